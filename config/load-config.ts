@@ -1,0 +1,86 @@
+import { envSchema } from './env-schema.js';
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly redisPrefix: string;
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly sessionSecret: string;
+  readonly encryptionKey: Buffer;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly pollIntervalSeconds: number;
+  readonly bodyLimitBytes: number;
+  readonly cookieSecure: boolean;
+  readonly x: { readonly clientId: string; readonly clientSecret: string; readonly apiBaseUrl?: string };
+  readonly workerConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+    readonly missing = false,
+  ) {
+    super(
+      missing
+        ? `Missing configuration: ${variable} is not set; expected ${expected}`
+        : `Invalid configuration: ${variable} must be ${expected}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the environment once and returns a frozen, typed config. Throws a ConfigError naming the
+ * first bad variable; blank values count as unset, so `PORT=` falls back to the default.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const source: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') source[key] = value.trim();
+  }
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const missing = source[variable] === undefined;
+    throw new ConfigError(variable, issue.message, missing);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+    sessionSecret: e.SESSION_SECRET,
+    encryptionKey: Buffer.from(e.ENCRYPTION_KEY, 'base64'),
+    logLevel: e.LOG_LEVEL,
+    pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    cookieSecure: e.COOKIE_SECURE,
+    x: Object.freeze({
+      clientId: e.X_CLIENT_ID,
+      clientSecret: e.X_CLIENT_SECRET,
+      ...(e.X_API_BASE_URL ? { apiBaseUrl: e.X_API_BASE_URL.replace(/\/$/, '') } : {}),
+    }),
+    workerConcurrency: e.WORKER_CONCURRENCY,
+  });
+}
+
+/** For entrypoints: prints the one-line reason and exits instead of a stack trace. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+}

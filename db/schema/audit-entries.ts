@@ -1,0 +1,38 @@
+import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { createSelectSchema } from 'drizzle-zod';
+
+/**
+ * The append-only, hash-chained audit log. No foreign keys: an entry must stay readable after its
+ * actor or subject is gone, so it copies their labels. A trigger refuses UPDATE, DELETE, TRUNCATE.
+ */
+export const auditEntries = pgTable(
+  'audit_entries',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true, mode: 'date', precision: 3 }).notNull(),
+    actorType: text('actor_type', { enum: ['user', 'system'] }).notNull(),
+    actorId: text('actor_id'),
+    actorLabel: text('actor_label').notNull(),
+    schoolId: uuid('school_id'),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id'),
+    subjectLabel: text('subject_label').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    /** SHA-256 of personal data kept beside the entry (audit_personal_data); null when there is none. */
+    personalDataHash: text('personal_data_hash'),
+    requestId: text('request_id'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_entries_school_seq_idx').on(t.schoolId, t.seq),
+    index('audit_entries_subject_idx').on(t.subjectType, t.subjectId, t.seq),
+    index('audit_entries_action_idx').on(t.action, t.seq),
+    index('audit_entries_actor_idx').on(t.actorId, t.seq),
+    index('audit_entries_at_idx').on(t.at),
+  ],
+);
+
+export const auditEntrySelectSchema = createSelectSchema(auditEntries);
+export type AuditEntryRow = typeof auditEntries.$inferSelect;

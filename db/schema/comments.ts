@@ -1,0 +1,82 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createInsertSchema, createSelectSchema } from 'drizzle-zod';
+import { at, id } from './columns.js';
+import { schools } from './schools.js';
+import { PLATFORMS, socialAccounts } from './social-accounts.js';
+import { users } from './users.js';
+
+/** open: awaiting a response; responded: the deadline was met; closed: no response needed or moderated. */
+export const COMMENT_STATUSES = ['open', 'responded', 'closed'] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+
+/** Longest comment text kept; anything longer is cut and marked truncated. */
+export const MAX_COMMENT_CHARS = 10_000;
+
+export type StoredLabel = {
+  category: string;
+  subcategory: string;
+  severity: 'low' | 'medium' | 'high';
+  spans: [number, number][];
+  source: string;
+};
+
+export const comments = pgTable(
+  'comments',
+  {
+    id: id(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => socialAccounts.id),
+    platform: text('platform', { enum: PLATFORMS }).notNull(),
+    externalId: text('external_id').notNull(),
+    conversationId: text('conversation_id'),
+    inReplyToExternalId: text('in_reply_to_external_id'),
+    authorExternalId: text('author_external_id').notNull(),
+    authorHandle: text('author_handle').notNull(),
+    authorName: text('author_name').notNull().default(''),
+    text: text('text').notNull(),
+    textTruncated: boolean('text_truncated').notNull().default(false),
+    url: text('url'),
+    postedAt: at('posted_at').notNull(),
+    ingestedAt: at('ingested_at').notNull().defaultNow(),
+    /** Set by the process job; a relay re-enqueues rows left null, so a lost job is redone. */
+    processedAt: at('processed_at'),
+    status: text('status', { enum: COMMENT_STATUSES }).notNull().default('open'),
+    labels: jsonb('labels').$type<StoredLabel[]>().notNull().default([]),
+    /** Label categories, denormalised for the inbox filter. */
+    categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
+    classifierVersion: text('classifier_version'),
+    classifiedLocally: boolean('classified_locally').notNull().default(true),
+    deadlineAt: at('deadline_at'),
+    warnAt: at('warn_at'),
+    deadlineRuleVersion: text('deadline_rule_version'),
+    warnedAt: at('warned_at'),
+    breachedAt: at('breached_at'),
+    firstResponseAt: at('first_response_at'),
+    resolvedAt: at('resolved_at'),
+    assigneeId: uuid('assignee_id').references(() => users.id),
+    /** Set when the retention policy or an erasure request removed text and author identity (P12). */
+    redactedAt: at('redacted_at'),
+  },
+  (t) => [
+    uniqueIndex('comments_platform_external_unique').on(t.platform, t.externalId),
+    // The inbox: a school's open comments, soonest deadline first.
+    index('comments_inbox_idx').on(t.schoolId, t.status, t.deadlineAt),
+    index('comments_account_idx').on(t.accountId, t.postedAt),
+    // The deadline sweep: open comments not yet breached, by deadline.
+    index('comments_sweep_idx').on(t.deadlineAt).where(sql`${t.status} = 'open' and ${t.breachedAt} is null`),
+    // The relay: rows still waiting for the process job.
+    index('comments_unprocessed_idx').on(t.ingestedAt).where(sql`${t.processedAt} is null`),
+    index('comments_author_idx').on(t.schoolId, t.authorExternalId),
+    index('comments_categories_idx').using('gin', t.categories),
+  ],
+);
+
+export const commentInsertSchema = createInsertSchema(comments);
+export const commentSelectSchema = createSelectSchema(comments);
+export type Comment = typeof comments.$inferSelect;
+export type NewComment = typeof comments.$inferInsert;

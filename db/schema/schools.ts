@@ -1,0 +1,34 @@
+import { index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { createInsertSchema, createSelectSchema } from 'drizzle-zod';
+import { at, createdAt, id } from './columns.js';
+import { trusts } from './trusts.js';
+
+/**
+ * The school's calendar and deadline settings. Parsed and defaulted by the deadlines service; stored
+ * as one document so the rule that made a deadline can be replayed from it.
+ */
+export type SchoolCalendarSettings = Record<string, unknown>;
+
+export const schools = pgTable(
+  'schools',
+  {
+    id: id(),
+    trustId: uuid('trust_id')
+      .notNull()
+      .references(() => trusts.id),
+    name: text('name').notNull(),
+    timeZone: text('time_zone').notNull().default('Europe/London'),
+    calendar: jsonb('calendar').$type<SchoolCalendarSettings>().notNull().default({}),
+    /** How long comment text and author identities are kept (P12). */
+    retentionMonths: integer('retention_months').notNull().default(24),
+    policyVersionLabel: text('policy_version_label'),
+    policyDocumentUrl: text('policy_document_url'),
+    policyVersionAt: at('policy_version_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('schools_trust_idx').on(t.trustId)],
+);
+
+export const schoolInsertSchema = createInsertSchema(schools);
+export const schoolSelectSchema = createSelectSchema(schools);
+export type School = typeof schools.$inferSelect;

@@ -1,0 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import { type Config, loadConfig } from '../../config/load-config.js';
+import { TEST_REDIS_URL } from './test-database-url.js';
+
+/** A valid config for a test, with fresh secrets and a Redis prefix of its own. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unused',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: `hmtest-${randomBytes(4).toString('hex')}`,
+    SESSION_SECRET: randomBytes(32).toString('base64'),
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}

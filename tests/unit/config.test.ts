@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config/load-config.js';
+
+const valid = {
+  SESSION_SECRET: 'a'.repeat(48),
+  ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+};
+
+function failure(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('configuration', () => {
+  it('works with only the two secrets set, against local Postgres and Redis', () => {
+    const config = loadConfig(valid);
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/hallmonitor');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.port).toBe(3000);
+    expect(config.encryptionKey).toHaveLength(32);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names a missing secret and says what it expects', () => {
+    const error = failure({ SESSION_SECRET: valid.SESSION_SECRET });
+    expect(error.variable).toBe('ENCRYPTION_KEY');
+    expect(error.message).toBe(
+      'Missing configuration: ENCRYPTION_KEY is not set; expected 32 bytes, base64-encoded (generate one with: openssl rand -base64 32)',
+    );
+  });
+
+  it('names a malformed URL', () => {
+    const error = failure({ ...valid, DATABASE_URL: 'mysql://localhost/db' });
+    expect(error.variable).toBe('DATABASE_URL');
+    expect(error.message).toMatch(
+      /DATABASE_URL must be a URL starting with postgres:\/\/ or postgresql:\/\//,
+    );
+    expect(failure({ ...valid, REDIS_URL: 'not a url' }).variable).toBe('REDIS_URL');
+  });
+
+  it('refuses a key that is too short', () => {
+    const error = failure({ ...valid, ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') });
+    expect(error.variable).toBe('ENCRYPTION_KEY');
+    expect(error.message).toMatch(/must be 32 bytes, base64-encoded/);
+    expect(failure({ ...valid, SESSION_SECRET: 'short' }).message).toMatch(
+      /SESSION_SECRET must be at least 32 characters/,
+    );
+  });
+
+  it('refuses numbers out of range and unknown log levels', () => {
+    expect(failure({ ...valid, PORT: '70000' }).message).toMatch(
+      /PORT must be a whole number from 0 to 65535/,
+    );
+    expect(failure({ ...valid, POLL_INTERVAL_SECONDS: '1' }).variable).toBe('POLL_INTERVAL_SECONDS');
+    expect(failure({ ...valid, LOG_LEVEL: 'loud' }).variable).toBe('LOG_LEVEL');
+  });
+
+  it('treats a blank value as unset', () => {
+    expect(loadConfig({ ...valid, PORT: '  ' }).port).toBe(3000);
+  });
+});

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/** Every queue. Names are stable: they are part of the Redis keys. */
+export const QUEUE_NAMES = ['poll', 'process', 'deadlines', 'actions', 'notify', 'maintenance'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+const uuid = z.uuid();
+
+/** A BullMQ job id may not contain ':' and may not be all digits; ours are `<kind>-<uuid>`. */
+const jobId = (kind: string, id: string) => `${kind}-${id}`;
+
+/**
+ * Every job: its queue, the schema of its data, and how its id is derived from the row it acts
+ * on, so that enqueueing the same work twice is one job.
+ */
+export const JOBS = {
+  'poll-account': {
+    queue: 'poll',
+    data: z.object({ accountId: uuid }),
+    jobId: (d: { accountId: string }) => jobId('poll', d.accountId),
+  },
+  'process-comment': {
+    queue: 'process',
+    data: z.object({ commentId: uuid }),
+    jobId: (d: { commentId: string }) => jobId('process', d.commentId),
+  },
+  'relay-unprocessed': {
+    queue: 'maintenance',
+    data: z.object({}),
+    jobId: () => 'relay-unprocessed',
+  },
+} as const satisfies Record<string, JobDefinition>;
+
+export interface JobDefinition {
+  queue: QueueName;
+  data: z.ZodType;
+  jobId: (data: never) => string;
+}
+
+export type JobName = keyof typeof JOBS;
+export type JobData<N extends JobName> = z.output<(typeof JOBS)[N]['data']>;
+
+export interface JobHandlerContext {
+  jobId: string | undefined;
+  attemptsMade: number;
+}
+
+export type JobHandler<N extends JobName = JobName> = (
+  data: JobData<N>,
+  job: JobHandlerContext,
+) => Promise<unknown>;
+
+export interface HandlerRegistration {
+  name: string;
+  handler: JobHandler<never>;
+}
+
+export const handle = <N extends JobName>(name: N, handler: JobHandler<N>): HandlerRegistration => ({
+  name,
+  handler: handler as JobHandler<never>,
+});
+
+export class JobRegistryError extends Error {
+  override name = 'JobRegistryError';
+}
+
+/**
+ * Refuses to start unless every job has exactly one handler and every handler names a known job:
+ * a job without a handler would sit in Redis forever, two handlers would race.
+ */
+export function resolveHandlers(
+  registrations: HandlerRegistration[],
+  jobs: Record<string, JobDefinition> = JOBS,
+): Map<string, JobHandler<never>> {
+  const byName = new Map<string, JobHandler<never>>();
+  const problems: string[] = [];
+  for (const { name, handler } of registrations) {
+    if (!Object.hasOwn(jobs, name)) problems.push(`handler for unknown job "${name}"`);
+    else if (byName.has(name)) problems.push(`job "${name}" has two handlers`);
+    else byName.set(name, handler);
+  }
+  for (const name of Object.keys(jobs)) if (!byName.has(name)) problems.push(`job "${name}" has no handler`);
+  if (problems.length) throw new JobRegistryError(`Job registry: ${problems.join('; ')}`);
+  return byName;
+}

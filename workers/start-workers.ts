@@ -1,0 +1,81 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { createWorkerRedis } from '../services/core/redis-connections.js';
+import {
+  type HandlerRegistration,
+  JOBS,
+  type JobName,
+  QUEUE_NAMES,
+  resolveHandlers,
+} from './job-registry.js';
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export interface StartWorkersOptions {
+  redisUrl: string;
+  prefix: string;
+  registrations: HandlerRegistration[];
+  logger: Logger;
+  concurrency?: number;
+  /** Queues this process serves (all by default): a trust can run pollers apart from executors. */
+  queues?: readonly string[];
+}
+
+/**
+ * One BullMQ worker per queue, dispatching by job name to the one registered handler. Data is
+ * parsed against the registry; data that does not parse fails the job for good (retrying it
+ * cannot help) instead of looping.
+ */
+export function startWorkers(options: StartWorkersOptions): RunningWorkers {
+  const handlers = resolveHandlers(options.registrations);
+  const connection = createWorkerRedis(options.redisUrl);
+  const served = QUEUE_NAMES.filter((q) => !options.queues || options.queues.includes(q));
+  const workers = served.map((queueName) => {
+    const worker = new Worker(
+      queueName,
+      async (job) => {
+        const def = JOBS[job.name as JobName];
+        const handler = handlers.get(job.name);
+        if (!def || !handler || def.queue !== queueName) {
+          throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${queueName}"`);
+        }
+        const parsed = def.data.safeParse(job.data);
+        if (!parsed.success)
+          throw new UnrecoverableError(`invalid data for ${job.name}: ${parsed.error.message}`);
+        return handler(parsed.data as never, { jobId: job.id, attemptsMade: job.attemptsMade });
+      },
+      {
+        connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency ?? 8,
+        autorun: true,
+      },
+    );
+    worker.on('failed', (job, error) => {
+      options.logger.warn(
+        {
+          queue: queueName,
+          job: job?.name,
+          jobId: job?.id,
+          attempts: job?.attemptsMade,
+          err: { message: error.message },
+        },
+        'job failed',
+      );
+    });
+    worker.on('error', (error) =>
+      options.logger.error({ queue: queueName, err: { message: error.message } }, 'worker error'),
+    );
+    return worker;
+  });
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      connection.disconnect();
+    },
+  };
+}
