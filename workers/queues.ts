@@ -5,6 +5,11 @@ import { JOBS, type JobData, type JobName, QUEUE_NAMES, type QueueName } from '.
 export type Queues = Record<QueueName, Queue> & {
   add<N extends JobName>(name: N, data: JobData<N>, options?: JobsOptions): Promise<void>;
   addBulk<N extends JobName>(name: N, items: JobData<N>[], options?: JobsOptions): Promise<void>;
+  /**
+   * Makes sure a job for this row will run: adds it, or retries it if a job with its id failed,
+   * or replaces it if one completed while the row says the work is still undone.
+   */
+  ensureQueued<N extends JobName>(name: N, data: JobData<N>): Promise<'added' | 'retried' | 'pending'>;
   close(): Promise<void>;
 };
 
@@ -41,6 +46,24 @@ export function createQueues(connection: Redis, prefix: string): Queues {
           return { name, data: parsed, opts: { jobId: def.jobId(parsed), ...options } };
         }),
       );
+    },
+    async ensureQueued<N extends JobName>(name: N, data: JobData<N>) {
+      const def = JOBS[name];
+      const parsed = def.data.parse(data) as never;
+      const id = def.jobId(parsed);
+      const queue = queues[def.queue];
+      const existing = await queue.getJob(id);
+      if (existing) {
+        const state = await existing.getState();
+        if (state === 'failed') {
+          await existing.retry('failed');
+          return 'retried';
+        }
+        if (state !== 'completed' && state !== 'unknown') return 'pending';
+        await existing.remove().catch(() => {});
+      }
+      await queue.add(name, parsed, { jobId: id });
+      return 'added';
     },
     async close() {
       await Promise.all(QUEUE_NAMES.map((name) => queues[name].close()));

@@ -67,6 +67,8 @@ export const socialAccounts = pgTable(
     lastPolledAt: at('last_polled_at'),
     lastPollError: text('last_poll_error'),
     rateLimitedUntil: at('rate_limited_until'),
+    /** Held by the poll in progress, so one account is never polled twice at once. */
+    pollLeaseUntil: at('poll_lease_until'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

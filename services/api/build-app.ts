@@ -12,15 +12,23 @@ import {
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.js';
 import { closeDatabase, createDatabase, type Database } from '../../db/client.js';
+import { createPollScheduler, type PollScheduler } from '../../workers/poll-schedulers.js';
+import { createQueues, type Queues } from '../../workers/queues.js';
 import { createProducerRedis } from '../core/redis-connections.js';
+import { authenticationPlugin } from './plugins/authentication.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { accountRoutes } from './routes/accounts.js';
+import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
+import { userRoutes } from './routes/users.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     db: Database;
     redis: Redis;
+    queues: Queues;
+    pollScheduler: PollScheduler;
   }
 }
 
@@ -89,11 +97,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('config', config);
   app.decorate('db', db);
   app.decorate('redis', redis);
+  const queues = createQueues(redis, config.redisPrefix);
+  app.decorate('queues', queues);
+  app.decorate('pollScheduler', createPollScheduler(queues));
   app.addHook('onClose', async () => {
+    await queues.close();
     if (!options.redis) redis.disconnect();
     if (!options.db) await closeDatabase(db);
   });
 
+  await app.register(authenticationPlugin);
   await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(userRoutes);
+  await app.register(accountRoutes);
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Database, Queryable, Transaction } from '../../db/client.js';
 import type { Actor } from './actor.js';
+import type { Principal } from './principal.js';
 
 /**
  * Everything a verb needs to know about its caller. `schoolIds` is the scope: every query a verb
@@ -9,6 +10,8 @@ export interface ServiceContext {
   readonly actor: Actor;
   readonly schoolIds: readonly string[] | null;
   readonly requestId?: string;
+  /** The signed-in person, for verbs that check roles; absent for system actors. */
+  readonly principal?: Principal;
   readonly db: Database;
   /** Set inside withTransaction; verbs called from a verb share their caller's transaction. */
   readonly tx?: Transaction;

@@ -1,0 +1,55 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One registry per process; /metrics serves it. Labels never carry comment text or handles. */
+export const metricsRegistry = new Registry();
+
+export const metrics = {
+  polls: new Counter({
+    name: 'hallmonitor_polls_total',
+    help: 'Polls of platform accounts, by outcome',
+    labelNames: ['platform', 'outcome'] as const,
+    registers: [metricsRegistry],
+  }),
+  pollPages: new Counter({
+    name: 'hallmonitor_poll_pages_total',
+    help: 'Pages fetched and committed by polls',
+    labelNames: ['platform'] as const,
+    registers: [metricsRegistry],
+  }),
+  commentsIngested: new Counter({
+    name: 'hallmonitor_comments_ingested_total',
+    help: 'New comments stored',
+    labelNames: ['platform'] as const,
+    registers: [metricsRegistry],
+  }),
+  platformCalls: new Counter({
+    name: 'hallmonitor_platform_calls_total',
+    help: 'Calls to platform APIs, by endpoint and status class',
+    labelNames: ['platform', 'endpoint', 'status'] as const,
+    registers: [metricsRegistry],
+  }),
+  rateLimitWaits: new Counter({
+    name: 'hallmonitor_rate_limit_waits_total',
+    help: 'Polls deferred because an endpoint was rate-limited',
+    labelNames: ['platform'] as const,
+    registers: [metricsRegistry],
+  }),
+  pollFailures: new Counter({
+    name: 'hallmonitor_poll_failures_total',
+    help: 'Polls that failed, by kind',
+    labelNames: ['platform', 'kind'] as const,
+    registers: [metricsRegistry],
+  }),
+  processingLag: new Histogram({
+    name: 'hallmonitor_processing_lag_seconds',
+    help: 'Seconds from a comment being stored to its processing finishing',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [metricsRegistry],
+  }),
+  queueDepth: new Gauge({
+    name: 'hallmonitor_queue_jobs',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [metricsRegistry],
+  }),
+};

@@ -1,0 +1,270 @@
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { comments, coverageGaps, pollFailures, socialAccounts } from '../../db/schema/index.js';
+import { openCredentials, storeCredentials } from '../accounts/account-credentials.js';
+import { accountLabel } from '../accounts/account-label.js';
+import { emitAudit } from '../audit/emit-audit.js';
+import { metrics } from '../core/metrics.js';
+import type { ServiceContext } from '../core/service-context.js';
+import { withTransaction } from '../core/with-transaction.js';
+import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
+import { type FetchPage, isPlatformError, type PollCursor } from '../platforms/adapter.js';
+import type { AdapterFactory } from '../platforms/adapter-factory.js';
+
+export interface PollDeps {
+  encryptionKey: Buffer;
+  adapterFor: AdapterFactory;
+  /** Called after each page commits with the ids it inserted (enqueue their process jobs). */
+  onInserted: (commentIds: string[]) => Promise<void>;
+  maxPages?: number;
+  leaseMs?: number;
+}
+
+export type PollResult =
+  | { status: 'polled'; pages: number; inserted: number }
+  | { status: 'skipped'; reason: 'not_active' | 'needs_reauth' | 'busy' | 'not_found' }
+  | { status: 'rate_limited'; until: Date }
+  | { status: 'failed'; kind: string; message: string };
+
+const label = (a: { handle: string; platform: 'x' | 'facebook' | 'instagram' | 'youtube' }) =>
+  accountLabel(a);
+
+/**
+ * One poll of one account. Each page is stored with the cursor after it in one transaction, so a
+ * crash between fetch and commit re-fetches the page and loses nothing; inserts ignore conflicts,
+ * so nothing is stored twice. A lease on the row keeps two polls of one account apart.
+ */
+export async function pollAccount(
+  ctx: ServiceContext,
+  input: { accountId: string },
+  deps: PollDeps,
+): Promise<PollResult> {
+  const leaseMs = deps.leaseMs ?? 5 * 60_000;
+  const [account] = await ctx.db.select().from(socialAccounts).where(eq(socialAccounts.id, input.accountId));
+  if (!account) return { status: 'skipped', reason: 'not_found' };
+  if (account.status !== 'active') return { status: 'skipped', reason: 'not_active' };
+  if (account.credentialStatus !== 'valid' || !account.credentialsEncrypted) {
+    return { status: 'skipped', reason: 'needs_reauth' };
+  }
+  if (account.rateLimitedUntil && account.rateLimitedUntil > new Date()) {
+    metrics.rateLimitWaits.inc({ platform: account.platform });
+    return { status: 'rate_limited', until: account.rateLimitedUntil };
+  }
+
+  const leased = await ctx.db
+    .update(socialAccounts)
+    .set({ pollLeaseUntil: new Date(Date.now() + leaseMs) })
+    .where(
+      and(
+        eq(socialAccounts.id, account.id),
+        eq(socialAccounts.status, 'active'),
+        or(isNull(socialAccounts.pollLeaseUntil), lt(socialAccounts.pollLeaseUntil, new Date())),
+      ),
+    )
+    .returning({ id: socialAccounts.id });
+  if (leased.length === 0) return { status: 'skipped', reason: 'busy' };
+
+  const subject = { type: 'account', id: account.id, label: label(account) };
+  const adapter = deps.adapterFor(
+    account,
+    openCredentials(deps.encryptionKey, account.credentialsEncrypted),
+    (creds) =>
+      withTransaction(ctx, async (tx) => {
+        await storeCredentials(tx, deps.encryptionKey, account.id, creds);
+        await emitAudit(tx, ctx, {
+          action: 'account.credentials_refreshed',
+          schoolId: account.schoolId,
+          subject,
+          details: { expiresAt: creds.expiresAt?.toISOString() ?? null },
+        });
+      }),
+  );
+
+  let pages = 0;
+  let inserted = 0;
+  try {
+    for await (const page of adapter.fetchPages(account.cursor as PollCursor | null, {
+      maxPages: deps.maxPages ?? 10,
+      conversationBackstop: account.settings.conversationBackstop,
+    })) {
+      const ids = await storePage(ctx, account, subject, page);
+      pages += 1;
+      inserted += ids.length;
+      metrics.pollPages.inc({ platform: account.platform });
+      metrics.commentsIngested.inc({ platform: account.platform }, ids.length);
+      // After commit: if this enqueue is lost, the relay finds the rows still unprocessed.
+      await deps.onInserted(ids).catch(() => {});
+    }
+    await ctx.db
+      .update(socialAccounts)
+      .set({ lastPolledAt: new Date(), lastPollError: null, rateLimitedUntil: null, pollLeaseUntil: null })
+      .where(eq(socialAccounts.id, account.id));
+    metrics.polls.inc({ platform: account.platform, outcome: 'ok' });
+    return { status: 'polled', pages, inserted };
+  } catch (error) {
+    return await recordPollFailure(ctx, account, subject, error);
+  } finally {
+    adapter.close();
+    await ctx.db
+      .update(socialAccounts)
+      .set({ pollLeaseUntil: null })
+      .where(eq(socialAccounts.id, account.id))
+      .catch(() => {});
+  }
+}
+
+type AccountRow = typeof socialAccounts.$inferSelect;
+type Subject = { type: string; id: string; label: string };
+
+async function storePage(
+  ctx: ServiceContext,
+  account: AccountRow,
+  subject: Subject,
+  page: FetchPage,
+): Promise<string[]> {
+  return withTransaction(ctx, async (tx) => {
+    const rows = page.comments.length
+      ? await tx
+          .insert(comments)
+          .values(
+            page.comments.map((c) => ({
+              schoolId: account.schoolId,
+              accountId: account.id,
+              platform: account.platform,
+              externalId: c.externalId,
+              conversationId: c.conversationId,
+              inReplyToExternalId: c.inReplyToExternalId ?? null,
+              authorExternalId: c.authorExternalId,
+              authorHandle: stripNul(c.authorHandle),
+              authorName: stripNul(c.authorName),
+              text: stripNul(c.text),
+              textTruncated: c.textTruncated,
+              url: c.url,
+              postedAt: c.createdAt,
+            })),
+          )
+          .onConflictDoNothing({ target: [comments.platform, comments.externalId] })
+          .returning({ id: comments.id })
+      : [];
+    await tx
+      .update(socialAccounts)
+      .set({ cursor: page.cursorAfter as Record<string, unknown>, updatedAt: new Date() })
+      .where(eq(socialAccounts.id, account.id));
+    if (rows.length) {
+      await emitAudit(tx, ctx, {
+        action: 'account.comments_ingested',
+        schoolId: account.schoolId,
+        subject,
+        details: { count: rows.length },
+      });
+    }
+    if (page.coverageGap) {
+      const note = `Mentions between ${page.coverageGap.fromId} and ${page.coverageGap.toId} may not have been fetched: the platform serves only the most recent mentions.`;
+      await tx.insert(coverageGaps).values({
+        accountId: account.id,
+        fromExternalId: page.coverageGap.fromId,
+        toExternalId: page.coverageGap.toId,
+        note,
+      });
+      await emitAudit(tx, ctx, {
+        action: 'account.coverage_gap',
+        schoolId: account.schoolId,
+        subject,
+        details: { ...page.coverageGap },
+      });
+      await notifyUsers(tx, {
+        schoolId: account.schoolId,
+        userIds: await accountAdminIds(tx, account.id),
+        event: 'account.coverage_gap',
+        urgency: 'normal',
+        title: `Some comments on ${subject.label} may have been missed`,
+        body: `${note} Check the account in the platform's own app for comments in that range.`,
+        link: `/accounts/${account.id}`,
+        subject: { type: 'account', id: account.id },
+      });
+    }
+    return rows.map((r) => r.id);
+  });
+}
+
+async function recordPollFailure(
+  ctx: ServiceContext,
+  account: AccountRow,
+  subject: Subject,
+  error: unknown,
+): Promise<PollResult> {
+  if (!isPlatformError(error)) throw error;
+  metrics.pollFailures.inc({ platform: account.platform, kind: error.kind });
+  metrics.polls.inc({ platform: account.platform, outcome: error.kind });
+  switch (error.kind) {
+    case 'rate_limited': {
+      const until = error.resetAt ?? new Date(Date.now() + 60_000);
+      await ctx.db
+        .update(socialAccounts)
+        .set({ rateLimitedUntil: until, lastPollError: `rate limited until ${until.toISOString()}` })
+        .where(eq(socialAccounts.id, account.id));
+      return { status: 'rate_limited', until };
+    }
+    case 'auth': {
+      await withTransaction(ctx, async (tx) => {
+        const changed = await tx
+          .update(socialAccounts)
+          .set({ credentialStatus: 'needs_reauth', lastPollError: error.message, updatedAt: new Date() })
+          .where(and(eq(socialAccounts.id, account.id), eq(socialAccounts.credentialStatus, 'valid')))
+          .returning({ id: socialAccounts.id });
+        if (changed.length === 0) return;
+        await emitAudit(tx, ctx, {
+          action: 'account.needs_reauth',
+          schoolId: account.schoolId,
+          subject,
+          details: { status: error.status ?? null, reason: error.reason ?? error.message },
+        });
+        await notifyUsers(tx, {
+          schoolId: account.schoolId,
+          userIds: await accountAdminIds(tx, account.id),
+          event: 'account.needs_reauth',
+          urgency: 'normal',
+          title: `${subject.label} needs re-connecting`,
+          body: `The platform refused the stored credentials (${error.status ?? 'auth'}). Polling has stopped until an admin connects the account again.`,
+          link: `/accounts/${account.id}`,
+          subject: { type: 'account', id: account.id },
+        });
+      });
+      return { status: 'failed', kind: 'auth', message: error.message };
+    }
+    case 'transient':
+      await ctx.db
+        .update(socialAccounts)
+        .set({ lastPollError: error.message })
+        .where(eq(socialAccounts.id, account.id));
+      // The job retries with exponential backoff and jitter.
+      throw error;
+    default: {
+      await withTransaction(ctx, async (tx) => {
+        await tx.insert(pollFailures).values({
+          accountId: account.id,
+          kind: error.kind,
+          message: error.message,
+          rawBody: error.rawBody ?? null,
+        });
+        await tx
+          .update(socialAccounts)
+          .set({ lastPollError: error.message })
+          .where(eq(socialAccounts.id, account.id));
+        await emitAudit(tx, ctx, {
+          action: 'account.poll_failed',
+          schoolId: account.schoolId,
+          subject,
+          details: { kind: error.kind, message: error.message, endpoint: error.endpoint ?? null },
+        });
+      });
+      return { status: 'failed', kind: error.kind, message: error.message };
+    }
+  }
+}
+
+function stripNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+/** Accounts whose polls should be scheduled: active with working credentials. */
+export const pollableAccountCondition = sql`${socialAccounts.status} = 'active' and ${socialAccounts.credentialStatus} = 'valid'`;

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../services/api/build-app.js';
+import { createProducerRedis } from '../../services/core/redis-connections.js';
+import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import { testConfig } from '../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+let t: TestDatabase;
+let api: TestApp;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  api = await buildTestApp(t.db, { configOverrides: { BODY_LIMIT_BYTES: '2048' } });
+});
+afterAll(async () => {
+  await api.close();
+  await t.drop();
+});
+
+describe('health and readiness', () => {
+  it('/healthz answers while the process is alive', async () => {
+    const res = await api.app.inject({ url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+    expect(res.headers['x-request-id']).toBeTruthy();
+  });
+
+  it('/readyz answers 200 when Postgres and Redis are both up', async () => {
+    const res = await api.app.inject({ url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+  });
+
+  it('/readyz answers 503 naming Redis when Redis is unreachable', async () => {
+    const config = testConfig();
+    const deadRedis = createProducerRedis('redis://127.0.0.1:1');
+    const app = await buildApp(config, { db: t.db, redis: deadRedis, logger: false });
+    try {
+      const res = await app.inject({ url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      const body = res.json();
+      expect(body.message).toBe('Redis unreachable');
+      expect(body.checks.postgres).toBe('ok');
+      expect(body.checks.redis).not.toBe('ok');
+    } finally {
+      await app.close();
+      deadRedis.disconnect();
+    }
+  });
+});
+
+describe('bad requests', () => {
+  it('serves the OpenAPI description at /docs', async () => {
+    const res = await api.app.inject({ url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().paths['/readyz']).toBeDefined();
+  });
+
+  it('answers malformed JSON with 400 and a message', async () => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/auth/sign-out',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"oops": ',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/JSON/i);
+  });
+
+  it('answers a body over the limit with 413 and a message', async () => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/auth/sign-out',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ text: 'x'.repeat(5000) }),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().message).toMatch(/too large/i);
+  });
+
+  it('answers an unknown route with 404 naming it', async () => {
+    const res = await api.app.inject({ url: '/nowhere' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'NOT_FOUND', message: 'No route for GET /nowhere' });
+  });
+});

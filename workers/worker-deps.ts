@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/load-config.js';
+import type { Database } from '../db/client.js';
+import type { ProcessingStep } from '../services/ingestion/processing-pipeline.js';
+import type { Queues } from './queues.js';
+
+/** What processors are given. Built once per process by the entrypoint (or a test). */
+export interface WorkerDeps {
+  config: Config;
+  db: Database;
+  queues: Queues;
+  logger: Logger;
+  processingSteps: readonly ProcessingStep[];
+}
