@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/client.js';
 import type { ProcessingStep } from '../services/ingestion/processing-pipeline.js';
+import type { PollScheduler } from './poll-schedulers.js';
 import type { Queues } from './queues.js';
 
 /** What processors are given. Built once per process by the entrypoint (or a test). */
@@ -11,4 +12,5 @@ export interface WorkerDeps {
   queues: Queues;
   logger: Logger;
   processingSteps: readonly ProcessingStep[];
+  pollScheduler: PollScheduler;
 }
