@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/client.js';
+import { SchoolClassifierCache } from '../services/classification/school-classifier-cache.js';
 import { createWorkerRedis } from '../services/core/redis-connections.js';
 import type { AdapterFactory } from '../services/platforms/adapter-factory.js';
 import { createAdapterFactory } from '../services/platforms/create-adapter-factory.js';
@@ -30,7 +31,11 @@ export interface WorkerRuntime {
   close(): Promise<void>;
 }
 
-export function handlerRegistrations(deps: WorkerDeps, adapterFor: AdapterFactory, relayAfterMs?: number): HandlerRegistration[] {
+export function handlerRegistrations(
+  deps: WorkerDeps,
+  adapterFor: AdapterFactory,
+  relayAfterMs?: number,
+): HandlerRegistration[] {
   return [
     pollAccountProcessor(deps, adapterFor),
     processCommentProcessor(deps),
@@ -52,7 +57,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     db,
     queues,
     logger,
-    processingSteps: createProcessingSteps(),
+    processingSteps: createProcessingSteps({ classifiers: new SchoolClassifierCache(config.encryptionKey) }),
     pollScheduler,
   };
   const adapterFor = options.adapterFor ?? createAdapterFactory(config);

@@ -19,7 +19,9 @@ import { authenticationPlugin } from './plugins/authentication.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { accountRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
+import { commentRoutes } from './routes/comments.js';
 import { healthRoutes } from './routes/health.js';
+import { moderationRoutes } from './routes/moderation.js';
 import { userRoutes } from './routes/users.js';
 
 declare module 'fastify' {
@@ -106,10 +108,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (!options.db) await closeDatabase(db);
   });
 
+  await app.register((await import('@fastify/formbody')).default);
   await app.register(authenticationPlugin);
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(userRoutes);
   await app.register(accountRoutes);
+  await app.register(commentRoutes);
+  await app.register(moderationRoutes);
   return app;
 }

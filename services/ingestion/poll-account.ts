@@ -81,6 +81,8 @@ export async function pollAccount(
 
   let pages = 0;
   let inserted = 0;
+  // A fresh adapter per poll forgets an exhausted window, so it is remembered on the account.
+  let exhaustedUntil: Date | null = null;
   try {
     for await (const page of adapter.fetchPages(account.cursor as PollCursor | null, {
       maxPages: deps.maxPages ?? 10,
@@ -89,6 +91,7 @@ export async function pollAccount(
       const ids = await storePage(ctx, account, subject, page);
       pages += 1;
       inserted += ids.length;
+      if (page.rateLimit && page.rateLimit.remaining === 0) exhaustedUntil = page.rateLimit.resetAt;
       metrics.pollPages.inc({ platform: account.platform });
       metrics.commentsIngested.inc({ platform: account.platform }, ids.length);
       // After commit: if this enqueue is lost, the relay finds the rows still unprocessed.
@@ -96,7 +99,12 @@ export async function pollAccount(
     }
     await ctx.db
       .update(socialAccounts)
-      .set({ lastPolledAt: new Date(), lastPollError: null, rateLimitedUntil: null, pollLeaseUntil: null })
+      .set({
+        lastPolledAt: new Date(),
+        lastPollError: null,
+        rateLimitedUntil: exhaustedUntil,
+        pollLeaseUntil: null,
+      })
       .where(eq(socialAccounts.id, account.id));
     metrics.polls.inc({ platform: account.platform, outcome: 'ok' });
     return { status: 'polled', pages, inserted };

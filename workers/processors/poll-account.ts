@@ -9,7 +9,11 @@ export const pollAccountProcessor = (deps: WorkerDeps, adapterFor: AdapterFactor
     const result = await pollAccount(systemContext(deps.db, 'poller', job.jobId), data, {
       encryptionKey: deps.config.encryptionKey,
       adapterFor,
-      onInserted: (ids) => deps.queues.addBulk('process-comment', ids.map((commentId) => ({ commentId }))),
+      onInserted: (ids) =>
+        deps.queues.addBulk(
+          'process-comment',
+          ids.map((commentId) => ({ commentId })),
+        ),
     });
     if (result.status === 'failed' && result.kind === 'auth') {
       // Polling stops until an admin reconnects the account.

@@ -1,0 +1,30 @@
+import type { ProcessingStep } from '../ingestion/processing-pipeline.js';
+import { classifyWithExternal, type ExternalModeration } from './external-moderation.js';
+import type { SchoolClassifierCache } from './school-classifier-cache.js';
+
+/**
+ * Labels the comment. The local classifier always runs; an external moderation endpoint, when
+ * configured, adds labels, and when it is down the local result stands ("classified locally").
+ */
+export function classificationStep(
+  cache: SchoolClassifierCache,
+  external?: ExternalModeration,
+): ProcessingStep {
+  return {
+    name: 'classify',
+    async run(tx, _ctx, state) {
+      const classifier = await cache.forSchool(tx, state.comment.schoolId);
+      const result = await classifyWithExternal(classifier, external, state.comment.text);
+      state.updates.labels = result.labels.map((l) => ({
+        category: l.category,
+        subcategory: l.subcategory,
+        severity: l.severity,
+        spans: l.spans,
+        source: l.source,
+      }));
+      state.updates.categories = [...new Set(result.labels.map((l) => l.category))];
+      state.updates.classifierVersion = result.classifierVersion;
+      state.updates.classifiedLocally = result.classifiedLocally;
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { eq } from 'drizzle-orm';
+import { escalations, schools, socialAccounts } from '../../db/schema/index.js';
+import { accountLabel } from '../accounts/account-label.js';
+import { emitAudit } from '../audit/emit-audit.js';
+import type { ProcessingStep } from '../ingestion/processing-pipeline.js';
+import { accountAdminIds, notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
+import { type Route, routesFor } from './routes-for.js';
+import type { Label } from './types.js';
+
+/** What an auditor reads about a flag: which rules fired and how severe, never the comment's words. */
+function labelSummary(labels: readonly Label[]) {
+  return labels.map((l) => ({
+    category: l.category,
+    subcategory: l.subcategory,
+    severity: l.severity,
+    source: l.source,
+  }));
+}
+
+const describe = (labels: readonly Label[], category: string) =>
+  [
+    ...new Set(labels.filter((l) => l.category === category).map((l) => l.subcategory.replaceAll('_', ' '))),
+  ].join(', ');
+
+/**
+ * Sends a classified comment where the policy says it must go: offensive flags to the account's
+ * admins (P3), safeguarding straight to the safeguarding leads (P8, P11), media enquiries to senior
+ * leaders (P6). Each route is audited in the same transaction; notifications are rows in it too.
+ */
+export function routingStep(
+  onRoutes?: (commentId: string, routes: Route[]) => Promise<unknown>,
+): ProcessingStep {
+  return {
+    name: 'route',
+    async run(tx, ctx, state) {
+      const comment = state.comment;
+      const labels = (state.updates.labels ?? comment.labels) as Label[];
+      if (labels.length === 0) return;
+      const [account] = await tx
+        .select()
+        .from(socialAccounts)
+        .where(eq(socialAccounts.id, comment.accountId));
+      if (!account) return;
+      const [school] = await tx
+        .select({ name: schools.name })
+        .from(schools)
+        .where(eq(schools.id, comment.schoolId));
+      const routes = routesFor({ labels, classifierVersion: '' }, account.settings);
+      const onAccount = accountLabel(account);
+      const subject = {
+        type: 'comment',
+        id: comment.id,
+        label: `Comment ${comment.externalId} on ${onAccount}`,
+      };
+      const personal = { authorHandle: comment.authorHandle };
+      const link = `/comments/${comment.id}`;
+
+      if (routes.includes('flag_admins') || routes.includes('flag_personal_data')) {
+        await emitAudit(tx, ctx, {
+          action: 'comment.flagged',
+          schoolId: comment.schoolId,
+          subject,
+          details: { routes, labels: labelSummary(labels) },
+          personal,
+        });
+      }
+      if (routes.includes('flag_admins')) {
+        await notifyUsers(tx, {
+          schoolId: comment.schoolId,
+          userIds: await accountAdminIds(tx, account.id),
+          event: 'comment.flagged',
+          urgency: 'normal',
+          title: `Offensive comment flagged on ${onAccount}`,
+          body: `A comment was flagged as ${describe(labels, 'offensive')}. Hide it if it breaks the policy.`,
+          link,
+          subject: { type: 'comment', id: comment.id },
+        });
+      }
+      if (routes.includes('escalate_safeguarding')) {
+        const reason = `Safeguarding concern: ${describe(labels, 'safeguarding')}`;
+        const [escalation] = await tx
+          .insert(escalations)
+          .values({ schoolId: comment.schoolId, commentId: comment.id, kind: 'safeguarding', reason })
+          .returning({ id: escalations.id });
+        await emitAudit(tx, ctx, {
+          action: 'escalation.raised',
+          schoolId: comment.schoolId,
+          subject: {
+            type: 'escalation',
+            id: escalation!.id,
+            label: `Safeguarding escalation for ${subject.label}`,
+          },
+          details: { kind: 'safeguarding', commentId: comment.id, labels: labelSummary(labels) },
+          personal,
+        });
+        await notifyUsers(tx, {
+          schoolId: comment.schoolId,
+          userIds: await schoolRoleUserIds(tx, comment.schoolId, ['safeguarding_lead']),
+          event: 'escalation.safeguarding',
+          urgency: 'urgent',
+          title: `Safeguarding concern on ${onAccount}${school ? ` (${school.name})` : ''}`,
+          body: `${reason}. Review it now.`,
+          link,
+          subject: { type: 'comment', id: comment.id },
+        });
+      }
+      if (routes.includes('notify_senior_leaders')) {
+        const [escalation] = await tx
+          .insert(escalations)
+          .values({
+            schoolId: comment.schoolId,
+            commentId: comment.id,
+            kind: 'media',
+            reason: 'Media enquiry: no reply without senior-leader approval (P6)',
+          })
+          .returning({ id: escalations.id });
+        await emitAudit(tx, ctx, {
+          action: 'escalation.raised',
+          schoolId: comment.schoolId,
+          subject: { type: 'escalation', id: escalation!.id, label: `Media enquiry for ${subject.label}` },
+          details: { kind: 'media', commentId: comment.id },
+          personal,
+        });
+        await notifyUsers(tx, {
+          schoolId: comment.schoolId,
+          userIds: await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader']),
+          event: 'escalation.media',
+          urgency: 'normal',
+          title: `Media enquiry on ${onAccount}`,
+          body: 'A journalist has asked for comment. Any reply needs a senior leader’s approval.',
+          link,
+          subject: { type: 'comment', id: comment.id },
+        });
+      }
+      if (onRoutes) state.afterCommit.push(() => onRoutes(comment.id, routes));
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { MAX_RAW_BODY_CHARS, PlatformError, truncate } from '../adapter.js';
+
+// X payloads are validated before anything reads them. Fields we never use are dropped.
+
+export const xId = z.string().regex(/^\d{1,20}$/, 'a numeric id');
+
+export const xUser = z.object({
+  id: xId,
+  username: z.string().min(1).max(50),
+  name: z.string().max(200),
+});
+export type XUser = z.infer<typeof xUser>;
+
+export const xTweet = z.object({
+  id: xId,
+  text: z.string(),
+  author_id: xId,
+  conversation_id: xId,
+  created_at: z.iso.datetime({ offset: true }),
+  in_reply_to_user_id: xId.optional(),
+  referenced_tweets: z
+    .array(z.object({ type: z.enum(['retweeted', 'quoted', 'replied_to']), id: xId }))
+    .optional(),
+});
+export type XTweet = z.infer<typeof xTweet>;
+
+const partialErrors = z.array(z.looseObject({})).optional();
+
+const timelineMeta = z.object({
+  result_count: z.number().int().nonnegative(),
+  newest_id: xId.optional(),
+  oldest_id: xId.optional(),
+  next_token: z.string().min(1).optional(),
+});
+
+export const xTimelinePage = z
+  .object({
+    data: z.array(xTweet).optional(),
+    includes: z
+      .object({
+        users: z.array(xUser).optional(),
+        tweets: z.array(z.looseObject({ id: xId })).optional(),
+      })
+      .optional(),
+    meta: timelineMeta,
+    errors: partialErrors,
+  })
+  .superRefine((page, ctx) => {
+    const count = page.data?.length ?? 0;
+    if (count !== page.meta.result_count) {
+      ctx.addIssue({ code: 'custom', message: 'meta.result_count does not match data' });
+    }
+    if (count > 0 && (page.meta.newest_id === undefined || page.meta.oldest_id === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'meta.newest_id/oldest_id missing on a non-empty page' });
+    }
+  });
+export type XTimelinePage = z.infer<typeof xTimelinePage>;
+
+export const xUserPage = z.object({
+  data: z.array(xUser).optional(),
+  meta: z.object({ result_count: z.number().int().nonnegative(), next_token: z.string().min(1).optional() }),
+  errors: partialErrors,
+});
+
+export const xMe = z.object({ data: xUser });
+export const xPostedTweet = z.object({ data: z.object({ id: xId, text: z.string() }) });
+export const xHidden = z.object({ data: z.object({ hidden: z.boolean() }) });
+export const xDeleted = z.object({ data: z.object({ deleted: z.boolean() }) });
+export const xMuting = z.object({ data: z.object({ muting: z.boolean() }) });
+export const xBlocking = z.object({ data: z.object({ blocking: z.boolean() }) });
+
+export const xTokenResult = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in: z.number().int().positive().optional(),
+  scope: z.string().optional(),
+});
+
+/** Parses or throws 'malformed' carrying the body (truncated). */
+export function parseX<T>(schema: z.ZodType<T>, body: unknown, endpoint: string): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  let raw: string;
+  try {
+    raw = typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body));
+  } catch {
+    raw = String(body);
+  }
+  const where = result.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+  return throwMalformed(endpoint, where, truncate(raw, MAX_RAW_BODY_CHARS));
+}
+
+function throwMalformed(endpoint: string, where: string, rawBody: string): never {
+  throw new PlatformError('malformed', `${endpoint} sent a payload that failed validation (${where})`, {
+    endpoint,
+    rawBody,
+  });
+}

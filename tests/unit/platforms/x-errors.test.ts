@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PlatformError } from '../../../services/platforms/adapter.js';
+import { parseX, xTimelinePage } from '../../../services/platforms/x/x-schemas.js';
+import { type Connected, catchError, collect, connectedSandbox } from './x-sandbox-fixture.js';
+
+const MENTIONS = 'GET /2/users/:id/mentions';
+const ME = 'GET /2/users/me';
+let ctx: Connected | undefined;
+afterEach(async () => {
+  ctx?.adapter.close();
+  await ctx?.sandbox.close();
+  ctx = undefined;
+});
+
+const poll = (c: Connected) =>
+  collect(c.adapter.fetchPages(null, { maxPages: 3, conversationBackstop: false }));
+
+async function platformError(promise: Promise<unknown>): Promise<PlatformError> {
+  const error = await catchError(promise);
+  expect(error).toBeInstanceOf(PlatformError);
+  return error as PlatformError;
+}
+
+describe('X adapter: classifying failures', () => {
+  it('429 → rate_limited with resetAt, and no request to that endpoint before the reset', async () => {
+    ctx = await connectedSandbox();
+    ctx.sandbox.faults.set({ rateLimitNext: { count: 1, resetInSeconds: 1, endpoint: MENTIONS } });
+    const startedAt = Date.now();
+
+    const error = await platformError(poll(ctx));
+    expect(error.kind).toBe('rate_limited');
+    expect(error.endpoint).toBe(MENTIONS);
+    expect(error.resetAt!.getTime()).toBeGreaterThan(startedAt);
+    expect(error.resetAt!.getTime()).toBeLessThanOrEqual(startedAt + 2_000);
+    expect(ctx.sandbox.state.requestsTo(MENTIONS)).toHaveLength(1);
+
+    const again = await platformError(poll(ctx));
+    expect(again.kind).toBe('rate_limited');
+    expect(ctx.sandbox.state.requestsTo(MENTIONS)).toHaveLength(1);
+    // Other endpoints are not held back.
+    await ctx.adapter.verifyCredentials();
+
+    await new Promise((resolve) => setTimeout(resolve, error.resetAt!.getTime() - Date.now() + 50));
+    await poll(ctx);
+    expect(ctx.sandbox.state.requestsTo(MENTIONS)).toHaveLength(2);
+  });
+
+  it('an endpoint whose window X reported exhausted is refused locally until its reset', async () => {
+    ctx = await connectedSandbox({ sandbox: { rateLimits: { [ME]: { limit: 2, windowSeconds: 60 } } } });
+    await ctx.adapter.verifyCredentials();
+    await ctx.adapter.verifyCredentials();
+    expect(ctx.adapter.rateLimitState().find((s) => s.endpoint === ME)).toMatchObject({
+      limit: 2,
+      remaining: 0,
+    });
+    const error = await platformError(ctx.adapter.verifyCredentials());
+    expect(error.kind).toBe('rate_limited');
+    expect(error.resetAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    expect(ctx.sandbox.state.requestsTo(ME)).toHaveLength(2);
+  });
+
+  it('401 → auth when the token is dead and cannot be refreshed', async () => {
+    ctx = await connectedSandbox({ adapter: { credentials: { accessToken: 'at_revoked' } } });
+    const error = await platformError(ctx.adapter.verifyCredentials());
+    expect(error).toMatchObject({ kind: 'auth', status: 401, reason: 'Unauthorized', endpoint: ME });
+    expect(ctx.persisted).toEqual([]);
+  });
+
+  it('5xx → transient', async () => {
+    ctx = await connectedSandbox();
+    ctx.sandbox.faults.set({ status5xx: { count: 1, status: 503 } });
+    const error = await platformError(poll(ctx));
+    expect(error).toMatchObject({ kind: 'transient', status: 503, endpoint: MENTIONS });
+    await expect(poll(ctx)).resolves.toHaveLength(1);
+  });
+
+  it('broken JSON → malformed, carrying the raw body', async () => {
+    ctx = await connectedSandbox();
+    ctx.sandbox.state.injectComment({ from: 'ks2_parent', to: ctx.account.username, text: 'hello' });
+    ctx.sandbox.faults.set({ malformedJson: { count: 1, endpoint: 'mentions' } });
+    const error = await platformError(poll(ctx));
+    expect(error.kind).toBe('malformed');
+    expect(error.rawBody).toMatch(/^\{"data":\[/);
+    expect(() => JSON.parse(error.rawBody!)).toThrow();
+    expect(error.message).not.toContain('hello');
+  });
+
+  it('JSON of the wrong shape → malformed, carrying the body', () => {
+    const body = { data: [{ id: 'not-an-id', text: 'x' }], meta: { result_count: 1 } };
+    let error: unknown;
+    try {
+      parseX(xTimelinePage, body, MENTIONS);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PlatformError);
+    expect(error).toMatchObject({ kind: 'malformed', rawBody: JSON.stringify(body) });
+  });
+
+  it('a connection reset → transient', async () => {
+    ctx = await connectedSandbox();
+    ctx.sandbox.faults.set({ connectionReset: { count: 1 } });
+    const error = await platformError(ctx.adapter.verifyCredentials());
+    expect(error).toMatchObject({ kind: 'transient', endpoint: ME });
+    expect(ctx.sandbox.state.requestsTo(ME)[0]?.fault).toBe('connectionReset');
+    await expect(ctx.adapter.verifyCredentials()).resolves.toMatchObject({ handle: 'oakfield_primary' });
+  });
+
+  it('a server slower than the request timeout → transient', async () => {
+    ctx = await connectedSandbox({ adapter: { requestTimeoutMs: 100 } });
+    ctx.sandbox.faults.set({ latencyMs: 400 });
+    const error = await platformError(ctx.adapter.verifyCredentials());
+    expect(error.kind).toBe('transient');
+    ctx.sandbox.faults.reset();
+  });
+
+  it('a stored cursor that is not an X cursor → malformed before any request', async () => {
+    ctx = await connectedSandbox();
+    const error = await platformError(
+      collect(ctx.adapter.fetchPages({ page: 3 }, { maxPages: 1, conversationBackstop: false })),
+    );
+    expect(error.kind).toBe('malformed');
+    expect(ctx.sandbox.state.requestsTo(MENTIONS)).toHaveLength(0);
+  });
+});
