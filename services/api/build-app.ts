@@ -21,6 +21,7 @@ import { accountRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
 import { commentRoutes } from './routes/comments.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { userRoutes } from './routes/users.js';
 
@@ -111,6 +112,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register((await import('@fastify/formbody')).default);
   await app.register(authenticationPlugin);
   await app.register(healthRoutes);
+  await app.register(metricsRoutes);
   await app.register(authRoutes);
   await app.register(userRoutes);
   await app.register(accountRoutes);

@@ -4,6 +4,7 @@ import { createProducerRedis } from '../../services/core/redis-connections.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { clearRedisPrefix } from '../helpers/test-redis.js';
 
 let t: TestDatabase;
 let api: TestApp;
@@ -13,6 +14,7 @@ beforeAll(async () => {
   api = await buildTestApp(t.db, { configOverrides: { BODY_LIMIT_BYTES: '2048' } });
 });
 afterAll(async () => {
+  await clearRedisPrefix(api.config.redisPrefix);
   await api.close();
   await t.drop();
 });
@@ -82,5 +84,16 @@ describe('bad requests', () => {
     const res = await api.app.inject({ url: '/nowhere' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error: 'NOT_FOUND', message: 'No route for GET /nowhere' });
+  });
+});
+
+describe('metrics', () => {
+  it('serves Prometheus metrics including queue depths', async () => {
+    await api.app.queues.add('relay-unprocessed', {});
+    const res = await api.app.inject({ url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    expect(res.body).toMatch(/hallmonitor_queue_jobs\{queue="maintenance",state="waiting"\} 1/);
+    expect(res.body).toContain('hallmonitor_comments_ingested_total');
   });
 });

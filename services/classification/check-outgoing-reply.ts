@@ -1,0 +1,52 @@
+import type { Category, Classifier, Label, Span } from './types.js';
+
+export interface ReplyProblem {
+  category: Category;
+  subcategory: string;
+  spans: Span[];
+  message: string;
+}
+
+export type ReplyCheck = { ok: true } | { ok: false; problems: ReplyProblem[] };
+
+const QUOTE_LIMIT = 60;
+
+function quote(text: string, spans: Span[]): string {
+  return spans
+    .map(([start, end]) => {
+      const part = text.slice(start, end);
+      return `"${part.length > QUOTE_LIMIT ? `${part.slice(0, QUOTE_LIMIT)}…` : part}"`;
+    })
+    .join(', ');
+}
+
+function explain(label: Label, text: string): string | undefined {
+  const quoted = quote(text, label.spans);
+  if (label.category === 'safeguarding' && label.subcategory === 'pupil_named') {
+    return `Replies must never name a pupil (policy P11); remove ${quoted}.`;
+  }
+  if (label.category === 'safeguarding' && label.subcategory === 'pupil_image') {
+    return `Replies must never picture or describe a photo of pupils (policy P11); remove ${quoted}.`;
+  }
+  if (label.category === 'safeguarding' && label.subcategory === 'pupil_location') {
+    return `Replies must never say where pupils can be found (policy P11); remove ${quoted}.`;
+  }
+  if (label.category === 'personal_data') {
+    return `Replies must not publish personal data (${label.subcategory.replace('_', ' ')}); remove ${quoted}.`;
+  }
+  if (label.category === 'offensive') {
+    return `This reply contains offensive language (${label.subcategory}); remove ${quoted}.`;
+  }
+  return undefined;
+}
+
+/** P11: a staff reply is refused if it names or pictures a pupil, publishes personal data or offends. */
+export function checkOutgoingReply(text: string, classifier: Classifier): ReplyCheck {
+  const problems: ReplyProblem[] = [];
+  for (const label of classifier.classify(text).labels) {
+    const message = explain(label, text);
+    if (message === undefined) continue;
+    problems.push({ category: label.category, subcategory: label.subcategory, spans: label.spans, message });
+  }
+  return problems.length === 0 ? { ok: true } : { ok: false, problems };
+}

@@ -1,0 +1,380 @@
+import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
+import { findAddresses, findPersonalDataInLight, type RuleHit } from './personal-data-rules.js';
+import { PhraseTrie } from './phrase-trie.js';
+import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
+import { YEAR_GROUP_MENTION } from './roster-terms.js';
+import { shippedLexicons } from './shipped-lexicons.js';
+import { TextNormaliser } from './text-normaliser.js';
+import {
+  type Category,
+  type ClassificationResult,
+  type Classifier,
+  type ClassifierOptions,
+  type Label,
+  SEVERITY_RANK,
+  type Severity,
+  type Span,
+} from './types.js';
+
+/** Bump when the matching code changes in a way that changes results for the same lexicons. */
+const ENGINE_VERSION = 'hm-classifier.1';
+/** The obscenity dataset is part of the result; pinned with the package. */
+const OBSCENITY_VERSION = 'obscenity-en.0.4.6';
+/** A first name this close (in characters) to "Year 4", "4B", "class 3" names a pupil. */
+const NAME_TO_YEAR_GAP = 24;
+
+enum TermKind {
+  Label = 0,
+  Context = 1,
+  Allow = 2,
+  FirstName = 3,
+  ClassMention = 4,
+}
+
+interface TermInfo {
+  kind: TermKind;
+  category: Category;
+  subcategory: string;
+  severity: Severity;
+  source: string;
+  /** For labels: context group that must also be present; for context terms: their group. */
+  group: number;
+}
+
+interface CompiledPattern {
+  regex: RegExp;
+  triggers: string[] | undefined;
+  category: Category;
+  subcategory: string;
+  severity: Severity;
+  source: string;
+}
+
+interface LabelBuilder {
+  label: Label;
+}
+
+class LexiconClassifier implements Classifier {
+  readonly version: string;
+  private readonly trie = new PhraseTrie();
+  private readonly terms: TermInfo[] = [];
+  private readonly patterns: CompiledPattern[] = [];
+  private readonly obscenityMap: ObscenityMapping;
+  private readonly profanity: AnchoredProfanityMatcher = profanityMatcher();
+  private readonly normaliser = new TextNormaliser();
+  private contextGroups = 0;
+  private readonly hasRoster: boolean;
+
+  // Per-call scratch, reused because classify is synchronous.
+  private hitIds: number[] = [];
+  private hitStarts: number[] = [];
+  private hitEnds: number[] = [];
+  private contextSeen: Uint8Array;
+  private labels = new Map<string, LabelBuilder>();
+  private readonly onTrieHit = (id: number, start: number, end: number): void => {
+    this.hitIds.push(id);
+    this.hitStarts.push(start);
+    this.hitEnds.push(end);
+  };
+
+  constructor(lexicons: Lexicon[], allowTerms: string[], options: ClassifierOptions, version: string) {
+    this.version = version;
+    let mapping: ObscenityMapping | undefined;
+    for (const lexicon of lexicons) {
+      if (lexicon.obscenity !== undefined) mapping = lexicon.obscenity;
+      for (const group of lexicon.groups) {
+        const source = `lexicon:${lexicon.category}/${group.id}`;
+        let required = -1;
+        if (group.requires !== undefined) {
+          required = this.contextGroups++;
+          for (const term of group.requires) {
+            this.addTerm(term, {
+              kind: TermKind.Context,
+              category: lexicon.category,
+              subcategory: '',
+              severity: 'low',
+              source,
+              group: required,
+            });
+          }
+        }
+        for (const term of group.terms) {
+          this.addTerm(term, {
+            kind: TermKind.Label,
+            category: lexicon.category,
+            subcategory: group.subcategory,
+            severity: group.severity,
+            source,
+            group: required,
+          });
+        }
+      }
+      for (const rule of lexicon.patterns ?? []) {
+        this.patterns.push({
+          regex: new RegExp(rule.regex, 'g'),
+          triggers: rule.triggers,
+          category: lexicon.category,
+          subcategory: rule.subcategory,
+          severity: rule.severity,
+          source: `rule:${lexicon.category}/${rule.id}`,
+        });
+      }
+    }
+    this.obscenityMap = mapping ?? { default: { subcategory: 'profanity', severity: 'medium' }, words: {} };
+    this.contextSeen = new Uint8Array(this.contextGroups);
+
+    const allow: TermInfo = {
+      kind: TermKind.Allow,
+      category: 'offensive',
+      subcategory: '',
+      severity: 'low',
+      source: 'allow',
+      group: -1,
+    };
+    for (const term of allowTerms) this.addTerm(term, allow);
+    for (const extra of options.extraTerms ?? []) {
+      this.addTerm(extra.term, {
+        kind: TermKind.Label,
+        category: extra.category,
+        subcategory: extra.subcategory,
+        severity: extra.severity,
+        source: 'school:extra-terms',
+        group: -1,
+      });
+    }
+    this.hasRoster = (options.roster?.length ?? 0) > 0;
+    const firstName: TermInfo = {
+      kind: TermKind.FirstName,
+      category: 'safeguarding',
+      subcategory: 'pupil_named',
+      severity: 'high',
+      source: 'roster:first-name-and-year',
+      group: -1,
+    };
+    const classMention: TermInfo = { ...firstName, kind: TermKind.ClassMention };
+    const fullName: TermInfo = { ...firstName, kind: TermKind.Label, source: 'roster:full-name' };
+    for (const pupil of options.roster ?? []) {
+      const first = pupil.firstName.trim();
+      const last = pupil.lastName.trim();
+      if (first.length < 2) continue;
+      // Possessives lose their apostrophe in the skeleton: "Zara Okafor's" reads "zara okafors".
+      if (last.length > 0) {
+        this.addTerm(`${first} ${last}`, fullName);
+        this.addTerm(`${first} ${last}s`, fullName);
+      }
+      this.addTerm(first, firstName);
+      this.addTerm(`${first}s`, firstName);
+      const className = pupil.className?.trim();
+      if (className !== undefined && /^[a-z][a-z-]{2,}$/i.test(className)) {
+        this.addTerm(`${className} class`, classMention);
+        this.addTerm(`class ${className}`, classMention);
+      }
+    }
+  }
+
+  private addTerm(term: string, info: TermInfo): void {
+    const id = this.terms.length;
+    this.terms.push(info);
+    this.trie.add(term, id);
+  }
+
+  classify(text: string): ClassificationResult {
+    if (text.length === 0) return { labels: [], classifierVersion: this.version };
+    const n = this.normaliser;
+    n.run(text);
+    this.labels = new Map();
+    this.hitIds.length = 0;
+    this.hitStarts.length = 0;
+    this.hitEnds.length = 0;
+    if (this.contextGroups > 0) this.contextSeen.fill(0);
+
+    this.trie.match(n.skel, this.onTrieHit);
+    this.profanity.match(n.skel, (hit) => {
+      const mapped = this.obscenityMap.words[hit.word] ?? this.obscenityMap.default;
+      this.add(
+        'offensive',
+        mapped.subcategory,
+        mapped.severity,
+        `obscenity:${hit.word}`,
+        this.skelSpan(hit.start, hit.end),
+      );
+    });
+
+    const allowSpans: Span[] = [];
+    const names: Span[] = [];
+    const classMentions: Span[] = [];
+    const ids = this.hitIds;
+    for (let i = 0; i < ids.length; i++) {
+      const info = this.terms[ids[i]!]!;
+      if (info.kind === TermKind.Context) this.contextSeen[info.group] = 1;
+      else if (info.kind === TermKind.Allow)
+        allowSpans.push(this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!));
+      else if (info.kind === TermKind.FirstName)
+        names.push(this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!));
+      else if (info.kind === TermKind.ClassMention) {
+        classMentions.push(this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!));
+      }
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const info = this.terms[ids[i]!]!;
+      if (info.kind !== TermKind.Label) continue;
+      if (info.group >= 0 && this.contextSeen[info.group] === 0) continue;
+      this.add(
+        info.category,
+        info.subcategory,
+        info.severity,
+        info.source,
+        this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!),
+      );
+    }
+
+    const light = n.light;
+    for (const rule of this.patterns) {
+      if (rule.triggers !== undefined && !rule.triggers.some((t) => light.includes(t))) continue;
+      rule.regex.lastIndex = 0;
+      for (let m = rule.regex.exec(light); m !== null; m = rule.regex.exec(light)) {
+        if (m[0].length === 0) {
+          rule.regex.lastIndex++;
+          continue;
+        }
+        this.add(
+          rule.category,
+          rule.subcategory,
+          rule.severity,
+          rule.source,
+          this.lightSpan(m.index, m.index + m[0].length),
+        );
+      }
+    }
+    const onPersonal = (hit: RuleHit) =>
+      this.add(
+        'personal_data',
+        hit.subcategory,
+        hit.severity,
+        hit.source,
+        this.lightSpan(hit.start, hit.end),
+      );
+    findPersonalDataInLight(light, onPersonal);
+    findAddresses(text, (hit) =>
+      this.add('personal_data', hit.subcategory, hit.severity, hit.source, [hit.start, hit.end]),
+    );
+    if (names.length > 0 && this.hasRoster) this.matchNamesBesideYearGroups(names, classMentions);
+
+    return { labels: this.finish(allowSpans), classifierVersion: this.version };
+  }
+
+  private matchNamesBesideYearGroups(names: Span[], mentions: Span[]): void {
+    const light = this.normaliser.light;
+    YEAR_GROUP_MENTION.lastIndex = 0;
+    for (let m = YEAR_GROUP_MENTION.exec(light); m !== null; m = YEAR_GROUP_MENTION.exec(light)) {
+      mentions.push(this.lightSpan(m.index, m.index + m[0].length));
+    }
+    for (const name of names) {
+      for (const mention of mentions) {
+        const gap = mention[0] >= name[1] ? mention[0] - name[1] : name[0] - mention[1];
+        if (gap <= NAME_TO_YEAR_GAP && gap >= -1) {
+          this.add('safeguarding', 'pupil_named', 'high', 'roster:first-name-and-year', name);
+          this.add('safeguarding', 'pupil_named', 'high', 'roster:first-name-and-year', mention);
+        }
+      }
+    }
+  }
+
+  private skelSpan(start: number, end: number): Span {
+    return [this.normaliser.skelStart[start]!, this.normaliser.skelEnd[end - 1]!];
+  }
+
+  private lightSpan(start: number, end: number): Span {
+    return [this.normaliser.lightStart[start]!, this.normaliser.lightEnd[end - 1]!];
+  }
+
+  private add(category: Category, subcategory: string, severity: Severity, source: string, span: Span): void {
+    const key = `${category}|${subcategory}|${source}`;
+    const existing = this.labels.get(key);
+    if (existing === undefined) {
+      this.labels.set(key, { label: { category, subcategory, severity, spans: [span], source } });
+      return;
+    }
+    const label = existing.label;
+    if (SEVERITY_RANK[severity] > SEVERITY_RANK[label.severity]) label.severity = severity;
+    for (const s of label.spans) if (s[0] === span[0] && s[1] === span[1]) return;
+    label.spans.push(span);
+  }
+
+  private finish(allowSpans: Span[]): Label[] {
+    const labels: Label[] = [];
+    for (const { label } of this.labels.values()) {
+      if (allowSpans.length > 0 && label.category !== 'personal_data') {
+        label.spans = label.spans.filter((s) => !allowSpans.some((a) => a[0] <= s[0] && s[1] <= a[1]));
+        if (label.spans.length === 0) continue;
+      }
+      label.spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      labels.push(label);
+    }
+    labels.sort((a, b) => a.spans[0]![0] - b.spans[0]![0] || a.category.localeCompare(b.category));
+    return dropCoveredDuplicates(labels);
+  }
+}
+
+function covers(outer: Label, inner: Label): boolean {
+  return inner.spans.every((s) => outer.spans.some((o) => o[0] === s[0] && o[1] === s[1]));
+}
+
+/**
+ * obscenity and the lexicons both know "shit"; one label per finding is enough. A label is
+ * dropped when another of the same category and subcategory already has all of its spans.
+ */
+function dropCoveredDuplicates(labels: Label[]): Label[] {
+  if (labels.length < 2) return labels;
+  return labels.filter((label, i) => {
+    for (let j = 0; j < labels.length; j++) {
+      if (j === i) continue;
+      const other = labels[j]!;
+      if (other.category !== label.category || other.subcategory !== label.subcategory) continue;
+      if (!covers(other, label)) continue;
+      // Of two identical labels keep the first; otherwise keep the one with more spans.
+      if (!covers(label, other) || j < i) {
+        if (SEVERITY_RANK[label.severity] > SEVERITY_RANK[other.severity]) other.severity = label.severity;
+        return false;
+      }
+    }
+    return true;
+  });
+}
+
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * Compiles the shipped lexicons plus a school's roster, extra terms and allow-list into one
+ * classifier. Compilation is the expensive part; keep the classifier and call `classify` often.
+ */
+export function createClassifier(options: ClassifierOptions = {}): Classifier {
+  const shipped = shippedLexicons();
+  const parts = [
+    ENGINE_VERSION,
+    ...shipped.lexicons.map((l) => `${l.category}@${l.version}`),
+    `allow@${shipped.allow.version}`,
+    OBSCENITY_VERSION,
+  ];
+  const hasSchoolData =
+    (options.roster?.length ?? 0) + (options.extraTerms?.length ?? 0) + (options.allowList?.length ?? 0) > 0;
+  if (hasSchoolData) {
+    // A hash, not the data: the version is stored beside every label and the roster is sensitive.
+    parts.push(
+      `school@${fnv1a(JSON.stringify([options.roster ?? [], options.extraTerms ?? [], options.allowList ?? []]))}`,
+    );
+  }
+  return new LexiconClassifier(
+    shipped.lexicons,
+    [...shipped.allow.terms, ...(options.allowList ?? [])],
+    options,
+    parts.join(';'),
+  );
+}

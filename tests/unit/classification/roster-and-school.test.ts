@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../services/classification/create-classifier.js';
+import type { ClassificationResult } from '../../../services/classification/types.js';
+import { loadRoster } from './eval-set.js';
+
+const classifier = createClassifier({ roster: loadRoster() });
+
+function pupilNamed(result: ClassificationResult): boolean {
+  return result.labels.some((l) => l.category === 'safeguarding' && l.subcategory === 'pupil_named');
+}
+
+describe('roster matching', () => {
+  it.each([
+    'Amelia Hartley was upset at the gate',
+    'well done oliver pennington!',
+    "Can Zara Okafor's mum ring me?",
+    'AMELIA HARTLEY',
+    'Amelia  Hartley',
+  ])('names a pupil by full name: %s', (text) => {
+    expect(pupilNamed(classifier.classify(text))).toBe(true);
+  });
+
+  it.each([
+    'Amelia in Year 4 keeps pushing my son',
+    'Oliver (Y6) was brilliant',
+    'Zara from year six',
+    'Isla in 2A has nits again',
+    'Priya, class 3, forgot her bag',
+    'Freddie from Oak class hurt his knee',
+    'Year 5 Maisie made the best cakes',
+  ])('names a pupil by first name beside a year group or class: %s', (text) => {
+    expect(pupilNamed(classifier.classify(text))).toBe(true);
+  });
+
+  it.each([
+    'Amelia from the office was so helpful',
+    'Oliver is a lovely name',
+    'Harvey Nichols has a sale on',
+    'Year 4 were brilliant at the assembly',
+    'Amelia from the office says the letter about the trip went out to Year 4 on Monday',
+  ])('does not flag a first name alone, or a year group alone: %s', (text) => {
+    expect(pupilNamed(classifier.classify(text))).toBe(false);
+  });
+
+  it('spans the name and the year group in the original text', () => {
+    const text = 'Is Amelia in Year 4 ok?';
+    const label = classifier.classify(text).labels.find((l) => l.subcategory === 'pupil_named');
+    expect(label?.spans.map(([s, e]) => text.slice(s, e))).toEqual(['Amelia', 'Year 4']);
+  });
+
+  it('knows nothing of pupils without a roster', () => {
+    expect(pupilNamed(createClassifier().classify('Amelia Hartley in Year 4'))).toBe(false);
+  });
+});
+
+describe('school extra terms and allow-list', () => {
+  const school = createClassifier({
+    extraTerms: [
+      { category: 'offensive', subcategory: 'insult', severity: 'medium', term: 'grotbags' },
+      { category: 'complaint', subcategory: 'complaint', severity: 'low', term: 'car park chaos' },
+      { category: 'safeguarding', subcategory: 'radicalisation', severity: 'high', term: 'local gang*' },
+    ],
+    allowList: ['Bitchfield'],
+  });
+
+  it('adds the school terms, normalised like the shipped ones', () => {
+    const insult = school
+      .classify('Mrs Grant is an old GR0TBAGS')
+      .labels.find((l) => l.subcategory === 'insult');
+    expect(insult?.source).toBe('school:extra-terms');
+    expect(school.classify('the car  park chaos again').labels.some((l) => l.category === 'complaint')).toBe(
+      true,
+    );
+    expect(
+      school.classify('he joined the local gangs').labels.some((l) => l.subcategory === 'radicalisation'),
+    ).toBe(true);
+  });
+
+  it('does not leak one school’s terms into another classifier', () => {
+    expect(classifier.classify('grotbags').labels).toEqual([]);
+  });
+
+  it('keeps the school’s allowed phrases unflagged', () => {
+    // A real Lincolnshire village that any profanity filter would catch.
+    expect(createClassifier().classify('Our trip to Bitchfield church').labels.length).toBeGreaterThan(0);
+    expect(school.classify('Our trip to Bitchfield church').labels).toEqual([]);
+    expect(school.classify('Bitchfield is lovely, unlike you bitch').labels.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../services/classification/create-classifier.js';
+import type { ClassificationResult, Label } from '../../../services/classification/types.js';
+
+const classifier = createClassifier();
+
+function offensive(result: ClassificationResult): Label[] {
+  return result.labels.filter((l) => l.category === 'offensive');
+}
+
+function slices(text: string, labels: Label[]): string[] {
+  return labels.flatMap((l) => l.spans.map(([s, e]) => text.slice(s, e)));
+}
+
+function expectValidSpans(text: string, result: ClassificationResult): void {
+  for (const label of result.labels) {
+    expect(label.spans.length).toBeGreaterThan(0);
+    for (const [start, end] of label.spans) {
+      expect(Number.isInteger(start) && Number.isInteger(end)).toBe(true);
+      expect(start).toBeGreaterThanOrEqual(0);
+      expect(start).toBeLessThan(end);
+      expect(end).toBeLessThanOrEqual(text.length);
+    }
+  }
+}
+
+describe('spans on evasive spellings', () => {
+  it.each([
+    ['You lot can f u c k off', 'f u c k'],
+    ['f.u.c.k this school', 'f.u.c.k'],
+    ['what a sh1t day', 'sh1t'],
+    ['Ｆｕｃｋ the PTA', 'Ｆｕｃｋ'],
+    ['𝐟𝐮𝐜𝐤 your fundraiser', '𝐟𝐮𝐜𝐤'],
+    ['fuuuuuck this', 'fuuuuuck'],
+    ['fu\u200bck this', 'fu\u200bck'],
+    ['f\u0301u\u0308ck off', 'f\u0301u\u0308ck'],
+    ['Absolute c*nt of a teacher', 'c*nt'],
+    ['the head is a tw@t', 'tw@t'],
+    ['what an 1d10t', '1d10t'],
+  ])('%s → span is exactly "%s"', (text, word) => {
+    const found = slices(text, offensive(classifier.classify(text)));
+    expect(found.some((s) => s.includes(word) || word.includes(s))).toBe(true);
+    expect(found.every((s) => text.includes(s))).toBe(true);
+    const start = text.indexOf(word);
+    const labels = offensive(classifier.classify(text));
+    expect(labels.some((l) => l.spans.some(([s, e]) => s === start && e === start + word.length))).toBe(true);
+  });
+});
+
+describe('bad input', () => {
+  const inputs: [string, string][] = [
+    ['empty text', ''],
+    ['100 KB text', 'Thanks for the lovely assembly, well done everyone. '.repeat(2_000)],
+    ['lone surrogates', 'hello \ud800 world \udc00 fuck \udbff'],
+    ['right-to-left override', '\u202eenilno kcuf\u202c and \u202bfuck\u202c off'],
+    ['emoji only', '😂😂🔥🔥👏🏽👨‍👩‍👧‍👦🏳️‍🌈'],
+    ['zalgo', 'f̸̢̛̱̣̈́́ư̶̧̪͉̓c̴̢̛̦̈́k̷̦̈́̓ ̶o̴f̵f̸'],
+    ['only whitespace and controls', ' \t\n\r\u0000\u0007 '],
+    ['only combining marks', '\u0301\u0302\u0303\u0304'],
+  ];
+
+  it.each(inputs)('%s is classified without throwing, with valid spans', (_name, text) => {
+    const result = classifier.classify(text);
+    expect(result.classifierVersion).toBe(classifier.version);
+    expectValidSpans(text, result);
+  });
+
+  it('still finds the word under zalgo and at the end of a 100 KB text', () => {
+    expect(offensive(classifier.classify('f̸̢̛̱̣̈́́ư̶̧̪͉̓c̴̢̛̦̈́k̷̦̈́̓ off')).length).toBeGreaterThan(0);
+    const long = `${'Lovely day at school today. '.repeat(4_000)}fuck off`;
+    const labels = offensive(classifier.classify(long));
+    expect(slices(long, labels)).toContain('fuck');
+  });
+
+  it('gives an empty result for empty text', () => {
+    expect(classifier.classify('').labels).toEqual([]);
+  });
+
+  it('never throws and always returns valid spans, for any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        expectValidSpans(text, classifier.classify(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps spans valid when evasive words are mixed with arbitrary characters', () => {
+    const word = fc.constantFrom('f u c k', 'sh1t', 'tw@t', 'k1ll you', '07700 900123', 'a@b.co', 'Year 4');
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(word, fc.string({ unit: 'grapheme', maxLength: 8 })), { maxLength: 12 }),
+        (parts) => {
+          const text = parts.join(' ');
+          expectValidSpans(text, classifier.classify(text));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('allow-list', () => {
+  it.each([
+    'Scunthorpe United soccer school at half term',
+    'The panto was Dick Whittington this year',
+    'We will assess reading in September',
+    'Cocktail sausages at the picnic',
+    'The bass section sang beautifully',
+    'This test was killer!',
+    'Shooting for the stars in our space topic',
+    'Visitors from Essex and Sussex',
+    'The play therapist visits on Tuesdays',
+    'Relationships and sex education evening for parents',
+    'A blue tit is nesting in the box',
+    'No complaints here, brilliant trip',
+  ])('%s stays unflagged', (text) => {
+    expect(classifier.classify(text).labels).toEqual([]);
+  });
+
+  it('does not let an allowed phrase hide a real word next to it', () => {
+    const labels = offensive(classifier.classify('Dick Whittington was shit'));
+    expect(slices('Dick Whittington was shit', labels)).toEqual(['shit']);
+  });
+});
+
+describe('categories', () => {
+  it.each([
+    ['Call me on 07700 900123', 'personal_data', 'phone'],
+    ['email jane.doe@example.co.uk please', 'personal_data', 'email'],
+    ['We are at 14 Beech Grove', 'personal_data', 'address'],
+    ['postcode LS6 2QT', 'personal_data', 'postcode'],
+    ["I'm a reporter at the Echo, would the school like to comment?", 'media_enquiry', 'journalist'],
+    ['I want to make a formal complaint', 'complaint', 'complaint'],
+    ['Earn £500 a day with crypto, DM me', 'spam', 'money_offer'],
+    ['free stuff at bit.ly/xyz123', 'spam', 'scam_link'],
+    ['I just want to die', 'safeguarding', 'self_harm'],
+    ['My stepdad hits me', 'safeguarding', 'abuse_disclosure'],
+    ['He keeps talking about a race war', 'safeguarding', 'radicalisation'],
+    ["here's a photo of the kids at the gate", 'safeguarding', 'pupil_image'],
+    ['the kids walk home along Mill Road at 3:15', 'safeguarding', 'pupil_location'],
+    ['I will kill you', 'offensive', 'threat'],
+    ['Go back to your own country', 'offensive', 'hate'],
+    ['send nudes', 'offensive', 'sexual'],
+    ['you absolute idiot', 'offensive', 'insult'],
+  ])('%s → %s/%s', (text, category, subcategory) => {
+    const labels = classifier.classify(text).labels;
+    expect(labels.some((l) => l.category === category && l.subcategory === subcategory)).toBe(true);
+    for (const label of labels) expect(label.source.length).toBeGreaterThan(0);
+  });
+
+  it('derives its version from the lexicon versions', () => {
+    expect(classifier.version).toMatch(/offensive@\d/);
+    expect(classifier.version).toMatch(/safeguarding@\d/);
+    expect(classifier.version).toMatch(/allow@\d/);
+    expect(createClassifier().version).toBe(classifier.version);
+    expect(createClassifier({ allowList: ['something'] }).version).not.toBe(classifier.version);
+  });
+});
