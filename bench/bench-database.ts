@@ -22,7 +22,9 @@ async function admin(sql: string): Promise<void> {
 }
 
 /** A freshly migrated database of the benchmark's own, dropped by `drop()`. */
-export async function createBenchDatabase(poolSize = 20): Promise<{ db: Database; url: string; drop(): Promise<void> }> {
+export async function createBenchDatabase(
+  poolSize = 20,
+): Promise<{ db: Database; url: string; drop(): Promise<void> }> {
   const name = `hm_bench_${randomBytes(4).toString('hex')}`;
   await admin(`create database ${name}`);
   const url = urlFor(name);

@@ -34,7 +34,11 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
  */
 export async function benchIngest(): Promise<BenchResult[]> {
   const bench = await createBenchDatabase(30);
-  const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', rateLimits: { 'GET /2/users/:id/mentions': { limit: 100_000, windowSeconds: 900 } } });
+  const sandbox = await startSandbox({
+    port: 0,
+    host: '127.0.0.1',
+    rateLimits: { 'GET /2/users/:id/mentions': { limit: 100_000, windowSeconds: 900 } },
+  });
   const config = testConfig({ X_API_BASE_URL: sandbox.url, WORKER_CONCURRENCY: '16', LOG_LEVEL: 'silent' });
   const results: BenchResult[] = [];
   try {
@@ -150,6 +154,12 @@ export async function benchIngest(): Promise<BenchResult[]> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const results = await benchIngest();
-  for (const r of results) console.log(r.name, JSON.stringify(r.figures), r.target ?? '', r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS');
+  for (const r of results)
+    console.log(
+      r.name,
+      JSON.stringify(r.figures),
+      r.target ?? '',
+      r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS',
+    );
   process.exit(0);
 }

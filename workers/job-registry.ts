@@ -29,6 +29,36 @@ export const JOBS = {
     data: z.object({}),
     jobId: () => 'relay-unprocessed',
   },
+  'deadline-warning': {
+    queue: 'deadlines',
+    data: z.object({ commentId: uuid }),
+    jobId: (d: { commentId: string }) => jobId('deadline-warning', d.commentId),
+  },
+  'deadline-breach': {
+    queue: 'deadlines',
+    data: z.object({ commentId: uuid }),
+    jobId: (d: { commentId: string }) => jobId('deadline-breach', d.commentId),
+  },
+  'deadline-sweep': {
+    queue: 'maintenance',
+    data: z.object({}),
+    jobId: () => 'deadline-sweep',
+  },
+  'send-reply': {
+    queue: 'actions',
+    data: z.object({ responseId: uuid }),
+    jobId: (d: { responseId: string }) => jobId('send-reply', d.responseId),
+  },
+  'execute-action': {
+    queue: 'actions',
+    data: z.object({ actionId: uuid }),
+    jobId: (d: { actionId: string }) => jobId('execute-action', d.actionId),
+  },
+  'expire-proposals': {
+    queue: 'maintenance',
+    data: z.object({}),
+    jobId: () => 'expire-proposals',
+  },
 } as const satisfies Record<string, JobDefinition>;
 
 export interface JobDefinition {
@@ -43,6 +73,11 @@ export type JobData<N extends JobName> = z.output<(typeof JOBS)[N]['data']>;
 export interface JobHandlerContext {
   jobId: string | undefined;
   attemptsMade: number;
+  /**
+   * Moves the job to delayed until `at` without spending an attempt (BullMQ's DelayedError
+   * pattern); the handler returns what this returns. Absent when a handler is called directly.
+   */
+  delayUntil?: (at: Date) => Promise<never>;
 }
 
 export type JobHandler<N extends JobName = JobName> = (

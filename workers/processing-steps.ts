@@ -1,13 +1,21 @@
 import { classificationStep } from '../services/classification/classification-step.js';
 import { routingStep } from '../services/classification/routing-step.js';
 import type { SchoolClassifierCache } from '../services/classification/school-classifier-cache.js';
+import { createDeadlineStep } from '../services/deadlines/deadline-step.js';
+import type { DeadlineTimers } from '../services/deadlines/deadline-timers.js';
 import type { ProcessingStep } from '../services/ingestion/processing-pipeline.js';
 
 export interface ProcessingStepDeps {
   classifiers: SchoolClassifierCache;
+  /** Where deadline timers are set; without it the sweep warns and breaches on its own. */
+  deadlineTimers?: DeadlineTimers;
 }
 
 /** The `process` pipeline, in order: deadline, classification, routing. */
 export function createProcessingSteps(deps: ProcessingStepDeps): ProcessingStep[] {
-  return [classificationStep(deps.classifiers), routingStep()];
+  return [
+    createDeadlineStep(deps.deadlineTimers ?? null),
+    classificationStep(deps.classifiers),
+    routingStep(),
+  ];
 }

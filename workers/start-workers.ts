@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { createWorkerRedis } from '../services/core/redis-connections.js';
 import {
@@ -36,7 +36,7 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
   const workers = served.map((queueName) => {
     const worker = new Worker(
       queueName,
-      async (job) => {
+      async (job, token) => {
         const def = JOBS[job.name as JobName];
         const handler = handlers.get(job.name);
         if (!def || !handler || def.queue !== queueName) {
@@ -45,7 +45,14 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
         const parsed = def.data.safeParse(job.data);
         if (!parsed.success)
           throw new UnrecoverableError(`invalid data for ${job.name}: ${parsed.error.message}`);
-        return handler(parsed.data as never, { jobId: job.id, attemptsMade: job.attemptsMade });
+        return handler(parsed.data as never, {
+          jobId: job.id,
+          attemptsMade: job.attemptsMade,
+          delayUntil: async (at) => {
+            await job.moveToDelayed(at.getTime(), token);
+            throw new DelayedError();
+          },
+        });
       },
       {
         connection,

@@ -3,14 +3,21 @@ import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/client.js';
 import { SchoolClassifierCache } from '../services/classification/school-classifier-cache.js';
 import { createWorkerRedis } from '../services/core/redis-connections.js';
+import { queueDeadlineTimers } from '../services/deadlines/deadline-timers.js';
 import type { AdapterFactory } from '../services/platforms/adapter-factory.js';
 import { createAdapterFactory } from '../services/platforms/create-adapter-factory.js';
 import type { HandlerRegistration } from './job-registry.js';
 import { createPollScheduler } from './poll-schedulers.js';
 import { createProcessingSteps } from './processing-steps.js';
+import { deadlineBreachProcessor } from './processors/deadline-breach.js';
+import { deadlineSweepProcessor, SWEEP_EVERY_MS } from './processors/deadline-sweep.js';
+import { deadlineWarningProcessor } from './processors/deadline-warning.js';
+import { executeActionProcessor } from './processors/execute-action.js';
+import { EXPIRE_PROPOSALS_EVERY_MS, expireProposalsProcessor } from './processors/expire-proposals.js';
 import { pollAccountProcessor } from './processors/poll-account.js';
 import { processCommentProcessor } from './processors/process-comment.js';
 import { RELAY_EVERY_MS, relayUnprocessedProcessor } from './processors/relay-unprocessed.js';
+import { sendReplyProcessor } from './processors/send-reply.js';
 import { createQueues } from './queues.js';
 import { type RunningWorkers, startWorkers } from './start-workers.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -40,6 +47,12 @@ export function handlerRegistrations(
     pollAccountProcessor(deps, adapterFor),
     processCommentProcessor(deps),
     relayUnprocessedProcessor(deps, relayAfterMs),
+    executeActionProcessor(deps, adapterFor),
+    expireProposalsProcessor(deps),
+    deadlineWarningProcessor(deps),
+    deadlineBreachProcessor(deps),
+    deadlineSweepProcessor(deps),
+    sendReplyProcessor(deps, adapterFor),
   ];
 }
 
@@ -57,7 +70,10 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     db,
     queues,
     logger,
-    processingSteps: createProcessingSteps({ classifiers: new SchoolClassifierCache(config.encryptionKey) }),
+    processingSteps: createProcessingSteps({
+      classifiers: new SchoolClassifierCache(config.encryptionKey),
+      deadlineTimers: queueDeadlineTimers(queues),
+    }),
     pollScheduler,
   };
   const adapterFor = options.adapterFor ?? createAdapterFactory(config);
@@ -73,6 +89,16 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     'relay-unprocessed',
     { every: RELAY_EVERY_MS },
     { name: 'relay-unprocessed', data: {} },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'deadline-sweep',
+    { every: SWEEP_EVERY_MS },
+    { name: 'deadline-sweep', data: {} },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'expire-proposals',
+    { every: EXPIRE_PROPOSALS_EVERY_MS },
+    { name: 'expire-proposals', data: {} },
   );
   const reconciled = await pollScheduler.reconcile(db, config.pollIntervalSeconds);
   logger.info({ accounts: reconciled.started }, 'workers started');

@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = {
   'comment.closed': 'comment',
   'comment.reopened': 'comment',
   'comment.redacted': 'comment',
+  'response.queued': 'response',
   'response.approval_requested': 'response',
   'response.approved': 'response',
   'response.rejected': 'response',
@@ -70,6 +71,8 @@ export const AUDIT_ACTIONS = {
   'user.enabled': 'user',
   'user.role_granted': 'user',
   'user.role_revoked': 'user',
+  'user.password_set': 'user',
+  'user.sso_linked': 'user',
   'request.refused': 'request',
   // The audit log itself and retention (P12)
   'audit.checkpoint_signed': 'audit',

@@ -8,7 +8,8 @@ import type { Classifier } from './types.js';
  * pupil roster) read once from the database named by the configuration, which is then closed.
  */
 export async function loadSchoolClassifier(schoolId: string): Promise<Classifier> {
-  if (!/^[0-9a-f-]{36}$/i.test(schoolId)) throw new Error(`--school must be a school id (a UUID), not "${schoolId}"`);
+  if (!/^[0-9a-f-]{36}$/i.test(schoolId))
+    throw new Error(`--school must be a school id (a UUID), not "${schoolId}"`);
   const config = loadConfigOrExit();
   const db = createDatabase({ url: config.databaseUrl, max: 1 });
   try {

@@ -1,4 +1,88 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { assignComment, assignCommentInputSchema } from '../../comments/assign-comment.js';
+import { queueCommentEffects } from '../../comments/comment-effects.js';
+import { respond, respondInputSchema } from '../../comments/respond.js';
+import { deadlineReport } from '../../deadlines/deadline-report.js';
+import { deadlineReportCsv } from '../../deadlines/deadline-report-csv.js';
+import { MAX_ICS_BYTES } from '../../deadlines/ical-closures.js';
+import { importCalendarIcal } from '../../deadlines/import-calendar-ical.js';
+import { updateSchoolCalendar } from '../../deadlines/update-school-calendar.js';
+
+const commentParams = z.object({ id: z.uuid() });
+const schoolParams = z.object({ schoolId: z.uuid() });
 
 /** Triage: responses, assignment, deadline reports and the school calendar. */
-export const commentRoutes: FastifyPluginAsyncZod = async (_app) => {};
+export const commentRoutes: FastifyPluginAsyncZod = async (app) => {
+  const effects = queueCommentEffects(app.queues);
+
+  // School closure calendars are exported as text/calendar; plain text is accepted too.
+  app.addContentTypeParser(
+    'text/calendar',
+    { parseAs: 'string', bodyLimit: MAX_ICS_BYTES },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.post(
+    '/api/comments/:id/responses',
+    {
+      schema: { tags: ['comments'], params: commentParams, body: respondInputSchema },
+      preHandler: app.requireUser,
+    },
+    async (request, reply) =>
+      reply.status(201).send(await respond(request.ctx, request.params.id, request.body, effects)),
+  );
+
+  app.post(
+    '/api/comments/:id/assign',
+    {
+      schema: { tags: ['comments'], params: commentParams, body: assignCommentInputSchema },
+      preHandler: app.requireUser,
+    },
+    async (request) => assignComment(request.ctx, request.params.id, request.body),
+  );
+
+  app.get(
+    '/api/schools/:schoolId/reports/deadlines',
+    {
+      schema: {
+        tags: ['reports'],
+        params: schoolParams,
+        querystring: z.object({
+          from: z.iso.date(),
+          to: z.iso.date(),
+          format: z.enum(['json', 'csv']).default('json'),
+        }),
+      },
+      preHandler: app.requireUser,
+    },
+    async (request, reply) => {
+      const { format, ...range } = request.query;
+      const report = await deadlineReport(request.ctx, request.params.schoolId, range);
+      if (format === 'json') return report;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="deadlines-${range.from}-${range.to}.csv"`)
+        .send(deadlineReportCsv(report));
+    },
+  );
+
+  app.put(
+    '/api/schools/:schoolId/calendar',
+    {
+      schema: { tags: ['schools'], params: schoolParams, body: z.record(z.string(), z.unknown()) },
+      preHandler: app.requireUser,
+    },
+    async (request) =>
+      updateSchoolCalendar(request.ctx, request.params.schoolId, request.body, effects.timers),
+  );
+
+  app.post(
+    '/api/schools/:schoolId/calendar/ical',
+    {
+      schema: { tags: ['schools'], params: schoolParams, body: z.string().min(1) },
+      preHandler: app.requireUser,
+    },
+    async (request) => importCalendarIcal(request.ctx, request.params.schoolId, request.body, effects.timers),
+  );
+};

@@ -1,0 +1,77 @@
+import type { DeadlineReport, OpenByBand, ResponseFigures } from './deadline-report.js';
+
+const HEADER = [
+  'section',
+  'id',
+  'label',
+  'date',
+  'comments',
+  'due',
+  'responded',
+  'responded_in_time',
+  'share_in_time',
+  'median_seconds_to_first_response',
+  'p90_seconds_to_first_response',
+  'breaches',
+  'open_breached',
+  'open_under_25pct',
+  'open_under_50pct',
+  'open_ok',
+  'comments_received',
+];
+
+/** Quotes a cell, and defuses a leading =, +, - or @ so a spreadsheet never runs it as a formula. */
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) || text !== String(value) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function row(
+  section: string,
+  id: string,
+  label: string,
+  f: Partial<ResponseFigures>,
+  open?: OpenByBand,
+  extra: { date?: string; received?: number } = {},
+): string {
+  return [
+    section,
+    id,
+    label,
+    extra.date,
+    f.comments,
+    f.due,
+    f.responded,
+    f.respondedInTime,
+    f.shareInTime === null || f.shareInTime === undefined ? null : f.shareInTime.toFixed(4),
+    f.medianSecondsToFirstResponse,
+    f.p90SecondsToFirstResponse,
+    f.breaches,
+    open?.breached,
+    open?.under_25pct,
+    open?.under_50pct,
+    open?.ok,
+    extra.received,
+  ]
+    .map(cell)
+    .join(',');
+}
+
+/** One CSV with a section column: school, account, responder, coverage_gap. */
+export function deadlineReportCsv(report: DeadlineReport): string {
+  const lines = [HEADER.join(',')];
+  lines.push(row('school', report.schoolId, report.schoolName, report.school, report.school.open));
+  for (const a of report.accounts) lines.push(row('account', a.accountId, a.label, a, a.open));
+  for (const r of report.responders) lines.push(row('responder', r.userId, r.name, r));
+  for (const g of report.coverageGaps) {
+    lines.push(
+      row('coverage_gap', g.accountId, g.label, {}, undefined, {
+        date: g.date,
+        received: g.commentsReceived,
+      }),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,49 @@
+import type { Queues } from '../../workers/queues.js';
+
+export interface DeadlineTimer {
+  commentId: string;
+  warnAt: Date | null;
+  deadlineAt: Date | null;
+}
+
+/**
+ * The delayed warning and breach jobs of comments. Timers are an optimisation over the sweep:
+ * losing one (Redis flushed) delays a warning or breach by at most a sweep interval.
+ */
+export interface DeadlineTimers {
+  /** (Re)places both timers of each comment at its warnAt and deadlineAt. */
+  schedule(timers: readonly DeadlineTimer[]): Promise<void>;
+  remove(commentIds: readonly string[]): Promise<void>;
+}
+
+export const warningJobId = (commentId: string) => `deadline-warning-${commentId}`;
+export const breachJobId = (commentId: string) => `deadline-breach-${commentId}`;
+
+export function queueDeadlineTimers(
+  queues: Pick<Queues, 'add' | 'deadlines'>,
+  now: () => number = Date.now,
+): DeadlineTimers {
+  const removeOne = async (jobId: string) => {
+    // A job already running cannot be removed; its verb re-checks the row, so that is harmless.
+    await queues.deadlines.remove(jobId).catch(() => 0);
+  };
+  const remove = async (commentIds: readonly string[]) => {
+    await Promise.all(commentIds.flatMap((id) => [removeOne(warningJobId(id)), removeOne(breachJobId(id))]));
+  };
+  return {
+    remove,
+    async schedule(timers) {
+      // A job id that exists (or completed and is kept) would swallow the new add: remove first.
+      await remove(timers.map((t) => t.commentId));
+      for (const t of timers) {
+        const data = { commentId: t.commentId };
+        if (t.warnAt) {
+          await queues.add('deadline-warning', data, { delay: Math.max(0, t.warnAt.getTime() - now()) });
+        }
+        if (t.deadlineAt) {
+          await queues.add('deadline-breach', data, { delay: Math.max(0, t.deadlineAt.getTime() - now()) });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../../config/load-config.js';
+import { createDatabase } from '../../db/client.js';
+import { ensureDatabaseExists } from '../../db/ensure-database.js';
+import { migrateDatabase } from '../../db/migrate.js';
+import { postgresDownMessage } from '../../db/service-checks.js';
+import { startWorkerRuntime } from '../../workers/worker-runtime.js';
+import { buildApp } from '../api/build-app.js';
+import { createLogger } from '../core/logger.js';
+import { onShutdown } from '../core/shutdown.js';
+import { checkServices, exitOnStartupError } from '../core/startup-checks.js';
+import { startSandbox } from '../platforms/sandbox/sandbox-server.js';
+import { startTraffic } from '../platforms/sandbox/traffic-generator.js';
+import { seedDemo } from './seed-demo.js';
+
+/**
+ * `npm run demo`: the sandbox X platform, a seeded school, live traffic, the API and the workers in
+ * one process, then a URL to open. Secrets are generated once and kept in .demo/ so restarts can
+ * still decrypt the stored tokens.
+ */
+const STATE_DIR = '.demo';
+const secretsFile = `${STATE_DIR}/secrets.json`;
+if (!existsSync(STATE_DIR)) mkdirSync(STATE_DIR, { recursive: true });
+const secrets = existsSync(secretsFile)
+  ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, string>)
+  : {
+      SESSION_SECRET: randomBytes(48).toString('base64'),
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      DEMO_PASSWORD: `oakfield-${randomBytes(4).toString('hex')}`,
+    };
+writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+
+const sandbox = await startSandbox({
+  port: Number(process.env.DEMO_SANDBOX_PORT ?? 4100),
+  host: '127.0.0.1',
+});
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig({
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/hallmonitor_demo',
+    POLL_INTERVAL_SECONDS: '5',
+    LOG_LEVEL: 'warn',
+    ...process.env,
+    SESSION_SECRET: process.env.SESSION_SECRET ?? secrets.SESSION_SECRET!,
+    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? secrets.ENCRYPTION_KEY!,
+    X_API_BASE_URL: sandbox.url,
+  });
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+  throw error;
+}
+
+try {
+  await ensureDatabaseExists(config.databaseUrl);
+} catch (error) {
+  process.stderr.write(`${postgresDownMessage(config.databaseUrl, error)}\n`);
+  process.exit(1);
+}
+await checkServices(config).catch(exitOnStartupError);
+const logger = createLogger(config, 'demo');
+const db = createDatabase({ url: config.databaseUrl, max: 20 });
+await migrateDatabase(db);
+const seeded = await seedDemo(db, config, sandbox, secrets.DEMO_PASSWORD!);
+
+const runtime = await startWorkerRuntime({ config, db, logger: logger.child({ component: 'worker' }) });
+const app = await buildApp(config, { db, logger: false });
+await app.listen({ host: config.host, port: config.port });
+const traffic = startTraffic({
+  sandbox: sandbox.state,
+  accounts: [seeded.sandboxUser.username],
+  ratePerSecond: Number(process.env.DEMO_RATE ?? 0.5),
+  seed: Date.now() % 100_000,
+});
+
+const width = Math.max(...seeded.people.map((p) => p.role.length));
+process.stdout.write(
+  [
+    '',
+    `Hallmonitor demo is running: open ${config.publicUrl}/login`,
+    '',
+    `School: ${seeded.school.name}; account @${seeded.sandboxUser.username} on the sandbox X platform at ${sandbox.url}`,
+    'Live comments arrive about one every two seconds (praise, questions, complaints, media enquiries,',
+    'abuse, safeguarding disclosures); polls run every 5 seconds.',
+    '',
+    'Sign in as (every password is the same):',
+    ...seeded.people.map((p) => `  ${p.role.padEnd(width)}  ${p.email.padEnd(24)}  ${p.password}`),
+    '',
+    `JSON API: ${config.publicUrl}/docs    Metrics: ${config.publicUrl}/metrics`,
+    'Stop with Ctrl-C.',
+    '',
+  ].join('\n'),
+);
+
+onShutdown(logger, [
+  () => traffic.stop(),
+  () => app.close(),
+  () => runtime.close(),
+  () => sandbox.close(),
+  () => db.$client.end(),
+]);

@@ -1,0 +1,150 @@
+import { and, eq } from 'drizzle-orm';
+import type { Config } from '../../config/load-config.js';
+import type { Database } from '../../db/client.js';
+import {
+  accountAdmins,
+  memberships,
+  policyAcknowledgements,
+  type SchoolRole,
+  schools,
+  socialAccounts,
+  trusts,
+  users,
+} from '../../db/schema/index.js';
+import { sealCredentials } from '../accounts/account-credentials.js';
+import { emitAudit } from '../audit/emit-audit.js';
+import { hashPassword } from '../auth/hash-password.js';
+import { systemActor } from '../core/actor.js';
+import type { Sandbox } from '../platforms/sandbox/sandbox-server.js';
+
+export const DEMO_HANDLE = 'oakfield_primary';
+export const DEMO_POLICY_VERSION = '2026-09 (Connect Academy Trust model policy)';
+
+export interface DemoPerson {
+  role: string;
+  email: string;
+  password: string;
+  displayName: string;
+}
+
+const PEOPLE: { key: string; displayName: string; roles: SchoolRole[]; admin?: boolean; label: string }[] = [
+  { key: 'comms', displayName: 'Priya Shah', roles: ['comms'], label: 'comms staff' },
+  { key: 'admin1', displayName: 'Tom Okafor', roles: ['comms'], admin: true, label: 'account admin' },
+  { key: 'admin2', displayName: 'Grace Lee', roles: ['comms'], admin: true, label: 'account admin (second)' },
+  { key: 'head', displayName: 'Helen Marsh', roles: ['senior_leader'], label: 'senior leader' },
+  { key: 'dsl', displayName: 'David Reyes', roles: ['safeguarding_lead'], label: 'safeguarding lead' },
+  { key: 'auditor', displayName: 'Amina Noor', roles: ['auditor'], label: 'auditor' },
+  { key: 'trustadmin', displayName: 'Sam Carter', roles: ['trust_admin'], label: 'trust admin' },
+];
+
+/**
+ * A demo trust with one school, a person for each role, and an approved, connected, active X
+ * account on the sandbox with its two admins. Safe to run again: it finds what is there. The
+ * sandbox keeps its state in memory, so the account is re-connected to it on every run.
+ */
+export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, password: string) {
+  let [trust] = await db.select().from(trusts).where(eq(trusts.name, 'Demo Learning Trust'));
+  trust ??= (await db.insert(trusts).values({ name: 'Demo Learning Trust' }).returning())[0]!;
+  let [school] = await db.select().from(schools).where(eq(schools.trustId, trust.id));
+  school ??= (
+    await db
+      .insert(schools)
+      .values({
+        trustId: trust.id,
+        name: 'Oakfield Primary School',
+        policyVersionLabel: DEMO_POLICY_VERSION,
+        policyDocumentUrl: 'https://example.org/oakfield/social-media-policy.pdf',
+        policyVersionAt: new Date(),
+      })
+      .returning()
+  )[0]!;
+
+  const passwordHash = await hashPassword(password);
+  const people: DemoPerson[] = [];
+  const ids: Record<string, string> = {};
+  for (const person of PEOPLE) {
+    const email = `${person.key}@oakfield.demo`;
+    let [user] = await db.select().from(users).where(eq(users.email, email));
+    user ??= (
+      await db
+        .insert(users)
+        .values({ trustId: trust.id, email, displayName: person.displayName, passwordHash })
+        .returning()
+    )[0]!;
+    await db.update(users).set({ passwordHash, disabledAt: null }).where(eq(users.id, user.id));
+    for (const role of person.roles) {
+      await db
+        .insert(memberships)
+        .values({ userId: user.id, schoolId: school.id, role })
+        .onConflictDoNothing();
+    }
+    await db
+      .insert(policyAcknowledgements)
+      .values({ schoolId: school.id, userId: user.id, versionLabel: DEMO_POLICY_VERSION })
+      .onConflictDoNothing();
+    ids[person.key] = user.id;
+    people.push({ role: person.label, email, password, displayName: person.displayName });
+  }
+
+  const sandboxUser = sandbox.state.createAccount({ username: DEMO_HANDLE, name: 'Oakfield Primary' });
+  const issued = sandbox.state.issueToken(sandboxUser.id, { clientId: config.x.clientId, ttlSeconds: 7_200 });
+  const credentials = sealCredentials(config.encryptionKey, {
+    accessToken: issued.accessToken,
+    refreshToken: issued.refreshToken,
+    expiresAt: issued.expiresAt,
+  });
+  let [account] = await db
+    .select()
+    .from(socialAccounts)
+    .where(and(eq(socialAccounts.schoolId, school.id), eq(socialAccounts.handle, DEMO_HANDLE)));
+  const fresh = !account;
+  const values = {
+    platformUserId: sandboxUser.id,
+    credentialsEncrypted: credentials,
+    credentialsExpiresAt: issued.expiresAt,
+    credentialStatus: 'valid' as const,
+    status: 'active' as const,
+    cursor: null,
+    rateLimitedUntil: null,
+    pollLeaseUntil: null,
+  };
+  if (account) {
+    await db.update(socialAccounts).set(values).where(eq(socialAccounts.id, account.id));
+  } else {
+    account = (
+      await db
+        .insert(socialAccounts)
+        .values({
+          schoolId: school.id,
+          platform: 'x',
+          handle: DEMO_HANDLE,
+          purpose: 'News, events and celebrations for families',
+          audience: 'Parents, carers and the local community',
+          proposedBy: ids.comms!,
+          decidedBy: ids.head!,
+          decisionNote: 'Approved for the demo: two trained admins, policy acknowledged.',
+          decidedAt: new Date(),
+          reviewDueAt: new Date(Date.now() + 365 * 86_400_000),
+          ...values,
+        })
+        .returning()
+    )[0]!;
+    await db.insert(accountAdmins).values([
+      { accountId: account.id, userId: ids.admin1!, addedBy: ids.head!, trainingConfirmedAt: new Date() },
+      { accountId: account.id, userId: ids.admin2!, addedBy: ids.head!, trainingConfirmedAt: new Date() },
+    ]);
+  }
+  if (fresh) {
+    await db.transaction((tx) =>
+      emitAudit(tx, { actor: systemActor('demo seed') }, [
+        {
+          action: 'account.activated',
+          schoolId: school.id,
+          subject: { type: 'account', id: account!.id, label: `@${DEMO_HANDLE} on X` },
+          details: { note: 'Seeded for the demo as approved, connected and active' },
+        },
+      ]),
+    );
+  }
+  return { trust, school, account: account!, people, sandboxUser };
+}

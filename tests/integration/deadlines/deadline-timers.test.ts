@@ -1,0 +1,234 @@
+import { and, eq } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../../config/load-config.js';
+import { comments, notifications, responses } from '../../../db/schema/index.js';
+import { sealCredentials } from '../../../services/accounts/account-credentials.js';
+import { systemContext } from '../../../services/core/service-context.js';
+import { createDeadlineStep } from '../../../services/deadlines/deadline-step.js';
+import {
+  breachJobId,
+  queueDeadlineTimers,
+  warningJobId,
+} from '../../../services/deadlines/deadline-timers.js';
+import { processComment } from '../../../services/ingestion/process-comment.js';
+import type { PlatformAdapter } from '../../../services/platforms/adapter.js';
+import { startWorkerRuntime, type WorkerRuntime } from '../../../workers/worker-runtime.js';
+import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
+import { auditActions, expectAuditEntry } from '../../helpers/expect-audit-entry.js';
+import {
+  createAccount,
+  createComment,
+  createSchool,
+  createTrust,
+  createUser,
+} from '../../helpers/factories.js';
+import { signIn } from '../../helpers/sign-in.js';
+import { testConfig } from '../../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { clearRedisPrefix } from '../../helpers/test-redis.js';
+
+const EVERY_DAY = { workingDays: [1, 2, 3, 4, 5, 6, 7], region: 'none' };
+
+let t: TestDatabase;
+let config: Config;
+let runtime: WorkerRuntime;
+let api: TestApp;
+const replies: { inReplyTo: string; text: string }[] = [];
+
+const fakeAdapter = {
+  platform: 'x',
+  async reply(inReplyTo: string, text: string) {
+    replies.push({ inReplyTo, text });
+    return { externalId: `r${replies.length}`, text, url: `https://x.test/r${replies.length}` };
+  },
+} as unknown as PlatformAdapter;
+
+async function start() {
+  return startWorkerRuntime({
+    config,
+    db: t.db,
+    logger: pino({ level: 'silent' }),
+    adapterFor: () => fakeAdapter,
+    // The process queue is driven by the tests, with the deadline step alone.
+    queues: ['deadlines', 'maintenance', 'actions'],
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 15_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function fixture(calendar: Record<string, unknown>) {
+  const trust = await createTrust(t.db);
+  const school = await createSchool(t.db, { trustId: trust.id, calendar: { ...EVERY_DAY, ...calendar } });
+  const comms = await createUser(t.db, {
+    trustId: trust.id,
+    roles: [{ schoolId: school.id, role: 'comms' }],
+  });
+  const senior = await createUser(t.db, {
+    trustId: trust.id,
+    roles: [{ schoolId: school.id, role: 'senior_leader' }],
+  });
+  const admin = await createUser(t.db, { trustId: trust.id });
+  const assignee = await createUser(t.db, { trustId: trust.id });
+  const account = await createAccount(t.db, {
+    schoolId: school.id,
+    adminIds: [admin.id],
+    credentialsEncrypted: sealCredentials(config.encryptionKey, { accessToken: 'token' }),
+  });
+  return { trust, school, comms, senior, admin, assignee, account };
+}
+
+async function processWithDeadline(commentId: string) {
+  const step = createDeadlineStep(queueDeadlineTimers(runtime.deps.queues));
+  return processComment(systemContext(t.db, 'test'), { commentId }, [step]);
+}
+
+const reload = async (id: string) => (await t.db.select().from(comments).where(eq(comments.id, id)))[0]!;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  config = testConfig();
+  runtime = await start();
+  api = await buildTestApp(t.db, { config });
+});
+afterAll(async () => {
+  await api?.close();
+  await runtime?.close();
+  await clearRedisPrefix(config.redisPrefix);
+  await t?.drop();
+});
+
+describe('deadline timers', () => {
+  it('warns the comms team and the assignee, then breaches to the admins and senior leaders', async () => {
+    // 0.002 h = 7.2 s: warned at 5.4 s, breached at 7.2 s.
+    const f = await fixture({ responseHours: 0.002 });
+    const comment = await createComment(t.db, {
+      schoolId: f.school.id,
+      accountId: f.account.id,
+      assigneeId: f.assignee.id,
+    });
+    expect(await processWithDeadline(comment.id)).toMatchObject({ status: 'processed' });
+    const processed = await reload(comment.id);
+    expect(processed.deadlineAt!.getTime() - comment.postedAt.getTime()).toBe(7_200);
+    expect(processed.deadlineRuleVersion).toMatch(/^p2-v1:elapsed:0.002h/);
+    await expectAuditEntry(t.db, { action: 'comment.deadline_set', subjectId: comment.id });
+    expect(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))).toBeDefined();
+    expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeDefined();
+
+    await waitFor('the breach', async () => !!(await reload(comment.id)).breachedAt);
+    const after = await reload(comment.id);
+    expect(after.warnedAt).not.toBeNull();
+    expect(after.warnedAt!.getTime()).toBeLessThan(after.breachedAt!.getTime());
+    await expectAuditEntry(t.db, {
+      action: 'comment.deadline_warning',
+      subjectId: comment.id,
+      actorId: null,
+    });
+    await expectAuditEntry(t.db, { action: 'comment.deadline_breached', subjectId: comment.id });
+
+    const sent = await t.db.select().from(notifications).where(eq(notifications.subjectId, comment.id));
+    const to = (event: string) =>
+      sent
+        .filter((n) => n.event === event)
+        .map((n) => n.userId)
+        .sort();
+    expect(to('comment.deadline_warning')).toEqual([f.comms.id, f.assignee.id].sort());
+    expect(to('comment.deadline_breached')).toEqual([f.admin.id, f.senior.id].sort());
+    expect(
+      sent.filter((n) => n.event === 'comment.deadline_breached').every((n) => n.urgency === 'urgent'),
+    ).toBe(true);
+    // Never the comment's text in a notification.
+    expect(sent.every((n) => !n.body.includes(comment.text) && !n.title.includes(comment.text))).toBe(true);
+  });
+
+  it('removes the timers when the comment is answered', async () => {
+    const f = await fixture({ responseHours: 24 });
+    const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
+    await processWithDeadline(comment.id);
+    expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeDefined();
+
+    const { headers } = await signIn(t.db, f.comms.id);
+    const res = await api.app.inject({
+      method: 'POST',
+      url: `/api/comments/${comment.id}/responses`,
+      headers,
+      payload: { kind: 'acknowledgement' },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))).toBeUndefined();
+    expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeUndefined();
+  });
+
+  it('after Redis loses every timer, the sweep still breaches what is due', async () => {
+    const f = await fixture({ responseHours: 0.0005 });
+    const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
+    await processWithDeadline(comment.id);
+    expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeDefined();
+    // Every key of this file's queues goes: the timers and the sweep's schedule with them.
+    await runtime.close();
+    await clearRedisPrefix(config.redisPrefix);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await reload(comment.id)).breachedAt).toBeNull();
+
+    runtime = await start();
+    await waitFor('the sweep to breach', async () => !!(await reload(comment.id)).breachedAt);
+    await expectAuditEntry(t.db, { action: 'comment.deadline_breached', subjectId: comment.id });
+    // The sweep and a late timer do not breach twice.
+    await runtime.deps.queues.add('deadline-breach', { commentId: comment.id });
+    await runtime.deps.queues.add('deadline-sweep', {});
+    await new Promise((r) => setTimeout(r, 1_000));
+    const breaches = await t.db
+      .select()
+      .from(notifications)
+      .where(
+        and(eq(notifications.subjectId, comment.id), eq(notifications.event, 'comment.deadline_breached')),
+      );
+    expect(breaches.map((n) => n.userId).sort()).toEqual([f.admin.id, f.senior.id].sort());
+    expect(
+      (await auditActions(t.db, comment.id)).filter((a) => a === 'comment.deadline_breached'),
+    ).toHaveLength(1);
+  });
+
+  it('a public reply meets the deadline when the platform confirms it', async () => {
+    const f = await fixture({ responseHours: 24 });
+    const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
+    await processWithDeadline(comment.id);
+    const { headers } = await signIn(t.db, f.admin.id);
+    const res = await api.app.inject({
+      method: 'POST',
+      url: `/api/comments/${comment.id}/responses`,
+      headers,
+      payload: { kind: 'public_reply', text: 'The fair starts at 10am. See you there!' },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ responseStatus: 'sending', commentStatus: 'open', metDeadline: null });
+    const responseId = res.json().responseId as string;
+
+    await waitFor('the reply to be sent', async () => (await reload(comment.id)).status === 'responded');
+    const [response] = await t.db.select().from(responses).where(eq(responses.id, responseId));
+    expect(response).toMatchObject({ status: 'sent', actorId: f.admin.id });
+    expect(replies).toContainEqual({
+      inReplyTo: comment.externalId,
+      text: 'The fair starts at 10am. See you there!',
+    });
+    const done = await reload(comment.id);
+    expect(done.firstResponseAt).not.toBeNull();
+    await expectAuditEntry(t.db, { action: 'response.sent', subjectId: responseId });
+    await expectAuditEntry(t.db, {
+      action: 'comment.responded',
+      subjectId: comment.id,
+      details: { kind: 'public_reply', respondedBy: f.admin.id, metDeadline: true },
+    });
+    await waitFor(
+      'the timers to go',
+      async () => !(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))),
+    );
+  });
+});
