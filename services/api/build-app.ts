@@ -24,6 +24,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { userRoutes } from './routes/users.js';
+import { webRoutes } from './routes/web.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -118,5 +119,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(accountRoutes);
   await app.register(commentRoutes);
   await app.register(moderationRoutes);
+  await app.register(webRoutes);
   return app;
 }

@@ -1,0 +1,162 @@
+import { escapeHtml } from '@kitajs/html';
+import type { InboxItem } from '../../comments/list-inbox.js';
+import { HighlightedText } from '../components/highlighted-text.js';
+import { Layout } from '../layout.js';
+
+export interface InboxPageProps {
+  userName: string;
+  csrfToken: string;
+  items: InboxItem[];
+  next: string | null;
+  filter: { status: string; category?: string | undefined; accountId?: string | undefined };
+  accounts: { id: string; handle: string }[];
+  now: Date;
+}
+
+const CATEGORY_NAMES: Record<string, string> = {
+  offensive: 'Offensive',
+  safeguarding: 'Safeguarding',
+  personal_data: 'Personal data',
+  media_enquiry: 'Media enquiry',
+  complaint: 'Complaint',
+  spam: 'Spam',
+};
+
+function option(value: string, label: string, selected: string | undefined): string {
+  return `<option value="${escapeHtml(value)}"${value === (selected ?? '') ? ' selected' : ''}>${escapeHtml(label)}</option>`;
+}
+
+function Labels({ item }: { item: InboxItem }): string {
+  const seen = new Map<string, string>();
+  for (const l of item.labels) {
+    const key = `${l.category}/${l.subcategory}`;
+    if (!seen.has(key)) seen.set(key, l.severity);
+  }
+  return [...seen.entries()]
+    .map(([key, severity]) => {
+      const [category, sub] = key.split('/');
+      return `<span class="label label-${escapeHtml(category)} severity-${escapeHtml(severity)}" title="${escapeHtml(`${severity} severity`)}">${escapeHtml(CATEGORY_NAMES[category!] ?? category)}: ${escapeHtml(sub!.replaceAll('_', ' '))}</span>`;
+    })
+    .join(' ');
+}
+
+function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
+  const spans = item.labels.flatMap((l) => l.spans);
+  const link = item.url && /^https:\/\//.test(item.url) ? item.url : null;
+  return (
+    <li
+      class={`comment status-${item.status}${item.breachedAt ? ' breached' : ''}`}
+      data-index={String(index)}
+      tabindex="0"
+    >
+      <div class="comment-meta">
+        <span class="account" safe>{`@${item.accountHandle}`}</span>
+        <span class="author" safe>{`${item.authorName} (@${item.authorHandle})`}</span>
+        <time class="posted" datetime={item.postedAt.toISOString()}>
+          {item.postedAt.toISOString().slice(0, 16).replace('T', ' ')}
+        </time>
+        {item.deadlineAt ? (
+          <span class="deadline">
+            due{' '}
+            <time
+              class="countdown"
+              datetime={item.deadlineAt.toISOString()}
+              data-posted={item.postedAt.toISOString()}
+            >
+              {item.deadlineAt.toISOString().slice(0, 16).replace('T', ' ')}
+            </time>
+          </span>
+        ) : (
+          <span class="deadline pending">deadline being set</span>
+        )}
+      </div>
+      <p class="comment-text">
+        {item.redacted
+          ? '<em>Redacted under the retention policy</em>'
+          : HighlightedText({ text: item.text, spans })}
+      </p>
+      <div class="comment-labels">{Labels({ item })}</div>
+      {link ? (
+        <a class="platform-link" href={escapeHtml(link)} rel="noopener noreferrer" target="_blank">
+          View on X
+        </a>
+      ) : (
+        ''
+      )}
+    </li>
+  );
+}
+
+/** The comms team's inbox: every comment of their accounts, soonest deadline first. */
+export function InboxPage(props: InboxPageProps): JSX.Element {
+  const { filter } = props;
+  const query = new URLSearchParams({ status: filter.status });
+  if (filter.category) query.set('category', filter.category);
+  if (filter.accountId) query.set('accountId', filter.accountId);
+  return (
+    <Layout title="Inbox">
+      <header class="top">
+        <strong>Hallmonitor</strong>
+        <nav aria-label="Main">
+          <a href="/" aria-current="page">
+            Inbox
+          </a>
+          <a href="/docs">API</a>
+        </nav>
+        <form method="post" action="/auth/sign-out" class="sign-out">
+          <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+          <span safe>{props.userName}</span> <button type="submit">Sign out</button>
+        </form>
+      </header>
+      <main>
+        <h1>Inbox</h1>
+        <form method="get" action="/" class="filters" aria-label="Filter comments">
+          <label>
+            Status{' '}
+            <select name="status">
+              {option('open', 'Open', filter.status)}
+              {option('responded', 'Responded', filter.status)}
+              {option('closed', 'Closed', filter.status)}
+              {option('all', 'All', filter.status)}
+            </select>
+          </label>
+          <label>
+            Label{' '}
+            <select name="category">
+              {option('', 'Any', filter.category)}
+              {Object.entries(CATEGORY_NAMES)
+                .map(([value, label]) => option(value, label, filter.category))
+                .join('')}
+            </select>
+          </label>
+          <label>
+            Account{' '}
+            <select name="accountId">
+              {option('', 'All accounts', filter.accountId)}
+              {props.accounts.map((a) => option(a.id, `@${a.handle}`, filter.accountId)).join('')}
+            </select>
+          </label>
+          <button type="submit">Filter</button>
+        </form>
+        {props.items.length === 0 ? (
+          <p class="empty">Nothing here: every comment in this view has been dealt with.</p>
+        ) : (
+          <ol class="inbox" data-live-count={String(props.items.length)}>
+            {props.items.map((item, index) => Row({ item, index }))}
+          </ol>
+        )}
+        {props.next ? (
+          <a
+            class="next-page"
+            href={`/?${escapeHtml(new URLSearchParams({ ...Object.fromEntries(query), after: props.next }).toString())}`}
+          >
+            Later deadlines
+          </a>
+        ) : (
+          ''
+        )}
+        <p class="help">Keys: j / k move between comments.</p>
+      </main>
+    </Layout>
+  );
+}
