@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -110,7 +111,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (!options.db) await closeDatabase(db);
   });
 
-  await app.register((await import('@fastify/formbody')).default);
+  await app.register(formbody);
   await app.register(authenticationPlugin);
   await app.register(healthRoutes);
   await app.register(metricsRoutes);

@@ -46,6 +46,12 @@ export const metrics = {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [metricsRegistry],
   }),
+  actionsByOutcome: new Counter({
+    name: 'hallmonitor_actions_total',
+    help: 'Moderation action attempts on platforms, by kind and outcome',
+    labelNames: ['platform', 'kind', 'outcome'] as const,
+    registers: [metricsRegistry],
+  }),
   queueDepth: new Gauge({
     name: 'hallmonitor_queue_jobs',
     help: 'Jobs per queue and state',

@@ -1,5 +1,7 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ZodError } from 'zod';
+import { emitAudit } from '../../audit/emit-audit.js';
 import { ServiceError, type ServiceErrorCode } from '../../core/service-error.js';
 
 const STATUS: Record<ServiceErrorCode, number> = {
@@ -20,14 +22,44 @@ function isRedisUnavailable(error: unknown): boolean {
 }
 
 /**
+ * A refusal of a signed-in person is audited (who tried what). Written in its own transaction and
+ * never allowed to break the answer: a failed audit write is logged, the 403 still goes out.
+ */
+async function auditRefusal(app: FastifyInstance, request: FastifyRequest, message: string): Promise<void> {
+  const principal = request.principal;
+  if (!principal) return;
+  const route = request.routeOptions.url ?? request.url.split('?')[0] ?? request.url;
+  try {
+    await app.db.transaction((tx) =>
+      emitAudit(
+        tx,
+        {
+          actor: { type: 'user', id: principal.userId, label: principal.displayName },
+          requestId: request.id,
+        },
+        {
+          action: 'request.refused',
+          schoolId: null,
+          subject: { type: 'request', id: null, label: `${request.method} ${route}` },
+          details: { method: request.method, path: request.url.split('?')[0], message },
+        },
+      ),
+    );
+  } catch (auditError) {
+    request.log.error({ err: auditError }, 'could not audit a refused request');
+  }
+}
+
+/**
  * One mapping from domain errors to HTTP. Every answer is `{ error, message }`; a 5xx never
  * carries its internal message to the client.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | ServiceError | Error, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError | ServiceError | Error, request, reply) => {
     if (error instanceof ServiceError) {
       const status = STATUS[error.code];
       if (status >= 500) request.log.warn({ err: error }, 'service unavailable');
+      if (error.code === 'FORBIDDEN') await auditRefusal(app, request, error.message);
       return reply
         .status(status)
         .send({ error: error.code, message: error.message, ...(error.details ?? {}) });
@@ -39,6 +71,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
           : (error.validationContext ?? 'body');
         return `${where}: ${v.message}`;
       });
+      return reply.status(400).send({ error: 'INVALID_INPUT', message: problems.join('; '), problems });
+    }
+    if (error instanceof ZodError) {
+      // A verb's own input check (beyond the route's schema): the caller's mistake, not ours.
+      const problems = error.issues.map((i) =>
+        i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
+      );
       return reply.status(400).send({ error: 'INVALID_INPUT', message: problems.join('; '), problems });
     }
     if (isRedisUnavailable(error)) {

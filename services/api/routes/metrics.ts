@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { metrics, metricsRegistry } from '../../core/metrics.js';
 import { QUEUE_NAMES } from '../../../workers/job-registry.js';
+import { metrics, metricsRegistry } from '../../core/metrics.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 

@@ -20,7 +20,7 @@
       const band = left < 0 ? 'breached' : share < 0.25 ? 'under_25pct' : share < 0.5 ? 'under_50pct' : 'ok';
       el.textContent = format(left);
       const row = el.closest('.comment');
-      if (row) row.className = row.className.replace(/\sband-\S+/g, '') + ` band-${band}`;
+      if (row) row.className = `${row.className.replace(/\sband-\S+/g, '')} band-${band}`;
     }
   };
   const rows = () => [...document.querySelectorAll('.inbox .comment')];
@@ -29,7 +29,7 @@
     const list = rows();
     if (!list.length) return;
     selected = Math.max(0, Math.min(list.length - 1, i));
-    list.forEach((r, j) => r.classList.toggle('selected', j === selected));
+    for (const [j, r] of list.entries()) r.classList.toggle('selected', j === selected);
     list[selected].focus();
   };
   document.addEventListener('keydown', (e) => {

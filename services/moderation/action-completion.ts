@@ -1,0 +1,83 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Transaction } from '../../db/client.js';
+import {
+  comments,
+  type ModerationAction,
+  moderationActions,
+  type SocialAccount,
+} from '../../db/schema/index.js';
+import { emitAudit } from '../audit/emit-audit.js';
+import { commentLabel } from '../comments/comment-label.js';
+import type { ServiceContext } from '../core/service-context.js';
+import { actionSubject } from './action-access.js';
+import { actionMode, CLOSES_COMMENT } from './action-rules.js';
+
+/**
+ * What follows a succeeded action, in its transaction: a hide or delete closes the comment (its
+ * deadline is met: nothing more to answer), and the notice approved with the action becomes its
+ * own queued action, posted only now that the action has succeeded (P3). Returns the ids to enqueue.
+ */
+export async function followSucceededAction(
+  tx: Transaction,
+  ctx: Pick<ServiceContext, 'actor' | 'requestId'>,
+  action: ModerationAction,
+  account: SocialAccount,
+): Promise<string[]> {
+  if (!action.commentId) return [];
+  const now = new Date();
+  if (CLOSES_COMMENT.has(action.kind)) {
+    const [closed] = await tx
+      .update(comments)
+      .set({
+        status: 'closed',
+        resolvedAt: sql`coalesce(${comments.resolvedAt}, ${now.toISOString()}::timestamptz)`,
+      })
+      .where(and(eq(comments.id, action.commentId), inArray(comments.status, ['open', 'responded'])))
+      .returning();
+    if (closed) {
+      await emitAudit(tx, ctx, {
+        action: 'comment.closed',
+        schoolId: closed.schoolId,
+        subject: { type: 'comment', id: closed.id, label: commentLabel(closed, account) },
+        details: {
+          reason: `moderated: ${action.kind}`,
+          actionId: action.id,
+          reasonCategory: action.reasonCategory,
+        },
+      });
+    }
+  }
+  if (action.kind === 'notice' || !action.noticeText) return [];
+  const mode = actionMode(account.platform, 'notice');
+  const [notice] = await tx
+    .insert(moderationActions)
+    .values({
+      schoolId: action.schoolId,
+      accountId: action.accountId,
+      commentId: action.commentId,
+      kind: 'notice',
+      mode,
+      status: mode === 'platform' ? 'queued' : 'approved',
+      reasonCategory: action.reasonCategory,
+      reasonText: `Notice approved with ${action.kind} ${action.id}`,
+      noticeText: action.noticeText,
+      proposedBy: action.proposedBy,
+      system: action.system,
+      confirmedBy: action.confirmedBy,
+    })
+    .returning();
+  const created = notice!;
+  const subject = actionSubject(created, account);
+  await emitAudit(tx, ctx, [
+    {
+      action: 'action.approved',
+      schoolId: created.schoolId,
+      subject,
+      details: { approvedWith: action.id, notice: created.noticeText },
+    },
+    ...(created.status === 'queued'
+      ? [{ action: 'action.queued' as const, schoolId: created.schoolId, subject, details: { attempt: 1 } }]
+      : []),
+  ]);
+  return created.status === 'queued' ? [created.id] : [];
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { escalations } from '../../db/schema/index.js';
+import { emitAudit } from '../audit/emit-audit.js';
+import { commentLabel } from '../comments/comment-label.js';
+import { requireUserId } from '../core/authorization.js';
+import { hasRole } from '../core/principal.js';
+import type { ServiceContext } from '../core/service-context.js';
+import { forbidden } from '../core/service-error.js';
+import { withTransaction } from '../core/with-transaction.js';
+import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
+import { loadCommentWithAccount } from './action-access.js';
+
+export const escalateCommentInput = z.object({
+  commentId: z.uuid(),
+  /** senior_leader: unacceptable conduct reported internally; police / platform_report: an external referral recorded (P7) */
+  kind: z.enum(['senior_leader', 'police', 'platform_report']),
+  reason: z.string().trim().min(1, 'say why').max(4_000),
+  /** the police incident number or the platform's report reference */
+  externalReference: z.string().trim().min(1).max(200).optional(),
+});
+export type EscalateCommentInput = z.input<typeof escalateCommentInput>;
+
+/** An account admin (or a senior leader) escalates a comment or records an external referral (P7). */
+export async function escalateComment(
+  ctx: ServiceContext,
+  raw: EscalateCommentInput,
+): Promise<{ escalation: { id: string; kind: string; status: string; externalReference: string | null } }> {
+  const input = escalateCommentInput.parse(raw);
+  const userId = requireUserId(ctx);
+  const escalation = await withTransaction(ctx, async (tx) => {
+    const { comment, account } = await loadCommentWithAccount(ctx, tx, input.commentId);
+    const p = ctx.principal;
+    if (!(p?.adminOfAccounts.has(account.id) || (p && hasRole(p, comment.schoolId, ['senior_leader'])))) {
+      throw forbidden("Only the account's admins or a senior leader may escalate its comments");
+    }
+    const [row] = await tx
+      .insert(escalations)
+      .values({
+        schoolId: comment.schoolId,
+        commentId: comment.id,
+        kind: input.kind,
+        reason: input.reason,
+        externalReference: input.externalReference ?? null,
+        raisedBy: userId,
+      })
+      .returning();
+    const created = row!;
+    const label = commentLabel(comment, account);
+    const referral = input.kind !== 'senior_leader';
+    await emitAudit(tx, ctx, {
+      action: referral ? 'escalation.referred' : 'escalation.raised',
+      schoolId: comment.schoolId,
+      subject: {
+        type: 'escalation',
+        id: created.id,
+        label: `${input.kind.replace('_', ' ')} escalation of ${label}`,
+      },
+      details: {
+        kind: input.kind,
+        reason: input.reason,
+        externalReference: created.externalReference,
+        commentId: comment.id,
+      },
+    });
+    await notifyUsers(tx, {
+      schoolId: comment.schoolId,
+      userIds: (await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader'])).filter(
+        (id) => id !== userId,
+      ),
+      event: referral ? 'escalation.referred' : 'escalation.raised',
+      urgency: 'urgent',
+      title: referral
+        ? `A comment was referred (${input.kind.replace('_', ' ')})`
+        : 'A comment was escalated to senior leaders',
+      body: `${ctx.actor.label}: ${input.reason}`,
+      link: `/comments/${comment.id}`,
+      subject: { type: 'escalation', id: created.id },
+    });
+    return created;
+  });
+  return {
+    escalation: {
+      id: escalation.id,
+      kind: escalation.kind,
+      status: escalation.status,
+      externalReference: escalation.externalReference,
+    },
+  };
+}

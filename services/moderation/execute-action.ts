@@ -1,0 +1,308 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import {
+  comments,
+  type ModerationAction,
+  moderationActions,
+  type SocialAccount,
+  socialAccounts,
+} from '../../db/schema/index.js';
+import { openCredentials, storeCredentials } from '../accounts/account-credentials.js';
+import { accountLabel } from '../accounts/account-label.js';
+import { emitAudit } from '../audit/emit-audit.js';
+import { metrics } from '../core/metrics.js';
+import type { ServiceContext } from '../core/service-context.js';
+import { withTransaction } from '../core/with-transaction.js';
+import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
+import { isPlatformError, type PlatformAdapter, PlatformError } from '../platforms/adapter.js';
+import type { AdapterFactory } from '../platforms/adapter-factory.js';
+import { type ActionDispatch, actionSubject, dispatchAll } from './action-access.js';
+import { followSucceededAction } from './action-completion.js';
+import { ACTION_STATE, ACTION_TARGET, readCapability } from './action-rules.js';
+
+export interface ExecuteActionDeps {
+  encryptionKey: Buffer;
+  adapterFor: AdapterFactory;
+  /** Enqueues the notice that follows a succeeded action. */
+  dispatch?: ActionDispatch;
+  /** An attempt older than this whose worker vanished may be taken over (default 30 s, BullMQ's lock). */
+  leaseMs?: number;
+  /** Attempts after which transient failures fail the action for good (default 10). */
+  maxAttempts?: number;
+}
+
+export type ExecuteActionResult =
+  | { status: 'succeeded'; calledPlatform: boolean }
+  | { status: 'failed'; reason: string }
+  | { status: 'skipped'; reason: string }
+  /** Try again at `until`, without counting an attempt: a 429, or another attempt holds the lease. */
+  | { status: 'wait'; until: Date; reason: 'rate_limited' | 'busy' };
+
+type Claimed = { action: ModerationAction; account: SocialAccount; externalId: string; resumed: boolean };
+
+/**
+ * Carries out one approved platform action, exactly once on the platform however often its job is
+ * delivered. The row moves queued → executing (a conditional update that counts the attempt) before
+ * the call; the platform's state is read first wherever it can be, so a retried, duplicated or
+ * re-delivered job that finds the work done records success without acting again. An attempt found
+ * still executing (its worker was killed) is resumed only after its lease ran out.
+ */
+export async function executeAction(
+  ctx: ServiceContext,
+  input: { actionId: string },
+  deps: ExecuteActionDeps,
+): Promise<ExecuteActionResult> {
+  const claimed = await claim(ctx, input.actionId, deps.leaseMs ?? 30_000);
+  if ('status' in claimed) return claimed;
+  const { action, account } = claimed;
+  const subject = actionSubject(action, account);
+
+  if (!account.credentialsEncrypted || account.credentialStatus !== 'valid') {
+    return fail(ctx, claimed, new PlatformError('auth', `${accountLabel(account)} needs re-connecting`));
+  }
+  let adapter: PlatformAdapter;
+  try {
+    adapter = deps.adapterFor(
+      account,
+      openCredentials(deps.encryptionKey, account.credentialsEncrypted),
+      (creds) =>
+        withTransaction(ctx, async (tx) => {
+          await storeCredentials(tx, deps.encryptionKey, account.id, creds);
+          await emitAudit(tx, ctx, {
+            action: 'account.credentials_refreshed',
+            schoolId: account.schoolId,
+            subject: { type: 'account', id: account.id, label: accountLabel(account) },
+            details: { expiresAt: creds.expiresAt?.toISOString() ?? null, by: 'action' },
+          });
+        }),
+    );
+  } catch (error) {
+    return fail(ctx, claimed, error);
+  }
+
+  try {
+    const platformResult = await perform(adapter, claimed);
+    const follow = await withTransaction(ctx, async (tx) => {
+      const [done] = await tx
+        .update(moderationActions)
+        .set({
+          status: 'succeeded',
+          platformResult,
+          error: null,
+          completedAt: new Date(),
+          updatedAt: new Date(),
+        })
+        .where(and(eq(moderationActions.id, action.id), eq(moderationActions.status, 'executing')))
+        .returning();
+      if (!done) return [];
+      await emitAudit(tx, ctx, {
+        action: 'action.succeeded',
+        schoolId: done.schoolId,
+        subject,
+        details: { attempt: done.attempts, platform: platformResult },
+      });
+      return followSucceededAction(tx, ctx, done, account);
+    });
+    metrics.actionsByOutcome.inc({ platform: account.platform, kind: action.kind, outcome: 'succeeded' });
+    await dispatchAll(deps.dispatch, follow);
+    return { status: 'succeeded', calledPlatform: platformResult.calledPlatform === true };
+  } catch (error) {
+    if (isPlatformError(error, 'rate_limited')) {
+      const until = error.resetAt ?? new Date(Date.now() + 60_000);
+      await requeue(
+        ctx,
+        claimed,
+        { rateLimitedUntil: until.toISOString() },
+        `rate limited until ${until.toISOString()}`,
+      );
+      metrics.actionsByOutcome.inc({
+        platform: account.platform,
+        kind: action.kind,
+        outcome: 'rate_limited',
+      });
+      return { status: 'wait', until, reason: 'rate_limited' };
+    }
+    const transient = !isPlatformError(error) || error.kind === 'transient';
+    if (transient && action.attempts < (deps.maxAttempts ?? 10)) {
+      // A reply that may have reached the platform (no answer came back) is left executing: the
+      // next attempt cannot read replies back, so it fails as "outcome unknown" rather than post twice.
+      const uncertain = action.kind === 'notice' && !(isPlatformError(error) && error.status !== undefined);
+      if (!uncertain) {
+        await requeue(ctx, claimed, { retry: true, error: messageOf(error) }, messageOf(error));
+      }
+      metrics.actionsByOutcome.inc({ platform: account.platform, kind: action.kind, outcome: 'retried' });
+      throw error;
+    }
+    return fail(ctx, claimed, error);
+  } finally {
+    adapter.close();
+  }
+}
+
+async function claim(
+  ctx: ServiceContext,
+  actionId: string,
+  leaseMs: number,
+): Promise<Claimed | Exclude<ExecuteActionResult, { status: 'succeeded' | 'failed' }>> {
+  return withTransaction(ctx, async (tx) => {
+    const [row] = await tx
+      .select({ action: moderationActions, account: socialAccounts, externalId: comments.externalId })
+      .from(moderationActions)
+      .innerJoin(socialAccounts, eq(socialAccounts.id, moderationActions.accountId))
+      .leftJoin(comments, eq(comments.id, moderationActions.commentId))
+      .where(eq(moderationActions.id, actionId))
+      .for('update', { of: moderationActions });
+    if (!row) return { status: 'skipped', reason: 'not_found' };
+    const { action } = row;
+    if (action.mode !== 'platform') return { status: 'skipped', reason: 'manual' };
+    let resumed = false;
+    if (action.status === 'executing') {
+      const leaseEnds = new Date(action.updatedAt.getTime() + leaseMs);
+      if (leaseEnds > new Date()) return { status: 'wait', until: leaseEnds, reason: 'busy' };
+      resumed = true;
+    } else if (action.status !== 'queued' && action.status !== 'approved') {
+      return { status: 'skipped', reason: action.status };
+    }
+    const [updated] = await tx
+      .update(moderationActions)
+      .set({ status: 'executing', attempts: sql`${moderationActions.attempts} + 1`, updatedAt: new Date() })
+      .where(
+        and(
+          eq(moderationActions.id, action.id),
+          inArray(moderationActions.status, ['approved', 'queued', 'executing']),
+        ),
+      )
+      .returning();
+    const claimedAction = updated!;
+    await emitAudit(tx, ctx, {
+      action: 'action.executing',
+      schoolId: action.schoolId,
+      subject: actionSubject(action, row.account),
+      details: {
+        attempt: claimedAction.attempts,
+        ...(resumed ? { resumed: true, previous: 'interrupted' } : {}),
+      },
+    });
+    const externalId =
+      ACTION_TARGET[action.kind] === 'author'
+        ? (action.targetAuthorExternalId ?? '')
+        : (row.externalId ?? '');
+    return { action: claimedAction, account: row.account, externalId, resumed };
+  });
+}
+
+/** Reads the platform's state first where it can; acts only if the target is not already there. */
+async function perform(
+  adapter: PlatformAdapter,
+  { action, externalId, resumed }: Claimed,
+): Promise<Record<string, unknown>> {
+  if (!externalId) throw new PlatformError('permanent', 'the action has no target', { reason: 'no target' });
+  const state = ACTION_STATE[action.kind];
+  if (state && adapter.capabilities[readCapability(state.kind)]) {
+    if ((await adapter.readState(state.kind, externalId)) === state.want) {
+      return { calledPlatform: false, alreadyInState: true, checked: state.kind };
+    }
+  }
+  switch (action.kind) {
+    case 'notice': {
+      if (resumed) {
+        throw new PlatformError('permanent', 'an earlier attempt to post the notice was interrupted', {
+          reason:
+            'The notice may or may not have been posted: check the conversation on the platform before posting it again',
+        });
+      }
+      const posted = await adapter.reply(externalId, action.noticeText ?? '');
+      return { calledPlatform: true, replyId: posted.externalId, url: posted.url };
+    }
+    case 'report': {
+      const result = await adapter.report(externalId, `${action.reasonCategory}: ${action.reasonText}`);
+      return { calledPlatform: true, alreadyInState: result.alreadyInState };
+    }
+    case 'delete':
+      try {
+        const result = await adapter.delete(externalId);
+        return { calledPlatform: true, alreadyInState: result.alreadyInState };
+      } catch (error) {
+        // An interrupted delete that finds the comment gone has done its work.
+        if (resumed && isPlatformError(error, 'permanent') && error.status === 404) {
+          return { calledPlatform: true, alreadyInState: true };
+        }
+        throw error;
+      }
+    default: {
+      // Hide on X cannot be read back; hiding twice is harmless there (the PUT sets a flag).
+      const result = await adapter[action.kind](externalId);
+      return { calledPlatform: true, alreadyInState: result.alreadyInState };
+    }
+  }
+}
+
+async function requeue(
+  ctx: ServiceContext,
+  claimed: Claimed,
+  details: Record<string, unknown>,
+  error: string,
+) {
+  await withTransaction(ctx, async (tx) => {
+    const [row] = await tx
+      .update(moderationActions)
+      .set({ status: 'queued', error, updatedAt: new Date() })
+      .where(and(eq(moderationActions.id, claimed.action.id), eq(moderationActions.status, 'executing')))
+      .returning();
+    if (!row) return;
+    await emitAudit(tx, ctx, {
+      action: 'action.queued',
+      schoolId: row.schoolId,
+      subject: actionSubject(row, claimed.account),
+      details: { attempt: row.attempts + 1, ...details },
+    });
+  });
+}
+
+/** Permanent: failed with the platform's own reason, and the admins are told. */
+async function fail(ctx: ServiceContext, claimed: Claimed, error: unknown): Promise<ExecuteActionResult> {
+  const { action, account } = claimed;
+  const reason = isPlatformError(error) ? (error.reason ?? error.message) : messageOf(error);
+  await withTransaction(ctx, async (tx) => {
+    const [row] = await tx
+      .update(moderationActions)
+      .set({
+        status: 'failed',
+        error: reason,
+        platformResult: isPlatformError(error)
+          ? { kind: error.kind, status: error.status ?? null, endpoint: error.endpoint ?? null }
+          : { kind: 'unknown' },
+        completedAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .where(and(eq(moderationActions.id, action.id), eq(moderationActions.status, 'executing')))
+      .returning();
+    if (!row) return;
+    const subject = actionSubject(row, account);
+    await emitAudit(tx, ctx, {
+      action: 'action.failed',
+      schoolId: row.schoolId,
+      subject,
+      details: { attempt: row.attempts, reason, platform: row.platformResult },
+    });
+    const people = [
+      ...(await accountAdminIds(tx, account.id)),
+      ...[row.proposedBy, row.confirmedBy].filter((id): id is string => !!id),
+    ];
+    await notifyUsers(tx, {
+      schoolId: row.schoolId,
+      userIds: people,
+      event: 'action.failed',
+      urgency: 'urgent',
+      title: `A ${row.kind} on ${accountLabel(account)} failed`,
+      body: `The platform refused it: ${reason}. Do it in the platform's own app and record it, or propose another action.`,
+      link: `/actions/${row.id}`,
+      subject: { type: 'action', id: row.id },
+    });
+  });
+  metrics.actionsByOutcome.inc({ platform: account.platform, kind: action.kind, outcome: 'failed' });
+  return { status: 'failed', reason };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

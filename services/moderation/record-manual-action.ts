@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { emitAudit } from '../audit/emit-audit.js';
+import { assertAccountAdmin, requireUserId } from '../core/authorization.js';
+import type { ServiceContext } from '../core/service-context.js';
+import { conflict } from '../core/service-error.js';
+import { withTransaction } from '../core/with-transaction.js';
+import {
+  type ActionDispatch,
+  type ActionView,
+  actionSubject,
+  describeAction,
+  dispatchAll,
+  loadAccountOf,
+  loadAction,
+  transitionAction,
+} from './action-access.js';
+import { followSucceededAction } from './action-completion.js';
+
+export const recordManualActionInput = z.object({
+  actionId: z.uuid(),
+  evidenceUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2_000)
+    .optional(),
+  note: z.string().trim().max(2_000).optional(),
+});
+export type RecordManualActionInput = z.input<typeof recordManualActionInput>;
+
+/**
+ * An admin did in the platform's own app what the platform's API cannot (delete on X, block
+ * without enterprise, report) and records it here, once it was approved under the same rules.
+ */
+export async function recordManualAction(
+  ctx: ServiceContext,
+  raw: RecordManualActionInput,
+  dispatch?: ActionDispatch,
+): Promise<{ action: ActionView }> {
+  const input = recordManualActionInput.parse(raw);
+  requireUserId(ctx);
+  const { action, follow } = await withTransaction(ctx, async (tx) => {
+    const current = await loadAction(ctx, tx, input.actionId, { forUpdate: true });
+    assertAccountAdmin(ctx, current.accountId, 'record an action on this account');
+    if (current.mode !== 'manual')
+      throw conflict('This action is carried out on the platform, not recorded by hand');
+    const updated = await transitionAction(tx, current, ['approved'], {
+      status: 'succeeded',
+      evidenceUrl: input.evidenceUrl ?? null,
+      platformResult: { recordedBy: ctx.actor.id, note: input.note ?? null },
+      completedAt: new Date(),
+    });
+    const account = await loadAccountOf(tx, updated);
+    const subject = actionSubject(updated, account);
+    await emitAudit(tx, ctx, [
+      {
+        action: 'action.recorded',
+        schoolId: updated.schoolId,
+        subject,
+        details: { evidenceUrl: updated.evidenceUrl, note: input.note ?? null },
+      },
+      {
+        action: 'action.succeeded',
+        schoolId: updated.schoolId,
+        subject,
+        details: { mode: 'manual', kind: updated.kind },
+      },
+    ]);
+    return { action: updated, follow: await followSucceededAction(tx, ctx, updated, account) };
+  });
+  await dispatchAll(dispatch, follow);
+  return { action: describeAction(action) };
+}

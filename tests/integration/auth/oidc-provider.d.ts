@@ -1,0 +1,2 @@
+// oidc-provider ships no types; the SSO test drives it as a black box over HTTP.
+declare module 'oidc-provider';
