@@ -59,6 +59,11 @@ export const JOBS = {
     data: z.object({}),
     jobId: () => 'expire-proposals',
   },
+  'governance-check': {
+    queue: 'maintenance',
+    data: z.object({}),
+    jobId: () => 'governance-check',
+  },
 } as const satisfies Record<string, JobDefinition>;
 
 export interface JobDefinition {

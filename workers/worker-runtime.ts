@@ -14,6 +14,7 @@ import { deadlineSweepProcessor, SWEEP_EVERY_MS } from './processors/deadline-sw
 import { deadlineWarningProcessor } from './processors/deadline-warning.js';
 import { executeActionProcessor } from './processors/execute-action.js';
 import { EXPIRE_PROPOSALS_EVERY_MS, expireProposalsProcessor } from './processors/expire-proposals.js';
+import { GOVERNANCE_CHECK_EVERY_MS, governanceCheckProcessor } from './processors/governance-check.js';
 import { pollAccountProcessor } from './processors/poll-account.js';
 import { processCommentProcessor } from './processors/process-comment.js';
 import { RELAY_EVERY_MS, relayUnprocessedProcessor } from './processors/relay-unprocessed.js';
@@ -47,6 +48,7 @@ export function handlerRegistrations(
     pollAccountProcessor(deps, adapterFor),
     processCommentProcessor(deps),
     relayUnprocessedProcessor(deps, relayAfterMs),
+    governanceCheckProcessor(deps),
     executeActionProcessor(deps, adapterFor),
     expireProposalsProcessor(deps),
     deadlineWarningProcessor(deps),
@@ -94,6 +96,11 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     'deadline-sweep',
     { every: SWEEP_EVERY_MS },
     { name: 'deadline-sweep', data: {} },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'governance-check',
+    { every: GOVERNANCE_CHECK_EVERY_MS },
+    { name: 'governance-check', data: {} },
   );
   await queues.maintenance.upsertJobScheduler(
     'expire-proposals',
