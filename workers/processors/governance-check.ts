@@ -8,7 +8,10 @@ export const GOVERNANCE_CHECK_EVERY_MS = 3_600_000;
 
 export const governanceCheckProcessor = (deps: WorkerDeps) =>
   handle('governance-check', async (_data, job) => {
-    const reminders = await sendReviewReminders(systemContext(deps.db, 'review reminders', job.jobId), new Date());
+    const reminders = await sendReviewReminders(
+      systemContext(deps.db, 'review reminders', job.jobId),
+      new Date(),
+    );
     // An activation whose schedule could not be written (Redis down after commit) is picked up here.
     const polling = await deps.pollScheduler.reconcile(deps.db, deps.config.pollIntervalSeconds);
     return { reminded: reminders.reminded.length, polling };
