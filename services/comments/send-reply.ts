@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { comments, responses, socialAccounts } from '../../db/schema/index.js';
-import { openCredentials, storeCredentials } from '../accounts/account-credentials.js';
+import { openAccountAdapter } from '../accounts/open-account-adapter.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
@@ -45,20 +45,7 @@ export async function sendReply(
 
   let posted: { externalId: string; url: string };
   try {
-    if (!account.credentialsEncrypted) throw new Error('the account has no stored credentials');
-    const adapter = deps.adapterFor(
-      account,
-      openCredentials(deps.encryptionKey, account.credentialsEncrypted),
-      (creds) =>
-        withTransaction(ctx, async (tx) => {
-          await storeCredentials(tx, deps.encryptionKey, account.id, creds);
-          await emitAudit(tx, ctx, {
-            action: 'account.credentials_refreshed',
-            schoolId: account.schoolId,
-            subject: { type: 'account', id: account.id, label: account.handle },
-          });
-        }),
-    );
+    const adapter = openAccountAdapter(ctx, account, deps, 'reply');
     posted = await adapter.reply(comment.externalId, response.text);
   } catch (error) {
     const final =

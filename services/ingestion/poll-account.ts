@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { comments, coverageGaps, pollFailures, socialAccounts } from '../../db/schema/index.js';
-import { openCredentials, storeCredentials } from '../accounts/account-credentials.js';
 import { accountLabel } from '../accounts/account-label.js';
+import { openAccountAdapter } from '../accounts/open-account-adapter.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { metrics } from '../core/metrics.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -64,20 +64,7 @@ export async function pollAccount(
   if (leased.length === 0) return { status: 'skipped', reason: 'busy' };
 
   const subject = { type: 'account', id: account.id, label: label(account) };
-  const adapter = deps.adapterFor(
-    account,
-    openCredentials(deps.encryptionKey, account.credentialsEncrypted),
-    (creds) =>
-      withTransaction(ctx, async (tx) => {
-        await storeCredentials(tx, deps.encryptionKey, account.id, creds);
-        await emitAudit(tx, ctx, {
-          action: 'account.credentials_refreshed',
-          schoolId: account.schoolId,
-          subject,
-          details: { expiresAt: creds.expiresAt?.toISOString() ?? null },
-        });
-      }),
-  );
+  const adapter = openAccountAdapter(ctx, account, deps, 'poll');
 
   let pages = 0;
   let inserted = 0;

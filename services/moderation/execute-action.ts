@@ -6,8 +6,8 @@ import {
   type SocialAccount,
   socialAccounts,
 } from '../../db/schema/index.js';
-import { openCredentials, storeCredentials } from '../accounts/account-credentials.js';
 import { accountLabel } from '../accounts/account-label.js';
+import { openAccountAdapter } from '../accounts/open-account-adapter.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { metrics } from '../core/metrics.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -61,20 +61,7 @@ export async function executeAction(
   }
   let adapter: PlatformAdapter;
   try {
-    adapter = deps.adapterFor(
-      account,
-      openCredentials(deps.encryptionKey, account.credentialsEncrypted),
-      (creds) =>
-        withTransaction(ctx, async (tx) => {
-          await storeCredentials(tx, deps.encryptionKey, account.id, creds);
-          await emitAudit(tx, ctx, {
-            action: 'account.credentials_refreshed',
-            schoolId: account.schoolId,
-            subject: { type: 'account', id: account.id, label: accountLabel(account) },
-            details: { expiresAt: creds.expiresAt?.toISOString() ?? null, by: 'action' },
-          });
-        }),
-    );
+    adapter = openAccountAdapter(ctx, account, deps, 'action');
   } catch (error) {
     return fail(ctx, claimed, error);
   }
