@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { auditEntries, auditHead, auditPersonalData } from '../../db/schema/index.js';
 import { GENESIS_HASH, hashEntry, hashPersonalData } from './audit-hash.js';
@@ -84,10 +84,4 @@ export async function verifyAudit(db: Queryable, options: VerifyOptions = {}): P
     return { intact: false, seq: to, reason: 'chain head does not match the last entry', checked };
   }
   return { intact: true, from, to, count: checked, headHash: prevHash };
-}
-
-/** Count of entries, for progress bars. */
-export async function countAuditEntries(db: Queryable): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(auditEntries);
-  return row?.n ?? 0;
 }

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { comments, coverageGaps, pollFailures, socialAccounts } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
 import { openAccountAdapter } from '../accounts/open-account-adapter.js';
@@ -24,9 +24,6 @@ export type PollResult =
   | { status: 'skipped'; reason: 'not_active' | 'needs_reauth' | 'busy' | 'not_found' }
   | { status: 'rate_limited'; until: Date }
   | { status: 'failed'; kind: string; message: string };
-
-const label = (a: { handle: string; platform: 'x' | 'facebook' | 'instagram' | 'youtube' }) =>
-  accountLabel(a);
 
 /**
  * One poll of one account. Each page is stored with the cursor after it in one transaction, so a
@@ -63,11 +60,12 @@ export async function pollAccount(
     .returning({ id: socialAccounts.id });
   if (leased.length === 0) return { status: 'skipped', reason: 'busy' };
 
-  const subject = { type: 'account', id: account.id, label: label(account) };
+  const subject = { type: 'account', id: account.id, label: accountLabel(account) };
   const adapter = openAccountAdapter(ctx, account, deps, 'poll');
 
   let pages = 0;
   let inserted = 0;
+  let leaseReleased = false;
   // A fresh adapter per poll forgets an exhausted window, so it is remembered on the account.
   let exhaustedUntil: Date | null = null;
   try {
@@ -93,17 +91,19 @@ export async function pollAccount(
         pollLeaseUntil: null,
       })
       .where(eq(socialAccounts.id, account.id));
+    leaseReleased = true;
     metrics.polls.inc({ platform: account.platform, outcome: 'ok' });
     return { status: 'polled', pages, inserted };
   } catch (error) {
     return await recordPollFailure(ctx, account, subject, error);
   } finally {
     adapter.close();
-    await ctx.db
-      .update(socialAccounts)
-      .set({ pollLeaseUntil: null })
-      .where(eq(socialAccounts.id, account.id))
-      .catch(() => {});
+    if (!leaseReleased)
+      await ctx.db
+        .update(socialAccounts)
+        .set({ pollLeaseUntil: null })
+        .where(eq(socialAccounts.id, account.id))
+        .catch(() => {});
   }
 }
 
@@ -260,6 +260,3 @@ async function recordPollFailure(
 function stripNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
-
-/** Accounts whose polls should be scheduled: active with working credentials. */
-export const pollableAccountCondition = sql`${socialAccounts.status} = 'active' and ${socialAccounts.credentialStatus} = 'valid'`;

@@ -1,5 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { comments } from '../../db/schema/index.js';
+import { metrics } from '../core/metrics.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
 import type { ProcessingState, ProcessingStep } from './processing-pipeline.js';
@@ -43,6 +44,7 @@ export async function processComment(
       .where(eq(comments.id, input.commentId));
     return { status: row ? 'already_processed' : 'not_found' };
   }
+  metrics.processingLag.observe((Date.now() - outcome.comment.ingestedAt.getTime()) / 1_000);
   for (const effect of outcome.afterCommit) await effect();
   return { status: 'processed', steps: steps.map((s) => s.name) };
 }
