@@ -1,4 +1,20 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** An Ed25519 private key from base64 PKCS8 DER or a base64 32-byte seed; null if it is neither. */
+export function ed25519PrivateKeyFromBase64(value: string): KeyObject | null {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return null;
+  const bytes = Buffer.from(value, 'base64');
+  const der = bytes.length === 32 ? Buffer.concat([ED25519_PKCS8_PREFIX, bytes]) : bytes;
+  try {
+    const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    return key.asymmetricKeyType === 'ed25519' ? key : null;
+  } catch {
+    return null;
+  }
+}
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -64,6 +80,33 @@ export const envSchema = z.object({
   X_CLIENT_SECRET: z.string().default(''),
   X_API_BASE_URL: url(['http:', 'https:']).optional(),
   WORKER_CONCURRENCY: integer(1, 256).default(8),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  SMTP_FROM: z
+    .string()
+    .min(3, 'a sender such as Hallmonitor <hallmonitor@school.example>')
+    .default('Hallmonitor <hallmonitor@localhost>'),
+  NOTIFY_DIGEST_MINUTES: integer(5, 1_440).default(60),
+  NOTIFY_ATTEMPTS: integer(1, 20).default(6),
+  NOTIFY_BACKOFF_MS: integer(100, 3_600_000).default(5_000),
+  AUDIT_SIGNING_KEY: z
+    .string()
+    .refine(
+      (value) => ed25519PrivateKeyFromBase64(value) !== null,
+      'an Ed25519 private key, base64: PKCS8 DER or a 32-byte seed (generate one with: openssl genpkey -algorithm ed25519 -outform DER | base64)',
+    )
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (value) =>
+        /^(true|false|\d{1,2})$/.test(value) ||
+        value.split(',').every((part) => /^[0-9a-fA-F.:/]+$/.test(part.trim())),
+      'false, true, a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs',
+    )
+    .transform((value): boolean | number | string =>
+      value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value,
+    )
+    .default(false),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -15,6 +15,18 @@ export interface Config {
   readonly cookieSecure: boolean;
   readonly x: { readonly clientId: string; readonly clientSecret: string; readonly apiBaseUrl?: string };
   readonly workerConcurrency: number;
+  /** Email and webhook delivery of notifications; no smtpUrl: the email channel is off. */
+  readonly notifications: {
+    readonly smtpUrl?: string;
+    readonly smtpFrom: string;
+    readonly digestMinutes: number;
+    readonly attempts: number;
+    readonly backoffMs: number;
+  };
+  /** Base64 Ed25519 key that signs audit checkpoints; unset: checkpoints are skipped with a warning. */
+  readonly auditSigningKey?: string;
+  /** Which X-Forwarded-For hops to believe: false, true, a hop count, or proxy addresses. */
+  readonly trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +81,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.X_API_BASE_URL ? { apiBaseUrl: e.X_API_BASE_URL.replace(/\/$/, '') } : {}),
     }),
     workerConcurrency: e.WORKER_CONCURRENCY,
+    notifications: Object.freeze({
+      ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
+      smtpFrom: e.SMTP_FROM,
+      digestMinutes: e.NOTIFY_DIGEST_MINUTES,
+      attempts: e.NOTIFY_ATTEMPTS,
+      backoffMs: e.NOTIFY_BACKOFF_MS,
+    }),
+    trustProxy: e.TRUST_PROXY,
+    ...(e.AUDIT_SIGNING_KEY ? { auditSigningKey: e.AUDIT_SIGNING_KEY } : {}),
   });
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Every queue. Names are stable: they are part of the Redis keys. */
@@ -9,6 +10,15 @@ const uuid = z.uuid();
 /** A BullMQ job id may not contain ':' and may not be all digits; ours are `<kind>-<uuid>`. */
 const jobId = (kind: string, id: string) => `${kind}-${id}`;
 
+/** One id: itself; a batch: a digest of its sorted ids, so the same batch is one job. */
+const batchKey = (ids: readonly string[]) =>
+  ids.length === 1
+    ? ids[0]!
+    : `batch-${createHash('sha256')
+        .update([...ids].sort().join(','))
+        .digest('hex')
+        .slice(0, 32)}`;
+
 /**
  * Every job: its queue, the schema of its data, and how its id is derived from the row it acts
  * on, so that enqueueing the same work twice is one job.
@@ -19,10 +29,11 @@ export const JOBS = {
     data: z.object({ accountId: uuid }),
     jobId: (d: { accountId: string }) => jobId('poll', d.accountId),
   },
-  'process-comment': {
+  'process-comments': {
     queue: 'process',
-    data: z.object({ commentId: uuid }),
-    jobId: (d: { commentId: string }) => jobId('process', d.commentId),
+    // A poll page's inserted comments, or a relay chunk: processed in one transaction.
+    data: z.object({ commentIds: z.array(uuid).min(1).max(500) }),
+    jobId: (d: { commentIds: string[] }) => jobId('process', batchKey(d.commentIds)),
   },
   'relay-unprocessed': {
     queue: 'maintenance',
@@ -49,6 +60,11 @@ export const JOBS = {
     data: z.object({ responseId: uuid }),
     jobId: (d: { responseId: string }) => jobId('send-reply', d.responseId),
   },
+  'relay-replies': {
+    queue: 'maintenance',
+    data: z.object({}),
+    jobId: () => 'relay-replies',
+  },
   'execute-action': {
     queue: 'actions',
     data: z.object({ actionId: uuid }),
@@ -63,6 +79,32 @@ export const JOBS = {
     queue: 'maintenance',
     data: z.object({}),
     jobId: () => 'governance-check',
+  },
+  // Daily: sign the audit chain head (AUDIT_SIGNING_KEY), and apply the retention policy (P12).
+  'audit-checkpoint': {
+    queue: 'maintenance',
+    data: z.object({}),
+    jobId: () => 'audit-checkpoint',
+  },
+  retention: {
+    queue: 'maintenance',
+    data: z.object({}),
+    jobId: () => 'retention',
+  },
+  notify: {
+    queue: 'notify',
+    data: z.object({ deliveryId: uuid }),
+    jobId: (d: { deliveryId: string }) => jobId('notify', d.deliveryId),
+  },
+  'notify-relay': {
+    queue: 'maintenance',
+    data: z.object({}),
+    jobId: () => 'notify-relay',
+  },
+  'notify-digest': {
+    queue: 'maintenance',
+    data: z.object({}),
+    jobId: () => 'notify-digest',
   },
 } as const satisfies Record<string, JobDefinition>;
 

@@ -4,11 +4,14 @@ import type { SchoolClassifierCache } from '../services/classification/school-cl
 import { createDeadlineStep } from '../services/deadlines/deadline-step.js';
 import type { DeadlineTimers } from '../services/deadlines/deadline-timers.js';
 import type { ProcessingStep } from '../services/ingestion/processing-pipeline.js';
+import type { ActionDispatch } from '../services/moderation/action-access.js';
 
 export interface ProcessingStepDeps {
   classifiers: SchoolClassifierCache;
   /** Where deadline timers are set; without it the sweep warns and breaches on its own. */
   deadlineTimers?: DeadlineTimers;
+  /** Where an automatic hide is queued for execution; without it the action relay picks it up. */
+  actionDispatch?: ActionDispatch;
 }
 
 /** The `process` pipeline, in order: deadline, classification, routing. */
@@ -16,6 +19,6 @@ export function createProcessingSteps(deps: ProcessingStepDeps): ProcessingStep[
   return [
     createDeadlineStep(deps.deadlineTimers ?? null),
     classificationStep(deps.classifiers),
-    routingStep(),
+    routingStep(deps.actionDispatch ? { dispatch: deps.actionDispatch } : {}),
   ];
 }

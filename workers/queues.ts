@@ -10,6 +10,8 @@ export type Queues = Record<QueueName, Queue> & {
    * or replaces it if one completed while the row says the work is still undone.
    */
   ensureQueued<N extends JobName>(name: N, data: JobData<N>): Promise<'added' | 'retried' | 'pending'>;
+  /** Pings the queues' Redis connection (a write checks the queue is there before it saves). */
+  ping(): Promise<string>;
   close(): Promise<void>;
 };
 
@@ -32,6 +34,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     ]),
   ) as Record<QueueName, Queue>;
   return Object.assign(queues, {
+    ping: () => connection.ping(),
     async add<N extends JobName>(name: N, data: JobData<N>, options?: JobsOptions) {
       const def = JOBS[name];
       const parsed = def.data.parse(data) as never;

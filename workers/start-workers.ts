@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { metrics } from '../services/core/metrics.js';
 import { createWorkerRedis } from '../services/core/redis-connections.js';
 import {
   type HandlerRegistration,
@@ -45,6 +46,15 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
         const parsed = def.data.safeParse(job.data);
         if (!parsed.success)
           throw new UnrecoverableError(`invalid data for ${job.name}: ${parsed.error.message}`);
+        const started = Date.now();
+        const due = job.timestamp + (job.delay ?? 0);
+        if (job.attemptsMade === 0 && due <= started)
+          metrics.jobWait.observe({ queue: queueName }, (started - due) / 1_000);
+        const timed = (outcome: string) =>
+          metrics.jobDuration.observe(
+            { queue: queueName, job: job.name, outcome },
+            (Date.now() - started) / 1_000,
+          );
         return handler(parsed.data as never, {
           jobId: job.id,
           attemptsMade: job.attemptsMade,
@@ -52,7 +62,21 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
             await job.moveToDelayed(at.getTime(), token);
             throw new DelayedError();
           },
-        });
+        }).then(
+          (result) => {
+            timed('completed');
+            // The job's own line: ids and timing only, never its data (comment text, tokens).
+            options.logger.info(
+              { queue: queueName, job: job.name, jobId: job.id, ms: Date.now() - started },
+              'job completed',
+            );
+            return result;
+          },
+          (error: unknown) => {
+            timed(error instanceof DelayedError ? 'delayed' : 'failed');
+            throw error;
+          },
+        );
       },
       {
         connection,

@@ -9,17 +9,24 @@ import { createAdapterFactory } from '../services/platforms/create-adapter-facto
 import type { HandlerRegistration } from './job-registry.js';
 import { createPollScheduler } from './poll-schedulers.js';
 import { createProcessingSteps } from './processing-steps.js';
+import { AUDIT_CHECKPOINT_PATTERN, auditCheckpointProcessor } from './processors/audit-checkpoint.js';
 import { deadlineBreachProcessor } from './processors/deadline-breach.js';
 import { deadlineSweepProcessor, SWEEP_EVERY_MS } from './processors/deadline-sweep.js';
 import { deadlineWarningProcessor } from './processors/deadline-warning.js';
-import { executeActionProcessor } from './processors/execute-action.js';
+import { executeActionProcessor, queueActionDispatch } from './processors/execute-action.js';
 import { EXPIRE_PROPOSALS_EVERY_MS, expireProposalsProcessor } from './processors/expire-proposals.js';
 import { GOVERNANCE_CHECK_EVERY_MS, governanceCheckProcessor } from './processors/governance-check.js';
+import { notifyProcessor, startNotificationDelivery } from './processors/notify.js';
+import { digestEveryMs, notifyDigestProcessor } from './processors/notify-digest.js';
+import { NOTIFY_RELAY_EVERY_MS, notifyRelayProcessor } from './processors/notify-relay.js';
 import { pollAccountProcessor } from './processors/poll-account.js';
 import { processCommentProcessor } from './processors/process-comment.js';
+import { REPLY_RELAY_EVERY_MS, relayRepliesProcessor } from './processors/relay-replies.js';
 import { RELAY_EVERY_MS, relayUnprocessedProcessor } from './processors/relay-unprocessed.js';
+import { RETENTION_PATTERN, retentionProcessor } from './processors/retention.js';
 import { sendReplyProcessor } from './processors/send-reply.js';
 import { createQueues } from './queues.js';
+import { startSchedulerWatchdog } from './scheduler-watchdog.js';
 import { type RunningWorkers, startWorkers } from './start-workers.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -30,7 +37,11 @@ export interface WorkerRuntimeOptions {
   adapterFor?: AdapterFactory;
   /** Overrides for tests: a shorter relay age, say. */
   relayAfterMs?: number;
+  /** Overrides for tests: how long a public reply stays `sending` before its job is re-added. */
+  replyRelayAfterMs?: number;
   queues?: readonly string[];
+  /** How often to check that Redis still holds the schedulers (default 15 s). */
+  watchdogEveryMs?: number;
 }
 
 export interface WorkerRuntime {
@@ -43,6 +54,7 @@ export function handlerRegistrations(
   deps: WorkerDeps,
   adapterFor: AdapterFactory,
   relayAfterMs?: number,
+  replyRelayAfterMs?: number,
 ): HandlerRegistration[] {
   return [
     pollAccountProcessor(deps, adapterFor),
@@ -55,6 +67,12 @@ export function handlerRegistrations(
     deadlineBreachProcessor(deps),
     deadlineSweepProcessor(deps),
     sendReplyProcessor(deps, adapterFor),
+    relayRepliesProcessor(deps, replyRelayAfterMs),
+    auditCheckpointProcessor(deps),
+    retentionProcessor(deps),
+    notifyProcessor(deps),
+    notifyRelayProcessor(deps),
+    notifyDigestProcessor(deps),
   ];
 }
 
@@ -75,6 +93,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     processingSteps: createProcessingSteps({
       classifiers: new SchoolClassifierCache(config.encryptionKey),
       deadlineTimers: queueDeadlineTimers(queues),
+      actionDispatch: queueActionDispatch(queues),
     }),
     pollScheduler,
   };
@@ -82,7 +101,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const workers = startWorkers({
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
-    registrations: handlerRegistrations(deps, adapterFor, options.relayAfterMs),
+    registrations: handlerRegistrations(deps, adapterFor, options.relayAfterMs, options.replyRelayAfterMs),
     logger,
     concurrency: config.workerConcurrency,
     ...(options.queues ? { queues: options.queues } : {}),
@@ -91,6 +110,11 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     'relay-unprocessed',
     { every: RELAY_EVERY_MS },
     { name: 'relay-unprocessed', data: {} },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'relay-replies',
+    { every: REPLY_RELAY_EVERY_MS },
+    { name: 'relay-replies', data: {} },
   );
   await queues.maintenance.upsertJobScheduler(
     'deadline-sweep',
@@ -107,12 +131,50 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     { every: EXPIRE_PROPOSALS_EVERY_MS },
     { name: 'expire-proposals', data: {} },
   );
+  await queues.maintenance.upsertJobScheduler(
+    'audit-checkpoint',
+    { pattern: AUDIT_CHECKPOINT_PATTERN, tz: 'Europe/London' },
+    { name: 'audit-checkpoint', data: {} },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'retention',
+    { pattern: RETENTION_PATTERN, tz: 'Europe/London' },
+    { name: 'retention', data: {} },
+  );
+  if (!config.auditSigningKey) {
+    logger.warn(
+      'AUDIT_SIGNING_KEY is not set: the daily audit checkpoint will be skipped (see docs/audit.md)',
+    );
+  }
+  await queues.maintenance.upsertJobScheduler(
+    'notify-relay',
+    { every: NOTIFY_RELAY_EVERY_MS },
+    { name: 'notify-relay', data: {} },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'notify-digest',
+    { every: digestEveryMs(deps) },
+    { name: 'notify-digest', data: {} },
+  );
+  // Deliveries committed by notifyUsers are enqueued by whichever process serves the notify queue.
+  const notifyListener =
+    !options.queues || options.queues.includes('notify') ? await startNotificationDelivery(deps) : null;
   const reconciled = await pollScheduler.reconcile(db, config.pollIntervalSeconds);
+  const watchdog = await startSchedulerWatchdog({
+    queues,
+    pollScheduler,
+    db,
+    defaultPollIntervalSeconds: config.pollIntervalSeconds,
+    logger,
+    ...(options.watchdogEveryMs ? { everyMs: options.watchdogEveryMs } : {}),
+  });
   logger.info({ accounts: reconciled.started }, 'workers started');
   return {
     deps,
     workers,
     async close() {
+      watchdog.stop();
+      await notifyListener?.close();
       await workers.close();
       await queues.close();
       producer.disconnect();

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { createSelectSchema } from 'drizzle-zod';
 
@@ -29,8 +30,15 @@ export const auditEntries = pgTable(
     index('audit_entries_school_seq_idx').on(t.schoolId, t.seq),
     index('audit_entries_subject_idx').on(t.subjectType, t.subjectId, t.seq),
     index('audit_entries_action_idx').on(t.action, t.seq),
+    // Every search is scoped to the user's schools: one school's entries of one kind, newest first.
+    index('audit_entries_school_action_idx').on(t.schoolId, t.action, t.seq),
     index('audit_entries_actor_idx').on(t.actorId, t.seq),
     index('audit_entries_at_idx').on(t.at),
+    // The auditor's free-text search over reasons and notes (every string in details).
+    index('audit_entries_details_text_idx').using(
+      'gin',
+      sql`jsonb_to_tsvector('simple'::regconfig, ${t.details}, '["string"]'::jsonb)`,
+    ),
   ],
 );
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createInsertSchema, createSelectSchema } from 'drizzle-zod';
 import { at, id } from './columns.js';
 import { schools } from './schools.js';
@@ -51,9 +51,15 @@ export const comments = pgTable(
     categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
     classifierVersion: text('classifier_version'),
     classifiedLocally: boolean('classified_locally').notNull().default(true),
-    deadlineAt: at('deadline_at'),
+    /** Milliseconds, like a JS Date: the inbox's keyset cursor carries it exactly. */
+    deadlineAt: timestamp('deadline_at', { withTimezone: true, mode: 'date', precision: 3 }),
     warnAt: at('warn_at'),
     deadlineRuleVersion: text('deadline_rule_version'),
+    /**
+     * When the deadline clock started: the later of posted_at and the account's activation. Null on
+     * rows from before this column, which count from posted_at.
+     */
+    deadlineClockStartedAt: at('deadline_clock_started_at'),
     warnedAt: at('warned_at'),
     breachedAt: at('breached_at'),
     firstResponseAt: at('first_response_at'),

@@ -24,6 +24,11 @@ export const schools = pgTable(
     policyVersionLabel: text('policy_version_label'),
     policyDocumentUrl: text('policy_document_url'),
     policyVersionAt: at('policy_version_at'),
+    /**
+     * Bumped in the same transaction as any change to the school's own lexicon terms, allow-list or
+     * pupil roster; every process's classifier cache compares it and recompiles when it moved.
+     */
+    lexiconVersion: integer('lexicon_version').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [index('schools_trust_idx').on(t.trustId)],

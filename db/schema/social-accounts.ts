@@ -64,6 +64,11 @@ export const socialAccounts = pgTable(
     decisionNote: text('decision_note'),
     decidedAt: at('decided_at'),
     reviewDueAt: at('review_due_at'),
+    /**
+     * When the account last went active. Monitoring starts here: the deadline of a comment posted
+     * before it counts from this moment, since nobody could have answered it earlier.
+     */
+    activatedAt: at('activated_at'),
     lastPolledAt: at('last_polled_at'),
     lastPollError: text('last_poll_error'),
     rateLimitedUntil: at('rate_limited_until'),

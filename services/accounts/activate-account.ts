@@ -38,7 +38,8 @@ export async function activateAccount(
       tx,
       current,
       ['connected', 'suspended'],
-      { status: 'active' },
+      // Monitoring starts now: earlier comments in the first polls' backlog count from here.
+      { status: 'active', activatedAt: new Date() },
       'activated',
     );
     await emitAudit(tx, ctx, {

@@ -3,7 +3,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -15,15 +15,26 @@ import type { Config } from '../../config/load-config.js';
 import { closeDatabase, createDatabase, type Database } from '../../db/client.js';
 import { createPollScheduler, type PollScheduler } from '../../workers/poll-schedulers.js';
 import { createQueues, type Queues } from '../../workers/queues.js';
+import { SchoolClassifierCache } from '../classification/school-classifier-cache.js';
 import { createProducerRedis } from '../core/redis-connections.js';
 import { authenticationPlugin } from './plugins/authentication.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { pageChromePlugin } from './plugins/page-chrome.js';
 import { accountRoutes } from './routes/accounts.js';
+import { adminQueuesRoutes } from './routes/admin-queues.js';
+import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { commentPageRoutes } from './routes/comment-pages.js';
 import { commentRoutes } from './routes/comments.js';
 import { healthRoutes } from './routes/health.js';
+import { inboxLiveRoutes } from './routes/inbox-live.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { responseRoutes } from './routes/responses.js';
+import { schoolSettingsRoutes } from './routes/school-settings.js';
+import { schoolSettingsPageRoutes } from './routes/school-settings-pages.js';
+import { staffPageRoutes } from './routes/staff-pages.js';
 import { userRoutes } from './routes/users.js';
 import { webRoutes } from './routes/web.js';
 
@@ -34,6 +45,8 @@ declare module 'fastify' {
     redis: Redis;
     queues: Queues;
     pollScheduler: PollScheduler;
+    /** Each school's compiled classifier, for the outgoing check (P11) on replies and notices. */
+    classifiers: SchoolClassifierCache;
   }
 }
 
@@ -42,6 +55,10 @@ export interface AppOptions {
   db?: Database;
   redis?: Redis;
   logger?: boolean | object;
+  /** Where the default logger writes (stdout by default); the log hygiene test captures it. */
+  logStream?: { write(line: string): void };
+  /** Sees every route as it is registered (the access-matrix test lists them all). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /**
@@ -53,16 +70,27 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger: options.logger ?? {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      // The path only: a query string can carry an OAuth code and state, or an inbox search.
+      serializers: {
+        req: (req: { method: string; url: string; ip?: string }) => ({
+          method: req.method,
+          url: req.url.split('?')[0],
+          remoteAddress: req.ip,
+        }),
+      },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    trustProxy: true,
+    // Fastify takes a hop count at run time; its type only lists the other forms.
+    trustProxy: config.trustProxy as boolean | string,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
@@ -71,6 +99,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   await app.register(helmet, {
+    // no-referrer (helmet's default) makes browsers send `Origin: null` on form posts, which the
+    // sign-in form's origin check must refuse; same-origin keeps the origin for our own pages only.
+    referrerPolicy: { policy: 'same-origin' },
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -105,6 +136,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const queues = createQueues(redis, config.redisPrefix);
   app.decorate('queues', queues);
   app.decorate('pollScheduler', createPollScheduler(queues));
+  app.decorate('classifiers', new SchoolClassifierCache(config.encryptionKey));
   app.addHook('onClose', async () => {
     await queues.close();
     if (!options.redis) redis.disconnect();
@@ -113,6 +145,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   await app.register(formbody);
   await app.register(authenticationPlugin);
+  await app.register(pageChromePlugin);
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
   await app.register(authRoutes);
@@ -120,6 +153,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(accountRoutes);
   await app.register(commentRoutes);
   await app.register(moderationRoutes);
+  await app.register(auditRoutes);
+  await app.register(notificationRoutes);
+  await app.register(responseRoutes);
+  await app.register(schoolSettingsRoutes);
   await app.register(webRoutes);
+  await app.register(staffPageRoutes);
+  await app.register(schoolSettingsPageRoutes);
+  await app.register(commentPageRoutes);
+  await app.register(inboxLiveRoutes);
+  await app.register(adminQueuesRoutes);
   return app;
 }

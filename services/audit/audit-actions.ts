@@ -23,14 +23,12 @@ export const AUDIT_ACTIONS = {
   'account.comments_ingested': 'account',
   // Comments and responses (P2, P6, P10, P11)
   'comment.flagged': 'comment',
-  'comment.classified_externally_failed': 'comment',
   'comment.deadline_set': 'comment',
   'comment.deadline_warning': 'comment',
   'comment.deadline_breached': 'comment',
   'comment.assigned': 'comment',
   'comment.responded': 'comment',
   'comment.closed': 'comment',
-  'comment.reopened': 'comment',
   'comment.redacted': 'comment',
   'response.queued': 'response',
   'response.approval_requested': 'response',
@@ -57,10 +55,11 @@ export const AUDIT_ACTIONS = {
   'escalation.referred': 'escalation',
   // School settings
   'school.calendar_changed': 'school',
-  'school.settings_changed': 'school',
   'school.policy_version_set': 'school',
   'school.lexicon_changed': 'school',
   'school.roster_changed': 'school',
+  'school.webhook_added': 'school',
+  'school.webhook_removed': 'school',
   'policy.acknowledged': 'user',
   // People and sign-in
   'user.created': 'user',
@@ -73,6 +72,7 @@ export const AUDIT_ACTIONS = {
   'user.role_revoked': 'user',
   'user.password_set': 'user',
   'user.sso_linked': 'user',
+  'user.notification_preferences_changed': 'user',
   'request.refused': 'request',
   // The audit log itself and retention (P12)
   'audit.checkpoint_signed': 'audit',

@@ -1,39 +1,36 @@
-import { and, eq, isNull } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.js';
-import { accountAdmins, memberships, type SchoolRole, socialAccounts, users } from '../../db/schema/index.js';
+import type { SchoolRole } from '../../db/schema/index.js';
 import type { Principal } from '../core/principal.js';
 
-/** Everything needed to scope and authorise one user's requests; null for a disabled user. */
-export async function loadPrincipal(db: Queryable, userId: string): Promise<Principal | null> {
-  const [user] = await db
-    .select()
-    .from(users)
-    .where(and(eq(users.id, userId), isNull(users.disabledAt)));
-  if (!user) return null;
-  const [roles, admin] = await Promise.all([
-    db
-      .select({ schoolId: memberships.schoolId, role: memberships.role })
-      .from(memberships)
-      .where(eq(memberships.userId, userId)),
-    db
-      .select({ accountId: accountAdmins.accountId, schoolId: socialAccounts.schoolId })
-      .from(accountAdmins)
-      .innerJoin(socialAccounts, eq(socialAccounts.id, accountAdmins.accountId))
-      .where(eq(accountAdmins.userId, userId)),
-  ]);
+/**
+ * A user's row with their roles and administered accounts aggregated as JSON pairs, as read by
+ * resolveSession (services/auth/session-store.ts) in the same statement as the session.
+ */
+export interface PrincipalRow {
+  id: string;
+  trust_id: string;
+  display_name: string;
+  email: string;
+  /** [schoolId, role] per membership. */
+  roles: [string, SchoolRole][];
+  /** [accountId, schoolId] per administered account. */
+  admin_of: [string, string][];
+}
+
+/** Everything needed to scope and authorise one user's requests. */
+export function principalFromRow(row: PrincipalRow): Principal {
   const rolesBySchool = new Map<string, Set<SchoolRole>>();
-  for (const { schoolId, role } of roles) {
+  for (const [schoolId, role] of row.roles) {
     const set = rolesBySchool.get(schoolId) ?? new Set<SchoolRole>();
     set.add(role);
     rolesBySchool.set(schoolId, set);
   }
   return {
-    userId: user.id,
-    trustId: user.trustId,
-    displayName: user.displayName,
-    email: user.email,
+    userId: row.id,
+    trustId: row.trust_id,
+    displayName: row.display_name,
+    email: row.email,
     rolesBySchool,
-    adminOfAccounts: new Map(admin.map((a) => [a.accountId, a.schoolId])),
+    adminOfAccounts: new Map(row.admin_of),
   };
 }
 

@@ -50,3 +50,16 @@ export function checkOutgoingReply(text: string, classifier: Classifier): ReplyC
   }
   return problems.length === 0 ? { ok: true } : { ok: false, problems };
 }
+
+/**
+ * The problems as an API answer lists them: where (offsets into the reply) and why. The quoted
+ * words are in `reason`; the reply is the caller's own text.
+ */
+export function problemSummary(problems: readonly ReplyProblem[]) {
+  return problems.map((p) => ({
+    category: p.category,
+    subcategory: p.subcategory,
+    spans: p.spans,
+    reason: p.message,
+  }));
+}

@@ -13,7 +13,11 @@ export function classificationStep(
   return {
     name: 'classify',
     async run(tx, _ctx, state) {
-      const classifier = await cache.forSchool(tx, state.comment.schoolId);
+      // The school's lexicon version is read once per batch: a poll page's comments share a school.
+      const schoolId = state.comment.schoolId;
+      const classifier = await state.batch.memo(`classify:school:${schoolId}`, () =>
+        cache.forSchool(tx, schoolId),
+      );
       const result = await classifyWithExternal(classifier, external, state.comment.text);
       state.updates.labels = result.labels.map((l) => ({
         category: l.category,

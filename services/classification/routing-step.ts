@@ -2,7 +2,12 @@ import { eq } from 'drizzle-orm';
 import { escalations, schools, socialAccounts } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
 import { emitAudit } from '../audit/emit-audit.js';
+import { systemActor } from '../core/actor.js';
+import { ServiceError } from '../core/service-error.js';
 import type { ProcessingStep } from '../ingestion/processing-pipeline.js';
+import type { ActionDispatch } from '../moderation/action-access.js';
+import { actionMode } from '../moderation/action-rules.js';
+import { takeAction } from '../moderation/take-action.js';
 import { accountAdminIds, notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 import { type Route, routesFor } from './routes-for.js';
 import type { Label } from './types.js';
@@ -22,29 +27,41 @@ const describe = (labels: readonly Label[], category: string) =>
     ...new Set(labels.filter((l) => l.category === category).map((l) => l.subcategory.replaceAll('_', ' '))),
   ].join(', ');
 
+export interface RoutingStepOptions {
+  /** Hands an automatic hide to the execute-action job after commit (else the action relay does). */
+  dispatch?: ActionDispatch;
+  onRoutes?: (commentId: string, routes: Route[]) => Promise<unknown>;
+}
+
 /**
  * Sends a classified comment where the policy says it must go: offensive flags to the account's
  * admins (P3), safeguarding straight to the safeguarding leads (P8, P11), media enquiries to senior
  * leaders (P6). Each route is audited in the same transaction; notifications are rows in it too.
+ * With the account's auto-hide on, a high-severity offensive comment is also hidden by a system
+ * action through the normal action path (take-action → execute-action job), which an admin can
+ * undo with unhide; the admins are still notified.
  */
-export function routingStep(
-  onRoutes?: (commentId: string, routes: Route[]) => Promise<unknown>,
-): ProcessingStep {
+export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
+  const { dispatch, onRoutes } = options;
   return {
     name: 'route',
     async run(tx, ctx, state) {
       const comment = state.comment;
       const labels = (state.updates.labels ?? comment.labels) as Label[];
       if (labels.length === 0) return;
-      const [account] = await tx
-        .select()
-        .from(socialAccounts)
-        .where(eq(socialAccounts.id, comment.accountId));
+      // Read once per batch: a poll page's comments share their account and school.
+      const account = await state.batch.memo(`route:account:${comment.accountId}`, async () => {
+        const [row] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, comment.accountId));
+        return row;
+      });
       if (!account) return;
-      const [school] = await tx
-        .select({ name: schools.name })
-        .from(schools)
-        .where(eq(schools.id, comment.schoolId));
+      const school = await state.batch.memo(`route:school:${comment.schoolId}`, async () => {
+        const [row] = await tx
+          .select({ name: schools.name })
+          .from(schools)
+          .where(eq(schools.id, comment.schoolId));
+        return row;
+      });
       const routes = routesFor({ labels, classifierVersion: '' }, account.settings);
       const onAccount = accountLabel(account);
       const subject = {
@@ -55,23 +72,54 @@ export function routingStep(
       const personal = { authorHandle: comment.authorHandle };
       const link = `/comments/${comment.id}`;
 
+      let autoHidden: string | null = null;
+      if (routes.includes('auto_hide') && actionMode(account.platform, 'hide') === 'platform') {
+        try {
+          const { action } = await takeAction(
+            { ...ctx, tx, actor: systemActor('auto-hide'), schoolIds: null },
+            {
+              commentId: comment.id,
+              kind: 'hide',
+              reasonCategory: 'offensive',
+              reasonText: `Hidden automatically: high-severity offensive comment (${describe(labels, 'offensive')}); the account's auto-hide setting is on`,
+            },
+          );
+          autoHidden = action.id;
+          if (dispatch && action.status === 'queued') {
+            const id = action.id;
+            state.afterCommit.push(() => dispatch.enqueue(id).catch(() => {}));
+          }
+        } catch (error) {
+          // A hide already under way (an admin was quicker): nothing more to do.
+          if (!(error instanceof ServiceError && error.code === 'CONFLICT')) throw error;
+        }
+      }
+
       if (routes.includes('flag_admins') || routes.includes('flag_personal_data')) {
         await emitAudit(tx, ctx, {
           action: 'comment.flagged',
           schoolId: comment.schoolId,
           subject,
-          details: { routes, labels: labelSummary(labels) },
+          details: {
+            routes,
+            labels: labelSummary(labels),
+            ...(autoHidden ? { autoHideActionId: autoHidden } : {}),
+          },
           personal,
         });
       }
       if (routes.includes('flag_admins')) {
         await notifyUsers(tx, {
           schoolId: comment.schoolId,
-          userIds: await accountAdminIds(tx, account.id),
+          userIds: await state.batch.memo(`route:admins:${account.id}`, () =>
+            accountAdminIds(tx, account.id),
+          ),
           event: 'comment.flagged',
           urgency: 'normal',
           title: `Offensive comment flagged on ${onAccount}`,
-          body: `A comment was flagged as ${describe(labels, 'offensive')}. Hide it if it breaks the policy.`,
+          body: autoHidden
+            ? `A comment was flagged as ${describe(labels, 'offensive')} and hidden automatically (the account's auto-hide setting). Unhide it if that was wrong.`
+            : `A comment was flagged as ${describe(labels, 'offensive')}. Hide it if it breaks the policy.`,
           link,
           subject: { type: 'comment', id: comment.id },
         });
@@ -95,7 +143,9 @@ export function routingStep(
         });
         await notifyUsers(tx, {
           schoolId: comment.schoolId,
-          userIds: await schoolRoleUserIds(tx, comment.schoolId, ['safeguarding_lead']),
+          userIds: await state.batch.memo(`route:safeguarding:${comment.schoolId}`, () =>
+            schoolRoleUserIds(tx, comment.schoolId, ['safeguarding_lead']),
+          ),
           event: 'escalation.safeguarding',
           urgency: 'urgent',
           title: `Safeguarding concern on ${onAccount}${school ? ` (${school.name})` : ''}`,
@@ -123,7 +173,9 @@ export function routingStep(
         });
         await notifyUsers(tx, {
           schoolId: comment.schoolId,
-          userIds: await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader']),
+          userIds: await state.batch.memo(`route:senior:${comment.schoolId}`, () =>
+            schoolRoleUserIds(tx, comment.schoolId, ['senior_leader']),
+          ),
           event: 'escalation.media',
           urgency: 'normal',
           title: `Media enquiry on ${onAccount}`,

@@ -1,19 +1,21 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
-import { rosterEntries, schoolLexiconEntries } from '../../db/schema/index.js';
+import { rosterEntries, schoolLexiconEntries, schools } from '../../db/schema/index.js';
 import { decryptSecret } from '../core/secret-box.js';
 import { createClassifier } from './create-classifier.js';
 import type { Category, Classifier, ExtraTerm, RosterEntry, Severity } from './types.js';
 
-const TTL_MS = 60_000;
-
 /**
  * A compiled classifier per school (shipped lexicons + the school's own terms, allow-list and
- * pupil roster). Compiling is costly, so each is kept for a minute or until the school's lexicon
- * or roster changes (`invalidate`). The roster is decrypted only in memory and never logged.
+ * pupil roster). Compiling is costly, so each is kept until the school's `lexicon_version` moves:
+ * every change to its terms, allow-list or roster bumps that column in the same transaction
+ * (`bumpLexiconVersion`), and every process reads it (one primary-key lookup) before using its
+ * cached copy. So an API process and any number of workers see a change at their next comment,
+ * without a message bus, and a lost Redis loses nothing. The roster is decrypted only in memory
+ * and never logged.
  */
 export class SchoolClassifierCache {
-  private readonly entries = new Map<string, { classifier: Classifier; loadedAt: number }>();
+  private readonly entries = new Map<string, { classifier: Classifier; version: number }>();
   private shipped: Classifier | undefined;
 
   constructor(private readonly encryptionKey: Buffer) {}
@@ -23,13 +25,19 @@ export class SchoolClassifierCache {
     return this.shipped;
   }
 
+  /** Drops this process's copy (the version check makes this an optimisation, not a need). */
   invalidate(schoolId: string): void {
     this.entries.delete(schoolId);
   }
 
   async forSchool(db: Queryable, schoolId: string): Promise<Classifier> {
+    const [school] = await db
+      .select({ version: schools.lexiconVersion })
+      .from(schools)
+      .where(eq(schools.id, schoolId));
+    const version = school?.version ?? 0;
     const cached = this.entries.get(schoolId);
-    if (cached && Date.now() - cached.loadedAt < TTL_MS) return cached.classifier;
+    if (cached && cached.version === version) return cached.classifier;
     const [terms, roster] = await Promise.all([
       db.select().from(schoolLexiconEntries).where(eq(schoolLexiconEntries.schoolId, schoolId)),
       db.select().from(rosterEntries).where(eq(rosterEntries.schoolId, schoolId)),
@@ -50,7 +58,18 @@ export class SchoolClassifierCache {
       extraTerms.length || allowList.length || pupils.length
         ? createClassifier({ roster: pupils, extraTerms, allowList })
         : this.shippedOnly();
-    this.entries.set(schoolId, { classifier, loadedAt: Date.now() });
+    this.entries.set(schoolId, { classifier, version });
     return classifier;
   }
+}
+
+/**
+ * Marks the school's own lexicon or roster as changed, in the caller's transaction: every
+ * process's cache recompiles at its next use. Also serialises concurrent changes to one school.
+ */
+export async function bumpLexiconVersion(db: Queryable, schoolId: string): Promise<void> {
+  await db
+    .update(schools)
+    .set({ lexiconVersion: sql`${schools.lexiconVersion} + 1` })
+    .where(eq(schools.id, schoolId));
 }

@@ -1,11 +1,12 @@
-import { and, eq, inArray, isNull, or } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { accountAdmins, comments, memberships, socialAccounts, users } from '../../db/schema/index.js';
+import { comments, socialAccounts } from '../../db/schema/index.js';
 import { assertAdminOrRole } from '../accounts/account-access.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { invalidInput, notFound } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
+import { assignableUsers } from './assignable-users.js';
 import { commentLabel } from './comment-label.js';
 import { loadComment } from './load-comment.js';
 
@@ -35,32 +36,14 @@ export async function assignComment(
 
     let assigneeLabel: string | null = null;
     if (assigneeId) {
-      const [assignee] = await tx
-        .select({ id: users.id, displayName: users.displayName })
-        .from(users)
-        .leftJoin(
-          memberships,
-          and(
-            eq(memberships.userId, users.id),
-            eq(memberships.schoolId, comment.schoolId),
-            inArray(memberships.role, ['comms', 'senior_leader']),
-          ),
-        )
-        .leftJoin(
-          accountAdmins,
-          and(eq(accountAdmins.userId, users.id), eq(accountAdmins.accountId, account.id)),
-        )
-        .where(
-          and(
-            eq(users.id, assigneeId),
-            isNull(users.disabledAt),
-            or(eq(memberships.userId, users.id), eq(accountAdmins.userId, users.id)),
-          ),
-        )
-        .limit(1);
+      const [assignee] = await assignableUsers(
+        tx,
+        { schoolId: comment.schoolId, accountId: account.id },
+        { onlyUserId: assigneeId, limit: 1 },
+      );
       if (!assignee)
         throw invalidInput('The assignee must be comms, a senior leader or an admin of the account');
-      assigneeLabel = assignee.displayName;
+      assigneeLabel = assignee.name;
     }
 
     await tx.update(comments).set({ assigneeId }).where(eq(comments.id, comment.id));

@@ -1,18 +1,25 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { responses, socialAccounts } from '../../db/schema/index.js';
-import { assertAdminOrRole } from '../accounts/account-access.js';
+import { assertAdminOrRole, holdsRole } from '../accounts/account-access.js';
 import { emitAudit } from '../audit/emit-audit.js';
+import { checkOutgoingReply, problemSummary } from '../classification/check-outgoing-reply.js';
+import type { SchoolClassifierCache } from '../classification/school-classifier-cache.js';
 import { assertRole, requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput, notFound } from '../core/service-error.js';
+import { invalidInput, notFound, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
+import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 import type { CommentEffects } from './comment-effects.js';
 import { commentLabel } from './comment-label.js';
 import { loadComment } from './load-comment.js';
 import { meetDeadline } from './meet-deadline.js';
 
 const note = z.string().trim().min(1).max(2_000);
+/** A senior leader's reason to send a reply the outgoing check refused (P11), audited. */
+const overrideReason = z.string().trim().min(5, 'say why the reply must go as written').max(2_000);
+/** Ask a senior leader to approve this reply before it goes (P10), even if nothing requires it. */
+const requestApproval = z.boolean();
 
 /** The ways a comment is answered (P2); each meets the deadline, an acknowledgement included. */
 export const respondInputSchema = z.discriminatedUnion('kind', [
@@ -22,37 +29,69 @@ export const respondInputSchema = z.discriminatedUnion('kind', [
     kind: z.literal('private_reply'),
     text: z.string().trim().min(1).max(10_000),
     note: note.optional(),
+    overrideReason: overrideReason.optional(),
+    requestApproval: requestApproval.optional(),
   }),
   z.object({ kind: z.literal('no_response_needed'), reason: note }),
-  z.object({ kind: z.literal('public_reply'), text: z.string().trim().min(1).max(10_000) }),
+  z.object({
+    kind: z.literal('public_reply'),
+    text: z.string().trim().min(1).max(10_000),
+    overrideReason: overrideReason.optional(),
+    requestApproval: requestApproval.optional(),
+  }),
 ]);
 export type RespondInput = z.input<typeof respondInputSchema>;
 
 export interface RespondResult {
   responseId: string;
   kind: RespondInput['kind'];
-  responseStatus: 'sending' | 'recorded';
+  responseStatus: 'sending' | 'recorded' | 'pending_approval';
   commentStatus: 'open' | 'responded' | 'closed';
-  /** Whether this response met the deadline; null while a public reply waits for the platform. */
+  /**
+   * Whether this response met the deadline; null while a public reply waits for the platform or
+   * a reply waits for a senior leader's approval.
+   */
   metDeadline: boolean | null;
+  /**
+   * False when the queue failed after the reply was saved: the reply relay sends it once the queue
+   * is back, so the user must not reply again. `notice` says so.
+   */
+  queued?: boolean;
+  notice?: string;
 }
+
+/** What respond needs besides the queues: the school's classifier, for the outgoing check. */
+export interface RespondEffects extends CommentEffects {
+  classifiers: SchoolClassifierCache;
+}
+
+/** Replies to these categories wait for a senior leader (P6: a journalist's enquiry). */
+export const APPROVAL_CATEGORIES: readonly string[] = ['media_enquiry'];
 
 /**
  * Records a response to a comment. Offline, private, acknowledgement and "no response needed" meet
  * the deadline now; a public reply is queued for the platform and meets it when the platform
  * confirms (send-reply). Comms, senior leaders and the account's admins respond; only comms and
  * senior leaders may close a comment as needing no response.
+ *
+ * Public and private replies first pass the outgoing check (P11): one that names a pupil, holds
+ * personal data or offends is refused (422) with each problem's span, unless a senior leader sends
+ * it anyway with `overrideReason` (audited). A reply to a media enquiry (P6), or one whose author
+ * asks for it (P10), waits as pending_approval for a senior leader; a senior leader's own reply is
+ * approved by its author.
  */
 export async function respond(
   ctx: ServiceContext,
   commentId: string,
   rawInput: unknown,
-  effects: CommentEffects,
+  effects: RespondEffects,
 ): Promise<RespondResult> {
   const parsed = respondInputSchema.safeParse(rawInput);
   if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
   const input = parsed.data;
   const now = new Date();
+  // Checked before saving: a 503 after the row is saved would invite a retry that posts twice.
+  if (input.kind === 'public_reply') await effects.assertQueueReachable?.('the reply');
 
   const result = await withTransaction(ctx, async (tx) => {
     const comment = await loadComment(ctx, tx, commentId, { forUpdate: true });
@@ -64,20 +103,47 @@ export async function respond(
       assertAdminOrRole(ctx, account, ['comms', 'senior_leader'], 'respond to comments');
     }
 
-    const sending = input.kind === 'public_reply';
+    const isReply = input.kind === 'public_reply' || input.kind === 'private_reply';
+    let overridden: { reason: string; problems: ReturnType<typeof problemSummary> } | null = null;
+    let pending = false;
+    let approvedBy: string | null = null;
+    if (isReply) {
+      const classifier = await effects.classifiers.forSchool(tx, comment.schoolId);
+      const check = checkOutgoingReply(input.text, classifier);
+      if (!check.ok) {
+        if (!input.overrideReason) {
+          throw preconditionFailed(
+            `This reply cannot be sent: ${check.problems.map((p) => p.message).join(' ')}`,
+            { problems: problemSummary(check.problems) },
+          );
+        }
+        assertRole(ctx, comment.schoolId, ['senior_leader'], 'send a reply the outgoing check refused');
+        overridden = { reason: input.overrideReason, problems: problemSummary(check.problems) };
+      }
+      const sensitive = comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c));
+      if (sensitive || input.requestApproval) {
+        if (holdsRole(ctx, comment.schoolId, ['senior_leader'])) approvedBy = requireUserId(ctx);
+        else pending = true;
+      }
+    }
+
+    const sending = input.kind === 'public_reply' && !pending;
+    const recorded = !sending && !pending;
     const [response] = await tx
       .insert(responses)
       .values({
         schoolId: comment.schoolId,
         commentId: comment.id,
         kind: input.kind,
-        status: sending ? 'sending' : 'recorded',
+        status: pending ? 'pending_approval' : sending ? 'sending' : 'recorded',
         text: 'text' in input ? (input.text ?? '') : '',
         channel: input.kind === 'offline' ? input.channel : null,
         note:
           input.kind === 'no_response_needed' ? input.reason : 'note' in input ? (input.note ?? null) : null,
         actorId: requireUserId(ctx),
-        completedAt: sending ? null : now,
+        approvedBy,
+        overrideReason: overridden?.reason ?? null,
+        completedAt: recorded ? now : null,
       })
       .returning();
     if (!response) throw new Error('insert into responses returned no row');
@@ -88,12 +154,63 @@ export async function respond(
       kind: input.kind,
       ...(input.kind === 'offline' ? { channel: input.channel } : {}),
     };
+    const responseSubject = { type: 'response', id: response.id, label: `Reply to ${label}` };
+    if (overridden) {
+      await emitAudit(tx, ctx, {
+        action: 'response.check_overridden',
+        schoolId: comment.schoolId,
+        subject: responseSubject,
+        details: {
+          commentId: comment.id,
+          kind: input.kind,
+          reason: overridden.reason,
+          // Where and what, not the words: the reply text is kept as personal data below.
+          problems: overridden.problems.map(({ category, subcategory, spans }) => ({
+            category,
+            subcategory,
+            spans,
+          })),
+        },
+        personal: { text: response.text },
+      });
+    }
+    if (pending) {
+      await emitAudit(tx, ctx, {
+        action: 'response.approval_requested',
+        schoolId: comment.schoolId,
+        subject: responseSubject,
+        details: {
+          commentId: comment.id,
+          kind: input.kind,
+          why: comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c))
+            ? 'reply to a media enquiry (P6)'
+            : 'requested by its author (P10)',
+        },
+        personal: { text: response.text },
+      });
+      await notifyUsers(tx, {
+        schoolId: comment.schoolId,
+        userIds: await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader']),
+        event: 'reply.approval_requested',
+        urgency: 'normal',
+        title: `A reply on ${label.replace(/^Comment \S+ on /, '')} needs your approval`,
+        body: `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')}${
+          comment.categories.includes('media_enquiry') ? ' to a media enquiry' : ''
+        }. It is not sent until a senior leader approves it.`,
+        link: `/approvals`,
+        subject: { type: 'response', id: response.id },
+      });
+      return { response, comment, resolved: false, metDeadline: null };
+    }
     if (sending) {
       await emitAudit(tx, ctx, {
         action: 'response.queued',
         schoolId: comment.schoolId,
-        subject: { type: 'response', id: response.id, label: `Reply to ${label}` },
-        details: { commentId: comment.id },
+        subject: responseSubject,
+        details: {
+          commentId: comment.id,
+          ...(approvedBy ? { approvedBy, approval: 'author is a senior leader' } : {}),
+        },
         personal: { text: response.text },
       });
       return { response, comment, resolved: false, metDeadline: null };
@@ -111,6 +228,7 @@ export async function respond(
       subject: { type: 'comment', id: comment.id, label },
       details: {
         ...how,
+        ...(approvedBy ? { approvedBy, approval: 'author is a senior leader' } : {}),
         at: now.toISOString(),
         firstResponse: !!met,
         deadlineAt: comment.deadlineAt?.toISOString() ?? null,
@@ -121,12 +239,25 @@ export async function respond(
     return { response, comment: met ?? comment, resolved: !!met, metDeadline };
   });
 
-  if (result.resolved) await effects.timers.remove([result.comment.id]);
-  if (result.response.status === 'sending') await effects.sendReply(result.response.id);
+  // After commit the response is saved: a queue failure now must not answer 503 (the user would
+  // retry and the school post twice). Stale timers find the comment resolved and do nothing; the
+  // reply relay sends a 'sending' reply that never reached the queue.
+  if (result.resolved) await effects.timers.remove([result.comment.id]).catch(() => {});
+  const queued =
+    result.response.status === 'sending'
+      ? await effects.sendReply(result.response.id).then(
+          () => true,
+          () => false,
+        )
+      : true;
   return {
+    ...(queued ? {} : { queued, notice: 'The reply is saved and will be sent when the job queue is back.' }),
     responseId: result.response.id,
     kind: input.kind,
-    responseStatus: result.response.status === 'sending' ? 'sending' : 'recorded',
+    responseStatus:
+      result.response.status === 'sending' || result.response.status === 'pending_approval'
+        ? result.response.status
+        : 'recorded',
     commentStatus: result.comment.status,
     metDeadline: result.metDeadline,
   };

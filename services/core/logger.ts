@@ -1,12 +1,17 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import type { Config } from '../../config/load-config.js';
 
 /**
  * Structured logs. Comment text and secrets never go in at info level; the redaction paths are a
  * second line of defence for anything that slips through.
  */
-export function createLogger(config: Pick<Config, 'logLevel'>, name: string): Logger {
-  return pino({
+export function createLogger(
+  config: Pick<Config, 'logLevel'>,
+  name: string,
+  /** Where lines go (stdout by default); the log hygiene test captures them. */
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     name,
     level: config.logLevel,
     redact: {
@@ -21,5 +26,6 @@ export function createLogger(config: Pick<Config, 'logLevel'>, name: string): Lo
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -52,6 +52,36 @@ export const metrics = {
     labelNames: ['platform', 'kind', 'outcome'] as const,
     registers: [metricsRegistry],
   }),
+  notificationFailures: new Counter({
+    name: 'hallmonitor_notification_failures_total',
+    help: 'Notification deliveries that failed for good (after the last attempt) or bounced, by channel',
+    labelNames: ['channel'] as const,
+    registers: [metricsRegistry],
+  }),
+  deadlineWarnings: new Counter({
+    name: 'hallmonitor_deadline_warnings_total',
+    help: 'Comments warned at 75% of their response window (committed)',
+    registers: [metricsRegistry],
+  }),
+  deadlineBreaches: new Counter({
+    name: 'hallmonitor_deadline_breaches_total',
+    help: 'Comments marked breached at their deadline (committed)',
+    registers: [metricsRegistry],
+  }),
+  jobDuration: new Histogram({
+    name: 'hallmonitor_job_duration_seconds',
+    help: 'Seconds a job ran in a worker, by queue, job and outcome',
+    labelNames: ['queue', 'job', 'outcome'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [metricsRegistry],
+  }),
+  jobWait: new Histogram({
+    name: 'hallmonitor_job_wait_seconds',
+    help: 'Seconds from a job becoming due to a worker starting it, by queue',
+    labelNames: ['queue'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [metricsRegistry],
+  }),
   queueDepth: new Gauge({
     name: 'hallmonitor_queue_jobs',
     help: 'Jobs per queue and state',

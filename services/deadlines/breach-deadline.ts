@@ -1,10 +1,18 @@
 import { and, eq, isNull, lte } from 'drizzle-orm';
+import type { Comment } from '../../db/schema/index.js';
 import { comments, socialAccounts } from '../../db/schema/index.js';
+import type { AuditEntryInput } from '../audit/emit-audit.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { commentLabel } from '../comments/comment-label.js';
+import { metrics } from '../core/metrics.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
-import { accountAdminIds, notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
+import {
+  accountAdminIds,
+  type NotificationInput,
+  notifyUsers,
+  schoolRoleUserIds,
+} from '../notifications/notify-users.js';
 
 export type BreachDeadlineResult = { status: 'breached'; notified: number } | { status: 'not_due' };
 
@@ -17,7 +25,7 @@ export async function breachDeadline(
   input: { commentId: string; now?: Date },
 ): Promise<BreachDeadlineResult> {
   const now = input.now ?? new Date();
-  return withTransaction(ctx, async (tx) => {
+  const result = await withTransaction(ctx, async (tx): Promise<BreachDeadlineResult> => {
     const [comment] = await tx
       .update(comments)
       .set({ breachedAt: now })
@@ -33,7 +41,30 @@ export async function breachDeadline(
     if (!comment) return { status: 'not_due' };
     const [account] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, comment.accountId));
     const label = account ? commentLabel(comment, account) : `Comment ${comment.externalId}`;
-    await emitAudit(tx, ctx, {
+    const recipients = [
+      ...(await accountAdminIds(tx, comment.accountId)),
+      ...(await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader'])),
+    ];
+    const notice = breachNotice(comment, label);
+    const ids = await notifyUsers(tx, { ...notice.notification, userIds: recipients });
+    // Last: the audit chain head stays locked from here to commit, so it is taken as late as it can be.
+    await emitAudit(tx, ctx, notice.audit);
+    return { status: 'breached', notified: ids.length };
+  });
+  if (result.status === 'breached') metrics.deadlineBreaches.inc();
+  return result;
+}
+
+/**
+ * What a breach records and tells (shared by the timer, the sweep and the `process` step that
+ * finds a comment already overdue): the audit entry and the notification, without recipients.
+ */
+export function breachNotice(
+  comment: Pick<Comment, 'id' | 'schoolId' | 'deadlineAt' | 'deadlineRuleVersion' | 'assigneeId'>,
+  label: string,
+): { audit: AuditEntryInput; notification: Omit<NotificationInput, 'userIds'> } {
+  return {
+    audit: {
       action: 'comment.deadline_breached',
       schoolId: comment.schoolId,
       subject: { type: 'comment', id: comment.id, label },
@@ -42,21 +73,15 @@ export async function breachDeadline(
         ruleVersion: comment.deadlineRuleVersion,
         assigneeId: comment.assigneeId,
       },
-    });
-    const recipients = [
-      ...(await accountAdminIds(tx, comment.accountId)),
-      ...(await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader'])),
-    ];
-    const ids = await notifyUsers(tx, {
+    },
+    notification: {
       schoolId: comment.schoolId,
-      userIds: recipients,
       event: 'comment.deadline_breached',
       urgency: 'urgent',
       title: 'A comment has missed its response deadline',
       body: `${label} was due a response by ${comment.deadlineAt?.toISOString() ?? 'its deadline'} and has none.`,
       link: `/comments/${comment.id}`,
       subject: { type: 'comment', id: comment.id },
-    });
-    return { status: 'breached', notified: ids.length };
-  });
+    },
+  };
 }

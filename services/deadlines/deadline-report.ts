@@ -114,8 +114,8 @@ export async function deadlineReport(
         count(*) filter (where first_response_at is not null or deadline_at <= ${nowIso}::timestamptz)::int as due,
         count(*) filter (where first_response_at is not null)::int as responded,
         count(*) filter (where first_response_at <= deadline_at)::int as in_time,
-        percentile_cont(0.5) within group (order by extract(epoch from first_response_at - posted_at)) as median_s,
-        percentile_cont(0.9) within group (order by extract(epoch from first_response_at - posted_at)) as p90_s,
+        percentile_cont(0.5) within group (order by extract(epoch from first_response_at - coalesce(deadline_clock_started_at, posted_at))) as median_s,
+        percentile_cont(0.9) within group (order by extract(epoch from first_response_at - coalesce(deadline_clock_started_at, posted_at))) as p90_s,
         count(*) filter (where first_response_at > deadline_at
           or (first_response_at is null and deadline_at < ${nowIso}::timestamptz))::int as breaches
       from comments
@@ -130,11 +130,11 @@ export async function deadlineReport(
         select account_id,
           case
             when deadline_at < ${nowIso}::timestamptz then 'breached'
-            when deadline_at <= posted_at then 'under_25pct'
+            when deadline_at <= coalesce(deadline_clock_started_at, posted_at) then 'under_25pct'
             when extract(epoch from deadline_at - ${nowIso}::timestamptz)
-              / extract(epoch from deadline_at - posted_at) < 0.25 then 'under_25pct'
+              / extract(epoch from deadline_at - coalesce(deadline_clock_started_at, posted_at)) < 0.25 then 'under_25pct'
             when extract(epoch from deadline_at - ${nowIso}::timestamptz)
-              / extract(epoch from deadline_at - posted_at) < 0.5 then 'under_50pct'
+              / extract(epoch from deadline_at - coalesce(deadline_clock_started_at, posted_at)) < 0.5 then 'under_50pct'
             else 'ok'
           end as band
         from comments
@@ -156,8 +156,8 @@ export async function deadlineReport(
       select f.actor_id, u.display_name as name, null as account_id,
         count(*)::int as comments, count(*)::int as due, count(*)::int as responded,
         count(*) filter (where c.first_response_at <= c.deadline_at)::int as in_time,
-        percentile_cont(0.5) within group (order by extract(epoch from c.first_response_at - c.posted_at)) as median_s,
-        percentile_cont(0.9) within group (order by extract(epoch from c.first_response_at - c.posted_at)) as p90_s,
+        percentile_cont(0.5) within group (order by extract(epoch from c.first_response_at - coalesce(c.deadline_clock_started_at, c.posted_at))) as median_s,
+        percentile_cont(0.9) within group (order by extract(epoch from c.first_response_at - coalesce(c.deadline_clock_started_at, c.posted_at))) as p90_s,
         0 as breaches
       from first_responses f
       join comments c on c.id = f.comment_id

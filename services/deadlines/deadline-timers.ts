@@ -35,15 +35,34 @@ export function queueDeadlineTimers(
     async schedule(timers) {
       // A job id that exists (or completed and is kept) would swallow the new add: remove first.
       await remove(timers.map((t) => t.commentId));
-      for (const t of timers) {
+      // One round trip for a whole batch of comments (a processed poll page).
+      const jobs = timers.flatMap((t) => {
         const data = { commentId: t.commentId };
-        if (t.warnAt) {
-          await queues.add('deadline-warning', data, { delay: Math.max(0, t.warnAt.getTime() - now()) });
-        }
-        if (t.deadlineAt) {
-          await queues.add('deadline-breach', data, { delay: Math.max(0, t.deadlineAt.getTime() - now()) });
-        }
-      }
+        return [
+          ...(t.warnAt
+            ? [
+                {
+                  name: 'deadline-warning',
+                  data,
+                  opts: { jobId: warningJobId(t.commentId), delay: Math.max(0, t.warnAt.getTime() - now()) },
+                },
+              ]
+            : []),
+          ...(t.deadlineAt
+            ? [
+                {
+                  name: 'deadline-breach',
+                  data,
+                  opts: {
+                    jobId: breachJobId(t.commentId),
+                    delay: Math.max(0, t.deadlineAt.getTime() - now()),
+                  },
+                },
+              ]
+            : []),
+        ];
+      });
+      if (jobs.length) await queues.deadlines.addBulk(jobs);
     },
   };
 }

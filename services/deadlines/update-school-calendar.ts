@@ -70,7 +70,7 @@ async function retimeOpenComments(
   calendar: SchoolCalendar,
 ): Promise<DeadlineTimer[]> {
   const open = await tx
-    .select({ id: comments.id, postedAt: comments.postedAt })
+    .select({ id: comments.id, postedAt: comments.postedAt, clockStartedAt: comments.deadlineClockStartedAt })
     .from(comments)
     .where(and(eq(comments.schoolId, schoolId), eq(comments.status, 'open'), isNull(comments.breachedAt)))
     .for('update');
@@ -78,7 +78,8 @@ async function retimeOpenComments(
   for (const comment of open) {
     let deadline: ReturnType<typeof computeDeadline>;
     try {
-      deadline = computeDeadline(comment.postedAt, calendar);
+      // Keeps the clock start chosen at ingestion (a backlog comment counts from activation).
+      deadline = computeDeadline(comment.clockStartedAt ?? comment.postedAt, calendar);
     } catch (error) {
       if (error instanceof DeadlineCalendarError) throw invalidInput(error.message);
       throw error;

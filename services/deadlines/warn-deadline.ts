@@ -1,10 +1,13 @@
 import { and, eq, isNull, lte } from 'drizzle-orm';
+import type { Comment } from '../../db/schema/index.js';
 import { comments, socialAccounts } from '../../db/schema/index.js';
+import type { AuditEntryInput } from '../audit/emit-audit.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { commentLabel } from '../comments/comment-label.js';
+import { metrics } from '../core/metrics.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
-import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
+import { type NotificationInput, notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 
 export type WarnDeadlineResult = { status: 'warned'; notified: number } | { status: 'not_due' };
 
@@ -18,7 +21,7 @@ export async function warnDeadline(
   input: { commentId: string; now?: Date },
 ): Promise<WarnDeadlineResult> {
   const now = input.now ?? new Date();
-  return withTransaction(ctx, async (tx) => {
+  const result = await withTransaction(ctx, async (tx): Promise<WarnDeadlineResult> => {
     const [comment] = await tx
       .update(comments)
       .set({ warnedAt: now })
@@ -35,7 +38,25 @@ export async function warnDeadline(
     if (!comment) return { status: 'not_due' };
     const [account] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, comment.accountId));
     const label = account ? commentLabel(comment, account) : `Comment ${comment.externalId}`;
-    await emitAudit(tx, ctx, {
+    const recipients = await schoolRoleUserIds(tx, comment.schoolId, ['comms']);
+    if (comment.assigneeId) recipients.push(comment.assigneeId);
+    const notice = warningNotice(comment, label);
+    const ids = await notifyUsers(tx, { ...notice.notification, userIds: recipients });
+    // Last: the audit chain head stays locked from here to commit, so it is taken as late as it can be.
+    await emitAudit(tx, ctx, notice.audit);
+    return { status: 'warned', notified: ids.length };
+  });
+  if (result.status === 'warned') metrics.deadlineWarnings.inc();
+  return result;
+}
+
+/** What a 75% warning records and tells: the audit entry and the notification, without recipients. */
+export function warningNotice(
+  comment: Pick<Comment, 'id' | 'schoolId' | 'deadlineAt' | 'warnAt'>,
+  label: string,
+): { audit: AuditEntryInput; notification: Omit<NotificationInput, 'userIds'> } {
+  return {
+    audit: {
       action: 'comment.deadline_warning',
       schoolId: comment.schoolId,
       subject: { type: 'comment', id: comment.id, label },
@@ -43,19 +64,15 @@ export async function warnDeadline(
         deadlineAt: comment.deadlineAt?.toISOString() ?? null,
         warnAt: comment.warnAt?.toISOString() ?? null,
       },
-    });
-    const recipients = await schoolRoleUserIds(tx, comment.schoolId, ['comms']);
-    if (comment.assigneeId) recipients.push(comment.assigneeId);
-    const ids = await notifyUsers(tx, {
+    },
+    notification: {
       schoolId: comment.schoolId,
-      userIds: recipients,
       event: 'comment.deadline_warning',
       urgency: 'normal',
       title: 'A comment is close to its response deadline',
       body: `${label} needs a response by ${comment.deadlineAt?.toISOString() ?? 'its deadline'}.`,
       link: `/comments/${comment.id}`,
       subject: { type: 'comment', id: comment.id },
-    });
-    return { status: 'warned', notified: ids.length };
-  });
+    },
+  };
 }

@@ -104,6 +104,7 @@ export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, p
     credentialsExpiresAt: issued.expiresAt,
     credentialStatus: 'valid' as const,
     status: 'active' as const,
+    activatedAt: new Date(),
     cursor: null,
     rateLimitedUntil: null,
     pollLeaseUntil: null,

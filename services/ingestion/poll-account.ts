@@ -1,7 +1,8 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { comments, coverageGaps, pollFailures, socialAccounts } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
 import { openAccountAdapter } from '../accounts/open-account-adapter.js';
+import { jsonSafe } from '../audit/canonical-json.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { metrics } from '../core/metrics.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -9,6 +10,7 @@ import { withTransaction } from '../core/with-transaction.js';
 import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
 import { type FetchPage, isPlatformError, type PollCursor } from '../platforms/adapter.js';
 import type { AdapterFactory } from '../platforms/adapter-factory.js';
+import { ASYNC_COMMIT } from './process-comment.js';
 
 export interface PollDeps {
   encryptionKey: Buffer;
@@ -20,7 +22,13 @@ export interface PollDeps {
 }
 
 export type PollResult =
-  | { status: 'polled'; pages: number; inserted: number }
+  | {
+      status: 'polled';
+      pages: number;
+      inserted: number;
+      /** The poll stopped at its page cap: there may be more to fetch now (a backlog). */
+      more: boolean;
+    }
   | { status: 'skipped'; reason: 'not_active' | 'needs_reauth' | 'busy' | 'not_found' }
   | { status: 'rate_limited'; until: Date }
   | { status: 'failed'; kind: string; message: string };
@@ -63,6 +71,7 @@ export async function pollAccount(
   const subject = { type: 'account', id: account.id, label: accountLabel(account) };
   const adapter = openAccountAdapter(ctx, account, deps, 'poll');
 
+  const maxPages = deps.maxPages ?? 10;
   let pages = 0;
   let inserted = 0;
   let leaseReleased = false;
@@ -70,7 +79,7 @@ export async function pollAccount(
   let exhaustedUntil: Date | null = null;
   try {
     for await (const page of adapter.fetchPages(account.cursor as PollCursor | null, {
-      maxPages: deps.maxPages ?? 10,
+      maxPages,
       conversationBackstop: account.settings.conversationBackstop,
     })) {
       const ids = await storePage(ctx, account, subject, page);
@@ -93,7 +102,7 @@ export async function pollAccount(
       .where(eq(socialAccounts.id, account.id));
     leaseReleased = true;
     metrics.polls.inc({ platform: account.platform, outcome: 'ok' });
-    return { status: 'polled', pages, inserted };
+    return { status: 'polled', pages, inserted, more: pages >= maxPages && exhaustedUntil === null };
   } catch (error) {
     return await recordPollFailure(ctx, account, subject, error);
   } finally {
@@ -117,28 +126,38 @@ async function storePage(
   page: FetchPage,
 ): Promise<string[]> {
   return withTransaction(ctx, async (tx) => {
-    const rows = page.comments.length
-      ? await tx
-          .insert(comments)
-          .values(
-            page.comments.map((c) => ({
-              schoolId: account.schoolId,
-              accountId: account.id,
-              platform: account.platform,
-              externalId: c.externalId,
-              conversationId: c.conversationId,
-              inReplyToExternalId: c.inReplyToExternalId ?? null,
-              authorExternalId: c.authorExternalId,
-              authorHandle: stripNul(c.authorHandle),
-              authorName: stripNul(c.authorName),
-              text: stripNul(c.text),
-              textTruncated: c.textTruncated,
-              url: c.url,
-              postedAt: c.createdAt,
-            })),
+    // Rows and cursor commit or vanish together, so a commit lost in a server crash is fetched
+    // again (a process job for a vanished row finds nothing): no need to wait for the WAL flush.
+    if (!ctx.tx) await tx.execute(ASYNC_COMMIT);
+    // The page travels as one JSON parameter read back as `comments` records: a multi-row INSERT
+    // with a bind parameter per value cost more client CPU than the write itself.
+    const records = page.comments.map((c) =>
+      commentRecord({
+        schoolId: account.schoolId,
+        accountId: account.id,
+        platform: account.platform,
+        externalId: c.externalId,
+        conversationId: c.conversationId,
+        inReplyToExternalId: c.inReplyToExternalId ?? null,
+        authorExternalId: c.authorExternalId,
+        authorHandle: stripNul(c.authorHandle),
+        authorName: stripNul(c.authorName),
+        text: stripNul(c.text),
+        textTruncated: c.textTruncated,
+        url: c.url,
+        postedAt: c.createdAt,
+      }),
+    );
+    const rows = records.length
+      ? (
+          await tx.execute<{ id: string }>(
+            sql`insert into comments (${INSERTED_COLUMN_LIST})
+                select ${INSERTED_COLUMN_LIST}
+                from jsonb_populate_recordset(null::comments, ${JSON.stringify(records)}::jsonb)
+                on conflict (platform, external_id) do nothing
+                returning id`,
           )
-          .onConflictDoNothing({ target: [comments.platform, comments.externalId] })
-          .returning({ id: comments.id })
+        ).rows
       : [];
     await tx
       .update(socialAccounts)
@@ -259,4 +278,37 @@ async function recordPollFailure(
 
 function stripNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+type NewComment = typeof comments.$inferInsert;
+
+/** The columns a poll writes; the rest keep their defaults (id, ingested_at, status, ...). */
+const INSERTED_COLUMNS = [
+  'schoolId',
+  'accountId',
+  'platform',
+  'externalId',
+  'conversationId',
+  'inReplyToExternalId',
+  'authorExternalId',
+  'authorHandle',
+  'authorName',
+  'text',
+  'textTruncated',
+  'url',
+  'postedAt',
+] as const satisfies readonly (keyof NewComment)[];
+const INSERTED_COLUMN_LIST = sql.join(
+  INSERTED_COLUMNS.map((key) => sql.identifier(comments[key].name)),
+  sql`, `,
+);
+
+function commentRecord(row: Pick<NewComment, (typeof INSERTED_COLUMNS)[number]>): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (const key of INSERTED_COLUMNS) {
+    const value = row[key];
+    // As the driver would store them: no NUL, no lone surrogate (jsonb refuses both), ISO dates.
+    record[comments[key].name] = jsonSafe(value ?? null);
+  }
+  return record;
 }

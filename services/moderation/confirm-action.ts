@@ -100,6 +100,17 @@ export async function confirmAction(
         link: `/actions/${updated.id}`,
         subject: { type: 'action', id: updated.id },
       });
+    } else if (current.proposedBy) {
+      await notifyUsers(tx, {
+        schoolId: updated.schoolId,
+        userIds: [current.proposedBy],
+        event: 'action.confirmed',
+        urgency: 'normal',
+        title: `Your proposed ${updated.kind} was confirmed`,
+        body: `${ctx.actor.label} confirmed the ${updated.kind} on ${subject.label.replace(/^\w+ on /, '')}.`,
+        link: `/actions/${updated.id}`,
+        subject: { type: 'action', id: updated.id },
+      });
     }
     return { expired: false as const, action: updated };
   });

@@ -2,9 +2,13 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { ACTION_KINDS, moderationActions, schools } from '../../db/schema/index.js';
 import { type AuditEntryInput, emitAudit } from '../audit/emit-audit.js';
-import { assertAccountAdmin } from '../core/authorization.js';
+import { checkOutgoingReply, problemSummary } from '../classification/check-outgoing-reply.js';
+import { createClassifier } from '../classification/create-classifier.js';
+import type { SchoolClassifierCache } from '../classification/school-classifier-cache.js';
+import type { Classifier } from '../classification/types.js';
+import { assertAccountAdmin, assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { conflict, invalidInput } from '../core/service-error.js';
+import { conflict, invalidInput, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
 import {
@@ -27,10 +31,18 @@ export const takeActionInput = z.object({
   noticeTemplate: z.enum(NOTICE_TEMPLATE_IDS).optional(),
   noticeText: z.string().trim().min(1).max(MAX_NOTICE_CHARS).optional(),
   complaintsUrl: z.url().optional(),
+  /** A senior leader's reason to post a notice the outgoing check refused (P11); audited. */
+  noticeOverrideReason: z.string().trim().min(5).max(2_000).optional(),
 });
 export type TakeActionInput = z.input<typeof takeActionInput>;
 
 const OPEN_STATUSES = ['proposed', 'approved', 'queued', 'executing'] as const;
+
+let shippedClassifier: Classifier | undefined;
+const shippedOnly = (): Classifier => {
+  shippedClassifier ??= createClassifier();
+  return shippedClassifier;
+};
 
 /**
  * An account admin acts on a comment or its author. Hide, unhide, mute and unmute are carried out
@@ -41,6 +53,8 @@ export async function takeAction(
   ctx: ServiceContext,
   raw: TakeActionInput,
   dispatch?: ActionDispatch,
+  /** The school classifiers for the notice's outgoing check; without it, the shipped lexicons only. */
+  classifiers?: SchoolClassifierCache,
 ): Promise<{ action: ActionView; needsConfirmation: boolean }> {
   const input = takeActionInput.parse(raw);
   const action = await withTransaction(ctx, async (tx) => {
@@ -76,6 +90,29 @@ export async function takeAction(
       throw invalidInput(`The notice is longer than ${MAX_NOTICE_CHARS} characters`);
     }
     if (input.kind === 'notice' && !noticeText) throw invalidInput('A notice needs its text or a template');
+    // A notice is a public reply by the school: the same outgoing check as any reply (P11).
+    let noticeOverride: { reason: string; problems: Record<string, unknown>[] } | null = null;
+    if (noticeText) {
+      const classifier = classifiers ? await classifiers.forSchool(tx, account.schoolId) : shippedOnly();
+      const check = checkOutgoingReply(noticeText, classifier);
+      if (!check.ok) {
+        if (!input.noticeOverrideReason) {
+          throw preconditionFailed(
+            `This notice cannot be posted: ${check.problems.map((p) => p.message).join(' ')}`,
+            { problems: problemSummary(check.problems) },
+          );
+        }
+        assertRole(ctx, account.schoolId, ['senior_leader'], 'post a notice the outgoing check refused');
+        noticeOverride = {
+          reason: input.noticeOverrideReason,
+          problems: check.problems.map(({ category, subcategory, spans }) => ({
+            category,
+            subcategory,
+            spans,
+          })),
+        };
+      }
+    }
 
     const mode = actionMode(account.platform, input.kind);
     const twoAdmins = needsSecondAdmin(input.kind, account.settings);
@@ -116,6 +153,8 @@ export async function takeAction(
           mode,
           commentId: comment.id,
           notice: noticeText,
+          ...(noticeOverride ? { noticeCheckOverridden: noticeOverride } : {}),
+          ...(ctx.actor.type === 'system' ? { automatic: true } : {}),
           expiresAt: created.expiresAt,
         },
       },

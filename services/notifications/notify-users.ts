@@ -1,6 +1,16 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Queryable, Transaction } from '../../db/client.js';
-import { accountAdmins, memberships, notifications, type SchoolRole, users } from '../../db/schema/index.js';
+import {
+  accountAdmins,
+  memberships,
+  notificationDeliveries,
+  notifications,
+  type SchoolRole,
+  schoolWebhooks,
+  users,
+} from '../../db/schema/index.js';
+import { isAlwaysUrgent } from './notification-events.js';
+import { choiceKey, DEFAULT_CHOICE, effectiveChoice, loadChoices } from './preference-rules.js';
 
 export interface NotificationInput {
   schoolId: string;
@@ -14,10 +24,26 @@ export interface NotificationInput {
   subject?: { type: string; id: string };
 }
 
-/** Records in-app notifications in the caller's transaction, one per distinct recipient. */
+/** Postgres channel on which committed deliveries are announced to the workers. */
+export const DELIVERY_CHANNEL = 'hallmonitor_notify_deliveries';
+/** pg_notify payloads are limited to 8000 bytes: announce delivery ids in batches. */
+const ANNOUNCE_BATCH = 150;
+
+/**
+ * Records notifications in the caller's transaction, one per distinct recipient, together with
+ * their outbox: a delivery row per email and school webhook the recipients' preferences ask for
+ * (urgent events: every channel, at once, whatever the preferences). The ids of deliveries due now
+ * are announced with pg_notify, which Postgres sends only if the transaction commits; the worker's
+ * listener enqueues a `notify` job for each, and a relay picks up any whose announcement was lost.
+ */
 export async function notifyUsers(tx: Transaction, input: NotificationInput): Promise<string[]> {
   const recipients = [...new Set(input.userIds)];
   if (recipients.length === 0) return [];
+  const urgent = input.urgency === 'urgent' || isAlwaysUrgent(input.event);
+  const choices = await loadChoices(tx, recipients, [input.event]);
+  const choiceOf = (userId: string) =>
+    effectiveChoice(choices.get(choiceKey(userId, input.event)) ?? { ...DEFAULT_CHOICE }, urgent);
+  const now = new Date();
   const rows = await tx
     .insert(notifications)
     .values(
@@ -25,15 +51,64 @@ export async function notifyUsers(tx: Transaction, input: NotificationInput): Pr
         schoolId: input.schoolId,
         userId,
         event: input.event,
-        urgency: input.urgency,
+        urgency: urgent ? ('urgent' as const) : ('normal' as const),
         title: input.title,
         body: input.body,
         link: input.link ?? null,
         subjectType: input.subject?.type ?? null,
         subjectId: input.subject?.id ?? null,
+        // In-app turned off: kept for the record, but it never lights the bell.
+        readAt: choiceOf(userId).inApp ? null : now,
       })),
     )
-    .returning({ id: notifications.id });
+    .returning({ id: notifications.id, userId: notifications.userId });
+
+  const people = await tx
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(and(inArray(users.id, recipients), isNull(users.disabledAt)));
+  const emailOf = new Map(people.map((p) => [p.id, p.email]));
+  const deliveries: (typeof notificationDeliveries.$inferInsert)[] = [];
+  for (const row of rows) {
+    const choice = choiceOf(row.userId);
+    const email = emailOf.get(row.userId);
+    if (!choice.email || !email) continue;
+    deliveries.push({
+      notificationId: row.id,
+      schoolId: input.schoolId,
+      channel: 'email',
+      target: email,
+      status: choice.digest ? 'digest' : 'pending',
+    });
+  }
+  // The school's channel hears of an event once, not once per recipient, if anyone wants it there.
+  const wanting = rows.find((r) => choiceOf(r.userId).webhook);
+  if (wanting) {
+    const hooks = await tx
+      .select({ id: schoolWebhooks.id })
+      .from(schoolWebhooks)
+      .where(and(eq(schoolWebhooks.schoolId, input.schoolId), eq(schoolWebhooks.enabled, true)));
+    for (const hook of hooks) {
+      deliveries.push({
+        notificationId: wanting.id,
+        schoolId: input.schoolId,
+        channel: 'webhook',
+        target: hook.id,
+        status: 'pending',
+      });
+    }
+  }
+  if (deliveries.length) {
+    const written = await tx
+      .insert(notificationDeliveries)
+      .values(deliveries)
+      .returning({ id: notificationDeliveries.id, status: notificationDeliveries.status });
+    const due = written.filter((d) => d.status === 'pending').map((d) => d.id);
+    for (let i = 0; i < due.length; i += ANNOUNCE_BATCH) {
+      const batch = due.slice(i, i + ANNOUNCE_BATCH).join(',');
+      await tx.execute(sql`select pg_notify(${DELIVERY_CHANNEL}, ${batch})`);
+    }
+  }
   return rows.map((r) => r.id);
 }
 

@@ -1,8 +1,20 @@
 import type { PropsWithChildren } from '@kitajs/html';
+import { type NavSection, type NavUser, SiteHeader } from './components/site-nav.js';
 
 export interface LayoutProps {
   /** Plain text; escaped here. */
   title: string;
+  /** The signed-in person: with it the page gets the skip link, the navigation bar and sign-out. */
+  user?: NavUser | undefined;
+  /** The session's CSRF token, for the sign-out form (needed with `user`). */
+  csrfToken?: string | undefined;
+  /** Which navigation entry is this page (marked aria-current). */
+  current?: NavSection | undefined;
+  /**
+   * The notifications bell: already-rendered markup, placed beside sign-out. Usually left out: a
+   * `user` from `app.pageChrome(request)` carries the unread count and the bar draws the bell.
+   */
+  bell?: string | undefined;
 }
 
 /**
@@ -10,7 +22,14 @@ export interface LayoutProps {
  * so the CSP can forbid inline script. Children are already-rendered markup: whoever renders
  * untrusted text inside them escapes it there (the `safe` attribute).
  */
-export function Layout({ title, children }: PropsWithChildren<LayoutProps>): JSX.Element {
+export function Layout({
+  title,
+  user,
+  csrfToken,
+  current,
+  bell,
+  children,
+}: PropsWithChildren<LayoutProps>): JSX.Element {
   return (
     <>
       {'<!doctype html>'}
@@ -22,7 +41,12 @@ export function Layout({ title, children }: PropsWithChildren<LayoutProps>): JSX
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/app.js" defer></script>
         </head>
-        <body>{children}</body>
+        <body>
+          {user ? '<a class="skip-link" href="#main">Skip to main content</a>' : ''}
+          {/* the bell: `bell`, or drawn from `user.unread`; SiteHeader puts it beside sign-out */}
+          {user ? SiteHeader({ user, csrfToken: csrfToken ?? '', current, bell }) : ''}
+          {children}
+        </body>
       </html>
     </>
   );

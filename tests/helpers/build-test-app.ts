@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.js';
 import type { Database } from '../../db/client.js';
-import { buildApp } from '../../services/api/build-app.js';
+import { type AppOptions, buildApp } from '../../services/api/build-app.js';
 import { createProducerRedis } from '../../services/core/redis-connections.js';
 import { testConfig } from './test-config.js';
 
@@ -16,11 +16,21 @@ export interface TestApp {
 /** The real app over the test file's database, for app.inject; closes what it opened. */
 export async function buildTestApp(
   db: Database,
-  options: { config?: Config; redisUrl?: string; configOverrides?: Record<string, string> } = {},
+  options: {
+    config?: Config;
+    redisUrl?: string;
+    configOverrides?: Record<string, string>;
+    onRoute?: AppOptions['onRoute'];
+  } = {},
 ): Promise<TestApp> {
   const config = options.config ?? testConfig(options.configOverrides);
   const redis = createProducerRedis(options.redisUrl ?? config.redisUrl);
-  const app = await buildApp(config, { db, redis, logger: false });
+  const app = await buildApp(config, {
+    db,
+    redis,
+    logger: false,
+    ...(options.onRoute ? { onRoute: options.onRoute } : {}),
+  });
   await app.ready();
   return {
     app,

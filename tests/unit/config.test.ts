@@ -26,6 +26,17 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('believes no X-Forwarded-For unless TRUST_PROXY says which proxies to trust', () => {
+    expect(loadConfig(valid).trustProxy).toBe(false);
+    expect(loadConfig({ ...valid, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...valid, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe(
+      '10.0.0.0/8, 127.0.0.1',
+    );
+    const error = failure({ ...valid, TRUST_PROXY: 'everyone' });
+    expect(error.variable).toBe('TRUST_PROXY');
+    expect(error.message).toMatch(/a number of proxy hops/);
+  });
+
   it('names a missing secret and says what it expects', () => {
     const error = failure({ SESSION_SECRET: valid.SESSION_SECRET });
     expect(error.variable).toBe('ENCRYPTION_KEY');

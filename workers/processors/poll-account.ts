@@ -1,23 +1,37 @@
 import { systemContext } from '../../services/core/service-context.js';
 import { pollAccount } from '../../services/ingestion/poll-account.js';
+import { MAX_PROCESS_BATCH } from '../../services/ingestion/process-comment.js';
 import type { AdapterFactory } from '../../services/platforms/adapter-factory.js';
 import { handle } from '../job-registry.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
 export const pollAccountProcessor = (deps: WorkerDeps, adapterFor: AdapterFactory) =>
   handle('poll-account', async (data, job) => {
-    const result = await pollAccount(systemContext(deps.db, 'poller', job.jobId), data, {
-      encryptionKey: deps.config.encryptionKey,
-      adapterFor,
-      onInserted: (ids) =>
-        deps.queues.addBulk(
-          'process-comment',
-          ids.map((commentId) => ({ commentId })),
-        ),
-    });
+    const poll = () =>
+      pollAccount(systemContext(deps.db, 'poller', job.jobId), data, {
+        encryptionKey: deps.config.encryptionKey,
+        adapterFor,
+        // One process job per committed page: the page's comments are processed as one batch.
+        onInserted: (ids) => enqueueProcessBatches(deps, ids),
+      });
+    // A backlog (first connection, after an outage) is drained now rather than a page cap per
+    // interval; each round re-checks the account, its lease and its rate limit.
+    const until = Date.now() + BACKLOG_BUDGET_MS;
+    let result = await poll();
+    while (result.status === 'polled' && result.more && Date.now() < until) result = await poll();
     if (result.status === 'failed' && result.kind === 'auth') {
       // Polling stops until an admin reconnects the account.
       await deps.pollScheduler.stopPolling(data.accountId);
     }
     return result;
   });
+
+/** How long one poll job keeps following a backlog before leaving the rest to the next poll. */
+export const BACKLOG_BUDGET_MS = 60_000;
+
+export async function enqueueProcessBatches(deps: Pick<WorkerDeps, 'queues'>, ids: readonly string[]) {
+  const batches: { commentIds: string[] }[] = [];
+  for (let i = 0; i < ids.length; i += MAX_PROCESS_BATCH)
+    batches.push({ commentIds: ids.slice(i, i + MAX_PROCESS_BATCH) });
+  await deps.queues.addBulk('process-comments', batches);
+}

@@ -1,9 +1,10 @@
 import { systemContext } from '../../services/core/service-context.js';
-import { processComment } from '../../services/ingestion/process-comment.js';
+import { processComments } from '../../services/ingestion/process-comment.js';
 import { handle } from '../job-registry.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
+/** One job per poll page (or relay chunk): the whole batch in one transaction, each comment once. */
 export const processCommentProcessor = (deps: WorkerDeps) =>
-  handle('process-comment', async (data, job) =>
-    processComment(systemContext(deps.db, 'processing', job.jobId), data, deps.processingSteps),
+  handle('process-comments', async (data, job) =>
+    processComments(systemContext(deps.db, 'processing', job.jobId), data, deps.processingSteps),
   );

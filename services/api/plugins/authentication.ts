@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { loadPrincipal, principalSchoolIds } from '../../auth/load-principal.js';
+import { principalSchoolIds } from '../../auth/load-principal.js';
 import { resolveSession, SESSION_COOKIE } from '../../auth/session-store.js';
 import type { Principal } from '../../core/principal.js';
 import type { ServiceContext } from '../../core/service-context.js';
@@ -44,9 +44,7 @@ export const authenticationPlugin = fp(
       if (!value) return;
       const session = await resolveSession(app.db, value);
       if (!session) return;
-      const principal = await loadPrincipal(app.db, session.userId);
-      if (!principal) return;
-      request.principal = principal;
+      request.principal = session.principal;
       request.sessionCsrfToken = session.csrfToken;
     });
 

@@ -25,7 +25,11 @@ function isRedisUnavailable(error: unknown): boolean {
  * A refusal of a signed-in person is audited (who tried what). Written in its own transaction and
  * never allowed to break the answer: a failed audit write is logged, the 403 still goes out.
  */
-async function auditRefusal(app: FastifyInstance, request: FastifyRequest, message: string): Promise<void> {
+export async function auditRefusal(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  message: string,
+): Promise<void> {
   const principal = request.principal;
   if (!principal) return;
   const route = request.routeOptions.url ?? request.url.split('?')[0] ?? request.url;

@@ -14,7 +14,7 @@ const schoolParams = z.object({ schoolId: z.uuid() });
 
 /** Triage: responses, assignment, deadline reports and the school calendar. */
 export const commentRoutes: FastifyPluginAsyncZod = async (app) => {
-  const effects = queueCommentEffects(app.queues);
+  const effects = { ...queueCommentEffects(app.queues), classifiers: app.classifiers };
 
   // School closure calendars are exported as text/calendar; plain text is accepted too.
   app.addContentTypeParser(

@@ -47,6 +47,7 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
         request.ctx,
         { ...request.body, commentId: request.params.id },
         dispatch,
+        app.classifiers,
       );
       return reply.code(result.needsConfirmation ? 202 : 201).send(result);
     },

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { inArray } from 'drizzle-orm';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { socialAccounts } from '../../../db/schema/index.js';
 import { principalSchoolIds } from '../../auth/load-principal.js';
-import { inboxFilterSchema, listInbox } from '../../comments/list-inbox.js';
+import { inboxFilterSchema, inboxPageSchema, listInbox, listInboxJson } from '../../comments/list-inbox.js';
 import { InboxPage } from '../../web/pages/inbox-page.js';
 
 const STATIC_FILES: Record<string, { type: string; body: Buffer }> = Object.fromEntries(
@@ -17,30 +18,13 @@ const STATIC_FILES: Record<string, { type: string; body: Buffer }> = Object.from
   ]),
 );
 
-const inboxItem = z.object({
-  id: z.string(),
-  schoolId: z.string(),
-  accountId: z.string(),
-  accountHandle: z.string(),
-  authorHandle: z.string(),
-  authorName: z.string(),
-  text: z.string(),
-  url: z.string().nullable(),
-  postedAt: z.date(),
-  status: z.string(),
-  deadlineAt: z.date().nullable(),
-  breachedAt: z.date().nullable(),
-  labels: z.array(
-    z.object({
-      category: z.string(),
-      subcategory: z.string(),
-      severity: z.string(),
-      spans: z.array(z.tuple([z.number(), z.number()])),
-    }),
-  ),
-  assigneeId: z.string().nullable(),
-  redacted: z.boolean(),
-});
+/** What the inbox says after a bulk acknowledgement: numbers only, the rest fixed text. */
+function bulkNotice(params: URLSearchParams): string | undefined {
+  const done = Number(params.get('acknowledged'));
+  const refused = Number(params.get('refused'));
+  if (!params.has('acknowledged') || !Number.isInteger(done) || !Number.isInteger(refused)) return undefined;
+  return `Acknowledged ${done} comment${done === 1 ? '' : 's'}${refused > 0 ? `; ${refused} could not be acknowledged` : ''}.`;
+}
 
 /** The staff UI's pages and its static files; pages render on the server, escaped throughout. */
 export const webRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -64,11 +48,17 @@ export const webRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['comments'],
         summary: "The signed-in user's inbox: comments of their schools, soonest deadline first",
         querystring: inboxFilterSchema,
-        response: { 200: z.object({ items: z.array(inboxItem), next: z.string().nullable() }) },
+        // Documents the answer; the body itself is JSON rendered by Postgres (listInboxJson), sent
+        // as is rather than decoded into objects and re-encoded through zod on every request.
+        response: { 200: inboxPageSchema },
       },
       preHandler: app.requireUser,
     },
-    async (request) => listInbox(request.ctx, request.query),
+    async (request, reply) => {
+      const json = await listInboxJson(request.ctx, request.query);
+      // A string with a JSON content type goes out as it is, past the zod serializer.
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
+    },
   );
 
   app.get('/', { schema: { hide: true, querystring: inboxFilterSchema } }, async (request, reply) => {
@@ -83,7 +73,8 @@ export const webRoutes: FastifyPluginAsyncZod = async (app) => {
     ]);
     const html = await InboxPage({
       userName: request.principal.displayName,
-      csrfToken: request.sessionCsrfToken ?? '',
+      ...(await app.pageChrome(request)),
+      notice: bulkNotice(new URL(request.url, 'http://local').searchParams),
       items: page.items,
       next: page.next,
       filter: {

@@ -1,4 +1,5 @@
 import type { TwitterApi, TwitterRateLimit } from 'twitter-api-v2';
+import { metrics } from '../../core/metrics.js';
 import {
   type Credentials,
   type OnCredentialsRefreshed,
@@ -84,10 +85,12 @@ export class XSession {
     this.rateLimits.assertAvailable(endpoint);
     try {
       const response = await withTimeout(send(this.client), this.options.requestTimeoutMs);
+      countCall(endpoint, 'ok');
       this.rateLimits.record(endpoint, response.rateLimit);
       return response.data;
     } catch (error) {
       const classified = classifyXError(error, endpoint, role, this.options.now());
+      countCall(endpoint, classified);
       if (classified instanceof PlatformError && classified.kind === 'rate_limited' && classified.resetAt) {
         this.rateLimits.recordExhausted(endpoint, classified.resetAt);
       }
@@ -138,6 +141,7 @@ async function requestRefresh(options: XSessionOptions, refreshToken: string): P
   let result: unknown;
   try {
     const raw = await withTimeout(app.refreshOAuth2Token(refreshToken), options.requestTimeoutMs);
+    countCall(TOKEN_ENDPOINT, 'ok');
     result = {
       access_token: raw.accessToken,
       refresh_token: raw.refreshToken,
@@ -146,6 +150,7 @@ async function requestRefresh(options: XSessionOptions, refreshToken: string): P
     };
   } catch (error) {
     const classified = classifyXError(error, TOKEN_ENDPOINT, 'read', options.now());
+    countCall(TOKEN_ENDPOINT, classified);
     // X answers a spent or revoked refresh token with 400 invalid_request: only re-connecting helps.
     if (classified instanceof PlatformError && classified.kind === 'permanent') {
       throw new PlatformError('auth', 'refresh token refused', {
@@ -167,6 +172,16 @@ export function credentialsFromTokenResult(body: unknown, now: number, endpoint:
   if (token.expires_in !== undefined) credentials.expiresAt = new Date(now + token.expires_in * 1000);
   if (token.scope !== undefined) credentials.scope = token.scope.split(' ').filter((s) => s.length > 0);
   return credentials;
+}
+
+/**
+ * `hallmonitor_platform_calls_total{platform="x", endpoint, status}`: one per request that left for
+ * X (a call the local rate-limit guard refused is not one). `status` is `ok` or what went wrong:
+ * rate_limited, auth, transient (5xx, network, timeout), permanent, unsupported, malformed.
+ */
+function countCall(endpoint: string, outcome: unknown): void {
+  const status = outcome === 'ok' ? 'ok' : outcome instanceof PlatformError ? outcome.kind : 'error';
+  metrics.platformCalls.inc({ platform: 'x', endpoint, status });
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

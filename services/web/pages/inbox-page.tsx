@@ -1,11 +1,16 @@
 import { escapeHtml } from '@kitajs/html';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import { HighlightedText } from '../components/highlighted-text.js';
+import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
 export interface InboxPageProps {
   userName: string;
+  /** The signed-in person, for the navigation bar; without it the page shows its own small header. */
+  user?: NavUser | undefined;
   csrfToken: string;
+  /** Fixed text about the last bulk action (never from the request); escaped here. */
+  notice?: string | undefined;
   items: InboxItem[];
   next: string | null;
   filter: { status: string; category?: string | undefined; accountId?: string | undefined };
@@ -47,9 +52,21 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
     <li
       class={`comment status-${item.status}${item.breachedAt ? ' breached' : ''}`}
       data-index={String(index)}
+      data-id={item.id}
       tabindex="0"
     >
       <div class="comment-meta">
+        <input
+          type="checkbox"
+          class="select-comment"
+          name="commentIds"
+          value={item.id}
+          form="bulk-ack"
+          aria-label="Select for acknowledgement"
+        />
+        <a class="open-comment" href={`/comments/${item.id}`}>
+          Open
+        </a>
         <span class="account" safe>{`@${item.accountHandle}`}</span>
         <span class="author" safe>{`${item.authorName} (@${item.authorHandle})`}</span>
         <time class="posted" datetime={item.postedAt.toISOString()}>
@@ -94,21 +111,25 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
   if (filter.category) query.set('category', filter.category);
   if (filter.accountId) query.set('accountId', filter.accountId);
   return (
-    <Layout title="Inbox">
-      <header class="top">
-        <strong>Hallmonitor</strong>
-        <nav aria-label="Main">
-          <a href="/" aria-current="page">
-            Inbox
-          </a>
-          <a href="/docs">API</a>
-        </nav>
-        <form method="post" action="/auth/sign-out" class="sign-out">
-          <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
-          <span safe>{props.userName}</span> <button type="submit">Sign out</button>
-        </form>
-      </header>
-      <main>
+    <Layout title="Inbox" user={props.user} csrfToken={props.csrfToken} current="inbox">
+      {props.user ? (
+        ''
+      ) : (
+        <header class="top">
+          <strong>Hallmonitor</strong>
+          <nav aria-label="Main">
+            <a href="/" aria-current="page">
+              Inbox
+            </a>
+            <a href="/docs">API</a>
+          </nav>
+          <form method="post" action="/auth/sign-out" class="sign-out">
+            <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+            <span safe>{props.userName}</span> <button type="submit">Sign out</button>
+          </form>
+        </header>
+      )}
+      <main id="main">
         <h1>Inbox</h1>
         <form method="get" action="/" class="filters" aria-label="Filter comments">
           <label>
@@ -138,13 +159,34 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
           </label>
           <button type="submit">Filter</button>
         </form>
+        {props.notice ? (
+          <p class="flash flash-ok" role="status" safe>
+            {props.notice}
+          </p>
+        ) : (
+          ''
+        )}
+        <p class="live-notice" role="status" aria-live="polite" hidden>
+          <span class="live-count"></span>{' '}
+          <button type="button" class="live-show">
+            Show
+          </button>
+        </p>
+        <form id="bulk-ack" method="post" action="/inbox/acknowledge" class="bulk-actions">
+          <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+          <button type="submit">Acknowledge selected</button>
+        </form>
         {props.items.length === 0 ? (
           <p class="empty">Nothing here: every comment in this view has been dealt with.</p>
         ) : (
-          <ol class="inbox" data-live-count={String(props.items.length)}>
-            {props.items.map((item, index) => Row({ item, index }))}
-          </ol>
+          ''
         )}
+        <ol
+          class="inbox"
+          data-live={filter.status === 'open' && !filter.category && !filter.accountId ? 'on' : 'off'}
+        >
+          {props.items.map((item, index) => Row({ item, index }))}
+        </ol>
         {props.next ? (
           <a
             class="next-page"
@@ -155,7 +197,32 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
         ) : (
           ''
         )}
-        <p class="help">Keys: j / k move between comments.</p>
+        <p class="help">
+          Keys: <kbd>j</kbd> / <kbd>k</kbd> move, <kbd>Enter</kbd> open, <kbd>r</kbd> reply, <kbd>h</kbd>{' '}
+          hide, <kbd>e</kbd> escalate, <kbd>?</kbd> all shortcuts.
+        </p>
+        <dialog id="shortcut-help" aria-labelledby="shortcut-help-title">
+          <h2 id="shortcut-help-title">Keyboard shortcuts</h2>
+          <dl class="shortcuts">
+            <dt>j / k</dt>
+            <dd>next / previous comment</dd>
+            <dt>Enter or o</dt>
+            <dd>open the comment</dd>
+            <dt>r</dt>
+            <dd>reply (opens the comment at the composer)</dd>
+            <dt>h</dt>
+            <dd>hide (opens the comment with hide chosen; you give the reason)</dd>
+            <dt>e</dt>
+            <dd>escalate</dd>
+            <dt>x</dt>
+            <dd>select for acknowledgement</dd>
+            <dt>?</dt>
+            <dd>this help</dd>
+          </dl>
+          <form method="dialog">
+            <button type="submit">Close</button>
+          </form>
+        </dialog>
       </main>
     </Layout>
   );

@@ -47,3 +47,145 @@
     setInterval(tick, 1000);
   });
 })();
+
+// The live inbox and the comment page: shortcuts, new comments over server-sent events, reply
+// templates. Comment text only ever reaches the DOM through textContent, never as markup.
+(() => {
+  const inbox = () => document.querySelector('ol.inbox');
+  const rowsOf = () => [...document.querySelectorAll('.inbox .comment')];
+  const current = () =>
+    document.activeElement?.closest?.('.inbox .comment') ??
+    document.querySelector('.inbox .comment.selected');
+  const go = (row, suffix) => {
+    if (row?.dataset.id) window.location.assign(`/comments/${encodeURIComponent(row.dataset.id)}${suffix}`);
+  };
+  const typing = (t) =>
+    t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement;
+
+  document.addEventListener('keydown', (e) => {
+    if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!inbox()) return;
+    const help = document.getElementById('shortcut-help');
+    if (e.key === '?') {
+      e.preventDefault();
+      if (help && !help.open) help.showModal();
+      return;
+    }
+    const row = current();
+    if (e.key === 'Enter' || e.key === 'o') go(row, '');
+    else if (e.key === 'r') go(row, '#compose');
+    else if (e.key === 'h') go(row, '?do=hide#moderate');
+    else if (e.key === 'e') go(row, '?do=escalate#escalate');
+    else if (e.key === 'x' && row) {
+      const box = row.querySelector('input.select-comment');
+      if (box) box.checked = !box.checked;
+    }
+  });
+
+  // New comments: buffered behind a "N new comments — show" notice so the list never jumps.
+  const pending = [];
+  const text = (tag, cls, value) => {
+    const el = document.createElement(tag);
+    if (cls) el.className = cls;
+    el.textContent = value;
+    return el;
+  };
+  const rowFor = (item) => {
+    const li = document.createElement('li');
+    li.className = `comment status-${String(item.status).replace(/[^a-z_]/g, '')} live-new`;
+    li.dataset.id = item.id;
+    li.tabIndex = 0;
+    const meta = document.createElement('div');
+    meta.className = 'comment-meta';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.className = 'select-comment';
+    box.name = 'commentIds';
+    box.value = item.id;
+    box.setAttribute('form', 'bulk-ack');
+    box.setAttribute('aria-label', 'Select for acknowledgement');
+    const open = text('a', 'open-comment', 'Open');
+    open.href = `/comments/${encodeURIComponent(item.id)}`;
+    meta.append(box, ' ', open, ' ', text('span', 'account', `@${item.accountHandle}`), ' ');
+    meta.append(text('span', 'author', `${item.authorName} (@${item.authorHandle})`));
+    if (item.deadlineAt) {
+      const due = text('time', 'countdown', item.deadlineAt.slice(0, 16).replace('T', ' '));
+      due.setAttribute('datetime', item.deadlineAt);
+      due.dataset.posted = item.postedAt;
+      meta.append(' due ', due);
+    }
+    const body = text('p', 'comment-text', item.redacted ? 'Redacted under the retention policy' : item.text);
+    const labels = document.createElement('div');
+    labels.className = 'comment-labels';
+    const seen = new Set();
+    for (const l of item.labels || []) {
+      const key = `${l.category}: ${String(l.subcategory).replaceAll('_', ' ')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      labels.append(text('span', 'label', key), ' ');
+    }
+    li.append(meta, body, labels);
+    return li;
+  };
+  const notice = () => document.querySelector('.live-notice');
+  const showNotice = () => {
+    const n = notice();
+    if (!n) return;
+    n.querySelector('.live-count').textContent =
+      `${pending.length} new comment${pending.length === 1 ? '' : 's'}`;
+    n.hidden = pending.length === 0;
+  };
+  const flush = () => {
+    const list = inbox();
+    if (!list) return;
+    while (pending.length) list.prepend(rowFor(pending.shift()));
+    document.querySelector('p.empty')?.remove();
+    showNotice();
+  };
+  document.addEventListener('click', (e) => {
+    if (e.target instanceof Element && e.target.closest('.live-show')) flush();
+  });
+  const listen = () => {
+    const list = inbox();
+    if (list?.dataset.live !== 'on' || !('EventSource' in window)) return;
+    const source = new EventSource('/api/inbox/events');
+    source.addEventListener('comment', (ev) => {
+      let item;
+      try {
+        item = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      if (!item || typeof item.id !== 'string') return;
+      if (rowsOf().some((r) => r.dataset.id === item.id) || pending.some((p) => p.id === item.id)) return;
+      pending.push(item);
+      showNotice();
+    });
+    window.addEventListener('pagehide', () => source.close());
+  };
+
+  // The comment page: templates fill the composer; r / h / e from the inbox land on their form.
+  const templates = () => {
+    const select = document.querySelector('select.reply-template');
+    const area = document.getElementById('reply-text');
+    if (!select || !area) return;
+    select.addEventListener('change', () => {
+      const chosen = select.selectedOptions[0];
+      if (chosen?.dataset.text) area.value = chosen.dataset.text;
+    });
+  };
+  const focusTarget = () => {
+    const target = { '#compose': 'reply-text', '#moderate': 'reason-text', '#escalate': 'escalation-reason' }[
+      window.location.hash
+    ];
+    if (target) document.getElementById(target)?.focus();
+  };
+
+  document.addEventListener('DOMContentLoaded', () => {
+    listen();
+    templates();
+    focusTarget();
+  });
+  // The browser moves to the #fragment after DOMContentLoaded; focus the field once more after it.
+  window.addEventListener('load', focusTarget);
+})();

@@ -5,6 +5,7 @@ import {
   SESSION_ABSOLUTE_MS,
   SESSION_COOKIE,
   SESSION_IDLE_MS,
+  SESSION_TOUCH_MS,
 } from '../../../services/auth/session-store.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
@@ -93,6 +94,24 @@ describe('sessions', () => {
       .set({ expiresAt: new Date(Date.now() - 1000), createdAt: new Date(Date.now() - SESSION_ABSOLUTE_MS) })
       .where(eq(sessions.userId, old.user.id));
     expect((await me(old.cookie)).statusCode).toBe(401);
+  });
+
+  it('keeps a session in use alive, writing its last-seen time at most once per SESSION_TOUCH_MS', async () => {
+    const { user, cookie } = await signedIn();
+    const lastSeen = async () =>
+      (await t.db.select().from(sessions).where(eq(sessions.userId, user.id)))[0]!.lastSeenAt.getTime();
+    const recent = new Date(Date.now() - SESSION_TOUCH_MS / 2);
+    await t.db.update(sessions).set({ lastSeenAt: recent }).where(eq(sessions.userId, user.id));
+    expect((await me(cookie)).statusCode).toBe(200);
+    expect(await lastSeen()).toBe(recent.getTime());
+    // Nearly idle: the next request slides the timer, so the session outlives the old idle limit.
+    await t.db
+      .update(sessions)
+      .set({ lastSeenAt: new Date(Date.now() - SESSION_IDLE_MS + 2_000) })
+      .where(eq(sessions.userId, user.id));
+    const before = Date.now();
+    expect((await me(cookie)).statusCode).toBe(200);
+    expect(await lastSeen()).toBeGreaterThanOrEqual(before);
   });
 
   it('a disabled user is signed out at once, on their very next request', async () => {

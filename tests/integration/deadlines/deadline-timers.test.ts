@@ -148,6 +148,39 @@ describe('deadline timers', () => {
     expect(sent.every((n) => !n.body.includes(comment.text) && !n.title.includes(comment.text))).toBe(true);
   });
 
+  it('breaches a comment already overdue when it is processed, once, without a timer', async () => {
+    // A backlog: posted two days ago against a 24 h deadline.
+    const f = await fixture({ responseHours: 24 });
+    const comment = await createComment(t.db, {
+      schoolId: f.school.id,
+      accountId: f.account.id,
+      postedAt: new Date(Date.now() - 48 * 3_600_000),
+    });
+    expect(await processWithDeadline(comment.id)).toMatchObject({ status: 'processed' });
+    const processed = await reload(comment.id);
+    expect(processed.breachedAt).not.toBeNull();
+    expect(processed.processedAt).not.toBeNull();
+    expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeUndefined();
+    expect(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))).toBeUndefined();
+    await expectAuditEntry(t.db, { action: 'comment.deadline_breached', subjectId: comment.id });
+
+    // A late timer and the sweep find it breached already.
+    await runtime.deps.queues.add('deadline-breach', { commentId: comment.id });
+    await runtime.deps.queues.add('deadline-sweep', {});
+    await new Promise((r) => setTimeout(r, 1_000));
+    const sent = await t.db.select().from(notifications).where(eq(notifications.subjectId, comment.id));
+    expect(
+      sent
+        .filter((n) => n.event === 'comment.deadline_breached')
+        .map((n) => n.userId)
+        .sort(),
+    ).toEqual([f.admin.id, f.senior.id].sort());
+    expect(sent.every((n) => n.urgency === 'urgent' || n.event !== 'comment.deadline_breached')).toBe(true);
+    expect(
+      (await auditActions(t.db, comment.id)).filter((a) => a === 'comment.deadline_breached'),
+    ).toHaveLength(1);
+  });
+
   it('removes the timers when the comment is answered', async () => {
     const f = await fixture({ responseHours: 24 });
     const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });

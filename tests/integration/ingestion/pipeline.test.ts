@@ -9,6 +9,7 @@ import { systemContext } from '../../../services/core/service-context.js';
 import { pollAccount } from '../../../services/ingestion/poll-account.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
+import { enqueueProcessBatches } from '../../../workers/processors/poll-account.js';
 import { createQueues } from '../../../workers/queues.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../../workers/worker-runtime.js';
 import { createSchool, createUser } from '../../helpers/factories.js';
@@ -87,15 +88,14 @@ describe('the comment pipeline through real workers', () => {
       {
         encryptionKey: config.encryptionKey,
         adapterFor: createAdapterFactory(config),
-        onInserted: (ids) =>
-          queues.addBulk(
-            'process-comment',
-            ids.map((commentId) => ({ commentId })),
-          ),
+        onInserted: (ids) => enqueueProcessBatches({ queues }, ids),
       },
     );
     expect(polled).toMatchObject({ status: 'polled', inserted: 46 });
-    expect(await queues.process.count()).toBe(46);
+    // One process job for the page, carrying all 46 comments.
+    const [job] = await queues.process.getJobs(['waiting']);
+    expect(await queues.process.count()).toBe(1);
+    expect(job?.data.commentIds).toHaveLength(46);
     await queues.close();
     producer.disconnect();
     await clearRedisPrefix(config.redisPrefix);

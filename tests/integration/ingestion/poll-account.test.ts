@@ -95,6 +95,23 @@ describe('polling an X account through the sandbox', () => {
     expect((await verifyAudit(t.db)).intact).toBe(true);
   });
 
+  it('stores text with NUL characters and lone surrogates, replaced, without failing the page', async () => {
+    const { account, user } = await schoolAccount();
+    mention(user.username, 'Before\u0000after');
+    mention(user.username, 'Broken \uD800 emoji \uD83D\uDE00 intact');
+    mention(user.username, 'An ordinary question');
+    const result = await pollAccount(ctx(), { accountId: account.id }, deps());
+    expect(result).toMatchObject({ status: 'polled', inserted: 3 });
+    // The sandbox writes mentions as `@handle text`.
+    const texts = (await storedFor(account.id)).map((c) => c.text.replace(`@${user.username} `, '')).sort();
+    expect(texts).toEqual(
+      ['An ordinary question', 'Before\uFFFDafter', 'Broken \uFFFD emoji \uD83D\uDE00 intact'].sort(),
+    );
+    // Polled again: nothing new, nothing doubled.
+    expect(await pollAccount(ctx(), { accountId: account.id }, deps())).toMatchObject({ inserted: 0 });
+    expect(await storedFor(account.id)).toHaveLength(3);
+  });
+
   it('re-fetches a page fetched but not committed when the poll crashes, losing and doubling nothing', async () => {
     const { account, user } = await schoolAccount();
     for (let i = 0; i < 230; i++) mention(user.username, `Comment ${i}`);

@@ -1,0 +1,1 @@
+CREATE INDEX "audit_entries_details_text_idx" ON "audit_entries" USING gin (jsonb_to_tsvector('simple'::regconfig, "details", '["string"]'::jsonb));

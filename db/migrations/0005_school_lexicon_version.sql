@@ -1,0 +1,1 @@
+ALTER TABLE "schools" ADD COLUMN "lexicon_version" integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,1 @@
+CREATE INDEX "audit_entries_school_action_idx" ON "audit_entries" USING btree ("school_id","action","seq");

@@ -1,0 +1,88 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { QUEUE_NAMES } from '../../../workers/job-registry.js';
+
+export const ADMIN_QUEUES_PATH = '/admin/queues';
+
+/**
+ * Bull Board's UI is a React bundle served from its own static folder: its scripts are 'self',
+ * but its markup carries inline `style` attributes and a <style> element, and it asks for the
+ * IBM Plex fonts from Google. This policy applies to /admin/queues only; the rest of the app keeps
+ * helmet's strict policy (no inline styles).
+ */
+const BOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
+  "font-src 'self' https://fonts.gstatic.com data:",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+  "base-uri 'self'",
+].join('; ');
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function isTrustAdmin(request: FastifyRequest): boolean {
+  const principal = request.principal;
+  if (!principal) return false;
+  for (const roles of principal.rolesBySchool.values()) if (roles.has('trust_admin')) return true;
+  return false;
+}
+
+/**
+ * A state-changing call (retry, clean, pause) must come from a page of ours: Bull Board's UI does
+ * not send our CSRF token, so a cross-site request is refused by its Origin (or Sec-Fetch-Site).
+ */
+function isSameOrigin(request: FastifyRequest, publicUrl: string): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site === 'same-origin';
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string') return true; // not a browser's cross-site request
+  const host = request.headers.host;
+  return origin === new URL(publicUrl).origin || (!!host && new URL(origin).host === host);
+}
+
+/**
+ * The queue dashboard at /admin/queues: every queue of the job registry, for trust admins only.
+ * Not signed in: the page redirects to /login, its API answers 401; signed in without the
+ * trust admin role: 403.
+ */
+export const adminQueuesRoutes: FastifyPluginAsync = async (app) => {
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
+  createBullBoard({
+    queues: QUEUE_NAMES.map((name) => new BullMQAdapter(app.queues[name])),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'Hallmonitor queues' } },
+  });
+
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const isApi = request.url.startsWith(`${ADMIN_QUEUES_PATH}/api/`);
+      if (!request.principal) {
+        if (!isApi && request.method === 'GET') return reply.redirect('/login', 303);
+        return reply.status(401).send({ error: 'UNAUTHENTICATED', message: 'Sign in to continue' });
+      }
+      if (!isTrustAdmin(request)) {
+        return reply
+          .status(403)
+          .send({ error: 'FORBIDDEN', message: 'Only trust admin staff may see the job queues' });
+      }
+      if (!SAFE_METHODS.has(request.method) && !isSameOrigin(request, app.config.publicUrl)) {
+        return reply
+          .status(403)
+          .send({ error: 'FORBIDDEN', message: 'Queue changes must come from the queue dashboard itself' });
+      }
+    });
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      reply.header('content-security-policy', BOARD_CSP);
+      return payload;
+    });
+    await scope.register(serverAdapter.registerPlugin(), { prefix: ADMIN_QUEUES_PATH });
+  });
+};

@@ -1,0 +1,300 @@
+import { Readable } from 'node:stream';
+import { inArray } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { schools } from '../../../db/schema/index.js';
+import { AUDIT_READERS, AUDIT_VERIFIERS, schoolsWithRole } from '../../audit/audit-access.js';
+import { auditFilterSchema } from '../../audit/audit-filter.js';
+import { auditSigner } from '../../audit/audit-signing.js';
+import { createCheckpoint } from '../../audit/create-checkpoint.js';
+import { exportAudit } from '../../audit/export-audit.js';
+import { listCheckpoints } from '../../audit/list-checkpoints.js';
+import { searchAudit } from '../../audit/search-audit.js';
+import { eraseSubject, exportSubjectAccess, subjectSchema } from '../../audit/subject-access.js';
+import { loadCheckpoints } from '../../audit/verify-audit.js';
+import { verifyAuditLog } from '../../audit/verify-audit-log.js';
+import { navUserOf } from '../../web/components/site-nav.js';
+import { AuditPage } from '../../web/pages/audit-page.js';
+import { ErrorPage } from '../../web/pages/error-page.js';
+import { auditRefusal } from '../plugins/error-handler.js';
+
+const seq = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const searchQuery = auditFilterSchema.extend({
+  before: seq.optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+const entryView = z.object({
+  seq: z.number(),
+  at: z.date(),
+  actor: z.object({ type: z.enum(['user', 'system']), id: z.string().nullable(), name: z.string() }),
+  action: z.string(),
+  schoolId: z.string().nullable(),
+  subject: z.object({ type: z.string(), id: z.string().nullable(), label: z.string() }),
+  reason: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  details: z.record(z.string(), z.unknown()),
+  requestId: z.string().nullable(),
+  personalData: z.union([
+    z.object({ state: z.literal('none') }),
+    z.object({ state: z.literal('held'), content: z.record(z.string(), z.unknown()) }),
+    z.object({ state: z.literal('redacted'), redactedAt: z.date(), note: z.string() }),
+  ]),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+const checkpoint = z.object({
+  seq: z.number(),
+  headHash: z.string(),
+  signedAt: z.string(),
+  publicKey: z.string(),
+  signature: z.string(),
+});
+const verifyResult = z.union([
+  z.object({
+    intact: z.literal(true),
+    from: z.number(),
+    to: z.number(),
+    count: z.number(),
+    headHash: z.string(),
+    checkpoints: z.number(),
+    signingConfigured: z.boolean(),
+  }),
+  z.object({
+    intact: z.literal(false),
+    seq: z.number(),
+    reason: z.string(),
+    checked: z.number(),
+    signingConfigured: z.boolean(),
+  }),
+]);
+
+/** The auditor's API and screen: search, verify, checkpoints, export, subject access. */
+export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
+  const tags = ['audit'];
+
+  app.get(
+    '/api/audit',
+    {
+      schema: {
+        tags,
+        summary:
+          'Search the audit log of your schools (auditor, trust admin, senior leader): newest first, by keyset on seq',
+        querystring: searchQuery,
+        response: { 200: z.object({ items: z.array(entryView), next: z.number().nullable() }) },
+      },
+      preHandler: app.requireUser,
+    },
+    async (request) => searchAudit(request.ctx, request.query),
+  );
+
+  app.post(
+    '/api/audit/verify',
+    {
+      schema: {
+        tags,
+        summary:
+          'Recompute the chain (or a range) and check it against the signed checkpoints (auditor, trust admin)',
+        body: z.object({ from: seq.optional(), to: seq.optional(), _csrf: z.string().optional() }).nullish(),
+        response: { 200: verifyResult },
+      },
+      preHandler: app.requireUser,
+    },
+    async (request) =>
+      verifyAuditLog(
+        request.ctx,
+        { from: request.body?.from, to: request.body?.to },
+        app.config.auditSigningKey,
+      ),
+  );
+
+  app.get(
+    '/api/audit/checkpoints',
+    {
+      schema: {
+        tags,
+        summary: 'The signed checkpoints, oldest first, and the public key they should be signed with',
+        response: { 200: z.object({ publicKey: z.string().nullable(), checkpoints: z.array(checkpoint) }) },
+      },
+      preHandler: app.requireUser,
+    },
+    async (request) => ({
+      publicKey: auditSigner(app.config.auditSigningKey)?.publicKey ?? null,
+      checkpoints: await listCheckpoints(request.ctx),
+    }),
+  );
+
+  app.get(
+    '/api/audit/checkpoints/export',
+    {
+      schema: {
+        tags,
+        summary:
+          'The signed checkpoints as JSON Lines, for an outside witness (npm run audit:verify -- --checkpoints FILE)',
+      },
+      preHandler: app.requireUser,
+    },
+    async (request, reply) => {
+      const list = await listCheckpoints(request.ctx);
+      return reply
+        .type('application/jsonl; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="audit-checkpoints.jsonl"')
+        .send(list.map((c) => `${JSON.stringify(c)}\n`).join(''));
+    },
+  );
+
+  app.post(
+    '/api/audit/checkpoints',
+    {
+      schema: {
+        tags,
+        summary: 'Sign the chain head now (auditor, trust admin); 422 when AUDIT_SIGNING_KEY is not set',
+        body: z.object({ _csrf: z.string().optional() }).nullish(),
+        response: {
+          201: z.object({ status: z.literal('signed'), id: z.string(), checkpoint }),
+          200: z.object({ status: z.literal('skipped'), reason: z.string() }),
+        },
+      },
+      preHandler: app.requireUser,
+    },
+    async (request, reply) => {
+      const outcome = await createCheckpoint(request.ctx, app.config.auditSigningKey);
+      return outcome.status === 'signed' ? reply.status(201).send(outcome) : outcome;
+    },
+  );
+
+  app.get(
+    '/api/audit/export',
+    {
+      schema: {
+        tags,
+        summary:
+          'Export entries matching the filters as CSV or JSON Lines, streamed, ending with a signed manifest (auditor, trust admin)',
+        querystring: auditFilterSchema.extend({ format: z.enum(['csv', 'jsonl']).default('jsonl') }),
+      },
+      preHandler: app.requireUser,
+    },
+    async (request, reply) => {
+      const { format, ...filter } = request.query;
+      const stream = await exportAudit(request.ctx, {
+        format,
+        filter,
+        signingKey: app.config.auditSigningKey,
+      });
+      const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '');
+      return reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/jsonl; charset=utf-8')
+        .header('content-disposition', `attachment; filename="audit-${stamp}.${format}"`)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(stream));
+    },
+  );
+
+  app.post(
+    '/api/audit/subject-access',
+    {
+      schema: {
+        tags,
+        summary:
+          'Subject access request: everything held about one platform user, by handle or platform id (safeguarding lead, trust admin)',
+        body: z.object({
+          handle: z.string().max(100).optional(),
+          platformUserId: z.string().max(100).optional(),
+          _csrf: z.string().optional(),
+        }),
+      },
+      preHandler: app.requireUser,
+    },
+    async (request) => {
+      const { _csrf, ...subject } = request.body;
+      return exportSubjectAccess(request.ctx, subjectSchema.parse(subject));
+    },
+  );
+
+  app.post(
+    '/api/audit/subject-access/erase',
+    {
+      schema: {
+        tags,
+        summary:
+          "Erase one platform user's comment text and identity on request, through the retention redaction path (trust admin)",
+        body: z.object({
+          handle: z.string().max(100).optional(),
+          platformUserId: z.string().max(100).optional(),
+          reason: z.string().min(1).max(500),
+          _csrf: z.string().optional(),
+        }),
+        response: {
+          200: z.object({ comments: z.number(), personalRecords: z.number(), schools: z.array(z.string()) }),
+        },
+      },
+      preHandler: app.requireUser,
+    },
+    async (request) => {
+      const { _csrf, reason, ...subject } = request.body;
+      return eraseSubject(request.ctx, { ...subjectSchema.parse(subject), reason });
+    },
+  );
+
+  // The screen. GET renders; POST /audit/verify renders the same page with the verdict.
+  async function renderPage(
+    request: FastifyRequest<{ Querystring: unknown }>,
+    reply: FastifyReply,
+    verify: boolean,
+  ) {
+    if (!request.principal) return reply.redirect('/login', 303);
+    await app.requireUser(request, reply);
+    const parsed = searchQuery.safeParse(request.query ?? {});
+    const query = parsed.success ? parsed.data : {};
+    const readable = schoolsWithRole(request.ctx, AUDIT_READERS) ?? [];
+    const verifiers = schoolsWithRole(request.ctx, AUDIT_VERIFIERS) ?? [];
+    if (readable.length === 0) {
+      // The same refusal as the API (and audited by the error handler's path), as a page.
+      const message = 'Only auditor or trust admin or senior leader staff may read the audit log';
+      await auditRefusal(app, request, message);
+      const html = await ErrorPage({
+        status: 403,
+        message,
+        user: navUserOf(request.principal),
+        csrfToken: request.sessionCsrfToken ?? '',
+      });
+      return reply.status(403).header('content-type', 'text/html; charset=utf-8').send(html);
+    }
+    const [page, schoolRows, verdict, checkpoints] = await Promise.all([
+      searchAudit(request.ctx, query),
+      readable.length
+        ? app.db
+            .select({ id: schools.id, name: schools.name })
+            .from(schools)
+            .where(inArray(schools.id, readable))
+        : [],
+      verify ? verifyAuditLog(request.ctx, {}, app.config.auditSigningKey) : null,
+      loadCheckpoints(app.db),
+    ]);
+    const html = await AuditPage({
+      user: navUserOf(request.principal),
+      csrfToken: request.sessionCsrfToken ?? '',
+      filter: query,
+      schools: schoolRows,
+      items: page.items,
+      next: page.next,
+      canVerify: verifiers.length > 0,
+      verify: verdict,
+      latestCheckpoint: checkpoints[checkpoints.length - 1] ?? null,
+      signingConfigured: !!app.config.auditSigningKey,
+    });
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(html);
+  }
+
+  app.get('/audit', { schema: { hide: true } }, async (request, reply) => renderPage(request, reply, false));
+  app.post(
+    '/audit/verify',
+    { schema: { hide: true, body: z.object({ _csrf: z.string().optional() }).passthrough().nullish() } },
+    async (request, reply) => renderPage(request, reply, true),
+  );
+};

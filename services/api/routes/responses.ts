@@ -1,0 +1,41 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { approveResponse, approveResponseInput } from '../../comments/approve-response.js';
+import { queueCommentEffects } from '../../comments/comment-effects.js';
+import { listPendingResponses } from '../../comments/list-pending-responses.js';
+import { rejectResponse, rejectResponseInput } from '../../comments/reject-response.js';
+
+const responseParams = z.object({ id: z.uuid() });
+
+/** Senior leaders' approval of sensitive replies (P6, P10). */
+export const responseRoutes: FastifyPluginAsyncZod = async (app) => {
+  const effects = { ...queueCommentEffects(app.queues), classifiers: app.classifiers };
+
+  app.get(
+    '/api/responses/pending',
+    {
+      schema: { tags: ['comments'], querystring: z.object({ schoolId: z.uuid().optional() }) },
+      preHandler: app.requireUser,
+    },
+    async (request) =>
+      listPendingResponses(request.ctx, request.query.schoolId ? { schoolId: request.query.schoolId } : {}),
+  );
+
+  app.post(
+    '/api/responses/:id/approve',
+    {
+      schema: { tags: ['comments'], params: responseParams, body: approveResponseInput.optional() },
+      preHandler: app.requireUser,
+    },
+    async (request) => approveResponse(request.ctx, request.params.id, request.body ?? {}, effects),
+  );
+
+  app.post(
+    '/api/responses/:id/reject',
+    {
+      schema: { tags: ['comments'], params: responseParams, body: rejectResponseInput },
+      preHandler: app.requireUser,
+    },
+    async (request) => rejectResponse(request.ctx, request.params.id, request.body),
+  );
+};

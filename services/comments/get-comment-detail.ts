@@ -1,0 +1,293 @@
+import { aliasedTable, and, asc, desc, eq, inArray, lt, ne, or } from 'drizzle-orm';
+import {
+  auditEntries,
+  comments,
+  escalations,
+  moderationActions,
+  responses,
+  type StoredLabel,
+  users,
+} from '../../db/schema/index.js';
+import { holdsRole, isAccountAdmin } from '../accounts/account-access.js';
+import { queryable, type ServiceContext } from '../core/service-context.js';
+import { loadCommentWithAccount } from '../moderation/action-access.js';
+import { type AvailableAction, availableActions } from '../moderation/available-actions.js';
+import { escalateCommentInput } from '../moderation/escalate-comment.js';
+import type { NoticeTemplateId } from '../moderation/notice-templates.js';
+import { assignableUsers } from './assignable-users.js';
+import { REPLY_TEMPLATES } from './reply-templates.js';
+
+/** How many comments of the thread, and of the author's history, the page shows. */
+const THREAD_LIMIT = 50;
+const AUTHOR_HISTORY_LIMIT = 10;
+const HISTORY_LIMIT = 500;
+
+export interface CommentSummary {
+  id: string;
+  authorHandle: string;
+  authorName: string;
+  /** Empty when the retention policy removed it (`redacted`). */
+  text: string;
+  postedAt: Date;
+  status: string;
+  redacted: boolean;
+  /** True for the comment the page is about. */
+  current: boolean;
+}
+
+export interface CommentDetail {
+  comment: {
+    id: string;
+    schoolId: string;
+    accountId: string;
+    accountHandle: string;
+    platform: string;
+    authorHandle: string;
+    authorName: string;
+    text: string;
+    textTruncated: boolean;
+    url: string | null;
+    postedAt: Date;
+    status: string;
+    labels: StoredLabel[];
+    deadlineAt: Date | null;
+    /** When the deadline clock started: posting, or the account's activation for a backlog comment. */
+    deadlineClockStartedAt: Date | null;
+    warnAt: Date | null;
+    breachedAt: Date | null;
+    firstResponseAt: Date | null;
+    resolvedAt: Date | null;
+    assignee: { id: string; name: string } | null;
+    redacted: boolean;
+  };
+  /** The conversation around it on this account, oldest first (the comment itself included). */
+  thread: CommentSummary[];
+  /** The author's earlier comments at this school, newest first. */
+  authorHistory: CommentSummary[];
+  responses: {
+    id: string;
+    kind: string;
+    status: string;
+    text: string;
+    channel: string | null;
+    note: string | null;
+    actorName: string;
+    createdAt: Date;
+    completedAt: Date | null;
+    error: string | null;
+  }[];
+  actions: {
+    id: string;
+    kind: string;
+    mode: string;
+    status: string;
+    reasonCategory: string;
+    reasonText: string;
+    proposedBy: { id: string; name: string } | null;
+    confirmedBy: { id: string; name: string } | null;
+    expiresAt: Date | null;
+    createdAt: Date;
+    completedAt: Date | null;
+    error: string | null;
+  }[];
+  escalations: { id: string; kind: string; status: string; reason: string; createdAt: Date }[];
+  /** Audit entries about this comment, its responses, actions and escalations, oldest first. */
+  history: { seq: number; at: Date; actor: string; action: string; subject: string }[];
+  available: {
+    actions: AvailableAction[];
+    noticeTemplates: { id: NoticeTemplateId; title: string }[];
+    escalationKinds: string[];
+  };
+  replyTemplates: { id: string; title: string; text: string }[];
+  /** People who may be given the comment to answer. */
+  assignable: { id: string; name: string }[];
+  /** What the caller may do here (each verb checks again). */
+  can: { respond: boolean; close: boolean; moderate: boolean; escalate: boolean; assign: boolean };
+  viewerId: string | null;
+}
+
+/**
+ * Everything the comment page shows, for one comment the caller may see: another school's comment
+ * answers NOT_FOUND. Read-only; the actions it offers are each authorised again by their verb.
+ */
+export async function getCommentDetail(ctx: ServiceContext, commentId: string): Promise<CommentDetail> {
+  const db = queryable(ctx);
+  const { comment, account } = await loadCommentWithAccount(ctx, db, commentId);
+  const summary = (c: typeof comments.$inferSelect): CommentSummary => ({
+    id: c.id,
+    authorHandle: c.redactedAt ? '' : c.authorHandle,
+    authorName: c.redactedAt ? '' : c.authorName,
+    text: c.redactedAt ? '' : c.text,
+    postedAt: c.postedAt,
+    status: c.status,
+    redacted: c.redactedAt !== null,
+    current: c.id === comment.id,
+  });
+
+  // The thread: the same conversation on this account, and the comment it answers.
+  const threadWhere = [
+    comment.conversationId ? eq(comments.conversationId, comment.conversationId) : undefined,
+    comment.inReplyToExternalId ? eq(comments.externalId, comment.inReplyToExternalId) : undefined,
+    comment.conversationId ? eq(comments.externalId, comment.conversationId) : undefined,
+    eq(comments.inReplyToExternalId, comment.externalId),
+  ].filter((w) => w !== undefined);
+  const proposer = aliasedTable(users, 'proposer');
+  const confirmer = aliasedTable(users, 'confirmer');
+
+  const [thread, earlier, responseRows, actionRows, escalationRows, assignee, available] = await Promise.all([
+    db
+      .select()
+      .from(comments)
+      .where(and(eq(comments.accountId, account.id), or(eq(comments.id, comment.id), ...threadWhere)))
+      .orderBy(asc(comments.postedAt), asc(comments.id))
+      .limit(THREAD_LIMIT),
+    comment.redactedAt
+      ? Promise.resolve([])
+      : db
+          .select()
+          .from(comments)
+          .where(
+            and(
+              eq(comments.schoolId, comment.schoolId),
+              eq(comments.authorExternalId, comment.authorExternalId),
+              eq(comments.platform, comment.platform),
+              ne(comments.id, comment.id),
+              lt(comments.postedAt, comment.postedAt),
+            ),
+          )
+          .orderBy(desc(comments.postedAt))
+          .limit(AUTHOR_HISTORY_LIMIT),
+    db
+      .select({ response: responses, actorName: users.displayName })
+      .from(responses)
+      .innerJoin(users, eq(users.id, responses.actorId))
+      .where(eq(responses.commentId, comment.id))
+      .orderBy(asc(responses.createdAt)),
+    db
+      .select({
+        action: moderationActions,
+        proposerName: proposer.displayName,
+        confirmerName: confirmer.displayName,
+      })
+      .from(moderationActions)
+      .leftJoin(proposer, eq(proposer.id, moderationActions.proposedBy))
+      .leftJoin(confirmer, eq(confirmer.id, moderationActions.confirmedBy))
+      .where(eq(moderationActions.commentId, comment.id))
+      .orderBy(asc(moderationActions.createdAt)),
+    db
+      .select()
+      .from(escalations)
+      .where(eq(escalations.commentId, comment.id))
+      .orderBy(asc(escalations.createdAt)),
+    comment.assigneeId
+      ? db
+          .select({ id: users.id, name: users.displayName })
+          .from(users)
+          .where(eq(users.id, comment.assigneeId))
+      : Promise.resolve([]),
+    availableActions(ctx, { commentId: comment.id }),
+  ]);
+
+  const subjectIds = [
+    comment.id,
+    ...responseRows.map((r) => r.response.id),
+    ...actionRows.map((r) => r.action.id),
+    ...escalationRows.map((e) => e.id),
+  ];
+  const [history, assignable] = await Promise.all([
+    db
+      .select({
+        seq: auditEntries.seq,
+        at: auditEntries.at,
+        actor: auditEntries.actorLabel,
+        action: auditEntries.action,
+        subject: auditEntries.subjectLabel,
+      })
+      .from(auditEntries)
+      .where(inArray(auditEntries.subjectId, subjectIds))
+      .orderBy(asc(auditEntries.seq))
+      .limit(HISTORY_LIMIT),
+    assignableUsers(db, { schoolId: comment.schoolId, accountId: account.id }),
+  ]);
+
+  const admin = isAccountAdmin(ctx, account.id);
+  const responder = admin || holdsRole(ctx, comment.schoolId, ['comms', 'senior_leader']);
+  const redacted = comment.redactedAt !== null;
+  return {
+    comment: {
+      id: comment.id,
+      schoolId: comment.schoolId,
+      accountId: account.id,
+      accountHandle: account.handle,
+      platform: account.platform,
+      authorHandle: redacted ? '' : comment.authorHandle,
+      authorName: redacted ? '' : comment.authorName,
+      text: redacted ? '' : comment.text,
+      textTruncated: comment.textTruncated,
+      url: comment.url,
+      postedAt: comment.postedAt,
+      status: comment.status,
+      labels: redacted ? [] : comment.labels,
+      deadlineAt: comment.deadlineAt,
+      deadlineClockStartedAt:
+        comment.deadlineClockStartedAt ?? (comment.deadlineAt ? comment.postedAt : null),
+      warnAt: comment.warnAt,
+      breachedAt: comment.breachedAt,
+      firstResponseAt: comment.firstResponseAt,
+      resolvedAt: comment.resolvedAt,
+      assignee: assignee[0] ?? null,
+      redacted,
+    },
+    thread: thread.map(summary),
+    authorHistory: earlier.map(summary),
+    responses: responseRows.map(({ response: r, actorName }) => ({
+      id: r.id,
+      kind: r.kind,
+      status: r.status,
+      text: r.text,
+      channel: r.channel,
+      note: r.note,
+      actorName,
+      createdAt: r.createdAt,
+      completedAt: r.completedAt,
+      error: r.error,
+    })),
+    actions: actionRows.map(({ action: a, proposerName, confirmerName }) => ({
+      id: a.id,
+      kind: a.kind,
+      mode: a.mode,
+      status: a.status,
+      reasonCategory: a.reasonCategory,
+      reasonText: a.reasonText,
+      proposedBy: a.proposedBy ? { id: a.proposedBy, name: proposerName ?? 'Unknown' } : null,
+      confirmedBy: a.confirmedBy ? { id: a.confirmedBy, name: confirmerName ?? 'Unknown' } : null,
+      expiresAt: a.expiresAt,
+      createdAt: a.createdAt,
+      completedAt: a.completedAt,
+      error: a.error,
+    })),
+    escalations: escalationRows.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      status: e.status,
+      reason: e.reason,
+      createdAt: e.createdAt,
+    })),
+    history,
+    available: {
+      actions: available.actions,
+      noticeTemplates: available.noticeTemplates,
+      escalationKinds: [...escalateCommentInput.shape.kind.options],
+    },
+    replyTemplates: REPLY_TEMPLATES.map((t) => ({ ...t })),
+    assignable,
+    can: {
+      respond: responder,
+      close: holdsRole(ctx, comment.schoolId, ['comms', 'senior_leader']),
+      moderate: admin,
+      escalate: admin || holdsRole(ctx, comment.schoolId, ['senior_leader']),
+      assign: responder,
+    },
+    viewerId: ctx.actor.type === 'user' ? ctx.actor.id : null,
+  };
+}

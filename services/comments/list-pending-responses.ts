@@ -1,0 +1,72 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { comments, responses, socialAccounts, users } from '../../db/schema/index.js';
+import { accountLabel } from '../accounts/account-label.js';
+import { hasRole } from '../core/principal.js';
+import { queryable, type ServiceContext } from '../core/service-context.js';
+import { forbidden } from '../core/service-error.js';
+
+export interface PendingResponseView {
+  id: string;
+  schoolId: string;
+  kind: string;
+  text: string;
+  draftedBy: { id: string; name: string };
+  createdAt: Date;
+  comment: {
+    id: string;
+    externalId: string;
+    account: string;
+    authorHandle: string;
+    /** Untrusted public text: escape it wherever it is shown. */
+    text: string;
+    categories: string[];
+    deadlineAt: Date | null;
+  };
+}
+
+/**
+ * Replies waiting for a senior leader, oldest first, in the schools where the caller is a senior
+ * leader (optionally one of them). Anyone who is a senior leader nowhere is refused.
+ */
+export async function listPendingResponses(
+  ctx: ServiceContext,
+  filter: { schoolId?: string } = {},
+): Promise<{ responses: PendingResponseView[] }> {
+  const principal = ctx.principal;
+  if (!principal) throw forbidden('This needs a signed-in senior leader');
+  let schoolIds = [...principal.rolesBySchool.keys()].filter(
+    (id) =>
+      hasRole(principal, id, ['senior_leader']) && (ctx.schoolIds === null || ctx.schoolIds.includes(id)),
+  );
+  if (schoolIds.length === 0) throw forbidden('Only senior leader staff may approve replies');
+  if (filter.schoolId) schoolIds = schoolIds.filter((id) => id === filter.schoolId);
+  if (schoolIds.length === 0) return { responses: [] };
+  const rows = await queryable(ctx)
+    .select({ response: responses, comment: comments, account: socialAccounts, author: users })
+    .from(responses)
+    .innerJoin(comments, eq(comments.id, responses.commentId))
+    .innerJoin(socialAccounts, eq(socialAccounts.id, comments.accountId))
+    .innerJoin(users, eq(users.id, responses.actorId))
+    .where(and(inArray(responses.schoolId, schoolIds), eq(responses.status, 'pending_approval')))
+    .orderBy(asc(responses.createdAt))
+    .limit(200);
+  return {
+    responses: rows.map(({ response, comment, account, author }) => ({
+      id: response.id,
+      schoolId: response.schoolId,
+      kind: response.kind,
+      text: response.text,
+      draftedBy: { id: author.id, name: author.displayName },
+      createdAt: response.createdAt,
+      comment: {
+        id: comment.id,
+        externalId: comment.externalId,
+        account: accountLabel(account),
+        authorHandle: comment.authorHandle,
+        text: comment.text,
+        categories: comment.categories,
+        deadlineAt: comment.deadlineAt,
+      },
+    })),
+  };
+}

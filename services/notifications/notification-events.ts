@@ -1,0 +1,45 @@
+/**
+ * Every event Hallmonitor notifies people of, as shown on the preferences page. `alwaysUrgent`
+ * events (safeguarding escalations, deadline breaches) go out at once on every channel the person
+ * has, whatever the caller passed and whatever their preferences say: they are never batched into
+ * a digest and never muted.
+ */
+export const NOTIFICATION_EVENTS = {
+  'comment.flagged': { label: 'A comment on an account you administer is flagged offensive' },
+  'escalation.safeguarding': { label: 'Safeguarding escalation', alwaysUrgent: true },
+  'escalation.media': { label: 'Media enquiry' },
+  'escalation.raised': { label: 'A comment is escalated to senior leaders' },
+  'escalation.referred': { label: 'A comment is referred to the police or the platform' },
+  'comment.deadline_warning': { label: 'A comment is close to its response deadline' },
+  'comment.deadline_breached': { label: 'A comment has missed its response deadline', alwaysUrgent: true },
+  'action.proposed': { label: 'A moderation action needs your confirmation' },
+  'action.confirmed': { label: 'Your proposed moderation action was confirmed' },
+  'action.rejected': { label: 'Your proposed moderation action was rejected' },
+  'action.failed': { label: 'A moderation action failed on the platform' },
+  'action.expired': { label: 'Your proposed moderation action expired' },
+  'action.break_glass': { label: 'A senior leader confirmed an action in place of the second admin' },
+  'account.proposed': { label: 'A new official account is proposed' },
+  'account.approved': { label: 'An account you proposed is approved' },
+  'account.rejected': { label: 'An account you proposed is rejected' },
+  'account.review_due': { label: "An account's approval is due for review" },
+  'account.admin_added': { label: 'You are made an admin of an account' },
+  'account.needs_reauth': { label: 'An account needs re-connecting' },
+  'account.coverage_gap': { label: 'Comments on an account may have been missed' },
+  'policy.acknowledgement_requested': { label: 'Please acknowledge the social media policy' },
+} as const satisfies Record<string, { label: string; alwaysUrgent?: boolean }>;
+
+export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS;
+
+export const NOTIFICATION_EVENT_NAMES = Object.keys(NOTIFICATION_EVENTS) as NotificationEvent[];
+
+export function isNotificationEvent(event: string): event is NotificationEvent {
+  return Object.hasOwn(NOTIFICATION_EVENTS, event);
+}
+
+export function isAlwaysUrgent(event: string): boolean {
+  return isNotificationEvent(event) && 'alwaysUrgent' in NOTIFICATION_EVENTS[event];
+}
+
+export function eventLabel(event: string): string {
+  return isNotificationEvent(event) ? NOTIFICATION_EVENTS[event].label : event;
+}

@@ -1,0 +1,60 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.js';
+import { notificationPreferences } from '../../db/schema/index.js';
+
+/** What a person wants for one event. No stored row means on, at once. */
+export interface EventChoice {
+  inApp: boolean;
+  email: boolean;
+  webhook: boolean;
+  /** Non-urgent email is held for the digest instead of sent at once. */
+  digest: boolean;
+}
+
+export const DEFAULT_CHOICE: Readonly<EventChoice> = Object.freeze({
+  inApp: true,
+  email: true,
+  webhook: true,
+  digest: false,
+});
+
+/** What a person gets for one notification: urgent ones ignore every preference. */
+export function effectiveChoice(choice: EventChoice, urgent: boolean): EventChoice {
+  return urgent ? { inApp: true, email: true, webhook: true, digest: false } : choice;
+}
+
+/** The stored choices of these users for these events (defaults filled in). */
+export async function loadChoices(
+  db: Queryable,
+  userIds: readonly string[],
+  events: readonly string[],
+): Promise<Map<string, EventChoice>> {
+  const key = (userId: string, event: string) => `${userId} ${event}`;
+  const out = new Map<string, EventChoice>();
+  for (const u of userIds) for (const e of events) out.set(key(u, e), { ...DEFAULT_CHOICE });
+  if (userIds.length === 0 || events.length === 0) return out;
+  const rows = await db
+    .select()
+    .from(notificationPreferences)
+    .where(
+      and(
+        inArray(notificationPreferences.userId, [...userIds]),
+        events.length === 1
+          ? eq(notificationPreferences.event, events[0]!)
+          : inArray(notificationPreferences.event, [...events]),
+      ),
+    );
+  for (const row of rows) {
+    const choice = out.get(key(row.userId, row.event));
+    if (!choice) continue;
+    if (row.channel === 'in_app') choice.inApp = row.enabled;
+    if (row.channel === 'webhook') choice.webhook = row.enabled;
+    if (row.channel === 'email') {
+      choice.email = row.enabled;
+      choice.digest = row.digest;
+    }
+  }
+  return out;
+}
+
+export const choiceKey = (userId: string, event: string) => `${userId} ${event}`;

@@ -1,0 +1,97 @@
+import { escapeHtml } from '@kitajs/html';
+
+export interface ChartPoint {
+  /** Shown under the bar or point; escaped. */
+  label: string;
+  /** null: no data for this point (drawn as a gap). */
+  value: number | null;
+}
+
+const W = 640;
+const H = 220;
+const PAD = { left: 48, right: 28, top: 12, bottom: 40 };
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+const clamp = (n: number) => (Number.isFinite(n) ? n : 0);
+
+function axis(max: number, unit: string): string {
+  let out = '';
+  for (let i = 0; i <= 4; i++) {
+    const v = (max * i) / 4;
+    const y = PAD.top + (H - PAD.top - PAD.bottom) * (1 - i / 4);
+    out += `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" class="grid" />`;
+    out += `<text x="${PAD.left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" class="tick">${escapeHtml(fmt(v))}${escapeHtml(unit)}</text>`;
+  }
+  return out;
+}
+
+function xLabels(points: readonly ChartPoint[], xAt: (i: number) => number): string {
+  const every = Math.max(1, Math.ceil(points.length / 8));
+  return points
+    .map((p, i) =>
+      i % every === 0
+        ? `<text x="${xAt(i).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(p.label)}</text>`
+        : '',
+    )
+    .join('');
+}
+
+/**
+ * A bar chart as inline SVG, drawn on the server from numbers only: no script, and every piece
+ * of text in it escaped. `title` names it for screen readers; the page also shows the figures.
+ */
+export function BarChart({
+  title,
+  points,
+  max,
+  unit = '',
+}: {
+  title: string;
+  points: readonly ChartPoint[];
+  max?: number;
+  unit?: string;
+}): string {
+  const top = Math.max(max ?? 0, ...points.map((p) => clamp(p.value ?? 0)), 1);
+  const innerW = W - PAD.left - PAD.right;
+  const innerH = H - PAD.top - PAD.bottom;
+  const slot = innerW / Math.max(points.length, 1);
+  const xAt = (i: number) => PAD.left + slot * (i + 0.5);
+  const bars = points
+    .map((p, i) => {
+      if (p.value === null) return '';
+      const h = (clamp(p.value) / top) * innerH;
+      return `<rect class="bar" x="${(xAt(i) - slot * 0.35).toFixed(1)}" y="${(PAD.top + innerH - h).toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${h.toFixed(1)}"><title>${escapeHtml(`${p.label}: ${fmt(clamp(p.value))}${unit}`)}</title></rect>`;
+    })
+    .join('');
+  return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}" preserveAspectRatio="xMidYMid meet"><title>${escapeHtml(title)}</title>${axis(top, unit)}${bars}${xLabels(points, xAt)}</svg>`;
+}
+
+/** A line chart as inline SVG (gaps where a point has no value); same rules as BarChart. */
+export function LineChart({
+  title,
+  points,
+  unit = '',
+}: {
+  title: string;
+  points: readonly ChartPoint[];
+  unit?: string;
+}): string {
+  const top = Math.max(...points.map((p) => clamp(p.value ?? 0)), 1);
+  const innerW = W - PAD.left - PAD.right;
+  const innerH = H - PAD.top - PAD.bottom;
+  const step = points.length > 1 ? innerW / (points.length - 1) : 0;
+  const xAt = (i: number) => (points.length > 1 ? PAD.left + step * i : PAD.left + innerW / 2);
+  const yAt = (v: number) => PAD.top + innerH - (clamp(v) / top) * innerH;
+  let path = '';
+  let pen = false;
+  let dots = '';
+  points.forEach((p, i) => {
+    if (p.value === null) {
+      pen = false;
+      return;
+    }
+    path += `${pen ? 'L' : 'M'}${xAt(i).toFixed(1)} ${yAt(p.value).toFixed(1)} `;
+    pen = true;
+    dots += `<circle class="dot" cx="${xAt(i).toFixed(1)}" cy="${yAt(p.value).toFixed(1)}" r="4"><title>${escapeHtml(`${p.label}: ${fmt(clamp(p.value))}${unit}`)}</title></circle>`;
+  });
+  return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}" preserveAspectRatio="xMidYMid meet"><title>${escapeHtml(title)}</title>${axis(top, unit)}${path ? `<path class="line" d="${path.trim()}" />` : ''}${dots}${xLabels(points, xAt)}</svg>`;
+}

@@ -1,0 +1,109 @@
+import { escapeHtml } from '@kitajs/html';
+import type { SchoolRole } from '../../../db/schema/index.js';
+import type { Principal } from '../../core/principal.js';
+import { NotificationBell } from './notification-bell.js';
+
+/** What the navigation needs of the signed-in person: a name, and what they hold anywhere. */
+export interface NavUser {
+  /** Plain text; escaped here. */
+  name: string;
+  /** Every role the person holds at any of their schools (the pages check per school). */
+  roles: ReadonlySet<SchoolRole>;
+  /** Whether they administer at least one official account. */
+  accountAdmin: boolean;
+  /**
+   * Unread notifications: with it the bar shows the notifications bell and its count. Page routes
+   * get it from `app.pageChrome(request)` (services/api/plugins/page-chrome.ts).
+   */
+  unread?: number | undefined;
+}
+
+export type NavSection =
+  | 'inbox'
+  | 'flags'
+  | 'safeguarding'
+  | 'approvals'
+  | 'accounts'
+  | 'deadlines'
+  | 'audit'
+  | 'notifications'
+  | 'settings';
+
+export function navUserOf(principal: Principal): NavUser {
+  const roles = new Set<SchoolRole>();
+  for (const held of principal.rolesBySchool.values()) for (const r of held) roles.add(r);
+  return { name: principal.displayName, roles, accountAdmin: principal.adminOfAccounts.size > 0 };
+}
+
+const any = (user: NavUser, roles: readonly SchoolRole[]) => roles.some((r) => user.roles.has(r));
+
+/** The sections a person may open; each page still refuses (403) what its verbs refuse. */
+export function navItemsFor(user: NavUser): { section: NavSection; href: string; label: string }[] {
+  const items: { section: NavSection; href: string; label: string; show: boolean }[] = [
+    { section: 'inbox', href: '/', label: 'Inbox', show: true },
+    {
+      section: 'flags',
+      href: '/flags',
+      label: 'Flags',
+      show: user.accountAdmin || any(user, ['trust_admin']),
+    },
+    {
+      section: 'safeguarding',
+      href: '/safeguarding',
+      label: 'Safeguarding',
+      show: any(user, ['safeguarding_lead']),
+    },
+    { section: 'approvals', href: '/approvals', label: 'Approvals', show: any(user, ['senior_leader']) },
+    { section: 'accounts', href: '/accounts', label: 'Accounts', show: true },
+    {
+      section: 'deadlines',
+      href: '/deadlines',
+      label: 'Deadlines',
+      show: any(user, ['senior_leader', 'comms', 'trust_admin', 'auditor']),
+    },
+    {
+      section: 'audit',
+      href: '/audit',
+      label: 'Audit',
+      show: any(user, ['auditor', 'trust_admin', 'senior_leader']),
+    },
+    {
+      section: 'settings',
+      href: '/settings',
+      label: 'Settings',
+      show: any(user, ['trust_admin', 'senior_leader', 'safeguarding_lead']),
+    },
+  ];
+  return items.filter((i) => i.show).map(({ show: _s, ...i }) => i);
+}
+
+export interface SiteHeaderProps {
+  user: NavUser;
+  /** The session's CSRF token, for the sign-out form. */
+  csrfToken: string;
+  current?: NavSection | undefined;
+  /** Already-rendered markup for the bell; without it the bell is drawn from `user.unread`. */
+  bell?: string | undefined;
+}
+
+/** The bar on every signed-in page: the sections this person may use, the bell, and sign-out. */
+export function SiteHeader({ user, csrfToken, current, bell }: SiteHeaderProps): string {
+  const links = navItemsFor(user)
+    .map(
+      (i) =>
+        `<li><a href="${i.href}"${i.section === current ? ' aria-current="page"' : ''}>${escapeHtml(i.label)}</a></li>`,
+    )
+    .join('');
+  return (
+    '<header class="site-header">' +
+    '<a class="brand" href="/">Hallmonitor</a>' +
+    `<nav class="site-nav" aria-label="Main"><ul>${links}</ul></nav>` +
+    '<div class="site-tools">' +
+    (bell ?? (user.unread === undefined ? '' : NotificationBell({ unread: user.unread }))) +
+    '<form method="post" action="/auth/sign-out" class="sign-out">' +
+    `<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}" />` +
+    `<span class="user-name">${escapeHtml(user.name)}</span> ` +
+    '<button type="submit">Sign out</button>' +
+    '</form></div></header>'
+  );
+}

@@ -1,0 +1,175 @@
+import { escapeHtml } from '@kitajs/html';
+import { AUDIT_ACTIONS } from '../../audit/audit-actions.js';
+import type { AuditEntryView } from '../../audit/audit-entry-view.js';
+import type { AuditFilter } from '../../audit/audit-filter.js';
+import type { Checkpoint } from '../../audit/audit-signing.js';
+import type { VerifyResult } from '../../audit/verify-audit.js';
+import type { NavUser } from '../components/site-nav.js';
+import { Layout } from '../layout.js';
+
+export interface AuditPageProps {
+  user: NavUser;
+  csrfToken: string;
+  filter: AuditFilter;
+  schools: { id: string; name: string }[];
+  items: AuditEntryView[];
+  next: number | null;
+  /** May verify, sign checkpoints and export (auditor, trust admin). */
+  canVerify: boolean;
+  verify?: (VerifyResult & { signingConfigured: boolean }) | null;
+  latestCheckpoint: Checkpoint | null;
+  signingConfigured: boolean;
+}
+
+function option(value: string, label: string, selected: string | undefined): string {
+  return `<option value="${escapeHtml(value)}"${value === (selected ?? '') ? ' selected' : ''}>${escapeHtml(label)}</option>`;
+}
+
+function input(name: string, label: string, value: string | undefined, type = 'text'): string {
+  return `<label>${escapeHtml(label)} <input type="${type}" name="${name}" value="${escapeHtml(value ?? '')}" /></label>`;
+}
+
+function filterQuery(filter: AuditFilter): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) {
+    if (v === undefined || v === '') continue;
+    q.set(k, v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
+  }
+  return q;
+}
+
+function json(value: unknown): string {
+  return escapeHtml(JSON.stringify(value, null, 1));
+}
+
+function Entry({ e, schoolName }: { e: AuditEntryView; schoolName: string }): string {
+  const personal =
+    e.personalData.state === 'redacted'
+      ? `<p class="muted redacted">Personal data ${escapeHtml(e.personalData.note)}</p>`
+      : e.personalData.state === 'held'
+        ? `<details><summary>Personal data</summary><pre>${json(e.personalData.content)}</pre></details>`
+        : '';
+  const change =
+    e.before !== null || e.after !== null
+      ? `<p>Before: <code>${json(e.before)}</code> → after: <code>${json(e.after)}</code></p>`
+      : '';
+  return `<tr id="entry-${e.seq}">
+  <td>${e.seq}</td>
+  <td><time datetime="${e.at.toISOString()}">${e.at.toISOString().slice(0, 19).replace('T', ' ')} UTC</time></td>
+  <td><bdi>${escapeHtml(e.actor.name)}</bdi>${e.actor.type === 'system' ? ' <span class="muted">(system)</span>' : ''}</td>
+  <td><code>${escapeHtml(e.action)}</code></td>
+  <td><bdi>${escapeHtml(e.subject.label)}</bdi><br /><span class="muted">${escapeHtml(schoolName)}</span></td>
+  <td>${e.reason ? `<bdi>${escapeHtml(e.reason)}</bdi>` : '<span class="muted">—</span>'}${change}${personal}
+    <details><summary>Details</summary><pre>${json(e.details)}</pre><p class="muted">hash ${escapeHtml(e.hash.slice(0, 16))}…</p></details></td>
+</tr>`;
+}
+
+function VerifyOutcome({ result }: { result: AuditPageProps['verify'] }): string {
+  if (!result) return '';
+  if (result.intact) {
+    return `<p class="flash flash-ok" role="status">Intact: entries ${result.from}–${result.to} (${result.count} entries) recomputed; checked against ${result.checkpoints} signed checkpoint(s). Head hash <code>${escapeHtml(result.headHash)}</code>.</p>`;
+  }
+  return `<p class="flash flash-error" role="alert">Broken at entry ${result.seq}: ${escapeHtml(result.reason)}. <a href="/audit?fromSeq=${result.seq}&amp;toSeq=${result.seq}">Show entry ${result.seq}</a></p>`;
+}
+
+/** The auditor's screen: search, read, verify, export. Read-only apart from Verify and Sign. */
+export function AuditPage(props: AuditPageProps): JSX.Element {
+  const { filter } = props;
+  const names = new Map(props.schools.map((s) => [s.id, s.name]));
+  const query = filterQuery(filter);
+  const exportLink = (format: string) => {
+    const q = new URLSearchParams(query);
+    q.set('format', format);
+    return `/api/audit/export?${escapeHtml(q.toString())}`;
+  };
+  return (
+    <Layout title="Audit log" user={props.user} csrfToken={props.csrfToken} current="audit">
+      <main id="main">
+        <h1>Audit log</h1>
+        {VerifyOutcome({ result: props.verify })}
+        {props.signingConfigured
+          ? ''
+          : '<p class="flash flash-error" role="alert">Checkpoints are not being signed: AUDIT_SIGNING_KEY is not set. Verify still recomputes the chain, but a consistent rewrite of the whole log would not be detected.</p>'}
+        <form method="get" action="/audit" class="filters" aria-label="Filter the audit log">
+          <label>
+            School{' '}
+            <select name="schoolId">
+              {option('', 'All my schools', filter.schoolId)}
+              {props.schools.map((s) => option(s.id, s.name, filter.schoolId)).join('')}
+            </select>
+          </label>
+          <label>
+            Action{' '}
+            <select name="action">
+              {option('', 'Any', filter.action)}
+              {Object.keys(AUDIT_ACTIONS)
+                .map((a) => option(a, a, filter.action))
+                .join('')}
+            </select>
+          </label>
+          {input('accountId', 'Account id', filter.accountId)}
+          {input('actorId', 'Actor id', filter.actorId)}
+          {input('subjectType', 'Subject type', filter.subjectType)}
+          {input('subjectId', 'Subject id', filter.subjectId)}
+          {input('from', 'From', filter.from?.toISOString().slice(0, 10), 'date')}
+          {input('to', 'To', filter.to, 'date')}
+          {input('q', 'Reason contains', filter.q, 'search')}
+          <button type="submit">Search</button>
+        </form>
+        {props.canVerify ? (
+          <section class="audit-tools" aria-label="Verify and export">
+            <form method="post" action="/audit/verify" class="inline-form">
+              <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+              <button type="submit">Verify the whole log</button>
+            </form>
+            <p>
+              Export these entries: <a href={exportLink('csv')}>CSV</a> ·{' '}
+              <a href={exportLink('jsonl')}>JSON Lines</a> ·{' '}
+              <a href="/api/audit/checkpoints/export">signed checkpoints</a>
+            </p>
+            <p class="muted">
+              {props.latestCheckpoint
+                ? `Last signed checkpoint: entry ${props.latestCheckpoint.seq}, ${props.latestCheckpoint.signedAt}`
+                : 'No checkpoint signed yet.'}
+            </p>
+          </section>
+        ) : (
+          ''
+        )}
+        {props.items.length === 0 ? (
+          <p class="empty">No audit entries match.</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="audit-log">
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">On what</th>
+                  <th scope="col">Why, before and after</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.items
+                  .map((e) => Entry({ e, schoolName: e.schoolId ? (names.get(e.schoolId) ?? '') : '' }))
+                  .join('')}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {props.next !== null ? (
+          <a
+            class="next-page"
+            href={`/audit?${escapeHtml(new URLSearchParams({ ...Object.fromEntries(query), before: String(props.next) }).toString())}`}
+          >
+            Older entries
+          </a>
+        ) : (
+          ''
+        )}
+      </main>
+    </Layout>
+  );
+}

@@ -1,0 +1,187 @@
+import { escapeHtml } from '@kitajs/html';
+import type { DeadlineReport, OpenByBand } from '../../deadlines/deadline-report.js';
+import type { TrendPoint } from '../../deadlines/deadline-trend.js';
+import { BarChart, LineChart } from '../components/charts.js';
+import { Flash, type FlashMessage } from '../components/page-bits.js';
+import type { NavUser } from '../components/site-nav.js';
+import { Layout } from '../layout.js';
+
+export interface DeadlinesPageProps {
+  user: NavUser;
+  csrfToken: string;
+  flash?: FlashMessage | null;
+  schools: { id: string; name: string }[];
+  report: DeadlineReport;
+  trend: TrendPoint[];
+}
+
+const pct = (share: number | null) => (share === null ? '—' : `${Math.round(share * 100)}%`);
+export function duration(seconds: number | null): string {
+  if (seconds === null) return '—';
+  if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))} min`;
+  const h = seconds / 3600;
+  return h < 48 ? `${h.toFixed(1)} h` : `${(h / 24).toFixed(1)} days`;
+}
+
+const BANDS: [keyof OpenByBand, string][] = [
+  ['breached', 'Past the deadline'],
+  ['under_25pct', 'Under a quarter of the time left'],
+  ['under_50pct', 'Under half left'],
+  ['ok', 'More than half left'],
+];
+
+/** The deadline dashboard (P2, P1): share on time, time to first response, breaches, coverage. */
+export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
+  const r = props.report;
+  const csv = `/api/schools/${encodeURIComponent(r.schoolId)}/reports/deadlines?${new URLSearchParams({
+    from: r.from,
+    to: r.to,
+    format: 'csv',
+  }).toString()}`;
+  const shareChart = BarChart({
+    title: 'Share of due comments answered within the deadline, by week',
+    points: props.trend.map((p) => ({
+      label: p.weekStart.slice(5),
+      value: p.shareInTime === null ? null : Math.round(p.shareInTime * 100),
+    })),
+    max: 100,
+    unit: '%',
+  });
+  const timeChart = LineChart({
+    title: 'Median hours to first response, by week',
+    points: props.trend.map((p) => ({
+      label: p.weekStart.slice(5),
+      value:
+        p.medianSecondsToFirstResponse === null
+          ? null
+          : Math.round((p.medianSecondsToFirstResponse / 3600) * 10) / 10,
+    })),
+    unit: 'h',
+  });
+  return (
+    <Layout title="Deadlines" user={props.user} csrfToken={props.csrfToken} current="deadlines">
+      <main id="main">
+        <h1>Deadlines</h1>
+        {Flash({ flash: props.flash })}
+        <form method="get" action="/deadlines" class="filters" aria-label="Choose the report">
+          <label>
+            School{' '}
+            <select name="schoolId">
+              {props.schools
+                .map(
+                  (s) =>
+                    `<option value="${escapeHtml(s.id)}"${s.id === r.schoolId ? ' selected' : ''}>${escapeHtml(s.name)}</option>`,
+                )
+                .join('')}
+            </select>
+          </label>
+          <label>
+            From <input type="date" name="from" value={escapeHtml(r.from)} required />
+          </label>
+          <label>
+            To <input type="date" name="to" value={escapeHtml(r.to)} required />
+          </label>
+          <button type="submit">Show</button>
+          <a class="button-link" href={escapeHtml(csv)} download="">
+            Export CSV
+          </a>
+        </form>
+        <h2 safe>{`${r.schoolName}: ${r.from} to ${r.to}`}</h2>
+        <ul class="stats">
+          <li>
+            <span class="stat" id="stat-share">
+              {pct(r.school.shareInTime)}
+            </span>{' '}
+            answered within the deadline ({String(r.school.respondedInTime)} of {String(r.school.due)} due)
+          </li>
+          <li>
+            <span class="stat">{duration(r.school.medianSecondsToFirstResponse)}</span> median to first
+            response (90th percentile {duration(r.school.p90SecondsToFirstResponse)})
+          </li>
+          <li>
+            <span class="stat" id="stat-breaches">
+              {String(r.school.breaches)}
+            </span>{' '}
+            breaches
+          </li>
+          <li>
+            <span class="stat">{String(r.coverageGaps.length)}</span> account-days nobody triaged, of{' '}
+            {String(r.workingDays)} working days
+          </li>
+        </ul>
+        <div class="charts">
+          <figure>
+            {shareChart}
+            <figcaption>Answered within the deadline, by week (starting Monday)</figcaption>
+          </figure>
+          <figure>
+            {timeChart}
+            <figcaption>Median time to first response, by week</figcaption>
+          </figure>
+        </div>
+        <section aria-labelledby="open-h">
+          <h2 id="open-h">Open comments by time left</h2>
+          <ul class="bands">
+            {BANDS.map(
+              ([band, label]) =>
+                `<li class="band band-${band}"><span class="stat">${String(r.school.open[band])}</span> ${escapeHtml(label)}</li>`,
+            ).join('')}
+          </ul>
+        </section>
+        <section aria-labelledby="accounts-h">
+          <h2 id="accounts-h">By account</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Account</th>
+                  <th scope="col">Comments</th>
+                  <th scope="col">On time</th>
+                  <th scope="col">Median</th>
+                  <th scope="col">Breaches</th>
+                  <th scope="col">Open, past deadline</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.accounts
+                  .map(
+                    (a) =>
+                      `<tr><td>${escapeHtml(a.label)}</td><td>${String(a.comments)}</td><td>${pct(a.shareInTime)}</td><td>${duration(
+                        a.medianSecondsToFirstResponse,
+                      )}</td><td>${String(a.breaches)}</td><td>${String(a.open.breached)}</td></tr>`,
+                  )
+                  .join('')}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        <section aria-labelledby="coverage-h">
+          <h2 id="coverage-h">Monitoring coverage</h2>
+          {r.coverageGaps.length === 0 ? (
+            <p class="empty">Someone triaged every active account on every working day.</p>
+          ) : (
+            <div class="table-wrap">
+              <table class="coverage">
+                <thead>
+                  <tr>
+                    <th scope="col">Working day</th>
+                    <th scope="col">Account nobody triaged</th>
+                    <th scope="col">Comments received</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.coverageGaps
+                    .map(
+                      (g) =>
+                        `<tr><td>${escapeHtml(g.date)}</td><td>${escapeHtml(g.label)}</td><td>${String(g.commentsReceived)}</td></tr>`,
+                    )
+                    .join('')}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      </main>
+    </Layout>
+  );
+}

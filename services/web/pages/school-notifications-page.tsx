@@ -1,0 +1,123 @@
+import { escapeHtml } from '@kitajs/html';
+import type { DeliveryView } from '../../notifications/list-deliveries.js';
+import type { WebhookView } from '../../notifications/school-webhooks.js';
+import type { NavUser } from '../components/site-nav.js';
+import { Layout } from '../layout.js';
+
+export interface SchoolNotificationsPageProps {
+  user: NavUser;
+  csrfToken: string;
+  /** Optional: the bar draws the bell from `user.unread` (see app.pageChrome). */
+  bell?: string | undefined;
+  schoolId: string;
+  schoolName: string;
+  webhooks: WebhookView[];
+  problems: DeliveryView[];
+}
+
+const when = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : '');
+
+function WebhookRow({ w, props }: { w: WebhookView; props: SchoolNotificationsPageProps }): string {
+  const failing = w.consecutiveFailures > 0;
+  const state = failing
+    ? `<strong class="webhook-failing">Failing: ${w.consecutiveFailures} ${w.consecutiveFailures === 1 ? 'delivery' : 'deliveries'} in a row failed; last ${escapeHtml(when(w.lastFailureAt))} UTC</strong>`
+    : w.enabled
+      ? 'Working'
+      : 'Disabled';
+  return (
+    `<tr class="${failing ? 'failing' : ''}"><td>${escapeHtml(w.label)}</td>` +
+    `<td>${w.kind === 'teams' ? 'Microsoft Teams' : 'Slack'}</td>` +
+    `<td><code>${escapeHtml(w.urlMasked)}</code></td><td>${state}</td>` +
+    `<td><form method="post" action="/schools/${escapeHtml(props.schoolId)}/webhooks/${escapeHtml(w.id)}/remove">` +
+    `<input type="hidden" name="_csrf" value="${escapeHtml(props.csrfToken)}" />` +
+    `<button type="submit">Remove</button></form></td></tr>`
+  );
+}
+
+function ProblemRow({ d }: { d: DeliveryView }): string {
+  return (
+    `<tr><td>${escapeHtml(when(d.createdAt))}</td><td>${escapeHtml(d.title)}</td>` +
+    `<td>${d.channel === 'email' ? 'Email' : 'Webhook'}: ${escapeHtml(d.target)}</td>` +
+    `<td><strong class="delivery-${d.status}">${d.status === 'bounced' ? 'Bounced' : 'Failed'}</strong></td>` +
+    `<td>${d.attempts}</td><td>${escapeHtml(d.lastError ?? '')}</td></tr>`
+  );
+}
+
+/** A school's notification settings (trust admins): webhooks, their health, recent failures. */
+export function SchoolNotificationsPage(props: SchoolNotificationsPageProps): JSX.Element {
+  return (
+    <Layout
+      title={`Notifications · ${props.schoolName}`}
+      user={props.user}
+      csrfToken={props.csrfToken}
+      bell={props.bell}
+    >
+      <main id="main">
+        <h1 safe>{`Notification settings: ${props.schoolName}`}</h1>
+        <section aria-labelledby="webhooks-heading">
+          <h2 id="webhooks-heading">Teams and Slack channels</h2>
+          {props.webhooks.length === 0 ? (
+            <p class="empty">No channels yet: notifications go in the app and by email only.</p>
+          ) : (
+            <table class="webhooks">
+              <thead>
+                <tr>
+                  <th scope="col">Channel</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Address</th>
+                  <th scope="col">State</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Remove</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>{props.webhooks.map((w) => WebhookRow({ w, props })).join('')}</tbody>
+            </table>
+          )}
+          <form
+            method="post"
+            action={`/api/schools/${escapeHtml(props.schoolId)}/webhooks`}
+            class="add-webhook"
+          >
+            <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+            <label>
+              Name <input name="label" required maxlength="100" />
+            </label>{' '}
+            <label>
+              Kind{' '}
+              <select name="kind">
+                <option value="teams">Microsoft Teams</option>
+                <option value="slack">Slack</option>
+              </select>
+            </label>{' '}
+            <label>
+              Incoming webhook URL <input name="url" type="url" required autocomplete="off" />
+            </label>{' '}
+            <button type="submit">Add channel</button>
+          </form>
+          <p class="help">The URL is kept encrypted and never shown again in full.</p>
+        </section>
+        <section aria-labelledby="problems-heading">
+          <h2 id="problems-heading">Recent failed and bounced deliveries</h2>
+          {props.problems.length === 0 ? (
+            <p class="empty">None: every recent email and post was delivered.</p>
+          ) : (
+            <table class="deliveries">
+              <thead>
+                <tr>
+                  <th scope="col">When (UTC)</th>
+                  <th scope="col">Notification</th>
+                  <th scope="col">To</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>{props.problems.map((d) => ProblemRow({ d })).join('')}</tbody>
+            </table>
+          )}
+        </section>
+      </main>
+    </Layout>
+  );
+}

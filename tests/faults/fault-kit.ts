@@ -1,0 +1,36 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+
+/** Polls `probe` until it returns a value (not undefined/false); fails with `what` after `ms`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 60_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Ends every other connection to the test's OWN database (never another file's): what a
+ * Postgres restart or failover does to the pools.
+ */
+export async function terminateOwnConnections(db: Database): Promise<number> {
+  const result = await db.execute<{ pid: number }>(
+    sql`select pg_terminate_backend(pid) as pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+  );
+  return result.rows.length;
+}
+
+/** How many audit entries of an action each subject has: "exactly once" checks. */
+export async function auditCounts(db: Database, action: string): Promise<Map<string, number>> {
+  const rows = await db.execute<{ subject_id: string; n: string }>(
+    sql`select subject_id, count(*) as n from audit_entries where action = ${action} group by subject_id`,
+  );
+  return new Map(rows.rows.map((r) => [r.subject_id, Number(r.n)]));
+}
