@@ -110,7 +110,10 @@ describe('one-admin actions', () => {
     expect(duplicate).toMatchObject({ status: 'wait', reason: 'busy' });
     expect(await first).toMatchObject({ status: 'succeeded' });
     // A re-delivered job after the first finished finds the action done and calls nothing.
-    expect(await runAction(t.db, api.config, action.id)).toMatchObject({ status: 'skipped', reason: 'succeeded' });
+    expect(await runAction(t.db, api.config, action.id)).toMatchObject({
+      status: 'skipped',
+      reason: 'succeeded',
+    });
     expect(sandbox.state.isMuting(s.sandboxUser.id, s.reply.authorId)).toBe(true);
     expect(sandbox.state.stateChanges().slice(before)).toHaveLength(1);
   });
