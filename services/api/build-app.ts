@@ -15,9 +15,11 @@ import type { Config } from '../../config/load-config.js';
 import { closeDatabase, createDatabase, type Database } from '../../db/client.js';
 import { createPollScheduler, type PollScheduler } from '../../workers/poll-schedulers.js';
 import { createQueues, type Queues } from '../../workers/queues.js';
+import { principalSchoolIds } from '../auth/load-principal.js';
 import { SchoolClassifierCache } from '../classification/school-classifier-cache.js';
+import { InboxPageCache } from '../comments/inbox-page-cache.js';
 import { createProducerRedis } from '../core/redis-connections.js';
-import { authenticationPlugin } from './plugins/authentication.js';
+import { authenticationPlugin, SAFE_METHODS } from './plugins/authentication.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { pageChromePlugin } from './plugins/page-chrome.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -47,6 +49,8 @@ declare module 'fastify' {
     pollScheduler: PollScheduler;
     /** Each school's compiled classifier, for the outgoing check (P11) on replies and notices. */
     classifiers: SchoolClassifierCache;
+    /** Rendered inbox pages, dropped when Postgres announces a change to their schools' comments. */
+    inboxPages: InboxPageCache;
   }
 }
 
@@ -137,7 +141,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('queues', queues);
   app.decorate('pollScheduler', createPollScheduler(queues));
   app.decorate('classifiers', new SchoolClassifierCache(config.encryptionKey));
+  const inboxPages = new InboxPageCache();
+  await inboxPages.start(db, app.log);
+  app.decorate('inboxPages', inboxPages);
+  // Read your own writes: a change a user makes here is in their next inbox page even before
+  // Postgres's announcement of it has arrived on the listener.
+  app.addHook('onSend', async (request) => {
+    if (request.principal && !SAFE_METHODS.has(request.method))
+      inboxPages.invalidate(principalSchoolIds(request.principal));
+  });
   app.addHook('onClose', async () => {
+    await inboxPages.close();
     await queues.close();
     if (!options.redis) redis.disconnect();
     if (!options.db) await closeDatabase(db);

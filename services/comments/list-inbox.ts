@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { comments, socialAccounts } from '../../db/schema/index.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
 import { invalidInput } from '../core/service-error.js';
+import type { InboxPageCache, PendingRead } from './inbox-page-cache.js';
 
 export const inboxFilterSchema = z.object({
   status: z.enum(['open', 'responded', 'closed', 'all']).default('open'),
@@ -168,12 +169,37 @@ const dialect = new PgDialect();
  * Same conditions, order and cursor as listInbox; the page comes back as one row (the items'
  * JSON array, how many rows matched up to limit + 1, and the last item's cursor). On the pool it
  * runs as a named prepared statement (one per query shape and connection), so Postgres parses
- * and plans it once per connection rather than on every request.
+ * and plans it once per connection rather than on every request. With a cache (the API passes
+ * its InboxPageCache), a page already read for the same scope and filter, with no change to those
+ * schools' comments announced since, is answered from memory.
  */
-export async function listInboxJson(ctx: ServiceContext, input: InboxFilter): Promise<string> {
+export async function listInboxJson(
+  ctx: ServiceContext,
+  input: InboxFilter,
+  cache?: InboxPageCache,
+): Promise<string> {
   const filter = inboxFilterSchema.parse(input);
   const where = inboxWhere(ctx, filter);
   if (!where) return '{"items":[],"next":null}';
+  const db = queryable(ctx);
+  // Only reads outside a transaction are cached: inside one, the caller may see its own writes.
+  let pending: PendingRead | null = null;
+  if (cache && ctx.schoolIds !== null && '$client' in db) {
+    const schools = [...ctx.schoolIds].sort();
+    const assignee = filter.assignee === 'me' ? `me:${ctx.actor.id}` : (filter.assignee ?? '');
+    const key = JSON.stringify([
+      schools,
+      filter.status,
+      filter.accountId ?? '',
+      filter.category ?? '',
+      assignee,
+      filter.after ?? '',
+      filter.limit,
+    ]);
+    const found = cache.lookup(key, schools);
+    if ('json' in found) return found.json;
+    pending = found.pending;
+  }
   const query = sql`select coalesce(json_agg(p.item order by p.n) filter (where p.n <= ${filter.limit}), '[]')::text as items,
       count(*)::int as fetched, min(p.cursor) filter (where p.n = ${filter.limit}) as cursor
     from (select q.*, row_number() over (order by q.deadline_at asc nulls last, q.id) as n from (
@@ -182,7 +208,6 @@ export async function listInboxJson(ctx: ServiceContext, input: InboxFilter): Pr
         ${ITEM_JSON} as item
       from ${comments} inner join ${socialAccounts} on ${socialAccounts.id} = ${comments.accountId}
       where ${and(...where)} order by ${INBOX_ORDER} limit ${filter.limit + 1}) q) p`;
-  const db = queryable(ctx);
   type Row = { items: string; fetched: number; cursor: string | null };
   let row: Row | undefined;
   if ('$client' in db) {
@@ -193,5 +218,7 @@ export async function listInboxJson(ctx: ServiceContext, input: InboxFilter): Pr
     [row] = (await db.execute(query)).rows as Row[];
   }
   const next = row && row.fetched > filter.limit ? row.cursor : null;
-  return `{"items":${row?.items ?? '[]'},"next":${JSON.stringify(next)}}`;
+  const json = `{"items":${row?.items ?? '[]'},"next":${JSON.stringify(next)}}`;
+  if (pending) cache?.store(pending, json);
+  return json;
 }

@@ -1,9 +1,9 @@
 import type { JobsOptions } from 'bullmq';
-import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
 import { JOBS } from '../../workers/job-registry.js';
 import type { Queues } from '../../workers/queues.js';
+import { type PgListener, startPgListener } from '../core/pg-listener.js';
 import { DELIVERY_CHANNEL } from './notify-users.js';
 
 export interface DeliveryRetry {
@@ -58,84 +58,31 @@ export async function ensureDeliveryQueued(
   return 'added';
 }
 
-export interface DeliveryListener {
-  close(): Promise<void>;
-}
+export type DeliveryListener = PgListener;
 
 /**
- * Holds one pooled connection LISTENing for deliveries committed by notifyUsers and hands their ids
- * to `onDeliveries` (which enqueues them). A dropped connection is replaced; anything announced
- * while it was down is found by the relay.
+ * LISTENs for deliveries committed by notifyUsers and hands their ids to `onDeliveries` (which
+ * enqueues them). Anything announced while the connection was down is found by the relay.
  */
-export async function startDeliveryListener(options: {
+export function startDeliveryListener(options: {
   db: Database;
   logger: Logger;
   onDeliveries: (ids: string[]) => Promise<void>;
   reconnectMs?: number;
 }): Promise<DeliveryListener> {
-  const { db, logger, onDeliveries } = options;
-  let client: pg.PoolClient | null = null;
-  let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-
-  const retryLater = () => {
-    if (closed || timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void connect();
-    }, options.reconnectMs ?? 5_000);
-    timer.unref();
-  };
-  const drop = (c: pg.PoolClient) => {
-    if (client !== c) return;
-    client = null;
-    c.removeAllListeners('notification');
-    c.release(true);
-    retryLater();
-  };
-  async function connect(): Promise<void> {
-    if (closed) return;
-    let c: pg.PoolClient | undefined;
-    try {
-      c = await db.$client.connect();
-      const mine = c;
-      client = mine;
-      mine.on('error', (error) => {
-        logger.warn({ err: { message: error.message } }, 'notification listener lost its connection');
-        drop(mine);
-      });
-      mine.on('end', () => drop(mine));
-      mine.on('notification', (message) => {
-        if (message.channel !== DELIVERY_CHANNEL || !message.payload) return;
-        const ids = message.payload.split(',').filter((id) => UUID.test(id));
-        if (ids.length === 0) return;
-        onDeliveries(ids).catch((error: Error) =>
-          // Redis down: the relay enqueues them once it is back.
-          logger.warn({ err: { message: error.message }, count: ids.length }, 'could not enqueue deliveries'),
-        );
-      });
-      await mine.query(`listen ${DELIVERY_CHANNEL}`);
-    } catch (error) {
-      logger.warn({ err: { message: (error as Error).message } }, 'notification listener could not connect');
-      if (c) drop(c);
-      else retryLater();
-    }
-  }
-  await connect();
-  return {
-    async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      const c = client;
-      client = null;
-      if (!c) return;
-      c.removeAllListeners('notification');
-      try {
-        await c.query(`unlisten ${DELIVERY_CHANNEL}`);
-        c.release();
-      } catch {
-        c.release(true);
-      }
+  const { logger, onDeliveries } = options;
+  return startPgListener({
+    db: options.db,
+    logger,
+    channel: DELIVERY_CHANNEL,
+    ...(options.reconnectMs !== undefined ? { reconnectMs: options.reconnectMs } : {}),
+    onMessage: (payload) => {
+      const ids = payload.split(',').filter((id) => UUID.test(id));
+      if (ids.length === 0) return;
+      onDeliveries(ids).catch((error: Error) =>
+        // Redis down: the relay enqueues them once it is back.
+        logger.warn({ err: { message: error.message }, count: ids.length }, 'could not enqueue deliveries'),
+      );
     },
-  };
+  });
 }

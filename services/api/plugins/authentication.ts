@@ -19,7 +19,7 @@ declare module 'fastify' {
   }
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function csrfFrom(request: FastifyRequest): string | undefined {
   const header = request.headers['x-csrf-token'];

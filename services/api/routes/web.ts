@@ -55,7 +55,7 @@ export const webRoutes: FastifyPluginAsyncZod = async (app) => {
       preHandler: app.requireUser,
     },
     async (request, reply) => {
-      const json = await listInboxJson(request.ctx, request.query);
+      const json = await listInboxJson(request.ctx, request.query, app.inboxPages);
       // A string with a JSON content type goes out as it is, past the zod serializer.
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
     },
