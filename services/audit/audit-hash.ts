@@ -47,6 +47,36 @@ export function canonicalEntry(e: HashedAuditFields): string {
   )},"subjectType":${str(e.subjectType)}}`;
 }
 
+/**
+ * An entry's canonical encoding with the two fields only the chain head decides (prevHash and seq)
+ * left open: built before the head is locked, so that under the lock hashing an entry is a string
+ * join and one digest. `hashFromTemplate(entryTemplate(e), e.seq, e.prevHash)` equals `hashEntry(e)`.
+ */
+export interface EntryTemplate {
+  readonly beforePrevHash: string;
+  readonly beforeSeq: string;
+  readonly afterSeq: string;
+}
+
+export function entryTemplate(e: Omit<HashedAuditFields, 'seq' | 'prevHash'>): EntryTemplate {
+  const str = (value: string | null) => JSON.stringify(value ?? null);
+  return {
+    beforePrevHash: `{"action":${str(e.action)},"actorId":${str(e.actorId)},"actorLabel":${str(e.actorLabel)},"actorType":${str(
+      e.actorType,
+    )},"at":"${e.atIso ?? e.at.toISOString()}","details":${canonicalJson(e.details)},"personalDataHash":${str(e.personalDataHash)},"prevHash":`,
+    beforeSeq: `,"requestId":${str(e.requestId)},"schoolId":${str(e.schoolId)},"seq":`,
+    afterSeq: `,"subjectId":${str(e.subjectId)},"subjectLabel":${str(e.subjectLabel)},"subjectType":${str(e.subjectType)}}`,
+  };
+}
+
+export function hashFromTemplate(t: EntryTemplate, seq: number, prevHash: string): string {
+  return hash(
+    'sha256',
+    `${prevHash}\n${t.beforePrevHash}${JSON.stringify(prevHash)}${t.beforeSeq}${JSON.stringify(seq)}${t.afterSeq}`,
+    'hex',
+  );
+}
+
 /** The reference encoding canonicalEntry must equal (kept for the tests). */
 export function canonicalEntryReference(e: HashedAuditFields): string {
   return canonicalJson({

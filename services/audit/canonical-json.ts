@@ -1,4 +1,7 @@
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Any character that might need replacing; most strings have none and are returned as they are. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what this looks for.
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 
 /**
  * Makes a value storable in jsonb exactly as hashed: Postgres refuses NUL characters and lone
@@ -6,7 +9,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function jsonSafe(value: unknown): unknown {
   if (typeof value === 'string')
-    return value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
+    return !SUSPECT.test(value)
+      ? value
+      : value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(jsonSafe);
   if (value && typeof value === 'object') {

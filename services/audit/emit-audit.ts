@@ -1,9 +1,9 @@
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
-import { auditEntries, auditHead, auditPersonalData } from '../../db/schema/index.js';
+import { auditEntries } from '../../db/schema/index.js';
 import type { ServiceContext } from '../core/service-context.js';
 import type { AuditAction } from './audit-actions.js';
-import { hashEntry, hashPersonalData } from './audit-hash.js';
+import { entryTemplate, hashPersonalData } from './audit-hash.js';
 import { jsonSafe } from './canonical-json.js';
 
 export interface AuditEntryInput {
@@ -19,30 +19,25 @@ export interface AuditEntryInput {
   personal?: Record<string, unknown>;
 }
 
-export interface WrittenAuditEntry {
-  seq: number;
-  hash: string;
-}
-
 /**
- * Appends entries in the caller's transaction: if the audit write fails, the change fails with it.
- * The head row is locked for the rest of the transaction, so concurrent writers queue rather than
- * fork the chain.
+ * Writes entries in the caller's transaction: they join the chain when it commits, and if the
+ * transaction rolls back, they vanish with the change. Entries of one transaction stay together
+ * and in order; the chain's order is the order in which transactions commit.
  */
 export async function emitAudit(
   tx: Transaction,
   ctx: Pick<ServiceContext, 'actor' | 'requestId'>,
   entries: AuditEntryInput | AuditEntryInput[],
-): Promise<WrittenAuditEntry[]> {
+): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
-  if (list.length === 0) return [];
+  if (list.length === 0) return;
   const buffer = buffers.get(tx);
   if (buffer) {
-    // Appended with the rest of the batch by withBufferedAudit, in this order, before commit.
+    // Added with the rest of the batch by withBufferedAudit, in this order.
     for (const entry of list) buffer.push({ ctx, entry });
-    return [];
+    return;
   }
-  return appendEntries(
+  await appendEntries(
     tx,
     list.map((entry) => ({ ctx, entry })),
   );
@@ -53,10 +48,9 @@ type PendingEntry = { ctx: Pick<ServiceContext, 'actor' | 'requestId'>; entry: A
 const buffers = new WeakMap<Transaction, PendingEntry[]>();
 
 /**
- * Runs `fn` with the audit entries it emits through `tx` held back, then appends them all to the
- * chain in one write (one head lock, one multi-row INSERT) before returning. For batch work (the
- * `process` job) where one entry per row would cost a round trip each. Entries keep their order;
- * `emitAudit` returns no seq/hash while buffering. If `fn` throws, nothing is written and the
+ * Runs `fn` with the audit entries it emits through `tx` held back, then writes them all in one
+ * statement before returning. For batch work (the `process` job) where one write per entry would
+ * cost a round trip each. Entries keep their order. If `fn` throws, nothing is written and the
  * transaction rolls back as usual.
  */
 export async function withBufferedAudit<T>(tx: Transaction, fn: () => Promise<T>): Promise<T> {
@@ -73,70 +67,51 @@ export async function withBufferedAudit<T>(tx: Transaction, fn: () => Promise<T>
   return result;
 }
 
-async function appendEntries(tx: Transaction, list: readonly PendingEntry[]): Promise<WrittenAuditEntry[]> {
-  if (list.length === 0) return [];
-  const [head] = await tx.select().from(auditHead).where(eq(auditHead.id, 1)).for('update');
-  if (!head) throw new Error('audit_head is missing: run the migrations');
-
-  let { seq, hash: prevHash } = head;
+/**
+ * Adds entries to the chain when the transaction commits. Everything that does not depend on the
+ * chain's head (each entry's canonical encoding as a template, its column values, personal data
+ * hashes) is prepared here and written to audit_pending; a deferred trigger hands all of the
+ * transaction's pending entries to audit_append at COMMIT, which locks the head, fills in seq and
+ * prevHash, hashes and inserts (db/migrations/0010). Every writer queues on the head until it
+ * commits, so the time it is held bounds how many transactions that write audit entries can
+ * commit per second; taken at COMMIT, it is held for no round trip to Node (bench/ingest.ts).
+ */
+async function appendEntries(tx: Transaction, list: readonly PendingEntry[]): Promise<void> {
+  if (list.length === 0) return;
   const at = new Date();
-  const rows: (typeof auditEntries.$inferInsert)[] = [];
-  const personalRows: (typeof auditPersonalData.$inferInsert)[] = [];
-  for (const { ctx, entry } of list) {
-    seq += 1;
+  const atIso = at.toISOString();
+  const entries = list.map(({ ctx, entry }) => {
     const personal = entry.personal ? (jsonSafe(entry.personal) as Record<string, unknown>) : null;
     const fields = {
-      seq,
       at,
+      atIso,
       actorType: ctx.actor.type,
-      actorId: ctx.actor.id,
+      actorId: ctx.actor.id ?? null,
       actorLabel: jsonSafe(ctx.actor.label) as string,
-      schoolId: entry.schoolId,
+      schoolId: entry.schoolId ?? null,
       action: entry.action,
       subjectType: entry.subject.type,
-      subjectId: entry.subject.id,
+      subjectId: entry.subject.id ?? null,
       subjectLabel: jsonSafe(entry.subject.label) as string,
       details: jsonSafe(entry.details ?? {}) as Record<string, unknown>,
       personalDataHash: personal ? hashPersonalData(personal) : null,
       requestId: ctx.requestId ?? null,
-      prevHash,
     };
-    const hash = hashEntry(fields);
-    rows.push({ ...fields, hash });
-    if (personal) personalRows.push({ seq, content: personal });
-    prevHash = hash;
-  }
-  // Chunks keep each INSERT well under Postgres's 65,535 bind parameters.
-  // One JSON parameter read back as `audit_entries` records: building a multi-row INSERT with a
-  // bind parameter per value cost more client CPU than the write itself for a batch's entries.
-  if (rows.length === 1) await tx.insert(auditEntries).values(rows);
-  else
-    for (let i = 0; i < rows.length; i += 1_000)
-      await tx.execute(
-        sql`insert into audit_entries (${ENTRY_COLUMN_LIST})
-            select ${ENTRY_COLUMN_LIST} from jsonb_populate_recordset(null::audit_entries, ${JSON.stringify(
-              rows.slice(i, i + 1_000).map(toEntryRecord),
-            )}::jsonb)`,
-      );
-  for (let i = 0; i < personalRows.length; i += 1_000)
-    await tx.insert(auditPersonalData).values(personalRows.slice(i, i + 1_000));
-  await tx.update(auditHead).set({ seq, hash: prevHash }).where(eq(auditHead.id, 1));
-  return rows.map((r) => ({ seq: r.seq, hash: r.hash }));
+    const t = entryTemplate(fields);
+    return { t: [t.beforePrevHash, t.beforeSeq, t.afterSeq], r: toEntryRecord(fields), p: personal };
+  });
+  await tx.execute(sql`insert into audit_pending (entries) values (${JSON.stringify(entries)}::jsonb)`);
 }
 
 const ENTRY_COLUMNS = Object.entries(getTableColumns(auditEntries));
-const ENTRY_COLUMN_LIST = sql.join(
-  ENTRY_COLUMNS.map(([, column]) => sql.identifier(column.name)),
-  sql`, `,
-);
 
-/** An entry as a JSON record keyed by column name. */
-function toEntryRecord(row: typeof auditEntries.$inferInsert): Record<string, unknown> {
+/** An entry's fields as a JSON record keyed by column name (seq, prev_hash and hash come later). */
+function toEntryRecord(fields: Partial<typeof auditEntries.$inferInsert>): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   for (const [key, column] of ENTRY_COLUMNS) {
-    const value = row[key as keyof typeof row];
+    const value = fields[key as keyof typeof fields];
     // Dates as ISO strings; strings as the driver would store them (jsonb refuses NUL, lone surrogates).
-    record[column.name] = jsonSafe(value ?? null);
+    if (value !== undefined) record[column.name] = jsonSafe(value);
   }
   return record;
 }

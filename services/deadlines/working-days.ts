@@ -17,16 +17,36 @@ export class DeadlineCalendarError extends Error {
  */
 export type CalendarDate = DateTime<true>;
 
+const DATE_MEMO_LIMIT = 10_000;
+const dateMemo = new Map<string, CalendarDate>();
+
+/**
+ * The school's calendar date at an instant. Memoised per zone and minute (no time zone since 1972
+ * moves its date line at anything but a whole minute): working out a zone's offset costs luxon an
+ * Intl call, and a batch of comments received together, or a backlog whose clock starts at the
+ * account's activation, asks for the same minute again and again.
+ */
 export function calendarDateOf(instant: Date, timeZone: string): CalendarDate {
+  const ms = instant.getTime();
+  const key = Number.isFinite(ms) ? `${timeZone}|${Math.floor(ms / 60_000)}` : '';
+  const known = key ? dateMemo.get(key) : undefined;
+  if (known) return known;
   const local = DateTime.fromJSDate(instant, { zone: timeZone });
   if (!local.isValid) throw new RangeError(`invalid instant or time zone: ${String(instant)} ${timeZone}`);
   const date = DateTime.utc(local.year, local.month, local.day);
   if (!date.isValid) throw new RangeError(`invalid date: ${local.toISO()}`);
+  if (dateMemo.size >= DATE_MEMO_LIMIT) dateMemo.clear();
+  dateMemo.set(key, date);
   return date;
 }
 
-/** The instant at which the wall clock in `timeZone` reads `hhmm` on `date`. */
+const wallClockMemo = new Map<string, DateTime<true>>();
+
+/** The instant at which the wall clock in `timeZone` reads `hhmm` on `date` (memoised). */
 export function wallClock(date: CalendarDate, hhmm: string, timeZone: string): DateTime<true> {
+  const key = `${timeZone}|${date.toMillis()}|${hhmm}`;
+  const known = wallClockMemo.get(key);
+  if (known) return known;
   const [hour, minute] = hhmm.split(':').map(Number);
   // luxon moves a time that the clocks skip forward by the gap, so 01:30 on a spring-forward
   // night becomes 02:30; a time that happens twice is taken as luxon resolves it (in London,
@@ -36,6 +56,8 @@ export function wallClock(date: CalendarDate, hhmm: string, timeZone: string): D
     { zone: timeZone },
   );
   if (!dt.isValid) throw new RangeError(`cannot place ${hhmm} on ${date.toISODate()} in ${timeZone}`);
+  if (wallClockMemo.size >= DATE_MEMO_LIMIT) wallClockMemo.clear();
+  wallClockMemo.set(key, dt);
   return dt;
 }
 

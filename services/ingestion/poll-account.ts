@@ -91,15 +91,27 @@ export async function pollAccount(
       // After commit: if this enqueue is lost, the relay finds the rows still unprocessed.
       await deps.onInserted(ids).catch(() => {});
     }
-    await ctx.db
-      .update(socialAccounts)
-      .set({
-        lastPolledAt: new Date(),
-        lastPollError: null,
-        rateLimitedUntil: exhaustedUntil,
-        pollLeaseUntil: null,
-      })
-      .where(eq(socialAccounts.id, account.id));
+    // One audit entry per round, not per page: each page's comments get their own entries when
+    // processed (comment.deadline_set records when each arrived), and every transaction that writes
+    // to the chain queues on its head, so a per-page entry halved how fast a backlog goes through.
+    await withTransaction(ctx, async (tx) => {
+      await tx
+        .update(socialAccounts)
+        .set({
+          lastPolledAt: new Date(),
+          lastPollError: null,
+          rateLimitedUntil: exhaustedUntil,
+          pollLeaseUntil: null,
+        })
+        .where(eq(socialAccounts.id, account.id));
+      if (inserted > 0)
+        await emitAudit(tx, ctx, {
+          action: 'account.comments_ingested',
+          schoolId: account.schoolId,
+          subject,
+          details: { count: inserted, pages },
+        });
+    });
     leaseReleased = true;
     metrics.polls.inc({ platform: account.platform, outcome: 'ok' });
     return { status: 'polled', pages, inserted, more: pages >= maxPages && exhaustedUntil === null };
@@ -163,14 +175,6 @@ async function storePage(
       .update(socialAccounts)
       .set({ cursor: page.cursorAfter as Record<string, unknown>, updatedAt: new Date() })
       .where(eq(socialAccounts.id, account.id));
-    if (rows.length) {
-      await emitAudit(tx, ctx, {
-        action: 'account.comments_ingested',
-        schoolId: account.schoolId,
-        subject,
-        details: { count: rows.length },
-      });
-    }
     if (page.coverageGap) {
       const note = `Mentions between ${page.coverageGap.fromId} and ${page.coverageGap.toId} may not have been fetched: the platform serves only the most recent mentions.`;
       await tx.insert(coverageGaps).values({

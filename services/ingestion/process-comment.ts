@@ -100,7 +100,11 @@ async function runBatch(
     const batch = createProcessingBatch();
     const done = await withBufferedAudit(tx, async () => {
       const done: ProcessingState[] = [];
-      for (const comment of claimed) {
+      for (const [i, comment] of claimed.entries()) {
+        // Steps whose reads are memoised for the batch resolve without I/O, so a batch would
+        // otherwise run start to end in one stretch of the event loop; another job's Postgres reply
+        // (a COMMIT that releases the audit chain's head) would wait behind it.
+        if (i > 0 && i % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
         const state: ProcessingState = { comment, updates: {}, afterCommit: [], batch };
         for (const step of steps) {
           await step.run(tx, txCtx, state);
@@ -123,6 +127,8 @@ async function runBatch(
 }
 
 const COLUMNS = getTableColumns(comments);
+/** Comments processed between two turns of the event loop. */
+const YIELD_EVERY = 10;
 
 /**
  * The batch's commit does not wait for the WAL flush. Safe here because the work is idempotent and

@@ -52,6 +52,32 @@ describe('audit chain', () => {
     expect(result).toMatchObject({ intact: true, from: 1, to: 1000, count: 1000 });
   });
 
+  it('hashes hostile text in Postgres exactly as verify does in Node', async () => {
+    const hostile = [
+      'emoji 😀 and café',
+      'NUL\u0000inside',
+      'lone \uD800 high and \uDC00 low',
+      'quotes " and \\ backslash and \n newline\ttab',
+      '<script>alert(1)</script>',
+      '\u202Eright-to-left',
+      'ｆｕｌｌ-width',
+    ];
+    await t.db.transaction((tx) =>
+      emitAudit(
+        tx,
+        { actor: { type: 'user', id: actor.id, label: hostile.join(' | ') } },
+        hostile.map((text, i) => ({
+          action: 'comment.responded' as const,
+          schoolId: null,
+          subject: { type: 'comment', id: `hostile-${i}`, label: text },
+          details: { text, nested: { [text]: [text, i, null, true, 1.5] } },
+          personal: { text },
+        })),
+      ),
+    );
+    expect(await verifyAudit(t.db)).toMatchObject({ intact: true });
+  });
+
   it('leaves no entry behind when the transaction rolls back', async () => {
     const before = await verifyAudit(t.db);
     await expect(
@@ -79,13 +105,17 @@ describe('audit chain', () => {
   });
 
   it('keeps personal data beside the chain, verifiable until it is redacted', async () => {
-    const [written] = await t.db.transaction((tx) =>
+    await t.db.transaction((tx) =>
       emitAudit(
         tx,
         { actor },
-        { ...entry(5_000), personal: { authorHandle: '@a_parent', text: 'Thank you!' } },
+        { ...entry(987_654), personal: { authorHandle: '@a_parent', text: 'Thank you!' } },
       ),
     );
+    const [written] = await t.db
+      .select({ seq: auditEntries.seq })
+      .from(auditEntries)
+      .where(eq(auditEntries.subjectId, 'c-987654'));
     expect((await verifyAudit(t.db)).intact).toBe(true);
     await t.db.execute(
       sql`update audit_personal_data set content = '{"authorHandle":"@someone_else"}' where seq = ${written!.seq}`,

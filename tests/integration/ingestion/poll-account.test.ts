@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../config/load-config.js';
-import { comments, pollFailures, socialAccounts } from '../../../db/schema/index.js';
+import { auditEntries, comments, pollFailures, socialAccounts } from '../../../db/schema/index.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
 import { verifyAudit } from '../../../services/audit/verify-audit.js';
 import { systemContext } from '../../../services/core/service-context.js';
@@ -74,6 +74,14 @@ describe('polling an X account through the sandbox', () => {
     expect(result).toMatchObject({ status: 'polled', inserted: 250 });
     expect((result as { pages: number }).pages).toBeGreaterThanOrEqual(3);
     expect(first.enqueued).toHaveLength(250);
+    // One audit entry for the round, saying how many comments and pages it stored.
+    const ingested = await t.db
+      .select({ details: auditEntries.details })
+      .from(auditEntries)
+      .where(
+        and(eq(auditEntries.action, 'account.comments_ingested'), eq(auditEntries.subjectId, account.id)),
+      );
+    expect(ingested).toEqual([{ details: { count: 250, pages: (result as { pages: number }).pages } }]);
 
     for (let i = 0; i < 7; i++) mention(user.username, `Late question ${i}`);
     // A second poll while the first is still fetching (the platform is slow): the lease lets one

@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import {
   canonicalEntry,
   canonicalEntryReference,
+  entryTemplate,
   GENESIS_HASH,
   type HashedAuditFields,
   hashEntry,
+  hashFromTemplate,
 } from '../../../services/audit/audit-hash.js';
 import { canonicalJson, jsonSafe } from '../../../services/audit/canonical-json.js';
 
@@ -94,5 +96,38 @@ describe('audit entry hashing', () => {
       '{"action":"comment.responded","actorId":"7d1f3c0e-0000-4000-8000-000000000001","actorLabel":"Ms Okafor (comms)","actorType":"user","at":"2026-01-05T09:30:00.000Z","details":{"n":1,"note":"acknowledged by phone"},"personalDataHash":null,"prevHash":"0000000000000000000000000000000000000000000000000000000000000000","requestId":null,"schoolId":null,"seq":1,"subjectId":"c-1","subjectLabel":"Comment 1","subjectType":"comment"}',
     );
     expect(hashEntry(e)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('makes strings storable in jsonb: NUL and lone surrogates replaced, pairs and everything else kept', () => {
+    expect(jsonSafe({ a: 'x\u0000y', b: '\uD800z', c: 'z\uDC00', d: '\uD83D\uDE00 ok', e: 'plain' })).toEqual(
+      {
+        a: 'x\uFFFDy',
+        b: '\uFFFDz',
+        c: 'z\uFFFD',
+        d: '\uD83D\uDE00 ok',
+        e: 'plain',
+      },
+    );
+    const slow = (s: string) =>
+      s
+        .replaceAll('\u0000', '\uFFFD')
+        .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(jsonSafe(s)).toBe(slow(s));
+        expect(() => JSON.parse(JSON.stringify(jsonSafe(s)))).not.toThrow();
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('hashes from a template built before the head is known exactly as from the whole entry', () => {
+    fc.assert(
+      fc.property(entry, (e) => {
+        const { seq, prevHash, ...rest } = e;
+        expect(hashFromTemplate(entryTemplate(rest), seq, prevHash)).toBe(hashEntry(e));
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });
