@@ -107,6 +107,12 @@ export const envSchema = z.object({
       value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value,
     )
     .default(false),
+  METRICS_TOKEN: z
+    .string()
+    .refine((value) => value.length >= 24 && /^[\x21-\x7e]+$/.test(value), {
+      message: 'at least 24 printable characters without spaces (generate one with: openssl rand -base64 32)',
+    })
+    .optional(),
 });
 
 export type Env = z.output<typeof envSchema>;

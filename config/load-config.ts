@@ -27,6 +27,8 @@ export interface Config {
   readonly auditSigningKey?: string;
   /** Which X-Forwarded-For hops to believe: false, true, a hop count, or proxy addresses. */
   readonly trustProxy: boolean | number | string;
+  /** A bearer token /metrics requires; unset: /metrics answers anyone who can reach it. */
+  readonly metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     trustProxy: e.TRUST_PROXY,
     ...(e.AUDIT_SIGNING_KEY ? { auditSigningKey: e.AUDIT_SIGNING_KEY } : {}),
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
   });
 }
 

@@ -96,4 +96,29 @@ describe('metrics', () => {
     expect(res.body).toMatch(/hallmonitor_queue_jobs\{queue="maintenance",state="waiting"\} 1/);
     expect(res.body).toContain('hallmonitor_comments_ingested_total');
   });
+
+  it('with METRICS_TOKEN set, answers only a scrape that sends it', async () => {
+    const token = 'scrape-token-0123456789abcdef';
+    const guarded = await buildTestApp(t.db, { configOverrides: { METRICS_TOKEN: token } });
+    try {
+      const none = await guarded.app.inject({ url: '/metrics' });
+      expect(none.statusCode).toBe(401);
+      expect(none.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+      expect(none.json().message).toMatch(/Authorization: Bearer/);
+      const wrong = await guarded.app.inject({
+        url: '/metrics',
+        headers: { authorization: `Bearer ${token.slice(0, -1)}x` },
+      });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.body).not.toContain('hallmonitor_');
+      const right = await guarded.app.inject({
+        url: '/metrics',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(right.statusCode).toBe(200);
+      expect(right.body).toContain('hallmonitor_comments_ingested_total');
+    } finally {
+      await guarded.close();
+    }
+  });
 });

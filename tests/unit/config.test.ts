@@ -37,6 +37,14 @@ describe('configuration', () => {
     expect(error.message).toMatch(/a number of proxy hops/);
   });
 
+  it('takes a METRICS_TOKEN of 24 or more characters, and names it when it is too short', () => {
+    expect(loadConfig(valid).metricsToken).toBeUndefined();
+    expect(loadConfig({ ...valid, METRICS_TOKEN: 'x'.repeat(32) }).metricsToken).toBe('x'.repeat(32));
+    const error = failure({ ...valid, METRICS_TOKEN: 'short' });
+    expect(error.variable).toBe('METRICS_TOKEN');
+    expect(error.message).toMatch(/at least 24 printable characters/);
+  });
+
   it('names a missing secret and says what it expects', () => {
     const error = failure({ SESSION_SECRET: valid.SESSION_SECRET });
     expect(error.variable).toBe('ENCRYPTION_KEY');
