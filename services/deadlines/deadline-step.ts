@@ -118,8 +118,11 @@ export function createDeadlineStep(timers: DeadlineTimers | null): ProcessingSte
       }
       if (timers && (warnTimer || breachTimer)) {
         const timer = { commentId: comment.id, warnAt: warnTimer, deadlineAt: breachTimer };
-        // One call for the batch's timers after commit.
-        state.batch.collectAfterCommit('deadline-step:timers', timer, (all) => timers.schedule(all));
+        // One call for the batch's timers after commit. Processing runs once per comment, so it
+        // has no timers to replace.
+        state.batch.collectAfterCommit('deadline-step:timers', timer, (all) =>
+          timers.schedule(all, { fresh: true }),
+        );
       }
     },
   };

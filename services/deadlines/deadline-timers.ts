@@ -11,8 +11,12 @@ export interface DeadlineTimer {
  * losing one (Redis flushed) delays a warning or breach by at most a sweep interval.
  */
 export interface DeadlineTimers {
-  /** (Re)places both timers of each comment at its warnAt and deadlineAt. */
-  schedule(timers: readonly DeadlineTimer[]): Promise<void>;
+  /**
+   * Places both timers of each comment at its warnAt and deadlineAt. By default timers already
+   * there are replaced (a calendar change re-times them); `{ fresh: true }` is for comments that
+   * cannot have any yet (just processed), and saves two Redis calls per comment.
+   */
+  schedule(timers: readonly DeadlineTimer[], options?: { fresh?: boolean }): Promise<void>;
   remove(commentIds: readonly string[]): Promise<void>;
 }
 
@@ -32,9 +36,9 @@ export function queueDeadlineTimers(
   };
   return {
     remove,
-    async schedule(timers) {
+    async schedule(timers, options = {}) {
       // A job id that exists (or completed and is kept) would swallow the new add: remove first.
-      await remove(timers.map((t) => t.commentId));
+      if (!options.fresh) await remove(timers.map((t) => t.commentId));
       // One round trip for a whole batch of comments (a processed poll page).
       const jobs = timers.flatMap((t) => {
         const data = { commentId: t.commentId };
