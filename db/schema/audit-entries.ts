@@ -5,6 +5,8 @@ import { createSelectSchema } from 'drizzle-zod';
 /**
  * The append-only, hash-chained audit log. No foreign keys: an entry must stay readable after its
  * actor or subject is gone, so it copies their labels. A trigger refuses UPDATE, DELETE, TRUNCATE.
+ * Rows are written only by the SQL function audit_append, at COMMIT, from the transaction's rows in
+ * audit_pending (both defined in SQL alone, db/migrations/0010; services/audit/emit-audit.ts).
  */
 export const auditEntries = pgTable(
   'audit_entries',
