@@ -27,6 +27,10 @@ export function createDatabase({
     application_name: applicationName,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // TCP keepalive: a connection that dies silently (a network partition, a failover without a
+    // reset) is noticed within about a minute, including the inbox cache's LISTEN connection.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // An idle client that loses its connection (Postgres restarted) must not crash the process;
   // the pool discards it and the next query gets a fresh one.

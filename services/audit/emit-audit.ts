@@ -82,20 +82,35 @@ async function appendEntries(tx: Transaction, list: readonly PendingEntry[]): Pr
   const atIso = at.toISOString();
   const entries = list.map(({ ctx, entry }) => {
     const personal = entry.personal ? (jsonSafe(entry.personal) as Record<string, unknown>) : null;
-    const fields = {
-      at,
-      atIso,
-      actorType: ctx.actor.type,
+    // Every text made storable before it is hashed, so the row read back hashes the same: jsonb
+    // refuses NUL and lone surrogates, and a uuid column stores lowercase.
+    const text = jsonSafe({
       actorId: ctx.actor.id ?? null,
-      actorLabel: jsonSafe(ctx.actor.label) as string,
-      schoolId: entry.schoolId ?? null,
+      actorLabel: ctx.actor.label,
+      schoolId: entry.schoolId?.toLowerCase() ?? null,
       action: entry.action,
       subjectType: entry.subject.type,
       subjectId: entry.subject.id ?? null,
-      subjectLabel: jsonSafe(entry.subject.label) as string,
-      details: jsonSafe(entry.details ?? {}) as Record<string, unknown>,
-      personalDataHash: personal ? hashPersonalData(personal) : null,
+      subjectLabel: entry.subject.label,
+      details: entry.details ?? {},
       requestId: ctx.requestId ?? null,
+    }) as {
+      actorId: string | null;
+      actorLabel: string;
+      schoolId: string | null;
+      action: AuditAction;
+      subjectType: string;
+      subjectId: string | null;
+      subjectLabel: string;
+      details: Record<string, unknown>;
+      requestId: string | null;
+    };
+    const fields = {
+      ...text,
+      at,
+      atIso,
+      actorType: ctx.actor.type,
+      personalDataHash: personal ? hashPersonalData(personal) : null,
     };
     const t = entryTemplate(fields);
     return { t: [t.beforePrevHash, t.beforeSeq, t.afterSeq], r: toEntryRecord(fields), p: personal };

@@ -57,6 +57,10 @@ export async function startPgListener(options: PgListenerOptions): Promise<PgLis
     let c: pg.PoolClient | undefined;
     try {
       c = await db.$client.connect();
+      if (closed) {
+        c.release();
+        return;
+      }
       const mine = c;
       client = mine;
       mine.on('error', (error) => {

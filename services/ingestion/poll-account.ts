@@ -1,4 +1,5 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Transaction } from '../../db/client.js';
 import { comments, coverageGaps, pollFailures, socialAccounts } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
 import { openAccountAdapter } from '../accounts/open-account-adapter.js';
@@ -104,18 +105,15 @@ export async function pollAccount(
           pollLeaseUntil: null,
         })
         .where(eq(socialAccounts.id, account.id));
-      if (inserted > 0)
-        await emitAudit(tx, ctx, {
-          action: 'account.comments_ingested',
-          schoolId: account.schoolId,
-          subject,
-          details: { count: inserted, pages },
-        });
+      await auditIngested(tx, ctx, account, subject, inserted, pages);
     });
     leaseReleased = true;
     metrics.polls.inc({ platform: account.platform, outcome: 'ok' });
     return { status: 'polled', pages, inserted, more: pages >= maxPages && exhaustedUntil === null };
   } catch (error) {
+    // Pages stored before the failure are committed: their round is audited all the same.
+    if (inserted > 0)
+      await withTransaction(ctx, (tx) => auditIngested(tx, ctx, account, subject, inserted, pages));
     return await recordPollFailure(ctx, account, subject, error);
   } finally {
     adapter.close();
@@ -129,6 +127,23 @@ export async function pollAccount(
 }
 
 type AccountRow = typeof socialAccounts.$inferSelect;
+
+async function auditIngested(
+  tx: Transaction,
+  ctx: ServiceContext,
+  account: AccountRow,
+  subject: Subject,
+  inserted: number,
+  pages: number,
+): Promise<void> {
+  if (inserted === 0) return;
+  await emitAudit(tx, ctx, {
+    action: 'account.comments_ingested',
+    schoolId: account.schoolId,
+    subject,
+    details: { count: inserted, pages },
+  });
+}
 type Subject = { type: string; id: string; label: string };
 
 async function storePage(

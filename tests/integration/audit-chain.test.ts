@@ -65,11 +65,12 @@ describe('audit chain', () => {
     await t.db.transaction((tx) =>
       emitAudit(
         tx,
-        { actor: { type: 'user', id: actor.id, label: hostile.join(' | ') } },
+        { actor: { type: 'user', id: `${actor.id}\u0000\uD800`, label: hostile.join(' | ') } },
         hostile.map((text, i) => ({
           action: 'comment.responded' as const,
-          schoolId: null,
-          subject: { type: 'comment', id: `hostile-${i}`, label: text },
+          // An upper-case uuid is stored lower-case; the hash must cover what is stored.
+          schoolId: i === 0 ? '7D1F3C0E-0000-4000-8000-00000000000A' : null,
+          subject: { type: 'comment', id: `hostile-${i}-${text}`, label: text },
           details: { text, nested: { [text]: [text, i, null, true, 1.5] } },
           personal: { text },
         })),

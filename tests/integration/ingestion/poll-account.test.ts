@@ -145,6 +145,14 @@ describe('polling an X account through the sandbox', () => {
       pollAccount(ctx(), { accountId: account.id }, deps({ adapterFor: crashing })),
     ).rejects.toThrow('worker killed');
     expect((await storedFor(account.id)).length).toBe(100);
+    // The page that was committed is audited although the round failed.
+    const ingested = await t.db
+      .select({ details: auditEntries.details })
+      .from(auditEntries)
+      .where(
+        and(eq(auditEntries.action, 'account.comments_ingested'), eq(auditEntries.subjectId, account.id)),
+      );
+    expect(ingested).toEqual([{ details: { count: 100, pages: 1 } }]);
     const [afterCrash] = await t.db.select().from(socialAccounts).where(eq(socialAccounts.id, account.id));
     expect(afterCrash!.cursor).toMatchObject({ sinceId: null });
 
