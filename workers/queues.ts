@@ -9,7 +9,11 @@ export type Queues = Record<QueueName, Queue> & {
    * Makes sure a job for this row will run: adds it, or retries it if a job with its id failed,
    * or replaces it if one completed while the row says the work is still undone.
    */
-  ensureQueued<N extends JobName>(name: N, data: JobData<N>): Promise<'added' | 'retried' | 'pending'>;
+  ensureQueued<N extends JobName>(
+    name: N,
+    data: JobData<N>,
+    options?: JobsOptions,
+  ): Promise<'added' | 'retried' | 'pending'>;
   /** Pings the queues' Redis connection (a write checks the queue is there before it saves). */
   ping(): Promise<string>;
   close(): Promise<void>;
@@ -50,7 +54,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
         }),
       );
     },
-    async ensureQueued<N extends JobName>(name: N, data: JobData<N>) {
+    async ensureQueued<N extends JobName>(name: N, data: JobData<N>, options?: JobsOptions) {
       const def = JOBS[name];
       const parsed = def.data.parse(data) as never;
       const id = def.jobId(parsed);
@@ -65,7 +69,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
         if (state !== 'completed' && state !== 'unknown') return 'pending';
         await existing.remove().catch(() => {});
       }
-      await queue.add(name, parsed, { jobId: id });
+      await queue.add(name, parsed, { ...options, jobId: id });
       return 'added';
     },
     async close() {

@@ -5,7 +5,7 @@ import { ServiceError, type ServiceErrorCode } from '../core/service-error.js';
 import type { FlashMessage } from '../web/components/page-bits.js';
 import type { NavUser } from '../web/components/site-nav.js';
 import { ErrorPage } from '../web/pages/error-page.js';
-import { auditRefusal } from './plugins/error-handler.js';
+import { auditRefusal, STATUS_OF_ERROR } from './plugins/error-handler.js';
 
 /**
  * What the staff pages share: the HTML answer, the flash message carried across a form's 303, the
@@ -15,15 +15,6 @@ import { auditRefusal } from './plugins/error-handler.js';
 
 export const FLASH_COOKIE = 'hm_flash';
 
-const STATUS: Partial<Record<ServiceErrorCode, number>> = {
-  INVALID_INPUT: 400,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 422,
-  RATE_LIMITED: 429,
-  UPSTREAM_UNAVAILABLE: 503,
-};
 /** Refusals a person can fix on the same page: shown there after the redirect, not as an error page. */
 const SHOWN_ON_PAGE = new Set<ServiceErrorCode>([
   'INVALID_INPUT',
@@ -98,7 +89,7 @@ export function pageKit(app: FastifyInstance) {
   async function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
     if (error instanceof ServiceError) {
       if (error.code === 'UNAUTHENTICATED') return reply.redirect('/login', 303);
-      const status = STATUS[error.code] ?? 400;
+      const status = STATUS_OF_ERROR[error.code];
       if (error.code === 'FORBIDDEN') await auditRefusal(app, request, error.message);
       if (status >= 500) request.log.warn({ err: error }, 'service unavailable');
       return sendHtml(reply, status, await errorPage(request, status, error.message));

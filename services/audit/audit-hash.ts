@@ -24,9 +24,9 @@ export interface HashedAuditFields {
 }
 
 /**
- * The canonical encoding: JSON with keys sorted. Written out field by field (the keys below are in
- * sorted order) rather than through canonicalJson, because verification runs it a million times;
- * the unit tests hold it byte-identical to canonicalJson of the same object.
+ * The canonical encoding: JSON with keys sorted. Written out field by field (the template below
+ * has the keys in sorted order) rather than through canonicalJson, because verification runs it a
+ * million times; the unit tests hold it byte-identical to canonicalJson of the same object.
  */
 export function canonicalEntry(e: HashedAuditFields): string {
   // canonicalJson leaves out undefined keys; the fast path writes null, so hand those over.
@@ -39,18 +39,13 @@ export function canonicalEntry(e: HashedAuditFields): string {
   ) {
     return canonicalEntryReference(e);
   }
-  const str = JSON.stringify;
-  return `{"action":${str(e.action)},"actorId":${str(e.actorId)},"actorLabel":${str(e.actorLabel)},"actorType":${str(
-    e.actorType,
-  )},"at":"${e.atIso ?? e.at.toISOString()}","details":${canonicalJson(e.details)},"personalDataHash":${str(e.personalDataHash)},"prevHash":${str(e.prevHash)},"requestId":${str(e.requestId)},"schoolId":${str(e.schoolId)},"seq":${str(e.seq)},"subjectId":${str(e.subjectId)},"subjectLabel":${str(
-    e.subjectLabel,
-  )},"subjectType":${str(e.subjectType)}}`;
+  return fillTemplate(entryTemplate(e), e.seq, e.prevHash);
 }
 
 /**
  * An entry's canonical encoding with the two fields only the chain head decides (prevHash and seq)
- * left open: built before the head is locked, so that under the lock hashing an entry is a string
- * join and one digest. `hashFromTemplate(entryTemplate(e), e.seq, e.prevHash)` equals `hashEntry(e)`.
+ * left open. Writers send it to Postgres, whose audit_append (db/migrations/0010) fills them in
+ * exactly as fillTemplate does and hashes the result when the transaction commits.
  */
 export interface EntryTemplate {
   readonly beforePrevHash: string;
@@ -69,17 +64,13 @@ export function entryTemplate(e: Omit<HashedAuditFields, 'seq' | 'prevHash'>): E
   };
 }
 
-export function hashFromTemplate(t: EntryTemplate, seq: number, prevHash: string): string {
-  return hash(
-    'sha256',
-    `${prevHash}\n${t.beforePrevHash}${JSON.stringify(prevHash)}${t.beforeSeq}${JSON.stringify(seq)}${t.afterSeq}`,
-    'hex',
-  );
+export function fillTemplate(t: EntryTemplate, seq: number, prevHash: string): string {
+  return `${t.beforePrevHash}${JSON.stringify(prevHash)}${t.beforeSeq}${JSON.stringify(seq)}${t.afterSeq}`;
 }
 
-/** The reference encoding canonicalEntry must equal (kept for the tests). */
-export function canonicalEntryReference(e: HashedAuditFields): string {
-  return canonicalJson({
+/** The fields an entry's hash covers, in the canonical order, `at` as ISO 8601 text. */
+export function hashedFieldsOf(e: HashedAuditFields) {
+  return {
     seq: e.seq,
     at: e.at.toISOString(),
     actorType: e.actorType,
@@ -94,7 +85,12 @@ export function canonicalEntryReference(e: HashedAuditFields): string {
     personalDataHash: e.personalDataHash,
     requestId: e.requestId,
     prevHash: e.prevHash,
-  });
+  };
+}
+
+/** The reference encoding canonicalEntry must equal (kept for the tests). */
+export function canonicalEntryReference(e: HashedAuditFields): string {
+  return canonicalJson(hashedFieldsOf(e));
 }
 
 /** hash = SHA-256(previous hash ‖ canonical encoding of the entry), hex. */

@@ -6,6 +6,7 @@ import { withTransaction } from '../core/with-transaction.js';
 import { AUDIT_VERIFIERS, narrowToSchool, requireSchoolsWithRole } from './audit-access.js';
 import { redactionNote } from './audit-entry-view.js';
 import { type AuditFilter, auditConditions } from './audit-filter.js';
+import { hashedFieldsOf } from './audit-hash.js';
 import { auditSigner, signBytes } from './audit-signing.js';
 import { emitAudit } from './emit-audit.js';
 import {
@@ -29,20 +30,7 @@ export interface ExportInput {
 
 function exported(e: ChainEntry): ExportedEntry {
   return {
-    seq: e.seq,
-    at: e.at.toISOString(),
-    actorType: e.actorType,
-    actorId: e.actorId,
-    actorLabel: e.actorLabel,
-    schoolId: e.schoolId,
-    action: e.action,
-    subjectType: e.subjectType,
-    subjectId: e.subjectId,
-    subjectLabel: e.subjectLabel,
-    details: e.details,
-    personalDataHash: e.personalDataHash,
-    requestId: e.requestId,
-    prevHash: e.prevHash,
+    ...hashedFieldsOf(e),
     hash: e.hash,
     personalData: !e.personal
       ? 'none'

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Transaction } from '../../db/client.js';
 import { schoolLexiconEntries } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -100,21 +101,7 @@ export async function addSchoolTerm(
       })
       .returning();
     const entry = row!;
-    await bumpLexiconVersion(tx, schoolId);
-    await emitAudit(tx, ctx, {
-      action: 'school.lexicon_changed',
-      schoolId,
-      subject: { type: 'school', id: schoolId, label: school.name },
-      details: {
-        change: 'added',
-        entryId: entry.id,
-        kind: entry.kind,
-        term: entry.term,
-        category: entry.category,
-        subcategory: entry.subcategory,
-        severity: entry.severity,
-      },
-    });
+    await recordLexiconEntryChange(tx, ctx, school, entry, 'added');
     return {
       id: entry.id,
       kind: entry.kind,
@@ -125,5 +112,33 @@ export async function addSchoolTerm(
       addedBy: entry.addedBy,
       createdAt: entry.createdAt,
     };
+  });
+}
+
+/**
+ * After a school's own term or allow-list entry was added or removed: every process's compiled
+ * classifier for the school is stale (lexicon version bumped), and the change is audited.
+ */
+export async function recordLexiconEntryChange(
+  tx: Transaction,
+  ctx: ServiceContext,
+  school: { id: string; name: string },
+  entry: typeof schoolLexiconEntries.$inferSelect,
+  change: 'added' | 'removed',
+): Promise<void> {
+  await bumpLexiconVersion(tx, school.id);
+  await emitAudit(tx, ctx, {
+    action: 'school.lexicon_changed',
+    schoolId: school.id,
+    subject: { type: 'school', id: school.id, label: school.name },
+    details: {
+      change,
+      entryId: entry.id,
+      kind: entry.kind,
+      term: entry.term,
+      category: entry.category,
+      subcategory: entry.subcategory,
+      severity: entry.severity,
+    },
   });
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { comments, socialAccounts } from '../../db/schema/index.js';
-import type { InboxItem } from './list-inbox.js';
+import { INBOX_ROW, type InboxItem } from './list-inbox.js';
 
 /** How often the hub looks for newly processed comments. */
 export const INBOX_POLL_MS = 2_000;
@@ -92,24 +92,7 @@ export class InboxEventHub {
     ];
     if (schools) where.push(inArray(comments.schoolId, [...schools]));
     const rows = await this.db
-      .select({
-        id: comments.id,
-        schoolId: comments.schoolId,
-        accountId: comments.accountId,
-        accountHandle: socialAccounts.handle,
-        authorHandle: comments.authorHandle,
-        authorName: comments.authorName,
-        text: comments.text,
-        url: comments.url,
-        postedAt: comments.postedAt,
-        status: comments.status,
-        deadlineAt: comments.deadlineAt,
-        breachedAt: comments.breachedAt,
-        labels: comments.labels,
-        assigneeId: comments.assigneeId,
-        redactedAt: comments.redactedAt,
-        processedAt: comments.processedAt,
-      })
+      .select({ ...INBOX_ROW, processedAt: comments.processedAt })
       .from(comments)
       .innerJoin(socialAccounts, eq(socialAccounts.id, comments.accountId))
       .where(and(...where))

@@ -98,6 +98,28 @@ function inboxWhere(ctx: ServiceContext, filter: z.output<typeof inboxFilterSche
 const INBOX_ORDER = sql`${comments.deadlineAt} asc nulls last, ${comments.id} asc`;
 
 /**
+ * The columns an InboxItem is made from (with `redactedAt` for its `redacted`), over comments
+ * joined to their account; also read by the live inbox (inbox-events.ts).
+ */
+export const INBOX_ROW = {
+  id: comments.id,
+  schoolId: comments.schoolId,
+  accountId: comments.accountId,
+  accountHandle: socialAccounts.handle,
+  authorHandle: comments.authorHandle,
+  authorName: comments.authorName,
+  text: comments.text,
+  url: comments.url,
+  postedAt: comments.postedAt,
+  status: comments.status,
+  deadlineAt: comments.deadlineAt,
+  breachedAt: comments.breachedAt,
+  labels: comments.labels,
+  assigneeId: comments.assigneeId,
+  redactedAt: comments.redactedAt,
+};
+
+/**
  * The inbox: comments of the user's schools, soonest deadline first, a page at a time by keyset
  * (deadline, id), served by the (school, status, deadline) index.
  */
@@ -106,23 +128,7 @@ export async function listInbox(ctx: ServiceContext, input: InboxFilter) {
   const where = inboxWhere(ctx, filter);
   if (!where) return { items: [] as InboxItem[], next: null };
   const rows = await queryable(ctx)
-    .select({
-      id: comments.id,
-      schoolId: comments.schoolId,
-      accountId: comments.accountId,
-      accountHandle: socialAccounts.handle,
-      authorHandle: comments.authorHandle,
-      authorName: comments.authorName,
-      text: comments.text,
-      url: comments.url,
-      postedAt: comments.postedAt,
-      status: comments.status,
-      deadlineAt: comments.deadlineAt,
-      breachedAt: comments.breachedAt,
-      labels: comments.labels,
-      assigneeId: comments.assigneeId,
-      redactedAt: comments.redactedAt,
-    })
+    .select(INBOX_ROW)
     .from(comments)
     .innerJoin(socialAccounts, eq(socialAccounts.id, comments.accountId))
     .where(and(...where))

@@ -1,7 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.js';
-import { JOBS } from '../../workers/job-registry.js';
 import type { Queues } from '../../workers/queues.js';
 import { type PgListener, startPgListener } from '../core/pg-listener.js';
 import { DELIVERY_CHANNEL } from './notify-users.js';
@@ -34,28 +33,15 @@ export async function queueDeliveries(
 }
 
 /**
- * For the relay: makes sure a pending delivery has a live job. A job that is waiting, delayed
- * (backing off) or running is left alone; a failed one is retried; a missing or completed one is
- * added again.
+ * For the relay: makes sure a pending delivery has a live job (queues.ensureQueued), keeping the
+ * delivery's retry policy when the job is added again.
  */
-export async function ensureDeliveryQueued(
-  queues: Pick<Queues, 'notify'>,
+export function ensureDeliveryQueued(
+  queues: Pick<Queues, 'ensureQueued'>,
   deliveryId: string,
   retry: DeliveryRetry,
 ): Promise<'added' | 'retried' | 'pending'> {
-  const id = JOBS.notify.jobId({ deliveryId });
-  const existing = await queues.notify.getJob(id);
-  if (existing) {
-    const state = await existing.getState();
-    if (state === 'failed') {
-      await existing.retry('failed');
-      return 'retried';
-    }
-    if (state !== 'completed' && state !== 'unknown') return 'pending';
-    await existing.remove().catch(() => {});
-  }
-  await queues.notify.add('notify', { deliveryId }, { jobId: id, ...notifyJobOptions(retry) });
-  return 'added';
+  return queues.ensureQueued('notify', { deliveryId }, notifyJobOptions(retry));
 }
 
 export type DeliveryListener = PgListener;

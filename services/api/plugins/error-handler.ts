@@ -4,7 +4,8 @@ import { ZodError } from 'zod';
 import { emitAudit } from '../../audit/emit-audit.js';
 import { ServiceError, type ServiceErrorCode } from '../../core/service-error.js';
 
-const STATUS: Record<ServiceErrorCode, number> = {
+/** The HTTP status each verb refusal answers with, for the JSON API and the pages alike. */
+export const STATUS_OF_ERROR: Record<ServiceErrorCode, number> = {
   INVALID_INPUT: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -61,7 +62,7 @@ export async function auditRefusal(
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError | ServiceError | Error, request, reply) => {
     if (error instanceof ServiceError) {
-      const status = STATUS[error.code];
+      const status = STATUS_OF_ERROR[error.code];
       if (status >= 500) request.log.warn({ err: error }, 'service unavailable');
       if (error.code === 'FORBIDDEN') await auditRefusal(app, request, error.message);
       return reply
