@@ -6,7 +6,8 @@ import { createSelectSchema } from 'drizzle-zod';
  * The append-only, hash-chained audit log. No foreign keys: an entry must stay readable after its
  * actor or subject is gone, so it copies their labels. A trigger refuses UPDATE, DELETE, TRUNCATE.
  * Rows are written only by the SQL function audit_append, at COMMIT, from the transaction's rows in
- * audit_pending (both defined in SQL alone, db/migrations/0010; services/audit/emit-audit.ts).
+ * audit_pending (both defined in SQL alone, db/migrations/0010 and 0011; services/audit/emit-audit.ts).
+ * Its columns are read back from the canonical encoding the hash covers.
  */
 export const auditEntries = pgTable(
   'audit_entries',

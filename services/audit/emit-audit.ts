@@ -1,6 +1,5 @@
-import { getTableColumns, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
-import { auditEntries } from '../../db/schema/index.js';
 import type { ServiceContext } from '../core/service-context.js';
 import type { AuditAction } from './audit-actions.js';
 import { entryTemplate, hashPersonalData } from './audit-hash.js';
@@ -69,10 +68,10 @@ export async function withBufferedAudit<T>(tx: Transaction, fn: () => Promise<T>
 
 /**
  * Adds entries to the chain when the transaction commits. Everything that does not depend on the
- * chain's head (each entry's canonical encoding as a template, its column values, personal data
- * hashes) is prepared here and written to audit_pending; a deferred trigger hands all of the
- * transaction's pending entries to audit_append at COMMIT, which locks the head, fills in seq and
- * prevHash, hashes and inserts (db/migrations/0010). Every writer queues on the head until it
+ * chain's head (each entry's canonical encoding as a template, personal data hashes) is prepared
+ * here and written to audit_pending; a deferred trigger hands all of the transaction's pending
+ * entries to audit_append at COMMIT, which reads each row's columns back from its encoding, locks
+ * the head, fills in seq and prevHash, hashes and inserts (db/migrations/0010, 0011). Every writer queues on the head until it
  * commits, so the time it is held bounds how many transactions that write audit entries can
  * commit per second; taken at COMMIT, it is held for no round trip to Node (bench/ingest.ts).
  */
@@ -113,20 +112,8 @@ async function appendEntries(tx: Transaction, list: readonly PendingEntry[]): Pr
       personalDataHash: personal ? hashPersonalData(personal) : null,
     };
     const t = entryTemplate(fields);
-    return { t: [t.beforePrevHash, t.beforeSeq, t.afterSeq], r: toEntryRecord(fields), p: personal };
+    // The row's columns travel only inside the encoding: audit_columns_of reads them back from it.
+    return { t: [t.beforePrevHash, t.beforeSeq, t.afterSeq], p: personal };
   });
   await tx.execute(sql`insert into audit_pending (entries) values (${JSON.stringify(entries)}::jsonb)`);
-}
-
-const ENTRY_COLUMNS = Object.entries(getTableColumns(auditEntries));
-
-/** An entry's fields as a JSON record keyed by column name (seq, prev_hash and hash come later). */
-function toEntryRecord(fields: Partial<typeof auditEntries.$inferInsert>): Record<string, unknown> {
-  const record: Record<string, unknown> = {};
-  for (const [key, column] of ENTRY_COLUMNS) {
-    const value = fields[key as keyof typeof fields];
-    // Dates as ISO strings; strings as the driver would store them (jsonb refuses NUL, lone surrogates).
-    if (value !== undefined) record[column.name] = jsonSafe(value);
-  }
-  return record;
 }
