@@ -18,7 +18,8 @@ import { warningNotice } from './warn-deadline.js';
  * posted or, for a comment posted before its account went active, from the activation; after
  * commit sets its warning and breach timers. A comment already past its warning or deadline when
  * processed (a backlog) is warned or breached at once, in the batch's transaction, as the sweep
- * would: breached only, not warned first. `timers` is null where no queue is at hand: the sweep
+ * would: breached only, not warned first. A comment gets one timer at a time: the warning, whose
+ * job places the breach timer. `timers` is null where no queue is at hand: the sweep
  * then warns and breaches within a minute of the due time.
  */
 export function createDeadlineStep(timers: DeadlineTimers | null): ProcessingStep {
@@ -118,8 +119,8 @@ export function createDeadlineStep(timers: DeadlineTimers | null): ProcessingSte
       }
       if (timers && (warnTimer || breachTimer)) {
         const timer = { commentId: comment.id, warnAt: warnTimer, deadlineAt: breachTimer };
-        // One call for the batch's timers after commit. Processing runs once per comment, so it
-        // has no timers to replace.
+        // One call for the batch's timers after commit: each comment's next one (its warning, or
+        // its breach if warned here). Processing runs once per comment, so it has none to replace.
         state.batch.collectAfterCommit('deadline-step:timers', timer, (all) =>
           timers.schedule(all, { fresh: true }),
         );

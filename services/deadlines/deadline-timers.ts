@@ -1,5 +1,12 @@
+import type { JobsOptions } from 'bullmq';
 import type { Queues } from '../../workers/queues.js';
 
+/**
+ * A comment's next timer: the warning at `warnAt` when it has one, else the breach at `deadlineAt`.
+ * A comment has one delayed job at a time: the warning job places the breach timer when it has
+ * warned (workers/processors/deadline-warning.ts), so a comment answered before its warning, the
+ * common case, costs one timer, not two.
+ */
 export interface DeadlineTimer {
   commentId: string;
   warnAt: Date | null;
@@ -12,9 +19,9 @@ export interface DeadlineTimer {
  */
 export interface DeadlineTimers {
   /**
-   * Places both timers of each comment at its warnAt and deadlineAt. By default timers already
-   * there are replaced (a calendar change re-times them); `{ fresh: true }` is for comments that
-   * cannot have any yet (just processed), and saves two Redis calls per comment.
+   * Places each comment's next timer. By default the comment's timers already there are replaced
+   * (a calendar change re-times them); `{ fresh: true }` is for comments that cannot have that
+   * timer yet (just processed; just warned), and saves two Redis calls per comment.
    */
   schedule(timers: readonly DeadlineTimer[], options?: { fresh?: boolean }): Promise<void>;
   remove(commentIds: readonly string[]): Promise<void>;
@@ -40,31 +47,25 @@ export function queueDeadlineTimers(
       // A job id that exists (or completed and is kept) would swallow the new add: remove first.
       if (!options.fresh) await remove(timers.map((t) => t.commentId));
       // One round trip for a whole batch of comments (a processed poll page).
-      const jobs = timers.flatMap((t) => {
+      const jobs = timers.flatMap((t): { name: string; data: { commentId: string }; opts: JobsOptions }[] => {
         const data = { commentId: t.commentId };
-        return [
-          ...(t.warnAt
-            ? [
-                {
-                  name: 'deadline-warning',
-                  data,
-                  opts: { jobId: warningJobId(t.commentId), delay: Math.max(0, t.warnAt.getTime() - now()) },
-                },
-              ]
-            : []),
-          ...(t.deadlineAt
-            ? [
-                {
-                  name: 'deadline-breach',
-                  data,
-                  opts: {
-                    jobId: breachJobId(t.commentId),
-                    delay: Math.max(0, t.deadlineAt.getTime() - now()),
-                  },
-                },
-              ]
-            : []),
-        ];
+        if (t.warnAt)
+          return [
+            {
+              name: 'deadline-warning',
+              data,
+              opts: { jobId: warningJobId(t.commentId), delay: Math.max(0, t.warnAt.getTime() - now()) },
+            },
+          ];
+        if (t.deadlineAt)
+          return [
+            {
+              name: 'deadline-breach',
+              data,
+              opts: { jobId: breachJobId(t.commentId), delay: Math.max(0, t.deadlineAt.getTime() - now()) },
+            },
+          ];
+        return [];
       });
       if (jobs.length) await queues.deadlines.addBulk(jobs);
     },

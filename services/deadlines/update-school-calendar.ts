@@ -70,7 +70,12 @@ async function retimeOpenComments(
   calendar: SchoolCalendar,
 ): Promise<DeadlineTimer[]> {
   const open = await tx
-    .select({ id: comments.id, postedAt: comments.postedAt, clockStartedAt: comments.deadlineClockStartedAt })
+    .select({
+      id: comments.id,
+      postedAt: comments.postedAt,
+      clockStartedAt: comments.deadlineClockStartedAt,
+      warnedAt: comments.warnedAt,
+    })
     .from(comments)
     .where(and(eq(comments.schoolId, schoolId), eq(comments.status, 'open'), isNull(comments.breachedAt)))
     .for('update');
@@ -92,7 +97,12 @@ async function retimeOpenComments(
         deadlineRuleVersion: deadline.ruleVersion,
       })
       .where(eq(comments.id, comment.id));
-    timers.push({ commentId: comment.id, warnAt: deadline.warnAt, deadlineAt: deadline.deadline });
+    // Its next timer: the warning, unless it has been warned already (then the breach).
+    timers.push({
+      commentId: comment.id,
+      warnAt: comment.warnedAt ? null : deadline.warnAt,
+      deadlineAt: deadline.deadline,
+    });
   }
   return timers;
 }

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lte } from 'drizzle-orm';
 import type { Comment } from '../../db/schema/index.js';
 import { comments, socialAccounts } from '../../db/schema/index.js';
 import type { AuditEntryInput } from '../audit/emit-audit.js';
@@ -9,7 +9,13 @@ import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { type NotificationInput, notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 
-export type WarnDeadlineResult = { status: 'warned'; notified: number } | { status: 'not_due' };
+/**
+ * `breachAt` is where the comment's breach timer belongs once it has been warned (by this call or
+ * before it) and is still open and unbreached; null when no breach timer is wanted.
+ */
+export type WarnDeadlineResult =
+  | { status: 'warned'; notified: number; breachAt: Date | null }
+  | { status: 'not_due'; breachAt: Date | null };
 
 /**
  * The 75% warning (P2): the comms team and the assignee hear that a comment's deadline is near.
@@ -35,7 +41,21 @@ export async function warnDeadline(
         ),
       )
       .returning();
-    if (!comment) return { status: 'not_due' };
+    if (!comment) {
+      // Warned already (by the sweep, or a retried job), or answered, or not yet due.
+      const [warned] = await tx
+        .select({ deadlineAt: comments.deadlineAt })
+        .from(comments)
+        .where(
+          and(
+            eq(comments.id, input.commentId),
+            eq(comments.status, 'open'),
+            isNotNull(comments.warnedAt),
+            isNull(comments.breachedAt),
+          ),
+        );
+      return { status: 'not_due', breachAt: warned?.deadlineAt ?? null };
+    }
     const [account] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, comment.accountId));
     const label = account ? commentLabel(comment, account) : `Comment ${comment.externalId}`;
     const recipients = await schoolRoleUserIds(tx, comment.schoolId, ['comms']);
@@ -44,7 +64,7 @@ export async function warnDeadline(
     const ids = await notifyUsers(tx, { ...notice.notification, userIds: recipients });
     // Last: the audit chain head stays locked from here to commit, so it is taken as late as it can be.
     await emitAudit(tx, ctx, notice.audit);
-    return { status: 'warned', notified: ids.length };
+    return { status: 'warned', notified: ids.length, breachAt: comment.deadlineAt };
   });
   if (result.status === 'warned') metrics.deadlineWarnings.inc();
   return result;

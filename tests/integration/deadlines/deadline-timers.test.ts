@@ -119,9 +119,17 @@ describe('deadline timers', () => {
     expect(processed.deadlineAt!.getTime() - comment.postedAt.getTime()).toBe(7_200);
     expect(processed.deadlineRuleVersion).toMatch(/^p2-v1:elapsed:0.002h/);
     await expectAuditEntry(t.db, { action: 'comment.deadline_set', subjectId: comment.id });
-    expect(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))).toBeDefined();
-    expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeDefined();
+    // One timer at a time: the warning now; its job places the breach timer when it has warned.
+    const warningJob = await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id));
+    expect(warningJob).toBeDefined();
+    expect(warningJob!.timestamp + warningJob!.delay).toBeCloseTo(processed.warnAt!.getTime(), -3);
+    expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeUndefined();
 
+    await waitFor('the warning', async () => !!(await reload(comment.id)).warnedAt);
+    await waitFor('the breach timer', async () => {
+      const job = await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id));
+      return !!job && Math.abs(job.timestamp + job.delay - processed.deadlineAt!.getTime()) < 1_000;
+    });
     await waitFor('the breach', async () => !!(await reload(comment.id)).breachedAt);
     const after = await reload(comment.id);
     expect(after.warnedAt).not.toBeNull();
@@ -181,11 +189,64 @@ describe('deadline timers', () => {
     ).toHaveLength(1);
   });
 
+  it('a comment warned when processed gets its breach timer at once, and keeps it when re-timed', async () => {
+    const f = await fixture({ responseHours: 24 });
+    // Past its warning (18 h) but not its deadline (24 h).
+    const postedAt = new Date(Date.now() - 20 * 3_600_000);
+    const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id, postedAt });
+    await processWithDeadline(comment.id);
+    const processed = await reload(comment.id);
+    expect(processed.warnedAt).not.toBeNull();
+    expect(processed.breachedAt).toBeNull();
+    const deadlines = runtime.deps.queues.deadlines;
+    expect(await deadlines.getJob(warningJobId(comment.id))).toBeUndefined();
+    const breach = await deadlines.getJob(breachJobId(comment.id));
+    expect(breach!.timestamp + breach!.delay).toBeCloseTo(postedAt.getTime() + 24 * 3_600_000, -3);
+
+    // A longer window moves the breach timer; the comment is not warned a second time.
+    const { headers } = await signIn(t.db, f.senior.id);
+    const res = await api.app.inject({
+      method: 'PUT',
+      url: `/api/schools/${f.school.id}/calendar`,
+      headers,
+      payload: { ...EVERY_DAY, responseHours: 48 },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const moved = await deadlines.getJob(breachJobId(comment.id));
+    expect(moved!.timestamp + moved!.delay).toBeCloseTo(postedAt.getTime() + 48 * 3_600_000, -3);
+    expect(await deadlines.getJob(warningJobId(comment.id))).toBeUndefined();
+  });
+
+  it('a warning timer that finds the comment answered places no breach timer', async () => {
+    const f = await fixture({ responseHours: 24 });
+    const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
+    await processWithDeadline(comment.id);
+    const { headers } = await signIn(t.db, f.comms.id);
+    const res = await api.app.inject({
+      method: 'POST',
+      url: `/api/comments/${comment.id}/responses`,
+      headers,
+      payload: { kind: 'acknowledgement' },
+    });
+    expect(res.statusCode).toBe(201);
+    // A warning job that was already running when the comment was answered.
+    await runtime.deps.queues.add('deadline-warning', { commentId: comment.id });
+    await waitFor(
+      'the late warning to run',
+      async () =>
+        (await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id)))?.finishedOn !== undefined,
+    );
+    const late = await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id));
+    expect(await late!.getState()).toBe('completed');
+    expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeUndefined();
+    expect((await reload(comment.id)).warnedAt).toBeNull();
+  });
+
   it('removes the timers when the comment is answered', async () => {
     const f = await fixture({ responseHours: 24 });
     const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
     await processWithDeadline(comment.id);
-    expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeDefined();
+    expect(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))).toBeDefined();
 
     const { headers } = await signIn(t.db, f.comms.id);
     const res = await api.app.inject({
@@ -203,7 +264,7 @@ describe('deadline timers', () => {
     const f = await fixture({ responseHours: 0.0005 });
     const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
     await processWithDeadline(comment.id);
-    expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeDefined();
+    expect(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))).toBeDefined();
     // Every key of this file's queues goes: the timers and the sweep's schedule with them.
     await runtime.close();
     await clearRedisPrefix(config.redisPrefix);
@@ -261,7 +322,7 @@ describe('deadline timers', () => {
     });
     await waitFor(
       'the timers to go',
-      async () => !(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))),
+      async () => !(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))),
     );
   });
 });
