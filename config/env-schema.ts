@@ -107,6 +107,9 @@ export const envSchema = z.object({
       value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value,
     )
     .default(false),
+  QUEUE_DASHBOARD_TRUST_ID: z
+    .uuid('a trust\'s id (a uuid; `npm run cli -- create-trust-admin` prints it as "Trust: name (id)")')
+    .optional(),
   METRICS_TOKEN: z
     .string()
     .refine((value) => value.length >= 24 && /^[\x21-\x7e]+$/.test(value), {

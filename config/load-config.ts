@@ -29,6 +29,11 @@ export interface Config {
   readonly trustProxy: boolean | number | string;
   /** A bearer token /metrics requires; unset: /metrics answers anyone who can reach it. */
   readonly metricsToken?: string;
+  /**
+   * The trust whose admins may open the queue dashboard, which shows every trust's jobs. Unset: an
+   * installation with one trust lets its admins in; with several, nobody.
+   */
+  readonly queueDashboardTrustId?: string;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     ...(e.AUDIT_SIGNING_KEY ? { auditSigningKey: e.AUDIT_SIGNING_KEY } : {}),
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
+    ...(e.QUEUE_DASHBOARD_TRUST_ID
+      ? { queueDashboardTrustId: e.QUEUE_DASHBOARD_TRUST_ID.toLowerCase() }
+      : {}),
   });
 }
 

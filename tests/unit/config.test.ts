@@ -45,6 +45,17 @@ describe('configuration', () => {
     expect(error.message).toMatch(/at least 24 printable characters/);
   });
 
+  it('takes a QUEUE_DASHBOARD_TRUST_ID that is a trust id, and names it when it is not', () => {
+    expect(loadConfig(valid).queueDashboardTrustId).toBeUndefined();
+    const id = '0F8FAD5B-D9CB-469F-A165-70867728950E';
+    expect(loadConfig({ ...valid, QUEUE_DASHBOARD_TRUST_ID: id }).queueDashboardTrustId).toBe(
+      id.toLowerCase(),
+    );
+    const error = failure({ ...valid, QUEUE_DASHBOARD_TRUST_ID: 'Oak Trust' });
+    expect(error.variable).toBe('QUEUE_DASHBOARD_TRUST_ID');
+    expect(error.message).toMatch(/a trust's id/);
+  });
+
   it('names a missing secret and says what it expects', () => {
     const error = failure({ SESSION_SECRET: valid.SESSION_SECRET });
     expect(error.variable).toBe('ENCRYPTION_KEY');

@@ -1,7 +1,8 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { trusts } from '../../../db/schema/index.js';
 import { QUEUE_NAMES } from '../../../workers/job-registry.js';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
@@ -35,6 +36,18 @@ function isTrustAdmin(request: FastifyRequest): boolean {
 }
 
 /**
+ * The queues are the installation's, not a trust's: their jobs name every trust's comments and
+ * accounts. So a trust admin may see them only where no other trust's work is there to see: in
+ * an installation of one trust, or as an admin of the trust QUEUE_DASHBOARD_TRUST_ID names (the
+ * operator's own). Counted per request: a second trust added later closes the board at once.
+ */
+async function mayOpenDashboard(app: FastifyInstance, trustId: string): Promise<boolean> {
+  if (app.config.queueDashboardTrustId) return app.config.queueDashboardTrustId === trustId;
+  const rows = await app.db.select({ id: trusts.id }).from(trusts).limit(2);
+  return rows.length === 1 && rows[0]!.id === trustId;
+}
+
+/**
  * A state-changing call (retry, clean, pause) must come from a page of ours: Bull Board's UI does
  * not send our CSRF token, so a cross-site request is refused by its Origin (or Sec-Fetch-Site).
  */
@@ -48,8 +61,8 @@ function isSameOrigin(request: FastifyRequest, publicUrl: string): boolean {
 }
 
 /**
- * The queue dashboard at /admin/queues: every queue of the job registry, for trust admins only.
- * Not signed in: the page redirects to /login, its API answers 401; signed in without the
+ * The queue dashboard at /admin/queues: every queue of the job registry, for trust admins of the
+ * installation's only trust, or of the trust QUEUE_DASHBOARD_TRUST_ID names. Not signed in: the page redirects to /login, its API answers 401; signed in without the
  * trust admin role: 403.
  */
 export const adminQueuesRoutes: FastifyPluginAsync = async (app) => {
@@ -72,6 +85,13 @@ export const adminQueuesRoutes: FastifyPluginAsync = async (app) => {
         return reply
           .status(403)
           .send({ error: 'FORBIDDEN', message: 'Only trust admin staff may see the job queues' });
+      }
+      if (!(await mayOpenDashboard(app, request.principal.trustId))) {
+        return reply.status(403).send({
+          error: 'FORBIDDEN',
+          message:
+            "The job queues hold every trust's work in this installation: only admins of the operating trust (QUEUE_DASHBOARD_TRUST_ID) may see them",
+        });
       }
       if (!SAFE_METHODS.has(request.method) && !isSameOrigin(request, app.config.publicUrl)) {
         return reply

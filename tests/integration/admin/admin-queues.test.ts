@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../../../workers/job-registry.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
-import { createSchool, createUser } from '../../helpers/factories.js';
+import { createSchool, createTrust, createUser } from '../../helpers/factories.js';
 import { signIn } from '../../helpers/sign-in.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { clearRedisPrefix } from '../../helpers/test-redis.js';
@@ -9,12 +9,14 @@ import { clearRedisPrefix } from '../../helpers/test-redis.js';
 let t: TestDatabase;
 let api: TestApp;
 let trustAdmin: { cookie: string };
+let trustId: string;
 let comms: { cookie: string };
 
 beforeAll(async () => {
   t = await createTestDatabase();
   api = await buildTestApp(t.db);
   const school = await createSchool(t.db);
+  trustId = school.trustId;
   const [admin, staff] = await Promise.all([
     createUser(t.db, { trustId: school.trustId, roles: [{ schoolId: school.id, role: 'trust_admin' }] }),
     createUser(t.db, { trustId: school.trustId, roles: [{ schoolId: school.id, role: 'comms' }] }),
@@ -94,5 +96,45 @@ describe('Bull Board at /admin/queues', () => {
       headers: { ...trustAdmin, 'sec-fetch-site': 'same-origin' },
     });
     expect(ours.statusCode).toBe(200);
+  });
+});
+
+// Last: it adds a second trust to the installation, which closes the board to the tests above.
+describe('Bull Board in an installation of several trusts', () => {
+  it("is closed to every trust's admins unless QUEUE_DASHBOARD_TRUST_ID names theirs", async () => {
+    const other = await createTrust(t.db);
+    const otherSchool = await createSchool(t.db, { trustId: other.id });
+    const otherAdmin = await createUser(t.db, {
+      trustId: other.id,
+      roles: [{ schoolId: otherSchool.id, role: 'trust_admin' }],
+    });
+    const otherCookie = { cookie: (await signIn(t.db, otherAdmin.id)).headers.cookie };
+    for (const headers of [trustAdmin, otherCookie]) {
+      for (const url of ['/admin/queues', '/admin/queues/api/queues']) {
+        const res = await api.app.inject({ method: 'GET', url, headers });
+        expect(res.statusCode, url).toBe(403);
+        expect(res.json().message).toMatch(/every trust's work.*QUEUE_DASHBOARD_TRUST_ID/);
+      }
+    }
+
+    const operated = await buildTestApp(t.db, { configOverrides: { QUEUE_DASHBOARD_TRUST_ID: trustId } });
+    try {
+      const ours = await operated.app.inject({
+        method: 'GET',
+        url: '/admin/queues/api/queues',
+        headers: trustAdmin,
+      });
+      expect(ours.statusCode).toBe(200);
+      expect((ours.json().queues as unknown[]).length).toBe(QUEUE_NAMES.length);
+      const theirs = await operated.app.inject({
+        method: 'GET',
+        url: '/admin/queues/api/queues',
+        headers: otherCookie,
+      });
+      expect(theirs.statusCode).toBe(403);
+    } finally {
+      await clearRedisPrefix(operated.config.redisPrefix);
+      await operated.close();
+    }
   });
 });
