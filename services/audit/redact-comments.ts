@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
-import { comments, moderationActions, socialAccounts } from '../../db/schema/index.js';
+import { comments, moderationActions, responses, socialAccounts } from '../../db/schema/index.js';
 import { commentLabel } from '../comments/comment-label.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { emitAudit } from './emit-audit.js';
@@ -12,9 +12,11 @@ export interface RedactedComment {
 
 /**
  * The one redaction path, for the retention policy and for erasure on request: removes a comment's
- * text and its author's identity (handle, name, platform id, link), the author named as the
- * target of moderation, and the personal data beside every audit entry about the comment, its
- * responses and its moderation actions. The entries keep their hashes, so the chain still
+ * text and its author's identity (handle, name, platform id, link), the text and notes of its
+ * responses, the author named as the target of moderation with the notice addressed to them and
+ * the evidence link, and the personal data beside every audit entry about the comment, its
+ * responses and its moderation actions. Safeguarding escalations are not touched: they follow the
+ * school's safeguarding record-keeping, not the social media retention period. The entries keep their hashes, so the chain still
  * verifies, and a `comment.redacted` entry records each redaction. Runs in the caller's
  * transaction.
  */
@@ -45,10 +47,21 @@ export async function redactComments(
     });
   if (redacted.length === 0) return { comments: [], personalRecords: 0 };
   const ids = redacted.map((c) => c.id);
+  // What staff wrote to or about the person: a reply can name or quote them, an offline note can
+  // hold a phone number, a notice is addressed to them, evidence is a capture of their post. The
+  // rows stay (who responded, when, how: the deadline reports need them); their words go.
   await tx
     .update(moderationActions)
-    .set({ targetAuthorExternalId: null })
+    .set({ targetAuthorExternalId: null, noticeText: null, evidenceUrl: null })
     .where(inArray(moderationActions.commentId, ids));
+  const responseRows = await tx
+    .update(responses)
+    .set({ text: '', note: null })
+    .where(inArray(responses.commentId, ids))
+    .returning({ commentId: responses.commentId });
+  const responsesPerComment = new Map<string, number>();
+  for (const r of responseRows)
+    responsesPerComment.set(r.commentId, (responsesPerComment.get(r.commentId) ?? 0) + 1);
 
   const idList = `{${ids.join(',')}}`;
   const reason =
@@ -97,6 +110,8 @@ export async function redactComments(
           kind: why.kind,
           removed: ['text', 'authorHandle', 'authorName', 'authorExternalId', 'url'],
           personalRecordsRedacted: perComment.get(c.id) ?? 0,
+          // Reply text and offline notes; moderation notices and evidence links.
+          responsesRedacted: responsesPerComment.get(c.id) ?? 0,
         },
       };
     }),

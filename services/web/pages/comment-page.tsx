@@ -137,6 +137,9 @@ function deadline(d: CommentDetail): string {
   return parts.join('');
 }
 
+/** Responses that carried words of their own, which redaction removes with the comment. */
+const REDACTABLE_KINDS = new Set(['public_reply', 'private_reply', 'offline', 'no_response_needed']);
+
 function responsesList(d: CommentDetail): string {
   if (!d.responses.length) return '<p class="muted">No response yet.</p>';
   return `<ol class="responses">${d.responses
@@ -146,6 +149,9 @@ function responsesList(d: CommentDetail): string {
         (r.channel ? ` · ${e(r.channel)}` : '') +
         (r.text ? `<p class="response-text"><bdi>${e(r.text)}</bdi></p>` : '') +
         (r.note ? `<p class="muted"><bdi>${e(r.note)}</bdi></p>` : '') +
+        (d.comment.redacted && !r.text && !r.note && REDACTABLE_KINDS.has(r.kind)
+          ? '<p class="muted"><em>Text redacted with the comment</em></p>'
+          : '') +
         (r.error ? `<p class="flash-error">${e(r.error)}</p>` : '') +
         '</li>',
     )

@@ -1,7 +1,14 @@
 import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditPersonalData, comments, type NewComment, schools } from '../../../db/schema/index.js';
+import {
+  auditPersonalData,
+  comments,
+  moderationActions,
+  type NewComment,
+  responses,
+  schools,
+} from '../../../db/schema/index.js';
 import { applyRetention, monthsBefore } from '../../../services/audit/apply-retention.js';
 import { emitAudit } from '../../../services/audit/emit-audit.js';
 import { verifyAudit } from '../../../services/audit/verify-audit.js';
@@ -52,6 +59,7 @@ async function commentWithAudit(schoolId: string, accountId: string, values: Par
 let schoolA: string;
 let schoolB: string;
 let accountA: string;
+let staffA: string;
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -68,6 +76,7 @@ beforeAll(async () => {
   ] as const) {
     const user = await createUser(t.db, { trustId: trust.id, roles: [{ schoolId: schoolA, role }] });
     as[name] = await signIn(t.db, user.id);
+    if (role === 'comms') staffA = user.id;
   }
 });
 afterAll(async () => {
@@ -93,6 +102,38 @@ describe('retention (P12)', () => {
       postedAt: monthsBefore(now, 11),
     });
 
+    // What staff wrote to and about the person goes with the comment.
+    const said = (commentId: string, kind: 'public_reply' | 'offline', words: string) =>
+      t.db
+        .insert(responses)
+        .values({
+          schoolId: schoolA,
+          commentId,
+          kind,
+          status: 'sent',
+          actorId: staffA,
+          ...(kind === 'offline' ? { channel: 'phone', note: words } : { text: words }),
+        })
+        .returning();
+    await said(old.id, 'public_reply', '@worried_mum we are so sorry, Mrs Jones; please call the office');
+    await said(old.id, 'offline', 'Rang Mrs Jones on 07700 900123');
+    const [keptReply] = await said(recent.id, 'public_reply', '@happy_dad thank you!');
+    const [action] = await t.db
+      .insert(moderationActions)
+      .values({
+        schoolId: schoolA,
+        accountId: accountA,
+        commentId: old.id,
+        targetAuthorExternalId: '5551',
+        kind: 'hide',
+        status: 'succeeded',
+        reasonCategory: 'personal_data',
+        reasonText: 'names a pupil',
+        noticeText: '@worried_mum we have hidden your reply because it names a pupil',
+        evidenceUrl: 'https://files.school.example/evidence/1.png',
+      })
+      .returning();
+
     const outcomes = await applyRetention(systemContext(t.db, 'retention policy'), now);
     expect(outcomes.find((o) => o.schoolId === schoolA)).toMatchObject({
       retentionMonths: 12,
@@ -116,6 +157,35 @@ describe('retention (P12)', () => {
       redactedAt: null,
     });
 
+    const replies = await t.db.select().from(responses).where(eq(responses.commentId, old.id));
+    expect(
+      replies.map((r) => ({ kind: r.kind, text: r.text, note: r.note, status: r.status })).sort(),
+    ).toEqual(
+      expect.arrayContaining([
+        { kind: 'public_reply', text: '', note: null, status: 'sent' },
+        { kind: 'offline', text: '', note: null, status: 'sent' },
+      ]),
+    );
+    const [unchanged] = await t.db.select().from(responses).where(eq(responses.id, keptReply!.id));
+    expect(unchanged!.text).toBe('@happy_dad thank you!');
+    const [acted] = await t.db.select().from(moderationActions).where(eq(moderationActions.id, action!.id));
+    expect(acted).toMatchObject({
+      targetAuthorExternalId: null,
+      noticeText: null,
+      evidenceUrl: null,
+      kind: 'hide',
+      status: 'succeeded',
+    });
+    const page = await api.app.inject({
+      method: 'GET',
+      url: `/comments/${old.id}`,
+      headers: as.comms!.headers,
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('Mrs Jones');
+    expect(page.body).not.toContain('07700');
+    expect(page.body).toContain('Text redacted with the comment');
+
     const leftovers = await t.db.execute(
       sql`select count(*)::int as n from audit_personal_data where content::text like '%worried_mum%'`,
     );
@@ -130,7 +200,7 @@ describe('retention (P12)', () => {
     await expectAuditEntry(t.db, {
       action: 'comment.redacted',
       subjectId: old.id,
-      details: { kind: 'retention', personalRecordsRedacted: 2 },
+      details: { kind: 'retention', personalRecordsRedacted: 2, responsesRedacted: 2 },
     });
     await expectAuditEntry(t.db, {
       action: 'retention.redacted',
