@@ -4,7 +4,7 @@ import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
 import { YEAR_GROUP_MENTION } from './roster-terms.js';
 import { shippedLexicons } from './shipped-lexicons.js';
-import { TextNormaliser } from './text-normaliser.js';
+import { skeletonOf, TextNormaliser } from './text-normaliser.js';
 import {
   type Category,
   type ClassificationResult,
@@ -17,7 +17,8 @@ import {
 } from './types.js';
 
 /** Bump when the matching code changes in a way that changes results for the same lexicons. */
-const ENGINE_VERSION = 'hm-classifier.1';
+// .2: an allow term clears a word of the same extent only where the text has all its letters.
+const ENGINE_VERSION = 'hm-classifier.2';
 /** The obscenity dataset is part of the result; pinned with the package. */
 const OBSCENITY_VERSION = 'obscenity-en.0.4.6';
 /** A first name this close (in characters) to "Year 4", "4B", "class 3" names a pupil. */
@@ -39,6 +40,20 @@ interface TermInfo {
   source: string;
   /** For labels: context group that must also be present; for context terms: their group. */
   group: number;
+  /**
+   * For allow terms: the term's own skeleton, repeated letters kept (`prefix`: a `word*` term).
+   * Null for a term with an optional word (`~`), which can only allow what it is longer than.
+   */
+  allowForm?: { skel: string; prefix: boolean } | null;
+}
+
+/**
+ * Where an allow term matched, and whether the text there has every letter of the term: each run
+ * of a repeated letter at least as long as the term's ("Twatt" is not spelled by "twat").
+ */
+interface AllowSpan {
+  span: Span;
+  spelled: boolean;
 }
 
 interface CompiledPattern {
@@ -131,7 +146,7 @@ class LexiconClassifier implements Classifier {
       source: 'allow',
       group: -1,
     };
-    for (const term of allowTerms) this.addTerm(term, allow);
+    for (const term of allowTerms) this.addTerm(term, { ...allow, allowForm: allowFormOf(term) });
     for (const extra of options.extraTerms ?? []) {
       this.addTerm(extra.term, {
         kind: TermKind.Label,
@@ -200,16 +215,21 @@ class LexiconClassifier implements Classifier {
       );
     });
 
-    const allowSpans: Span[] = [];
+    const allowSpans: AllowSpan[] = [];
     const names: Span[] = [];
     const classMentions: Span[] = [];
     const ids = this.hitIds;
     for (let i = 0; i < ids.length; i++) {
       const info = this.terms[ids[i]!]!;
       if (info.kind === TermKind.Context) this.contextSeen[info.group] = 1;
-      else if (info.kind === TermKind.Allow)
-        allowSpans.push(this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!));
-      else if (info.kind === TermKind.FirstName)
+      else if (info.kind === TermKind.Allow) {
+        const matched = n.skel.slice(this.hitStarts[i]!, this.hitEnds[i]!);
+        const form = info.allowForm;
+        allowSpans.push({
+          span: this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!),
+          spelled: !!form && spellsAtLeast(matched, form.skel, form.prefix),
+        });
+      } else if (info.kind === TermKind.FirstName)
         names.push(this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!));
       else if (info.kind === TermKind.ClassMention) {
         classMentions.push(this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!));
@@ -301,11 +321,11 @@ class LexiconClassifier implements Classifier {
     label.spans.push(span);
   }
 
-  private finish(allowSpans: Span[]): Label[] {
+  private finish(allowSpans: AllowSpan[]): Label[] {
     const labels: Label[] = [];
     for (const { label } of this.labels.values()) {
       if (allowSpans.length > 0 && label.category !== 'personal_data') {
-        label.spans = label.spans.filter((s) => !allowSpans.some((a) => a[0] <= s[0] && s[1] <= a[1]));
+        label.spans = label.spans.filter((s) => !allowSpans.some((a) => allows(a, s)));
         if (label.spans.length === 0) continue;
       }
       label.spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -349,6 +369,45 @@ function fnv1a(text: string): string {
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * An allowed phrase clears a flagged word inside it ("Scunthorpe"). Matching forgives repeated
+ * letters, which is right for a misspelled or elongated phrase but would let "Twatt", allowed,
+ * clear "twat" itself: where the two cover the same text, the text must have every letter of the
+ * allowed term.
+ */
+function allows(a: AllowSpan, s: Span): boolean {
+  if (!(a.span[0] <= s[0] && s[1] <= a.span[1])) return false;
+  return a.spelled || a.span[0] < s[0] || s[1] < a.span[1];
+}
+
+/** Whether `text` is `term` with no repeated letter shortened (`prefix`: text may go on). */
+function spellsAtLeast(text: string, term: string, prefix: boolean): boolean {
+  let i = 0;
+  let j = 0;
+  while (j < term.length) {
+    const c = term.charCodeAt(j);
+    let need = 0;
+    while (j < term.length && term.charCodeAt(j) === c) {
+      need++;
+      j++;
+    }
+    let have = 0;
+    while (i < text.length && text.charCodeAt(i) === c) {
+      have++;
+      i++;
+    }
+    if (have < need) return false;
+  }
+  return prefix || i === text.length;
+}
+
+function allowFormOf(term: string): { skel: string; prefix: boolean } | null {
+  const trimmed = term.trim();
+  if (/(^|\s)~(\s|$)/.test(trimmed)) return null;
+  const prefix = trimmed.endsWith('*');
+  return { skel: skeletonOf(prefix ? trimmed.slice(0, -1) : trimmed), prefix };
 }
 
 /**

@@ -86,4 +86,26 @@ describe('school extra terms and allow-list', () => {
     expect(school.classify('Our trip to Bitchfield church').labels).toEqual([]);
     expect(school.classify('Bitchfield is lovely, unlike you bitch').labels.length).toBeGreaterThan(0);
   });
+
+  it('an allowed place spelled like a slur with a letter doubled does not allow the slur', () => {
+    // Twatt, a village in Orkney: matching forgives doubled letters, so it reaches "twat" too.
+    const orkney = createClassifier({ allowList: ['Twatt'] });
+    const offensive = (text: string) => orkney.classify(text).labels.some((l) => l.category === 'offensive');
+    expect(offensive('Our residential trip to Twatt starts on Monday')).toBe(false);
+    expect(offensive('TWATT trip photos are up')).toBe(false);
+    expect(offensive('the head is a twat')).toBe(true);
+    expect(offensive('Twatt was wet, and the head is a twat')).toBe(true);
+    // Without the allow-list the place is flagged, so the first case above is the list at work.
+    expect(createClassifier().classify('Our residential trip to Twatt').labels.length).toBeGreaterThan(0);
+  });
+
+  it('an allowed word is allowed wherever the text has all its letters', () => {
+    const relaxed = createClassifier({ allowList: ['crap'] });
+    expect(createClassifier().classify('what crap weather for sports day').labels.length).toBeGreaterThan(0);
+    expect(relaxed.classify('what crap weather for sports day').labels).toEqual([]);
+    // Drawn out, it is the same word.
+    expect(relaxed.classify('what craaap weather').labels).toEqual([]);
+    // A longer allowed phrase still forgives a doubled letter: "Bitchfieeld" is the village misspelled.
+    expect(school.classify('Our trip to Bitchfieeld church').labels).toEqual([]);
+  });
 });
