@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../services/api/build-app.js';
 import { createProducerRedis } from '../../services/core/redis-connections.js';
+import { generateAuditKey } from '../helpers/audit-fixtures.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -30,7 +31,32 @@ describe('health and readiness', () => {
   it('/readyz answers 200 when Postgres and Redis are both up', async () => {
     const res = await api.app.inject({ url: '/readyz' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(res.json()).toEqual({
+      status: 'ready',
+      checks: { postgres: 'ok', redis: 'ok' },
+      warnings: [
+        "AUDIT_SIGNING_KEY is not set: the audit log's daily checkpoints are not signed",
+        'SMTP_URL is not set: notification email is off (in-app and webhooks still work)',
+        'METRICS_TOKEN is not set: /metrics answers anyone who can reach it',
+      ],
+    });
+  });
+
+  it('/readyz has no warnings when signing, email and the metrics token are set', async () => {
+    const configured = await buildTestApp(t.db, {
+      configOverrides: {
+        AUDIT_SIGNING_KEY: generateAuditKey(),
+        SMTP_URL: 'smtp://127.0.0.1:2525',
+        METRICS_TOKEN: 'x'.repeat(32),
+      },
+    });
+    try {
+      const res = await configured.app.inject({ url: '/readyz' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ status: 'ready', warnings: [] });
+    } finally {
+      await configured.close();
+    }
   });
 
   it('/readyz answers 503 naming Redis when Redis is unreachable', async () => {

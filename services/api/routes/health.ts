@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -10,7 +11,23 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
     ),
   ]);
 
+/**
+ * Settings whose absence leaves part of the product off without stopping it: ready, but an
+ * operator's probe or dashboard should say so.
+ */
+function configurationWarnings(config: FastifyInstance['config']): string[] {
+  const warnings: string[] = [];
+  if (!config.auditSigningKey)
+    warnings.push("AUDIT_SIGNING_KEY is not set: the audit log's daily checkpoints are not signed");
+  if (!config.notifications.smtpUrl)
+    warnings.push('SMTP_URL is not set: notification email is off (in-app and webhooks still work)');
+  if (!config.metricsToken)
+    warnings.push('METRICS_TOKEN is not set: /metrics answers anyone who can reach it');
+  return warnings;
+}
+
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  const warnings = configurationWarnings(app.config);
   app.get(
     '/healthz',
     {
@@ -29,12 +46,19 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['operations'],
         summary: 'PostgreSQL and Redis are reachable; 503 names what is down',
+        description:
+          '`warnings` lists settings left unset that turn part of the product off (unsigned audit checkpoints, no email, open metrics); they do not make the service unready.',
         response: {
-          200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()) }),
+          200: z.object({
+            status: z.literal('ready'),
+            checks: z.record(z.string(), z.string()),
+            warnings: z.array(z.string()),
+          }),
           503: z.object({
             status: z.literal('unavailable'),
             message: z.string(),
             checks: z.record(z.string(), z.string()),
+            warnings: z.array(z.string()),
           }),
         },
       },
@@ -61,11 +85,14 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
       ]);
       if (down.length) {
-        return reply
-          .status(503)
-          .send({ status: 'unavailable' as const, message: `${down.join(' and ')} unreachable`, checks });
+        return reply.status(503).send({
+          status: 'unavailable' as const,
+          message: `${down.join(' and ')} unreachable`,
+          checks,
+          warnings,
+        });
       }
-      return { status: 'ready' as const, checks };
+      return { status: 'ready' as const, checks, warnings };
     },
   );
 };
