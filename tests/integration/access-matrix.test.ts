@@ -421,7 +421,6 @@ const TABLE: Record<string, Row> = {
   },
   'GET /notifications': { allowed: ALL, build: u('/notifications') },
   'POST /notifications/preferences': {
-    signedOut: 401, // a form post guarded by requireUser: the JSON refusal
     allowed: ALL,
     build: () => ({ url: '/notifications/preferences', form: { 'comment.flagged:in_app': 'on' } }),
   },
@@ -431,7 +430,6 @@ const TABLE: Record<string, Row> = {
     build: (s) => ({ url: `/schools/${s.school.id}/notifications` }),
   },
   'POST /schools/:schoolId/webhooks/:webhookId/remove': {
-    signedOut: 401, // a form post guarded by requireUser: the JSON refusal
     allowed: TRUST_ADMIN,
     scoped: true,
     build: async (s) => ({
@@ -498,7 +496,6 @@ const TABLE: Record<string, Row> = {
     build: (s) => ({ url: '/api/inbox/acknowledge', json: { commentIds: [s.comment.id] } }),
   },
   'POST /inbox/acknowledge': {
-    signedOut: 401, // a form post guarded by requireUser: the JSON refusal
     allowed: ALL,
     build: (s) => ({ url: '/inbox/acknowledge', form: { commentIds: s.comment.id } }),
   },
@@ -677,25 +674,21 @@ const TABLE: Record<string, Row> = {
     build: (s) => ({ url: `/api/comments/${s.comment.id}` }),
   },
   'POST /comments/:id/reply': {
-    signedOut: 401, // a form post guarded by requireUser: the JSON refusal
     allowed: RESPONDERS,
     scoped: true,
     build: (s) => ({ url: `/comments/${s.comment.id}/reply`, form: { kind: 'acknowledgement' } }),
   },
   'POST /comments/:id/close': {
-    signedOut: 401, // a form post guarded by requireUser: the JSON refusal
     allowed: RESPONDERS,
     scoped: true,
     build: (s) => ({ url: `/comments/${s.comment.id}/close`, form: { reason: 'Spam' } }),
   },
   'POST /comments/:id/assign': {
-    signedOut: 401, // a form post guarded by requireUser: the JSON refusal
     allowed: RESPONDERS,
     scoped: true,
     build: (s) => ({ url: `/comments/${s.comment.id}/assign`, form: { assigneeId: '' } }),
   },
   'POST /comments/:id/act': {
-    signedOut: 401, // a form post guarded by requireUser: the JSON refusal
     allowed: ADMIN,
     scoped: true,
     build: (s) => ({
@@ -704,7 +697,6 @@ const TABLE: Record<string, Row> = {
     }),
   },
   'POST /comments/:id/actions/:actionId/confirm': {
-    signedOut: 401, // a form post guarded by requireUser: the JSON refusal
     allowed: ADMIN,
     scoped: true,
     build: async (s) => ({
@@ -713,7 +705,6 @@ const TABLE: Record<string, Row> = {
     }),
   },
   'POST /comments/:id/actions/:actionId/reject': {
-    signedOut: 401, // a form post guarded by requireUser: the JSON refusal
     allowed: ADMIN_OR_SENIOR,
     scoped: true,
     build: async (s) => ({
@@ -722,7 +713,6 @@ const TABLE: Record<string, Row> = {
     }),
   },
   'POST /comments/:id/escalate': {
-    signedOut: 401, // a form post guarded by requireUser: the JSON refusal
     allowed: ADMIN_OR_SENIOR,
     scoped: true,
     build: (s) => ({

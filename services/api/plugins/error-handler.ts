@@ -16,6 +16,13 @@ export const STATUS_OF_ERROR: Record<ServiceErrorCode, number> = {
   UPSTREAM_UNAVAILABLE: 503,
 };
 
+/** Paths answered with JSON whoever asks; everything else is a staff page or a form behind one. */
+const JSON_PREFIXES = ['/api/', '/auth/', '/admin/queues/api/', '/docs', '/metrics', '/healthz', '/readyz'];
+
+function isPagePath(url: string): boolean {
+  return !JSON_PREFIXES.some((prefix) => url.startsWith(prefix));
+}
+
 /** Is this a Redis or BullMQ refusal because Redis is down (offline queue disabled)? */
 function isRedisUnavailable(error: unknown): boolean {
   const message = (error as Error)?.message ?? '';
@@ -62,6 +69,8 @@ export async function auditRefusal(
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError | ServiceError | Error, request, reply) => {
     if (error instanceof ServiceError) {
+      // A staff page or form post whose session has gone: back to sign-in, as every page does.
+      if (error.code === 'UNAUTHENTICATED' && isPagePath(request.url)) return reply.redirect('/login', 303);
       const status = STATUS_OF_ERROR[error.code];
       if (status >= 500) request.log.warn({ err: error }, 'service unavailable');
       if (error.code === 'FORBIDDEN') await auditRefusal(app, request, error.message);
