@@ -107,6 +107,19 @@ export const envSchema = z.object({
       value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value,
     )
     .default(false),
+  AUDIT_WITNESS_EMAILS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.length > 0 && list.length <= 20 && list.every((a) => z.email().safeParse(a).success),
+      'one to twenty email addresses, comma-separated (the outside witnesses each signed checkpoint is mailed to)',
+    )
+    .optional(),
   QUEUE_DASHBOARD_TRUST_ID: z
     .uuid('a trust\'s id (a uuid; `npm run cli -- create-trust-admin` prints it as "Trust: name (id)")')
     .optional(),

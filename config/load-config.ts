@@ -25,6 +25,8 @@ export interface Config {
   };
   /** Base64 Ed25519 key that signs audit checkpoints; unset: checkpoints are skipped with a warning. */
   readonly auditSigningKey?: string;
+  /** Outside witnesses every signed checkpoint is mailed to (needs smtpUrl and auditSigningKey). */
+  readonly auditWitnessEmails?: readonly string[];
   /** Which X-Forwarded-For hops to believe: false, true, a hop count, or proxy addresses. */
   readonly trustProxy: boolean | number | string;
   /** A bearer token /metrics requires; unset: /metrics answers anyone who can reach it. */
@@ -69,6 +71,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(variable, issue.message, missing);
   }
   const e = parsed.data;
+  if (e.AUDIT_WITNESS_EMAILS && !e.SMTP_URL)
+    throw new ConfigError(
+      'AUDIT_WITNESS_EMAILS',
+      'left unset unless SMTP_URL is set too (checkpoints are mailed over it)',
+    );
+  if (e.AUDIT_WITNESS_EMAILS && !e.AUDIT_SIGNING_KEY)
+    throw new ConfigError(
+      'AUDIT_WITNESS_EMAILS',
+      'left unset unless AUDIT_SIGNING_KEY is set too (it signs what is mailed)',
+    );
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -97,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     trustProxy: e.TRUST_PROXY,
     ...(e.AUDIT_SIGNING_KEY ? { auditSigningKey: e.AUDIT_SIGNING_KEY } : {}),
+    ...(e.AUDIT_WITNESS_EMAILS ? { auditWitnessEmails: Object.freeze(e.AUDIT_WITNESS_EMAILS) } : {}),
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     ...(e.QUEUE_DASHBOARD_TRUST_ID
       ? { queueDashboardTrustId: e.QUEUE_DASHBOARD_TRUST_ID.toLowerCase() }

@@ -86,6 +86,12 @@ export const JOBS = {
     data: z.object({}),
     jobId: () => 'audit-checkpoint',
   },
+  // After each signed checkpoint: mail it to the outside witnesses (AUDIT_WITNESS_EMAILS).
+  'audit-witness': {
+    queue: 'maintenance',
+    data: z.object({ checkpointId: uuid }),
+    jobId: (d: { checkpointId: string }) => jobId('audit-witness', d.checkpointId),
+  },
   retention: {
     queue: 'maintenance',
     data: z.object({}),

@@ -9,7 +9,11 @@ import { createAdapterFactory } from '../services/platforms/create-adapter-facto
 import type { HandlerRegistration } from './job-registry.js';
 import { createPollScheduler } from './poll-schedulers.js';
 import { createProcessingSteps } from './processing-steps.js';
-import { AUDIT_CHECKPOINT_PATTERN, auditCheckpointProcessor } from './processors/audit-checkpoint.js';
+import {
+  AUDIT_CHECKPOINT_PATTERN,
+  auditCheckpointProcessor,
+  auditWitnessProcessor,
+} from './processors/audit-checkpoint.js';
 import { deadlineBreachProcessor } from './processors/deadline-breach.js';
 import { deadlineSweepProcessor, SWEEP_EVERY_MS } from './processors/deadline-sweep.js';
 import { deadlineWarningProcessor } from './processors/deadline-warning.js';
@@ -69,6 +73,7 @@ export function handlerRegistrations(
     sendReplyProcessor(deps, adapterFor),
     relayRepliesProcessor(deps, replyRelayAfterMs),
     auditCheckpointProcessor(deps),
+    auditWitnessProcessor(deps),
     retentionProcessor(deps),
     notifyProcessor(deps),
     notifyRelayProcessor(deps),

@@ -76,6 +76,7 @@ export const AUDIT_ACTIONS = {
   'request.refused': 'request',
   // The audit log itself and retention (P12)
   'audit.checkpoint_signed': 'audit',
+  'audit.checkpoint_mailed': 'audit',
   'audit.exported': 'audit',
   'retention.redacted': 'school',
   'subject_access.exported': 'platform_user',

@@ -56,6 +56,27 @@ describe('configuration', () => {
     expect(error.message).toMatch(/a trust's id/);
   });
 
+  it('takes AUDIT_WITNESS_EMAILS only with SMTP_URL and AUDIT_SIGNING_KEY, and names it otherwise', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const mailing = { ...valid, SMTP_URL: 'smtp://mail.trust.example:587', AUDIT_SIGNING_KEY: key };
+    expect(
+      loadConfig({ ...mailing, AUDIT_WITNESS_EMAILS: ' dpo@trust.example, chair@governors.example ' })
+        .auditWitnessEmails,
+    ).toEqual(['dpo@trust.example', 'chair@governors.example']);
+    const notAnAddress = failure({ ...mailing, AUDIT_WITNESS_EMAILS: 'dpo@trust.example, the governors' });
+    expect(notAnAddress.variable).toBe('AUDIT_WITNESS_EMAILS');
+    expect(notAnAddress.message).toMatch(/email addresses, comma-separated/);
+    const noSmtp = failure({ ...valid, AUDIT_SIGNING_KEY: key, AUDIT_WITNESS_EMAILS: 'dpo@trust.example' });
+    expect(noSmtp.variable).toBe('AUDIT_WITNESS_EMAILS');
+    expect(noSmtp.message).toMatch(/SMTP_URL/);
+    const noKey = failure({
+      ...valid,
+      SMTP_URL: 'smtp://mail.trust.example',
+      AUDIT_WITNESS_EMAILS: 'dpo@trust.example',
+    });
+    expect(noKey.message).toMatch(/AUDIT_SIGNING_KEY/);
+  });
+
   it('names a missing secret and says what it expects', () => {
     const error = failure({ SESSION_SECRET: valid.SESSION_SECRET });
     expect(error.variable).toBe('ENCRYPTION_KEY');

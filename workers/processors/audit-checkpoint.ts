@@ -1,5 +1,7 @@
 import { createCheckpoint } from '../../services/audit/create-checkpoint.js';
+import { mailCheckpoint, queueCheckpointMail } from '../../services/audit/mail-checkpoint.js';
 import { systemContext } from '../../services/core/service-context.js';
+import { createMailer } from '../../services/notifications/mailer.js';
 import { handle } from '../job-registry.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
@@ -16,6 +18,22 @@ export const auditCheckpointProcessor = (deps: WorkerDeps) =>
       deps.logger.warn({ reason: outcome.reason }, 'audit checkpoint skipped');
       return outcome;
     }
+    await queueCheckpointMail(deps.queues, deps.config.auditWitnessEmails, outcome);
     deps.logger.info({ seq: outcome.checkpoint.seq }, 'audit checkpoint signed');
     return { status: outcome.status, seq: outcome.checkpoint.seq };
   });
+
+/** A signed checkpoint to the outside witnesses; a refused send is retried with backoff. */
+export const auditWitnessProcessor = (deps: WorkerDeps) => {
+  const mailer = createMailer(deps.config.notifications);
+  return handle('audit-witness', async (data, job) => {
+    const witnesses = deps.config.auditWitnessEmails;
+    // Config refuses witnesses without SMTP_URL; a job left from an earlier configuration has no one to go to.
+    if (!mailer || !witnesses?.length) return { status: 'no_witnesses' as const };
+    return mailCheckpoint(systemContext(deps.db, 'audit witness mail', job.jobId), data, {
+      mailer,
+      witnesses,
+      publicUrl: deps.config.publicUrl,
+    });
+  });
+};

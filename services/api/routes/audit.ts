@@ -10,6 +10,7 @@ import { auditSigner } from '../../audit/audit-signing.js';
 import { createCheckpoint } from '../../audit/create-checkpoint.js';
 import { exportAudit } from '../../audit/export-audit.js';
 import { listCheckpoints } from '../../audit/list-checkpoints.js';
+import { queueCheckpointMail } from '../../audit/mail-checkpoint.js';
 import { searchAudit } from '../../audit/search-audit.js';
 import { eraseSubject, exportSubjectAccess, subjectSchema } from '../../audit/subject-access.js';
 import { loadCheckpoints } from '../../audit/verify-audit.js';
@@ -161,6 +162,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const outcome = await createCheckpoint(request.ctx, app.config.auditSigningKey);
+      await queueCheckpointMail(app.queues, app.config.auditWitnessEmails, outcome);
       return outcome.status === 'signed' ? reply.status(201).send(outcome) : outcome;
     },
   );

@@ -1,0 +1,83 @@
+import { escapeHtml } from '@kitajs/html';
+import { eq } from 'drizzle-orm';
+import { auditCheckpoints } from '../../db/schema/index.js';
+import type { Queues } from '../../workers/queues.js';
+import type { ServiceContext } from '../core/service-context.js';
+import { withTransaction } from '../core/with-transaction.js';
+import type { Mailer } from '../notifications/mailer.js';
+import type { Checkpoint } from './audit-signing.js';
+import type { CheckpointOutcome } from './create-checkpoint.js';
+import { emitAudit } from './emit-audit.js';
+
+export type MailCheckpointOutcome =
+  | { status: 'mailed'; seq: number; recipients: number }
+  | { status: 'gone' };
+
+/**
+ * Mails one signed checkpoint to the outside witnesses (AUDIT_WITNESS_EMAILS), so a copy of the
+ * chain head lives where someone who controls the database cannot reach it. The message carries
+ * the checkpoint as the JSON line `npm run audit:verify -- --checkpoints FILE` reads. A refused
+ * send throws, and the job is retried; the mailing is audited once it has gone.
+ */
+export async function mailCheckpoint(
+  ctx: ServiceContext,
+  input: { checkpointId: string },
+  deps: { mailer: Mailer; witnesses: readonly string[]; publicUrl: string },
+): Promise<MailCheckpointOutcome> {
+  const [row] = await ctx.db
+    .select()
+    .from(auditCheckpoints)
+    .where(eq(auditCheckpoints.id, input.checkpointId));
+  if (!row) return { status: 'gone' };
+  const checkpoint: Checkpoint = {
+    seq: row.seq,
+    headHash: row.headHash,
+    signedAt: row.signedAt,
+    publicKey: row.publicKey,
+    signature: row.signature,
+  };
+  const line = JSON.stringify(checkpoint);
+  const text = [
+    `The audit log of ${deps.publicUrl} was signed up to entry ${checkpoint.seq} at ${checkpoint.signedAt}.`,
+    '',
+    'Keep this message. The line below is the signed checkpoint; with your kept lines in a file, one per',
+    'line, anyone can check that the log has not been rewritten since:',
+    '',
+    '  npm run audit:verify -- --checkpoints witness.jsonl',
+    '',
+    line,
+    '',
+    `Signing key (public): ${checkpoint.publicKey}`,
+  ].join('\n');
+  const html = `<p>The audit log of ${escapeHtml(deps.publicUrl)} was signed up to entry ${checkpoint.seq} at ${escapeHtml(checkpoint.signedAt)}.</p><p>Keep this message. The line below is the signed checkpoint; with your kept lines in a file, one per line, anyone can check that the log has not been rewritten since: <code>npm run audit:verify -- --checkpoints witness.jsonl</code></p><pre>${escapeHtml(line)}</pre><p>Signing key (public): <code>${escapeHtml(checkpoint.publicKey)}</code></p>`;
+  await deps.mailer.send({
+    to: deps.witnesses.join(', '),
+    subject: `Hallmonitor audit checkpoint: entry ${checkpoint.seq}`,
+    text,
+    html,
+  });
+  await withTransaction(ctx, (tx) =>
+    emitAudit(tx, ctx, {
+      action: 'audit.checkpoint_mailed',
+      schoolId: null,
+      subject: {
+        type: 'audit',
+        id: String(checkpoint.seq),
+        label: `Audit log up to entry ${checkpoint.seq}`,
+      },
+      details: { seq: checkpoint.seq, headHash: checkpoint.headHash, recipients: deps.witnesses.length },
+      personal: { to: [...deps.witnesses] },
+    }),
+  );
+  return { status: 'mailed', seq: checkpoint.seq, recipients: deps.witnesses.length };
+}
+
+/** After a checkpoint is signed (daily or on demand): its mail to the witnesses, if there are any. */
+export async function queueCheckpointMail(
+  queues: Pick<Queues, 'add'>,
+  witnesses: readonly string[] | undefined,
+  outcome: CheckpointOutcome,
+): Promise<void> {
+  if (outcome.status === 'signed' && witnesses?.length)
+    await queues.add('audit-witness', { checkpointId: outcome.id });
+}

@@ -1,0 +1,119 @@
+import { and, eq, sql } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../../config/load-config.js';
+import { auditEntries, auditPersonalData } from '../../../db/schema/index.js';
+import type { Checkpoint } from '../../../services/audit/audit-signing.js';
+import { verifyAudit } from '../../../services/audit/verify-audit.js';
+import { startWorkerRuntime, type WorkerRuntime } from '../../../workers/worker-runtime.js';
+import { generateAuditKey, rewriteChainFrom, seedAuditEntries } from '../../helpers/audit-fixtures.js';
+import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
+import { createSchool, createUser } from '../../helpers/factories.js';
+import { signIn } from '../../helpers/sign-in.js';
+import { testConfig } from '../../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { clearRedisPrefix } from '../../helpers/test-redis.js';
+import { type ReceivedEmail, startSmtpServer } from '../notifications/notify-servers.js';
+
+const WITNESSES = ['dpo@trust.example', 'chair@governors.example'];
+
+let t: TestDatabase;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let config: Config;
+let runtime: WorkerRuntime;
+let api: TestApp;
+
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The checkpoint a witness keeps: the one JSON line of the message. */
+function checkpointIn(mail: ReceivedEmail): Checkpoint {
+  const line = mail.body.split(/\r?\n/).find((l) => l.startsWith('{"seq":'));
+  expect(line, 'the checkpoint line').toBeDefined();
+  return JSON.parse(line!) as Checkpoint;
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  smtp = await startSmtpServer();
+  config = testConfig({
+    SMTP_URL: smtp.url,
+    AUDIT_SIGNING_KEY: generateAuditKey(),
+    AUDIT_WITNESS_EMAILS: WITNESSES.join(', '),
+  });
+  runtime = await startWorkerRuntime({
+    config,
+    db: t.db,
+    logger: pino({ level: 'silent' }),
+    queues: ['maintenance'],
+  });
+  api = await buildTestApp(t.db, { config });
+  await seedAuditEntries(t.db, 20);
+});
+afterAll(async () => {
+  await api?.close();
+  await runtime?.close();
+  await clearRedisPrefix(config.redisPrefix);
+  await smtp?.close();
+  await t?.drop();
+});
+
+describe('checkpoints mailed to outside witnesses', () => {
+  it('mails the daily checkpoint to every witness; their copy still catches a rewrite of the whole table', async () => {
+    await runtime.deps.queues.add('audit-checkpoint', {});
+    const mail = await waitFor('the witness mail', () => smtp.received[0]);
+    expect(mail.to.sort()).toEqual([...WITNESSES].sort());
+    const kept = checkpointIn(mail);
+    expect(mail.subject).toBe(`Hallmonitor audit checkpoint: entry ${kept.seq}`);
+    expect(kept.seq).toBe(20);
+    expect(mail.body).toContain('npm run audit:verify -- --checkpoints');
+
+    // Audited once sent, the addresses kept as personal data, not in the hashed details.
+    const [entry] = await waitFor('the mailing to be audited', async () => {
+      const rows = await t.db
+        .select()
+        .from(auditEntries)
+        .where(and(eq(auditEntries.action, 'audit.checkpoint_mailed'), eq(auditEntries.subjectId, '20')));
+      return rows.length ? rows : undefined;
+    });
+    expect(entry!.details).toEqual({ seq: 20, headHash: kept.headHash, recipients: 2 });
+    const [personal] = await t.db
+      .select()
+      .from(auditPersonalData)
+      .where(eq(auditPersonalData.seq, entry!.seq));
+    expect(personal!.content).toEqual({ to: WITNESSES });
+
+    // Someone with the database rewrites the log and deletes the stored checkpoints: the
+    // witness's copy still names the entry.
+    await rewriteChainFrom(t.db, 5, { n: 5, reason: 'quietly changed' });
+    await t.db.execute(sql`delete from audit_checkpoints`);
+    expect(await verifyAudit(t.db)).toMatchObject({ intact: true });
+    expect(await verifyAudit(t.db, { checkpoints: [kept] })).toMatchObject({ intact: false, seq: 20 });
+  });
+
+  it('mails a checkpoint an auditor signs on demand', async () => {
+    const school = await createSchool(t.db);
+    const auditor = await createUser(t.db, {
+      trustId: school.trustId,
+      roles: [{ schoolId: school.id, role: 'auditor' }],
+    });
+    const { headers } = await signIn(t.db, auditor.id);
+    const before = smtp.received.length;
+    const res = await api.app.inject({ method: 'POST', url: '/api/audit/checkpoints', headers, payload: {} });
+    expect(res.statusCode, res.body).toBe(201);
+    const signed = res.json().checkpoint as Checkpoint;
+    const mail = await waitFor('the on-demand mail', () => smtp.received[before]);
+    expect(checkpointIn(mail)).toEqual(signed);
+  });
+});
