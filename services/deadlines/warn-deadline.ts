@@ -22,6 +22,10 @@ export type WarnDeadlineResult =
  * A conditional update, so the timer, a retried job and the sweep warn once between them; a comment
  * already answered, warned, breached or not yet due is left alone.
  */
+/** The comment, while it is open and not breached: what a warning or a breach timer is for. */
+const stillOpen = (commentId: string) =>
+  and(eq(comments.id, commentId), eq(comments.status, 'open'), isNull(comments.breachedAt));
+
 export async function warnDeadline(
   ctx: ServiceContext,
   input: { commentId: string; now?: Date },
@@ -31,29 +35,14 @@ export async function warnDeadline(
     const [comment] = await tx
       .update(comments)
       .set({ warnedAt: now })
-      .where(
-        and(
-          eq(comments.id, input.commentId),
-          eq(comments.status, 'open'),
-          isNull(comments.warnedAt),
-          isNull(comments.breachedAt),
-          lte(comments.warnAt, now),
-        ),
-      )
+      .where(and(stillOpen(input.commentId), isNull(comments.warnedAt), lte(comments.warnAt, now)))
       .returning();
     if (!comment) {
       // Warned already (by the sweep, or a retried job), or answered, or not yet due.
       const [warned] = await tx
         .select({ deadlineAt: comments.deadlineAt })
         .from(comments)
-        .where(
-          and(
-            eq(comments.id, input.commentId),
-            eq(comments.status, 'open'),
-            isNotNull(comments.warnedAt),
-            isNull(comments.breachedAt),
-          ),
-        );
+        .where(and(stillOpen(input.commentId), isNotNull(comments.warnedAt)));
       return { status: 'not_due', breachAt: warned?.deadlineAt ?? null };
     }
     const [account] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, comment.accountId));

@@ -90,6 +90,11 @@ async function processWithDeadline(commentId: string) {
   return processComment(systemContext(t.db, 'test'), { commentId }, [step]);
 }
 
+async function respondAs(userId: string, commentId: string, payload: Record<string, unknown>) {
+  const { headers } = await signIn(t.db, userId);
+  return api.app.inject({ method: 'POST', url: `/api/comments/${commentId}/responses`, headers, payload });
+}
+
 const reload = async (id: string) => (await t.db.select().from(comments).where(eq(comments.id, id)))[0]!;
 
 beforeAll(async () => {
@@ -221,13 +226,7 @@ describe('deadline timers', () => {
     const f = await fixture({ responseHours: 24 });
     const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
     await processWithDeadline(comment.id);
-    const { headers } = await signIn(t.db, f.comms.id);
-    const res = await api.app.inject({
-      method: 'POST',
-      url: `/api/comments/${comment.id}/responses`,
-      headers,
-      payload: { kind: 'acknowledgement' },
-    });
+    const res = await respondAs(f.comms.id, comment.id, { kind: 'acknowledgement' });
     expect(res.statusCode).toBe(201);
     // A warning job that was already running when the comment was answered.
     await runtime.deps.queues.add('deadline-warning', { commentId: comment.id });
@@ -248,13 +247,7 @@ describe('deadline timers', () => {
     await processWithDeadline(comment.id);
     expect(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))).toBeDefined();
 
-    const { headers } = await signIn(t.db, f.comms.id);
-    const res = await api.app.inject({
-      method: 'POST',
-      url: `/api/comments/${comment.id}/responses`,
-      headers,
-      payload: { kind: 'acknowledgement' },
-    });
+    const res = await respondAs(f.comms.id, comment.id, { kind: 'acknowledgement' });
     expect(res.statusCode).toBe(201);
     expect(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))).toBeUndefined();
     expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeUndefined();
@@ -294,12 +287,9 @@ describe('deadline timers', () => {
     const f = await fixture({ responseHours: 24 });
     const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
     await processWithDeadline(comment.id);
-    const { headers } = await signIn(t.db, f.admin.id);
-    const res = await api.app.inject({
-      method: 'POST',
-      url: `/api/comments/${comment.id}/responses`,
-      headers,
-      payload: { kind: 'public_reply', text: 'The fair starts at 10am. See you there!' },
+    const res = await respondAs(f.admin.id, comment.id, {
+      kind: 'public_reply',
+      text: 'The fair starts at 10am. See you there!',
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ responseStatus: 'sending', commentStatus: 'open', metDeadline: null });
