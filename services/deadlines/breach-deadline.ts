@@ -14,7 +14,17 @@ import {
   schoolRoleUserIds,
 } from '../notifications/notify-users.js';
 
-export type BreachDeadlineResult = { status: 'breached'; notified: number } | { status: 'not_due' };
+/**
+ * `dueAt`, on not_due: the comment is still open and its deadline lies ahead (a calendar change
+ * moved it after this timer was set), so the timer should wait until then.
+ */
+export type BreachDeadlineResult =
+  | { status: 'breached'; notified: number }
+  | { status: 'not_due'; dueAt: Date | null };
+
+/** The comment, while it is open and not breached: what a warning or a breach timer is for. */
+export const stillOpen = (commentId: string) =>
+  and(eq(comments.id, commentId), eq(comments.status, 'open'), isNull(comments.breachedAt));
 
 /**
  * The deadline passed with no response (P2): the account's admins and the senior leaders are told
@@ -29,16 +39,16 @@ export async function breachDeadline(
     const [comment] = await tx
       .update(comments)
       .set({ breachedAt: now })
-      .where(
-        and(
-          eq(comments.id, input.commentId),
-          eq(comments.status, 'open'),
-          isNull(comments.breachedAt),
-          lte(comments.deadlineAt, now),
-        ),
-      )
+      .where(and(stillOpen(input.commentId), lte(comments.deadlineAt, now)))
       .returning();
-    if (!comment) return { status: 'not_due' };
+    if (!comment) {
+      const [open] = await tx
+        .select({ deadlineAt: comments.deadlineAt })
+        .from(comments)
+        .where(stillOpen(input.commentId));
+      const dueAt = open?.deadlineAt && open.deadlineAt > now ? open.deadlineAt : null;
+      return { status: 'not_due', dueAt };
+    }
     const [account] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, comment.accountId));
     const label = account ? commentLabel(comment, account) : `Comment ${comment.externalId}`;
     const recipients = [

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, lte } from 'drizzle-orm';
+import { and, eq, isNull, lte } from 'drizzle-orm';
 import type { Comment } from '../../db/schema/index.js';
 import { comments, socialAccounts } from '../../db/schema/index.js';
 import type { AuditEntryInput } from '../audit/emit-audit.js';
@@ -8,24 +8,23 @@ import { metrics } from '../core/metrics.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { type NotificationInput, notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
+import { stillOpen } from './breach-deadline.js';
 
 /**
  * `breachAt` is where the comment's breach timer belongs once it has been warned (by this call or
- * before it) and is still open and unbreached; null when no breach timer is wanted.
+ * before it) and is still open and unbreached; null when no breach timer is wanted. `dueAt`, on
+ * not_due: the comment is open, unwarned, and its warning lies ahead (a calendar change moved it
+ * after this timer was set), so the timer should wait until then.
  */
 export type WarnDeadlineResult =
   | { status: 'warned'; notified: number; breachAt: Date | null }
-  | { status: 'not_due'; breachAt: Date | null };
+  | { status: 'not_due'; breachAt: Date | null; dueAt: Date | null };
 
 /**
  * The 75% warning (P2): the comms team and the assignee hear that a comment's deadline is near.
  * A conditional update, so the timer, a retried job and the sweep warn once between them; a comment
  * already answered, warned, breached or not yet due is left alone.
  */
-/** The comment, while it is open and not breached: what a warning or a breach timer is for. */
-const stillOpen = (commentId: string) =>
-  and(eq(comments.id, commentId), eq(comments.status, 'open'), isNull(comments.breachedAt));
-
 export async function warnDeadline(
   ctx: ServiceContext,
   input: { commentId: string; now?: Date },
@@ -39,11 +38,17 @@ export async function warnDeadline(
       .returning();
     if (!comment) {
       // Warned already (by the sweep, or a retried job), or answered, or not yet due.
-      const [warned] = await tx
-        .select({ deadlineAt: comments.deadlineAt })
+      const [open] = await tx
+        .select({ deadlineAt: comments.deadlineAt, warnAt: comments.warnAt, warnedAt: comments.warnedAt })
         .from(comments)
-        .where(and(stillOpen(input.commentId), isNotNull(comments.warnedAt)));
-      return { status: 'not_due', breachAt: warned?.deadlineAt ?? null };
+        .where(stillOpen(input.commentId));
+      if (!open) return { status: 'not_due', breachAt: null, dueAt: null };
+      if (open.warnedAt) return { status: 'not_due', breachAt: open.deadlineAt, dueAt: null };
+      return {
+        status: 'not_due',
+        breachAt: null,
+        dueAt: open.warnAt && open.warnAt > now ? open.warnAt : null,
+      };
     }
     const [account] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, comment.accountId));
     const label = account ? commentLabel(comment, account) : `Comment ${comment.externalId}`;

@@ -13,6 +13,9 @@ export const deadlineWarningProcessor = (deps: WorkerDeps) => {
   const timers = queueDeadlineTimers(deps.queues);
   return handle('deadline-warning', async (data, job) => {
     const result = await warnDeadline(systemContext(deps.db, 'deadline timer', job.jobId), data);
+    // Fired before the comment's warning: a calendar change moved it while this job was running
+    // (and so could not be replaced). It waits for the new time itself.
+    if (result.status === 'not_due' && result.dueAt && job.delayUntil) return job.delayUntil(result.dueAt);
     if (result.breachAt)
       await timers.schedule([{ commentId: data.commentId, warnAt: null, deadlineAt: result.breachAt }], {
         fresh: true,

@@ -222,6 +222,27 @@ describe('deadline timers', () => {
     expect(await deadlines.getJob(warningJobId(comment.id))).toBeUndefined();
   });
 
+  it('a timer that fires before its time (moved by a calendar change while it ran) waits for the new time', async () => {
+    // 0.002 h = 7.2 s: warned at 5.4 s.
+    const f = await fixture({ responseHours: 0.002 });
+    const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
+    await processWithDeadline(comment.id);
+    const { warnAt } = await reload(comment.id);
+    // The timer as a calendar change leaves it when the job was running and could not be replaced:
+    // due at its old, earlier time.
+    const timers = queueDeadlineTimers(runtime.deps.queues);
+    await timers.remove([comment.id]);
+    await timers.schedule([{ commentId: comment.id, warnAt: new Date(), deadlineAt: null }], { fresh: true });
+    const job = () => runtime.deps.queues.deadlines.getJob(warningJobId(comment.id));
+    await waitFor(
+      'the early run to put itself back',
+      async () => (await (await job())?.getState()) === 'delayed',
+    );
+    expect((await reload(comment.id)).warnedAt).toBeNull();
+    await waitFor('the warning', async () => !!(await reload(comment.id)).warnedAt);
+    expect((await reload(comment.id)).warnedAt!.getTime()).toBeGreaterThanOrEqual(warnAt!.getTime());
+  });
+
   it('a warning timer that finds the comment answered places no breach timer', async () => {
     const f = await fixture({ responseHours: 24 });
     const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
