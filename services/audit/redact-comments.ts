@@ -50,13 +50,55 @@ export async function redactComments(
   // What staff wrote to or about the person: a reply can name or quote them, an offline note can
   // hold a phone number, a notice is addressed to them, evidence is a capture of their post. The
   // rows stay (who responded, when, how: the deadline reports need them); their words go.
+  // Words not yet posted are not posted at all: a reply awaiting approval or sending, and a notice
+  // not yet carried out, end here (a blank one must never go out in their place).
+  const withdrawn = `Not sent: the comment was redacted (${why.kind})`;
+  const cancelledReplies = await tx
+    .update(responses)
+    .set({ status: 'rejected', error: withdrawn, completedAt: now })
+    .where(and(inArray(responses.commentId, ids), inArray(responses.status, ['pending_approval', 'sending'])))
+    .returning({ id: responses.id, commentId: responses.commentId, schoolId: responses.schoolId });
+  const cancelledNotices = await tx
+    .update(moderationActions)
+    .set({ status: 'failed', error: withdrawn, completedAt: now })
+    .where(
+      and(
+        inArray(moderationActions.commentId, ids),
+        eq(moderationActions.kind, 'notice'),
+        inArray(moderationActions.status, ['proposed', 'approved', 'queued']),
+      ),
+    )
+    .returning({
+      id: moderationActions.id,
+      commentId: moderationActions.commentId,
+      schoolId: moderationActions.schoolId,
+    });
+  await emitAudit(tx, ctx, [
+    ...cancelledReplies.map((r) => ({
+      action: 'response.rejected' as const,
+      schoolId: r.schoolId,
+      subject: { type: 'response', id: r.id, label: 'Reply to a redacted comment' },
+      details: { commentId: r.commentId, reason: withdrawn },
+    })),
+    ...cancelledNotices.map((a) => ({
+      action: 'action.failed' as const,
+      schoolId: a.schoolId,
+      subject: { type: 'action', id: a.id, label: 'Notice on a redacted comment' },
+      details: { commentId: a.commentId, error: withdrawn },
+    })),
+  ]);
   await tx
     .update(moderationActions)
-    .set({ targetAuthorExternalId: null, noticeText: null, evidenceUrl: null })
+    .set({
+      targetAuthorExternalId: null,
+      noticeText: null,
+      evidenceUrl: null,
+      platformResult: sql`${moderationActions.platformResult} - 'note'`,
+    })
     .where(inArray(moderationActions.commentId, ids));
   const responseRows = await tx
     .update(responses)
-    .set({ text: '', note: null })
+    .set({ text: '', note: null, overrideReason: null })
     .where(inArray(responses.commentId, ids))
     .returning({ commentId: responses.commentId });
   const responsesPerComment = new Map<string, number>();

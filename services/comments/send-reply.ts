@@ -5,7 +5,7 @@ import { emitAudit } from '../audit/emit-audit.js';
 import { retryOnConnectionLoss } from '../core/retry-on-connection-loss.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
-import { isPlatformError } from '../platforms/adapter.js';
+import { isPlatformError, PlatformError } from '../platforms/adapter.js';
 import type { AdapterFactory } from '../platforms/adapter-factory.js';
 import type { CommentEffects } from './comment-effects.js';
 import { commentLabel } from './comment-label.js';
@@ -46,6 +46,8 @@ export async function sendReply(
 
   let posted: { externalId: string; url: string };
   try {
+    // Never a blank post in the school's name (a redaction clears the text of a reply).
+    if (!response.text.trim()) throw new PlatformError('permanent', 'The reply has no text to post');
     const adapter = openAccountAdapter(ctx, account, deps, 'reply');
     posted = await adapter.reply(comment.externalId, response.text);
   } catch (error) {

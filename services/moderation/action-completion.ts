@@ -73,7 +73,8 @@ export async function followSucceededAction(
       action: 'action.approved',
       schoolId: created.schoolId,
       subject,
-      details: { approvedWith: action.id, notice: created.noticeText },
+      details: { approvedWith: action.id, hasNotice: created.noticeText !== null },
+      ...(created.noticeText !== null ? { personal: { notice: created.noticeText } } : {}),
     },
     ...(created.status === 'queued'
       ? [{ action: 'action.queued' as const, schoolId: created.schoolId, subject, details: { attempt: 1 } }]

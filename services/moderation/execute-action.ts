@@ -204,7 +204,9 @@ async function perform(
             'The notice may or may not have been posted: check the conversation on the platform before posting it again',
         });
       }
-      const posted = await adapter.reply(externalId, action.noticeText ?? '');
+      // Never a blank post in the school's name (a redaction clears the text of a notice).
+      if (!action.noticeText?.trim()) throw new PlatformError('permanent', 'The notice has no text to post');
+      const posted = await adapter.reply(externalId, action.noticeText);
       return { calledPlatform: true, replyId: posted.externalId, url: posted.url };
     }
     case 'report': {

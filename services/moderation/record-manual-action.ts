@@ -55,7 +55,12 @@ export async function recordManualAction(
         action: 'action.recorded',
         schoolId: updated.schoolId,
         subject,
-        details: { evidenceUrl: updated.evidenceUrl, note: input.note ?? null },
+        // The evidence (a capture of the person's post) and the note can identify them: beside
+        // the chain, where retention and erasure reach, not in the hashed details.
+        details: { hasEvidence: updated.evidenceUrl !== null, hasNote: !!input.note },
+        ...(updated.evidenceUrl || input.note
+          ? { personal: { evidenceUrl: updated.evidenceUrl, note: input.note ?? null } }
+          : {}),
       },
       {
         action: 'action.succeeded',

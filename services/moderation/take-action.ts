@@ -152,11 +152,14 @@ export async function takeAction(
           kind: created.kind,
           mode,
           commentId: comment.id,
-          notice: noticeText,
+          // The notice is addressed to the person (it can name them): kept beside the chain, where
+          // retention and erasure can remove it, not in the hashed details.
+          hasNotice: noticeText !== null,
           ...(noticeOverride ? { noticeCheckOverridden: noticeOverride } : {}),
           ...(ctx.actor.type === 'system' ? { automatic: true } : {}),
           expiresAt: created.expiresAt,
         },
+        ...(noticeText !== null ? { personal: { notice: noticeText } } : {}),
       },
     ];
     if (!twoAdmins) {

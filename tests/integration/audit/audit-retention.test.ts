@@ -118,6 +118,30 @@ describe('retention (P12)', () => {
     await said(old.id, 'public_reply', '@worried_mum we are so sorry, Mrs Jones; please call the office');
     await said(old.id, 'offline', 'Rang Mrs Jones on 07700 900123');
     const [keptReply] = await said(recent.id, 'public_reply', '@happy_dad thank you!');
+    // Words still on their way out: a reply awaiting a senior leader, a notice queued to post.
+    const [awaiting] = await t.db
+      .insert(responses)
+      .values({
+        schoolId: schoolA,
+        commentId: old.id,
+        kind: 'public_reply',
+        status: 'pending_approval',
+        actorId: staffA,
+        text: '@worried_mum Mrs Jones, we will call you about 4B',
+      })
+      .returning();
+    const [queuedNotice] = await t.db
+      .insert(moderationActions)
+      .values({
+        schoolId: schoolA,
+        accountId: accountA,
+        commentId: old.id,
+        kind: 'notice',
+        status: 'queued',
+        reasonCategory: 'personal_data',
+        noticeText: '@worried_mum please do not name pupils here',
+      })
+      .returning();
     const [action] = await t.db
       .insert(moderationActions)
       .values({
@@ -166,6 +190,17 @@ describe('retention (P12)', () => {
         { kind: 'offline', text: '', note: null, status: 'sent' },
       ]),
     );
+    // Not posted at all, rather than posted blank; each ending audited.
+    const [withdrawn] = await t.db.select().from(responses).where(eq(responses.id, awaiting!.id));
+    expect(withdrawn).toMatchObject({ status: 'rejected', text: '' });
+    expect(withdrawn!.error).toMatch(/redacted/);
+    const [notice] = await t.db
+      .select()
+      .from(moderationActions)
+      .where(eq(moderationActions.id, queuedNotice!.id));
+    expect(notice).toMatchObject({ status: 'failed', noticeText: null });
+    await expectAuditEntry(t.db, { action: 'response.rejected', subjectId: awaiting!.id });
+    await expectAuditEntry(t.db, { action: 'action.failed', subjectId: queuedNotice!.id });
     const [unchanged] = await t.db.select().from(responses).where(eq(responses.id, keptReply!.id));
     expect(unchanged!.text).toBe('@happy_dad thank you!');
     const [acted] = await t.db.select().from(moderationActions).where(eq(moderationActions.id, action!.id));
@@ -200,7 +235,7 @@ describe('retention (P12)', () => {
     await expectAuditEntry(t.db, {
       action: 'comment.redacted',
       subjectId: old.id,
-      details: { kind: 'retention', personalRecordsRedacted: 2, responsesRedacted: 2 },
+      details: { kind: 'retention', personalRecordsRedacted: 2, responsesRedacted: 3 },
     });
     await expectAuditEntry(t.db, {
       action: 'retention.redacted',

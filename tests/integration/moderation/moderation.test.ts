@@ -1,6 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { comments, moderationActions, notifications } from '../../../db/schema/index.js';
+import {
+  auditEntries,
+  auditPersonalData,
+  comments,
+  moderationActions,
+  notifications,
+} from '../../../db/schema/index.js';
 import { verifyAudit } from '../../../services/audit/verify-audit.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { expireProposals } from '../../../services/moderation/expire-proposals.js';
@@ -142,6 +148,16 @@ describe('one-admin actions', () => {
     const { action } = res.json();
     expect(action.noticeText).toMatch(/community guidelines/);
     expect(sandbox.state.requestsTo('POST /2/tweets')).toHaveLength(0);
+    // The notice is addressed to the person: the audit entry keeps it beside the chain (where
+    // retention can erase it), not in its hashed details.
+    const [proposed] = await t.db
+      .select({ details: auditEntries.details, personal: auditPersonalData.content })
+      .from(auditEntries)
+      .leftJoin(auditPersonalData, eq(auditPersonalData.seq, auditEntries.seq))
+      .where(and(eq(auditEntries.subjectId, action.id), eq(auditEntries.action, 'action.proposed')));
+    expect(proposed!.details).toMatchObject({ hasNotice: true });
+    expect(JSON.stringify(proposed!.details)).not.toContain('community guidelines');
+    expect(proposed!.personal).toEqual({ notice: action.noticeText });
     await runAction(t.db, api.config, action.id);
     const [notice] = await t.db
       .select()
