@@ -1,5 +1,5 @@
 import { escapeHtml } from '@kitajs/html';
-import { eq } from 'drizzle-orm';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import { auditCheckpoints } from '../../db/schema/index.js';
 import type { Queues } from '../../workers/queues.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -80,4 +80,28 @@ export async function queueCheckpointMail(
 ): Promise<void> {
   if (outcome.status === 'signed' && witnesses?.length)
     await queues.add('audit-witness', { checkpointId: outcome.id });
+}
+
+/** How far back the daily job looks for checkpoints whose mail never went (an SMTP outage). */
+export const UNMAILED_LOOKBACK_DAYS = 7;
+
+/**
+ * Checkpoints of the last week that no witness mail was audited for: their earlier jobs gave up
+ * (an SMTP outage longer than the job's retries) or were never queued (Redis was down when an
+ * auditor signed one). The daily checkpoint job queues them again.
+ */
+export async function unmailedCheckpoints(db: ServiceContext['db'], now = new Date()): Promise<string[]> {
+  const since = new Date(now.getTime() - UNMAILED_LOOKBACK_DAYS * 86_400_000);
+  const rows = await db
+    .select({ id: auditCheckpoints.id })
+    .from(auditCheckpoints)
+    .where(
+      and(
+        gte(auditCheckpoints.createdAt, since),
+        sql`not exists (select 1 from audit_entries e
+                        where e.subject_type = 'audit' and e.subject_id = ${auditCheckpoints.seq}::text
+                          and e.action = 'audit.checkpoint_mailed')`,
+      ),
+    );
+  return rows.map((r) => r.id);
 }

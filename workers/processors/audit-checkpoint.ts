@@ -1,5 +1,9 @@
 import { createCheckpoint } from '../../services/audit/create-checkpoint.js';
-import { mailCheckpoint, queueCheckpointMail } from '../../services/audit/mail-checkpoint.js';
+import {
+  mailCheckpoint,
+  queueCheckpointMail,
+  unmailedCheckpoints,
+} from '../../services/audit/mail-checkpoint.js';
 import { systemContext } from '../../services/core/service-context.js';
 import { createMailer } from '../../services/notifications/mailer.js';
 import { handle } from '../job-registry.js';
@@ -19,6 +23,12 @@ export const auditCheckpointProcessor = (deps: WorkerDeps) =>
       return outcome;
     }
     await queueCheckpointMail(deps.queues, deps.config.auditWitnessEmails, outcome);
+    if (deps.config.auditWitnessEmails?.length) {
+      // Earlier checkpoints whose mail never went: queued again (a failed job is retried).
+      for (const checkpointId of await unmailedCheckpoints(deps.db)) {
+        if (checkpointId !== outcome.id) await deps.queues.ensureQueued('audit-witness', { checkpointId });
+      }
+    }
     deps.logger.info({ seq: outcome.checkpoint.seq }, 'audit checkpoint signed');
     return { status: outcome.status, seq: outcome.checkpoint.seq };
   });

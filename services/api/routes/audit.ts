@@ -162,7 +162,11 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const outcome = await createCheckpoint(request.ctx, app.config.auditSigningKey);
-      await queueCheckpointMail(app.queues, app.config.auditWitnessEmails, outcome);
+      // The checkpoint is signed and stored whatever happens to its mail: if the queue is down, the
+      // next daily checkpoint job finds it unmailed and queues it.
+      await queueCheckpointMail(app.queues, app.config.auditWitnessEmails, outcome).catch((error: unknown) =>
+        request.log.warn({ err: error }, 'could not queue the checkpoint mail; the daily job will'),
+      );
       return outcome.status === 'signed' ? reply.status(201).send(outcome) : outcome;
     },
   );

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../config/load-config.js';
 import { auditEntries, auditPersonalData } from '../../../db/schema/index.js';
 import type { Checkpoint } from '../../../services/audit/audit-signing.js';
+import { createCheckpoint } from '../../../services/audit/create-checkpoint.js';
 import { verifyAudit } from '../../../services/audit/verify-audit.js';
+import { systemContext } from '../../../services/core/service-context.js';
+import { auditCheckpointProcessor } from '../../../workers/processors/audit-checkpoint.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../../workers/worker-runtime.js';
 import { generateAuditKey, rewriteChainFrom, seedAuditEntries } from '../../helpers/audit-fixtures.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
@@ -115,5 +118,20 @@ describe('checkpoints mailed to outside witnesses', () => {
     const signed = res.json().checkpoint as Checkpoint;
     const mail = await waitFor('the on-demand mail', () => smtp.received[before]);
     expect(checkpointIn(mail)).toEqual(signed);
+  });
+
+  it('mails, with the next daily checkpoint, one whose mail was never queued', async () => {
+    // Signed while the queue was unreachable: stored, but no mail job.
+    const orphan = await createCheckpoint(systemContext(t.db, 'test'), config.auditSigningKey);
+    expect(orphan.status).toBe('signed');
+    const orphanSeq = orphan.status === 'signed' ? orphan.checkpoint.seq : 0;
+    const before = smtp.received.length;
+    // The daily job as its scheduler runs it (its fixed job id is taken by the first test's run).
+    const { handler } = auditCheckpointProcessor(runtime.deps);
+    await handler({} as never, { jobId: 'audit-checkpoint-next-day', attemptsMade: 0 });
+    await waitFor('two more mails', () => (smtp.received.length >= before + 2 ? true : undefined));
+    const seqs = smtp.received.slice(before).map((m) => checkpointIn(m).seq);
+    expect(seqs).toContain(orphanSeq);
+    expect(seqs.some((seq) => seq > orphanSeq)).toBe(true);
   });
 });
