@@ -3,6 +3,8 @@ import { buildApp } from '../../services/api/build-app.js';
 import { createProducerRedis } from '../../services/core/redis-connections.js';
 import { generateAuditKey } from '../helpers/audit-fixtures.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import { createSchool, createUser } from '../helpers/factories.js';
+import { signIn } from '../helpers/sign-in.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { clearRedisPrefix } from '../helpers/test-redis.js';
@@ -31,6 +33,24 @@ describe('health and readiness', () => {
   it('/readyz answers 200 when Postgres and Redis are both up', async () => {
     const res = await api.app.inject({ url: '/readyz' });
     expect(res.statusCode).toBe(200);
+    // A probe learns nothing about how the installation is configured.
+    expect(res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+  });
+
+  it('/readyz tells a signed-in trust admin which settings leave part of the product off', async () => {
+    const school = await createSchool(t.db);
+    const admin = await createUser(t.db, {
+      trustId: school.trustId,
+      roles: [{ schoolId: school.id, role: 'trust_admin' }],
+    });
+    const comms = await createUser(t.db, {
+      trustId: school.trustId,
+      roles: [{ schoolId: school.id, role: 'comms' }],
+    });
+    const asComms = await api.app.inject({ url: '/readyz', headers: (await signIn(t.db, comms.id)).headers });
+    expect(asComms.json().warnings).toBeUndefined();
+    const res = await api.app.inject({ url: '/readyz', headers: (await signIn(t.db, admin.id)).headers });
+    expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       status: 'ready',
       checks: { postgres: 'ok', redis: 'ok' },
@@ -51,7 +71,15 @@ describe('health and readiness', () => {
       },
     });
     try {
-      const res = await configured.app.inject({ url: '/readyz' });
+      const school = await createSchool(t.db);
+      const admin = await createUser(t.db, {
+        trustId: school.trustId,
+        roles: [{ schoolId: school.id, role: 'trust_admin' }],
+      });
+      const res = await configured.app.inject({
+        url: '/readyz',
+        headers: (await signIn(t.db, admin.id)).headers,
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ status: 'ready', warnings: [] });
     } finally {

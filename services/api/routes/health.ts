@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -26,6 +26,17 @@ function configurationWarnings(config: FastifyInstance['config']): string[] {
   return warnings;
 }
 
+/**
+ * The warnings say where an installation is weak (open /metrics, unsigned checkpoints), so only a
+ * signed-in trust admin sees them; a load balancer's probe gets the bare answer.
+ */
+function warningsFor(request: FastifyRequest, warnings: string[]): { warnings?: string[] } {
+  const principal = request.principal;
+  if (!principal) return {};
+  for (const roles of principal.rolesBySchool.values()) if (roles.has('trust_admin')) return { warnings };
+  return {};
+}
+
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   const warnings = configurationWarnings(app.config);
   app.get(
@@ -47,23 +58,23 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['operations'],
         summary: 'PostgreSQL and Redis are reachable; 503 names what is down',
         description:
-          '`warnings` lists settings left unset that turn part of the product off (unsigned audit checkpoints, no email, open metrics); they do not make the service unready.',
+          'For a signed-in trust admin, `warnings` lists settings left unset that turn part of the product off (unsigned audit checkpoints, no email, open metrics); they do not make the service unready.',
         response: {
           200: z.object({
             status: z.literal('ready'),
             checks: z.record(z.string(), z.string()),
-            warnings: z.array(z.string()),
+            warnings: z.array(z.string()).optional(),
           }),
           503: z.object({
             status: z.literal('unavailable'),
             message: z.string(),
             checks: z.record(z.string(), z.string()),
-            warnings: z.array(z.string()),
+            warnings: z.array(z.string()).optional(),
           }),
         },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const checks: Record<string, string> = {};
       const down: string[] = [];
       await Promise.all([
@@ -92,7 +103,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
           warnings,
         });
       }
-      return { status: 'ready' as const, checks, warnings };
+      return { status: 'ready' as const, checks, ...warningsFor(request, warnings) };
     },
   );
 };
