@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -11,7 +12,15 @@ export interface CpuSplit {
   'rest of machine CPU s': number;
 }
 
-const TICKS_PER_SECOND = 100;
+/** Clock ticks per second of /proc's CPU times (USER_HZ): getconf knows; 100 on every common Linux. */
+const TICKS_PER_SECOND = (() => {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
+})();
 
 function machineBusyTicks(): number | null {
   try {
@@ -33,6 +42,16 @@ function processTicks(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** Adds splits up (several measured stretches of one kind of work). */
+export function sumCpu(splits: readonly (CpuSplit | null)[]): CpuSplit | null {
+  if (splits.some((s) => s === null)) return null;
+  const total: CpuSplit = { 'node CPU s': 0, 'redis CPU s': 0, 'rest of machine CPU s': 0 };
+  for (const split of splits as CpuSplit[])
+    for (const key of Object.keys(total) as (keyof CpuSplit)[])
+      total[key] = Number((total[key] + split[key]).toFixed(1));
+  return total;
 }
 
 /** Starts a measurement; `stop()` returns the CPU seconds each part used since, or null off Linux. */

@@ -14,7 +14,7 @@ import { clearRedisPrefix } from '../tests/helpers/test-redis.js';
 import { startWorkerRuntime } from '../workers/worker-runtime.js';
 import { createBenchDatabase, percentile } from './bench-database.js';
 import type { BenchRow } from './bench-result.js';
-import { type CpuSplit, measureCpu } from './cpu-usage.js';
+import { type CpuSplit, measureCpu, sumCpu } from './cpu-usage.js';
 
 const ACCOUNTS = Number(process.env.BENCH_INGEST_ACCOUNTS ?? 50);
 const PER_ACCOUNT = Number(process.env.BENCH_INGEST_PER_ACCOUNT ?? 2_000);
@@ -90,10 +90,12 @@ export async function benchIngest(): Promise<BenchRow[]> {
     };
     // The issue's baseline: multi-row INSERTs of 1,000 over pg, a bind parameter per value, on
     // one connection. Three runs; the median is the baseline (single runs here vary by ±20%).
-    const insertOverPg = async (tag: string) => {
+    const insertOverPg = async (tag: string, redisPid: number | null) => {
       const client = new pg.Client({ connectionString: bench.url });
       await client.connect();
+      let cpu: ReturnType<typeof measureCpu> | undefined;
       try {
+        cpu = measureCpu(redisPid);
         const began = performance.now();
         for (let i = 0; i < tweets.length; i += 1_000) {
           const params: unknown[] = [];
@@ -121,7 +123,8 @@ export async function benchIngest(): Promise<BenchRow[]> {
             params,
           );
         }
-        return (performance.now() - began) / 1_000;
+        const seconds = (performance.now() - began) / 1_000;
+        return { seconds, cpu: cpu.stop() };
       } finally {
         await client.end();
         await emptyComments();
@@ -153,9 +156,14 @@ export async function benchIngest(): Promise<BenchRow[]> {
       return seconds;
     };
     const redisPid = await redisProcessId();
-    const baselineCpu = measureCpu(redisPid);
-    const pgRuns = [await insertOverPg('a'), await insertOverPg('b'), await insertOverPg('c')];
-    const baselineCpuUsed = baselineCpu.stop();
+    const runs = [
+      await insertOverPg('a', redisPid),
+      await insertOverPg('b', redisPid),
+      await insertOverPg('c', redisPid),
+    ];
+    const pgRuns = runs.map((r) => r.seconds);
+    // The inserts' own CPU (not the truncate between runs).
+    const baselineCpuUsed = sumCpu(runs.map((r) => r.cpu));
     const baselineSeconds = [...pgRuns].sort((a, b) => a - b)[1]!;
     const drizzleSeconds = await insertOverDrizzle();
 

@@ -44,7 +44,7 @@ export function canonicalEntry(e: HashedAuditFields): string {
 
 /**
  * An entry's canonical encoding with the two fields only the chain head decides (prevHash and seq)
- * left open. Writers send it to Postgres, whose audit_append (db/migrations/0010) fills them in
+ * left open. Writers send it to Postgres, whose audit_append (db/migrations/0010, 0011) fills them in
  * exactly as fillTemplate does and hashes the result when the transaction commits.
  */
 export interface EntryTemplate {

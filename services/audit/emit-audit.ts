@@ -112,7 +112,7 @@ async function appendEntries(tx: Transaction, list: readonly PendingEntry[]): Pr
       personalDataHash: personal ? hashPersonalData(personal) : null,
     };
     const t = entryTemplate(fields);
-    // The row's columns travel only inside the encoding: audit_columns_of reads them back from it.
+    // The row's columns travel only inside the encoding: audit_append reads them back from it (0011).
     return { t: [t.beforePrevHash, t.beforeSeq, t.afterSeq], p: personal };
   });
   await tx.execute(sql`insert into audit_pending (entries) values (${JSON.stringify(entries)}::jsonb)`);
