@@ -63,7 +63,8 @@ export function createQueues(connection: Redis, prefix: string): Queues {
       if (existing) {
         const state = await existing.getState();
         if (state === 'failed') {
-          await existing.retry('failed');
+          // A fresh set of attempts: the relay queues it again because the first set ran out.
+          await existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
           return 'retried';
         }
         if (state !== 'completed' && state !== 'unknown') return 'pending';

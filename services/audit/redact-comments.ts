@@ -50,13 +50,15 @@ export async function redactComments(
   // What staff wrote to or about the person: a reply can name or quote them, an offline note can
   // hold a phone number, a notice is addressed to them, evidence is a capture of their post. The
   // rows stay (who responded, when, how: the deadline reports need them); their words go.
-  // Words not yet posted are not posted at all: a reply awaiting approval or sending, and a notice
-  // not yet carried out, end here (a blank one must never go out in their place).
+  // Words not yet posted are not posted at all: a reply awaiting approval, and a notice not yet
+  // carried out, end here. A reply already 'sending' may be on its way to the platform this moment,
+  // so it is left to its job: it posts what it read, or finds its text gone and fails (send-reply
+  // never posts a blank), and either way records the truth.
   const withdrawn = `Not sent: the comment was redacted (${why.kind})`;
   const cancelledReplies = await tx
     .update(responses)
     .set({ status: 'rejected', error: withdrawn, completedAt: now })
-    .where(and(inArray(responses.commentId, ids), inArray(responses.status, ['pending_approval', 'sending'])))
+    .where(and(inArray(responses.commentId, ids), eq(responses.status, 'pending_approval')))
     .returning({ id: responses.id, commentId: responses.commentId, schoolId: responses.schoolId });
   const cancelledNotices = await tx
     .update(moderationActions)

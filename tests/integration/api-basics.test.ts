@@ -96,6 +96,7 @@ describe('health and readiness', () => {
       expect(res.statusCode).toBe(503);
       const body = res.json();
       expect(body.message).toBe('Redis unreachable');
+      expect(body.warnings).toBeUndefined();
       expect(body.checks.postgres).toBe('ok');
       expect(body.checks.redis).not.toBe('ok');
     } finally {

@@ -100,7 +100,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
           status: 'unavailable' as const,
           message: `${down.join(' and ')} unreachable`,
           checks,
-          warnings,
+          ...warningsFor(request, warnings),
         });
       }
       return { status: 'ready' as const, checks, ...warningsFor(request, warnings) };

@@ -137,8 +137,8 @@ function deadline(d: CommentDetail): string {
   return parts.join('');
 }
 
-/** Responses that always carry words of their own, which redaction removes with the comment. */
-const REDACTABLE_KINDS = new Set(['public_reply', 'private_reply']);
+/** Responses that always carry words of their own (text, note or reason), which redaction removes. */
+const REDACTABLE_KINDS = new Set(['public_reply', 'private_reply', 'offline', 'no_response_needed']);
 
 function responsesList(d: CommentDetail): string {
   if (!d.responses.length) return '<p class="muted">No response yet.</p>';

@@ -223,8 +223,8 @@ describe('deadline timers', () => {
   });
 
   it('a timer that fires before its time (moved by a calendar change while it ran) waits for the new time', async () => {
-    // 0.002 h = 7.2 s: warned at 5.4 s.
-    const f = await fixture({ responseHours: 0.002 });
+    // 0.003 h = 10.8 s: warned at 8.1 s, time enough for the early run to be seen first.
+    const f = await fixture({ responseHours: 0.003 });
     const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
     await processWithDeadline(comment.id);
     const { warnAt } = await reload(comment.id);
