@@ -5,7 +5,7 @@ import { searchAudit } from '../services/audit/search-audit.js';
 import { verifyAudit } from '../services/audit/verify-audit.js';
 import type { ServiceContext } from '../services/core/service-context.js';
 import { createBenchDatabase } from './bench-database.js';
-import type { BenchResult } from './classifier.js';
+import type { BenchRow } from './bench-result.js';
 
 const TOTAL = Number(process.env.BENCH_AUDIT_ENTRIES ?? 1_000_000);
 const BATCH = 20_000;
@@ -51,7 +51,7 @@ const pick = <T>(list: readonly T[], seq: number, salt: number): T => {
  * the secondary indexes built afterwards; then the whole chain is verified, and a few auditor
  * searches are timed and their plans checked for index use.
  */
-export async function benchAuditVerify(): Promise<BenchResult[]> {
+export async function benchAuditVerify(): Promise<BenchRow[]> {
   const bench = await createBenchDatabase(8);
   const { db } = bench;
   try {
@@ -207,7 +207,7 @@ export async function benchAuditVerify(): Promise<BenchResult[]> {
         },
         target: '< 10 s for 1,000,000',
         pass: TOTAL >= 1_000_000 ? verifySeconds < 10 : undefined,
-      } as BenchResult,
+      },
       {
         name: 'audit search',
         figures: { ...searchMs, words_plan: usesIndex ? 'index' : 'SEQ SCAN' },

@@ -2,13 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../services/classification/create-classifier.js';
 import type { Category, RosterEntry } from '../services/classification/types.js';
-
-export interface BenchResult {
-  name: string;
-  figures: Record<string, number | string>;
-  target?: string;
-  pass?: boolean;
-}
+import type { BenchRow } from './bench-result.js';
 
 interface EvalRow {
   text: string;
@@ -53,7 +47,7 @@ function realisticComments(rows: EvalRow[], count: number): string[] {
   return comments;
 }
 
-export async function benchClassifier(): Promise<BenchResult[]> {
+export async function benchClassifier(): Promise<BenchRow[]> {
   const rows = loadEval();
   const roster = JSON.parse(fixture('classification-roster.json')) as RosterEntry[];
   const classifier = createClassifier({ roster });
@@ -85,7 +79,7 @@ export async function benchClassifier(): Promise<BenchResult[]> {
   const p50 = samples[Math.floor(samples.length * 0.5)]!;
   const p99 = samples[Math.floor(samples.length * 0.99)]!;
 
-  const results: BenchResult[] = [
+  const results: BenchRow[] = [
     {
       name: 'classifier throughput (1 core, 200-char comments)',
       figures: {
@@ -131,7 +125,7 @@ export async function benchClassifier(): Promise<BenchResult[]> {
   return results;
 }
 
-function printTable(results: BenchResult[]): void {
+function printTable(results: BenchRow[]): void {
   const lines = results.map((r) => {
     const figures = Object.entries(r.figures)
       .map(([k, v]) => `${k}=${v}`)

@@ -1,4 +1,4 @@
-import { desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { coverageGaps, socialAccounts } from '../../db/schema/index.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
 
@@ -18,26 +18,21 @@ export async function listCoverageGaps(
   input: { accountId?: string; limit?: number } = {},
 ): Promise<CoverageGapItem[]> {
   if (ctx.schoolIds !== null && ctx.schoolIds.length === 0) return [];
-  const rows = await queryable(ctx)
+  return queryable(ctx)
     .select({
       id: coverageGaps.id,
       accountId: coverageGaps.accountId,
       note: coverageGaps.note,
       createdAt: coverageGaps.createdAt,
-      schoolId: socialAccounts.schoolId,
     })
     .from(coverageGaps)
     .innerJoin(socialAccounts, eq(socialAccounts.id, coverageGaps.accountId))
     .where(
-      input.accountId
-        ? eq(coverageGaps.accountId, input.accountId)
-        : ctx.schoolIds
-          ? inArray(socialAccounts.schoolId, [...ctx.schoolIds])
-          : undefined,
+      and(
+        input.accountId ? eq(coverageGaps.accountId, input.accountId) : undefined,
+        ctx.schoolIds ? inArray(socialAccounts.schoolId, [...ctx.schoolIds]) : undefined,
+      ),
     )
     .orderBy(desc(coverageGaps.createdAt))
     .limit(input.limit ?? 500);
-  return rows
-    .filter((r) => ctx.schoolIds === null || ctx.schoolIds.includes(r.schoolId))
-    .map(({ schoolId: _s, ...r }) => r);
 }

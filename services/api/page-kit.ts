@@ -137,7 +137,6 @@ export function pageKit(app: FastifyInstance) {
     reply: FastifyReply,
     render: (base: PageBase) => Promise<string> | string,
   ) {
-    if (!request.principal) return reply.redirect('/login', 303);
     await app.requireUser(request, reply);
     const base: PageBase = { ...(await app.pageChrome(request)), flash: takeFlash(request, reply) };
     return sendHtml(reply, 200, await render(base));

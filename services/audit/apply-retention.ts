@@ -35,12 +35,10 @@ export interface RetentionOutcome {
  */
 export async function applyRetention(ctx: ServiceContext, now = new Date()): Promise<RetentionOutcome[]> {
   if (ctx.actor.type !== 'system') throw new ServiceError('FORBIDDEN', 'Retention runs as a system job');
-  const list = await (ctx.schoolIds === null
-    ? ctx.db.select({ id: schools.id, months: schools.retentionMonths }).from(schools)
-    : ctx.db
-        .select({ id: schools.id, months: schools.retentionMonths })
-        .from(schools)
-        .where(inArray(schools.id, [...ctx.schoolIds])));
+  const list = await ctx.db
+    .select({ id: schools.id, months: schools.retentionMonths })
+    .from(schools)
+    .where(ctx.schoolIds === null ? undefined : inArray(schools.id, [...ctx.schoolIds]));
   const outcomes: RetentionOutcome[] = [];
   for (const school of list) {
     const cutoff = monthsBefore(now, school.months);

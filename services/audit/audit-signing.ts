@@ -51,6 +51,17 @@ export interface Checkpoint {
   signature: string;
 }
 
+/** A stored checkpoint row (or anything with its fields) as the Checkpoint that is verified and exported. */
+export function toCheckpoint(row: Checkpoint): Checkpoint {
+  return {
+    seq: row.seq,
+    headHash: row.headHash,
+    signedAt: row.signedAt,
+    publicKey: row.publicKey,
+    signature: row.signature,
+  };
+}
+
 /** The exact bytes a checkpoint signature covers. */
 export function checkpointMessage(c: Pick<Checkpoint, 'seq' | 'headHash' | 'signedAt'>): string {
   return `hallmonitor-audit-checkpoint/v1\n${c.seq}\n${c.headHash}\n${c.signedAt}`;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, asc, eq, gt, lte } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import { auditEntries, auditHead } from '../../db/schema/index.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
@@ -87,7 +87,7 @@ export async function exportAudit(ctx: ServiceContext, input: ExportInput): Prom
       const page = await db
         .select({ seq: auditEntries.seq })
         .from(auditEntries)
-        .where(and(...where, gt(auditEntries.seq, after), lte(auditEntries.seq, toSeq)))
+        .where(and(...where, gt(auditEntries.seq, after)))
         .orderBy(asc(auditEntries.seq))
         .limit(batchSize);
       if (page.length === 0) return;

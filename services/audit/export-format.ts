@@ -152,6 +152,6 @@ export function csvToEntry(cells: string[]): ExportedEntry {
   };
 }
 
-export function hashedFieldsOf(e: ExportedEntry): HashedAuditFields {
+export function fieldsFromExport(e: ExportedEntry): HashedAuditFields {
   return { ...e, at: new Date(e.at) };
 }

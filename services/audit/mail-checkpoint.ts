@@ -5,7 +5,7 @@ import type { Queues } from '../../workers/queues.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
 import type { Mailer } from '../notifications/mailer.js';
-import type { Checkpoint } from './audit-signing.js';
+import { toCheckpoint } from './audit-signing.js';
 import type { CheckpointOutcome } from './create-checkpoint.js';
 import { emitAudit } from './emit-audit.js';
 
@@ -29,13 +29,7 @@ export async function mailCheckpoint(
     .from(auditCheckpoints)
     .where(eq(auditCheckpoints.id, input.checkpointId));
   if (!row) return { status: 'gone' };
-  const checkpoint: Checkpoint = {
-    seq: row.seq,
-    headHash: row.headHash,
-    signedAt: row.signedAt,
-    publicKey: row.publicKey,
-    signature: row.signature,
-  };
+  const checkpoint = toCheckpoint(row);
   const line = JSON.stringify(checkpoint);
   const text = [
     `The audit log of ${deps.publicUrl} was signed up to entry ${checkpoint.seq} at ${checkpoint.signedAt}.`,

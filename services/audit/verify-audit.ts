@@ -7,7 +7,7 @@ import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { auditCheckpoints, auditEntries, auditHead } from '../../db/schema/index.js';
 import { GENESIS_HASH, hashEntry, hashPersonalData } from './audit-hash.js';
-import { type Checkpoint, checkpointProblem } from './audit-signing.js';
+import { type Checkpoint, checkpointProblem, toCheckpoint } from './audit-signing.js';
 import { streamChain } from './read-chain.js';
 
 export type VerifyResult =
@@ -47,15 +47,7 @@ export async function loadCheckpoints(db: Queryable, from = 0, to = Number.MAX_S
     .from(auditCheckpoints)
     .where(and(gte(auditCheckpoints.seq, from), lte(auditCheckpoints.seq, to)))
     .orderBy(asc(auditCheckpoints.seq), asc(auditCheckpoints.signedAt));
-  return rows.map(
-    (r): Checkpoint => ({
-      seq: r.seq,
-      headHash: r.headHash,
-      signedAt: r.signedAt,
-      publicKey: r.publicKey,
-      signature: r.signature,
-    }),
-  );
+  return rows.map(toCheckpoint);
 }
 
 /**

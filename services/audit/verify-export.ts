@@ -7,7 +7,7 @@ import {
   csvToEntry,
   type ExportedEntry,
   type ExportManifest,
-  hashedFieldsOf,
+  fieldsFromExport,
   manifestMessage,
   parseCsvRecord,
 } from './export-format.js';
@@ -78,7 +78,7 @@ export async function verifyExport(
   const check = (line: number, e: ExportedEntry): ExportVerdict | null => {
     let hash: string;
     try {
-      hash = hashEntry(hashedFieldsOf(e));
+      hash = hashEntry(fieldsFromExport(e));
     } catch {
       return { intact: false, seq: e.seq, line, reason: 'entry is malformed' };
     }

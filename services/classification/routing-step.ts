@@ -1,10 +1,10 @@
-import { eq } from 'drizzle-orm';
-import { escalations, schools, socialAccounts } from '../../db/schema/index.js';
+import { escalations } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { systemActor } from '../core/actor.js';
 import { ServiceError } from '../core/service-error.js';
 import type { ProcessingStep } from '../ingestion/processing-pipeline.js';
+import { batchAccount, batchSchool } from '../ingestion/processing-pipeline.js';
 import type { ActionDispatch } from '../moderation/action-access.js';
 import { actionMode } from '../moderation/action-rules.js';
 import { takeAction } from '../moderation/take-action.js';
@@ -50,18 +50,9 @@ export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
       const labels = (state.updates.labels ?? comment.labels) as Label[];
       if (labels.length === 0) return;
       // Read once per batch: a poll page's comments share their account and school.
-      const account = await state.batch.memo(`route:account:${comment.accountId}`, async () => {
-        const [row] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, comment.accountId));
-        return row;
-      });
+      const account = await batchAccount(tx, state);
       if (!account) return;
-      const school = await state.batch.memo(`route:school:${comment.schoolId}`, async () => {
-        const [row] = await tx
-          .select({ name: schools.name })
-          .from(schools)
-          .where(eq(schools.id, comment.schoolId));
-        return row;
-      });
+      const school = await batchSchool(tx, state);
       const routes = routesFor({ labels, classifierVersion: '' }, account.settings);
       const onAccount = accountLabel(account);
       const subject = {

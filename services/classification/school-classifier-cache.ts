@@ -14,20 +14,21 @@ import type { Category, Classifier, ExtraTerm, RosterEntry, Severity } from './t
  * without a message bus, and a lost Redis loses nothing. The roster is decrypted only in memory
  * and never logged.
  */
+let shipped: Classifier | undefined;
+
+/** The shipped lexicons alone, compiled once per process. */
+export function shippedClassifier(): Classifier {
+  shipped ??= createClassifier();
+  return shipped;
+}
+
 export class SchoolClassifierCache {
   private readonly entries = new Map<string, { classifier: Classifier; version: number }>();
-  private shipped: Classifier | undefined;
 
   constructor(private readonly encryptionKey: Buffer) {}
 
   shippedOnly(): Classifier {
-    this.shipped ??= createClassifier();
-    return this.shipped;
-  }
-
-  /** Drops this process's copy (the version check makes this an optimisation, not a need). */
-  invalidate(schoolId: string): void {
-    this.entries.delete(schoolId);
+    return shippedClassifier();
   }
 
   async forSchool(db: Queryable, schoolId: string): Promise<Classifier> {

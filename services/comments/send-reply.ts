@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { comments, responses, socialAccounts } from '../../db/schema/index.js';
 import { openAccountAdapter } from '../accounts/open-account-adapter.js';
 import { emitAudit } from '../audit/emit-audit.js';
-import { retryOnConnectionLoss } from '../core/retry-on-connection-loss.js';
+import { recordAfterExternalCall } from '../core/retry-on-connection-loss.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { isPlatformError, PlatformError } from '../platforms/adapter.js';
@@ -74,47 +74,42 @@ export async function sendReply(
 
   const at = new Date();
   // The reply is on the platform: a lost database connection retries the recording, not the post.
-  const outcome = await retryOnConnectionLoss(
-    () =>
-      withTransaction(ctx, async (tx) => {
-        const [sent] = await tx
-          .update(responses)
-          .set({
-            status: 'sent',
-            externalId: posted.externalId,
-            completedAt: at,
-            platformResult: { url: posted.url },
-          })
-          .where(and(eq(responses.id, response.id), eq(responses.status, 'sending')))
-          .returning({ id: responses.id });
-        if (!sent) return null;
-        await emitAudit(tx, ctx, {
-          action: 'response.sent',
-          schoolId: response.schoolId,
-          subject,
-          details: { commentId: comment.id, externalId: posted.externalId, url: posted.url },
-        });
-        const met = await meetDeadline(tx, comment.id, at, 'responded');
-        const metDeadline = met ? !met.deadlineAt || at <= met.deadlineAt : null;
-        await emitAudit(tx, ctx, {
-          action: 'comment.responded',
-          schoolId: comment.schoolId,
-          subject: { type: 'comment', id: comment.id, label },
-          details: {
-            responseId: response.id,
-            kind: 'public_reply',
-            respondedBy: response.actorId,
-            at: at.toISOString(),
-            firstResponse: !!met,
-            deadlineAt: comment.deadlineAt?.toISOString() ?? null,
-            metDeadline,
-          },
-        });
-        return { resolved: !!met, metDeadline };
-      }),
-    // Inside a caller's transaction a lost connection cannot be recovered from here.
-    { attempts: ctx.tx ? 1 : 5 },
-  );
+  const outcome = await recordAfterExternalCall(ctx, async (tx) => {
+    const [sent] = await tx
+      .update(responses)
+      .set({
+        status: 'sent',
+        externalId: posted.externalId,
+        completedAt: at,
+        platformResult: { url: posted.url },
+      })
+      .where(and(eq(responses.id, response.id), eq(responses.status, 'sending')))
+      .returning({ id: responses.id });
+    if (!sent) return null;
+    await emitAudit(tx, ctx, {
+      action: 'response.sent',
+      schoolId: response.schoolId,
+      subject,
+      details: { commentId: comment.id, externalId: posted.externalId, url: posted.url },
+    });
+    const met = await meetDeadline(tx, comment.id, at, 'responded');
+    const metDeadline = met ? !met.deadlineAt || at <= met.deadlineAt : null;
+    await emitAudit(tx, ctx, {
+      action: 'comment.responded',
+      schoolId: comment.schoolId,
+      subject: { type: 'comment', id: comment.id, label },
+      details: {
+        responseId: response.id,
+        kind: 'public_reply',
+        respondedBy: response.actorId,
+        at: at.toISOString(),
+        firstResponse: !!met,
+        deadlineAt: comment.deadlineAt?.toISOString() ?? null,
+        metDeadline,
+      },
+    });
+    return { resolved: !!met, metDeadline };
+  });
   if (!outcome) return { status: 'not_sending' };
   if (outcome.resolved) await deps.timers.remove([comment.id]);
   return { status: 'sent', externalId: posted.externalId, metDeadline: outcome.metDeadline };

@@ -15,3 +15,9 @@ export function hasRole(principal: Principal, schoolId: string, roles: readonly 
   const held = principal.rolesBySchool.get(schoolId);
   return !!held && roles.some((r) => held.has(r));
 }
+
+/** Whether the person holds one of `roles` at any of their schools. */
+export function hasRoleAnywhere(principal: Principal, roles: readonly SchoolRole[]): boolean {
+  for (const held of principal.rolesBySchool.values()) if (roles.some((r) => held.has(r))) return true;
+  return false;
+}

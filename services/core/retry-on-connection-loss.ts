@@ -1,3 +1,7 @@
+import type { Transaction } from '../../db/client.js';
+import type { ServiceContext } from './service-context.js';
+import { withTransaction } from './with-transaction.js';
+
 /**
  * Whether Postgres went away under a statement: the server ended the session (an administrator,
  * a restart, a failover) or the socket dropped. Looks through `cause`, since drizzle wraps
@@ -39,4 +43,16 @@ export async function retryOnConnectionLoss<T>(
       await new Promise((resolve) => setTimeout(resolve, delayMs * attempt));
     }
   }
+}
+
+/**
+ * Records, in a transaction of its own, what already happened elsewhere (a platform call that
+ * succeeded), retrying the transaction on a lost connection. Inside a caller's transaction there
+ * is nothing to retry from here: a lost connection is the caller's to handle.
+ */
+export function recordAfterExternalCall<T>(
+  ctx: ServiceContext,
+  fn: (tx: Transaction, ctx: ServiceContext & { tx: Transaction }) => Promise<T>,
+): Promise<T> {
+  return retryOnConnectionLoss(() => withTransaction(ctx, fn), { attempts: ctx.tx ? 1 : 5 });
 }

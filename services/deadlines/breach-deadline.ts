@@ -57,7 +57,6 @@ export async function breachDeadline(
     ];
     const notice = breachNotice(comment, label);
     const ids = await notifyUsers(tx, { ...notice.notification, userIds: recipients });
-    // Last: the audit chain head stays locked from here to commit, so it is taken as late as it can be.
     await emitAudit(tx, ctx, notice.audit);
     return { status: 'breached', notified: ids.length };
   });

@@ -1,9 +1,8 @@
-import { eq } from 'drizzle-orm';
-import { schools, socialAccounts } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { commentLabel } from '../comments/comment-label.js';
 import { metrics } from '../core/metrics.js';
 import type { ProcessingStep } from '../ingestion/processing-pipeline.js';
+import { batchAccount, batchSchool } from '../ingestion/processing-pipeline.js';
 import { accountAdminIds, notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 import { breachNotice } from './breach-deadline.js';
 import { computeDeadline, type Deadline } from './compute-deadline.js';
@@ -30,7 +29,7 @@ export function createDeadlineStep(timers: DeadlineTimers | null): ProcessingSte
       // Read and parsed once per batch: a poll page's comments share their school.
       type Parsed = { calendar: SchoolCalendar | null; calendarError: string } | null;
       const school = await state.batch.memo<Parsed>(`deadline-step:school:${comment.schoolId}`, async () => {
-        const [row] = await tx.select().from(schools).where(eq(schools.id, comment.schoolId));
+        const row = await batchSchool(tx, state);
         if (!row) return null;
         try {
           return { calendar: schoolCalendarOf(row), calendarError: '' };
@@ -39,10 +38,7 @@ export function createDeadlineStep(timers: DeadlineTimers | null): ProcessingSte
         }
       });
       if (!school) throw new Error(`school ${comment.schoolId} of comment ${comment.id} is missing`);
-      const account = await state.batch.memo(`deadline-step:account:${comment.accountId}`, async () => {
-        const [row] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, comment.accountId));
-        return row ?? null;
-      });
+      const account = await batchAccount(tx, state);
       const activatedAt = account?.activatedAt ?? null;
       const clock = deadlineClockStart(comment.postedAt, activatedAt);
       let deadline: Deadline;
@@ -77,7 +73,7 @@ export function createDeadlineStep(timers: DeadlineTimers | null): ProcessingSte
       });
       // A comment already due when it is processed (a backlog: first connection, after an outage) is
       // warned or breached here, in this transaction, as the sweep would: a timer per comment would
-      // be one more transaction each, queued behind the audit chain head, for a whole backlog at once.
+      // be one more transaction each, for a whole backlog at once.
       const now = new Date();
       const label = account ? commentLabel(comment, account) : `Comment ${comment.externalId}`;
       const due = { ...comment, ...state.updates };
@@ -121,9 +117,7 @@ export function createDeadlineStep(timers: DeadlineTimers | null): ProcessingSte
         const timer = { commentId: comment.id, warnAt: warnTimer, deadlineAt: breachTimer };
         // One call for the batch's timers after commit: each comment's next one (its warning, or
         // its breach if warned here). Processing runs once per comment, so it has none to replace.
-        state.batch.collectAfterCommit('deadline-step:timers', timer, (all) =>
-          timers.schedule(all, { fresh: true }),
-        );
+        state.batch.collectAfterCommit('deadline-step:timers', timer, (all) => timers.schedule(all));
       }
     },
   };

@@ -19,11 +19,10 @@ export interface DeadlineTimer {
  */
 export interface DeadlineTimers {
   /**
-   * Places each comment's next timer. By default the comment's timers already there are replaced
-   * (a calendar change re-times them); `{ fresh: true }` is for comments that cannot have that
-   * timer yet (just processed; just warned), and saves two Redis calls per comment.
+   * Adds each comment's next timer. A job id that exists (or completed and is kept) swallows the
+   * add, so a caller replacing timers (a calendar change) removes them first.
    */
-  schedule(timers: readonly DeadlineTimer[], options?: { fresh?: boolean }): Promise<void>;
+  schedule(timers: readonly DeadlineTimer[]): Promise<void>;
   remove(commentIds: readonly string[]): Promise<void>;
 }
 
@@ -31,7 +30,7 @@ export const warningJobId = (commentId: string) => `deadline-warning-${commentId
 export const breachJobId = (commentId: string) => `deadline-breach-${commentId}`;
 
 export function queueDeadlineTimers(
-  queues: Pick<Queues, 'add' | 'deadlines'>,
+  queues: Pick<Queues, 'deadlines'>,
   now: () => number = Date.now,
 ): DeadlineTimers {
   const removeOne = async (jobId: string) => {
@@ -43,9 +42,7 @@ export function queueDeadlineTimers(
   };
   return {
     remove,
-    async schedule(timers, options = {}) {
-      // A job id that exists (or completed and is kept) would swallow the new add: remove first.
-      if (!options.fresh) await remove(timers.map((t) => t.commentId));
+    async schedule(timers) {
       // One round trip for a whole batch of comments (a processed poll page).
       const jobs = timers.flatMap((t): { name: string; data: { commentId: string }; opts: JobsOptions }[] => {
         const data = { commentId: t.commentId };

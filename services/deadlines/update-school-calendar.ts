@@ -52,7 +52,11 @@ export async function updateSchoolCalendar(
     });
     return { calendar, retimed };
   });
-  if (outcome.retimed.length) await timers.schedule(outcome.retimed);
+  if (outcome.retimed.length) {
+    // Replaced, not added: the comments' timers already there go first.
+    await timers.remove(outcome.retimed.map((t) => t.commentId));
+    await timers.schedule(outcome.retimed);
+  }
   return { calendar: outcome.calendar, retimed: outcome.retimed.length };
 }
 

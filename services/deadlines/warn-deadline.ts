@@ -56,7 +56,6 @@ export async function warnDeadline(
     if (comment.assigneeId) recipients.push(comment.assigneeId);
     const notice = warningNotice(comment, label);
     const ids = await notifyUsers(tx, { ...notice.notification, userIds: recipients });
-    // Last: the audit chain head stays locked from here to commit, so it is taken as late as it can be.
     await emitAudit(tx, ctx, notice.audit);
     return { status: 'warned', notified: ids.length, breachAt: comment.deadlineAt };
   });

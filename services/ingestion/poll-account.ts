@@ -167,9 +167,9 @@ async function storePage(
         conversationId: c.conversationId,
         inReplyToExternalId: c.inReplyToExternalId ?? null,
         authorExternalId: c.authorExternalId,
-        authorHandle: stripNul(c.authorHandle),
-        authorName: stripNul(c.authorName),
-        text: stripNul(c.text),
+        authorHandle: c.authorHandle,
+        authorName: c.authorName,
+        text: c.text,
         textTruncated: c.textTruncated,
         url: c.url,
         postedAt: c.createdAt,
@@ -293,10 +293,6 @@ async function recordPollFailure(
       return { status: 'failed', kind: error.kind, message: error.message };
     }
   }
-}
-
-function stripNul(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
 
 type NewComment = typeof comments.$inferInsert;

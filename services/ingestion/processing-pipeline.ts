@@ -1,5 +1,12 @@
+import { eq } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
-import type { Comment } from '../../db/schema/index.js';
+import {
+  type Comment,
+  type School,
+  type SocialAccount,
+  schools,
+  socialAccounts,
+} from '../../db/schema/index.js';
 import type { ServiceContext } from '../core/service-context.js';
 
 /** Work to do once the transaction has committed: schedule timers, send notifications. */
@@ -61,4 +68,22 @@ export function createProcessingBatch(): ProcessingBatch & { flushAfterCommit():
       for (const { items, flush } of collected.values()) await flush(items);
     },
   };
+}
+
+/** The comment's account, read once per batch for every step (a poll page shares one account). */
+export function batchAccount(tx: Transaction, state: ProcessingState): Promise<SocialAccount | null> {
+  const id = state.comment.accountId;
+  return state.batch.memo(`account:${id}`, async () => {
+    const [row] = await tx.select().from(socialAccounts).where(eq(socialAccounts.id, id));
+    return row ?? null;
+  });
+}
+
+/** The comment's school, read once per batch for every step. */
+export function batchSchool(tx: Transaction, state: ProcessingState): Promise<School | null> {
+  const id = state.comment.schoolId;
+  return state.batch.memo(`school:${id}`, async () => {
+    const [row] = await tx.select().from(schools).where(eq(schools.id, id));
+    return row ?? null;
+  });
 }

@@ -10,7 +10,7 @@ import { accountLabel } from '../accounts/account-label.js';
 import { openAccountAdapter } from '../accounts/open-account-adapter.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { metrics } from '../core/metrics.js';
-import { retryOnConnectionLoss } from '../core/retry-on-connection-loss.js';
+import { recordAfterExternalCall } from '../core/retry-on-connection-loss.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
@@ -70,32 +70,27 @@ export async function executeAction(
   try {
     const platformResult = await perform(adapter, claimed);
     // The platform has acted: a lost database connection retries the recording, not the call.
-    const follow = await retryOnConnectionLoss(
-      () =>
-        withTransaction(ctx, async (tx) => {
-          const [done] = await tx
-            .update(moderationActions)
-            .set({
-              status: 'succeeded',
-              platformResult,
-              error: null,
-              completedAt: new Date(),
-              updatedAt: new Date(),
-            })
-            .where(and(eq(moderationActions.id, action.id), eq(moderationActions.status, 'executing')))
-            .returning();
-          if (!done) return [];
-          await emitAudit(tx, ctx, {
-            action: 'action.succeeded',
-            schoolId: done.schoolId,
-            subject,
-            details: { attempt: done.attempts, platform: platformResult },
-          });
-          return followSucceededAction(tx, ctx, done, account);
-        }),
-      // Inside a caller's transaction a lost connection cannot be recovered from here.
-      { attempts: ctx.tx ? 1 : 5 },
-    );
+    const follow = await recordAfterExternalCall(ctx, async (tx) => {
+      const [done] = await tx
+        .update(moderationActions)
+        .set({
+          status: 'succeeded',
+          platformResult,
+          error: null,
+          completedAt: new Date(),
+          updatedAt: new Date(),
+        })
+        .where(and(eq(moderationActions.id, action.id), eq(moderationActions.status, 'executing')))
+        .returning();
+      if (!done) return [];
+      await emitAudit(tx, ctx, {
+        action: 'action.succeeded',
+        schoolId: done.schoolId,
+        subject,
+        details: { attempt: done.attempts, platform: platformResult },
+      });
+      return followSucceededAction(tx, ctx, done, account);
+    });
     metrics.actionsByOutcome.inc({ platform: account.platform, kind: action.kind, outcome: 'succeeded' });
     await dispatchAll(deps.dispatch, follow);
     return { status: 'succeeded', calledPlatform: platformResult.calledPlatform === true };

@@ -1,6 +1,7 @@
 import { aliasedTable, and, desc, eq, inArray } from 'drizzle-orm';
 import { comments, escalations, type StoredLabel, socialAccounts, users } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
+import { SEVERITY_RANK } from '../classification/types.js';
 import { inScope, queryable, type ServiceContext } from '../core/service-context.js';
 import { forbidden } from '../core/service-error.js';
 import { excerpt } from './list-flags.js';
@@ -29,8 +30,6 @@ export interface SafeguardingEscalations {
   /** The last few closed, for the record. */
   recentlyClosed: EscalationItem[];
 }
-
-const RANK = { high: 3, medium: 2, low: 1 } as const;
 
 /**
  * The safeguarding leads' view (P8, P11): safeguarding escalations at their schools that are
@@ -74,7 +73,7 @@ export async function listSafeguardingEscalations(ctx: ServiceContext): Promise<
   const toItem = (r: (typeof openRows)[number]): EscalationItem => {
     const labels = r.labels ?? [];
     const top = labels.reduce<'high' | 'medium' | 'low'>(
-      (best, l) => (RANK[l.severity] > RANK[best] ? l.severity : best),
+      (best, l) => (SEVERITY_RANK[l.severity] > SEVERITY_RANK[best] ? l.severity : best),
       'low',
     );
     const redacted = !!r.redactedAt;
@@ -97,6 +96,10 @@ export async function listSafeguardingEscalations(ctx: ServiceContext): Promise<
   };
   const open = openRows
     .map(toItem)
-    .sort((a, b) => RANK[b.severity] - RANK[a.severity] || b.createdAt.getTime() - a.createdAt.getTime());
+    .sort(
+      (a, b) =>
+        SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+        b.createdAt.getTime() - a.createdAt.getTime(),
+    );
   return { open, recentlyClosed: closedRows.map(toItem) };
 }

@@ -7,6 +7,7 @@ import {
   users,
 } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
+import { hasRoleAnywhere } from '../core/principal.js';
 import { inScope, queryable, type ServiceContext } from '../core/service-context.js';
 import { forbidden } from '../core/service-error.js';
 
@@ -138,7 +139,7 @@ export async function listFlags(ctx: ServiceContext): Promise<Flags> {
   if (ctx.actor.type !== 'user') throw forbidden('Flags are shown to people');
   const accountIds = await flagAccountIds(ctx);
   const p = ctx.principal;
-  const trustAdmin = !!p && [...p.rolesBySchool.values()].some((r) => r.has('trust_admin'));
+  const trustAdmin = !!p && hasRoleAnywhere(p, ['trust_admin']);
   if (!p || !(trustAdmin || p.adminOfAccounts.size > 0)) {
     throw forbidden('Only account admins or trust admins may see flags');
   }

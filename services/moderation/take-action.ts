@@ -3,9 +3,7 @@ import { z } from 'zod';
 import { ACTION_KINDS, moderationActions, schools } from '../../db/schema/index.js';
 import { type AuditEntryInput, emitAudit } from '../audit/emit-audit.js';
 import { checkOutgoingReply, problemSummary } from '../classification/check-outgoing-reply.js';
-import { createClassifier } from '../classification/create-classifier.js';
-import type { SchoolClassifierCache } from '../classification/school-classifier-cache.js';
-import type { Classifier } from '../classification/types.js';
+import { type SchoolClassifierCache, shippedClassifier } from '../classification/school-classifier-cache.js';
 import { assertAccountAdmin, assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict, invalidInput, preconditionFailed } from '../core/service-error.js';
@@ -37,12 +35,6 @@ export const takeActionInput = z.object({
 export type TakeActionInput = z.input<typeof takeActionInput>;
 
 const OPEN_STATUSES = ['proposed', 'approved', 'queued', 'executing'] as const;
-
-let shippedClassifier: Classifier | undefined;
-const shippedOnly = (): Classifier => {
-  shippedClassifier ??= createClassifier();
-  return shippedClassifier;
-};
 
 /**
  * An account admin acts on a comment or its author. Hide, unhide, mute and unmute are carried out
@@ -93,7 +85,9 @@ export async function takeAction(
     // A notice is a public reply by the school: the same outgoing check as any reply (P11).
     let noticeOverride: { reason: string; problems: Record<string, unknown>[] } | null = null;
     if (noticeText) {
-      const classifier = classifiers ? await classifiers.forSchool(tx, account.schoolId) : shippedOnly();
+      const classifier = classifiers
+        ? await classifiers.forSchool(tx, account.schoolId)
+        : shippedClassifier();
       const check = checkOutgoingReply(noticeText, classifier);
       if (!check.ok) {
         if (!input.noticeOverrideReason) {

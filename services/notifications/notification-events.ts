@@ -39,7 +39,3 @@ export function isNotificationEvent(event: string): event is NotificationEvent {
 export function isAlwaysUrgent(event: string): boolean {
   return isNotificationEvent(event) && 'alwaysUrgent' in NOTIFICATION_EVENTS[event];
 }
-
-export function eventLabel(event: string): string {
-  return isNotificationEvent(event) ? NOTIFICATION_EVENTS[event].label : event;
-}

@@ -23,15 +23,16 @@ export function effectiveChoice(choice: EventChoice, urgent: boolean): EventChoi
   return urgent ? { inApp: true, email: true, webhook: true, digest: false } : choice;
 }
 
+export const choiceKey = (userId: string, event: string) => `${userId} ${event}`;
+
 /** The stored choices of these users for these events (defaults filled in). */
 export async function loadChoices(
   db: Queryable,
   userIds: readonly string[],
   events: readonly string[],
 ): Promise<Map<string, EventChoice>> {
-  const key = (userId: string, event: string) => `${userId} ${event}`;
   const out = new Map<string, EventChoice>();
-  for (const u of userIds) for (const e of events) out.set(key(u, e), { ...DEFAULT_CHOICE });
+  for (const u of userIds) for (const e of events) out.set(choiceKey(u, e), { ...DEFAULT_CHOICE });
   if (userIds.length === 0 || events.length === 0) return out;
   const rows = await db
     .select()
@@ -45,7 +46,7 @@ export async function loadChoices(
       ),
     );
   for (const row of rows) {
-    const choice = out.get(key(row.userId, row.event));
+    const choice = out.get(choiceKey(row.userId, row.event));
     if (!choice) continue;
     if (row.channel === 'in_app') choice.inApp = row.enabled;
     if (row.channel === 'webhook') choice.webhook = row.enabled;
@@ -56,5 +57,3 @@ export async function loadChoices(
   }
   return out;
 }
-
-export const choiceKey = (userId: string, event: string) => `${userId} ${event}`;

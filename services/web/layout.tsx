@@ -10,11 +10,6 @@ export interface LayoutProps {
   csrfToken?: string | undefined;
   /** Which navigation entry is this page (marked aria-current). */
   current?: NavSection | undefined;
-  /**
-   * The notifications bell: already-rendered markup, placed beside sign-out. Usually left out: a
-   * `user` from `app.pageChrome(request)` carries the unread count and the bar draws the bell.
-   */
-  bell?: string | undefined;
 }
 
 /**
@@ -27,7 +22,6 @@ export function Layout({
   user,
   csrfToken,
   current,
-  bell,
   children,
 }: PropsWithChildren<LayoutProps>): JSX.Element {
   return (
@@ -43,8 +37,8 @@ export function Layout({
         </head>
         <body>
           {user ? '<a class="skip-link" href="#main">Skip to main content</a>' : ''}
-          {/* the bell: `bell`, or drawn from `user.unread`; SiteHeader puts it beside sign-out */}
-          {user ? SiteHeader({ user, csrfToken: csrfToken ?? '', current, bell }) : ''}
+          {/* the bell is drawn from `user.unread`; SiteHeader puts it beside sign-out */}
+          {user ? SiteHeader({ user, csrfToken: csrfToken ?? '', current }) : ''}
           {children}
         </body>
       </html>

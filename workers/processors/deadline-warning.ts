@@ -17,9 +17,7 @@ export const deadlineWarningProcessor = (deps: WorkerDeps) => {
     // (and so could not be replaced). It waits for the new time itself.
     if (result.status === 'not_due' && result.dueAt && job.delayUntil) return job.delayUntil(result.dueAt);
     if (result.breachAt)
-      await timers.schedule([{ commentId: data.commentId, warnAt: null, deadlineAt: result.breachAt }], {
-        fresh: true,
-      });
+      await timers.schedule([{ commentId: data.commentId, warnAt: null, deadlineAt: result.breachAt }]);
     return result;
   });
 };

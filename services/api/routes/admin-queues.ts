@@ -4,6 +4,8 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { trusts } from '../../../db/schema/index.js';
 import { QUEUE_NAMES } from '../../../workers/job-registry.js';
+import { hasRoleAnywhere } from '../../core/principal.js';
+import { SAFE_METHODS } from '../plugins/authentication.js';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 
@@ -26,13 +28,8 @@ const BOARD_CSP = [
   "base-uri 'self'",
 ].join('; ');
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 function isTrustAdmin(request: FastifyRequest): boolean {
-  const principal = request.principal;
-  if (!principal) return false;
-  for (const roles of principal.rolesBySchool.values()) if (roles.has('trust_admin')) return true;
-  return false;
+  return !!request.principal && hasRoleAnywhere(request.principal, ['trust_admin']);
 }
 
 /**

@@ -138,7 +138,6 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      if (!request.principal) return reply.redirect('/login', 303);
       await app.requireUser(request, reply);
       return renderPage(request, reply, request.params.id, {
         notice: request.query.done ? DONE[request.query.done] : undefined,

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { hasRoleAnywhere } from '../../core/principal.js';
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
   Promise.race([
@@ -31,10 +32,7 @@ function configurationWarnings(config: FastifyInstance['config']): string[] {
  * signed-in trust admin sees them; a load balancer's probe gets the bare answer.
  */
 function warningsFor(request: FastifyRequest, warnings: string[]): { warnings?: string[] } {
-  const principal = request.principal;
-  if (!principal) return {};
-  for (const roles of principal.rolesBySchool.values()) if (roles.has('trust_admin')) return { warnings };
-  return {};
+  return request.principal && hasRoleAnywhere(request.principal, ['trust_admin']) ? { warnings } : {};
 }
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -265,7 +265,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      if (!request.principal) return reply.redirect('/login', 303);
       await app.requireUser(request, reply);
       const [page, preferences, chrome] = await Promise.all([
         listNotifications(request.ctx, { before: request.query.before, limit: 50 }),
@@ -310,7 +309,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
     '/schools/:schoolId/notifications',
     { schema: { hide: true, params: schoolParams } },
     async (request, reply) => {
-      if (!request.principal) return reply.redirect('/login', 303);
       await app.requireUser(request, reply);
       const { webhooks } = await listWebhooks(request.ctx, request.params, {
         encryptionKey: app.config.encryptionKey,

@@ -217,11 +217,11 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/accounts', { schema: hidden }, async (request, reply) =>
     page(request, reply, async (base) => {
       const principal = request.principal!;
-      const [accounts, staff, gaps] = [
-        await listAccounts(request.ctx),
-        await listSchoolStaff(request.ctx),
-        await listCoverageGaps(request.ctx),
-      ];
+      const [accounts, staff, gaps] = await Promise.all([
+        listAccounts(request.ctx),
+        listSchoolStaff(request.ctx),
+        listCoverageGaps(request.ctx),
+      ]);
       const gapCounts = new Map<string, number>();
       for (const g of gaps) gapCounts.set(g.accountId, (gapCounts.get(g.accountId) ?? 0) + 1);
       return AccountsPage({

@@ -1,6 +1,3 @@
-import type { ServiceContext } from '../../core/service-context.js';
-import { countUnread } from '../../notifications/list-notifications.js';
-
 /** The bell beside sign-out: a link to /notifications with the unread count. */
 export function NotificationBell({ unread }: { unread: number }): string {
   const label = unread === 0 ? 'Notifications, none unread' : `Notifications, ${unread} unread`;
@@ -11,9 +8,4 @@ export function NotificationBell({ unread }: { unread: number }): string {
     (unread > 0 ? `<span class="bell-count" aria-hidden="true">${shown}</span>` : '') +
     '</a>'
   );
-}
-
-/** The rendered bell for the signed-in person, for a page's Layout `bell`. */
-export async function bellFor(ctx: ServiceContext): Promise<string> {
-  return NotificationBell(await countUnread(ctx));
 }

@@ -82,12 +82,10 @@ export interface SiteHeaderProps {
   /** The session's CSRF token, for the sign-out form. */
   csrfToken: string;
   current?: NavSection | undefined;
-  /** Already-rendered markup for the bell; without it the bell is drawn from `user.unread`. */
-  bell?: string | undefined;
 }
 
 /** The bar on every signed-in page: the sections this person may use, the bell, and sign-out. */
-export function SiteHeader({ user, csrfToken, current, bell }: SiteHeaderProps): string {
+export function SiteHeader({ user, csrfToken, current }: SiteHeaderProps): string {
   const links = navItemsFor(user)
     .map(
       (i) =>
@@ -99,7 +97,7 @@ export function SiteHeader({ user, csrfToken, current, bell }: SiteHeaderProps):
     '<a class="brand" href="/">Hallmonitor</a>' +
     `<nav class="site-nav" aria-label="Main"><ul>${links}</ul></nav>` +
     '<div class="site-tools">' +
-    (bell ?? (user.unread === undefined ? '' : NotificationBell({ unread: user.unread }))) +
+    (user.unread === undefined ? '' : NotificationBell({ unread: user.unread })) +
     '<form method="post" action="/auth/sign-out" class="sign-out">' +
     `<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}" />` +
     `<span class="user-name">${escapeHtml(user.name)}</span> ` +

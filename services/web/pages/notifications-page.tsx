@@ -7,8 +7,6 @@ import { Layout } from '../layout.js';
 export interface NotificationsPageProps {
   user: NavUser;
   csrfToken: string;
-  /** Optional: the bar draws the bell from `user.unread` (see app.pageChrome). */
-  bell?: string | undefined;
   items: NotificationView[];
   next: string | null;
   preferences: EventPreferenceView[];
@@ -64,13 +62,7 @@ function PreferenceRow({ p }: { p: EventPreferenceView }): string {
 export function NotificationsPage(props: NotificationsPageProps): JSX.Element {
   const unread = props.items.some((n) => !n.read);
   return (
-    <Layout
-      title="Notifications"
-      user={props.user}
-      csrfToken={props.csrfToken}
-      current="notifications"
-      bell={props.bell}
-    >
+    <Layout title="Notifications" user={props.user} csrfToken={props.csrfToken} current="notifications">
       <main id="main">
         <h1>Notifications</h1>
         {unread ? (

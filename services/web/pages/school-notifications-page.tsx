@@ -7,8 +7,6 @@ import { Layout } from '../layout.js';
 export interface SchoolNotificationsPageProps {
   user: NavUser;
   csrfToken: string;
-  /** Optional: the bar draws the bell from `user.unread` (see app.pageChrome). */
-  bell?: string | undefined;
   schoolId: string;
   schoolName: string;
   webhooks: WebhookView[];
@@ -46,12 +44,7 @@ function ProblemRow({ d }: { d: DeliveryView }): string {
 /** A school's notification settings (trust admins): webhooks, their health, recent failures. */
 export function SchoolNotificationsPage(props: SchoolNotificationsPageProps): JSX.Element {
   return (
-    <Layout
-      title={`Notifications · ${props.schoolName}`}
-      user={props.user}
-      csrfToken={props.csrfToken}
-      bell={props.bell}
-    >
+    <Layout title={`Notifications · ${props.schoolName}`} user={props.user} csrfToken={props.csrfToken}>
       <main id="main">
         <h1 safe>{`Notification settings: ${props.schoolName}`}</h1>
         <section aria-labelledby="webhooks-heading">

@@ -232,7 +232,7 @@ describe('deadline timers', () => {
     // due at its old, earlier time.
     const timers = queueDeadlineTimers(runtime.deps.queues);
     await timers.remove([comment.id]);
-    await timers.schedule([{ commentId: comment.id, warnAt: new Date(), deadlineAt: null }], { fresh: true });
+    await timers.schedule([{ commentId: comment.id, warnAt: new Date(), deadlineAt: null }]);
     const job = () => runtime.deps.queues.deadlines.getJob(warningJobId(comment.id));
     await waitFor(
       'the early run to put itself back',
