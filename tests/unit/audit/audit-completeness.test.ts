@@ -80,7 +80,8 @@ function topLevelFunctions(): { name: string; path: string; exported: boolean; b
  */
 const WRITES_WITHOUT_AUDIT: Record<string, string> = {
   withTransaction: 'the transaction helper itself',
-  recordAfterExternalCall: 'withTransaction with retries on a lost connection; its callers emit in the callback',
+  recordAfterExternalCall:
+    'withTransaction with retries on a lost connection; its callers emit in the callback',
   processComment:
     'runs the processing steps (classify, deadline, route), each of which emits its own entries through the step objects it is given (deadline-step, routing-step)',
   sendReviewReminders: 'only writes notifications; the review itself is audited by reviewAccount',
