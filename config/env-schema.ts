@@ -1,4 +1,5 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -37,6 +38,13 @@ const base64Key = (bytes: number) => {
       expected,
     );
 };
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+/** A host name, an IP address or a CIDR range, as WEBHOOK_ALLOWED_HOSTS lists them. */
+function isAllowedHostEntry(entry: string): boolean {
+  return ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry) || HOST_NAME.test(entry);
+}
 
 const integer = (min: number, max: number) =>
   z
@@ -88,6 +96,19 @@ export const envSchema = z.object({
   NOTIFY_DIGEST_MINUTES: integer(5, 1_440).default(60),
   NOTIFY_ATTEMPTS: integer(1, 20).default(6),
   NOTIFY_BACKOFF_MS: integer(100, 3_600_000).default(5_000),
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, ''))
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.length <= 100 && list.every(isAllowedHostEntry),
+      'a comma-separated list of host names, IP addresses or CIDR ranges (e.g. hooks.internal.example,10.1.2.3,10.8.0.0/16)',
+    )
+    .optional(),
   AUDIT_SIGNING_KEY: z
     .string()
     .refine(

@@ -23,6 +23,11 @@ export interface Config {
     readonly attempts: number;
     readonly backoffMs: number;
   };
+  /**
+   * Hosts (names, addresses, CIDR ranges) that school webhooks may reach although they are on an
+   * internal network, and over plain http; everything else must be a public https address.
+   */
+  readonly webhookAllowedHosts: readonly string[];
   /** Base64 Ed25519 key that signs audit checkpoints; unset: checkpoints are skipped with a warning. */
   readonly auditSigningKey?: string;
   /** Outside witnesses every signed checkpoint is mailed to (needs smtpUrl and auditSigningKey). */
@@ -107,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       attempts: e.NOTIFY_ATTEMPTS,
       backoffMs: e.NOTIFY_BACKOFF_MS,
     }),
+    webhookAllowedHosts: Object.freeze(e.WEBHOOK_ALLOWED_HOSTS ?? []),
     trustProxy: e.TRUST_PROXY,
     ...(e.AUDIT_SIGNING_KEY ? { auditSigningKey: e.AUDIT_SIGNING_KEY } : {}),
     ...(e.AUDIT_WITNESS_EMAILS ? { auditWitnessEmails: Object.freeze(e.AUDIT_WITNESS_EMAILS) } : {}),
