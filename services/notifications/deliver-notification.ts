@@ -1,10 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
 import { notificationDeliveries, notifications, schoolWebhooks } from '../../db/schema/index.js';
 import { metrics } from '../core/metrics.js';
+import type { OutboundPolicy } from '../core/outbound-address.js';
+import { pinnedPost } from '../core/pinned-post.js';
 import { decryptSecret } from '../core/secret-box.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
 import { describeMailError, isBounce, type Mailer } from './mailer.js';
 import { loadFacts, renderEmail, slackMessage, teamsMessage } from './notification-content.js';
+import { checkWebhookUrl } from './webhook-url.js';
 
 export interface DeliveryDeps {
   /** null: SMTP_URL is unset and the email channel is off. */
@@ -13,6 +17,10 @@ export interface DeliveryDeps {
   publicUrl: string;
   /** Attempts per delivery; the last failure is final. */
   maxAttempts: number;
+  /** Where a webhook may lead (WEBHOOK_ALLOWED_HOSTS), checked again before every post. */
+  outbound: OutboundPolicy;
+  /** Socket-level reasons go here at debug level, never into the delivery log. */
+  logger?: Pick<Logger, 'debug'>;
   now?: () => Date;
 }
 
@@ -76,7 +84,8 @@ export async function deliverNotification(
         hook.kind === 'slack'
           ? slackMessage(row.n, facts, deps.publicUrl, now)
           : teamsMessage(row.n, facts, deps.publicUrl, now);
-      failure = await postWebhook(decryptSecret(deps.encryptionKey, hook.urlEncrypted), message);
+      const url = decryptSecret(deps.encryptionKey, hook.urlEncrypted);
+      failure = await postWebhook(url, message, deps, { deliveryId: row.d.id, webhookId: hook.id });
     }
   }
 
@@ -107,25 +116,40 @@ export async function deliverNotification(
   return { status, attempts };
 }
 
-async function postWebhook(url: string, message: unknown): Promise<Failure | null> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(message),
-      redirect: 'error',
-      signal: AbortSignal.timeout(10_000),
-    });
-    await response.body?.cancel();
-    if (response.ok) return null;
-    return {
-      kind: PERMANENT_HTTP.has(response.status) ? 'final' : 'retry',
-      error: `webhook answered HTTP ${response.status}`,
-    };
-  } catch (error) {
-    // The cause names the failure (refused, timed out); the URL is never repeated.
-    const e = error as { name?: string; cause?: { code?: string } };
-    const why = e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? 'network error');
-    return { kind: 'retry', error: `webhook not reached: ${why}` };
+/**
+ * What the delivery log says of a failed post: refused, or failed with the HTTP status, a timeout
+ * or "could not connect". Never the socket's error (refused vs reset, which port), or the log
+ * would make a port scanner of a webhook; that detail goes to the debug log.
+ */
+export const WEBHOOK_REFUSED = 'webhook refused (address not allowed)';
+const COULD_NOT_CONNECT = 'webhook failed (could not connect)';
+
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+async function postWebhook(
+  raw: string,
+  message: unknown,
+  deps: Pick<DeliveryDeps, 'outbound' | 'logger'>,
+  ids: { deliveryId: string; webhookId: string },
+): Promise<Failure | null> {
+  // Checked again here, not only when saved: DNS may now answer with an internal address.
+  const target = await checkWebhookUrl(raw, deps.outbound);
+  if (!target.ok) {
+    deps.logger?.debug({ ...ids, why: target.why }, 'webhook not posted');
+    return target.refused
+      ? { kind: 'final', error: WEBHOOK_REFUSED }
+      : { kind: 'retry', error: COULD_NOT_CONNECT };
   }
+  const result = await pinnedPost(target.url, target, message, { timeoutMs: WEBHOOK_TIMEOUT_MS });
+  if (!result.ok) {
+    deps.logger?.debug({ ...ids, why: result.detail }, 'webhook not reached');
+    return { kind: 'retry', error: result.timedOut ? 'webhook failed (timed out)' : COULD_NOT_CONNECT };
+  }
+  if (result.status >= 200 && result.status < 300) return null;
+  return {
+    // A redirect is not followed (it could lead anywhere); like a revoked webhook, retrying cannot help.
+    kind:
+      PERMANENT_HTTP.has(result.status) || (result.status >= 300 && result.status < 400) ? 'final' : 'retry',
+    error: `webhook failed (HTTP ${result.status})`,
+  };
 }

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { schoolWebhooks } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { assertRole } from '../core/authorization.js';
+import type { OutboundPolicy } from '../core/outbound-address.js';
 import { decryptSecret, encryptSecret } from '../core/secret-box.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
-import { notFound } from '../core/service-error.js';
+import { invalidInput, notFound } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
-import { maskWebhookUrl, parseWebhookUrl } from './webhook-url.js';
+import { checkWebhookUrl, maskWebhookUrl } from './webhook-url.js';
 
 export interface WebhookView {
   id: string;
@@ -67,15 +68,21 @@ export const addWebhookInput = z.object({
 });
 export type AddWebhookInput = z.input<typeof addWebhookInput>;
 
-/** Adds a Teams or Slack incoming webhook; the URL is encrypted at rest and never shown again. */
+/**
+ * Adds a Teams or Slack incoming webhook; the URL is encrypted at rest and never shown again. A URL
+ * that leads into the installation's own network (or to a cloud metadata service) is refused here
+ * and again before every post (deliverNotification), where DNS may answer differently.
+ */
 export async function addWebhook(
   ctx: ServiceContext,
   raw: AddWebhookInput,
-  deps: { encryptionKey: Buffer },
+  deps: { encryptionKey: Buffer; outbound: OutboundPolicy },
 ): Promise<{ webhook: WebhookView }> {
   const input = addWebhookInput.parse(raw);
   assertRole(ctx, input.schoolId, ['trust_admin'], DOING);
-  const url = parseWebhookUrl(input.url).toString();
+  const target = await checkWebhookUrl(input.url, deps.outbound);
+  if (!target.ok) throw invalidInput(`url: ${target.why}`);
+  const url = target.url.toString();
   const row = await withTransaction(ctx, async (tx, txCtx) => {
     const [created] = await tx
       .insert(schoolWebhooks)

@@ -1,22 +1,43 @@
-import { invalidInput } from '../core/service-error.js';
+import { type OutboundPolicy, resolveOutbound } from '../core/outbound-address.js';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+export type WebhookTarget =
+  | { ok: true; url: URL; address: string; family: 4 | 6 }
+  /** refused: the URL may never be used as it is; otherwise its host could not be found now. */
+  | { ok: false; refused: boolean; why: string };
 
 /**
- * An incoming-webhook URL: https, or http to this machine only (a local relay, tests). The URL is
- * a secret (whoever holds it can post to the channel), so errors never repeat it.
+ * Checks an incoming-webhook URL before it is saved and again before every post: https (plain http
+ * only to a host in WEBHOOK_ALLOWED_HOSTS), no user name or password, and a host whose every
+ * address is public (or allow-listed). The URL is a secret (whoever holds it can post to the
+ * channel), so no reason repeats it.
  */
-export function parseWebhookUrl(raw: string): URL {
+export async function checkWebhookUrl(raw: string, policy: OutboundPolicy): Promise<WebhookTarget> {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    throw invalidInput('url: not a valid URL');
+    return { ok: false, refused: true, why: 'not a valid URL' };
   }
-  const local = url.protocol === 'http:' && LOOPBACK.has(url.hostname);
-  if (url.protocol !== 'https:' && !local) throw invalidInput('url: must start with https://');
-  if (url.username || url.password) throw invalidInput('url: must not carry a user name or password');
-  return url;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { ok: false, refused: true, why: 'must start with https://' };
+  if (url.username || url.password)
+    return { ok: false, refused: true, why: 'must not carry a user name or password' };
+  const resolved = await resolveOutbound(url, policy);
+  if (!resolved.ok && resolved.notFound)
+    return { ok: false, refused: false, why: 'its host name could not be found' };
+  if (!resolved.ok)
+    return {
+      ok: false,
+      refused: true,
+      why: `not allowed: its host is ${resolved.reason}; a webhook must be on the internet, not on this installation's own network`,
+    };
+  if (url.protocol === 'http:' && !resolved.allowListed)
+    return {
+      ok: false,
+      refused: true,
+      why: 'must start with https:// (plain http:// only to a host the installation allows in WEBHOOK_ALLOWED_HOSTS)',
+    };
+  return { ok: true, url, address: resolved.address, family: resolved.family };
 }
 
 /** Enough to recognise a webhook, not enough to use it: the host and the last four characters. */

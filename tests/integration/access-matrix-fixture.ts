@@ -12,6 +12,7 @@ import {
   users as usersTable,
 } from '../../db/schema/index.js';
 import { addSchoolTerm } from '../../services/classification/add-school-term.js';
+import { outboundPolicy } from '../../services/core/outbound-address.js';
 import { systemContext } from '../../services/core/service-context.js';
 import { addWebhook } from '../../services/notifications/school-webhooks.js';
 import { createAccount, createComment, createSchool, createUser } from '../helpers/factories.js';
@@ -29,6 +30,13 @@ export const WHO = [
 export type Who = (typeof WHO)[number];
 
 const tag = () => randomBytes(4).toString('hex');
+
+/**
+ * Webhook URLs are resolved and checked when saved, and the test machine has no DNS: the matrix's
+ * webhooks are on a documentation address that its installation allow-lists (nothing is posted).
+ */
+export const MATRIX_WEBHOOK_HOST = '203.0.113.7';
+export const MATRIX_CONFIG = { WEBHOOK_ALLOWED_HOSTS: '203.0.113.0/24' };
 
 /**
  * One school of the matrix: a person per role, an active account administered by `account_admin`
@@ -164,9 +172,9 @@ export async function matrixSchool(db: Database, config: Config, trustId?: strin
           schoolId: school.id,
           kind: 'slack',
           label: 'Comms',
-          url: `https://hooks.slack.com/services/T/B/${tag()}`,
+          url: `https://${MATRIX_WEBHOOK_HOST}/services/T/B/${tag()}`,
         },
-        { encryptionKey: config.encryptionKey },
+        { encryptionKey: config.encryptionKey, outbound: outboundPolicy(config.webhookAllowedHosts) },
       );
       return webhook.id;
     },

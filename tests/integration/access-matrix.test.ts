@@ -4,7 +4,15 @@ import { QUEUE_NAMES } from '../../workers/job-registry.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { type SignedIn, signIn } from '../helpers/sign-in.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { type MatrixSchool, matrixSchool, signInAll, WHO, type Who } from './access-matrix-fixture.js';
+import {
+  MATRIX_CONFIG,
+  MATRIX_WEBHOOK_HOST,
+  type MatrixSchool,
+  matrixSchool,
+  signInAll,
+  WHO,
+  type Who,
+} from './access-matrix-fixture.js';
 
 /**
  * Every route × every role (issue 8): a role the verb does not allow is refused with 403, a
@@ -411,7 +419,7 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: (s) => ({
       url: `/api/schools/${s.school.id}/webhooks`,
-      json: { kind: 'slack', label: 'Comms', url: 'https://hooks.slack.com/services/T0/B0/abcd' },
+      json: { kind: 'slack', label: 'Comms', url: `https://${MATRIX_WEBHOOK_HOST}/services/T0/B0/abcd` },
     }),
   },
   'DELETE /api/schools/:schoolId/webhooks/:webhookId': {
@@ -756,6 +764,7 @@ const registered: { method: string; url: string }[] = [];
 beforeAll(async () => {
   t = await createTestDatabase();
   api = await buildTestApp(t.db, {
+    configOverrides: MATRIX_CONFIG,
     onRoute: (route: RouteOptions) => {
       for (const method of [route.method].flat()) {
         if (method !== 'HEAD') registered.push({ method, url: route.url });

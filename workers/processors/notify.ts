@@ -1,3 +1,4 @@
+import { outboundPolicy } from '../../services/core/outbound-address.js';
 import { systemContext } from '../../services/core/service-context.js';
 import { deliverNotification } from '../../services/notifications/deliver-notification.js';
 import {
@@ -21,12 +22,15 @@ export const deliveryRetry = (deps: WorkerDeps): DeliveryRetry => ({
  */
 export const notifyProcessor = (deps: WorkerDeps) => {
   const mailer = createMailer(deps.config.notifications);
+  const outbound = outboundPolicy(deps.config.webhookAllowedHosts);
   return handle('notify', async (data, job) =>
     deliverNotification(systemContext(deps.db, 'notifier', job.jobId), data, {
       mailer,
       encryptionKey: deps.config.encryptionKey,
       publicUrl: deps.config.publicUrl,
       maxAttempts: deps.config.notifications.attempts,
+      outbound,
+      logger: deps.logger,
     }),
   );
 };

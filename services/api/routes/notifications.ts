@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { schools } from '../../../db/schema/index.js';
+import { outboundPolicy } from '../../core/outbound-address.js';
 import { listDeliveries, listDeliveriesInput } from '../../notifications/list-deliveries.js';
 import {
   countUnread,
@@ -86,6 +87,7 @@ function html(reply: { header: (k: string, v: string) => unknown }) {
 /** In-app notifications, personal preferences, and a school's webhooks and delivery log. */
 export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
   const tags = ['notifications'];
+  const outbound = outboundPolicy(app.config.webhookAllowedHosts);
 
   app.get(
     '/api/notifications',
@@ -232,7 +234,7 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
       const result = await addWebhook(
         request.ctx,
         { ...input, schoolId: request.params.schoolId },
-        { encryptionKey: app.config.encryptionKey },
+        { encryptionKey: app.config.encryptionKey, outbound },
       );
       if (isFormPost(request))
         return reply.redirect(`/schools/${request.params.schoolId}/notifications`, 303);

@@ -65,13 +65,20 @@ export interface ReceivedPost {
   body: unknown;
 }
 
-/** A local HTTP server standing in for Teams and Slack: paths starting /broken answer 500. */
+/**
+ * A local HTTP server standing in for Teams and Slack: paths starting /broken answer 500, paths
+ * starting /redirect answer 302 to /redirected on the same server. `connections` counts every TCP
+ * connection, so a test can show that nothing at all reached it (not even a TLS hello).
+ */
 export async function startWebhookServer(): Promise<{
   base: string;
+  port: number;
   received: ReceivedPost[];
+  connections(): number;
   close(): Promise<void>;
 }> {
   const received: ReceivedPost[] = [];
+  let connections = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -88,14 +95,24 @@ export async function startWebhookServer(): Promise<{
         res.writeHead(500).end('internal error');
         return;
       }
+      if (path.startsWith('/redirect')) {
+        res.writeHead(302, { location: `http://127.0.0.1:${port}/redirected` }).end();
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/plain' }).end(path.startsWith('/teams') ? '1' : 'ok');
     });
   });
+  server.on('connection', () => {
+    connections += 1;
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     base: `http://127.0.0.1:${port}`,
+    port,
     received,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
