@@ -39,7 +39,8 @@ const base64Key = (bytes: number) => {
     );
 };
 
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
 /** A host name, an IP address or a CIDR range, as WEBHOOK_ALLOWED_HOSTS lists them. */
 function isAllowedHostEntry(entry: string): boolean {
@@ -101,7 +102,13 @@ export const envSchema = z.object({
     .transform((value) =>
       value
         .split(',')
-        .map((part) => part.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, ''))
+        .map((part) =>
+          part
+            .trim()
+            .toLowerCase()
+            .replace(/^\[(.*)\]$/, '$1')
+            .replace(/\.$/, ''),
+        )
         .filter(Boolean),
     )
     .refine(
