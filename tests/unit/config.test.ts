@@ -45,6 +45,19 @@ describe('configuration', () => {
     expect(error.message).toMatch(/at least 24 printable characters/);
   });
 
+  it('takes WEBHOOK_ALLOWED_HOSTS as names, addresses and CIDRs, and names it when an entry is neither', () => {
+    expect(loadConfig(valid).webhookAllowedHosts).toEqual([]);
+    expect(
+      loadConfig({ ...valid, WEBHOOK_ALLOWED_HOSTS: 'Hooks.Internal.Example., 10.1.2.3,[::1],10.8.0.0/16' })
+        .webhookAllowedHosts,
+    ).toEqual(['hooks.internal.example', '10.1.2.3', '::1', '10.8.0.0/16']);
+    for (const bad of ['http://hooks.example', 'hooks.example:8080', '10.0.0.0/33', 'a b']) {
+      const error = failure({ ...valid, WEBHOOK_ALLOWED_HOSTS: bad });
+      expect(error.variable).toBe('WEBHOOK_ALLOWED_HOSTS');
+      expect(error.message).toMatch(/host names, IP addresses or CIDR ranges/);
+    }
+  });
+
   it('takes a QUEUE_DASHBOARD_TRUST_ID that is a trust id, and names it when it is not', () => {
     expect(loadConfig(valid).queueDashboardTrustId).toBeUndefined();
     const id = '0F8FAD5B-D9CB-469F-A165-70867728950E';
