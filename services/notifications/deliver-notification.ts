@@ -19,6 +19,8 @@ export interface DeliveryDeps {
   maxAttempts: number;
   /** Where a webhook may lead (WEBHOOK_ALLOWED_HOSTS), checked again before every post. */
   outbound: OutboundPolicy;
+  /** How long a webhook post may take; 10 s unless a test says otherwise. */
+  webhookTimeoutMs?: number;
   /** Socket-level reasons go here at debug level, never into the delivery log. */
   logger?: Pick<Logger, 'debug'>;
   now?: () => Date;
@@ -124,12 +126,10 @@ export async function deliverNotification(
 export const WEBHOOK_REFUSED = 'webhook refused (address not allowed)';
 const COULD_NOT_CONNECT = 'webhook failed (could not connect)';
 
-const WEBHOOK_TIMEOUT_MS = 10_000;
-
 async function postWebhook(
   raw: string,
   message: unknown,
-  deps: Pick<DeliveryDeps, 'outbound' | 'logger'>,
+  deps: Pick<DeliveryDeps, 'outbound' | 'logger' | 'webhookTimeoutMs'>,
   ids: { deliveryId: string; webhookId: string },
 ): Promise<Failure | null> {
   // Checked again here, not only when saved: DNS may now answer with an internal address.
@@ -140,7 +140,9 @@ async function postWebhook(
       ? { kind: 'final', error: WEBHOOK_REFUSED }
       : { kind: 'retry', error: COULD_NOT_CONNECT };
   }
-  const result = await pinnedPost(target.url, target, message, { timeoutMs: WEBHOOK_TIMEOUT_MS });
+  const result = await pinnedPost(target.url, target, message, {
+    timeoutMs: deps.webhookTimeoutMs ?? 10_000,
+  });
   if (!result.ok) {
     deps.logger?.debug({ ...ids, why: result.detail }, 'webhook not reached');
     return { kind: 'retry', error: result.timedOut ? 'webhook failed (timed out)' : COULD_NOT_CONNECT };

@@ -67,7 +67,7 @@ export interface ReceivedPost {
 
 /**
  * A local HTTP server standing in for Teams and Slack: paths starting /broken answer 500, paths
- * starting /redirect answer 302 to /redirected on the same server. `connections` counts every TCP
+ * starting /redirect answer 302 to /redirected on the same server, paths starting /hang never answer. `connections` counts every TCP
  * connection, so a test can show that nothing at all reached it (not even a TLS hello).
  */
 export async function startWebhookServer(): Promise<{
@@ -95,6 +95,7 @@ export async function startWebhookServer(): Promise<{
         res.writeHead(500).end('internal error');
         return;
       }
+      if (path.startsWith('/hang')) return; // never answers
       if (path.startsWith('/redirect')) {
         res.writeHead(302, { location: `http://127.0.0.1:${port}/redirected` }).end();
         return;

@@ -96,7 +96,12 @@ async function webhookDelivery(f: Awaited<ReturnType<typeof school>>): Promise<s
 }
 
 /** Sends a delivery as the notify job would, with the given resolver and allow-list; one attempt. */
-async function deliver(deliveryId: string, allowedHosts: string[] = [], resolve?: ResolveHost) {
+async function deliver(
+  deliveryId: string,
+  allowedHosts: string[] = [],
+  resolve?: ResolveHost,
+  webhookTimeoutMs?: number,
+) {
   const outcome = await deliverNotification(
     systemContext(t.db, 'test'),
     { deliveryId },
@@ -106,6 +111,7 @@ async function deliver(deliveryId: string, allowedHosts: string[] = [], resolve?
       publicUrl: 'https://hallmonitor.school.test',
       maxAttempts: 1,
       outbound: outboundPolicy(allowedHosts, resolve),
+      ...(webhookTimeoutMs ? { webhookTimeoutMs } : {}),
     },
   );
   const [row] = await t.db
@@ -295,6 +301,14 @@ describe('posting to a webhook', () => {
     ]);
     expect(log.body).not.toMatch(SOCKET_DETAIL);
     expect(log.body).not.toContain(`:${port}`);
+  });
+
+  it('records a post that gets no answer as timed out', async () => {
+    const f = await school();
+    expect((await f.add(allowedApi, `${hooks.base}/hang/${f.school.id}`)).statusCode).toBe(201);
+    const { outcome, row } = await deliver(await webhookDelivery(f), ['127.0.0.1'], undefined, 300);
+    expect(outcome.status).toBe('failed');
+    expect(row.lastError).toBe('webhook failed (timed out)');
   });
 
   it('records a refused post as refused, with nothing that tells one internal port from another', async () => {
