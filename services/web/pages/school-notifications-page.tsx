@@ -88,7 +88,10 @@ export function SchoolNotificationsPage(props: SchoolNotificationsPageProps): JS
             </label>{' '}
             <button type="submit">Add channel</button>
           </form>
-          <p class="help">The URL is kept encrypted and never shown again in full.</p>
+          <p class="help">
+            It must be a public https:// address (addresses on an internal network are refused). The URL is
+            kept encrypted and never shown again in full.
+          </p>
         </section>
         <section aria-labelledby="problems-heading">
           <h2 id="problems-heading">Recent failed and bounced deliveries</h2>

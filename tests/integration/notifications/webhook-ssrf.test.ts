@@ -7,7 +7,10 @@ import { notificationDeliveries, schoolWebhooks } from '../../../db/schema/index
 import { outboundPolicy, type ResolveHost } from '../../../services/core/outbound-address.js';
 import { encryptSecret } from '../../../services/core/secret-box.js';
 import { systemContext } from '../../../services/core/service-context.js';
-import { deliverNotification } from '../../../services/notifications/deliver-notification.js';
+import {
+  type DeliveryDeps,
+  deliverNotification,
+} from '../../../services/notifications/deliver-notification.js';
 import { notifyUsers } from '../../../services/notifications/notify-users.js';
 import { addWebhook } from '../../../services/notifications/school-webhooks.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
@@ -95,12 +98,15 @@ async function webhookDelivery(f: Awaited<ReturnType<typeof school>>): Promise<s
   return rows.find((d) => d.channel === 'webhook')!.id;
 }
 
-/** Sends a delivery as the notify job would, with the given resolver and allow-list; one attempt. */
+/** Sends a delivery as the notify job would, with the given allow-list and resolver; one attempt. */
 async function deliver(
   deliveryId: string,
-  allowedHosts: string[] = [],
-  resolve?: ResolveHost,
-  webhookTimeoutMs?: number,
+  options: {
+    allowedHosts?: string[];
+    resolve?: ResolveHost;
+    webhookTimeoutMs?: number;
+    logger?: DeliveryDeps['logger'];
+  } = {},
 ) {
   const outcome = await deliverNotification(
     systemContext(t.db, 'test'),
@@ -110,8 +116,9 @@ async function deliver(
       encryptionKey: config.encryptionKey,
       publicUrl: 'https://hallmonitor.school.test',
       maxAttempts: 1,
-      outbound: outboundPolicy(allowedHosts, resolve),
-      ...(webhookTimeoutMs ? { webhookTimeoutMs } : {}),
+      outbound: outboundPolicy(options.allowedHosts ?? [], options.resolve),
+      ...(options.webhookTimeoutMs ? { webhookTimeoutMs: options.webhookTimeoutMs } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     },
   );
   const [row] = await t.db
@@ -216,7 +223,7 @@ describe('saving a webhook', () => {
     const allowed = await f.add(allowedApi, url);
     expect(allowed.statusCode).toBe(201);
     const deliveryId = await webhookDelivery(f);
-    const { outcome, row } = await deliver(deliveryId, ['127.0.0.1']);
+    const { outcome, row } = await deliver(deliveryId, { allowedHosts: ['127.0.0.1'] });
     expect(outcome.status).toBe('sent');
     expect(row.status).toBe('sent');
     expect(hooks.received.filter((p) => p.path === `/slack/${f.school.id}/allowed`)).toHaveLength(1);
@@ -228,7 +235,7 @@ describe('posting to a webhook', () => {
     const f = await school();
     expect((await f.add(allowedApi, `${hooks.base}/slack/${f.school.id}/was-allowed`)).statusCode).toBe(201);
     const before = hooks.connections();
-    const { outcome, row } = await deliver(await webhookDelivery(f), []);
+    const { outcome, row } = await deliver(await webhookDelivery(f));
     expect(outcome).toEqual({ status: 'failed', attempts: 1 });
     expect(row.lastError).toBe('webhook refused (address not allowed)');
     expect(hooks.connections()).toBe(before);
@@ -247,7 +254,7 @@ describe('posting to a webhook', () => {
     );
     expect(await f.saved()).toHaveLength(1);
     const before = hooks.connections();
-    const { outcome, row } = await deliver(await webhookDelivery(f), [], resolve);
+    const { outcome, row } = await deliver(await webhookDelivery(f), { resolve });
     expect(resolve.calls).toEqual(['rebind.attacker.example', 'rebind.attacker.example']);
     expect(outcome).toEqual({ status: 'failed', attempts: 1 });
     expect(row.lastError).toBe('webhook refused (address not allowed)');
@@ -265,7 +272,7 @@ describe('posting to a webhook', () => {
       label: '#pinned',
       urlEncrypted: encryptSecret(config.encryptionKey, url),
     });
-    const { outcome } = await deliver(await webhookDelivery(f), ['127.0.0.1'], resolve);
+    const { outcome } = await deliver(await webhookDelivery(f), { allowedHosts: ['127.0.0.1'], resolve });
     expect(outcome.status).toBe('sent');
     expect(resolve.calls).toEqual(['pinned.example']);
     expect(hooks.received.filter((p) => p.path === `/slack/${f.school.id}/pinned`)).toHaveLength(1);
@@ -275,7 +282,7 @@ describe('posting to a webhook', () => {
     const f = await school();
     expect((await f.add(allowedApi, `${hooks.base}/redirect/${f.school.id}`)).statusCode).toBe(201);
     const redirectedBefore = hooks.received.filter((p) => p.path === '/redirected').length;
-    const { outcome, row } = await deliver(await webhookDelivery(f), ['127.0.0.1']);
+    const { outcome, row } = await deliver(await webhookDelivery(f), { allowedHosts: ['127.0.0.1'] });
     expect(outcome.status).toBe('failed');
     expect(row.lastError).toBe('webhook failed (HTTP 302)');
     expect(hooks.received.filter((p) => p.path === '/redirected')).toHaveLength(redirectedBefore);
@@ -289,9 +296,16 @@ describe('posting to a webhook', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     expect((await f.add(allowedApi, `http://127.0.0.1:${port}/slack/closed`)).statusCode).toBe(201);
 
-    const { outcome, row } = await deliver(await webhookDelivery(f), ['127.0.0.1']);
+    const debug: unknown[] = [];
+    const { outcome, row } = await deliver(await webhookDelivery(f), {
+      allowedHosts: ['127.0.0.1'],
+      logger: { debug: (fields: unknown) => debug.push(fields) } as DeliveryDeps['logger'],
+    });
     expect(outcome.status).toBe('failed');
     expect(row.lastError).toBe('webhook failed (could not connect)');
+    // The operator can still see why, at debug level, without the URL.
+    expect(debug).toEqual([expect.objectContaining({ deliveryId: row.id, why: 'ECONNREFUSED' })]);
+    expect(JSON.stringify(debug)).not.toContain('/slack/closed');
 
     const log = await f.deliveryLog();
     expect(log.statusCode).toBe(200);
@@ -306,7 +320,10 @@ describe('posting to a webhook', () => {
   it('records a post that gets no answer as timed out', async () => {
     const f = await school();
     expect((await f.add(allowedApi, `${hooks.base}/hang/${f.school.id}`)).statusCode).toBe(201);
-    const { outcome, row } = await deliver(await webhookDelivery(f), ['127.0.0.1'], undefined, 300);
+    const { outcome, row } = await deliver(await webhookDelivery(f), {
+      allowedHosts: ['127.0.0.1'],
+      webhookTimeoutMs: 300,
+    });
     expect(outcome.status).toBe('failed');
     expect(row.lastError).toBe('webhook failed (timed out)');
   });
@@ -321,7 +338,7 @@ describe('posting to a webhook', () => {
         label: `#port-${port}`,
         urlEncrypted: encryptSecret(config.encryptionKey, `https://127.0.0.1:${port}/probe`),
       });
-      const { row } = await deliver(await webhookDelivery(f), []);
+      const { row } = await deliver(await webhookDelivery(f));
       errors.push(row.lastError!);
       const log = await f.deliveryLog();
       expect(log.body).not.toMatch(SOCKET_DETAIL);
