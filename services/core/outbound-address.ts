@@ -121,15 +121,16 @@ export async function resolveOutbound(url: URL, policy: OutboundPolicy): Promise
   const valid = addresses.filter((a) => ipaddr.isValid(a));
   if (valid.length === 0) return { ok: false, notFound: true };
   let everyListed = true;
-  for (const address of valid) {
-    if (namedAllowed) break;
-    if (isListed(address, policy)) continue;
-    everyListed = false;
-    const reason = forbiddenAddressReason(address);
-    if (reason) return { ok: false, notFound: false, reason };
+  if (!namedAllowed) {
+    for (const address of valid) {
+      if (isListed(address, policy)) continue;
+      everyListed = false;
+      const reason = forbiddenAddressReason(address);
+      if (reason) return { ok: false, notFound: false, reason };
+    }
   }
   const address = valid[0]!;
-  return { ok: true, address, family: isIP(address) === 6 ? 6 : 4, allowListed: namedAllowed || everyListed };
+  return { ok: true, address, family: isIP(address) === 6 ? 6 : 4, allowListed: everyListed };
 }
 
 function isListed(address: string, policy: OutboundPolicy): boolean {

@@ -4,7 +4,12 @@ import type { LookupFunction } from 'node:net';
 
 export type PinnedPostResult =
   | { ok: true; status: number }
-  | { ok: false; timedOut: boolean /** Socket-level detail, for debug logs only. */; detail: string };
+  | {
+      ok: false;
+      timedOut: boolean;
+      /** Socket-level detail (ECONNREFUSED…), for the debug log only. */
+      detail: string;
+    };
 
 /**
  * POSTs JSON to `url`, connecting to `address` (already checked) whatever the URL's host name

@@ -123,7 +123,7 @@ export async function deliverNotification(
  * or "could not connect". Never the socket's error (refused vs reset, which port), or the log
  * would make a port scanner of a webhook; that detail goes to the debug log.
  */
-export const WEBHOOK_REFUSED = 'webhook refused (address not allowed)';
+const WEBHOOK_REFUSED = 'webhook refused (address not allowed)';
 const COULD_NOT_CONNECT = 'webhook failed (could not connect)';
 
 async function postWebhook(
