@@ -1,36 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../services/classification/create-classifier.js';
-import type { Category, RosterEntry } from '../services/classification/types.js';
+import type { Classifier } from '../services/classification/types.js';
+import {
+  CATEGORIES,
+  type EvalRow,
+  type LabelledRow,
+  loadEvalSet,
+  loadRoster,
+  loadSplit,
+  SAFEGUARDING_KINDS,
+} from '../tests/unit/classification/eval-set.js';
 import type { BenchRow } from './bench-result.js';
 
-interface EvalRow {
-  text: string;
-  expect: Category[];
-  kind: string;
-}
-
-const CATEGORIES: Category[] = [
-  'offensive',
-  'safeguarding',
-  'personal_data',
-  'media_enquiry',
-  'complaint',
-  'spam',
-];
 const COMMENT_LENGTH = 200;
 const THROUGHPUT_TARGET = 20_000;
-
-function fixture(name: string): string {
-  return readFileSync(new URL(`../tests/fixtures/${name}`, import.meta.url), 'utf8');
-}
-
-function loadEval(): EvalRow[] {
-  return fixture('classification-eval.jsonl')
-    .split('\n')
-    .filter((line) => line.trim().length > 0)
-    .map((line) => JSON.parse(line) as EvalRow);
-}
+const HARD_NEGATIVE_TARGET = 0.05;
 
 /** Realistic ~200-character comments: eval sentences joined until they reach the length. */
 function realisticComments(rows: EvalRow[], count: number): string[] {
@@ -48,9 +32,8 @@ function realisticComments(rows: EvalRow[], count: number): string[] {
 }
 
 export async function benchClassifier(): Promise<BenchRow[]> {
-  const rows = loadEval();
-  const roster = JSON.parse(fixture('classification-roster.json')) as RosterEntry[];
-  const classifier = createClassifier({ roster });
+  const rows = loadEvalSet();
+  const classifier = createClassifier({ roster: loadRoster() });
   const comments = realisticComments(rows, 5_000);
 
   // Warm up so the figures are for optimised code, as in a long-running worker.
@@ -94,34 +77,73 @@ export async function benchClassifier(): Promise<BenchRow[]> {
     },
   ];
 
+  results.push(...accuracy('old', rows, classifier));
+  results.push(...accuracy('dev', loadSplit('dev'), classifier));
+  results.push(...accuracy('test', loadSplit('test'), classifier));
+  return results;
+}
+
+const ratio = (part: number, whole: number): number | string =>
+  whole === 0 ? 'n/a' : Number((part / whole).toFixed(3));
+
+/**
+ * Precision and recall per category on one evaluation set, then the false alarms that matter
+ * most: hard negatives and ordinary comments (praise, questions) given a category they were not
+ * labelled with. On the labelled splits, also how many safeguarding and threat rows are found at
+ * all (at least one of their expected categories flagged), overall and on the rows written with
+ * none of the lexicons' words.
+ */
+function accuracy(set: string, rows: (EvalRow | LabelledRow)[], classifier: Classifier): BenchRow[] {
+  const got = rows.map((row) => new Set(classifier.classify(row.text).labels.map((l) => l.category)));
+  const results: BenchRow[] = [];
   for (const category of CATEGORIES) {
     let tp = 0;
     let fp = 0;
     let fn = 0;
-    for (const row of rows) {
-      const got = classifier.classify(row.text).labels.some((l) => l.category === category);
+    rows.forEach((row, i) => {
+      const flagged = got[i]!.has(category);
       const expected = row.expect.includes(category);
-      if (got && expected) tp++;
-      else if (got) fp++;
+      if (flagged && expected) tp++;
+      else if (flagged) fp++;
       else if (expected) fn++;
-    }
+    });
     results.push({
-      name: `eval ${category}`,
-      figures: {
-        precision: tp + fp === 0 ? 'n/a' : Number((tp / (tp + fp)).toFixed(3)),
-        recall: tp + fn === 0 ? 'n/a' : Number((tp / (tp + fn)).toFixed(3)),
-        support: tp + fn,
-      },
+      name: `eval ${set} ${category}`,
+      figures: { precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn), support: tp + fn },
     });
   }
-  const hardNegatives = rows.filter((r) => r.kind === 'hard_negative');
-  const flagged = hardNegatives.filter((r) => classifier.classify(r.text).labels.length > 0).length;
+
+  const wronglyFlagged = (i: number) => [...got[i]!].some((c) => !rows[i]!.expect.includes(c));
+  const falseAlarms = (kinds: string[]) => {
+    const picked = rows.flatMap((row, i) => (kinds.includes(row.kind) ? [i] : []));
+    const flagged = picked.filter(wronglyFlagged).length;
+    return { flagged, of: picked.length, rate: ratio(flagged, picked.length) };
+  };
+  const hard = falseAlarms(['hard_negative']);
   results.push({
-    name: 'eval hard negatives flagged',
-    figures: { flagged, of: hardNegatives.length, rate: Number((flagged / hardNegatives.length).toFixed(3)) },
-    target: '≤ 0.05',
-    pass: flagged / hardNegatives.length <= 0.05,
+    name: `eval ${set} hard negatives flagged`,
+    figures: hard,
+    target: `≤ ${HARD_NEGATIVE_TARGET}`,
+    pass: hard.of > 0 && hard.flagged / hard.of <= HARD_NEGATIVE_TARGET,
   });
+  results.push({
+    name: `eval ${set} ordinary comments flagged`,
+    figures: falseAlarms(['praise', 'question']),
+  });
+
+  if (set === 'old') return results;
+  const found = (i: number) => rows[i]!.expect.some((c) => got[i]!.has(c));
+  const safeguarding = rows.flatMap((row, i) => (SAFEGUARDING_KINDS.includes(row.kind) ? [i] : []));
+  for (const [label, picked] of [
+    ['all', safeguarding],
+    ['lexicon-free', safeguarding.filter((i) => (rows[i] as LabelledRow).lexicon_free)],
+  ] as const) {
+    const hits = picked.filter(found).length;
+    results.push({
+      name: `eval ${set} safeguarding+threat found (${label})`,
+      figures: { found: hits, of: picked.length, recall: ratio(hits, picked.length) },
+    });
+  }
   return results;
 }
 

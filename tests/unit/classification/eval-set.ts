@@ -7,15 +7,52 @@ export interface EvalRow {
   kind: string;
 }
 
+/** A row of the labelled dev/test splits (tests/fixtures/classification/*.jsonl). */
+export interface LabelledRow extends EvalRow {
+  id: string;
+  subkind: string;
+  /**
+   * No term of the lexicons matched this text, after the classifier's normalisation, when the
+   * split was written (tests/fixtures/classification/lexicon-free.ts). Stored, not recomputed.
+   */
+  lexicon_free: boolean;
+}
+
+/**
+ * `dev` is for tuning; `test` was written and committed before any rule change and is never tuned
+ * on. `old` is the original set the lexicons were written against (classification-eval.jsonl).
+ */
+export type SplitName = 'dev' | 'test';
+
+export const CATEGORIES: readonly Category[] = [
+  'offensive',
+  'safeguarding',
+  'personal_data',
+  'media_enquiry',
+  'complaint',
+  'spam',
+];
+
+/** Kinds whose rows count towards "safeguarding and threat cases". */
+export const SAFEGUARDING_KINDS: readonly string[] = ['safeguarding', 'threat'];
+
 function fixture(name: string): string {
   return readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
 }
 
-export function loadEvalSet(): EvalRow[] {
-  return fixture('classification-eval.jsonl')
+function jsonl<T>(raw: string): T[] {
+  return raw
     .split('\n')
     .filter((line) => line.trim().length > 0)
-    .map((line) => JSON.parse(line) as EvalRow);
+    .map((line) => JSON.parse(line) as T);
+}
+
+export function loadEvalSet(): EvalRow[] {
+  return jsonl<EvalRow>(fixture('classification-eval.jsonl'));
+}
+
+export function loadSplit(split: SplitName): LabelledRow[] {
+  return jsonl<LabelledRow>(fixture(`classification/${split}.jsonl`));
 }
 
 export function loadRoster(): RosterEntry[] {

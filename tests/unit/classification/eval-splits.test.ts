@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CATEGORIES,
+  type LabelledRow,
+  loadEvalSet,
+  loadSplit,
+  SAFEGUARDING_KINDS,
+  type SplitName,
+} from './eval-set.js';
+
+// The shape of the held-out evaluation (issue #20, step 1), not the classifier's score on it: the
+// floors on the test split are asserted once the classifier has been rebuilt to meet them.
+
+const KINDS = [
+  'praise',
+  'question',
+  'complaint',
+  'offensive',
+  'threat',
+  'hate',
+  'sexual',
+  'evasive',
+  'safeguarding',
+  'personal_data',
+  'media',
+  'spam',
+  'hard_negative',
+];
+
+/** What every split must cover, each at least this many times. */
+const REQUIRED_SUBKINDS: Record<string, number> = {
+  third_party_disclosure: 10,
+  plain_disclosure: 5,
+  adult_approach: 10,
+  cce: 8,
+  suicidal_passive: 8,
+  neglect: 8,
+  extremism_recruitment: 8,
+  weapon_report: 5,
+  innuendo_staff: 5,
+  sport_idiom: 8,
+  drama_idiom: 8,
+  place_name: 8,
+  safety_complaint: 5,
+  history_lesson: 8,
+  anti_bullying: 4,
+  drugs_awareness: 4,
+  e_safety: 5,
+  x_signoff: 4,
+};
+
+const splits: Record<SplitName, LabelledRow[]> = { dev: loadSplit('dev'), test: loadSplit('test') };
+const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
+
+describe.each(['dev', 'test'] as const)('the %s split', (name) => {
+  const rows = splits[name];
+
+  it('has at least 650 rows, 150 of them hard negatives', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(650);
+    expect(rows.filter((r) => r.kind === 'hard_negative').length).toBeGreaterThanOrEqual(150);
+  });
+
+  it('writes at least 40% of its safeguarding and threat rows with none of the lexicons’ words', () => {
+    const cases = rows.filter((r) => SAFEGUARDING_KINDS.includes(r.kind));
+    expect(cases.length).toBeGreaterThanOrEqual(100);
+    expect(cases.filter((r) => r.lexicon_free).length / cases.length).toBeGreaterThanOrEqual(0.4);
+  });
+
+  it('has well-formed rows with ids of its own split', () => {
+    const prefix = name === 'dev' ? 'd' : 't';
+    for (const row of rows) {
+      expect(row.id, row.text).toMatch(new RegExp(`^${prefix}\\d{4}$`));
+      expect(row.text.trim().length, row.id).toBeGreaterThan(0);
+      expect(KINDS, row.id).toContain(row.kind);
+      expect(row.subkind.length, row.id).toBeGreaterThan(0);
+      expect(typeof row.lexicon_free, row.id).toBe('boolean');
+      expect(new Set(row.expect).size, row.id).toBe(row.expect.length);
+      for (const category of row.expect) expect(CATEGORIES, row.id).toContain(category);
+    }
+  });
+
+  it('labels each kind consistently', () => {
+    for (const row of rows) {
+      if (row.kind === 'praise' || row.kind === 'question') expect(row.expect, row.id).toEqual([]);
+      if (row.kind === 'hard_negative') {
+        expect(
+          row.expect.filter((c) => c !== 'complaint'),
+          row.id,
+        ).toEqual([]);
+      }
+      if (row.kind === 'safeguarding') expect(row.expect, row.id).toContain('safeguarding');
+      if (['threat', 'hate', 'sexual', 'evasive', 'offensive'].includes(row.kind)) {
+        expect(row.expect, row.id).toContain('offensive');
+      }
+      if (row.subkind === 'weapon_report') expect(row.expect, row.id).toEqual(['safeguarding', 'offensive']);
+    }
+  });
+
+  it('gives every category at least 20 positive rows', () => {
+    for (const category of CATEGORIES) {
+      expect(rows.filter((r) => r.expect.includes(category)).length, category).toBeGreaterThanOrEqual(20);
+    }
+  });
+
+  it('covers what the old set missed', () => {
+    for (const [subkind, least] of Object.entries(REQUIRED_SUBKINDS)) {
+      expect(rows.filter((r) => r.subkind === subkind).length, subkind).toBeGreaterThanOrEqual(least);
+    }
+  });
+
+  it('has no text twice', () => {
+    const texts = rows.map((r) => same(r.text));
+    expect(texts.filter((t, i) => texts.indexOf(t) !== i)).toEqual([]);
+  });
+});
+
+describe('the labelled splits together', () => {
+  const all = [...splits.dev, ...splits.test];
+
+  it('hold at least 1,300 rows and 300 hard negatives', () => {
+    expect(all.length).toBeGreaterThanOrEqual(1300);
+    expect(all.filter((r) => r.kind === 'hard_negative').length).toBeGreaterThanOrEqual(300);
+  });
+
+  it('use each id once', () => {
+    expect(new Set(all.map((r) => r.id)).size).toBe(all.length);
+  });
+
+  it('share no text with each other or with the old evaluation set', () => {
+    const test = new Set(splits.test.map((r) => same(r.text)));
+    const old = new Set(loadEvalSet().map((r) => same(r.text)));
+    expect(splits.dev.filter((r) => test.has(same(r.text))).map((r) => r.id)).toEqual([]);
+    expect(all.filter((r) => old.has(same(r.text))).map((r) => r.id)).toEqual([]);
+  });
+});
