@@ -181,7 +181,7 @@ async function storePage(
             sql`insert into comments (${INSERTED_COLUMN_LIST})
                 select ${INSERTED_COLUMN_LIST}
                 from jsonb_populate_recordset(null::comments, ${JSON.stringify(records)}::jsonb)
-                on conflict (platform, external_id) do nothing
+                on conflict (account_id, external_id) do nothing
                 returning id`,
           )
         ).rows
