@@ -88,10 +88,10 @@ describe('migrations', () => {
         (await q(`insert into schools (trust_id, name) values ($1, $2) returning id`, [trust, n])).rows[0].id;
       const account = async (schoolId: string, handle: string) =>
         (
-          await q(`insert into social_accounts (school_id, platform, handle) values ($1, 'x', $2) returning id`, [
-            schoolId,
-            handle,
-          ])
+          await q(
+            `insert into social_accounts (school_id, platform, handle) values ($1, 'x', $2) returning id`,
+            [schoolId, handle],
+          )
         ).rows[0].id;
       const [a, b] = [await school('A'), await school('B')];
       const [accountA, accountB] = [await account(a, 'school_a'), await account(b, 'school_b')];

@@ -194,10 +194,17 @@ describe('X sandbox', () => {
         const post = instance.state.createPost({ author: school.id, text: `run ${run}` });
         const ids = [post.id];
         for (let i = 0; i < 50; i++) {
-          ids.push(instance.state.injectComment({ from: `parent_${i}`, to: school.id, text: `${run} ${i}` }).id);
+          ids.push(
+            instance.state.injectComment({ from: `parent_${i}`, to: school.id, text: `${run} ${i}` }).id,
+          );
         }
         instance.state.preload({ accounts: ['restart_school'], mentionsPerAccount: 200 });
-        ids.push(...instance.state.mentionsOf(school.id).slice(-200).map((t) => t.id));
+        ids.push(
+          ...instance.state
+            .mentionsOf(school.id)
+            .slice(-200)
+            .map((t) => t.id),
+        );
         return ids;
       } finally {
         await instance.close();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../../services/platforms/adapter.js';
-import { parseX, xTimelinePage } from '../../../services/platforms/x/x-schemas.js';
+import { readTimelinePage } from '../../../services/platforms/x/x-schemas.js';
 import { type Connected, catchError, collect, connectedSandbox } from './x-sandbox-fixture.js';
 
 const MENTIONS = 'GET /2/users/:id/mentions';
@@ -85,11 +85,11 @@ describe('X adapter: classifying failures', () => {
     expect(error.message).not.toContain('hello');
   });
 
-  it('JSON of the wrong shape → malformed, carrying the body', () => {
+  it('a page envelope of the wrong shape → malformed, carrying the body', () => {
     const body = { data: [{ id: 'not-an-id', text: 'x' }], meta: { result_count: 1 } };
     let error: unknown;
     try {
-      parseX(xTimelinePage, body, MENTIONS);
+      readTimelinePage(body, MENTIONS);
     } catch (e) {
       error = e;
     }
