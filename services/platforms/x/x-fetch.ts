@@ -9,6 +9,7 @@ import {
   type FetchPage,
   type IncomingComment,
   type PollCursor,
+  type QuarantinedItem,
 } from '../adapter.js';
 import { compareIds, maxId, previousId, readXCursor, toPollCursor, type XPollCursor } from './x-cursor.js';
 import { readTimelinePage, type XTimelinePage, type XTweet, type XUser } from './x-schemas.js';
@@ -70,8 +71,9 @@ async function* fetchMentionPages(
     pendingNewestId ??= parsed.meta.newest_id ?? null;
     oldestSeen = parsed.meta.oldest_id ?? oldestSeen;
     // since_id is asked for one below the newest stored id, so that mention comes back every time.
-    const comments = toComments(ctx, parsed, 'mention').filter((c) => c.externalId !== since);
-    const quarantined = parsed.quarantined.filter((q) => q.externalId !== since);
+    const read = toComments(ctx, parsed, 'mention');
+    const comments = read.comments.filter((c) => c.externalId !== since);
+    const quarantined = read.quarantined.filter((q) => q.externalId !== since);
     const rateLimit = ctx.session.rateLimitFor(MENTIONS_ENDPOINT);
 
     if (parsed.meta.next_token !== undefined) {
@@ -144,12 +146,11 @@ async function* fetchConversationPages(
         last && complete
           ? { ...mentionsDone, backstopSinceId: newest, backstopSinceAt: new Date(now).toISOString() }
           : mentionsDone;
-      const comments = toComments(ctx, parsed, 'conversation').filter(
-        (c) => c.externalId !== c.conversationId,
-      );
+      const read = toComments(ctx, parsed, 'conversation');
+      const comments = read.comments.filter((c) => c.externalId !== c.conversationId);
       yield {
         comments,
-        quarantined: parsed.quarantined,
+        quarantined: read.quarantined,
         cursorAfter: toPollCursor(cursorAfter),
         rateLimit: ctx.session.rateLimitFor(SEARCH_ENDPOINT),
       };
@@ -203,19 +204,23 @@ export function conversationQueries(conversationIds: string[]): string[] {
   return queries;
 }
 
+/** The page's comments, and its items that could not be read (see `readTimelinePage`). */
 function toComments(
   ctx: FetchContext,
   page: XTimelinePage,
   foundBy: IncomingComment['foundBy'],
-): IncomingComment[] {
+): { comments: IncomingComment[]; quarantined: QuarantinedItem[] } {
   const comments: IncomingComment[] = [];
+  const quarantined = [...page.quarantined];
   for (const tweet of page.tweets) {
     // The account's own posts (its replies, self-mentions) are responses, not comments.
     if (tweet.author_id === ctx.accountId) continue;
     if (tweet.referenced_tweets?.some((r) => r.type === 'retweeted')) continue;
-    comments.push(toComment(tweet, page.users.get(tweet.author_id), foundBy));
+    const problem = page.authorProblem(tweet);
+    if (problem !== null) quarantined.push(problem);
+    else comments.push(toComment(tweet, page.users.get(tweet.author_id), foundBy));
   }
-  return comments;
+  return { comments, quarantined };
 }
 
 function toComment(

@@ -61,18 +61,22 @@ const xTimelineEnvelope = z
   });
 
 export interface XTimelinePage {
-  /** the items that passed validation, with a valid author where X included one */
+  /** the items that passed validation (a post whose author failed is here: see `authorProblem`) */
   tweets: XTweet[];
   users: Map<string, XUser>;
   meta: z.infer<typeof timelineMeta>;
   /** every item's id as sent, good or bad (a bad one may be the since_id boundary) */
   ids: Set<string>;
+  /** the items that failed the post schema */
   quarantined: QuarantinedItem[];
+  /** the quarantine entry for a valid post whose author failed the user schema, else null */
+  authorProblem(tweet: XTweet): QuarantinedItem | null;
 }
 
 /**
  * Parses a timeline page: a bad envelope throws 'malformed' (nothing on the page can be trusted,
- * not even the cursor); a bad item, or an item whose author failed validation, is quarantined.
+ * not even the cursor); a bad item is quarantined, and so is a post whose author failed
+ * validation, once the caller knows it would have read that post (`authorProblem`).
  */
 export function readTimelinePage(body: unknown, endpoint: string): XTimelinePage {
   const envelope = parseX(xTimelineEnvelope, body, endpoint);
@@ -88,6 +92,7 @@ export function readTimelinePage(body: unknown, endpoint: string): XTimelinePage
     }
   }
   const tweets: XTweet[] = [];
+  const rawTweets = new Map<string, unknown>();
   const ids = new Set<string>();
   const quarantined: QuarantinedItem[] = [];
   for (const [index, raw] of (envelope.data ?? []).entries()) {
@@ -102,18 +107,19 @@ export function readTimelinePage(body: unknown, endpoint: string): XTimelinePage
       });
       continue;
     }
-    const badAuthor = badUsers.get(tweet.data.author_id);
-    if (badAuthor !== undefined) {
-      quarantined.push({
-        externalId,
-        reason: `its author: ${badAuthor.reason}`,
-        raw: rawJson({ tweet: raw, author: badAuthor.raw }),
-      });
-      continue;
-    }
     tweets.push(tweet.data);
+    rawTweets.set(tweet.data.id, raw);
   }
-  return { tweets, users, meta: envelope.meta, ids, quarantined };
+  const authorProblem = (tweet: XTweet): QuarantinedItem | null => {
+    const author = badUsers.get(tweet.author_id);
+    if (author === undefined) return null;
+    return {
+      externalId: tweet.id,
+      reason: `its author: ${author.reason}`,
+      raw: rawJson({ tweet: rawTweets.get(tweet.id) ?? tweet, author: author.raw }),
+    };
+  };
+  return { tweets, users, meta: envelope.meta, ids, quarantined, authorProblem };
 }
 
 function idOf(raw: unknown): string | null {
