@@ -224,7 +224,7 @@ function QuarantinedSection({ items }: { items: QuarantinedItemView[] }): string
       (q) =>
         `<li><p>${when(q.createdAt)}: ${
           q.externalId ? `post ${escapeHtml(q.externalId)}` : 'an item without a readable id'
-        }, ${escapeHtml(q.reason)}</p><details><summary>As the platform sent it</summary><pre>${escapeHtml(
+        }, ${escapeHtml(q.reason)}</p><details><summary>As the platform sent it</summary><pre class="comment-text">${escapeHtml(
           q.rawItem,
         )}</pre></details></li>`,
     )

@@ -285,7 +285,7 @@ describe('polling an X account through the sandbox', () => {
       from: 'long_named_parent',
       fromName: 'N'.repeat(201),
       to: user.username,
-      text: 'Is the school open on Friday?',
+      text: 'Is the school open on Friday? <img src=x onerror=alert(1)>',
     });
     mention(user.username, 'i want to kill myself, nobody at home listens');
     mention(user.username, 'Thank you for the lovely concert');
@@ -316,7 +316,10 @@ describe('polling an X account through the sandbox', () => {
     expect(kept[0]).toMatchObject({ externalId: bad.id });
     expect(kept[0]!.reason).toMatch(/name/);
     expect(JSON.parse(kept[0]!.rawItem)).toMatchObject({
-      tweet: { id: bad.id, text: `@${user.username} Is the school open on Friday?` },
+      tweet: {
+        id: bad.id,
+        text: `@${user.username} Is the school open on Friday? <img src=x onerror=alert(1)>`,
+      },
       author: { username: 'long_named_parent', name: 'N'.repeat(201) },
     });
     expect((await quarantinedMetric()) - quarantinedBefore).toBe(1);
@@ -346,6 +349,9 @@ describe('polling an X account through the sandbox', () => {
       const page = await api.app.inject({ url: `/accounts/${account.id}`, headers: asAdmin.headers });
       expect(page.body).toContain('Comments that could not be read (1)');
       expect(page.body).toContain(`post ${bad.id}`);
+      // Public text, shown inert.
+      expect(page.body).toContain('Friday? &lt;img src=x onerror=alert(1)');
+      expect(page.body).not.toContain('<img src=x');
       const asComms = await signIn(t.db, comms.id);
       const refused = await api.app.inject({
         url: `/api/accounts/${account.id}/quarantined-items`,
