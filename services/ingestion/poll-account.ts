@@ -110,6 +110,7 @@ export async function pollAccount(
       if (page.rateLimit && page.rateLimit.remaining === 0) exhaustedUntil = page.rateLimit.resetAt;
       metrics.pollPages.inc({ platform: account.platform });
       metrics.commentsIngested.inc({ platform: account.platform }, ids.length);
+      if (quarantinedNow > 0) metrics.itemsQuarantined.inc({ platform: account.platform }, quarantinedNow);
       // After commit: if this enqueue is lost, the relay finds the rows still unprocessed.
       await deps.onInserted(ids).catch(() => {});
     }
@@ -276,7 +277,6 @@ async function quarantine(
     .onConflictDoNothing()
     .returning({ externalId: quarantinedItems.externalId, reason: quarantinedItems.reason });
   if (kept.length === 0) return 0;
-  metrics.itemsQuarantined.inc({ platform: account.platform }, kept.length);
   await emitAudit(tx, ctx, {
     action: 'account.item_quarantined',
     schoolId: account.schoolId,
