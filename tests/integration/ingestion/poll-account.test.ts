@@ -4,6 +4,7 @@ import type { Config } from '../../../config/load-config.js';
 import {
   auditEntries,
   comments,
+  coverageGaps,
   notifications,
   pollFailures,
   quarantinedItems,
@@ -386,6 +387,35 @@ describe('polling an X account through the sandbox', () => {
     expect((await quarantinedMetric()) - quarantinedBefore).toBe(1);
     expect(await adminNotes()).toEqual(['account.item_quarantined']);
     expect((await verifyAudit(t.db)).intact).toBe(true);
+  });
+
+  it('moves on from a quarantined item that is the newest mention: no false coverage gap, no second copy', async () => {
+    const { account, user } = await schoolAccount();
+    mention(user.username, 'Good morning');
+    const bad = sandbox.state.injectComment({
+      from: 'another_long_name',
+      fromName: 'M'.repeat(201),
+      to: user.username,
+      text: 'Newest, and unreadable',
+    });
+    expect(await pollAccount(ctx(), { accountId: account.id }, deps())).toMatchObject({
+      inserted: 1,
+      quarantined: 1,
+    });
+    const [after] = await t.db.select().from(socialAccounts).where(eq(socialAccounts.id, account.id));
+    expect(after!.cursor).toMatchObject({ sinceId: bad.id });
+    // X answers since_id one below the stored newest id, so the bad item comes back on every poll.
+    for (let i = 0; i < 2; i++) {
+      expect(await pollAccount(ctx(), { accountId: account.id }, deps())).toMatchObject({
+        status: 'polled',
+        inserted: 0,
+        quarantined: 0,
+      });
+    }
+    expect(await t.db.select().from(coverageGaps).where(eq(coverageGaps.accountId, account.id))).toEqual([]);
+    expect(
+      await t.db.select().from(quarantinedItems).where(eq(quarantinedItems.accountId, account.id)),
+    ).toHaveLength(1);
   });
 
   it("tells the account's admins once when polls keep failing, audits it, and again only after a recovery", async () => {
