@@ -83,6 +83,7 @@ export const envSchema = z.object({
     })
     .default('info'),
   POLL_INTERVAL_SECONDS: integer(5, 86_400).default(60),
+  POLL_FAILURE_ALERT_AFTER: integer(1, 1_000).default(5),
   BODY_LIMIT_BYTES: integer(1_024, 10_485_760).default(1_048_576),
   COOKIE_SECURE: boolean.default(false),
   X_CLIENT_ID: z.string().default('hallmonitor-dev-client'),

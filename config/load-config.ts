@@ -11,6 +11,8 @@ export interface Config {
   readonly encryptionKey: Buffer;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly pollIntervalSeconds: number;
+  /** Polls of an account that fail in a row before its admins are told (once per run of failures). */
+  readonly pollFailureAlertAfter: number;
   readonly bodyLimitBytes: number;
   readonly cookieSecure: boolean;
   readonly x: { readonly clientId: string; readonly clientSecret: string; readonly apiBaseUrl?: string };
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: Buffer.from(e.ENCRYPTION_KEY, 'base64'),
     logLevel: e.LOG_LEVEL,
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
+    pollFailureAlertAfter: e.POLL_FAILURE_ALERT_AFTER,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     cookieSecure: e.COOKIE_SECURE,
     x: Object.freeze({

@@ -69,7 +69,8 @@ export const comments = pgTable(
     redactedAt: at('redacted_at'),
   },
   (t) => [
-    uniqueIndex('comments_platform_external_unique').on(t.platform, t.externalId),
+    // Per monitored account: a post that mentions two schools' accounts is kept by each school.
+    uniqueIndex('comments_account_external_unique').on(t.accountId, t.externalId),
     // The inbox: a school's open comments, soonest deadline first.
     index('comments_inbox_idx').on(t.schoolId, t.status, t.deadlineAt),
     index('comments_account_idx').on(t.accountId, t.postedAt),

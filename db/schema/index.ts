@@ -14,6 +14,7 @@ export * from './notification-preferences.js';
 export * from './notifications.js';
 export * from './policy-acknowledgements.js';
 export * from './poll-failures.js';
+export * from './quarantined-items.js';
 export * from './responses.js';
 export * from './roster-entries.js';
 export * from './school-lexicon-entries.js';

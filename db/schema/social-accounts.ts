@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createInsertSchema, createSelectSchema } from 'drizzle-zod';
 import { at, createdAt, id, updatedAt } from './columns.js';
 import { schools } from './schools.js';
@@ -71,6 +71,8 @@ export const socialAccounts = pgTable(
     activatedAt: at('activated_at'),
     lastPolledAt: at('last_polled_at'),
     lastPollError: text('last_poll_error'),
+    /** Polls failed in a row; reset by a poll that succeeds. Its admins are told once it reaches the alert threshold. */
+    consecutivePollFailures: integer('consecutive_poll_failures').notNull().default(0),
     rateLimitedUntil: at('rate_limited_until'),
     /** Held by the poll in progress, so one account is never polled twice at once. */
     pollLeaseUntil: at('poll_lease_until'),

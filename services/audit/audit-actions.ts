@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = {
   'account.needs_reauth': 'account',
   'account.coverage_gap': 'account',
   'account.poll_failed': 'account',
+  'account.item_quarantined': 'account',
+  'account.polling_failing': 'account',
   'account.comments_ingested': 'account',
   // Comments and responses (P2, P6, P10, P11)
   'comment.flagged': 'comment',

@@ -40,6 +40,12 @@ export const metrics = {
     labelNames: ['platform', 'kind'] as const,
     registers: [metricsRegistry],
   }),
+  itemsQuarantined: new Counter({
+    name: 'hallmonitor_items_quarantined_total',
+    help: 'Fetched items that failed validation on their own and were kept aside, the rest of the page stored',
+    labelNames: ['platform'] as const,
+    registers: [metricsRegistry],
+  }),
   processingLag: new Histogram({
     name: 'hallmonitor_processing_lag_seconds',
     help: 'Seconds from a comment being stored to its processing finishing',

@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
-import { comments, coverageGaps, pollFailures, socialAccounts } from '../../db/schema/index.js';
+import {
+  comments,
+  coverageGaps,
+  pollFailures,
+  quarantinedItems,
+  socialAccounts,
+} from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
 import { openAccountAdapter } from '../accounts/open-account-adapter.js';
 import { jsonSafe } from '../audit/canonical-json.js';
@@ -9,7 +16,12 @@ import { metrics } from '../core/metrics.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
-import { type FetchPage, isPlatformError, type PollCursor } from '../platforms/adapter.js';
+import {
+  type FetchPage,
+  isPlatformError,
+  type PollCursor,
+  type QuarantinedItem,
+} from '../platforms/adapter.js';
 import type { AdapterFactory } from '../platforms/adapter-factory.js';
 import { ASYNC_COMMIT } from './process-comment.js';
 
@@ -20,13 +32,19 @@ export interface PollDeps {
   onInserted: (commentIds: string[]) => Promise<void>;
   maxPages?: number;
   leaseMs?: number;
+  /** Polls failing in a row before the account's admins are told, once (POLL_FAILURE_ALERT_AFTER). */
+  failureAlertAfter?: number;
 }
+
+export const DEFAULT_FAILURE_ALERT_AFTER = 5;
 
 export type PollResult =
   | {
       status: 'polled';
       pages: number;
       inserted: number;
+      /** Items that failed validation on their own, newly kept aside; the rest of their page is stored. */
+      quarantined: number;
       /** The poll stopped at its page cap: there may be more to fetch now (a backlog). */
       more: boolean;
     }
@@ -36,8 +54,9 @@ export type PollResult =
 
 /**
  * One poll of one account. Each page is stored with the cursor after it in one transaction, so a
- * crash between fetch and commit re-fetches the page and loses nothing; inserts ignore conflicts,
- * so nothing is stored twice. A lease on the row keeps two polls of one account apart.
+ * crash between fetch and commit re-fetches the page and loses nothing; inserts ignore conflicts
+ * (per account and external id), so nothing is stored twice. An item that fails validation is
+ * quarantined on its own. A lease on the row keeps two polls of one account apart.
  */
 export async function pollAccount(
   ctx: ServiceContext,
@@ -75,6 +94,7 @@ export async function pollAccount(
   const maxPages = deps.maxPages ?? 10;
   let pages = 0;
   let inserted = 0;
+  let quarantined = 0;
   let leaseReleased = false;
   // A fresh adapter per poll forgets an exhausted window, so it is remembered on the account.
   let exhaustedUntil: Date | null = null;
@@ -83,12 +103,14 @@ export async function pollAccount(
       maxPages,
       conversationBackstop: account.settings.conversationBackstop,
     })) {
-      const ids = await storePage(ctx, account, subject, page);
+      const { ids, quarantinedNow } = await storePage(ctx, account, subject, page);
       pages += 1;
       inserted += ids.length;
+      quarantined += quarantinedNow;
       if (page.rateLimit && page.rateLimit.remaining === 0) exhaustedUntil = page.rateLimit.resetAt;
       metrics.pollPages.inc({ platform: account.platform });
       metrics.commentsIngested.inc({ platform: account.platform }, ids.length);
+      if (quarantinedNow > 0) metrics.itemsQuarantined.inc({ platform: account.platform }, quarantinedNow);
       // After commit: if this enqueue is lost, the relay finds the rows still unprocessed.
       await deps.onInserted(ids).catch(() => {});
     }
@@ -101,6 +123,7 @@ export async function pollAccount(
         .set({
           lastPolledAt: new Date(),
           lastPollError: null,
+          consecutivePollFailures: 0,
           rateLimitedUntil: exhaustedUntil,
           pollLeaseUntil: null,
         })
@@ -109,11 +132,18 @@ export async function pollAccount(
     });
     leaseReleased = true;
     metrics.polls.inc({ platform: account.platform, outcome: 'ok' });
-    return { status: 'polled', pages, inserted, more: pages >= maxPages && exhaustedUntil === null };
+    return {
+      status: 'polled',
+      pages,
+      inserted,
+      quarantined,
+      more: pages >= maxPages && exhaustedUntil === null,
+    };
   } catch (error) {
     // Pages stored before the failure are committed: their round is audited all the same.
     if (inserted > 0)
       await withTransaction(ctx, (tx) => auditIngested(tx, ctx, account, subject, inserted, pages));
+    await countFailure(ctx, account, subject, error, deps.failureAlertAfter ?? DEFAULT_FAILURE_ALERT_AFTER);
     return await recordPollFailure(ctx, account, subject, error);
   } finally {
     adapter.close();
@@ -151,7 +181,7 @@ async function storePage(
   account: AccountRow,
   subject: Subject,
   page: FetchPage,
-): Promise<string[]> {
+): Promise<{ ids: string[]; quarantinedNow: number }> {
   return withTransaction(ctx, async (tx) => {
     // Rows and cursor commit or vanish together, so a commit lost in a server crash is fetched
     // again (a process job for a vanished row finds nothing): no need to wait for the WAL flush.
@@ -181,7 +211,7 @@ async function storePage(
             sql`insert into comments (${INSERTED_COLUMN_LIST})
                 select ${INSERTED_COLUMN_LIST}
                 from jsonb_populate_recordset(null::comments, ${JSON.stringify(records)}::jsonb)
-                on conflict (platform, external_id) do nothing
+                on conflict (account_id, external_id) do nothing
                 returning id`,
           )
         ).rows
@@ -215,7 +245,99 @@ async function storePage(
         subject: { type: 'account', id: account.id },
       });
     }
-    return rows.map((r) => r.id);
+    const quarantinedNow = await quarantine(tx, ctx, account, subject, page.quarantined ?? []);
+    return { ids: rows.map((r) => r.id), quarantinedNow };
+  });
+}
+
+/**
+ * Keeps a page's malformed items aside, raw, for the account's admins: the rest of the page is
+ * stored and the cursor moves past them. An item already kept (the page fetched again) is not kept,
+ * counted or announced twice.
+ */
+async function quarantine(
+  tx: Transaction,
+  ctx: ServiceContext,
+  account: AccountRow,
+  subject: Subject,
+  items: readonly QuarantinedItem[],
+): Promise<number> {
+  if (items.length === 0) return 0;
+  const kept = await tx
+    .insert(quarantinedItems)
+    .values(
+      items.map((item) => ({
+        accountId: account.id,
+        itemKey: item.externalId ?? `sha256:${createHash('sha256').update(item.raw).digest('hex')}`,
+        externalId: item.externalId,
+        reason: item.reason,
+        rawItem: item.raw,
+      })),
+    )
+    .onConflictDoNothing()
+    .returning({ externalId: quarantinedItems.externalId, reason: quarantinedItems.reason });
+  if (kept.length === 0) return 0;
+  await emitAudit(tx, ctx, {
+    action: 'account.item_quarantined',
+    schoolId: account.schoolId,
+    subject,
+    details: { count: kept.length, items: kept.map((k) => ({ externalId: k.externalId, reason: k.reason })) },
+  });
+  const what = kept.length === 1 ? 'A comment' : `${kept.length} comments`;
+  await notifyUsers(tx, {
+    schoolId: account.schoolId,
+    userIds: await accountAdminIds(tx, account.id),
+    event: 'account.item_quarantined',
+    urgency: 'normal',
+    title: `${what} on ${subject.label} could not be read`,
+    body: `The platform sent ${kept.length === 1 ? 'an item' : 'items'} that failed validation. The rest were stored as usual; these are kept, as sent, on the account's page for you to read there or in the platform's own app.`,
+    link: `/accounts/${account.id}#quarantined-h`,
+    subject: { type: 'account', id: account.id },
+  });
+  return kept.length;
+}
+
+/**
+ * Counts a failed poll; a success resets the count. When the count reaches the alert threshold
+ * the account's admins are told, and it is audited, once for the run of failures. A rate limit
+ * is waited out and a refused credential has its own notice, so neither counts.
+ */
+async function countFailure(
+  ctx: ServiceContext,
+  account: AccountRow,
+  subject: Subject,
+  error: unknown,
+  alertAfter: number,
+): Promise<void> {
+  if (isPlatformError(error, 'rate_limited') || isPlatformError(error, 'auth')) return;
+  const kind = isPlatformError(error) ? error.kind : 'internal';
+  // The platform's messages never carry comment text or tokens; anything else stays in the logs.
+  const message = isPlatformError(error) ? error.message : 'an internal error (see the worker logs)';
+  await withTransaction(ctx, async (tx) => {
+    const [row] = await tx
+      .update(socialAccounts)
+      .set({ consecutivePollFailures: sql`${socialAccounts.consecutivePollFailures} + 1` })
+      .where(eq(socialAccounts.id, account.id))
+      .returning({ failures: socialAccounts.consecutivePollFailures });
+    if (row?.failures !== alertAfter) return;
+    await emitAudit(tx, ctx, {
+      action: 'account.polling_failing',
+      schoolId: account.schoolId,
+      subject,
+      details: { consecutiveFailures: row.failures, kind, message },
+    });
+    await notifyUsers(tx, {
+      schoolId: account.schoolId,
+      userIds: await accountAdminIds(tx, account.id),
+      event: 'account.polling_failing',
+      urgency: 'normal',
+      title: `Comments on ${subject.label} are not coming in`,
+      body: `The last ${row.failures} polls of the account failed (latest: ${message}). New comments may be waiting on the platform: check it in its own app until polling recovers.`,
+      link: `/accounts/${account.id}`,
+      subject: { type: 'account', id: account.id },
+    });
+  }).catch(() => {
+    // The failure being counted matters more than the count: it is rethrown or recorded next.
   });
 }
 

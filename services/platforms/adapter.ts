@@ -129,11 +129,26 @@ export interface CoverageGap {
 }
 
 /**
+ * An item of a page that failed validation on its own (an author name too long, a missing field):
+ * kept raw for the account's admins, while the rest of the page is stored and the cursor moves on.
+ */
+export interface QuarantinedItem {
+  /** the platform's id for it, when the item carried a readable one */
+  externalId: string | null;
+  /** what failed validation; names fields, never quotes their text */
+  reason: string;
+  /** the item as the platform sent it (with its author, where that was the bad part), JSON, bounded */
+  raw: string;
+}
+
+/**
  * One page of new comments. Commit `comments` and `cursorAfter` in one transaction before asking
  * for the next page: the iterator fetches the next page only when it is pulled.
  */
 export interface FetchPage {
   comments: IncomingComment[];
+  /** items of the page that failed validation; the page's other comments are good */
+  quarantined?: QuarantinedItem[];
   cursorAfter: PollCursor;
   /** the fetch endpoint's budget after this page, when the platform reported it */
   rateLimit: RateLimitState | null;

@@ -176,6 +176,11 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: (s) => ({ url: `/api/accounts/${s.account.id}` }),
   },
+  'GET /api/accounts/:accountId/quarantined-items': {
+    allowed: ADMIN_OR_SENIOR,
+    scoped: true,
+    build: (s) => ({ url: `/api/accounts/${s.account.id}/quarantined-items` }),
+  },
   'POST /api/accounts/:accountId/decision': {
     allowed: SENIOR,
     scoped: true,

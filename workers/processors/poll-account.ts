@@ -11,6 +11,7 @@ export const pollAccountProcessor = (deps: WorkerDeps, adapterFor: AdapterFactor
       pollAccount(systemContext(deps.db, 'poller', job.jobId), data, {
         encryptionKey: deps.config.encryptionKey,
         adapterFor,
+        failureAlertAfter: deps.config.pollFailureAlertAfter,
         // One process job per committed page: the page's comments are processed as one batch.
         onInserted: (ids) => enqueueProcessBatches(deps, ids),
       });

@@ -13,6 +13,11 @@ import { getPolicyStatus } from '../../accounts/get-policy-status.js';
 import { handOverAdmin, handOverAdminInput } from '../../accounts/hand-over-admin.js';
 import { listAccountApprovals } from '../../accounts/list-account-approvals.js';
 import { listAccounts, listAccountsInput } from '../../accounts/list-accounts.js';
+import {
+  listQuarantinedItems,
+  listQuarantinedItemsInput,
+  quarantinedItemViewSchema,
+} from '../../accounts/list-quarantined-items.js';
 import { proposeAccount, proposeAccountInput } from '../../accounts/propose-account.js';
 import { removeAccountAdmin, removeAccountAdminInput } from '../../accounts/remove-account-admin.js';
 import { retireAccount, retireAccountInput } from '../../accounts/retire-account.js';
@@ -143,6 +148,24 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
       preHandler,
     },
     async (request) => getAccount(request.ctx, request.params),
+  );
+
+  app.get(
+    '/api/accounts/:accountId/quarantined-items',
+    {
+      schema: {
+        tags,
+        summary:
+          "Comments a poll could not read, kept as the platform sent them (the account's admins, senior leaders)",
+        params: accountParams,
+        querystring: listQuarantinedItemsInput.omit({ accountId: true }),
+        response: { 200: z.object({ items: z.array(quarantinedItemViewSchema) }) },
+      },
+      preHandler,
+    },
+    async (request) => ({
+      items: await listQuarantinedItems(request.ctx, { ...request.query, ...request.params }),
+    }),
   );
 
   app.post(

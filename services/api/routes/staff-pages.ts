@@ -13,6 +13,7 @@ import { getAccount } from '../../accounts/get-account.js';
 import { listAccountApprovals } from '../../accounts/list-account-approvals.js';
 import { listAccounts } from '../../accounts/list-accounts.js';
 import { listCoverageGaps } from '../../accounts/list-coverage-gaps.js';
+import { listQuarantinedItems } from '../../accounts/list-quarantined-items.js';
 import { listSchoolStaff } from '../../accounts/list-school-staff.js';
 import { proposeAccount } from '../../accounts/propose-account.js';
 import { removeAccountAdmin } from '../../accounts/remove-account-admin.js';
@@ -254,6 +255,10 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
         const adminIds = new Set(account.admins.map((a) => a.userId));
         const isAdmin = principal.adminOfAccounts.has(account.id);
         const senior = hasRole(principal, account.schoolId, ['senior_leader']);
+        const quarantined =
+          isAdmin || senior
+            ? await listQuarantinedItems(request.ctx, { accountId: account.id, limit: 50 })
+            : null;
         const connectError = request.query.connect_error;
         return AccountPage({
           ...base,
@@ -265,6 +270,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
           account,
           schoolName: staff?.schoolName ?? '',
           gaps,
+          quarantined,
           candidates: (staff?.people ?? []).filter((p) => !adminIds.has(p.userId)),
           may: { manage: isAdmin || senior, connect: isAdmin, seniorLeader: senior },
         });

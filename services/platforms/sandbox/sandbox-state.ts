@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 // The sandbox's in-memory X. Ids are snowflake-like numeric strings that only grow, compared as
-// BigInt, so "newer" means "larger id" exactly as on X.
+// BigInt, so "newer" means "larger id" exactly as on X. Post ids are time-based like X's, so a
+// restarted sandbox never hands out an id an earlier run did (the demo's stored comments keep
+// theirs) and X's since_id still finds every newer post.
 
 export interface SandboxUser {
   id: string;
@@ -88,7 +90,8 @@ export interface PreloadInput {
   publicUsers?: number;
 }
 
-const FIRST_TWEET_ID = 1_800_000_000_000_000_000n;
+/** X's snowflake epoch (2010-11-04): X's ids count milliseconds from it in their upper bits. */
+const X_EPOCH_MS = 1_288_834_974_657;
 const FIRST_USER_ID = 1_400_000_000_000_000_000n;
 const AUTH_CODE_TTL_MS = 30_000;
 const LOG_LIMIT = 200_000;
@@ -118,7 +121,7 @@ export class SandboxState {
   private readonly accessTokens = new Map<string, AccessTokenRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   private readonly authCodes = new Map<string, AuthCodeRecord>();
-  private nextTweetId = FIRST_TWEET_ID;
+  private lastTweetId = 0n;
   private nextUserId = FIRST_USER_ID;
 
   constructor(readonly options: { tokenTtlSeconds: number; now: () => number }) {}
@@ -385,8 +388,7 @@ export class SandboxState {
     mentionIds: string[];
     createdAt?: Date | undefined;
   }): SandboxTweet {
-    const big = this.nextTweetId;
-    this.nextTweetId += 1n;
+    const big = this.newTweetId();
     const id = big.toString();
     const tweet: SandboxTweet = {
       id,
@@ -416,6 +418,18 @@ export class SandboxState {
       if (user && user.id !== authorId && !ids.includes(user.id)) ids.push(user.id);
     }
     return ids;
+  }
+
+  /**
+   * Microseconds since X's epoch, shifted left 12 bits (X: milliseconds, 22 bits; the same size of
+   * number): later than every id an earlier run handed out, and a counter within one microsecond.
+   * The wall clock, not `options.now`, which tests may set in the past.
+   */
+  private newTweetId(): bigint {
+    const micros = BigInt(Math.floor((performance.timeOrigin + performance.now() - X_EPOCH_MS) * 1000));
+    const fromClock = micros << 12n;
+    this.lastTweetId = fromClock > this.lastTweetId ? fromClock : this.lastTweetId + 1n;
+    return this.lastTweetId;
   }
 
   private newUserId(): string {

@@ -9,9 +9,10 @@ import {
   type FetchPage,
   type IncomingComment,
   type PollCursor,
+  type QuarantinedItem,
 } from '../adapter.js';
 import { compareIds, maxId, previousId, readXCursor, toPollCursor, type XPollCursor } from './x-cursor.js';
-import { parseX, type XTimelinePage, type XTweet, type XUser, xTimelinePage } from './x-schemas.js';
+import { readTimelinePage, type XTimelinePage, type XTweet, type XUser } from './x-schemas.js';
 import type { XSession } from './x-session.js';
 
 export const MENTIONS_ENDPOINT = 'GET /2/users/:id/mentions';
@@ -66,29 +67,31 @@ async function* fetchMentionPages(
       const paginator = await client.v2.userMentionTimeline(ctx.accountId, params);
       return { data: paginator.data, rateLimit: paginator.rateLimit };
     });
-    const parsed = parseX(xTimelinePage, body, MENTIONS_ENDPOINT);
-    const tweets = parsed.data ?? [];
+    const parsed = readTimelinePage(body, MENTIONS_ENDPOINT);
     pendingNewestId ??= parsed.meta.newest_id ?? null;
     oldestSeen = parsed.meta.oldest_id ?? oldestSeen;
-    const comments = toComments(ctx, parsed, 'mention').filter((c) => c.externalId !== since);
+    // since_id is asked for one below the newest stored id, so that mention comes back every time.
+    const read = toComments(ctx, parsed, 'mention');
+    const comments = read.comments.filter((c) => c.externalId !== since);
+    const quarantined = read.quarantined.filter((q) => q.externalId !== since);
     const rateLimit = ctx.session.rateLimitFor(MENTIONS_ENDPOINT);
 
     if (parsed.meta.next_token !== undefined) {
       paginationToken = parsed.meta.next_token;
       const cursorAfter: XPollCursor = { ...start, pendingNewestId, untilId: oldestSeen };
-      yield { comments, cursorAfter: toPollCursor(cursorAfter), rateLimit };
+      yield { comments, quarantined, cursorAfter: toPollCursor(cursorAfter), rateLimit };
       continue;
     }
 
     // The walk reached its bottom: since_id, or the oldest mention X will show us.
-    const reachedSince = since === null || tweets.some((t) => t.id === since);
+    const reachedSince = since === null || parsed.ids.has(since);
     const done: XPollCursor = {
       ...start,
       sinceId: maxId(pendingNewestId, since),
       pendingNewestId: null,
       untilId: null,
     };
-    const result: FetchPage = { comments, cursorAfter: toPollCursor(done), rateLimit };
+    const result: FetchPage = { comments, quarantined, cursorAfter: toPollCursor(done), rateLimit };
     if (!reachedSince && since !== null && pendingNewestId !== null && oldestSeen !== null) {
       result.coverageGap = { fromId: since, toId: oldestSeen };
     }
@@ -133,7 +136,7 @@ async function* fetchConversationPages(
         const paginator = await client.v2.search(q, pageParams);
         return { data: paginator.data, rateLimit: paginator.rateLimit };
       });
-      const parsed = parseX(xTimelinePage, body, SEARCH_ENDPOINT);
+      const parsed = readTimelinePage(body, SEARCH_ENDPOINT);
       pages += 1;
       newest = maxId(newest, parsed.meta.newest_id ?? null);
       nextToken = parsed.meta.next_token;
@@ -143,11 +146,11 @@ async function* fetchConversationPages(
         last && complete
           ? { ...mentionsDone, backstopSinceId: newest, backstopSinceAt: new Date(now).toISOString() }
           : mentionsDone;
-      const comments = toComments(ctx, parsed, 'conversation').filter(
-        (c) => c.externalId !== c.conversationId,
-      );
+      const read = toComments(ctx, parsed, 'conversation');
+      const comments = read.comments.filter((c) => c.externalId !== c.conversationId);
       yield {
         comments,
+        quarantined: read.quarantined,
         cursorAfter: toPollCursor(cursorAfter),
         rateLimit: ctx.session.rateLimitFor(SEARCH_ENDPOINT),
       };
@@ -174,8 +177,9 @@ async function ownRecentConversations(
       const paginator = await client.v2.userTimeline(ctx.accountId, params);
       return { data: paginator.data, rateLimit: paginator.rateLimit };
     });
-    const parsed = parseX(xTimelinePage, body, USER_TWEETS_ENDPOINT);
-    for (const tweet of parsed.data ?? []) ids.add(tweet.conversation_id);
+    // The account's own posts: one that fails validation only loses its conversation's backstop.
+    const parsed = readTimelinePage(body, USER_TWEETS_ENDPOINT);
+    for (const tweet of parsed.tweets) ids.add(tweet.conversation_id);
     paginationToken = parsed.meta.next_token;
     if (paginationToken === undefined) break;
   }
@@ -200,21 +204,23 @@ export function conversationQueries(conversationIds: string[]): string[] {
   return queries;
 }
 
+/** The page's comments, and its items that could not be read (see `readTimelinePage`). */
 function toComments(
   ctx: FetchContext,
   page: XTimelinePage,
   foundBy: IncomingComment['foundBy'],
-): IncomingComment[] {
-  const users = new Map<string, XUser>();
-  for (const user of page.includes?.users ?? []) users.set(user.id, user);
+): { comments: IncomingComment[]; quarantined: QuarantinedItem[] } {
   const comments: IncomingComment[] = [];
-  for (const tweet of page.data ?? []) {
+  const quarantined = [...page.quarantined];
+  for (const tweet of page.tweets) {
     // The account's own posts (its replies, self-mentions) are responses, not comments.
     if (tweet.author_id === ctx.accountId) continue;
     if (tweet.referenced_tweets?.some((r) => r.type === 'retweeted')) continue;
-    comments.push(toComment(tweet, users.get(tweet.author_id), foundBy));
+    const problem = page.authorProblem(tweet);
+    if (problem !== null) quarantined.push(problem);
+    else comments.push(toComment(tweet, page.users.get(tweet.author_id), foundBy));
   }
-  return comments;
+  return { comments, quarantined };
 }
 
 function toComment(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_RAW_BODY_CHARS, PlatformError, truncate } from '../adapter.js';
+import { MAX_RAW_BODY_CHARS, PlatformError, type QuarantinedItem, truncate } from '../adapter.js';
 
 // X payloads are validated before anything reads them. Fields we never use are dropped.
 
@@ -34,13 +34,17 @@ const timelineMeta = z.object({
   next_token: z.string().min(1).optional(),
 });
 
-export const xTimelinePage = z
+/**
+ * A timeline page's envelope: its items are checked one by one (`readTimelinePage`), so one bad
+ * mention is quarantined instead of failing the page, and with it every later poll of the account.
+ */
+const xTimelineEnvelope = z
   .object({
-    data: z.array(xTweet).optional(),
+    data: z.array(z.unknown()).optional(),
     includes: z
       .object({
-        users: z.array(xUser).optional(),
-        tweets: z.array(z.looseObject({ id: xId })).optional(),
+        users: z.array(z.unknown()).optional(),
+        tweets: z.array(z.unknown()).optional(),
       })
       .optional(),
     meta: timelineMeta,
@@ -55,7 +59,89 @@ export const xTimelinePage = z
       ctx.addIssue({ code: 'custom', message: 'meta.newest_id/oldest_id missing on a non-empty page' });
     }
   });
-export type XTimelinePage = z.infer<typeof xTimelinePage>;
+
+export interface XTimelinePage {
+  /** the items that passed validation (a post whose author failed is here: see `authorProblem`) */
+  tweets: XTweet[];
+  users: Map<string, XUser>;
+  meta: z.infer<typeof timelineMeta>;
+  /** every item's id as sent, good or bad (a bad one may be the since_id boundary) */
+  ids: Set<string>;
+  /** the items that failed the post schema */
+  quarantined: QuarantinedItem[];
+  /** the quarantine entry for a valid post whose author failed the user schema, else null */
+  authorProblem(tweet: XTweet): QuarantinedItem | null;
+}
+
+/**
+ * Parses a timeline page: a bad envelope throws 'malformed' (nothing on the page can be trusted,
+ * not even the cursor); a bad item is quarantined, and so is a post whose author failed
+ * validation, once the caller knows it would have read that post (`authorProblem`).
+ */
+export function readTimelinePage(body: unknown, endpoint: string): XTimelinePage {
+  const envelope = parseX(xTimelineEnvelope, body, endpoint);
+  const users = new Map<string, XUser>();
+  const badUsers = new Map<string, { raw: unknown; reason: string }>();
+  for (const [index, raw] of (envelope.includes?.users ?? []).entries()) {
+    const user = xUser.safeParse(raw);
+    if (user.success) users.set(user.data.id, user.data);
+    else {
+      const id = idOf(raw);
+      if (id !== null)
+        badUsers.set(id, { raw, reason: describeIssues(user.error, `includes.users.${index}`) });
+    }
+  }
+  const tweets: XTweet[] = [];
+  const rawTweets = new Map<string, unknown>();
+  const ids = new Set<string>();
+  const quarantined: QuarantinedItem[] = [];
+  for (const [index, raw] of (envelope.data ?? []).entries()) {
+    const externalId = idOf(raw);
+    if (externalId !== null) ids.add(externalId);
+    const tweet = xTweet.safeParse(raw);
+    if (!tweet.success) {
+      quarantined.push({
+        externalId,
+        reason: describeIssues(tweet.error, `data.${index}`),
+        raw: rawJson(raw),
+      });
+      continue;
+    }
+    tweets.push(tweet.data);
+    rawTweets.set(tweet.data.id, raw);
+  }
+  const authorProblem = (tweet: XTweet): QuarantinedItem | null => {
+    const author = badUsers.get(tweet.author_id);
+    if (author === undefined) return null;
+    return {
+      externalId: tweet.id,
+      reason: `its author: ${author.reason}`,
+      raw: rawJson({ tweet: rawTweets.get(tweet.id) ?? tweet, author: author.raw }),
+    };
+  };
+  return { tweets, users, meta: envelope.meta, ids, quarantined, authorProblem };
+}
+
+function idOf(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const id = (raw as { id?: unknown }).id;
+  return typeof id === 'string' && xId.safeParse(id).success ? id : null;
+}
+
+function describeIssues(error: z.ZodError, at: string): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${[at, ...issue.path].join('.')}: ${issue.message}`)
+    .join('; ');
+}
+
+function rawJson(raw: unknown): string {
+  try {
+    return truncate(JSON.stringify(raw) ?? String(raw), MAX_RAW_BODY_CHARS);
+  } catch {
+    return truncate(String(raw), MAX_RAW_BODY_CHARS);
+  }
+}
 
 export const xUserPage = z.object({
   data: z.array(xUser).optional(),

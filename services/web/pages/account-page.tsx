@@ -1,6 +1,7 @@
 import { escapeHtml } from '@kitajs/html';
 import type { AccountView } from '../../accounts/account-view.js';
 import type { CoverageGapItem } from '../../accounts/list-coverage-gaps.js';
+import type { QuarantinedItemView } from '../../accounts/list-quarantined-items.js';
 import { csrfField, Flash, type FlashMessage, fieldId, when } from '../components/page-bits.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -13,6 +14,8 @@ export interface AccountPageProps {
   account: AccountView;
   schoolName: string;
   gaps: CoverageGapItem[];
+  /** Items a poll could not read, kept raw; null for people who may not read them. */
+  quarantined: QuarantinedItemView[] | null;
   /** Staff of the account's school who are not admins yet. */
   candidates: { userId: string; displayName: string }[];
   may: { manage: boolean; connect: boolean; seniorLeader: boolean };
@@ -208,7 +211,38 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
             <ul>{props.gaps.map((g) => `<li>${when(g.createdAt)}: ${escapeHtml(g.note)}</li>`).join('')}</ul>
           )}
         </section>
+        {props.quarantined === null ? '' : QuarantinedSection({ items: props.quarantined })}
       </main>
     </Layout>
   );
+}
+
+/** Comments a poll could not read: the rest of their page was stored; these are shown as sent. */
+function QuarantinedSection({ items }: { items: QuarantinedItemView[] }): string {
+  const list = items
+    .map(
+      (q) =>
+        `<li><p>${when(q.createdAt)}: ${
+          q.externalId ? `post ${escapeHtml(q.externalId)}` : 'an item without a readable id'
+        }, ${escapeHtml(q.reason)}</p><details><summary>As the platform sent it</summary><pre class="comment-text">${escapeHtml(
+          q.rawItem,
+        )}</pre></details></li>`,
+    )
+    .join('');
+  return (
+    <section aria-labelledby="quarantined-h">
+      <h2 id="quarantined-h">Comments that could not be read ({String(items.length)})</h2>
+      {items.length === 0 ? (
+        <p class="empty">Every fetched comment was readable.</p>
+      ) : (
+        <>
+          <p>
+            The platform sent these in a shape Hallmonitor could not read. The rest of each poll was stored as
+            usual; read these here or in the platform's own app, as they may need a response.
+          </p>
+          <ul class="quarantined">{list}</ul>
+        </>
+      )}
+    </section>
+  ) as string;
 }

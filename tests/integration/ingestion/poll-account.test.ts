@@ -1,17 +1,31 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../config/load-config.js';
-import { auditEntries, comments, pollFailures, socialAccounts } from '../../../db/schema/index.js';
+import {
+  auditEntries,
+  comments,
+  coverageGaps,
+  notifications,
+  pollFailures,
+  quarantinedItems,
+  socialAccounts,
+} from '../../../db/schema/index.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
 import { verifyAudit } from '../../../services/audit/verify-audit.js';
+import { SchoolClassifierCache } from '../../../services/classification/school-classifier-cache.js';
+import { metrics } from '../../../services/core/metrics.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { type PollDeps, pollAccount } from '../../../services/ingestion/poll-account.js';
+import { processComments } from '../../../services/ingestion/process-comment.js';
 import type { PlatformAdapter } from '../../../services/platforms/adapter.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
+import { createProcessingSteps } from '../../../workers/processing-steps.js';
+import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
 import { createSchool, createUser } from '../../helpers/factories.js';
 import { connectSandboxAccount } from '../../helpers/sandbox-account.js';
+import { signIn } from '../../helpers/sign-in.js';
 import { testConfig } from '../../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -258,4 +272,192 @@ describe('polling an X account through the sandbox', () => {
     expect(sandbox.state.log.length).toBe(calls);
     expect(await storedFor(account.id)).toHaveLength(0);
   });
+
+  it('quarantines one malformed mention on its own: the rest of the page, a disclosure among it, is stored and the cursor moves on', async () => {
+    const admin = await createUser(t.db, { trustId, roles: [{ schoolId, role: 'comms' }] });
+    const comms = await createUser(t.db, { trustId, roles: [{ schoolId, role: 'comms' }] });
+    const dsl = await createUser(t.db, { trustId, roles: [{ schoolId, role: 'safeguarding_lead' }] });
+    const { account, user } = await schoolAccount({ adminIds: [admin.id] });
+    const quarantinedBefore = await quarantinedMetric();
+    mention(user.username, 'What time is the nativity play?');
+    // The payload schema allows 200 characters of display name; this author has 201, which failed
+    // the whole page, and with it every later poll of the account.
+    const bad = sandbox.state.injectComment({
+      from: 'long_named_parent',
+      fromName: 'N'.repeat(201),
+      to: user.username,
+      text: 'Is the school open on Friday? <img src=x onerror=alert(1)>',
+    });
+    mention(user.username, 'i want to kill myself, nobody at home listens');
+    mention(user.username, 'Thank you for the lovely concert');
+
+    const first = deps();
+    expect(await pollAccount(ctx(), { accountId: account.id }, first)).toMatchObject({
+      status: 'polled',
+      inserted: 3,
+      quarantined: 1,
+    });
+    const stored = await storedFor(account.id);
+    expect(stored.map((c) => c.text.replace(`@${user.username} `, '')).sort()).toEqual(
+      [
+        'Thank you for the lovely concert',
+        'What time is the nativity play?',
+        'i want to kill myself, nobody at home listens',
+      ].sort(),
+    );
+    // The disclosure reaches the safeguarding lead as usual.
+    const steps = createProcessingSteps({ classifiers: new SchoolClassifierCache(config.encryptionKey) });
+    await processComments(ctx(), { commentIds: first.enqueued }, steps);
+    const dslNotes = await t.db.select().from(notifications).where(eq(notifications.userId, dsl.id));
+    expect(dslNotes.map((n) => n.urgency)).toEqual(['urgent']);
+
+    // The bad item is kept as X sent it, counted, audited, and its account's admins are told once.
+    const kept = await t.db.select().from(quarantinedItems).where(eq(quarantinedItems.accountId, account.id));
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ externalId: bad.id });
+    expect(kept[0]!.reason).toMatch(/name/);
+    expect(JSON.parse(kept[0]!.rawItem)).toMatchObject({
+      tweet: {
+        id: bad.id,
+        text: `@${user.username} Is the school open on Friday? <img src=x onerror=alert(1)>`,
+      },
+      author: { username: 'long_named_parent', name: 'N'.repeat(201) },
+    });
+    expect((await quarantinedMetric()) - quarantinedBefore).toBe(1);
+    await expectAuditEntry(t.db, {
+      action: 'account.item_quarantined',
+      subjectId: account.id,
+      details: { count: 1 },
+    });
+    const adminNotes = async () =>
+      (await t.db.select().from(notifications).where(eq(notifications.userId, admin.id))).map((n) => n.event);
+    expect(await adminNotes()).toEqual(['account.item_quarantined']);
+    const [polled] = await t.db.select().from(socialAccounts).where(eq(socialAccounts.id, account.id));
+    expect(polled!.lastPollError).toBeNull();
+
+    // Listed for the account's admins, in the JSON API and on the account's page; refused to others.
+    const api: TestApp = await buildTestApp(t.db);
+    try {
+      const asAdmin = await signIn(t.db, admin.id);
+      const listed = await api.app.inject({
+        url: `/api/accounts/${account.id}/quarantined-items`,
+        headers: asAdmin.headers,
+      });
+      expect(listed.statusCode).toBe(200);
+      expect(listed.json().items).toEqual([
+        expect.objectContaining({ externalId: bad.id, rawItem: kept[0]!.rawItem }),
+      ]);
+      const page = await api.app.inject({ url: `/accounts/${account.id}`, headers: asAdmin.headers });
+      expect(page.body).toContain('Comments that could not be read (1)');
+      expect(page.body).toContain(`post ${bad.id}`);
+      // Public text, shown inert.
+      expect(page.body).toContain('Friday? &lt;img src=x onerror=alert(1)');
+      expect(page.body).not.toContain('<img src=x');
+      const asComms = await signIn(t.db, comms.id);
+      const refused = await api.app.inject({
+        url: `/api/accounts/${account.id}/quarantined-items`,
+        headers: asComms.headers,
+      });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().message).toMatch(/admins/);
+      const commsPage = await api.app.inject({ url: `/accounts/${account.id}`, headers: asComms.headers });
+      expect(commsPage.statusCode).toBe(200);
+      expect(commsPage.body).not.toContain('Comments that could not be read');
+    } finally {
+      await api.close();
+    }
+
+    // The next poll does not stall on it, nor keep it twice; nor does a fetch from the top.
+    mention(user.username, 'Is there parking at the fair?');
+    expect(await pollAccount(ctx(), { accountId: account.id }, deps())).toMatchObject({
+      status: 'polled',
+      inserted: 1,
+      quarantined: 0,
+    });
+    await t.db.update(socialAccounts).set({ cursor: null }).where(eq(socialAccounts.id, account.id));
+    expect(await pollAccount(ctx(), { accountId: account.id }, deps())).toMatchObject({
+      status: 'polled',
+      inserted: 0,
+      quarantined: 0,
+    });
+    expect(await storedFor(account.id)).toHaveLength(4);
+    expect(
+      await t.db.select().from(quarantinedItems).where(eq(quarantinedItems.accountId, account.id)),
+    ).toHaveLength(1);
+    expect((await quarantinedMetric()) - quarantinedBefore).toBe(1);
+    expect(await adminNotes()).toEqual(['account.item_quarantined']);
+    expect((await verifyAudit(t.db)).intact).toBe(true);
+  });
+
+  it('moves on from a quarantined item that is the newest mention: no false coverage gap, no second copy', async () => {
+    const { account, user } = await schoolAccount();
+    mention(user.username, 'Good morning');
+    const bad = sandbox.state.injectComment({
+      from: 'another_long_name',
+      fromName: 'M'.repeat(201),
+      to: user.username,
+      text: 'Newest, and unreadable',
+    });
+    expect(await pollAccount(ctx(), { accountId: account.id }, deps())).toMatchObject({
+      inserted: 1,
+      quarantined: 1,
+    });
+    const [after] = await t.db.select().from(socialAccounts).where(eq(socialAccounts.id, account.id));
+    expect(after!.cursor).toMatchObject({ sinceId: bad.id });
+    // X answers since_id one below the stored newest id, so the bad item comes back on every poll.
+    for (let i = 0; i < 2; i++) {
+      expect(await pollAccount(ctx(), { accountId: account.id }, deps())).toMatchObject({
+        status: 'polled',
+        inserted: 0,
+        quarantined: 0,
+      });
+    }
+    expect(await t.db.select().from(coverageGaps).where(eq(coverageGaps.accountId, account.id))).toEqual([]);
+    expect(
+      await t.db.select().from(quarantinedItems).where(eq(quarantinedItems.accountId, account.id)),
+    ).toHaveLength(1);
+  });
+
+  it("tells the account's admins once when polls keep failing, audits it, and again only after a recovery", async () => {
+    const admin = await createUser(t.db, { trustId });
+    const { account, user } = await schoolAccount({ adminIds: [admin.id] });
+    mention(user.username, 'Hello?');
+    const failing = () => pollAccount(ctx(), { accountId: account.id }, deps({ failureAlertAfter: 3 }));
+    const alerts = async () =>
+      (await t.db.select().from(notifications).where(eq(notifications.userId, admin.id))).filter(
+        (n) => n.event === 'account.polling_failing',
+      );
+    sandbox.faults.set({ malformedJson: { count: 5, endpoint: 'mentions' } });
+    for (let i = 0; i < 2; i++)
+      expect(await failing()).toMatchObject({ status: 'failed', kind: 'malformed' });
+    expect(await alerts()).toHaveLength(0);
+    for (let i = 0; i < 3; i++)
+      expect(await failing()).toMatchObject({ status: 'failed', kind: 'malformed' });
+    const told = await alerts();
+    expect(told).toHaveLength(1);
+    expect(told[0]!.title).toContain('not coming in');
+    await expectAuditEntry(t.db, {
+      action: 'account.polling_failing',
+      subjectId: account.id,
+      details: { consecutiveFailures: 3, kind: 'malformed' },
+    });
+
+    // A poll that succeeds ends the run; a new run of failures is told again.
+    expect(await failing()).toMatchObject({ status: 'polled', inserted: 1 });
+    const [recovered] = await t.db.select().from(socialAccounts).where(eq(socialAccounts.id, account.id));
+    expect(recovered!.consecutivePollFailures).toBe(0);
+    sandbox.faults.set({ status5xx: { count: 3, endpoint: 'mentions', status: 503 } });
+    for (let i = 0; i < 3; i++) await expect(failing()).rejects.toMatchObject({ kind: 'transient' });
+    expect(await alerts()).toHaveLength(2);
+    const entries = await t.db
+      .select()
+      .from(auditEntries)
+      .where(and(eq(auditEntries.action, 'account.polling_failing'), eq(auditEntries.subjectId, account.id)));
+    expect(entries).toHaveLength(2);
+  });
 });
+
+async function quarantinedMetric(): Promise<number> {
+  const { values } = await metrics.itemsQuarantined.get();
+  return values.filter((v) => v.labels.platform === 'x').reduce((n, v) => n + v.value, 0);
+}

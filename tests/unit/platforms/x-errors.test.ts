@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../../services/platforms/adapter.js';
-import { parseX, xTimelinePage } from '../../../services/platforms/x/x-schemas.js';
+import { readTimelinePage } from '../../../services/platforms/x/x-schemas.js';
 import { type Connected, catchError, collect, connectedSandbox } from './x-sandbox-fixture.js';
 
 const MENTIONS = 'GET /2/users/:id/mentions';
@@ -85,11 +85,58 @@ describe('X adapter: classifying failures', () => {
     expect(error.message).not.toContain('hello');
   });
 
-  it('JSON of the wrong shape → malformed, carrying the body', () => {
+  it('a bad item in a good page → that item alone quarantined, raw; the others read', () => {
+    const tweet = (id: string, author: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      text: `post ${id}`,
+      author_id: author,
+      conversation_id: id,
+      created_at: '2026-11-20T10:00:00.000Z',
+      ...extra,
+    });
+    const body = {
+      data: [
+        tweet('104', '1'),
+        tweet('103', '1', { created_at: 'yesterday' }),
+        tweet('102', '2'),
+        { id: 7, text: 'no readable id' },
+      ],
+      includes: {
+        users: [
+          { id: '1', username: 'parent', name: 'A parent' },
+          { id: '2', username: 'long_name', name: 'N'.repeat(201) },
+        ],
+      },
+      meta: { result_count: 4, newest_id: '104', oldest_id: '102' },
+    };
+    const page = readTimelinePage(body, MENTIONS);
+    expect(page.tweets.map((t) => t.id)).toEqual(['104', '102']);
+    expect([...page.ids]).toEqual(['104', '103', '102']);
+    expect(page.quarantined).toEqual([
+      {
+        externalId: '103',
+        reason: expect.stringMatching(/^data\.1\.created_at: /),
+        raw: JSON.stringify(body.data[1]),
+      },
+      {
+        externalId: null,
+        reason: expect.stringMatching(/^data\.3\.id: /),
+        raw: JSON.stringify(body.data[3]),
+      },
+    ]);
+    expect(page.authorProblem(page.tweets[0]!)).toBeNull();
+    expect(page.authorProblem(page.tweets[1]!)).toEqual({
+      externalId: '102',
+      reason: expect.stringMatching(/^its author: includes\.users\.1\.name: /),
+      raw: JSON.stringify({ tweet: body.data[2], author: body.includes.users[1] }),
+    });
+  });
+
+  it('a page envelope of the wrong shape → malformed, carrying the body', () => {
     const body = { data: [{ id: 'not-an-id', text: 'x' }], meta: { result_count: 1 } };
     let error: unknown;
     try {
-      parseX(xTimelinePage, body, MENTIONS);
+      readTimelinePage(body, MENTIONS);
     } catch (e) {
       error = e;
     }
