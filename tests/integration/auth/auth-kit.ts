@@ -1,8 +1,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Database } from '../../../db/client.js';
 import type { SchoolRole } from '../../../db/schema/index.js';
-import { hashPassword } from '../../../services/auth/hash-password.js';
 import { DEVICE_COOKIE } from '../../../services/auth/device-cookie.js';
+import { hashPassword } from '../../../services/auth/hash-password.js';
 import { SESSION_COOKIE } from '../../../services/auth/session-store.js';
 import { createSchool, createTrust, createUser } from '../../helpers/factories.js';
 
