@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { loginThrottles, type THROTTLE_KINDS } from '../../db/schema/index.js';
@@ -20,12 +21,41 @@ export interface ThrottledAttempt {
  * known device (its signed cookie names this account) only by its own failures.
  */
 export function throttleKeys(attempt: ThrottledAttempt): ThrottleKey[] {
-  const { email, address, deviceId } = attempt;
+  const { email, deviceId } = attempt;
+  const address = addressKey(attempt.address);
   if (deviceId) return [{ kind: 'device', key: `${deviceId}|${email}` }];
   return [
     { kind: 'pair', key: `${address}|${email}` },
     { kind: 'address', key: address },
   ];
+}
+
+/**
+ * An address as the throttle counts it. One IPv6 customer holds a whole /64 and can use any address
+ * in it, so an IPv6 address counts by its first 64 bits; an IPv4-mapped one as its IPv4 address.
+ */
+export function addressKey(ip: string): string {
+  const address = ip.replace(/%.*$/, '').toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return address;
+  let text = address;
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g || '0', 16).toString(16))
+    .join(':')}::/64`;
 }
 
 /**

@@ -14,6 +14,7 @@ import { SESSION_COOKIE } from '../../../services/auth/session-store.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
 import { createSchool, createTrust, createUser } from '../../helpers/factories.js';
+import { signIn } from '../../helpers/sign-in.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { deviceCookie, PASSWORD, sessionCookie, signInRequest, userWithPassword } from './auth-kit.js';
 
@@ -308,6 +309,19 @@ describe('throttling', () => {
     await unlock('pair', `${from}|${email}`);
     const ok = await signInRequest(api.app, { email, password: PASSWORD }, { remoteAddress: from });
     expect(ok.statusCode).toBe(200);
+  });
+
+  it("strangers' failures never stop the person changing their own password", async () => {
+    const victim = await userWithPassword(t.db, { trustId, roles: [{ schoolId, role: 'comms' }] });
+    await attackFrom(addresses('10.38.0', 3), victim.email.toLowerCase(), 6);
+    const session = await signIn(t.db, victim.id);
+    const res = await api.app.inject({
+      method: 'PUT',
+      url: `/api/users/${victim.id}/password`,
+      headers: session.headers,
+      payload: { currentPassword: PASSWORD, newPassword: 'a new and longer passphrase' },
+    });
+    expect(res.statusCode).toBe(200);
   });
 
   it('a device known for one account is unknown for another', async () => {
