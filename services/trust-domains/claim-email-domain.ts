@@ -20,7 +20,7 @@ export async function claimEmailDomain(
 ): Promise<ClaimedDomain> {
   const { domain } = claimEmailDomainInput.parse(raw);
   return withTransaction(ctx, async (tx) => {
-    const { trustId, subject } = await trustOfTrustAdmin(tx, ctx, 'claim email domains');
+    const { trustId, subject, auditSchoolId } = await trustOfTrustAdmin(tx, ctx, 'claim email domains');
     if (await claimOfAnotherTrust(tx, trustId, domain))
       throw conflict(`The email domain ${domain} belongs to another organisation`);
     const [claim] = await tx
@@ -36,7 +36,7 @@ export async function claimEmailDomain(
     if (!claim) throw conflict(`Your trust has already claimed ${domain}`);
     await emitAudit(tx, ctx, {
       action: 'trust.domain_claimed',
-      schoolId: null,
+      schoolId: auditSchoolId,
       subject,
       details: { domain },
     });

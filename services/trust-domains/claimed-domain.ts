@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { type TrustDomain, trusts } from '../../db/schema/index.js';
-import { assertTrustAdminSomewhere } from '../auth/managed-user.js';
+import { assertTrustAdminSomewhere, trustAdminSchoolIds } from '../auth/managed-user.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { forbidden } from '../core/service-error.js';
 import { proofRecord } from './email-domain.js';
@@ -21,7 +21,10 @@ export const describeClaim = (claim: TrustDomain): ClaimedDomain => ({
   txtRecord: proofRecord(claim),
 });
 
-/** The caller's trust, for a verb only a trust admin may call; its label for the audit entry. */
+/**
+ * The caller's trust, for a verb only a trust admin may call; its label for the audit entry, and a
+ * school of the caller's to file the entry under, so the school's auditors see it.
+ */
 export async function trustOfTrustAdmin(db: Queryable, ctx: ServiceContext, doing: string) {
   assertTrustAdminSomewhere(ctx, doing);
   const trustId = ctx.principal?.trustId;
@@ -30,5 +33,9 @@ export async function trustOfTrustAdmin(db: Queryable, ctx: ServiceContext, doin
     .select({ id: trusts.id, name: trusts.name })
     .from(trusts)
     .where(eq(trusts.id, trustId));
-  return { trustId, subject: { type: 'trust', id: trustId, label: trust?.name ?? 'trust' } as const };
+  return {
+    trustId,
+    auditSchoolId: trustAdminSchoolIds(ctx)?.[0] ?? null,
+    subject: { type: 'trust', id: trustId, label: trust?.name ?? 'trust' } as const,
+  };
 }

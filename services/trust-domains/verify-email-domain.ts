@@ -46,7 +46,7 @@ export async function verifyEmailDomain(
   }
 
   return withTransaction(ctx, async (tx) => {
-    const { subject } = await trustOfTrustAdmin(tx, ctx, 'verify email domains');
+    const { subject, auditSchoolId } = await trustOfTrustAdmin(tx, ctx, 'verify email domains');
     if (await claimOfAnotherTrust(tx, trustId, domain))
       throw conflict(`The email domain ${domain} belongs to another organisation`);
     let verified: typeof claim | undefined;
@@ -71,7 +71,7 @@ export async function verifyEmailDomain(
     if (!verified) throw conflict(`${domain} was verified by someone else at the same moment; reload`);
     await emitAudit(tx, ctx, {
       action: 'trust.domain_verified',
-      schoolId: null,
+      schoolId: auditSchoolId,
       subject,
       details: { domain, record: record.name },
     });

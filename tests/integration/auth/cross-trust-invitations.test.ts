@@ -163,6 +163,7 @@ describe('a trust claims its email domains', () => {
       action: 'trust.domain_claimed',
       subjectId: world.trust.id,
       actorId: ours.id,
+      schoolId: world.schoolA.id,
       details: { domain: 'first-school.test' },
     });
 
