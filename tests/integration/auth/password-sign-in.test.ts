@@ -6,6 +6,7 @@ import {
   loginThrottles,
   notificationDeliveries,
   notifications,
+  schoolWebhooks,
   sessions,
   users,
 } from '../../../db/schema/index.js';
@@ -388,6 +389,10 @@ describe('throttling', () => {
         .from(notifications)
         .where(and(eq(notifications.userId, victim.id), eq(notifications.event, 'user.sign_in_attacked')));
 
+    // The school's shared channel wants every event; a personal security notice still skips it.
+    await t.db
+      .insert(schoolWebhooks)
+      .values({ schoolId, kind: 'slack', label: 'Staff room', urlEncrypted: 'not-used' });
     await attackFrom(addresses('10.37.0', 2), email, 4);
     expect(await told()).toHaveLength(0);
     await attackFrom(addresses('10.37.1', 10), email, 4);
