@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { resolveTxt } from 'node:dns/promises';
+import { Resolver } from 'node:dns/promises';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
@@ -148,7 +148,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('queues', queues);
   app.decorate('pollScheduler', createPollScheduler(queues));
   app.decorate('classifiers', new SchoolClassifierCache(config.encryptionKey));
-  app.decorate('resolveTxt', options.resolveTxt ?? resolveTxt);
+  // A slow DNS answers in seconds, not the resolver's default of half a minute of retries.
+  const resolver = new Resolver({ timeout: 3000, tries: 2 });
+  app.decorate('resolveTxt', options.resolveTxt ?? ((name: string) => resolver.resolveTxt(name)));
   const inboxPages = new InboxPageCache();
   await inboxPages.start(db, app.log);
   app.decorate('inboxPages', inboxPages);

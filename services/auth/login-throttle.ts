@@ -153,6 +153,7 @@ export async function recordFailure(
   now = new Date(),
 ): Promise<{ unknownDeviceFailures: number }> {
   const lock = throttleKeys(attempt);
+  if (Math.random() < PRUNE_CHANCE) await pruneThrottles(db, now);
   if (attempt.deviceId) {
     await recordKeyFailure(db, lock[0]!, now);
     return { unknownDeviceFailures: 0 };
@@ -186,6 +187,29 @@ export async function claimAttackNotice(db: Queryable, email: string, now = new 
     )
     .returning({ key: loginThrottles.key });
   return rows.length > 0;
+}
+
+/** How often a failure also sweeps out records nothing reads any more. */
+export const PRUNE_CHANCE = 0.01;
+
+/**
+ * Deletes records whose failures are all forgotten, whose lock has run out and whose attack notice
+ * is past its hour: every (address, account) pair a sprayer tried would otherwise stay for ever.
+ */
+export async function pruneThrottles(db: Queryable, now = new Date()): Promise<number> {
+  const forgotten = new Date(now.getTime() - THROTTLE_FORGET_MS);
+  const noticed = new Date(now.getTime() - ATTACK_NOTICE_INTERVAL_MS);
+  const gone = await db
+    .delete(loginThrottles)
+    .where(
+      and(
+        lt(loginThrottles.lastFailureAt, forgotten),
+        or(isNull(loginThrottles.lockedUntil), lt(loginThrottles.lockedUntil, now)),
+        or(isNull(loginThrottles.notifiedAt), lt(loginThrottles.notifiedAt, noticed)),
+      ),
+    )
+    .returning({ key: loginThrottles.key });
+  return gone.length;
 }
 
 /** A successful sign-in clears the keys it was judged by, except the address (it keeps its count). */

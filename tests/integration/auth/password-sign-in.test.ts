@@ -10,7 +10,7 @@ import {
   sessions,
   users,
 } from '../../../db/schema/index.js';
-import { ATTACK_THRESHOLD } from '../../../services/auth/login-throttle.js';
+import { ATTACK_THRESHOLD, pruneThrottles } from '../../../services/auth/login-throttle.js';
 import { SESSION_COOKIE } from '../../../services/auth/session-store.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
@@ -456,5 +456,34 @@ describe('throttling', () => {
       { remoteAddress: '10.9.9.10' },
     );
     expect(elsewhere.statusCode).toBe(200);
+  });
+
+  it('forgets records nothing reads any more, and keeps a running lock or a recent notice', async () => {
+    const hours = (h: number) => new Date(Date.now() - h * 60 * 60_000);
+    const rows = [
+      { kind: 'pair' as const, key: 'prune|stale', failures: 3, lastFailureAt: hours(2) },
+      {
+        kind: 'pair' as const,
+        key: 'prune|locked',
+        failures: 30,
+        lastFailureAt: hours(2),
+        lockedUntil: new Date(Date.now() + 60_000),
+      },
+      {
+        kind: 'account' as const,
+        key: 'prune|told',
+        failures: 12,
+        lastFailureAt: hours(1.5),
+        notifiedAt: hours(0.5),
+      },
+      { kind: 'address' as const, key: 'prune|fresh', failures: 1, lastFailureAt: hours(0.1) },
+    ];
+    await t.db.insert(loginThrottles).values(rows);
+    await pruneThrottles(t.db);
+    const left = await t.db
+      .select({ key: loginThrottles.key })
+      .from(loginThrottles)
+      .where(sql`${loginThrottles.key} like 'prune|%'`);
+    expect(left.map((r) => r.key).sort()).toEqual(['prune|fresh', 'prune|locked', 'prune|told']);
   });
 });
