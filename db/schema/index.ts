@@ -22,5 +22,6 @@ export * from './school-webhooks.js';
 export * from './schools.js';
 export * from './sessions.js';
 export * from './social-accounts.js';
+export * from './trust-domains.js';
 export * from './trusts.js';
 export * from './users.js';

@@ -21,8 +21,11 @@ export const users = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
-    uniqueIndex('users_sso_unique').on(t.ssoIssuer, t.ssoSubject),
+    // Unique within a trust, not across trusts: another trust inviting the same address gets its
+    // own account, so an invitation never tells one trust whom another has (docs/sign-in.md).
+    uniqueIndex('users_trust_email_unique').on(t.trustId, sql`lower(${t.email})`),
+    index('users_email_idx').on(sql`lower(${t.email})`),
+    uniqueIndex('users_trust_sso_unique').on(t.trustId, t.ssoIssuer, t.ssoSubject),
     index('users_trust_idx').on(t.trustId),
   ],
 );

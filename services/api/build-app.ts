@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Resolver } from 'node:dns/promises';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
@@ -19,6 +20,7 @@ import { principalSchoolIds } from '../auth/load-principal.js';
 import { SchoolClassifierCache } from '../classification/school-classifier-cache.js';
 import { InboxPageCache } from '../comments/inbox-page-cache.js';
 import { createProducerRedis } from '../core/redis-connections.js';
+import type { ResolveTxt } from '../trust-domains/email-domain.js';
 import { authenticationPlugin, SAFE_METHODS } from './plugins/authentication.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { pageChromePlugin } from './plugins/page-chrome.js';
@@ -37,6 +39,7 @@ import { responseRoutes } from './routes/responses.js';
 import { schoolSettingsRoutes } from './routes/school-settings.js';
 import { schoolSettingsPageRoutes } from './routes/school-settings-pages.js';
 import { staffPageRoutes } from './routes/staff-pages.js';
+import { trustDomainRoutes } from './routes/trust-domains.js';
 import { userRoutes } from './routes/users.js';
 import { webRoutes } from './routes/web.js';
 
@@ -51,6 +54,8 @@ declare module 'fastify' {
     classifiers: SchoolClassifierCache;
     /** Rendered inbox pages, dropped when Postgres announces a change to their schools' comments. */
     inboxPages: InboxPageCache;
+    /** DNS TXT look-ups, for proving a trust holds an email domain. */
+    resolveTxt: ResolveTxt;
   }
 }
 
@@ -63,6 +68,8 @@ export interface AppOptions {
   logStream?: { write(line: string): void };
   /** Sees every route as it is registered (the access-matrix test lists them all). */
   onRoute?: (route: RouteOptions) => void;
+  /** DNS TXT look-ups (node's resolver by default); tests answer from a table. */
+  resolveTxt?: ResolveTxt;
 }
 
 /**
@@ -141,6 +148,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('queues', queues);
   app.decorate('pollScheduler', createPollScheduler(queues));
   app.decorate('classifiers', new SchoolClassifierCache(config.encryptionKey));
+  // A slow DNS answers in seconds, not the resolver's default of half a minute of retries.
+  const resolver = new Resolver({ timeout: 3000, tries: 2 });
+  app.decorate('resolveTxt', options.resolveTxt ?? ((name: string) => resolver.resolveTxt(name)));
   const inboxPages = new InboxPageCache();
   await inboxPages.start(db, app.log);
   app.decorate('inboxPages', inboxPages);
@@ -164,6 +174,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(metricsRoutes);
   await app.register(authRoutes);
   await app.register(userRoutes);
+  await app.register(trustDomainRoutes);
   await app.register(accountRoutes);
   await app.register(commentRoutes);
   await app.register(moderationRoutes);

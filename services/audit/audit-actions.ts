@@ -67,6 +67,7 @@ export const AUDIT_ACTIONS = {
   'user.created': 'user',
   'user.signed_in': 'user',
   'user.sign_in_failed': 'user',
+  'user.sign_in_attacked': 'user',
   'user.signed_out': 'user',
   'user.disabled': 'user',
   'user.enabled': 'user',
@@ -76,6 +77,8 @@ export const AUDIT_ACTIONS = {
   'user.sso_linked': 'user',
   'user.notification_preferences_changed': 'user',
   'request.refused': 'request',
+  'trust.domain_claimed': 'trust',
+  'trust.domain_verified': 'trust',
   // The audit log itself and retention (P12)
   'audit.checkpoint_signed': 'audit',
   'audit.checkpoint_mailed': 'audit',

@@ -6,6 +6,7 @@ import { assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict, invalidInput, notFound } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
+import { assertEmailDomainOpenTo } from '../trust-domains/email-domain.js';
 import { assertTrustAdminSomewhere, userLabel } from './managed-user.js';
 
 export const roleAtSchool = z.object({ schoolId: z.uuid(), role: z.enum(SCHOOL_ROLES) });
@@ -30,6 +31,11 @@ export interface InvitedUser {
  * Creates a user with no password: they sign in with the trust's SSO (linked on first sign-in by
  * email) or with a password a trust admin sets. The inviter must be trust admin at every school
  * they give a role at.
+ *
+ * An email address is unique within a trust, not across trusts: an address another trust already
+ * has becomes a separate account in this trust, so the answer is the same as for a new address and
+ * tells the inviter nothing about other trusts. Only a domain another trust has verified is
+ * refused (trust-domains/).
  */
 export async function inviteUser(
   ctx: ServiceContext,
@@ -53,12 +59,14 @@ export async function inviteUser(
       if (found.length !== schoolIds.length || found.some((s) => s.trustId !== trustId))
         throw notFound('School');
     }
+    await assertEmailDomainOpenTo(tx, trustId, input.email);
     const [user] = await tx
       .insert(users)
       .values({ trustId, email: input.email, displayName: input.displayName })
       .onConflictDoNothing()
       .returning();
-    if (!user) throw conflict('Someone with that email address already has a Hallmonitor account');
+    if (!user)
+      throw conflict('Someone in your trust with that email address already has a Hallmonitor account');
     if (roles.length) await tx.insert(memberships).values(roles.map((r) => ({ userId: user.id, ...r })));
 
     await emitAudit(tx, ctx, [

@@ -6,7 +6,7 @@ import type { ServiceContext } from '../core/service-context.js';
 import { invalidInput, ServiceError } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './hash-password.js';
-import { lockedForSeconds, recordFailure } from './login-throttle.js';
+import { lockedForSeconds, recordKeyFailure, type ThrottleKey } from './login-throttle.js';
 import { loadManagedUser, userLabel } from './managed-user.js';
 import { destroyUserSessions } from './session-store.js';
 
@@ -34,13 +34,15 @@ export async function setPassword(
 
   if (self) {
     const [me] = await ctx.db.select().from(users).where(eq(users.id, input.userId));
-    const key = { kind: 'account' as const, key: me?.email.toLowerCase() ?? input.userId };
+    // Only the person's own sessions can get here, so only they count: strangers' sign-in
+    // failures never stop someone changing their password.
+    const key: ThrottleKey = { kind: 'device', key: `session|${input.userId}` };
     const locked = await lockedForSeconds(ctx.db, [key]);
     if (locked > 0)
       throw new ServiceError('RATE_LIMITED', `Too many attempts; try again in ${locked} seconds`);
     const ok = !!me?.passwordHash && (await verifyPassword(me.passwordHash, input.currentPassword ?? ''));
     if (!ok) {
-      await recordFailure(ctx.db, [key]);
+      await recordKeyFailure(ctx.db, key);
       throw invalidInput('currentPassword: the current password is incorrect');
     }
   }

@@ -188,9 +188,11 @@ export async function completeSsoSignIn(
   const [linked] = await ctx.db
     .select()
     .from(users)
-    .where(and(eq(users.ssoIssuer, issuer), eq(users.ssoSubject, subject)));
+    // A person may have an account in each of several trusts: the link is looked up in this one.
+    .where(
+      and(eq(users.trustId, pending.trustId), eq(users.ssoIssuer, issuer), eq(users.ssoSubject, subject)),
+    );
   if (linked) {
-    if (linked.trustId !== pending.trustId) return refuse('other_trust', null, who);
     if (linked.disabledAt) return refuse('disabled', linked, who);
     return withTransaction(ctx, (tx) => openSession(tx, ctx, linked, 'sso', input, { issuer }));
   }

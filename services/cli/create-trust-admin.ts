@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { asc, eq, or } from 'drizzle-orm';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
 import { closeDatabase, createDatabase } from '../../db/client.js';
 import { schools, trusts, users } from '../../db/schema/index.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/hash-password.js';
@@ -59,8 +59,14 @@ export async function createTrustAdminCommand(argv: string[], io: CliIo): Promis
     if (found.length > 1)
       throw new CommandError(`Several trusts are called "${trustRef}"; give the trust's id`);
     const trust = found[0]!;
-    const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
-    if (existing) throw new CommandError(`Someone with the email ${email} already has a Hallmonitor account`);
+    const [existing] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.trustId, trust.id), eq(sql`lower(${users.email})`, email.toLowerCase())));
+    if (existing)
+      throw new CommandError(
+        `Someone in ${trust.name} with the email ${email} already has a Hallmonitor account`,
+      );
     const trustSchools = await db
       .select({ id: schools.id, name: schools.name })
       .from(schools)

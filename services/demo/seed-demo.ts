@@ -64,7 +64,10 @@ export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, p
   const ids: Record<string, string> = {};
   for (const person of PEOPLE) {
     const email = `${person.key}@oakfield.demo`;
-    let [user] = await db.select().from(users).where(eq(users.email, email));
+    let [user] = await db
+      .select()
+      .from(users)
+      .where(and(eq(users.trustId, trust.id), eq(users.email, email)));
     user ??= (
       await db
         .insert(users)

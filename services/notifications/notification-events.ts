@@ -28,7 +28,12 @@ export const NOTIFICATION_EVENTS = {
   'account.item_quarantined': { label: 'A comment on an account could not be read and is held for you' },
   'account.polling_failing': { label: 'Polling an account keeps failing' },
   'policy.acknowledgement_requested': { label: 'Please acknowledge the social media policy' },
-} as const satisfies Record<string, { label: string; alwaysUrgent?: boolean }>;
+  'user.sign_in_attacked': {
+    label: 'Someone is trying to guess your password',
+    alwaysUrgent: true,
+    personal: true,
+  },
+} as const satisfies Record<string, { label: string; alwaysUrgent?: boolean; personal?: boolean }>;
 
 export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS;
 
@@ -36,6 +41,11 @@ export const NOTIFICATION_EVENT_NAMES = Object.keys(NOTIFICATION_EVENTS) as Noti
 
 export function isNotificationEvent(event: string): event is NotificationEvent {
   return Object.hasOwn(NOTIFICATION_EVENTS, event);
+}
+
+/** About one person's own account: never announced on the school's shared channel. */
+export function isPersonal(event: string): boolean {
+  return isNotificationEvent(event) && 'personal' in NOTIFICATION_EVENTS[event];
 }
 
 export function isAlwaysUrgent(event: string): boolean {

@@ -9,7 +9,7 @@ import {
   schoolWebhooks,
   users,
 } from '../../db/schema/index.js';
-import { isAlwaysUrgent } from './notification-events.js';
+import { isAlwaysUrgent, isPersonal } from './notification-events.js';
 import { choiceKey, DEFAULT_CHOICE, effectiveChoice, loadChoices } from './preference-rules.js';
 
 export interface NotificationInput {
@@ -82,7 +82,7 @@ export async function notifyUsers(tx: Transaction, input: NotificationInput): Pr
     });
   }
   // The school's channel hears of an event once, not once per recipient, if anyone wants it there.
-  const wanting = rows.find((r) => choiceOf(r.userId).webhook);
+  const wanting = isPersonal(input.event) ? undefined : rows.find((r) => choiceOf(r.userId).webhook);
   if (wanting) {
     const hooks = await tx
       .select({ id: schoolWebhooks.id })

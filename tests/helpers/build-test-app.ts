@@ -21,6 +21,7 @@ export async function buildTestApp(
     redisUrl?: string;
     configOverrides?: Record<string, string>;
     onRoute?: AppOptions['onRoute'];
+    resolveTxt?: AppOptions['resolveTxt'];
   } = {},
 ): Promise<TestApp> {
   const config = options.config ?? testConfig(options.configOverrides);
@@ -30,6 +31,12 @@ export async function buildTestApp(
     redis,
     logger: false,
     ...(options.onRoute ? { onRoute: options.onRoute } : {}),
+    // Tests never ask the real DNS: a name has no TXT record unless the test says so.
+    resolveTxt:
+      options.resolveTxt ??
+      (async () => {
+        throw Object.assign(new Error('queryTxt ENOTFOUND'), { code: 'ENOTFOUND' });
+      }),
   });
   await app.ready();
   return {

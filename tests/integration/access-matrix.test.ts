@@ -159,6 +159,17 @@ const TABLE: Record<string, Row> = {
     build: (s) => ({ url: `/api/users/${s.victim.id}/password`, json: { newPassword: STRONG } }),
   },
 
+  'GET /api/trust/domains': { allowed: TRUST_ADMIN, build: u('/api/trust/domains') },
+  'POST /api/trust/domains': {
+    allowed: TRUST_ADMIN,
+    build: () => ({ url: '/api/trust/domains', json: { domain: `${handle().slice(2)}.example-trust.org` } }),
+  },
+  'POST /api/trust/domains/:domain/verify': {
+    allowed: TRUST_ADMIN,
+    alsoAccept: [404], // nobody in the matrix has claimed this domain
+    build: () => ({ url: `/api/trust/domains/${handle().slice(2)}.example-trust.org/verify`, json: {} }),
+  },
+
   // ---- accounts (JSON) ---------------------------------------------------------------------------
   'GET /api/accounts': { allowed: ALL, build: u('/api/accounts') },
   'POST /api/accounts': {

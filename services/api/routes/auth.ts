@@ -2,9 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { describePrincipal } from '../../auth/describe-principal.js';
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_MS, deviceCookieKey } from '../../auth/device-cookie.js';
 import type { SignInResult } from '../../auth/open-session.js';
 import { SESSION_COOKIE } from '../../auth/session-store.js';
-import { signInWithPassword } from '../../auth/sign-in-with-password.js';
+import { type PasswordSignInResult, signInWithPassword } from '../../auth/sign-in-with-password.js';
 import { signOut } from '../../auth/sign-out.js';
 import {
   completeSsoSignIn,
@@ -56,6 +57,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     redirectUri: `${app.config.publicUrl}/auth/sso/callback`,
   };
   const anonymous = (request: FastifyRequest) => systemContext(app.db, 'sign-in', request.id);
+  const deviceKey = deviceCookieKey(app.config.encryptionKey);
 
   const setSessionCookie = (reply: FastifyReply, { session }: SignInResult) =>
     reply.setCookie(SESSION_COOKIE, session.cookieValue, {
@@ -109,15 +111,20 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         throw new ServiceError('FORBIDDEN', message);
       }
       reply.header('cache-control', 'no-store');
-      let result: SignInResult;
+      let result: PasswordSignInResult;
       try {
-        result = await signInWithPassword(anonymous(request), {
-          email: request.body.email,
-          password: request.body.password,
-          address: request.ip,
-          userAgent: request.headers['user-agent'],
-          previousSessionId: request.cookies[SESSION_COOKIE],
-        });
+        result = await signInWithPassword(
+          anonymous(request),
+          {
+            email: request.body.email,
+            password: request.body.password,
+            address: request.ip,
+            deviceCookie: request.cookies[DEVICE_COOKIE],
+            userAgent: request.headers['user-agent'],
+            previousSessionId: request.cookies[SESSION_COOKIE],
+          },
+          { deviceKey },
+        );
       } catch (error) {
         if (!(error instanceof ServiceError)) throw error;
         const retryAfter = error.details?.retryAfterSeconds;
@@ -127,6 +134,14 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         return renderLogin(reply, status, { message: error.message, email: request.body.email });
       }
       setSessionCookie(reply, result);
+      // Outlives sessions and sign-out: it is what lets this browser in while strangers guess.
+      reply.setCookie(DEVICE_COOKIE, result.deviceCookie, {
+        httpOnly: true,
+        secure: app.config.cookieSecure,
+        sameSite: 'strict',
+        path: '/auth/sign-in',
+        maxAge: DEVICE_COOKIE_MAX_AGE_MS / 1000,
+      });
       if (form) return reply.redirect('/', 303);
       return { user: result.user, csrfToken: result.session.csrfToken };
     },

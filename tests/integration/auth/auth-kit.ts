@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Database } from '../../../db/client.js';
 import type { SchoolRole } from '../../../db/schema/index.js';
+import { DEVICE_COOKIE } from '../../../services/auth/device-cookie.js';
 import { hashPassword } from '../../../services/auth/hash-password.js';
 import { SESSION_COOKIE } from '../../../services/auth/session-store.js';
 import { createSchool, createTrust, createUser } from '../../helpers/factories.js';
@@ -34,19 +35,28 @@ export async function twoTrusts(db: Database) {
 export function signInRequest(
   app: FastifyInstance,
   body: { email: string; password: string },
-  options: { cookie?: string; remoteAddress?: string } = {},
+  options: { cookie?: string; remoteAddress?: string; device?: string } = {},
 ) {
+  const cookies = [
+    ...(options.cookie ? [`${SESSION_COOKIE}=${options.cookie}`] : []),
+    ...(options.device ? [`${DEVICE_COOKIE}=${options.device}`] : []),
+  ];
   return app.inject({
     method: 'POST',
     url: '/auth/sign-in',
     payload: body,
     ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
-    headers: options.cookie ? { cookie: `${SESSION_COOKIE}=${options.cookie}` } : {},
+    headers: cookies.length ? { cookie: cookies.join('; ') } : {},
   });
 }
 
 export function sessionCookie(res: LightMyRequestResponse) {
   return res.cookies.find((c) => c.name === SESSION_COOKIE);
+}
+
+/** The device cookie a successful sign-in sets: the browser is known for that account. */
+export function deviceCookie(res: LightMyRequestResponse) {
+  return res.cookies.find((c) => c.name === DEVICE_COOKIE);
 }
 
 /** Headers for app.inject as a browser holding this session would send them. */

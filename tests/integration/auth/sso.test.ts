@@ -110,6 +110,28 @@ describe('single sign-on against a real OpenID provider', () => {
     expect(me2.json().user.id).toBe(invited.id);
   });
 
+  it("signs a person with an account in another trust too into this trust's account, linking it", async () => {
+    const elsewhere = await createTrust(t.db);
+    const theirs = await createUser(t.db, { trustId: elsewhere.id, email: 'governor@both.test' });
+    await t.db
+      .update(users)
+      .set({ ssoIssuer: idp.issuer, ssoSubject: 'governor-sub' })
+      .where(eq(users.id, theirs.id));
+    const ours = await createUser(t.db, {
+      trustId,
+      email: 'governor@both.test',
+      roles: [{ schoolId, role: 'auditor' }],
+    });
+    idp.accounts.set('governor-sub', { email: 'governor@both.test', email_verified: true });
+
+    const res = await ssoSignIn('governor-sub');
+    expect(res.statusCode).toBe(303);
+    const me = await api.app.inject({ url: '/auth/me', headers: asSession(sessionCookie(res)!.value) });
+    expect(me.json().user).toMatchObject({ id: ours.id, trustId });
+    const [linked] = await t.db.select().from(users).where(eq(users.id, ours.id));
+    expect(linked).toMatchObject({ ssoIssuer: idp.issuer, ssoSubject: 'governor-sub' });
+  });
+
   it('refuses an unknown email and creates nobody', async () => {
     idp.accounts.set('stranger-sub', { email: 'stranger@school.test', email_verified: true });
     const before = await userCount();
