@@ -95,6 +95,12 @@ export const envSchema = z.object({
       'an Ed25519 private key, base64: PKCS8 DER or a 32-byte seed (generate one with: openssl genpkey -algorithm ed25519 -outform DER | base64)',
     )
     .optional(),
+  // Unset AUDIT_SIGNING_KEY: the key kept in this file (created with mode 0600 on first start).
+  AUDIT_SIGNING_KEY_FILE: z
+    .string()
+    .min(1, 'a file path (relative to the working directory, or absolute)')
+    .default('.hallmonitor/audit-signing-key'),
+  AUDIT_CHECKPOINT_MINUTES: integer(1, 1_440).default(15),
   TRUST_PROXY: z
     .string()
     .refine(

@@ -74,7 +74,7 @@ afterAll(async () => {
 
 describe('checkpoints mailed to outside witnesses', () => {
   it('mails the daily checkpoint to every witness; their copy still catches a rewrite of the whole table', async () => {
-    await runtime.deps.queues.add('audit-checkpoint', {});
+    await runtime.deps.queues.add('audit-checkpoint', { kind: 'daily' });
     const mail = await waitFor('the witness mail', () => smtp.received[0]);
     expect(mail.to.sort()).toEqual([...WITNESSES].sort());
     const kept = checkpointIn(mail);
