@@ -3,6 +3,8 @@ import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, wri
 import { dirname } from 'node:path';
 import { ed25519PrivateKeyFromBase64 } from './env-schema.js';
 
+export { DEFAULT_AUDIT_SIGNING_KEY_FILE } from './env-schema.js';
+
 /** Why a key file cannot be used: start-up names AUDIT_SIGNING_KEY_FILE and says this. */
 export class KeyFileError extends Error {
   override name = 'KeyFileError';

@@ -1,6 +1,9 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
+/** Where the audit signing key is kept when AUDIT_SIGNING_KEY is unset (relative to the working directory). */
+export const DEFAULT_AUDIT_SIGNING_KEY_FILE = '.hallmonitor/audit-signing-key';
+
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** An Ed25519 private key from base64 PKCS8 DER or a base64 32-byte seed; null if it is neither. */
@@ -99,7 +102,7 @@ export const envSchema = z.object({
   AUDIT_SIGNING_KEY_FILE: z
     .string()
     .min(1, 'a file path (relative to the working directory, or absolute)')
-    .default('.hallmonitor/audit-signing-key'),
+    .default(DEFAULT_AUDIT_SIGNING_KEY_FILE),
   AUDIT_CHECKPOINT_MINUTES: integer(1, 1_440).default(15),
   TRUST_PROXY: z
     .string()

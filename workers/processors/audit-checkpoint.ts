@@ -27,7 +27,8 @@ export const auditCheckpointProcessor = (deps: WorkerDeps) =>
       { forWitnesses: daily, onlyIfNew: !daily },
     );
     if (outcome.status === 'skipped') {
-      if (outcome.reason === NO_SIGNING_KEY) deps.logger.warn({ reason: outcome.reason }, 'audit checkpoint skipped');
+      if (outcome.reason === NO_SIGNING_KEY)
+        deps.logger.warn({ reason: outcome.reason }, 'audit checkpoint skipped');
       return outcome;
     }
     if (daily) {
