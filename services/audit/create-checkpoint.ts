@@ -12,7 +12,7 @@ export type CheckpointOutcome =
   | { status: 'skipped'; reason: string };
 
 export const NO_SIGNING_KEY =
-  'AUDIT_SIGNING_KEY is not set: audit checkpoints are not being signed (see docs/audit.md)';
+  'AUDIT_SIGNING_KEY is not set and no key file is in use: audit checkpoints are not being signed (see docs/audit.md)';
 
 export interface CheckpointOptions {
   /** Mailed to the outside witnesses (the daily and on-demand ones); default true. */

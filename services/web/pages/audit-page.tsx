@@ -89,7 +89,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
         {VerifyOutcome({ result: props.verify })}
         {props.signingConfigured
           ? ''
-          : '<p class="flash flash-error" role="alert">Checkpoints are not being signed: AUDIT_SIGNING_KEY is not set. Verify still recomputes the chain, but a consistent rewrite of the whole log would not be detected.</p>'}
+          : '<p class="flash flash-error" role="alert">Checkpoints are not being signed: no signing key is in use (AUDIT_SIGNING_KEY, or the key file the services generate when it is unset). Verify still recomputes the chain, but a consistent rewrite of the whole log would not be detected.</p>'}
         <form method="get" action="/audit" class="filters" aria-label="Filter the audit log">
           <label>
             School{' '}
