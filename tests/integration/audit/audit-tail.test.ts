@@ -22,6 +22,7 @@ import {
 import { buildTestApp } from '../../helpers/build-test-app.js';
 import { createSchool, createUser } from '../../helpers/factories.js';
 import { signIn } from '../../helpers/sign-in.js';
+import { testConfig } from '../../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 const opened: TestDatabase[] = [];
@@ -264,6 +265,27 @@ describe('a signing key for every installation', () => {
       intact: true,
       checkpoints: 1,
     });
+
+    // /readyz tells a trust admin the truth: checkpoints are signed, with the key of that file.
+    const api = await buildTestApp(t.db, {
+      config: withAuditSigningKey(testConfig({ AUDIT_SIGNING_KEY_FILE: file })),
+    });
+    cleanup.push(() => api.close());
+    const school = await createSchool(t.db);
+    const admin = await createUser(t.db, {
+      trustId: school.trustId,
+      roles: [{ schoolId: school.id, role: 'trust_admin' }],
+    });
+    const ready = await api.app.inject({ url: '/readyz', headers: (await signIn(t.db, admin.id)).headers });
+    expect(ready.json().warnings).toContainEqual(
+      expect.stringContaining(`audit checkpoints are signed with the key kept in ${file}`),
+    );
+    expect(ready.json().warnings.join(' ')).not.toMatch(/not signed/);
+    const listed = await api.app.inject({
+      url: '/api/audit/checkpoints',
+      headers: (await signIn(t.db, admin.id)).headers,
+    });
+    expect(listed.json().publicKey).toBe(publicKey);
 
     // The operator's verify finds the key in the same file and pins it.
     const previous = process.env.AUDIT_SIGNING_KEY_FILE;
