@@ -62,6 +62,11 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
     queues: ['maintenance'],
   });
+  // An interval scheduler runs its first job at once: let it find the log empty before seeding.
+  await waitFor('the first interval checkpoint job', async () => {
+    const done = await runtime.deps.queues.maintenance.getCompleted();
+    return done.some((j) => j.name === 'audit-checkpoint' && j.data.kind === 'interval') ? true : undefined;
+  });
   api = await buildTestApp(t.db, { config });
   await seedAuditEntries(t.db, 20);
 });
