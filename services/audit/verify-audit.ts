@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { and, asc, desc, eq, gte, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { auditCheckpoints, auditEntries, auditHead } from '../../db/schema/index.js';
 import { GENESIS_HASH, hashEntry, hashPersonalData } from './audit-hash.js';
@@ -78,12 +78,22 @@ export async function loadCheckpoints(db: Queryable, from = 0, to = Number.MAX_S
 export async function verifyAudit(db: Queryable, options: VerifyOptions = {}): Promise<VerifyResult> {
   const batchSize = options.batchSize ?? 20_000;
   const from = Math.max(1, options.from ?? 1);
-  const [head] = await db.select().from(auditHead).where(eq(auditHead.id, 1));
-  const to = options.to ?? head?.seq ?? 0;
-
+  // The checkpoints first, then the head: a checkpoint's signing entry commits with it, so the
+  // head read afterwards is past every checkpoint loaded, even while one is being signed.
   const checkpoints = (options.checkpoints ?? (await loadCheckpoints(db, from, Number.MAX_SAFE_INTEGER)))
     .filter((c) => c.seq >= from)
     .sort((a, b) => a.seq - b.seq);
+  // The head and the table's last row in one statement (one snapshot): entries committed in
+  // between cannot look like rows beyond the head.
+  const [head] = await db
+    .select({
+      seq: auditHead.seq,
+      hash: auditHead.hash,
+      lastSeq: sql<string | null>`(select max(seq) from audit_entries)::text`,
+    })
+    .from(auditHead)
+    .where(eq(auditHead.id, 1));
+  const to = options.to ?? head?.seq ?? 0;
   for (const c of checkpoints) {
     const problem = checkpointProblem(c, options.trustedKeys);
     if (problem) return { intact: false, seq: c.seq, reason: problem, checked: 0 };
@@ -91,12 +101,7 @@ export async function verifyAudit(db: Queryable, options: VerifyOptions = {}): P
   // The head must name the table's last row: a head behind the table hides the entries after it;
   // a head ahead of it means the tail was removed.
   if (options.to === undefined && head) {
-    const [last] = await db
-      .select({ seq: auditEntries.seq })
-      .from(auditEntries)
-      .orderBy(desc(auditEntries.seq))
-      .limit(1);
-    const lastSeq = last?.seq ?? 0;
+    const lastSeq = Number(head.lastSeq ?? 0);
     if (lastSeq > head.seq) {
       return {
         intact: false,
