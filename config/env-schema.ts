@@ -2,6 +2,9 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
+/** Where the audit signing key is kept when AUDIT_SIGNING_KEY is unset (relative to the working directory). */
+export const DEFAULT_AUDIT_SIGNING_KEY_FILE = '.hallmonitor/audit-signing-key';
+
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** An Ed25519 private key from base64 PKCS8 DER or a base64 32-byte seed; null if it is neither. */
@@ -124,6 +127,12 @@ export const envSchema = z.object({
       'an Ed25519 private key, base64: PKCS8 DER or a 32-byte seed (generate one with: openssl genpkey -algorithm ed25519 -outform DER | base64)',
     )
     .optional(),
+  // Unset AUDIT_SIGNING_KEY: the key kept in this file (created with mode 0600 on first start).
+  AUDIT_SIGNING_KEY_FILE: z
+    .string()
+    .min(1, 'a file path (relative to the working directory, or absolute)')
+    .default(DEFAULT_AUDIT_SIGNING_KEY_FILE),
+  AUDIT_CHECKPOINT_MINUTES: integer(1, 1_440).default(15),
   TRUST_PROXY: z
     .string()
     .refine(

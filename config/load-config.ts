@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { KeyFileError, keyFileIsOpen, readOrCreateKeyFile } from './audit-signing-key-file.js';
 import { envSchema } from './env-schema.js';
 
 export interface Config {
@@ -30,9 +32,18 @@ export interface Config {
    * internal network, and over plain http; everything else must be a public https address.
    */
   readonly webhookAllowedHosts: readonly string[];
-  /** Base64 Ed25519 key that signs audit checkpoints; unset: checkpoints are skipped with a warning. */
+  /**
+   * Base64 Ed25519 key that signs audit checkpoints and exports: AUDIT_SIGNING_KEY, or (filled in by
+   * withAuditSigningKey at start-up) the key kept in auditSigningKeyFile. Unset: checkpoints are skipped.
+   */
   readonly auditSigningKey?: string;
-  /** Outside witnesses every signed checkpoint is mailed to (needs smtpUrl and auditSigningKey). */
+  /** Where the key is kept when AUDIT_SIGNING_KEY is unset: an absolute path, created on first start. */
+  readonly auditSigningKeyFile: string;
+  /** 'file' when auditSigningKey was read from (or generated into) auditSigningKeyFile. */
+  readonly auditSigningKeySource?: 'environment' | 'file';
+  /** Minutes between signed audit checkpoints (the unwitnessed tail of the log is at most this long). */
+  readonly auditCheckpointMinutes: number;
+  /** Outside witnesses the daily checkpoint is mailed to (needs smtpUrl). */
   readonly auditWitnessEmails?: readonly string[];
   /** Which X-Forwarded-For hops to believe: false, true, a hop count, or proxy addresses. */
   readonly trustProxy: boolean | number | string;
@@ -83,11 +94,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'AUDIT_WITNESS_EMAILS',
       'left unset unless SMTP_URL is set too (checkpoints are mailed over it)',
     );
-  if (e.AUDIT_WITNESS_EMAILS && !e.AUDIT_SIGNING_KEY)
-    throw new ConfigError(
-      'AUDIT_WITNESS_EMAILS',
-      'left unset unless AUDIT_SIGNING_KEY is set too (it signs what is mailed)',
-    );
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -117,7 +123,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     webhookAllowedHosts: Object.freeze(e.WEBHOOK_ALLOWED_HOSTS ?? []),
     trustProxy: e.TRUST_PROXY,
-    ...(e.AUDIT_SIGNING_KEY ? { auditSigningKey: e.AUDIT_SIGNING_KEY } : {}),
+    ...(e.AUDIT_SIGNING_KEY
+      ? { auditSigningKey: e.AUDIT_SIGNING_KEY, auditSigningKeySource: 'environment' as const }
+      : {}),
+    auditSigningKeyFile: resolve(e.AUDIT_SIGNING_KEY_FILE),
+    auditCheckpointMinutes: e.AUDIT_CHECKPOINT_MINUTES,
     ...(e.AUDIT_WITNESS_EMAILS ? { auditWitnessEmails: Object.freeze(e.AUDIT_WITNESS_EMAILS) } : {}),
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     ...(e.QUEUE_DASHBOARD_TRUST_ID
@@ -126,10 +136,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
 }
 
-/** For entrypoints: prints the one-line reason and exits instead of a stack trace. */
+/**
+ * The config with an audit signing key: AUDIT_SIGNING_KEY when set, otherwise the key kept in
+ * AUDIT_SIGNING_KEY_FILE, generated there (mode 0600) on first start, so every installation signs
+ * checkpoints. The key lives outside the database: someone who can rewrite the log cannot sign it.
+ * `log` hears once where a new key was written, and whenever the file is readable by others.
+ */
+export function withAuditSigningKey(config: Config, log: (line: string) => void = () => {}): Config {
+  if (config.auditSigningKey) return config;
+  let kept: { key: string; created: boolean };
+  try {
+    kept = readOrCreateKeyFile(config.auditSigningKeyFile);
+  } catch (error) {
+    if (error instanceof KeyFileError)
+      throw new ConfigError(
+        'AUDIT_SIGNING_KEY_FILE',
+        `a file holding the audit signing key, or a path where one can be created (${error.message})`,
+      );
+    throw error;
+  }
+  if (kept.created)
+    log(
+      `AUDIT_SIGNING_KEY is not set: generated an audit signing key in ${config.auditSigningKeyFile} (mode 0600). Keep that file (back it up, outside the database); its public key is under GET /api/audit/checkpoints (see docs/audit.md)`,
+    );
+  else if (keyFileIsOpen(config.auditSigningKeyFile))
+    log(`${config.auditSigningKeyFile} (the audit signing key) is readable by others: chmod 600 it`);
+  return Object.freeze({ ...config, auditSigningKey: kept.key, auditSigningKeySource: 'file' as const });
+}
+
+/**
+ * For entrypoints: the config with its audit signing key (AUDIT_SIGNING_KEY, or the key file,
+ * generated on first start); prints the one-line reason and exits instead of a stack trace.
+ */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   try {
-    return loadConfig(env);
+    return withAuditSigningKey(loadConfig(env), (line) => process.stderr.write(`${line}\n`));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

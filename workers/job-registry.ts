@@ -80,13 +80,15 @@ export const JOBS = {
     data: z.object({}),
     jobId: () => 'governance-check',
   },
-  // Daily: sign the audit chain head (AUDIT_SIGNING_KEY), and apply the retention policy (P12).
+  // Sign the audit chain head: every AUDIT_CHECKPOINT_MINUTES ('interval', skipped when nothing
+  // new was logged), and once a day ('daily', mailed to the outside witnesses).
   'audit-checkpoint': {
     queue: 'maintenance',
-    data: z.object({}),
-    jobId: () => 'audit-checkpoint',
+    data: z.object({ kind: z.enum(['daily', 'interval']).default('daily') }),
+    jobId: (d: { kind: 'daily' | 'interval' }) =>
+      d.kind === 'interval' ? 'audit-checkpoint-interval' : 'audit-checkpoint',
   },
-  // After each signed checkpoint: mail it to the outside witnesses (AUDIT_WITNESS_EMAILS).
+  // After each daily or on-demand checkpoint: mail it to the outside witnesses (AUDIT_WITNESS_EMAILS).
   'audit-witness': {
     queue: 'maintenance',
     data: z.object({ checkpointId: uuid }),

@@ -139,7 +139,13 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   await queues.maintenance.upsertJobScheduler(
     'audit-checkpoint',
     { pattern: AUDIT_CHECKPOINT_PATTERN, tz: 'Europe/London' },
-    { name: 'audit-checkpoint', data: {} },
+    { name: 'audit-checkpoint', data: { kind: 'daily' } },
+  );
+  // The unwitnessed tail of the log (entries after the last signed checkpoint) stays this short.
+  await queues.maintenance.upsertJobScheduler(
+    'audit-checkpoint-interval',
+    { every: config.auditCheckpointMinutes * 60_000 },
+    { name: 'audit-checkpoint', data: { kind: 'interval' } },
   );
   await queues.maintenance.upsertJobScheduler(
     'retention',
@@ -147,8 +153,14 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     { name: 'retention', data: {} },
   );
   if (!config.auditSigningKey) {
-    logger.warn(
-      'AUDIT_SIGNING_KEY is not set: the daily audit checkpoint will be skipped (see docs/audit.md)',
+    logger.warn('AUDIT_SIGNING_KEY is not set: audit checkpoints will be skipped (see docs/audit.md)');
+  } else {
+    logger.info(
+      {
+        everyMinutes: config.auditCheckpointMinutes,
+        ...(config.auditSigningKeySource === 'file' ? { keyFile: config.auditSigningKeyFile } : {}),
+      },
+      'audit checkpoints are signed',
     );
   }
   await queues.maintenance.upsertJobScheduler(

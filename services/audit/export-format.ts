@@ -1,6 +1,9 @@
+import { csvRow } from '../core/csv.js';
 import type { HashedAuditFields } from './audit-hash.js';
 import type { Checkpoint } from './audit-signing.js';
 import { canonicalJson } from './canonical-json.js';
+
+export { parseCsvRecord } from '../core/csv.js';
 
 /** An exported entry: every field its hash covers, the hash, and (not hashed) its redaction state. */
 export type ExportedEntry = Omit<HashedAuditFields, 'at' | 'atIso'> & {
@@ -64,18 +67,13 @@ export function manifestMessage(manifest: Omit<ExportManifest, 'signature'> | Ex
   return `hallmonitor-audit-export/v1\n${canonicalJson(rest)}`;
 }
 
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 export function csvHeader(): string {
   return `${CSV_COLUMNS.join(',')}\n`;
 }
 
+/** One entry as a CSV record, written by the shared writer (formula-looking text defused). */
 export function entryToCsv(e: ExportedEntry): string {
-  return `${[
+  return `${csvRow([
     e.seq,
     e.at,
     e.actorType,
@@ -92,37 +90,7 @@ export function entryToCsv(e: ExportedEntry): string {
     e.prevHash,
     e.hash,
     e.personalData,
-  ]
-    .map(csvCell)
-    .join(',')}\n`;
-}
-
-/** Splits one CSV record (RFC 4180; quoted fields may hold commas, quotes and newlines). */
-export function parseCsvRecord(record: string): string[] {
-  const cells: string[] = [];
-  let i = 0;
-  let cell = '';
-  let quoted = false;
-  while (i < record.length) {
-    const ch = record[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (record[i + 1] === '"') {
-          cell += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      cells.push(cell);
-      cell = '';
-    } else cell += ch;
-    i += 1;
-  }
-  cells.push(cell);
-  return cells;
+  ])}\n`;
 }
 
 const orNull = (s: string | undefined) => (s === undefined || s === '' ? null : s);

@@ -80,7 +80,7 @@ export async function queueCheckpointMail(
 export const UNMAILED_LOOKBACK_DAYS = 7;
 
 /**
- * Checkpoints of the last week that no witness mail was audited for: their earlier jobs gave up
+ * Daily and on-demand checkpoints of the last week that no witness mail was audited for: their earlier jobs gave up
  * (an SMTP outage longer than the job's retries) or were never queued (Redis was down when an
  * auditor signed one). The daily checkpoint job queues them again.
  */
@@ -95,6 +95,11 @@ export async function unmailedCheckpoints(db: ServiceContext['db'], now = new Da
         sql`not exists (select 1 from audit_entries e
                         where e.subject_type = 'audit' and e.subject_id = ${auditCheckpoints.seq}::text
                           and e.action = 'audit.checkpoint_mailed')`,
+        // The interval checkpoints are not mailed: the next daily one covers them.
+        sql`not exists (select 1 from audit_entries e
+                        where e.subject_type = 'audit' and e.subject_id = ${auditCheckpoints.seq}::text
+                          and e.action = 'audit.checkpoint_signed'
+                          and e.details @> '{"forWitnesses": false}'::jsonb)`,
       ),
     );
   return rows.map((r) => r.id);

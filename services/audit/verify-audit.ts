@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { auditCheckpoints, auditEntries, auditHead } from '../../db/schema/index.js';
 import { GENESIS_HASH, hashEntry, hashPersonalData } from './audit-hash.js';
@@ -19,8 +19,27 @@ export type VerifyResult =
       headHash: string;
       /** Signed checkpoints inside the range that the chain was checked against. */
       checkpoints: number;
+      /**
+       * The entries after the last signed checkpoint in the range: nothing outside the database
+       * vouches for them yet, so a consistent rewrite of them cannot be detected. `since` is when
+       * that checkpoint was signed (null: there is none, every entry is unwitnessed).
+       */
+      unwitnessed: Unwitnessed;
     }
   | { intact: false; seq: number; reason: string; checked: number };
+
+export interface Unwitnessed {
+  entries: number;
+  since: string | null;
+  lastCheckpointSeq: number | null;
+}
+
+/** "entries after the last witnessed checkpoint: N, since <time>", for the CLI and the page. */
+export function describeUnwitnessed(u: Unwitnessed): string {
+  return u.since === null
+    ? `entries after the last witnessed checkpoint: ${u.entries} (no signed checkpoint: none of them is witnessed)`
+    : `entries after the last witnessed checkpoint: ${u.entries}, since ${u.since} (checkpoint at entry ${u.lastCheckpointSeq})`;
+}
 
 export interface VerifyOptions {
   from?: number;
@@ -59,15 +78,46 @@ export async function loadCheckpoints(db: Queryable, from = 0, to = Number.MAX_S
 export async function verifyAudit(db: Queryable, options: VerifyOptions = {}): Promise<VerifyResult> {
   const batchSize = options.batchSize ?? 20_000;
   const from = Math.max(1, options.from ?? 1);
-  const [head] = await db.select().from(auditHead).where(eq(auditHead.id, 1));
-  const to = options.to ?? head?.seq ?? 0;
-
+  // The checkpoints first, then the head: a checkpoint's signing entry commits with it, so the
+  // head read afterwards is past every checkpoint loaded, even while one is being signed.
   const checkpoints = (options.checkpoints ?? (await loadCheckpoints(db, from, Number.MAX_SAFE_INTEGER)))
     .filter((c) => c.seq >= from)
     .sort((a, b) => a.seq - b.seq);
+  // The head and the table's last row in one statement (one snapshot): entries committed in
+  // between cannot look like rows beyond the head.
+  const [head] = await db
+    .select({
+      seq: auditHead.seq,
+      hash: auditHead.hash,
+      lastSeq: sql<string | null>`(select max(seq) from audit_entries)::text`,
+    })
+    .from(auditHead)
+    .where(eq(auditHead.id, 1));
+  const to = options.to ?? head?.seq ?? 0;
   for (const c of checkpoints) {
     const problem = checkpointProblem(c, options.trustedKeys);
     if (problem) return { intact: false, seq: c.seq, reason: problem, checked: 0 };
+  }
+  // The head must name the table's last row: a head behind the table hides the entries after it;
+  // a head ahead of it means the tail was removed.
+  if (options.to === undefined && head) {
+    const lastSeq = Number(head.lastSeq ?? 0);
+    if (lastSeq > head.seq) {
+      return {
+        intact: false,
+        seq: head.seq + 1,
+        reason: `entry lies beyond the chain head: audit_head says the log ends at ${head.seq} but the table goes on to ${lastSeq} (the head was moved back)`,
+        checked: 0,
+      };
+    }
+    if (lastSeq < head.seq) {
+      return {
+        intact: false,
+        seq: lastSeq + 1,
+        reason: `entry is missing: audit_head says the log ends at ${head.seq} but the table ends at ${lastSeq} (its tail was removed)`,
+        checked: 0,
+      };
+    }
   }
   // Signed checkpoints beyond the end of the log: entries after the head were removed.
   if (options.to === undefined && head) {
@@ -93,7 +143,13 @@ export async function verifyAudit(db: Queryable, options: VerifyOptions = {}): P
     if (!before) return { intact: false, seq: from - 1, reason: 'entry is missing', checked: 0 };
     prevHash = before.hash;
   }
-  if (to < from) return { intact: true, from, to, count: 0, headHash: prevHash, checkpoints: 0 };
+  const lastCheckpoint = checkpoints.filter((c) => c.seq <= to).at(-1);
+  const unwitnessed: Unwitnessed = {
+    entries: to - Math.max(from - 1, lastCheckpoint?.seq ?? 0),
+    since: lastCheckpoint?.signedAt ?? null,
+    lastCheckpointSeq: lastCheckpoint?.seq ?? null,
+  };
+  if (to < from) return { intact: true, from, to, count: 0, headHash: prevHash, checkpoints: 0, unwitnessed };
 
   const signed: SignedHashes = [...bySeq.entries()].map(([seq, list]) => [
     seq,
@@ -138,7 +194,78 @@ export async function verifyAudit(db: Queryable, options: VerifyOptions = {}): P
   if (head && to === head.seq && checked > 0 && head.hash !== prevHash) {
     return { intact: false, seq: to, reason: 'chain head does not match the last entry', checked };
   }
-  return { intact: true, from, to, count: checked, headHash: prevHash, checkpoints: checkpointsChecked };
+  // A checkpoint's signing is always audited as the very next entry: a log that ends at a
+  // checkpoint was cut right after it (the rest of the tail removed, the head moved back).
+  if (options.to === undefined && lastCheckpoint && lastCheckpoint.seq === to) {
+    return {
+      intact: false,
+      seq: to + 1,
+      reason: `entry is missing: the checkpoint signed ${lastCheckpoint.signedAt} at entry ${to} was audited as entry ${to + 1} (audit.checkpoint_signed), which is gone: the log was cut after the checkpoint`,
+      checked,
+    };
+  }
+  const unexplained = await unexplainedRedaction(db, from, to);
+  if (unexplained) return { ...unexplained, checked };
+  return {
+    intact: true,
+    from,
+    to,
+    count: checked,
+    headHash: prevHash,
+    checkpoints: checkpointsChecked,
+    unwitnessed,
+  };
+}
+
+/**
+ * Personal data is erased only by the redaction path (retention or an erasure request), which
+ * records a `comment.redacted` entry for the comment the data was about, after the entry. A record
+ * marked redacted with no such entry behind it was blanked by someone else, by hand: it would read
+ * as "redacted under the retention policy" while hiding what it said.
+ */
+async function unexplainedRedaction(
+  db: Queryable,
+  from: number,
+  to: number,
+): Promise<{ intact: false; seq: number; reason: string } | null> {
+  const result = await db.execute<{
+    seq: string;
+    subject_type: string;
+    subject_id: string | null;
+    comment_id: string | null;
+    redacted_at: string;
+    redaction_reason: string | null;
+  }>(sql`
+    with redacted as (
+      select p.seq, p.redacted_at, p.redaction_reason, e.subject_type, e.subject_id,
+        case e.subject_type
+          when 'comment' then e.subject_id
+          when 'response' then (select r.comment_id::text from responses r where r.id::text = e.subject_id)
+          when 'action' then (select a.comment_id::text from moderation_actions a where a.id::text = e.subject_id)
+        end as comment_id
+      from audit_personal_data p
+      join audit_entries e on e.seq = p.seq
+      where p.seq between ${from} and ${to} and (p.redacted_at is not null or p.content is null)
+    )
+    select seq::text, subject_type, subject_id, comment_id, redacted_at::text, redaction_reason
+    from redacted d
+    where d.comment_id is null or not exists (
+      select 1 from audit_entries x
+      where x.subject_type = 'comment' and x.subject_id = d.comment_id
+        and x.action = 'comment.redacted' and x.seq > d.seq)
+    order by d.seq
+    limit 1`);
+  const row = result.rows[0];
+  if (!row) return null;
+  const about =
+    row.comment_id === null
+      ? `${row.subject_type} ${row.subject_id ?? '(none)'}, which is not about a comment`
+      : `comment ${row.comment_id}`;
+  return {
+    intact: false,
+    seq: Number(row.seq),
+    reason: `personal data is marked redacted (${row.redacted_at ?? 'no date'}${row.redaction_reason ? `, "${row.redaction_reason}"` : ''}) but no comment.redacted entry records a redaction of ${about}: it was blanked outside the retention and erasure path`,
+  };
 }
 
 /** Checkpoints as plain data for a worker: [seq, [[headHash, signedAt], …]]. */
@@ -199,6 +326,23 @@ export async function verifySegment(
         const { content, redactedAt } = entry.personal;
         if (!redactedAt && (!content || hashPersonalData(content) !== entry.personalDataHash)) {
           return fail(entry.seq, 'personal data does not match its hash');
+        }
+      }
+      // The entry after a checkpoint is its signing: audit.checkpoint_signed naming the same head.
+      const before = bySeq.get(entry.seq - 1);
+      if (before) {
+        const details = entry.details as { seq?: unknown; headHash?: unknown };
+        for (const [headHash, signedAt] of before) {
+          if (
+            entry.action !== 'audit.checkpoint_signed' ||
+            details.seq !== entry.seq - 1 ||
+            details.headHash !== headHash
+          ) {
+            return fail(
+              entry.seq,
+              `entry is not the audit.checkpoint_signed entry of the checkpoint signed ${signedAt} at entry ${entry.seq - 1}: the log after the checkpoint was rewritten`,
+            );
+          }
         }
       }
       const checkpoints = bySeq.get(entry.seq);

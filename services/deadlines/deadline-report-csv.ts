@@ -1,3 +1,4 @@
+import { csvRow } from '../core/csv.js';
 import type { DeadlineReport, OpenByBand, ResponseFigures } from './deadline-report.js';
 
 const HEADER = [
@@ -20,14 +21,6 @@ const HEADER = [
   'comments_received',
 ];
 
-/** Quotes a cell, and defuses a leading =, +, - or @ so a spreadsheet never runs it as a formula. */
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) || text !== String(value) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 function row(
   section: string,
   id: string,
@@ -36,7 +29,8 @@ function row(
   open?: OpenByBand,
   extra: { date?: string; received?: number } = {},
 ): string {
-  return [
+  // The shared writer quotes cells and defuses a leading =, +, -, @, tab or CR (a name, a label).
+  return csvRow([
     section,
     id,
     label,
@@ -54,9 +48,7 @@ function row(
     open?.under_50pct,
     open?.ok,
     extra.received,
-  ]
-    .map(cell)
-    .join(',');
+  ]);
 }
 
 /** One CSV with a section column: school, account, responder, coverage_gap. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { ConfigError, loadConfig } from '../../config/load-config.js';
+import { ConfigError, loadConfig, withAuditSigningKey } from '../../config/load-config.js';
 import { createDatabase } from '../../db/client.js';
 import { ensureDatabaseExists } from '../../db/ensure-database.js';
 import { migrateDatabase } from '../../db/migrate.js';
@@ -37,15 +37,20 @@ const sandbox = await startSandbox({
 });
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig({
-    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/hallmonitor_demo',
-    POLL_INTERVAL_SECONDS: '5',
-    LOG_LEVEL: 'warn',
-    ...process.env,
-    SESSION_SECRET: process.env.SESSION_SECRET ?? secrets.SESSION_SECRET!,
-    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? secrets.ENCRYPTION_KEY!,
-    X_API_BASE_URL: sandbox.url,
-  });
+  // Checkpoints are on: with no AUDIT_SIGNING_KEY, the demo's key is generated into .demo/.
+  config = withAuditSigningKey(
+    loadConfig({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/hallmonitor_demo',
+      POLL_INTERVAL_SECONDS: '5',
+      LOG_LEVEL: 'warn',
+      AUDIT_SIGNING_KEY_FILE: `${STATE_DIR}/audit-signing-key`,
+      ...process.env,
+      SESSION_SECRET: process.env.SESSION_SECRET ?? secrets.SESSION_SECRET!,
+      ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? secrets.ENCRYPTION_KEY!,
+      X_API_BASE_URL: sandbox.url,
+    }),
+    (line) => process.stderr.write(`${line}\n`),
+  );
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);

@@ -55,7 +55,7 @@ describe('health and readiness', () => {
       status: 'ready',
       checks: { postgres: 'ok', redis: 'ok' },
       warnings: [
-        "AUDIT_SIGNING_KEY is not set: the audit log's daily checkpoints are not signed",
+        'AUDIT_SIGNING_KEY is not set and no key file is in use: audit checkpoints are not signed',
         'SMTP_URL is not set: notification email is off (in-app and webhooks still work)',
         'METRICS_TOKEN is not set: /metrics answers anyone who can reach it',
       ],

@@ -130,6 +130,25 @@ describe('audit chain', () => {
       .update(auditPersonalData)
       .set({ content: null, redactedAt: new Date(), redactionReason: 'retention policy' })
       .where(eq(auditPersonalData.seq, written!.seq));
+    // Redacted, but nothing records a redaction of that comment: blanked by hand.
+    expect(await verifyAudit(t.db)).toMatchObject({
+      intact: false,
+      seq: written!.seq,
+      reason: expect.stringMatching(/no comment\.redacted entry records a redaction of comment c-987654/),
+    });
+    // The redaction path records it after the entry: then the redacted record verifies.
+    await t.db.transaction((tx) =>
+      emitAudit(
+        tx,
+        { actor },
+        {
+          action: 'comment.redacted',
+          schoolId: null,
+          subject: { type: 'comment', id: 'c-987654', label: 'Comment 987654' },
+          details: { reason: 'retention policy', kind: 'retention', personalRecordsRedacted: 1 },
+        },
+      ),
+    );
     expect((await verifyAudit(t.db)).intact).toBe(true);
   });
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/load-config.js';
 
@@ -69,7 +70,7 @@ describe('configuration', () => {
     expect(error.message).toMatch(/a trust's id/);
   });
 
-  it('takes AUDIT_WITNESS_EMAILS only with SMTP_URL and AUDIT_SIGNING_KEY, and names it otherwise', () => {
+  it('takes AUDIT_WITNESS_EMAILS only with SMTP_URL, and names it otherwise', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     const mailing = { ...valid, SMTP_URL: 'smtp://mail.trust.example:587', AUDIT_SIGNING_KEY: key };
     expect(
@@ -82,12 +83,24 @@ describe('configuration', () => {
     const noSmtp = failure({ ...valid, AUDIT_SIGNING_KEY: key, AUDIT_WITNESS_EMAILS: 'dpo@trust.example' });
     expect(noSmtp.variable).toBe('AUDIT_WITNESS_EMAILS');
     expect(noSmtp.message).toMatch(/SMTP_URL/);
-    const noKey = failure({
+    // Without AUDIT_SIGNING_KEY the key kept in AUDIT_SIGNING_KEY_FILE signs what is mailed.
+    const noKey = loadConfig({
       ...valid,
       SMTP_URL: 'smtp://mail.trust.example',
       AUDIT_WITNESS_EMAILS: 'dpo@trust.example',
     });
-    expect(noKey.message).toMatch(/AUDIT_SIGNING_KEY/);
+    expect(noKey.auditWitnessEmails).toEqual(['dpo@trust.example']);
+    expect(noKey.auditSigningKeyFile).toBe(resolve('.hallmonitor/audit-signing-key'));
+  });
+
+  it('signs audit checkpoints every AUDIT_CHECKPOINT_MINUTES, 15 by default, and names a bad value', () => {
+    expect(loadConfig(valid).auditCheckpointMinutes).toBe(15);
+    expect(loadConfig({ ...valid, AUDIT_CHECKPOINT_MINUTES: '60' }).auditCheckpointMinutes).toBe(60);
+    for (const bad of ['0', '1441', 'hourly']) {
+      const error = failure({ ...valid, AUDIT_CHECKPOINT_MINUTES: bad });
+      expect(error.variable).toBe('AUDIT_CHECKPOINT_MINUTES');
+      expect(error.message).toMatch(/a whole number from 1 to 1440/);
+    }
   });
 
   it('names a missing secret and says what it expects', () => {

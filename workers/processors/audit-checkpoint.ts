@@ -1,4 +1,4 @@
-import { createCheckpoint } from '../../services/audit/create-checkpoint.js';
+import { createCheckpoint, NO_SIGNING_KEY } from '../../services/audit/create-checkpoint.js';
 import {
   mailCheckpoint,
   queueCheckpointMail,
@@ -9,27 +9,38 @@ import { createMailer } from '../../services/notifications/mailer.js';
 import { handle } from '../job-registry.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
-/** Every day at 00:05 (London): the audit chain head is signed with AUDIT_SIGNING_KEY and stored. */
+/** Every day at 00:05 (London): the checkpoint mailed to the outside witnesses. */
 export const AUDIT_CHECKPOINT_PATTERN = '5 0 * * *';
 
+/**
+ * Signs the audit chain head and stores the checkpoint. 'interval' (every AUDIT_CHECKPOINT_MINUTES)
+ * keeps the unwitnessed tail short and is skipped when nothing new was logged; 'daily' always
+ * signs and mails its checkpoint to the witnesses, one mail a day, and queues again any daily or
+ * on-demand checkpoint of the week whose mail never went.
+ */
 export const auditCheckpointProcessor = (deps: WorkerDeps) =>
-  handle('audit-checkpoint', async (_data, job) => {
+  handle('audit-checkpoint', async (data, job) => {
+    const daily = data.kind !== 'interval';
     const outcome = await createCheckpoint(
-      systemContext(deps.db, 'daily audit checkpoint', job.jobId),
+      systemContext(deps.db, daily ? 'daily audit checkpoint' : 'audit checkpoint', job.jobId),
       deps.config.auditSigningKey,
+      { forWitnesses: daily, onlyIfNew: !daily },
     );
     if (outcome.status === 'skipped') {
-      deps.logger.warn({ reason: outcome.reason }, 'audit checkpoint skipped');
+      if (outcome.reason === NO_SIGNING_KEY)
+        deps.logger.warn({ reason: outcome.reason }, 'audit checkpoint skipped');
       return outcome;
     }
-    await queueCheckpointMail(deps.queues, deps.config.auditWitnessEmails, outcome);
-    if (deps.config.auditWitnessEmails?.length) {
-      // Earlier checkpoints whose mail never went: queued again (a failed job is retried).
-      for (const checkpointId of await unmailedCheckpoints(deps.db)) {
-        if (checkpointId !== outcome.id) await deps.queues.ensureQueued('audit-witness', { checkpointId });
+    if (daily) {
+      await queueCheckpointMail(deps.queues, deps.config.auditWitnessEmails, outcome);
+      if (deps.config.auditWitnessEmails?.length) {
+        // Earlier checkpoints whose mail never went: queued again (a failed job is retried).
+        for (const checkpointId of await unmailedCheckpoints(deps.db)) {
+          if (checkpointId !== outcome.id) await deps.queues.ensureQueued('audit-witness', { checkpointId });
+        }
       }
     }
-    deps.logger.info({ seq: outcome.checkpoint.seq }, 'audit checkpoint signed');
+    deps.logger.info({ seq: outcome.checkpoint.seq, daily }, 'audit checkpoint signed');
     return { status: outcome.status, seq: outcome.checkpoint.seq };
   });
 

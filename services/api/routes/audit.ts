@@ -61,6 +61,11 @@ const verifyResult = z.union([
     count: z.number(),
     headHash: z.string(),
     checkpoints: z.number(),
+    unwitnessed: z.object({
+      entries: z.number(),
+      since: z.string().nullable(),
+      lastCheckpointSeq: z.number().nullable(),
+    }),
     signingConfigured: z.boolean(),
   }),
   z.object({

@@ -19,7 +19,11 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
 function configurationWarnings(config: FastifyInstance['config']): string[] {
   const warnings: string[] = [];
   if (!config.auditSigningKey)
-    warnings.push("AUDIT_SIGNING_KEY is not set: the audit log's daily checkpoints are not signed");
+    warnings.push('AUDIT_SIGNING_KEY is not set and no key file is in use: audit checkpoints are not signed');
+  else if (config.auditSigningKeySource === 'file')
+    warnings.push(
+      `AUDIT_SIGNING_KEY is not set: audit checkpoints are signed with the key kept in ${config.auditSigningKeyFile}; back that file up (without it, later checkpoints are signed with a new key and verify reports the earlier ones as forged)`,
+    );
   if (!config.notifications.smtpUrl)
     warnings.push('SMTP_URL is not set: notification email is off (in-app and webhooks still work)');
   if (!config.metricsToken)

@@ -1,3 +1,9 @@
+import { resolve } from 'node:path';
+import {
+  DEFAULT_AUDIT_SIGNING_KEY_FILE,
+  KeyFileError,
+  readKeyFile,
+} from '../../../config/audit-signing-key-file.js';
 import { closeDatabase, createDatabase, type Database } from '../../../db/client.js';
 import { auditSigner } from '../audit-signing.js';
 
@@ -24,9 +30,26 @@ export async function withCliDatabase<T>(
   }
 }
 
-/** The public key of the configured AUDIT_SIGNING_KEY, if any. */
-export function configuredPublicKey(env: NodeJS.ProcessEnv = process.env): string | null {
+/**
+ * The installation's signing key, as the services find it: AUDIT_SIGNING_KEY, or the key kept in
+ * AUDIT_SIGNING_KEY_FILE (default .hallmonitor/audit-signing-key). Never generates one: the
+ * operator's commands sign nothing the services would not recognise.
+ */
+export function configuredSigningKey(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const key = env.AUDIT_SIGNING_KEY?.trim();
+  if (key) return key;
+  return readKeyFile(resolve(env.AUDIT_SIGNING_KEY_FILE?.trim() || DEFAULT_AUDIT_SIGNING_KEY_FILE));
+}
+
+/** The public key of the configured signing key (AUDIT_SIGNING_KEY or its key file), if any. */
+export function configuredPublicKey(env: NodeJS.ProcessEnv = process.env): string | null {
+  let key: string | undefined;
+  try {
+    key = configuredSigningKey(env);
+  } catch (error) {
+    if (error instanceof KeyFileError) return null;
+    throw error;
+  }
   return key ? (auditSigner(key)?.publicKey ?? null) : null;
 }
 

@@ -6,7 +6,13 @@ import { systemContext } from '../../core/service-context.js';
 import { auditFilterSchema } from '../audit-filter.js';
 import { exportAudit } from '../export-audit.js';
 import { loadCheckpoints } from '../verify-audit.js';
-import { type CliIo, describeError, processIo, withCliDatabase } from './cli-support.js';
+import {
+  type CliIo,
+  configuredSigningKey,
+  describeError,
+  processIo,
+  withCliDatabase,
+} from './cli-support.js';
 
 export const EXPORT_USAGE = `Usage: npm run audit:export -- [--format jsonl|csv] [--out FILE] [filters]
   Streams the audit log (or the entries matching the filters) followed by a signed manifest.
@@ -93,7 +99,7 @@ export async function runExportCommand(argv: string[], io: CliIo = processIo): P
         source = await exportAudit(systemContext(db, 'operator (audit export)'), {
           format,
           filter: parsed.data,
-          signingKey: process.env.AUDIT_SIGNING_KEY?.trim() || undefined,
+          signingKey: configuredSigningKey(),
         });
       }
       if (out) {

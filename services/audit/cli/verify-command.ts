@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Checkpoint } from '../audit-signing.js';
-import { verifyAudit } from '../verify-audit.js';
+import { describeUnwitnessed, verifyAudit } from '../verify-audit.js';
 import {
   type CliIo,
   configuredPublicKey,
@@ -95,7 +95,7 @@ export async function runVerifyCommand(argv: string[], io: CliIo = processIo): P
       }
       if (result.intact) {
         io.out(
-          `intact: entries ${result.from}–${result.to} (${result.count.toLocaleString('en-GB')} entries) in ${seconds} s, head hash ${result.headHash}; checked against ${result.checkpoints} signed checkpoint(s)${keys.length ? '' : ' (no key pinned: checkpoints trusted on their own keys; set AUDIT_SIGNING_KEY or pass --public-key)'}\n`,
+          `intact: entries ${result.from}–${result.to} (${result.count.toLocaleString('en-GB')} entries) in ${seconds} s, head hash ${result.headHash}; checked against ${result.checkpoints} signed checkpoint(s)${keys.length ? '' : ' (no key pinned: checkpoints trusted on their own keys; set AUDIT_SIGNING_KEY or pass --public-key)'}\n${describeUnwitnessed(result.unwitnessed)}\n`,
         );
         return 0;
       }

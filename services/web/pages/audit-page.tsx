@@ -3,7 +3,7 @@ import { AUDIT_ACTIONS } from '../../audit/audit-actions.js';
 import type { AuditEntryView } from '../../audit/audit-entry-view.js';
 import type { AuditFilter } from '../../audit/audit-filter.js';
 import type { Checkpoint } from '../../audit/audit-signing.js';
-import type { VerifyResult } from '../../audit/verify-audit.js';
+import { describeUnwitnessed, type VerifyResult } from '../../audit/verify-audit.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -67,7 +67,7 @@ function Entry({ e, schoolName }: { e: AuditEntryView; schoolName: string }): st
 function VerifyOutcome({ result }: { result: AuditPageProps['verify'] }): string {
   if (!result) return '';
   if (result.intact) {
-    return `<p class="flash flash-ok" role="status">Intact: entries ${result.from}–${result.to} (${result.count} entries) recomputed; checked against ${result.checkpoints} signed checkpoint(s). Head hash <code>${escapeHtml(result.headHash)}</code>.</p>`;
+    return `<p class="flash flash-ok" role="status">Intact: entries ${result.from}–${result.to} (${result.count} entries) recomputed; checked against ${result.checkpoints} signed checkpoint(s). Head hash <code>${escapeHtml(result.headHash)}</code>.</p><p class="flash${result.unwitnessed.since === null ? ' flash-error' : ''}" role="status">Unwitnessed: ${escapeHtml(describeUnwitnessed(result.unwitnessed))}. A consistent rewrite of these entries by someone with the database could not be detected until the next checkpoint covers them.</p>`;
   }
   return `<p class="flash flash-error" role="alert">Broken at entry ${result.seq}: ${escapeHtml(result.reason)}. <a href="/audit?fromSeq=${result.seq}&amp;toSeq=${result.seq}">Show entry ${result.seq}</a></p>`;
 }
@@ -89,7 +89,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
         {VerifyOutcome({ result: props.verify })}
         {props.signingConfigured
           ? ''
-          : '<p class="flash flash-error" role="alert">Checkpoints are not being signed: AUDIT_SIGNING_KEY is not set. Verify still recomputes the chain, but a consistent rewrite of the whole log would not be detected.</p>'}
+          : '<p class="flash flash-error" role="alert">Checkpoints are not being signed: no signing key is in use (AUDIT_SIGNING_KEY, or the key file the services generate when it is unset). Verify still recomputes the chain, but a consistent rewrite of the whole log would not be detected.</p>'}
         <form method="get" action="/audit" class="filters" aria-label="Filter the audit log">
           <label>
             School{' '}

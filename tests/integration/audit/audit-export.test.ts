@@ -7,8 +7,9 @@ import { runExportCommand } from '../../../services/audit/cli/export-command.js'
 import { runVerifyCommand } from '../../../services/audit/cli/verify-command.js';
 import { runVerifyExportCommand } from '../../../services/audit/cli/verify-export-command.js';
 import { createCheckpoint } from '../../../services/audit/create-checkpoint.js';
+import { emitAudit } from '../../../services/audit/emit-audit.js';
 import { systemContext } from '../../../services/core/service-context.js';
-import { generateAuditKey, seedAuditEntries } from '../../helpers/audit-fixtures.js';
+import { auditActor, generateAuditKey, seedAuditEntries } from '../../helpers/audit-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 let t: TestDatabase;
@@ -147,6 +148,49 @@ describe('export and offline verification', () => {
     const verify = await run(runVerifyCommand, ['--database-url', t.url, '--checkpoints', witness]);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/checked against 1 signed checkpoint/);
+  });
+
+  it('writes a display name that looks like a formula as inert text, and the export still verifies', async () => {
+    const formula = '=HYPERLINK("http://x","y")';
+    await t.db.transaction((tx) =>
+      emitAudit(
+        tx,
+        { actor: { ...auditActor, label: formula } },
+        {
+          action: 'comment.closed',
+          schoolId: null,
+          subject: { type: 'comment', id: 'c-formula', label: '@cmd|calc on X' },
+          details: { reason: '+1 answered' },
+        },
+      ),
+    );
+    const file = join(dir, 'formula.csv');
+    expect(
+      (await run(runExportCommand, ['--database-url', t.url, '--format', 'csv', '--out', file])).code,
+    ).toBe(0);
+    const text = await readFile(file, 'utf8');
+    const line = text.split('\n').find((l) => l.includes('c-formula'))!;
+    // Every cell that began with = or @ now begins with an apostrophe: a spreadsheet shows it, runs nothing.
+    expect(line).toContain(`,"'=HYPERLINK(""http://x"",""y"")",`);
+    expect(line).toContain(`,"'@cmd|calc on X",`);
+    expect(line).not.toMatch(/(^|,)"?[=+\-@]/);
+    const checked = await run(runVerifyExportCommand, [file, '--public-key', publicKey]);
+    expect(checked.stdout).toMatch(/^intact: /);
+    expect(checked.code).toBe(0);
+
+    // Still caught: the defused name edited (its hash), or the apostrophe taken out so that it
+    // runs again (the value reads back the same, but the file's bytes no longer match the manifest).
+    await writeFile(
+      file,
+      text.replace(`"'=HYPERLINK(""http://x"",""y"")"`, `"'=HYPERLINK(""http://evil"",""y"")"`),
+    );
+    const edited = await run(runVerifyExportCommand, [file, '--public-key', publicKey]);
+    expect(edited.code).toBe(1);
+    expect(edited.stdout).toMatch(/^FAILED: .*entry content does not match its hash/);
+    await writeFile(file, text.replace(`"'=HYPERLINK(""http://x""`, `"=HYPERLINK(""http://x""`));
+    const armed = await run(runVerifyExportCommand, [file, '--public-key', publicKey]);
+    expect(armed.code).toBe(1);
+    expect(armed.stdout).toMatch(/does not match the manifest's SHA-256/);
   });
 
   it('explains its usage', async () => {

@@ -5,6 +5,7 @@ import type { Config } from '../../../config/load-config.js';
 import { auditEntries, auditPersonalData } from '../../../db/schema/index.js';
 import type { Checkpoint } from '../../../services/audit/audit-signing.js';
 import { createCheckpoint } from '../../../services/audit/create-checkpoint.js';
+import { unmailedCheckpoints } from '../../../services/audit/mail-checkpoint.js';
 import { verifyAudit } from '../../../services/audit/verify-audit.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { auditCheckpointProcessor } from '../../../workers/processors/audit-checkpoint.js';
@@ -61,6 +62,11 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
     queues: ['maintenance'],
   });
+  // An interval scheduler runs its first job at once: let it find the log empty before seeding.
+  await waitFor('the first interval checkpoint job', async () => {
+    const done = await runtime.deps.queues.maintenance.getCompleted();
+    return done.some((j) => j.name === 'audit-checkpoint' && j.data.kind === 'interval') ? true : undefined;
+  });
   api = await buildTestApp(t.db, { config });
   await seedAuditEntries(t.db, 20);
 });
@@ -74,7 +80,7 @@ afterAll(async () => {
 
 describe('checkpoints mailed to outside witnesses', () => {
   it('mails the daily checkpoint to every witness; their copy still catches a rewrite of the whole table', async () => {
-    await runtime.deps.queues.add('audit-checkpoint', {});
+    await runtime.deps.queues.add('audit-checkpoint', { kind: 'daily' });
     const mail = await waitFor('the witness mail', () => smtp.received[0]);
     expect(mail.to.sort()).toEqual([...WITNESSES].sort());
     const kept = checkpointIn(mail);
@@ -118,6 +124,32 @@ describe('checkpoints mailed to outside witnesses', () => {
     const signed = res.json().checkpoint as Checkpoint;
     const mail = await waitFor('the on-demand mail', () => smtp.received[before]);
     expect(checkpointIn(mail)).toEqual(signed);
+  });
+
+  it('signs a checkpoint every AUDIT_CHECKPOINT_MINUTES when something was logged, without mailing it; the daily one is mailed', async () => {
+    const scheduler = await runtime.deps.queues.maintenance.getJobScheduler('audit-checkpoint-interval');
+    expect(scheduler?.every).toBe(config.auditCheckpointMinutes * 60_000);
+    expect(config.auditCheckpointMinutes).toBe(15);
+    const { handler } = auditCheckpointProcessor(runtime.deps);
+    // Let the mails of the tests before settle, then count.
+    await waitFor('earlier mails to be audited', async () => {
+      const pending = await unmailedCheckpoints(t.db);
+      return pending.length === 0 ? true : undefined;
+    });
+    const mailsBefore = smtp.received.length;
+    await seedAuditEntries(t.db, 3);
+    const signed = await handler({ kind: 'interval' } as never, { jobId: 'interval-1', attemptsMade: 0 });
+    expect(signed).toMatchObject({ status: 'signed' });
+    // Nothing new since (its own signing entry does not count): skipped, not one checkpoint a tick.
+    const idle = await handler({ kind: 'interval' } as never, { jobId: 'interval-2', attemptsMade: 0 });
+    expect(idle).toMatchObject({ status: 'skipped', reason: 'nothing new since the last checkpoint' });
+    // The interval checkpoint is not for the witnesses, and the daily run does not queue it again.
+    expect(await unmailedCheckpoints(t.db)).toEqual([]);
+    await handler({ kind: 'daily' } as never, { jobId: 'daily-2', attemptsMade: 0 });
+    await waitFor('the daily mail', () => (smtp.received.length > mailsBefore ? true : undefined));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.received.length).toBe(mailsBefore + 1);
+    expect(checkpointIn(smtp.received[mailsBefore]!).seq).toBeGreaterThan((signed as { seq: number }).seq);
   });
 
   it('mails, with the next daily checkpoint, one whose mail was never queued', async () => {
