@@ -1,6 +1,7 @@
+import { eq } from 'drizzle-orm';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { moderationActions, responses } from '../../../db/schema/index.js';
+import { moderationActions, responses, socialAccounts } from '../../../db/schema/index.js';
 import { SchoolClassifierCache } from '../../../services/classification/school-classifier-cache.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { processComment } from '../../../services/ingestion/process-comment.js';
@@ -25,7 +26,8 @@ const TEXT = 'you idiot \u202Ekcab sdrawkcab\u202C I am scared to go home \u2066
 const SECOND = 'still here \u202Ereven\u202C you idiot';
 /** A platform's error message is public text too: the platform may echo the comment. */
 const PLATFORM_ERROR = 'X answered 403: \u202Edettimrep ton';
-const PUBLIC = [NAME, HANDLE, TEXT, SECOND, PLATFORM_ERROR];
+const POLL_ERROR = 'X answered 500: \u202Erorre lanretni';
+const PUBLIC = [NAME, HANDLE, TEXT, SECOND, PLATFORM_ERROR, POLL_ERROR];
 
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
 const BIDI_ALL = /[\u202A-\u202E\u2066-\u2069]/g;
@@ -236,6 +238,10 @@ beforeAll(async () => {
     text: 'Thank you, the head will be in touch.',
     actorId: second.id,
   });
+  await t.db
+    .update(socialAccounts)
+    .set({ lastPollError: POLL_ERROR })
+    .where(eq(socialAccounts.id, account.id));
   session = await signIn(t.db, viewer.id);
   urls = {
     '/comments/:id': [`/comments/${comment.id}`, `/comments/${earlier.id}`],
@@ -272,6 +278,8 @@ const MUST_SHOW: Record<string, string[]> = {
   '/safeguarding': [HANDLE, TEXT],
   '/approvals': [TEXT],
   '/audit': [HANDLE],
+  '/accounts': [POLL_ERROR],
+  '/accounts/:id': [POLL_ERROR],
 };
 
 describe('public text on every staff page', () => {
