@@ -45,6 +45,12 @@ interface TermInfo {
    * Null for a term with an optional word (`~`), which can only allow what it is longer than.
    */
   allowForm?: { skel: string; prefix: boolean } | null;
+  /**
+   * For a label term with a word of one repeated letter ("xxx"): the form the text must spell in
+   * full. Repeated letters are collapsed when matching, so "xxx" would otherwise be met by any lone
+   * "x" (a kiss, "3 x 2").
+   */
+  spelledForm?: { skel: string; prefix: boolean } | null;
 }
 
 /**
@@ -189,6 +195,8 @@ class LexiconClassifier implements Classifier {
 
   private addTerm(term: string, info: TermInfo): void {
     const id = this.terms.length;
+    if (info.kind === TermKind.Label && hasOneLetterRun(term))
+      info = { ...info, spelledForm: allowFormOf(term) };
     this.terms.push(info);
     this.trie.add(term, id);
   }
@@ -239,6 +247,9 @@ class LexiconClassifier implements Classifier {
       const info = this.terms[ids[i]!]!;
       if (info.kind !== TermKind.Label) continue;
       if (info.group >= 0 && this.contextSeen[info.group] === 0) continue;
+      const form = info.spelledForm;
+      if (form && !spellsAtLeast(n.skel.slice(this.hitStarts[i]!, this.hitEnds[i]!), form.skel, form.prefix))
+        continue;
       this.add(
         info.category,
         info.subcategory,
@@ -401,6 +412,17 @@ function spellsAtLeast(text: string, term: string, prefix: boolean): boolean {
     if (have < need) return false;
   }
   return prefix || i === text.length;
+}
+
+/** Whether a term has a word that is one letter repeated ("xxx", "zzz"), which collapses to one letter. */
+function hasOneLetterRun(term: string): boolean {
+  return term
+    .trim()
+    .split(/\s+/)
+    .some((word) => {
+      const skel = skeletonOf(word.replace(/\*$/, ''));
+      return skel.length > 1 && !skel.includes(' ') && [...skel].every((c) => c === skel[0]);
+    });
 }
 
 function allowFormOf(term: string): { skel: string; prefix: boolean } | null {

@@ -9,6 +9,7 @@ import {
   socialAccounts,
 } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
+import { isolateHtml, isolatePlain } from '../core/bidi-isolation.js';
 import type { OutgoingEmail } from './mailer.js';
 
 /** What a message says beside the notification's own title and body. */
@@ -121,10 +122,10 @@ export function renderEmail(
       : `Change what you are sent: ${settings}`,
   ].join('\n');
   const html = [
-    `<h1 style="font-size:18px">${escapeHtml(n.title)}</h1>`,
-    `<p>${escapeHtml(n.body)}</p>`,
+    `<h1 style="font-size:18px">${isolateHtml(n.title)}</h1>`,
+    `<p>${isolateHtml(n.body)}</p>`,
     facts_.length
-      ? `<table>${facts_.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`
+      ? `<table>${facts_.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${isolateHtml(v)}</td></tr>`).join('')}</table>`
       : '',
     link ? `<p><a href="${escapeHtml(link)}">Open it in Hallmonitor</a></p>` : '',
     urgent
@@ -168,10 +169,10 @@ export function renderDigest(items: DigestItem[], publicUrl: string, now: Date):
     ...items.map(({ notification: n, facts }) => {
       const link = absoluteLink(publicUrl, n.link);
       const extra = factLines(facts, now)
-        .map(([k, v]) => `<br><small>${escapeHtml(k)}: ${escapeHtml(v)}</small>`)
+        .map(([k, v]) => `<br><small>${escapeHtml(k)}: ${isolateHtml(v)}</small>`)
         .join('');
-      const title = link ? `<a href="${escapeHtml(link)}">${escapeHtml(n.title)}</a>` : escapeHtml(n.title);
-      return `<li><strong>${title}</strong><br>${escapeHtml(n.body)}${extra}</li>`;
+      const title = link ? `<a href="${escapeHtml(link)}">${isolateHtml(n.title)}</a>` : isolateHtml(n.title);
+      return `<li><strong>${title}</strong><br>${isolateHtml(n.body)}${extra}</li>`;
     }),
     '</ul>',
     `<p><small><a href="${escapeHtml(settings)}">Change what you are sent</a></small></p>`,
@@ -195,14 +196,14 @@ export function slackMessage(n: Content, facts: NotificationFacts, publicUrl: st
   return {
     text: `${urgent ? 'URGENT: ' : ''}${n.title}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `${title}\n${slackEscape(n.body)}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `${title}\n${slackEscape(isolatePlain(n.body))}` } },
       ...(facts_.length
         ? [
             {
               type: 'section',
               fields: facts_.map(([k, v]) => ({
                 type: 'mrkdwn',
-                text: `*${slackEscape(k)}*\n${slackEscape(v)}`,
+                text: `*${slackEscape(k)}*\n${slackEscape(isolatePlain(v))}`,
               })),
             },
           ]
@@ -238,9 +239,14 @@ export function teamsMessage(n: Content, facts: NotificationFacts, publicUrl: st
               wrap: true,
               ...(urgent ? { color: 'Attention' } : {}),
             },
-            { type: 'TextBlock', text: n.body, wrap: true },
+            { type: 'TextBlock', text: isolatePlain(n.body), wrap: true },
             ...(facts_.length
-              ? [{ type: 'FactSet', facts: facts_.map(([title, value]) => ({ title, value })) }]
+              ? [
+                  {
+                    type: 'FactSet',
+                    facts: facts_.map(([title, value]) => ({ title, value: isolatePlain(value) })),
+                  },
+                ]
               : []),
           ],
           ...(link ? { actions: [{ type: 'Action.OpenUrl', title: 'Open in Hallmonitor', url: link }] } : {}),

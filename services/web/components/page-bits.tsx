@@ -1,5 +1,6 @@
 import { escapeHtml } from '@kitajs/html';
 import type { StoredLabel } from '../../../db/schema/index.js';
+import { PublicText } from './public-text.js';
 
 /** A message carried across a form's 303 redirect. Plain text; escaped when shown. */
 export interface FlashMessage {
@@ -54,7 +55,7 @@ export function labelChips(labels: readonly StoredLabel[]): string {
 /** Hostile public text, escaped, in a block that keeps bidi overrides from leaking. */
 export function quoted(text: string | null | undefined, empty = 'Text not available'): string {
   if (text === null || text === undefined) return `<p class="comment-text muted">${escapeHtml(empty)}</p>`;
-  return `<p class="comment-text"><bdi>${escapeHtml(text)}</bdi></p>`;
+  return `<p class="comment-text">${PublicText({ text })}</p>`;
 }
 
 /** Public text cut to a listing's length; the comment page shows the rest. */

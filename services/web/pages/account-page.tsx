@@ -3,6 +3,7 @@ import type { AccountView } from '../../accounts/account-view.js';
 import type { CoverageGapItem } from '../../accounts/list-coverage-gaps.js';
 import type { QuarantinedItemView } from '../../accounts/list-quarantined-items.js';
 import { csrfField, Flash, type FlashMessage, fieldId, when } from '../components/page-bits.js';
+import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 import { credentialText, statusText } from './accounts-page.js';
@@ -167,7 +168,9 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
           <dt>Last poll</dt>
           <dd>
             {when(a.lastPolledAt, 'never')}
-            {a.lastPollError ? ` <span class="error-text">${escapeHtml(a.lastPollError)}</span>` : ''}
+            {a.lastPollError
+              ? ` <span class="error-text">${PublicText({ text: a.lastPollError })}</span>`
+              : ''}
           </dd>
           <dt>Review due</dt>
           <dd>{when(a.reviewDueAt)}</dd>

@@ -2,6 +2,7 @@ import { escapeHtml } from '@kitajs/html';
 import type { AccountView } from '../../accounts/account-view.js';
 import type { SchoolStaff } from '../../accounts/list-school-staff.js';
 import { csrfField, Flash, type FlashMessage, when } from '../components/page-bits.js';
+import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -96,7 +97,7 @@ export function AccountsPage(props: AccountsPageProps): JSX.Element {
                         a.admins.map((x) => escapeHtml(x.displayName)).join(', ') || 'none'
                       }</td><td>${when(a.lastPolledAt, 'never')}${
                         a.lastPollError
-                          ? `<br /><span class="error-text">${escapeHtml(a.lastPollError)}</span>`
+                          ? `<br /><span class="error-text">${PublicText({ text: a.lastPollError })}</span>`
                           : ''
                       }</td><td>${String(props.gapCounts.get(a.id) ?? 0)}</td></tr>`,
                   )

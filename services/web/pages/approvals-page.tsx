@@ -12,6 +12,7 @@ import {
   quoted,
   when,
 } from '../components/page-bits.js';
+import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 import { ProposalItem } from './flags-page.js';
@@ -65,9 +66,9 @@ function replyItem(r: PendingResponseView, csrfToken: string, actionable: boolea
     r.createdAt,
   )} · comment due ${when(r.comment.deadlineAt)}</p><p>In answer to:</p>${quoted(
     excerptOf(r.comment.text),
-  )}<p>Proposed reply:</p><blockquote class="reply-text"><bdi>${escapeHtml(
-    r.text,
-  )}</bdi></blockquote><a href="/comments/${escapeHtml(r.comment.id)}">Open the comment</a>${forms}</li>`;
+  )}<p>Proposed reply:</p><blockquote class="reply-text">${PublicText({
+    text: r.text,
+  })}</blockquote><a href="/comments/${escapeHtml(r.comment.id)}">Open the comment</a>${forms}</li>`;
 }
 
 /** Senior leaders: account proposals, sensitive replies, confirmations, reviews due. */

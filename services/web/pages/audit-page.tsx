@@ -4,6 +4,7 @@ import type { AuditEntryView } from '../../audit/audit-entry-view.js';
 import type { AuditFilter } from '../../audit/audit-filter.js';
 import type { Checkpoint } from '../../audit/audit-signing.js';
 import { describeUnwitnessed, type VerifyResult } from '../../audit/verify-audit.js';
+import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -38,8 +39,19 @@ function filterQuery(filter: AuditFilter): URLSearchParams {
   return q;
 }
 
+/**
+ * JSON as text, each string in it isolated: personal data and details hold comment text and
+ * authors' names, whose overrides must not turn the rest of the record round.
+ */
 function json(value: unknown): string {
-  return escapeHtml(JSON.stringify(value, null, 1));
+  const raw = JSON.stringify(value, null, 1) ?? 'null';
+  let out = '';
+  let at = 0;
+  for (const m of raw.matchAll(/"((?:[^"\\]|\\.)*)"/g)) {
+    out += `${escapeHtml(raw.slice(at, m.index))}"${PublicText({ text: m[1]! })}"`;
+    at = m.index + m[0].length;
+  }
+  return out + escapeHtml(raw.slice(at));
 }
 
 function Entry({ e, schoolName }: { e: AuditEntryView; schoolName: string }): string {
@@ -56,10 +68,10 @@ function Entry({ e, schoolName }: { e: AuditEntryView; schoolName: string }): st
   return `<tr id="entry-${e.seq}">
   <td>${e.seq}</td>
   <td><time datetime="${e.at.toISOString()}">${e.at.toISOString().slice(0, 19).replace('T', ' ')} UTC</time></td>
-  <td><bdi>${escapeHtml(e.actor.name)}</bdi>${e.actor.type === 'system' ? ' <span class="muted">(system)</span>' : ''}</td>
+  <td>${PublicText({ text: e.actor.name })}${e.actor.type === 'system' ? ' <span class="muted">(system)</span>' : ''}</td>
   <td><code>${escapeHtml(e.action)}</code></td>
-  <td><bdi>${escapeHtml(e.subject.label)}</bdi><br /><span class="muted">${escapeHtml(schoolName)}</span></td>
-  <td>${e.reason ? `<bdi>${escapeHtml(e.reason)}</bdi>` : '<span class="muted">—</span>'}${change}${personal}
+  <td>${PublicText({ text: e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span></td>
+  <td>${e.reason ? PublicText({ text: e.reason }) : '<span class="muted">—</span>'}${change}${personal}
     <details><summary>Details</summary><pre>${json(e.details)}</pre><p class="muted">hash ${escapeHtml(e.hash.slice(0, 16))}…</p></details></td>
 </tr>`;
 }

@@ -2,6 +2,7 @@ import { escapeHtml } from '@kitajs/html';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
 import { HighlightedText } from '../components/highlighted-text.js';
+import { AuthorName, PublicHandle, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -49,10 +50,10 @@ function errorFor(error: CommentPageError | undefined, form: string, draftText?:
   const problems = error.problems?.length
     ? `<ul class="problems">${error.problems.map((p) => `<li>${e(p.reason)}</li>`).join('')}</ul>` +
       (draftText
-        ? `<p class="draft-check">Your draft, with the problems marked: <bdi>${HighlightedText({
+        ? `<p class="draft-check">Your draft, with the problems marked: ${HighlightedText({
             text: draftText,
             spans: error.problems.flatMap((p) => p.spans),
-          })}</bdi></p>`
+          })}</p>`
         : '')
     : '';
   return `<div class="flash flash-error form-error" role="alert"><p>${e(error.message)}</p>${problems}</div>`;
@@ -64,9 +65,9 @@ function summaryList(items: CommentSummary[], empty: string): string {
     .map(
       (c) =>
         `<li class="${c.current ? 'current' : ''}">` +
-        `<span class="author">${c.redacted ? 'Redacted' : e(`${c.authorName} (@${c.authorHandle})`)}</span> ` +
+        `<span class="author">${c.redacted ? 'Redacted' : AuthorName({ name: c.authorName, handle: c.authorHandle })}</span> ` +
         `${dt(c.postedAt)} <span class="status status-${e(c.status)}">${e(c.status)}</span>` +
-        `<p class="comment-text"><bdi>${c.redacted ? '<em>Redacted under the retention policy</em>' : e(c.text)}</bdi></p>` +
+        `<p class="comment-text">${c.redacted ? '<em>Redacted under the retention policy</em>' : PublicText({ text: c.text })}</p>` +
         (c.current
           ? '<span class="muted">(this comment)</span>'
           : `<a href="/comments/${e(c.id)}">Open</a>`) +
@@ -88,7 +89,7 @@ function whyFlagged(d: CommentDetail): string {
         `<strong>${words(l.category)}</strong>: ${words(l.subcategory)} · ` +
         `<span class="severity">${e(l.severity)} severity</span> · rule <code>${e(l.source)}</code>` +
         (matched.length
-          ? ` · matched ${matched.map((w) => `<mark><bdi>${e(w)}</bdi></mark>`).join(', ')}`
+          ? ` · matched ${matched.map((w) => `<mark>${PublicText({ text: w })}</mark>`).join(', ')}`
           : '') +
         '</li>'
       );
@@ -147,12 +148,12 @@ function responsesList(d: CommentDetail): string {
       (r) =>
         `<li><strong>${words(r.kind)}</strong> by ${e(r.actorName)}, ${dt(r.createdAt)} · <span class="response-status">${words(r.status)}</span>` +
         (r.channel ? ` · ${e(r.channel)}` : '') +
-        (r.text ? `<p class="response-text"><bdi>${e(r.text)}</bdi></p>` : '') +
-        (r.note ? `<p class="muted"><bdi>${e(r.note)}</bdi></p>` : '') +
+        (r.text ? `<p class="response-text">${PublicText({ text: r.text })}</p>` : '') +
+        (r.note ? `<p class="muted">${PublicText({ text: r.note })}</p>` : '') +
         (d.comment.redacted && !r.text && !r.note && REDACTABLE_KINDS.has(r.kind)
           ? '<p class="muted"><em>Text redacted with the comment</em></p>'
           : '') +
-        (r.error ? `<p class="flash-error">${e(r.error)}</p>` : '') +
+        (r.error ? `<p class="flash-error">${PublicText({ text: r.error })}</p>` : '') +
         '</li>',
     )
     .join('')}</ol>`;
@@ -224,7 +225,7 @@ function actionsSection(p: CommentPageProps): string {
       return (
         `<li class="pending-action" data-action-id="${e(a.id)}"><strong>${e(a.kind)}</strong> proposed by ${e(
           a.proposedBy?.name ?? 'the system',
-        )} (${words(a.reasonCategory)}: <bdi>${e(a.reasonText)}</bdi>) — <span class="waiting">waiting for a second admin</span>` +
+        )} (${words(a.reasonCategory)}: ${PublicText({ text: a.reasonText })}) — <span class="waiting">waiting for a second admin</span>` +
         (a.expiresAt ? `, expires ${dt(a.expiresAt)}` : '') +
         controls +
         '</li>'
@@ -240,7 +241,7 @@ function actionsSection(p: CommentPageProps): string {
         (a.confirmedBy && a.confirmedBy.id !== a.proposedBy?.id
           ? `, confirmed by ${e(a.confirmedBy.name)}`
           : '') +
-        (a.error ? ` · <span class="flash-error">${e(a.error)}</span>` : '') +
+        (a.error ? ` · <span class="flash-error">${PublicText({ text: a.error })}</span>` : '') +
         '</li>',
     )
     .join('');
@@ -292,7 +293,7 @@ function escalateSection(p: CommentPageProps): string {
     ? `<ul class="escalations">${d.escalations
         .map(
           (x) =>
-            `<li><strong>${words(x.kind)}</strong> (${e(x.status)}) ${dt(x.createdAt)}: <bdi>${e(x.reason)}</bdi></li>`,
+            `<li><strong>${words(x.kind)}</strong> (${e(x.status)}) ${dt(x.createdAt)}: ${PublicText({ text: x.reason })}</li>`,
         )
         .join('')}</ul>`
     : '';
@@ -315,7 +316,7 @@ function historyTable(d: CommentDetail): string {
   return `<table class="history"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">On</th></tr></thead><tbody>${d.history
     .map(
       (h) =>
-        `<tr><td>${dt(h.at)}</td><td>${e(h.actor)}</td><td>${e(h.action)}</td><td><bdi>${e(h.subject)}</bdi></td></tr>`,
+        `<tr><td>${dt(h.at)}</td><td>${PublicText({ text: h.actor })}</td><td>${e(h.action)}</td><td>${PublicText({ text: h.subject })}</td></tr>`,
     )
     .join('')}</tbody></table>`;
 }
@@ -329,16 +330,14 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
   const hidden = hiddenState(d);
   const body =
     `<p><a href="/">← Inbox</a></p>` +
-    `<h1>Comment on @${e(c.accountHandle)}</h1>` +
+    `<h1>Comment on ${PublicHandle({ handle: c.accountHandle })}</h1>` +
     (props.notice ? `<p class="flash flash-ok" role="status">${e(props.notice)}</p>` : '') +
     `<article class="comment-detail status-${e(c.status)}" data-comment-id="${e(c.id)}">` +
-    `<div class="comment-meta"><span class="author">${c.redacted ? 'Redacted' : e(`${c.authorName} (@${c.authorHandle})`)}</span> ${dt(c.postedAt)}` +
+    `<div class="comment-meta"><span class="author">${c.redacted ? 'Redacted' : AuthorName({ name: c.authorName, handle: c.authorHandle })}</span> ${dt(c.postedAt)}` +
     (hidden ? ` <span class="badge hidden-badge">${e(hidden)}</span>` : '') +
     '</div>' +
     `<p class="comment-text" id="comment-text">${
-      c.redacted
-        ? '<em>Redacted under the retention policy</em>'
-        : `<bdi>${HighlightedText({ text: c.text, spans })}</bdi>`
+      c.redacted ? '<em>Redacted under the retention policy</em>' : HighlightedText({ text: c.text, spans })
     }</p>` +
     (c.textTruncated ? '<p class="muted">The comment was cut to 10,000 characters.</p>' : '') +
     (link

@@ -9,6 +9,7 @@ import {
   quoted,
   when,
 } from '../components/page-bits.js';
+import { PublicHandle, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -80,7 +81,7 @@ export function ProposalItem({
     action.proposedByName ?? 'the system',
   )} ${when(action.createdAt)}; expires ${when(action.expiresAt, 'never')}</p><p>Reason: ${escapeHtml(
     action.reasonCategory.replaceAll('_', ' '),
-  )}${action.reasonText ? ` — ${escapeHtml(action.reasonText)}` : ''}</p>${quoted(
+  )}${action.reasonText ? ` — ${PublicText({ text: action.reasonText })}` : ''}</p>${quoted(
     action.commentExcerpt,
   )}${commentLink(action.commentId)}${ProposalForms({ action, csrfToken, returnTo, breakGlass: !!breakGlass })}</li>`;
 }
@@ -89,8 +90,10 @@ function outcome(a: ActionItem): string {
   const status = STATUS_TEXT[a.status] ?? a.status;
   const cls = a.status === 'failed' ? 'outcome-failed' : a.status === 'succeeded' ? 'outcome-done' : '';
   return `<span class="outcome ${cls}">${escapeHtml(status)}</span>${
-    a.status === 'failed' && a.error ? `: <span class="error-text">${escapeHtml(a.error)}</span>` : ''
-  }${a.status === 'rejected' && a.error ? ` (${escapeHtml(a.error)})` : ''}`;
+    a.status === 'failed' && a.error
+      ? `: <span class="error-text">${PublicText({ text: a.error })}</span>`
+      : ''
+  }${a.status === 'rejected' && a.error ? ` (${PublicText({ text: a.error })})` : ''}`;
 }
 
 /** The admins' flags: offensive comments to act on, proposals to confirm, recent outcomes. */
@@ -110,7 +113,7 @@ export function FlagsPage({ user, csrfToken, flash, flags }: FlagsPageProps): JS
                 .map(
                   (c) =>
                     `<li class="card flagged"><p class="meta"><span>${escapeHtml(c.accountLabel)}</span> <span>${
-                      c.redacted ? 'author redacted' : escapeHtml(`@${c.authorHandle}`)
+                      c.redacted ? 'author redacted' : PublicHandle({ handle: c.authorHandle })
                     }</span> ${when(c.postedAt)} · due ${when(c.deadlineAt)}</p>${quoted(
                       c.redacted ? null : c.text,
                       'Redacted under the retention policy',

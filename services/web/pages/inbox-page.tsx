@@ -1,6 +1,7 @@
 import { escapeHtml } from '@kitajs/html';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import { HighlightedText } from '../components/highlighted-text.js';
+import { AuthorName, PublicHandle } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -67,8 +68,8 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
         <a class="open-comment" href={`/comments/${item.id}`}>
           Open
         </a>
-        <span class="account" safe>{`@${item.accountHandle}`}</span>
-        <span class="author" safe>{`${item.authorName} (@${item.authorHandle})`}</span>
+        <span class="account">{PublicHandle({ handle: item.accountHandle })}</span>
+        <span class="author">{AuthorName({ name: item.authorName, handle: item.authorHandle })}</span>
         <time class="posted" datetime={item.postedAt.toISOString()}>
           {item.postedAt.toISOString().slice(0, 16).replace('T', ' ')}
         </time>

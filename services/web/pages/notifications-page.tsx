@@ -1,6 +1,7 @@
 import { escapeHtml } from '@kitajs/html';
 import type { NotificationView } from '../../notifications/list-notifications.js';
 import type { EventPreferenceView } from '../../notifications/notification-preferences.js';
+import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -26,13 +27,15 @@ function csrf(token: string): string {
 
 function Item({ n, csrfToken }: { n: NotificationView; csrfToken: string }): string {
   const href = safeHref(n.link);
-  const title = href ? `<a href="${escapeHtml(href)}">${escapeHtml(n.title)}</a>` : escapeHtml(n.title);
+  const title = href
+    ? `<a href="${escapeHtml(href)}">${PublicText({ text: n.title })}</a>`
+    : PublicText({ text: n.title });
   return (
     `<li class="notification${n.read ? ' read' : ' unread'}${n.urgency === 'urgent' ? ' urgent' : ''}">` +
     `<div class="notification-head">${n.urgency === 'urgent' ? '<strong class="label label-urgent">Urgent</strong> ' : ''}` +
     `<strong class="notification-title">${title}</strong> ` +
     `<time datetime="${n.createdAt.toISOString()}">${when(n.createdAt)}</time></div>` +
-    `<p class="notification-body">${escapeHtml(n.body)}</p>` +
+    `<p class="notification-body">${PublicText({ text: n.body })}</p>` +
     (n.read
       ? ''
       : `<form method="post" action="/api/notifications/${escapeHtml(n.id)}/read" class="mark-read">${csrf(csrfToken)}<button type="submit">Mark read</button></form>`) +

@@ -9,6 +9,7 @@ import {
   quoted,
   when,
 } from '../components/page-bits.js';
+import { PublicHandle, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -36,8 +37,10 @@ function item(e: EscalationItem, csrfToken: string | null): string {
     e.severity,
   )} severity</strong> · ${escapeHtml(e.status)} · raised ${when(e.createdAt)}${
     e.accountLabel ? ` · ${escapeHtml(e.accountLabel)}` : ''
-  }${e.authorHandle ? ` · ${escapeHtml(`@${e.authorHandle}`)}` : ''}</p><p class="reason">${escapeHtml(
-    e.reason,
+  }${e.authorHandle ? ` · ${PublicHandle({ handle: e.authorHandle })}` : ''}</p><p class="reason">${PublicText(
+    {
+      text: e.reason,
+    },
   )}</p>${quoted(e.commentExcerpt)}<div>${labelChips(e.labels)}</div>${
     e.acknowledgedByName
       ? `<p class="muted">Acknowledged by ${escapeHtml(e.acknowledgedByName)} ${when(e.acknowledgedAt)}</p>`

@@ -1,6 +1,7 @@
 import { escapeHtml } from '@kitajs/html';
 import type { DeliveryView } from '../../notifications/list-deliveries.js';
 import type { WebhookView } from '../../notifications/school-webhooks.js';
+import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -37,7 +38,7 @@ function ProblemRow({ d }: { d: DeliveryView }): string {
     `<tr><td>${escapeHtml(when(d.createdAt))}</td><td>${escapeHtml(d.title)}</td>` +
     `<td>${d.channel === 'email' ? 'Email' : 'Webhook'}: ${escapeHtml(d.target)}</td>` +
     `<td><strong class="delivery-${d.status}">${d.status === 'bounced' ? 'Bounced' : 'Failed'}</strong></td>` +
-    `<td>${d.attempts}</td><td>${escapeHtml(d.lastError ?? '')}</td></tr>`
+    `<td>${d.attempts}</td><td>${d.lastError ? PublicText({ text: d.lastError }) : ''}</td></tr>`
   );
 }
 

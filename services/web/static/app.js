@@ -90,6 +90,27 @@
     el.textContent = value;
     return el;
   };
+  // Public text goes in its own <bdi>, as on the server (services/core/bidi-isolation.ts): a stray
+  // POP DIRECTIONAL ISOLATE is dropped and isolates left open are closed, so an override in a name
+  // cannot reorder the row around it.
+  const balance = (value) => {
+    let open = 0;
+    let out = '';
+    for (const ch of String(value ?? '')) {
+      const c = ch.charCodeAt(0);
+      if (c >= 0x2066 && c <= 0x2068) open++;
+      else if (c === 0x2069) {
+        if (open === 0) continue;
+        open--;
+      } else if ([0x0a, 0x0d, 0x1c, 0x1d, 0x1e, 0x85, 0x2029].includes(c) && open > 0) {
+        out += '\u2069'.repeat(open);
+        open = 0;
+      }
+      out += ch;
+    }
+    return out + '\u2069'.repeat(open);
+  };
+  const isolated = (value) => text('bdi', '', balance(value));
   const rowFor = (item) => {
     const li = document.createElement('li');
     li.className = `comment status-${String(item.status).replace(/[^a-z_]/g, '')} live-new`;
@@ -106,15 +127,23 @@
     box.setAttribute('aria-label', 'Select for acknowledgement');
     const open = text('a', 'open-comment', 'Open');
     open.href = `/comments/${encodeURIComponent(item.id)}`;
-    meta.append(box, ' ', open, ' ', text('span', 'account', `@${item.accountHandle}`), ' ');
-    meta.append(text('span', 'author', `${item.authorName} (@${item.authorHandle})`));
+    const account = document.createElement('span');
+    account.className = 'account';
+    account.append('@', isolated(item.accountHandle));
+    const author = document.createElement('span');
+    author.className = 'author';
+    author.append(isolated(item.authorName), ' (@', isolated(item.authorHandle), ')');
+    meta.append(box, ' ', open, ' ', account, ' ', author);
     if (item.deadlineAt) {
       const due = text('time', 'countdown', item.deadlineAt.slice(0, 16).replace('T', ' '));
       due.setAttribute('datetime', item.deadlineAt);
       due.dataset.posted = item.postedAt;
       meta.append(' due ', due);
     }
-    const body = text('p', 'comment-text', item.redacted ? 'Redacted under the retention policy' : item.text);
+    const body = document.createElement('p');
+    body.className = 'comment-text';
+    if (item.redacted) body.textContent = 'Redacted under the retention policy';
+    else body.append(isolated(item.text));
     const labels = document.createElement('div');
     labels.className = 'comment-labels';
     const seen = new Set();

@@ -211,6 +211,20 @@ describe('the outgoing check (P11)', () => {
     expect(repliesTo(c.externalId).map((r) => r.text)).toEqual([expect.stringContaining(text)]);
   });
 
+  it('lets a reply signed with a kiss, or quoting a score, go out to the platform', async () => {
+    const s = await scene();
+    const c = await s.comment('Good luck to the netball team tomorrow x');
+    const text = 'Thank you! We won 3 x 2, see you at the next match x';
+    const res = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, {
+      kind: 'public_reply',
+      text,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const { responseId } = res.json();
+    await waitFor('the reply on the platform', async () => (await responseRow(responseId)).status === 'sent');
+    expect(repliesTo(c.externalId).map((r) => r.text)).toEqual([expect.stringContaining(text)]);
+  });
+
   it('checks a moderation notice the same way', async () => {
     const s = await scene();
     const c = await s.comment('this school is a joke');

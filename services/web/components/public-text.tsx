@@ -1,0 +1,22 @@
+import { isolateHtml } from '../../core/bidi-isolation.js';
+
+/**
+ * Text from outside the school (a comment, its author's name and handle, a platform's message)
+ * goes on a page only through here: escaped, and isolated in its own `<bdi>`, so a right-to-left
+ * override (U+202E) or an isolate it leaves open cannot reorder the words around it ("Eve
+ * (@eve)" read back to front). One piece of text per `<bdi>`: a name and a handle are isolated
+ * apart, so one cannot turn the other round.
+ */
+export function PublicText({ text }: { text: string }): string {
+  return isolateHtml(text);
+}
+
+/** An author as "Name (@handle)", each part isolated apart. */
+export function AuthorName({ name, handle }: { name: string; handle: string }): string {
+  return `${PublicText({ text: name })} (@${PublicText({ text: handle })})`;
+}
+
+/** A handle as "@handle", the handle isolated. */
+export function PublicHandle({ handle }: { handle: string }): string {
+  return `@${PublicText({ text: handle })}`;
+}
