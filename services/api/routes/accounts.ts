@@ -52,7 +52,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     scheduler: app.pollScheduler,
     defaultIntervalSeconds: config.pollIntervalSeconds,
   };
-  const preHandler = app.requireUser;
 
   app.get(
     '/api/accounts',
@@ -63,7 +62,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: listAccountsInput,
         response: { 200: z.object({ accounts: z.array(accountViewSchema) }) },
       },
-      preHandler,
     },
     async (request) => ({ accounts: await listAccounts(request.ctx, request.query) }),
   );
@@ -77,7 +75,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: proposeAccountInput,
         response: { 201: accountViewSchema },
       },
-      preHandler,
     },
     async (request, reply) => reply.status(201).send(await proposeAccount(request.ctx, request.body)),
   );
@@ -96,7 +93,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
         },
       },
-      preHandler,
     },
     async (request) => listAccountApprovals(request.ctx),
   );
@@ -110,7 +106,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: completeConnectInput.extend({ error_description: z.string().max(2_000).optional() }),
         response: { 302: z.null().describe('to /accounts/:id, with ?connect_error=… when refused') },
       },
-      preHandler,
     },
     async (request, reply) => {
       const { state, code, error } = request.query;
@@ -140,7 +135,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         params: accountParams,
         response: { 200: accountViewSchema },
       },
-      preHandler,
     },
     async (request) => getAccount(request.ctx, request.params),
   );
@@ -155,7 +149,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: decideAccountInput.omit({ accountId: true }),
         response: { 200: accountViewSchema },
       },
-      preHandler,
     },
     async (request) => decideAccount(request.ctx, { ...request.body, ...request.params }),
   );
@@ -169,7 +162,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         params: accountParams,
         response: { 200: z.object({ authorizeUrl: z.string() }) },
       },
-      preHandler,
     },
     async (request) => startConnect(request.ctx, request.params, connect),
   );
@@ -184,7 +176,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: activateAccountInput.omit({ accountId: true }).nullish(),
         response: { 200: withPolling },
       },
-      preHandler,
     },
     async (request) => activateAccount(request.ctx, { ...request.body, ...request.params }, polling),
   );
@@ -199,7 +190,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: suspendAccountInput.omit({ accountId: true }),
         response: { 200: withPolling },
       },
-      preHandler,
     },
     async (request) => suspendAccount(request.ctx, { ...request.body, ...request.params }, polling),
   );
@@ -214,7 +204,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: retireAccountInput.omit({ accountId: true }),
         response: { 200: withPolling },
       },
-      preHandler,
     },
     async (request) => retireAccount(request.ctx, { ...request.body, ...request.params }, polling),
   );
@@ -229,7 +218,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: reviewAccountInput.omit({ accountId: true }),
         response: { 200: withOptionalPolling },
       },
-      preHandler,
     },
     async (request) => reviewAccount(request.ctx, { ...request.body, ...request.params }, polling),
   );
@@ -244,7 +232,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: updateAccountSettingsInput.omit({ accountId: true }),
         response: { 200: withOptionalPolling },
       },
-      preHandler,
     },
     async (request) => updateAccountSettings(request.ctx, { ...request.body, ...request.params }, polling),
   );
@@ -259,7 +246,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: addAccountAdminInput.omit({ accountId: true }),
         response: { 200: accountViewSchema },
       },
-      preHandler,
     },
     async (request) => addAccountAdmin(request.ctx, { ...request.body, ...request.params }),
   );
@@ -274,7 +260,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: removeAccountAdminInput.pick({ note: true }).nullish(),
         response: { 200: accountViewSchema },
       },
-      preHandler,
     },
     async (request) => removeAccountAdmin(request.ctx, { ...request.body, ...request.params }),
   );
@@ -289,7 +274,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: handOverAdminInput.omit({ accountId: true }),
         response: { 200: accountViewSchema },
       },
-      preHandler,
     },
     async (request) => handOverAdmin(request.ctx, { ...request.body, ...request.params }),
   );
@@ -312,7 +296,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
         },
       },
-      preHandler,
     },
     async (request) => getPolicyStatus(request.ctx, request.params),
   );
@@ -335,7 +318,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
         },
       },
-      preHandler,
     },
     async (request) => setPolicyVersion(request.ctx, { ...request.body, ...request.params }),
   );
@@ -350,7 +332,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: acknowledgePolicyInput.omit({ schoolId: true }),
         response: { 200: z.object({ versionLabel: z.string(), alreadyAcknowledged: z.boolean() }) },
       },
-      preHandler,
     },
     async (request) => acknowledgePolicy(request.ctx, { ...request.body, ...request.params }),
   );

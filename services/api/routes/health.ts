@@ -40,6 +40,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/healthz',
     {
+      config: { signIn: false },
       schema: {
         tags: ['operations'],
         summary: 'The process is alive',
@@ -52,6 +53,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/readyz',
     {
+      config: { signIn: false },
       schema: {
         tags: ['operations'],
         summary: 'PostgreSQL and Redis are reachable; 503 names what is down',

@@ -96,7 +96,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: listNotificationsInput,
         response: { 200: z.object({ items: z.array(notificationView), next: z.string().nullable() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => listNotifications(request.ctx, request.query),
   );
@@ -109,7 +108,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'How many of your notifications are unread (the bell)',
         response: { 200: z.object({ unread: z.number() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => countUnread(request.ctx),
   );
@@ -124,7 +122,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         body: csrfOnly,
         response: { 200: z.object({ id: z.string(), read: z.literal(true) }) },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const result = await markNotificationRead(request.ctx, request.params);
@@ -142,7 +139,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         body: csrfOnly,
         response: { 200: z.object({ marked: z.number() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const result = await markAllNotificationsRead(request.ctx);
@@ -159,7 +155,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'What you are sent, per event and channel (unset: everything, at once)',
         response: { 200: preferencesView },
       },
-      preHandler: app.requireUser,
     },
     async (request) => getNotificationPreferences(request.ctx),
   );
@@ -174,7 +169,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         body: setNotificationPreferencesInput.extend({ _csrf: z.string().optional() }),
         response: { 200: preferencesView },
       },
-      preHandler: app.requireUser,
     },
     async (request) => setNotificationPreferences(request.ctx, { preferences: request.body.preferences }),
   );
@@ -190,7 +184,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: listDeliveriesInput.omit({ schoolId: true }),
         response: { 200: z.object({ items: z.array(deliveryView), next: z.string().nullable() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => listDeliveries(request.ctx, { ...request.query, schoolId: request.params.schoolId }),
   );
@@ -205,7 +198,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         params: schoolParams,
         response: { 200: z.object({ webhooks: z.array(webhookView) }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => listWebhooks(request.ctx, request.params, { encryptionKey: app.config.encryptionKey }),
   );
@@ -225,7 +217,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         }),
         response: { 201: z.object({ webhook: webhookView }) },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const { _csrf, ...input } = request.body;
@@ -249,7 +240,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         params: schoolParams.extend({ webhookId: z.uuid() }),
         response: { 200: z.object({ removed: z.literal(true), id: z.string() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => removeWebhook(request.ctx, request.params),
   );
@@ -265,7 +255,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await app.requireUser(request, reply);
       const [page, preferences, chrome] = await Promise.all([
         listNotifications(request.ctx, { before: request.query.before, limit: 50 }),
         getNotificationPreferences(request.ctx),
@@ -286,7 +275,7 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/notifications/preferences',
-    { schema: { hide: true, body: z.record(z.string(), z.string()) }, preHandler: app.requireUser },
+    { schema: { hide: true, body: z.record(z.string(), z.string()) } },
     async (request, reply) => {
       const current = await getNotificationPreferences(request.ctx);
       const on = (event: string, channel: string) => request.body[`${event}:${channel}`] === 'on';
@@ -309,7 +298,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
     '/schools/:schoolId/notifications',
     { schema: { hide: true, params: schoolParams } },
     async (request, reply) => {
-      await app.requireUser(request, reply);
       const { webhooks } = await listWebhooks(request.ctx, request.params, {
         encryptionKey: app.config.encryptionKey,
       });
@@ -335,7 +323,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
     '/schools/:schoolId/webhooks/:webhookId/remove',
     {
       schema: { hide: true, params: schoolParams.extend({ webhookId: z.uuid() }), body: csrfOnly },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       await removeWebhook(request.ctx, request.params);

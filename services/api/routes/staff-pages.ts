@@ -77,8 +77,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   const dispatch = queueActionDispatch(app.queues);
   const replyEffects = { ...queueCommentEffects(app.queues), classifiers: app.classifiers };
 
-  const { page, form, errorHandler } = pageKit(app);
-  app.setErrorHandler(errorHandler);
+  const { page, form } = pageKit(app);
 
   // ---- Flags -----------------------------------------------------------------------------------
   app.get('/flags', { schema: hidden }, async (request, reply) =>
@@ -92,7 +91,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { ...hidden, params: idParams } },
     async (request, reply) => {
       const body = request.body as Body;
-      return form(request, reply, returnTo(body), async () => {
+      return form(reply, returnTo(body), async () => {
         const reason = optionalText(body, 'breakGlassReason');
         const { action } = await confirmAction(
           request.ctx,
@@ -108,7 +107,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/web/actions/:id/reject', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const body = request.body as Body;
-    return form(request, reply, returnTo(body), async () => {
+    return form(reply, returnTo(body), async () => {
       const { action } = await rejectAction(request.ctx, {
         actionId: request.params.id,
         reason: field(body, 'reason') ?? '',
@@ -129,7 +128,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { ...hidden, params: idParams } },
     async (request, reply) => {
       const body = request.body as Body;
-      return form(request, reply, '/safeguarding', async () => {
+      return form(reply, '/safeguarding', async () => {
         const outcome = field(body, 'outcome') === 'close' ? 'close' : 'acknowledge';
         await resolveEscalation(request.ctx, {
           escalationId: request.params.id,
@@ -177,7 +176,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { ...hidden, params: idParams } },
     async (request, reply) => {
       const body = request.body as Body;
-      return form(request, reply, '/approvals', async () => {
+      return form(reply, '/approvals', async () => {
         const decision = field(body, 'decision') === 'reject' ? 'reject' : 'approve';
         const months = optionalInt(body, 'reviewMonths');
         const view = await decideAccount(request.ctx, {
@@ -195,7 +194,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/approvals/replies/:id/approve',
     { schema: { ...hidden, params: idParams } },
     async (request, reply) =>
-      form(request, reply, '/approvals', async () => {
+      form(reply, '/approvals', async () => {
         const result = await approveResponse(request.ctx, request.params.id, {}, replyEffects);
         return result.responseStatus === 'sending' ? 'Reply approved: it is being sent' : 'Reply approved';
       }),
@@ -206,7 +205,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { ...hidden, params: idParams } },
     async (request, reply) => {
       const body = request.body as Body;
-      return form(request, reply, '/approvals', async () => {
+      return form(reply, '/approvals', async () => {
         await rejectResponse(request.ctx, request.params.id, { reason: field(body, 'reason') ?? '' });
         return 'Reply rejected: its author has been told';
       });
@@ -273,7 +272,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/accounts', { schema: hidden }, async (request, reply) => {
     const body = request.body as Body;
-    return form(request, reply, '/accounts', async () => {
+    return form(reply, '/accounts', async () => {
       const confirmed = checked(body, 'confirmTraining');
       const view = await proposeAccount(request.ctx, {
         schoolId: field(body, 'schoolId') ?? '',
@@ -299,7 +298,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/accounts/:id/settings', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const body = request.body as Body;
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       const threshold = field(body, 'offensiveThreshold');
       const poll = optionalInt(body, 'pollIntervalSeconds');
       const expiry = optionalInt(body, 'proposalExpiryHours');
@@ -329,7 +328,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/accounts/:id/admins', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const body = request.body as Body;
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       await addAccountAdmin(request.ctx, {
         accountId: id,
         userId: field(body, 'userId') ?? '',
@@ -346,7 +345,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body as Body;
       const { id, userId } = request.params;
-      return form(request, reply, accountPath(id), async () => {
+      return form(reply, accountPath(id), async () => {
         const note = optionalText(body, 'note');
         await removeAccountAdmin(request.ctx, { accountId: id, userId, ...(note ? { note } : {}) });
         return 'Admin removed';
@@ -356,7 +355,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/accounts/:id/connect', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       const { authorizeUrl } = await startConnect(request.ctx, { accountId: id }, connect);
       return {
         redirect: accountPath(id),
@@ -371,7 +370,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/accounts/:id/activate', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       const { account } = await activateAccount(request.ctx, { accountId: id }, polling);
       return `${account.label} is active: monitoring has started`;
     });
@@ -380,7 +379,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/accounts/:id/suspend', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const body = request.body as Body;
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       const { account } = await suspendAccount(
         request.ctx,
         { accountId: id, note: field(body, 'note') ?? '' },
@@ -393,7 +392,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/accounts/:id/retire', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const body = request.body as Body;
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       const { account } = await retireAccount(
         request.ctx,
         { accountId: id, note: field(body, 'note') ?? '' },
@@ -407,7 +406,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     const body = request.body as Body;
     const id = request.params.id;
     const back = field(body, 'returnTo') === '/approvals' ? '/approvals' : accountPath(id);
-    return form(request, reply, back, async () => {
+    return form(reply, back, async () => {
       const outcome = field(body, 'outcome') === 'suspend' ? 'suspend' : 'reapprove';
       const months = optionalInt(body, 'reviewMonths');
       const { account } = await reviewAccount(
