@@ -58,17 +58,13 @@ interface Request {
 const STREAMS = new Set(['GET /api/inbox/events']);
 /** Sign-out ends the session the run uses; it is covered signed out, and by its own tests. */
 const ENDS_SESSION = new Set(['POST /auth/sign-out']);
-const RUNS_SIGNED_IN = 12;
-const RUNS_SIGNED_OUT = 4;
+const RUNS_SIGNED_IN = 20;
+const RUNS_SIGNED_OUT = 5;
 
 const HOSTILE_STRINGS = [
   '',
   ' ',
-  'a\u0000b',
-  '\u0000',
   '%00',
-  '\uD800',
-  'x\uDFFFy',
   'x'.repeat(100_000),
   '\u202Eevil\u202C',
   '\u200F\u202Bمرحبا',
@@ -119,6 +115,9 @@ const EXTREME_DATES = [
   '-8640000000000001',
 ];
 
+/** Text a field would take, so that the one hostile field of a run gets past the others. */
+const PLAUSIBLE_TEXT = ['Thank you, we will be in touch', 'Abuse aimed at staff', 'Parents', 'x'];
+
 /** Inbox and notification cursors are `when|id`; these are nearly right. */
 const CURSORS = [
   '2026-01-01T00:00:00.000Z|not-a-uuid',
@@ -132,10 +131,14 @@ const CURSORS = [
   'eyJhdCI6IngiLCJpZCI6InkifQ',
 ];
 
+const NUL_STRINGS = ['a\u0000b', '\u0000', 'Thank you\u0000'];
+const SURROGATE_STRINGS = ['\uD800', 'x\uDFFFy', 'end\uDBFF'];
 const hostileString = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...NUL_STRINGS) },
+  { weight: 1, arbitrary: fc.tuple(fc.string(), fc.string()).map(([x, y]) => `${x}\u0000${y}`) },
+  { weight: 1, arbitrary: fc.constantFrom(...SURROGATE_STRINGS) },
   { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.string(), fc.string()).map(([a, b]) => `${a}\u0000${b}`) },
 );
 const extremeNumber = fc.oneof(fc.constantFrom(...EXTREME_NUMBERS), fc.integer(), fc.double({ noNaN: true }));
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -154,10 +157,31 @@ let a: MatrixSchool;
 let b: MatrixSchool;
 const registered: RouteOptions[] = [];
 let targets: Target[] = [];
-/** Ids a run may name: malformed, unknown, school B's, and school A's (to get past the lookup). */
-let ids: fc.Arbitrary<string>;
+/** What a run can name by id, per kind: school A's (to get past the lookup) and school B's. */
+type Kind =
+  | 'school'
+  | 'account'
+  | 'comment'
+  | 'user'
+  | 'action'
+  | 'response'
+  | 'escalation'
+  | 'webhook'
+  | 'entry'
+  | 'notification';
+let idsOf: Record<'a' | 'b', Record<Kind, string>>;
 /** Every field name any route takes: a form post without a schema reads its fields by name. */
 let formFields: string[] = [];
+
+const MALFORMED_IDS = [
+  'not-a-uuid',
+  '00000000-0000-0000-0000-000000000000',
+  randomUUID(),
+  `${randomUUID()}x`,
+  '1',
+  '-1',
+  "1' OR '1'='1",
+];
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -168,40 +192,19 @@ beforeAll(async () => {
   });
   a = await matrixSchool(t.db, api.config);
   b = await matrixSchool(t.db, api.config, a.school.trustId);
-  const extra = async (s: MatrixSchool) => [
-    s.school.id,
-    s.account.id,
-    s.comment.id,
-    s.victim.id,
-    s.admin2.id,
-    s.note.comms,
-    s.note.trust_admin,
-    (await s.freshProposal()).id,
-    (await s.freshPendingReply()).id,
-    (await s.freshEscalation()).id,
-    await s.freshWebhook(),
-    await s.freshLexiconEntry(),
-    (await s.freshProposedAccount()).id,
-  ];
-  const aIds = await extra(a);
-  const bIds = await extra(b);
-  ids = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(...aIds) },
-    { weight: 2, arbitrary: fc.constantFrom(...bIds) },
-    {
-      weight: 2,
-      arbitrary: fc.constantFrom(
-        'not-a-uuid',
-        '00000000-0000-0000-0000-000000000000',
-        randomUUID(),
-        `${randomUUID()}x`,
-        '1',
-        '-1',
-        "1' OR '1'='1",
-      ),
-    },
-    { weight: 1, arbitrary: hostileString },
-  );
+  const fixtures = async (s: MatrixSchool): Promise<Record<Kind, string>> => ({
+    school: s.school.id,
+    account: s.account.id,
+    comment: s.comment.id,
+    user: s.victim.id,
+    action: (await s.freshProposal()).id,
+    response: (await s.freshPendingReply()).id,
+    escalation: (await s.freshEscalation()).id,
+    webhook: await s.freshWebhook(),
+    entry: await s.freshLexiconEntry(),
+    notification: s.note.account_admin,
+  });
+  idsOf = { a: await fixtures(a), b: await fixtures(b) };
 
   const doc = (await api.app.inject({ url: '/docs/json' })).json() as {
     paths: Record<string, Record<string, Operation>>;
@@ -292,10 +295,60 @@ function buildTargets(doc: {
   return out.filter((x, i) => out.findIndex((y) => y.key === x.key) === i);
 }
 
-function stringFor(schema: Schema): fc.Arbitrary<unknown> {
+/** Names that say what a string holds, for values that get past a schema to the query. */
+function hintedString(name: string): fc.Arbitrary<unknown> | null {
+  if (/^(after|before|cursor)$/i.test(name)) return fc.constantFrom(...CURSORS, ...EXTREME_DATES);
+  if (/^(from|to|since|until|date|.*At)$/.test(name)) return fc.constantFrom(...EXTREME_DATES);
+  return null;
+}
+
+const KIND_OF_SEGMENT: Record<string, Kind> = {
+  schools: 'school',
+  accounts: 'account',
+  comments: 'comment',
+  users: 'user',
+  actions: 'action',
+  responses: 'response',
+  replies: 'response',
+  safeguarding: 'escalation',
+  webhooks: 'webhook',
+  lexicon: 'entry',
+  terms: 'entry',
+  notifications: 'notification',
+};
+
+/** The kind of object a parameter names: from its name, else from the path segment before it. */
+function kindOf(name: string, url = ''): Kind | null {
+  const named = name.replace(/Ids?$/, '');
+  if (named && named !== name) {
+    const byName = (Object.values(KIND_OF_SEGMENT) as string[]).find((k) => k === named);
+    if (byName) return byName as Kind;
+    if (named === 'assignee' || named === 'actor') return 'user';
+    if (named === 'comment') return 'comment';
+  }
+  const segments = url.split('/');
+  const at = segments.indexOf(`:${name}`);
+  return at > 0 ? (KIND_OF_SEGMENT[segments[at - 1] ?? ''] ?? null) : null;
+}
+
+/** An id for a parameter: mostly the right kind of school A's, sometimes B's, or malformed. */
+function idFor(name: string, url = ''): fc.Arbitrary<string> {
+  const kind = kindOf(name, url);
+  const any = (side: 'a' | 'b') => fc.constantFrom(...Object.values(idsOf[side]));
+  return fc.oneof(
+    { weight: 4, arbitrary: kind ? fc.constant(idsOf.a[kind]) : any('a') },
+    { weight: 1, arbitrary: kind ? fc.constant(idsOf.b[kind]) : any('b') },
+    { weight: 1, arbitrary: fc.constantFrom(...MALFORMED_IDS) },
+    { weight: 1, arbitrary: hostileString },
+  );
+}
+
+function stringFor(schema: Schema, name: string): fc.Arbitrary<unknown> {
+  const hinted = hintedString(name);
+  if (hinted) return fc.oneof({ weight: 3, arbitrary: hinted }, hostileString);
   switch (schema.format) {
     case 'uuid':
-      return fc.oneof({ weight: 3, arbitrary: ids }, hostileString);
+      return idFor(name);
     case 'date':
     case 'date-time':
       return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...EXTREME_DATES) }, hostileString);
@@ -316,37 +369,44 @@ function stringFor(schema: Schema): fc.Arbitrary<unknown> {
         hostileString,
       );
     default:
+      if (kindOf(name)) return idFor(name);
       return fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom(...PLAUSIBLE_TEXT) },
         { weight: 3, arbitrary: hostileString },
-        { weight: 1, arbitrary: ids },
-        { weight: 1, arbitrary: fc.constantFrom(...EXTREME_DATES) },
-        { weight: 1, arbitrary: fc.constantFrom(...CURSORS) },
-        { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+        { weight: 1, arbitrary: idFor(name) },
+        { weight: 1, arbitrary: fc.constantFrom(...EXTREME_DATES, ...CURSORS) },
       );
   }
 }
 
 /** A value for a schema: mostly of its shape (to get past the schema), with hostile content. */
-function arbitraryFor(schema: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
+function arbitraryFor(schema: Schema | undefined, depth = 0, name = ''): fc.Arbitrary<unknown> {
   if (!schema || depth > 5) return hostileValue;
   const alternatives = schema.anyOf ?? schema.oneOf;
-  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => arbitraryFor(s, depth + 1)));
-  if (schema.allOf?.length) return arbitraryFor(Object.assign({}, ...schema.allOf), depth + 1);
+  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => arbitraryFor(s, depth + 1, name)));
+  if (schema.allOf?.length) return arbitraryFor(Object.assign({}, ...schema.allOf), depth + 1, name);
   if (schema.const !== undefined)
     return fc.oneof({ weight: 3, arbitrary: fc.constant(schema.const) }, hostileValue);
   if (schema.enum?.length)
     return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...schema.enum) }, hostileValue);
   switch ([schema.type].flat()[0]) {
     case 'string':
-      return stringFor(schema);
+      return stringFor(schema, name);
     case 'integer':
     case 'number':
-      return fc.oneof({ weight: 3, arbitrary: extremeNumber }, hostileValue);
+      return fc.oneof(
+        { weight: 3, arbitrary: fc.integer({ min: 1, max: 48 }) },
+        { weight: 2, arbitrary: extremeNumber },
+        { weight: 1, arbitrary: hostileValue },
+      );
     case 'boolean':
       return fc.oneof({ weight: 3, arbitrary: fc.boolean() }, hostileValue);
     case 'array':
       return fc.oneof(
-        { weight: 3, arbitrary: fc.array(arbitraryFor(schema.items, depth + 1), { maxLength: 3 }) },
+        {
+          weight: 3,
+          arbitrary: fc.array(arbitraryFor(schema.items, depth + 1, name), { minLength: 1, maxLength: 3 }),
+        },
         hostileValue,
       );
     case 'null':
@@ -354,7 +414,7 @@ function arbitraryFor(schema: Schema | undefined, depth = 0): fc.Arbitrary<unkno
     case 'object': {
       const properties = schema.properties ?? {};
       return fc.record(
-        Object.fromEntries(Object.entries(properties).map(([k, s]) => [k, arbitraryFor(s, depth + 1)])),
+        Object.fromEntries(Object.entries(properties).map(([k, s]) => [k, arbitraryFor(s, depth + 1, k)])),
         { requiredKeys: (schema.required ?? []).filter((k) => k in properties) },
       );
     }
@@ -366,12 +426,21 @@ function arbitraryFor(schema: Schema | undefined, depth = 0): fc.Arbitrary<unkno
 /** A form post's fields: those of its schema, else every field name any route takes. */
 function formArbitrary(target: Target): fc.Arbitrary<unknown> {
   if (target.body?.properties) return arbitraryFor(target.body);
-  const value = fc.oneof(
-    { weight: 3, arbitrary: hostileString },
-    { weight: 1, arbitrary: ids },
-    { weight: 1, arbitrary: fc.constantFrom('on', 'approve', 'reject', 'close', '24', 'x') },
-  );
-  return fc.dictionary(fc.constantFrom(...formFields), value, { maxKeys: 12 });
+  return fc
+    .subarray(formFields, { maxLength: 12 })
+    .chain((names) =>
+      fc.record(
+        Object.fromEntries(
+          names.map((name) => [
+            name,
+            fc.oneof(
+              { weight: 3, arbitrary: stringFor({}, name) },
+              { weight: 1, arbitrary: fc.constantFrom('on', 'approve', 'reject', 'close', '24') },
+            ),
+          ]),
+        ),
+      ),
+    );
 }
 
 const ICS_EVENT = (summary: string, start: string) =>
@@ -382,9 +451,9 @@ function requestArbitrary(target: Target): fc.Arbitrary<Request> {
     Object.fromEntries(
       Object.entries(target.pathParams).map(([name, schema]) => [
         name,
-        schema?.format === 'uuid' || !schema
-          ? fc.oneof({ weight: 3, arbitrary: ids }, hostileString)
-          : (arbitraryFor(schema).map(String) as fc.Arbitrary<string>),
+        schema?.format === 'uuid' || !schema || kindOf(name, target.url)
+          ? idFor(name, target.url)
+          : (arbitraryFor(schema, 0, name).map(String) as fc.Arbitrary<string>),
       ]),
     ),
   ) as fc.Arbitrary<Record<string, string>>;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { assignComment, assignCommentInputSchema } from '../../comments/assign-comment.js';
 import { queueCommentEffects } from '../../comments/comment-effects.js';
 import { respond, respondInputSchema } from '../../comments/respond.js';
+import { storableIsoDate } from '../../core/storable-date.js';
 import { deadlineReport } from '../../deadlines/deadline-report.js';
 import { deadlineReportCsv } from '../../deadlines/deadline-report-csv.js';
 import { MAX_ICS_BYTES } from '../../deadlines/ical-closures.js';
@@ -47,8 +48,8 @@ export const commentRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['reports'],
         params: schoolParams,
         querystring: z.object({
-          from: z.iso.date(),
-          to: z.iso.date(),
+          from: storableIsoDate,
+          to: storableIsoDate,
           format: z.enum(['json', 'csv']).default('json'),
         }),
       },

@@ -27,6 +27,7 @@ import { listPendingResponses } from '../../comments/list-pending-responses.js';
 import { rejectResponse } from '../../comments/reject-response.js';
 import { hasRole } from '../../core/principal.js';
 import { ServiceError } from '../../core/service-error.js';
+import { storableIsoDate } from '../../core/storable-date.js';
 import { deadlineReport } from '../../deadlines/deadline-report.js';
 import { deadlineTrend } from '../../deadlines/deadline-trend.js';
 import { confirmAction } from '../../moderation/confirm-action.js';
@@ -433,8 +434,8 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
         ...hidden,
         querystring: z.object({
           schoolId: z.uuid().optional(),
-          from: z.iso.date().optional(),
-          to: z.iso.date().optional(),
+          from: storableIsoDate.optional(),
+          to: storableIsoDate.optional(),
         }),
       },
     },
