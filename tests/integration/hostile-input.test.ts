@@ -58,8 +58,8 @@ interface Request {
 const STREAMS = new Set(['GET /api/inbox/events']);
 /** Sign-out ends the session the run uses; it is covered signed out, and by its own tests. */
 const ENDS_SESSION = new Set(['POST /auth/sign-out']);
-const RUNS_SIGNED_IN = 20;
-const RUNS_SIGNED_OUT = 5;
+const RUNS_SIGNED_IN = 30;
+const RUNS_SIGNED_OUT = 6;
 
 const HOSTILE_STRINGS = [
   '',
@@ -73,6 +73,7 @@ const HOSTILE_STRINGS = [
   '"\\',
   '<script>alert(1)</script>',
   '"><img src=x onerror=alert(1)>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, on purpose
   '{{7*7}}${7*7}',
   '../../../../etc/passwd',
   '\uFEFF\u200B',
