@@ -112,8 +112,9 @@ export function pageKit(app: FastifyInstance) {
   }
 
   /**
-   * A form post (signed in and CSRF-checked before it gets here), then the verb. Success and fixable refusals go back
-   * with a message; a role refusal or another school's id answers the 403 / 404 page.
+   * A form post, signed in and CSRF-checked before it gets here: the verb. Success and fixable
+   * refusals go back with a message; a role refusal or another school's id answers the 403 / 404
+   * page.
    */
   async function form(
     reply: FastifyReply,

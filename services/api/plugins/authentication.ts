@@ -60,7 +60,15 @@ export const authenticationPlugin = fp(
       request.sessionCsrfToken = session.csrfToken;
     });
 
-    const requireUser = async (request: FastifyRequest) => {
+    // Secure by default: a route added later needs a session unless it opts out.
+    app.addHook('onRoute', (route) => {
+      const own = route.preValidation ? [route.preValidation].flat() : [];
+      route.preValidation = [requireSession, ...own];
+    });
+
+    // The opt-out is read when the request comes: a plugin may mark its routes after the hook.
+    async function requireSession(request: FastifyRequest) {
+      if (request.routeOptions.config.signIn === false) return;
       const principal = request.principal;
       if (!principal) throw new ServiceError('UNAUTHENTICATED', 'Sign in to continue');
       if (!SAFE_METHODS.has(request.method) && csrfFrom(request) !== request.sessionCsrfToken) {
@@ -76,17 +84,6 @@ export const authenticationPlugin = fp(
         principal,
         db: app.db,
       };
-    };
-
-    // Secure by default: a route added later needs a session unless it opts out.
-    app.addHook('onRoute', (route) => {
-      const own = route.preValidation ? [route.preValidation].flat() : [];
-      route.preValidation = [signInFirst, ...own];
-    });
-    // Read when the request comes: a plugin may mark its routes after this hook has seen them.
-    async function signInFirst(request: FastifyRequest) {
-      if (request.routeOptions.config.signIn === false) return;
-      await requireUser(request);
     }
   },
   { name: 'authentication' },
