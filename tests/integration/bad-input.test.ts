@@ -233,6 +233,20 @@ describe('a NUL character answers 400 naming the field, wherever it is sent', ()
   });
 });
 
+describe('the sign-in form', () => {
+  it('answers a NUL in the email with a page that names the field', async () => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/auth/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: api.config.publicUrl },
+      payload: new URLSearchParams({ email: `a${NUL}@school.test`, password: 'x' }).toString(),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('body.email: contains a NUL character');
+  });
+});
+
 describe('dates and cursors Postgres cannot take answer 400 naming the parameter', () => {
   it.each([
     ['/api/audit?from=0000-01-01', 'from'],

@@ -24,6 +24,12 @@ function isPagePath(url: string): boolean {
   return !JSON_PREFIXES.some((prefix) => url.startsWith(prefix));
 }
 
+/** A page, or a form a browser posted (the sign-in form posts to /auth/): a person reads the answer. */
+function answersHtml(request: FastifyRequest): boolean {
+  const type = request.headers['content-type'] ?? '';
+  return isPagePath(request.url) || type.startsWith('application/x-www-form-urlencoded');
+}
+
 /** Is this a Redis or BullMQ refusal because Redis is down (offline queue disabled)? */
 function isRedisUnavailable(error: unknown): boolean {
   const message = (error as Error)?.message ?? '';
@@ -88,13 +94,13 @@ function problemsOf(error: unknown): string[] | null {
 }
 
 /**
- * One mapping from domain errors to HTTP. An API path answers `{ error, message }`; a staff page or
- * form post answers the error page with the same status and message (a lost session: 303 to
- * /login). A 5xx never carries its internal message to the client.
+ * One mapping from domain errors to HTTP. An API call answers `{ error, message }`; a staff page or
+ * a browser's form post answers the error page with the same status and message (a page whose
+ * session has gone: 303 to /login). A 5xx never carries its internal message to the client.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   async function send(request: FastifyRequest, reply: FastifyReply, answer: Answer) {
-    if (!isPagePath(request.url)) {
+    if (!answersHtml(request)) {
       return reply
         .status(answer.status)
         .send({ error: answer.error, message: answer.message, ...(answer.extra ?? {}) });
