@@ -23,6 +23,7 @@ import { createProducerRedis } from '../core/redis-connections.js';
 import type { ResolveTxt } from '../trust-domains/email-domain.js';
 import { authenticationPlugin, SAFE_METHODS } from './plugins/authentication.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { inputHygienePlugin } from './plugins/input-hygiene.js';
 import { pageChromePlugin } from './plugins/page-chrome.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminQueuesRoutes } from './routes/admin-queues.js';
@@ -169,6 +170,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   await app.register(formbody);
   await app.register(authenticationPlugin);
+  await app.register(inputHygienePlugin);
   await app.register(pageChromePlugin);
   await app.register(healthRoutes);
   await app.register(metricsRoutes);

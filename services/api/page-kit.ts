@@ -1,16 +1,13 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError, z } from 'zod';
 import { ServiceError, type ServiceErrorCode } from '../core/service-error.js';
 import type { FlashMessage } from '../web/components/page-bits.js';
 import type { NavUser } from '../web/components/site-nav.js';
-import { ErrorPage } from '../web/pages/error-page.js';
-import { auditRefusal, STATUS_OF_ERROR } from './plugins/error-handler.js';
 
 /**
- * What the staff pages share: the HTML answer, the flash message carried across a form's 303, the
- * signed-in page and form-post wrappers, and the error handler that turns a refusal into the 403 /
- * 404 page. A route plugin calls `pageKit(app)` once and `app.setErrorHandler(kit.errorHandler)`.
+ * What the staff pages share: the HTML answer, the flash message carried across a form's 303, and
+ * the signed-in page and form-post wrappers. A refusal that is not shown on the page itself renders
+ * the error page from the app's one error handler (plugins/error-handler.ts).
  */
 
 export const FLASH_COOKIE = 'hm_flash';
@@ -78,33 +75,6 @@ export function pageKit(app: FastifyInstance) {
       .header('cache-control', 'no-store')
       .send(html);
 
-  /** The error page keeps the navigation and bell for a signed-in person. */
-  const errorPage = async (request: FastifyRequest, status: number, message: string) =>
-    ErrorPage({
-      status,
-      message,
-      ...(request.principal ? await app.pageChrome(request) : {}),
-    });
-
-  async function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
-    if (error instanceof ServiceError) {
-      if (error.code === 'UNAUTHENTICATED') return reply.redirect('/login', 303);
-      const status = STATUS_OF_ERROR[error.code];
-      if (error.code === 'FORBIDDEN') await auditRefusal(app, request, error.message);
-      if (status >= 500) request.log.warn({ err: error }, 'service unavailable');
-      return sendHtml(reply, status, await errorPage(request, status, error.message));
-    }
-    if (hasZodFastifySchemaValidationErrors(error) || error instanceof ZodError) {
-      return sendHtml(reply, 400, await errorPage(request, 400, 'That address or form is not valid.'));
-    }
-    request.log.error({ err: error }, 'unhandled error in a staff page');
-    return sendHtml(
-      reply,
-      500,
-      await ErrorPage({ status: 500, message: 'Something went wrong; it has been logged.' }),
-    );
-  }
-
   function setFlash(reply: FastifyReply, flash: FlashMessage): void {
     const value = JSON.stringify({ ...flash, text: flash.text.slice(0, 1_000) });
     reply.setCookie(FLASH_COOKIE, value, {
@@ -137,22 +107,20 @@ export function pageKit(app: FastifyInstance) {
     reply: FastifyReply,
     render: (base: PageBase) => Promise<string> | string,
   ) {
-    await app.requireUser(request, reply);
     const base: PageBase = { ...(await app.pageChrome(request)), flash: takeFlash(request, reply) };
     return sendHtml(reply, 200, await render(base));
   }
 
   /**
-   * A form post: CSRF-checked by requireUser, then the verb. Success and fixable refusals go back
-   * with a message; a role refusal or another school's id answers the 403 / 404 page.
+   * A form post, signed in and CSRF-checked before it gets here: the verb. Success and fixable
+   * refusals go back with a message; a role refusal or another school's id answers the 403 / 404
+   * page.
    */
   async function form(
-    request: FastifyRequest,
     reply: FastifyReply,
     back: string,
     act: () => Promise<string | { redirect: string; flash?: FlashMessage }>,
   ) {
-    await app.requireUser(request, reply);
     try {
       const outcome = await act();
       if (typeof outcome === 'string') {
@@ -174,5 +142,5 @@ export function pageKit(app: FastifyInstance) {
     }
   }
 
-  return { sendHtml, errorHandler, setFlash, takeFlash, page, form };
+  return { sendHtml, setFlash, takeFlash, page, form };
 }

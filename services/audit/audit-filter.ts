@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditEntries } from '../../db/schema/index.js';
+import { isStorableDate, STORABLE_DATE_MESSAGE } from '../core/storable-date.js';
 import { AUDIT_ACTIONS } from './audit-actions.js';
 
 const seqParam = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -37,12 +38,17 @@ export const auditFilterSchema = z.object({
   /** Inclusive, ISO date or date-time. */
   from: z.coerce
     .date()
+    .refine(isStorableDate, STORABLE_DATE_MESSAGE)
     .optional()
     .or(z.literal('').transform(() => undefined)),
   /** Exclusive when a date-time; a bare date means the whole of that day. */
   to: z
     .string()
     .max(40)
+    .refine((to) => {
+      const end = endOf(to);
+      return !end || isStorableDate(end);
+    }, STORABLE_DATE_MESSAGE)
     .optional()
     .or(z.literal('').transform(() => undefined)),
   /** Words that must all appear in the entry's reasons, notes or other text of its details. */

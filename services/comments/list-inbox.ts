@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { comments, socialAccounts } from '../../db/schema/index.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
 import { invalidInput } from '../core/service-error.js';
+import { isStorableDate } from '../core/storable-date.js';
 import type { InboxPageCache, PendingRead } from './inbox-page-cache.js';
 
 export const inboxFilterSchema = z.object({
@@ -68,6 +69,9 @@ export const inboxPageSchema = z.object({ items: z.array(inboxItemSchema), next:
 const FAR_FUTURE = new Date('9999-12-31T00:00:00Z');
 
 /** The conditions of one inbox page; null when the user has no school (an empty inbox). */
+/** The id half of a cursor: anything else would reach Postgres as a uuid and fail there. */
+const cursorId = z.uuid();
+
 function inboxWhere(ctx: ServiceContext, filter: z.output<typeof inboxFilterSchema>): SQL[] | null {
   const where: SQL[] = [];
   if (ctx.schoolIds !== null) {
@@ -85,7 +89,7 @@ function inboxWhere(ctx: ServiceContext, filter: z.output<typeof inboxFilterSche
   if (filter.after) {
     const [at, id] = filter.after.split('|');
     const when = new Date(at ?? '');
-    if (!id || Number.isNaN(when.getTime()))
+    if (!id || !cursorId.safeParse(id).success || Number.isNaN(when.getTime()) || !isStorableDate(when))
       throw invalidInput('after must be the cursor from the previous page');
     where.push(or(gt(deadline, when), and(eq(deadline, when), gt(comments.id, id)))!);
   }

@@ -6,6 +6,7 @@ import { accountLabel } from '../accounts/account-label.js';
 import { assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { invalidInput, notFound } from '../core/service-error.js';
+import { storableIsoDate } from '../core/storable-date.js';
 import type { DeadlineBand } from './deadline-status.js';
 import { schoolCalendarOf } from './school-calendar-of.js';
 import { type CalendarDate, isWorkingDate } from './working-days.js';
@@ -14,8 +15,8 @@ export const MAX_REPORT_DAYS = 366;
 
 export const deadlineReportInputSchema = z
   .object({
-    from: z.iso.date(),
-    to: z.iso.date(),
+    from: storableIsoDate,
+    to: storableIsoDate,
   })
   .refine((r) => r.from <= r.to, { message: "'to' is before 'from'", path: ['to'] });
 

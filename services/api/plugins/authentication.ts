@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { principalSchoolIds } from '../../auth/load-principal.js';
 import { resolveSession, SESSION_COOKIE } from '../../auth/session-store.js';
@@ -11,11 +11,15 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
     sessionCsrfToken: string | null;
-    /** The verb context for the signed-in user; set by requireUser. */
+    /** The verb context for the signed-in user; set before the route's schema is checked. */
     ctx: ServiceContext;
   }
-  interface FastifyInstance {
-    requireUser: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  interface FastifyContextConfig {
+    /**
+     * `false`: the route is open to signed-out callers (sign-in, health, static files) or guards
+     * itself (the queue dashboard). Every other route needs a session.
+     */
+    signIn?: false;
   }
 }
 
@@ -29,8 +33,11 @@ function csrfFrom(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Resolves the session cookie to a principal on every request, and gives routes `requireUser`:
- * no session answers 401; a state-changing request without the session's CSRF token answers 403.
+ * Resolves the session cookie to a principal on every request, and checks it on every route
+ * registered after this plugin unless the route says `config: { signIn: false }`: no session
+ * answers 401 (a page or form: 303 to /login); a state-changing request without the session's
+ * CSRF token answers 403. The check runs before the route's schema, so a signed-out caller learns
+ * nothing of what a route expects.
  */
 export const authenticationPlugin = fp(
   async (app) => {
@@ -53,7 +60,15 @@ export const authenticationPlugin = fp(
       request.sessionCsrfToken = session.csrfToken;
     });
 
-    app.decorate('requireUser', async (request: FastifyRequest) => {
+    // Secure by default: a route added later needs a session unless it opts out.
+    app.addHook('onRoute', (route) => {
+      const own = route.preValidation ? [route.preValidation].flat() : [];
+      route.preValidation = [requireSession, ...own];
+    });
+
+    // The opt-out is read when the request comes: a plugin may mark its routes after the hook.
+    async function requireSession(request: FastifyRequest) {
+      if (request.routeOptions.config.signIn === false) return;
       const principal = request.principal;
       if (!principal) throw new ServiceError('UNAUTHENTICATED', 'Sign in to continue');
       if (!SAFE_METHODS.has(request.method) && csrfFrom(request) !== request.sessionCsrfToken) {
@@ -69,7 +84,7 @@ export const authenticationPlugin = fp(
         principal,
         db: app.db,
       };
-    });
+    }
   },
   { name: 'authentication' },
 );

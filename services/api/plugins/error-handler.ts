@@ -1,8 +1,9 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { emitAudit } from '../../audit/emit-audit.js';
 import { ServiceError, type ServiceErrorCode } from '../../core/service-error.js';
+import { ErrorPage } from '../../web/pages/error-page.js';
 
 /** The HTTP status each verb refusal answers with, for the JSON API and the pages alike. */
 export const STATUS_OF_ERROR: Record<ServiceErrorCode, number> = {
@@ -21,6 +22,12 @@ const JSON_PREFIXES = ['/api/', '/auth/', '/admin/queues/api/', '/docs', '/metri
 
 function isPagePath(url: string): boolean {
   return !JSON_PREFIXES.some((prefix) => url.startsWith(prefix));
+}
+
+/** A page, or a form a browser posted (the sign-in form posts to /auth/): a person reads the answer. */
+function answersHtml(request: FastifyRequest): boolean {
+  const type = request.headers['content-type'] ?? '';
+  return isPagePath(request.url) || type.startsWith('application/x-www-form-urlencoded');
 }
 
 /** Is this a Redis or BullMQ refusal because Redis is down (offline queue disabled)? */
@@ -62,11 +69,51 @@ export async function auditRefusal(
   }
 }
 
+/** An error as the caller is told it: one shape for JSON and the staff pages alike. */
+interface Answer {
+  status: number;
+  error: string;
+  message: string;
+  extra?: Record<string, unknown>;
+}
+
+function problemsOf(error: unknown): string[] | null {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    return error.validation.map((v) => {
+      const where = v.instancePath
+        ? `${error.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`
+        : (error.validationContext ?? 'body');
+      return `${where}: ${v.message}`;
+    });
+  }
+  // A verb's own input check (beyond the route's schema): the caller's mistake, not ours.
+  if (error instanceof ZodError) {
+    return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  }
+  return null;
+}
+
 /**
- * One mapping from domain errors to HTTP. Every answer is `{ error, message }`; a 5xx never
- * carries its internal message to the client.
+ * One mapping from domain errors to HTTP. An API call answers `{ error, message }`; a staff page or
+ * a browser's form post answers the error page with the same status and message (a page whose
+ * session has gone: 303 to /login). A 5xx never carries its internal message to the client.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
+  async function send(request: FastifyRequest, reply: FastifyReply, answer: Answer) {
+    if (!answersHtml(request)) {
+      return reply
+        .status(answer.status)
+        .send({ error: answer.error, message: answer.message, ...(answer.extra ?? {}) });
+    }
+    // The page keeps the navigation and bell for a signed-in person, unless that too fails.
+    const chrome = request.principal ? await app.pageChrome(request).catch(() => ({})) : {};
+    return reply
+      .status(answer.status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(await ErrorPage({ status: answer.status, message: answer.message, ...chrome }));
+  }
+
   app.setErrorHandler(async (error: FastifyError | ServiceError | Error, request, reply) => {
     if (error instanceof ServiceError) {
       // A staff page or form post whose session has gone: back to sign-in, as every page does.
@@ -74,29 +121,26 @@ export function registerErrorHandler(app: FastifyInstance): void {
       const status = STATUS_OF_ERROR[error.code];
       if (status >= 500) request.log.warn({ err: error }, 'service unavailable');
       if (error.code === 'FORBIDDEN') await auditRefusal(app, request, error.message);
-      return reply
-        .status(status)
-        .send({ error: error.code, message: error.message, ...(error.details ?? {}) });
-    }
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const problems = error.validation.map((v) => {
-        const where = v.instancePath
-          ? `${error.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`
-          : (error.validationContext ?? 'body');
-        return `${where}: ${v.message}`;
+      return send(request, reply, {
+        status,
+        error: error.code,
+        message: error.message,
+        ...(error.details ? { extra: error.details } : {}),
       });
-      return reply.status(400).send({ error: 'INVALID_INPUT', message: problems.join('; '), problems });
     }
-    if (error instanceof ZodError) {
-      // A verb's own input check (beyond the route's schema): the caller's mistake, not ours.
-      const problems = error.issues.map((i) =>
-        i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
-      );
-      return reply.status(400).send({ error: 'INVALID_INPUT', message: problems.join('; '), problems });
+    const problems = problemsOf(error);
+    if (problems) {
+      return send(request, reply, {
+        status: 400,
+        error: 'INVALID_INPUT',
+        message: problems.join('; '),
+        extra: { problems },
+      });
     }
     if (isRedisUnavailable(error)) {
       request.log.warn({ err: error }, 'queue unavailable');
-      return reply.status(503).send({
+      return send(request, reply, {
+        status: 503,
         error: 'UPSTREAM_UNAVAILABLE',
         message: 'The job queue (Redis) is unavailable; try again shortly',
       });
@@ -106,12 +150,18 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (status < 500) {
       // Malformed JSON, body too large, unsupported media type: the framework's message is safe.
       request.log.info({ code: fastifyError.code, status }, fastifyError.message);
-      return reply
-        .status(status)
-        .send({ error: fastifyError.code ?? 'BAD_REQUEST', message: fastifyError.message });
+      return send(request, reply, {
+        status,
+        error: fastifyError.code ?? 'BAD_REQUEST',
+        message: fastifyError.message,
+      });
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send({ error: 'INTERNAL', message: 'Something went wrong; it has been logged' });
+    return send(request, reply, {
+      status: 500,
+      error: 'INTERNAL',
+      message: 'Something went wrong; it has been logged',
+    });
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -57,7 +57,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     scheduler: app.pollScheduler,
     defaultIntervalSeconds: config.pollIntervalSeconds,
   };
-  const preHandler = app.requireUser;
 
   app.get(
     '/api/accounts',
@@ -68,7 +67,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: listAccountsInput,
         response: { 200: z.object({ accounts: z.array(accountViewSchema) }) },
       },
-      preHandler,
     },
     async (request) => ({ accounts: await listAccounts(request.ctx, request.query) }),
   );
@@ -82,7 +80,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: proposeAccountInput,
         response: { 201: accountViewSchema },
       },
-      preHandler,
     },
     async (request, reply) => reply.status(201).send(await proposeAccount(request.ctx, request.body)),
   );
@@ -101,7 +98,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
         },
       },
-      preHandler,
     },
     async (request) => listAccountApprovals(request.ctx),
   );
@@ -115,7 +111,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: completeConnectInput.extend({ error_description: z.string().max(2_000).optional() }),
         response: { 302: z.null().describe('to /accounts/:id, with ?connect_error=… when refused') },
       },
-      preHandler,
     },
     async (request, reply) => {
       const { state, code, error } = request.query;
@@ -145,7 +140,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         params: accountParams,
         response: { 200: accountViewSchema },
       },
-      preHandler,
     },
     async (request) => getAccount(request.ctx, request.params),
   );
@@ -178,7 +172,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: decideAccountInput.omit({ accountId: true }),
         response: { 200: accountViewSchema },
       },
-      preHandler,
     },
     async (request) => decideAccount(request.ctx, { ...request.body, ...request.params }),
   );
@@ -192,7 +185,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         params: accountParams,
         response: { 200: z.object({ authorizeUrl: z.string() }) },
       },
-      preHandler,
     },
     async (request) => startConnect(request.ctx, request.params, connect),
   );
@@ -207,7 +199,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: activateAccountInput.omit({ accountId: true }).nullish(),
         response: { 200: withPolling },
       },
-      preHandler,
     },
     async (request) => activateAccount(request.ctx, { ...request.body, ...request.params }, polling),
   );
@@ -222,7 +213,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: suspendAccountInput.omit({ accountId: true }),
         response: { 200: withPolling },
       },
-      preHandler,
     },
     async (request) => suspendAccount(request.ctx, { ...request.body, ...request.params }, polling),
   );
@@ -237,7 +227,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: retireAccountInput.omit({ accountId: true }),
         response: { 200: withPolling },
       },
-      preHandler,
     },
     async (request) => retireAccount(request.ctx, { ...request.body, ...request.params }, polling),
   );
@@ -252,7 +241,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: reviewAccountInput.omit({ accountId: true }),
         response: { 200: withOptionalPolling },
       },
-      preHandler,
     },
     async (request) => reviewAccount(request.ctx, { ...request.body, ...request.params }, polling),
   );
@@ -267,7 +255,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: updateAccountSettingsInput.omit({ accountId: true }),
         response: { 200: withOptionalPolling },
       },
-      preHandler,
     },
     async (request) => updateAccountSettings(request.ctx, { ...request.body, ...request.params }, polling),
   );
@@ -282,7 +269,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: addAccountAdminInput.omit({ accountId: true }),
         response: { 200: accountViewSchema },
       },
-      preHandler,
     },
     async (request) => addAccountAdmin(request.ctx, { ...request.body, ...request.params }),
   );
@@ -297,7 +283,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: removeAccountAdminInput.pick({ note: true }).nullish(),
         response: { 200: accountViewSchema },
       },
-      preHandler,
     },
     async (request) => removeAccountAdmin(request.ctx, { ...request.body, ...request.params }),
   );
@@ -312,7 +297,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: handOverAdminInput.omit({ accountId: true }),
         response: { 200: accountViewSchema },
       },
-      preHandler,
     },
     async (request) => handOverAdmin(request.ctx, { ...request.body, ...request.params }),
   );
@@ -335,7 +319,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
         },
       },
-      preHandler,
     },
     async (request) => getPolicyStatus(request.ctx, request.params),
   );
@@ -358,7 +341,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
         },
       },
-      preHandler,
     },
     async (request) => setPolicyVersion(request.ctx, { ...request.body, ...request.params }),
   );
@@ -373,7 +355,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         body: acknowledgePolicyInput.omit({ schoolId: true }),
         response: { 200: z.object({ versionLabel: z.string(), alreadyAcknowledged: z.boolean() }) },
       },
-      preHandler,
     },
     async (request) => acknowledgePolicy(request.ctx, { ...request.body, ...request.params }),
   );

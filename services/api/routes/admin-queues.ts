@@ -54,7 +54,9 @@ function isSameOrigin(request: FastifyRequest, publicUrl: string): boolean {
   const origin = request.headers.origin;
   if (typeof origin !== 'string') return true; // not a browser's cross-site request
   const host = request.headers.host;
-  return origin === new URL(publicUrl).origin || (!!host && new URL(origin).host === host);
+  if (origin === new URL(publicUrl).origin) return true;
+  // `null` (a sandboxed or no-referrer page) or no URL at all: not a page of ours.
+  return URL.canParse(origin) && !!host && new URL(origin).host === host;
 }
 
 /**
@@ -72,6 +74,11 @@ export const adminQueuesRoutes: FastifyPluginAsync = async (app) => {
   });
 
   await app.register(async (scope) => {
+    // The guard below is this board's sign-in check: the shared one would want our CSRF token,
+    // which Bull Board's UI does not send.
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...route.config, signIn: false };
+    });
     scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const isApi = request.url.startsWith(`${ADMIN_QUEUES_PATH}/api/`);
       if (!request.principal) {
@@ -91,9 +98,11 @@ export const adminQueuesRoutes: FastifyPluginAsync = async (app) => {
         });
       }
       if (!SAFE_METHODS.has(request.method) && !isSameOrigin(request, app.config.publicUrl)) {
-        return reply
-          .status(403)
-          .send({ error: 'FORBIDDEN', message: 'Queue changes must come from the queue dashboard itself' });
+        return reply.status(403).send({
+          error: 'FORBIDDEN',
+          message:
+            'Queue changes must come from the queue dashboard itself (the Origin header names another site)',
+        });
       }
     });
     scope.addHook('onSend', async (_request, reply, payload) => {

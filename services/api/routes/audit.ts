@@ -91,7 +91,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: searchQuery,
         response: { 200: z.object({ items: z.array(entryView), next: z.number().nullable() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => searchAudit(request.ctx, request.query),
   );
@@ -106,7 +105,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z.object({ from: seq.optional(), to: seq.optional(), _csrf: z.string().optional() }).nullish(),
         response: { 200: verifyResult },
       },
-      preHandler: app.requireUser,
     },
     async (request) =>
       verifyAuditLog(
@@ -124,7 +122,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The signed checkpoints, oldest first, and the public key they should be signed with',
         response: { 200: z.object({ publicKey: z.string().nullable(), checkpoints: z.array(checkpoint) }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => ({
       publicKey: auditSigner(app.config.auditSigningKey)?.publicKey ?? null,
@@ -140,7 +137,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         summary:
           'The signed checkpoints as JSON Lines, for an outside witness (npm run audit:verify -- --checkpoints FILE)',
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const list = await listCheckpoints(request.ctx);
@@ -163,7 +159,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
           200: z.object({ status: z.literal('skipped'), reason: z.string() }),
         },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const outcome = await createCheckpoint(request.ctx, app.config.auditSigningKey);
@@ -185,7 +180,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
           'Export entries matching the filters as CSV or JSON Lines, streamed, ending with a signed manifest (auditor, trust admin)',
         querystring: auditFilterSchema.extend({ format: z.enum(['csv', 'jsonl']).default('jsonl') }),
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const { format, ...filter } = request.query;
@@ -216,7 +210,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
           _csrf: z.string().optional(),
         }),
       },
-      preHandler: app.requireUser,
     },
     async (request) => {
       const { _csrf, ...subject } = request.body;
@@ -241,7 +234,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
           200: z.object({ comments: z.number(), personalRecords: z.number(), schools: z.array(z.string()) }),
         },
       },
-      preHandler: app.requireUser,
     },
     async (request) => {
       const { _csrf, reason, ...subject } = request.body;
@@ -255,8 +247,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     reply: FastifyReply,
     verify: boolean,
   ) {
-    if (!request.principal) return reply.redirect('/login', 303);
-    await app.requireUser(request, reply);
     const parsed = searchQuery.safeParse(request.query ?? {});
     const query = parsed.success ? parsed.data : {};
     const readable = schoolsWithRole(request.ctx, AUDIT_READERS) ?? [];
@@ -268,7 +258,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       const html = await ErrorPage({
         status: 403,
         message,
-        user: navUserOf(request.principal),
+        user: navUserOf(request.principal!),
         csrfToken: request.sessionCsrfToken ?? '',
       });
       return reply.status(403).header('content-type', 'text/html; charset=utf-8').send(html);
@@ -285,7 +275,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       loadCheckpoints(app.db),
     ]);
     const html = await AuditPage({
-      user: navUserOf(request.principal),
+      user: navUserOf(request.principal!),
       csrfToken: request.sessionCsrfToken ?? '',
       filter: query,
       schools: schoolRows,

@@ -78,6 +78,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/login',
     {
+      config: { signIn: false },
       schema: {
         tags: ['auth'],
         summary: 'The sign-in page',
@@ -96,6 +97,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/sign-in',
     {
+      config: { signIn: false },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password (JSON, or the sign-in form)',
@@ -156,7 +158,6 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z.object({ _csrf: z.string().optional() }).nullish(),
         response: { 200: z.object({ signedOut: z.boolean() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const value = request.cookies[SESSION_COOKIE];
@@ -180,7 +181,6 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "The current session's CSRF token, for the x-csrf-token header or the _csrf form field",
         response: { 200: z.object({ csrfToken: z.string() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -202,7 +202,6 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
         },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -213,6 +212,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/auth/sso/:trustId/start',
     {
+      config: { signIn: false },
       schema: {
         tags: ['auth'],
         summary: "Start single sign-on with the trust's OpenID Connect provider (302 to the provider)",
@@ -240,6 +240,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/auth/sso/callback',
     {
+      config: { signIn: false },
       schema: {
         tags: ['auth'],
         summary: 'Where the OpenID Connect provider sends the browser back (register this redirect URI)',

@@ -138,7 +138,6 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await app.requireUser(request, reply);
       return renderPage(request, reply, request.params.id, {
         notice: request.query.done ? DONE[request.query.done] : undefined,
         preselect: request.query.do,
@@ -155,14 +154,13 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
           'One comment with its thread, the author’s earlier comments, labels, deadline, responses, actions and history',
         params: commentParams,
       },
-      preHandler: app.requireUser,
     },
     async (request) => getCommentDetail(request.ctx, request.params.id),
   );
 
   app.post(
     '/comments/:id/reply',
-    { schema: { hide: true, params: commentParams, body: replyForm }, preHandler: app.requireUser },
+    { schema: { hide: true, params: commentParams, body: replyForm } },
     async (request, reply) => {
       const { kind, template, overrideReason } = request.body;
       let text = request.body.text.trim();
@@ -194,7 +192,6 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
         params: commentParams,
         body: z.object({ ...csrfField, reason: z.string().max(2_000) }),
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'close', async () => {
@@ -216,7 +213,6 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
         params: commentParams,
         body: z.object({ ...csrfField, assigneeId: z.string().max(40).default('') }),
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'assign', async () => {
@@ -239,7 +235,6 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
           noticeTemplate: optionalText(50),
         }),
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'act', async () => {
@@ -268,7 +263,7 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/comments/:id/actions/:actionId/confirm',
-    { schema: { hide: true, params: actionParams, body: z.object(csrfField) }, preHandler: app.requireUser },
+    { schema: { hide: true, params: actionParams, body: z.object(csrfField) } },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'confirm', async () => {
         await confirmAction(request.ctx, { actionId: request.params.actionId }, dispatch);
@@ -284,7 +279,6 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
         params: actionParams,
         body: z.object({ ...csrfField, reason: z.string().max(2_000).default('') }),
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'reject', async () => {
@@ -311,7 +305,6 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
           externalReference: optionalText(200),
         }),
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'escalate', async () => {

@@ -44,6 +44,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/healthz',
     {
+      config: { signIn: false },
       schema: {
         tags: ['operations'],
         summary: 'The process is alive',
@@ -56,6 +57,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/readyz',
     {
+      config: { signIn: false },
       schema: {
         tags: ['operations'],
         summary: 'PostgreSQL and Redis are reachable; 503 names what is down',

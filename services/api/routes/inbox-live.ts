@@ -58,7 +58,6 @@ export const inboxLiveRoutes: FastifyPluginAsyncZod = async (app) => {
         summary:
           'Server-sent events: each newly processed open comment of your schools, as `event: comment` with the inbox item as data',
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       reply.hijack();
@@ -116,7 +115,6 @@ export const inboxLiveRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Acknowledge several comments at once (each gets an acknowledgement response)',
         body: bulkBody,
       },
-      preHandler: app.requireUser,
     },
     async (request) => {
       const ids = Array.isArray(request.body.commentIds)
@@ -126,16 +124,10 @@ export const inboxLiveRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.post(
-    '/inbox/acknowledge',
-    { schema: { hide: true, body: bulkBody }, preHandler: app.requireUser },
-    async (request, reply) => {
-      const ids = Array.isArray(request.body.commentIds)
-        ? request.body.commentIds
-        : [request.body.commentIds];
-      const results = await acknowledgeAll(request.ctx, ids);
-      const ok = results.filter((r) => r.ok).length;
-      return reply.redirect(`/?acknowledged=${ok}&refused=${results.length - ok}`, 303);
-    },
-  );
+  app.post('/inbox/acknowledge', { schema: { hide: true, body: bulkBody } }, async (request, reply) => {
+    const ids = Array.isArray(request.body.commentIds) ? request.body.commentIds : [request.body.commentIds];
+    const results = await acknowledgeAll(request.ctx, ids);
+    const ok = results.filter((r) => r.ok).length;
+    return reply.redirect(`/?acknowledged=${ok}&refused=${results.length - ok}`, 303);
+  });
 };

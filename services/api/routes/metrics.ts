@@ -13,7 +13,7 @@ const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
  */
 export const metricsRoutes: FastifyPluginAsync = async (app) => {
   const expected = app.config.metricsToken ? Buffer.from(`Bearer ${app.config.metricsToken}`) : null;
-  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: { signIn: false } }, async (request, reply) => {
     if (expected) {
       const given = Buffer.from(request.headers.authorization ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

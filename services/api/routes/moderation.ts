@@ -25,7 +25,6 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'What can be done about a comment: on the platform, or by hand',
         params: commentParams,
       },
-      preHandler: app.requireUser,
     },
     async (request) => availableActions(request.ctx, { commentId: request.params.id }),
   );
@@ -40,7 +39,6 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
         params: commentParams,
         body: takeActionInput.omit({ commentId: true }),
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const result = await takeAction(
@@ -62,7 +60,6 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
         params: actionParams,
         body: confirmActionInput.omit({ actionId: true }).default({}),
       },
-      preHandler: app.requireUser,
     },
     async (request) => confirmAction(request.ctx, { ...request.body, actionId: request.params.id }, dispatch),
   );
@@ -76,7 +73,6 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
         params: actionParams,
         body: rejectActionInput.omit({ actionId: true }),
       },
-      preHandler: app.requireUser,
     },
     async (request) => rejectAction(request.ctx, { ...request.body, actionId: request.params.id }),
   );
@@ -90,7 +86,6 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
         params: actionParams,
         body: recordManualActionInput.omit({ actionId: true }).default({}),
       },
-      preHandler: app.requireUser,
     },
     async (request) =>
       recordManualAction(request.ctx, { ...request.body, actionId: request.params.id }, dispatch),
@@ -105,7 +100,6 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
         params: commentParams,
         body: escalateCommentInput.omit({ commentId: true }),
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) =>
       reply
@@ -115,7 +109,7 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/actions/:id',
-    { schema: { tags, summary: 'One moderation action', params: actionParams }, preHandler: app.requireUser },
+    { schema: { tags, summary: 'One moderation action', params: actionParams } },
     async (request) => getAction(request.ctx, { actionId: request.params.id }),
   );
 };

@@ -98,7 +98,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: listNotificationsInput,
         response: { 200: z.object({ items: z.array(notificationView), next: z.string().nullable() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => listNotifications(request.ctx, request.query),
   );
@@ -111,7 +110,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'How many of your notifications are unread (the bell)',
         response: { 200: z.object({ unread: z.number() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => countUnread(request.ctx),
   );
@@ -126,7 +124,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         body: csrfOnly,
         response: { 200: z.object({ id: z.string(), read: z.literal(true) }) },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const result = await markNotificationRead(request.ctx, request.params);
@@ -144,7 +141,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         body: csrfOnly,
         response: { 200: z.object({ marked: z.number() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const result = await markAllNotificationsRead(request.ctx);
@@ -161,7 +157,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'What you are sent, per event and channel (unset: everything, at once)',
         response: { 200: preferencesView },
       },
-      preHandler: app.requireUser,
     },
     async (request) => getNotificationPreferences(request.ctx),
   );
@@ -176,7 +171,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         body: setNotificationPreferencesInput.extend({ _csrf: z.string().optional() }),
         response: { 200: preferencesView },
       },
-      preHandler: app.requireUser,
     },
     async (request) => setNotificationPreferences(request.ctx, { preferences: request.body.preferences }),
   );
@@ -192,7 +186,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: listDeliveriesInput.omit({ schoolId: true }),
         response: { 200: z.object({ items: z.array(deliveryView), next: z.string().nullable() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => listDeliveries(request.ctx, { ...request.query, schoolId: request.params.schoolId }),
   );
@@ -207,7 +200,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         params: schoolParams,
         response: { 200: z.object({ webhooks: z.array(webhookView) }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => listWebhooks(request.ctx, request.params, { encryptionKey: app.config.encryptionKey }),
   );
@@ -227,7 +219,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         }),
         response: { 201: z.object({ webhook: webhookView }) },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const { _csrf, ...input } = request.body;
@@ -251,7 +242,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         params: schoolParams.extend({ webhookId: z.uuid() }),
         response: { 200: z.object({ removed: z.literal(true), id: z.string() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => removeWebhook(request.ctx, request.params),
   );
@@ -267,7 +257,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await app.requireUser(request, reply);
       const [page, preferences, chrome] = await Promise.all([
         listNotifications(request.ctx, { before: request.query.before, limit: 50 }),
         getNotificationPreferences(request.ctx),
@@ -288,7 +277,7 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/notifications/preferences',
-    { schema: { hide: true, body: z.record(z.string(), z.string()) }, preHandler: app.requireUser },
+    { schema: { hide: true, body: z.record(z.string(), z.string()) } },
     async (request, reply) => {
       const current = await getNotificationPreferences(request.ctx);
       const on = (event: string, channel: string) => request.body[`${event}:${channel}`] === 'on';
@@ -311,7 +300,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
     '/schools/:schoolId/notifications',
     { schema: { hide: true, params: schoolParams } },
     async (request, reply) => {
-      await app.requireUser(request, reply);
       const { webhooks } = await listWebhooks(request.ctx, request.params, {
         encryptionKey: app.config.encryptionKey,
       });
@@ -337,7 +325,6 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
     '/schools/:schoolId/webhooks/:webhookId/remove',
     {
       schema: { hide: true, params: schoolParams.extend({ webhookId: z.uuid() }), body: csrfOnly },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       await removeWebhook(request.ctx, request.params);

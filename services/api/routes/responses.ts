@@ -15,7 +15,6 @@ export const responseRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/responses/pending',
     {
       schema: { tags: ['comments'], querystring: z.object({ schoolId: z.uuid().optional() }) },
-      preHandler: app.requireUser,
     },
     async (request) =>
       listPendingResponses(request.ctx, request.query.schoolId ? { schoolId: request.query.schoolId } : {}),
@@ -25,7 +24,6 @@ export const responseRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/responses/:id/approve',
     {
       schema: { tags: ['comments'], params: responseParams, body: approveResponseInput.optional() },
-      preHandler: app.requireUser,
     },
     async (request) => approveResponse(request.ctx, request.params.id, request.body ?? {}, effects),
   );
@@ -34,7 +32,6 @@ export const responseRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/responses/:id/reject',
     {
       schema: { tags: ['comments'], params: responseParams, body: rejectResponseInput },
-      preHandler: app.requireUser,
     },
     async (request) => rejectResponse(request.ctx, request.params.id, request.body),
   );

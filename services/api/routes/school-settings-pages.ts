@@ -60,16 +60,13 @@ export function parseClosureLines(text: string): Closure[] {
  * pupils' names, so it is never cached; form bodies (names, CSV) are never logged.
  */
 export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { page, form, errorHandler } = pageKit(app);
-  app.setErrorHandler(errorHandler);
+  const { page, form } = pageKit(app);
   const { timers } = queueCommentEffects(app.queues);
   const key = app.config.encryptionKey;
   const back = (schoolId: string) => `/schools/${schoolId}/settings`;
 
   app.get('/settings', { schema: hidden }, async (request, reply) => {
-    if (!request.principal) return reply.redirect('/login', 303);
-    await app.requireUser(request, reply);
-    const principal = request.principal;
+    const principal = request.principal!;
     const first = [...principal.rolesBySchool.keys()].find((id) => hasRole(principal, id, SETTINGS_ROLES));
     if (!first) {
       throw new ServiceError(
@@ -121,7 +118,7 @@ export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body as FormBody;
       const { schoolId } = request.params;
-      return form(request, reply, back(schoolId), async () => {
+      return form(reply, back(schoolId), async () => {
         const kind = field(body, 'kind') === 'allow' ? 'allow' : 'term';
         const entry = await addSchoolTerm(
           request.ctx,
@@ -148,7 +145,7 @@ export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { ...hidden, params: entryParams } },
     async (request, reply) => {
       const { schoolId, entryId } = request.params;
-      return form(request, reply, back(schoolId), async () => {
+      return form(reply, back(schoolId), async () => {
         await removeSchoolTerm(request.ctx, schoolId, entryId);
         return 'Removed';
       });
@@ -161,7 +158,7 @@ export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body as FormBody;
       const { schoolId } = request.params;
-      return form(request, reply, back(schoolId), async () => {
+      return form(reply, back(schoolId), async () => {
         try {
           const r = await importRoster(
             request.ctx,
@@ -194,7 +191,7 @@ export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body as FormBody;
       const { schoolId } = request.params;
-      return form(request, reply, back(schoolId), async () => {
+      return form(reply, back(schoolId), async () => {
         const ids = fields(body, 'ids');
         if (field(body, 'all') !== 'true' && ids.length === 0)
           throw invalidInput('Tick the pupils to remove');
@@ -214,7 +211,7 @@ export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body as FormBody;
       const { schoolId } = request.params;
-      return form(request, reply, back(schoolId), async () => {
+      return form(reply, back(schoolId), async () => {
         const current = await getSchoolCalendar(request.ctx, schoolId);
         const closures = parseClosureLines(field(body, 'closures') ?? '');
         const { calendar, retimed } = await updateSchoolCalendar(
@@ -234,7 +231,7 @@ export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body as FormBody;
       const { schoolId } = request.params;
-      return form(request, reply, back(schoolId), async () => {
+      return form(reply, back(schoolId), async () => {
         const ics = field(body, 'ics') ?? '';
         if (!ics.trim()) throw invalidInput('Paste the iCalendar file first');
         const r = await importCalendarIcal(request.ctx, schoolId, ics, timers);

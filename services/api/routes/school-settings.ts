@@ -23,7 +23,6 @@ export const schoolSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
         params: schoolParams,
         querystring: z.object({ kind: z.enum(['term', 'allow']).optional() }),
       },
-      preHandler: app.requireUser,
     },
     async (request) =>
       listSchoolTerms(
@@ -37,7 +36,6 @@ export const schoolSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/schools/:schoolId/lexicon',
     {
       schema: { tags: ['schools'], params: schoolParams, body: addSchoolTermInput },
-      preHandler: app.requireUser,
     },
     async (request, reply) =>
       reply.status(201).send(await addSchoolTerm(request.ctx, request.params.schoolId, request.body)),
@@ -45,13 +43,13 @@ export const schoolSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete(
     '/api/schools/:schoolId/lexicon/:entryId',
-    { schema: { tags: ['schools'], params: entryParams }, preHandler: app.requireUser },
+    { schema: { tags: ['schools'], params: entryParams } },
     async (request) => removeSchoolTerm(request.ctx, request.params.schoolId, request.params.entryId),
   );
 
   app.get(
     '/api/schools/:schoolId/roster',
-    { schema: { tags: ['schools'], params: schoolParams }, preHandler: app.requireUser },
+    { schema: { tags: ['schools'], params: schoolParams } },
     async (request, reply) => {
       const roster = await listRoster(request.ctx, request.params.schoolId, app.config.encryptionKey);
       return reply.header('cache-control', 'no-store').send(roster);
@@ -62,7 +60,6 @@ export const schoolSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/schools/:schoolId/roster',
     {
       schema: { tags: ['schools'], params: schoolParams, body: importRosterInput },
-      preHandler: app.requireUser,
       bodyLimit: 1_048_576,
     },
     async (request) =>
@@ -73,7 +70,6 @@ export const schoolSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/schools/:schoolId/roster/remove',
     {
       schema: { tags: ['schools'], params: schoolParams, body: removeRosterInput },
-      preHandler: app.requireUser,
     },
     async (request) => removeRosterEntries(request.ctx, request.params.schoolId, request.body),
   );

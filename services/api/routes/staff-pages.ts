@@ -28,6 +28,7 @@ import { listPendingResponses } from '../../comments/list-pending-responses.js';
 import { rejectResponse } from '../../comments/reject-response.js';
 import { hasRole } from '../../core/principal.js';
 import { ServiceError } from '../../core/service-error.js';
+import { storableIsoDate } from '../../core/storable-date.js';
 import { deadlineReport } from '../../deadlines/deadline-report.js';
 import { deadlineTrend } from '../../deadlines/deadline-trend.js';
 import { confirmAction } from '../../moderation/confirm-action.js';
@@ -78,8 +79,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   const dispatch = queueActionDispatch(app.queues);
   const replyEffects = { ...queueCommentEffects(app.queues), classifiers: app.classifiers };
 
-  const { page, form, errorHandler } = pageKit(app);
-  app.setErrorHandler(errorHandler);
+  const { page, form } = pageKit(app);
 
   // ---- Flags -----------------------------------------------------------------------------------
   app.get('/flags', { schema: hidden }, async (request, reply) =>
@@ -93,7 +93,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { ...hidden, params: idParams } },
     async (request, reply) => {
       const body = request.body as Body;
-      return form(request, reply, returnTo(body), async () => {
+      return form(reply, returnTo(body), async () => {
         const reason = optionalText(body, 'breakGlassReason');
         const { action } = await confirmAction(
           request.ctx,
@@ -109,7 +109,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/web/actions/:id/reject', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const body = request.body as Body;
-    return form(request, reply, returnTo(body), async () => {
+    return form(reply, returnTo(body), async () => {
       const { action } = await rejectAction(request.ctx, {
         actionId: request.params.id,
         reason: field(body, 'reason') ?? '',
@@ -130,7 +130,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { ...hidden, params: idParams } },
     async (request, reply) => {
       const body = request.body as Body;
-      return form(request, reply, '/safeguarding', async () => {
+      return form(reply, '/safeguarding', async () => {
         const outcome = field(body, 'outcome') === 'close' ? 'close' : 'acknowledge';
         await resolveEscalation(request.ctx, {
           escalationId: request.params.id,
@@ -178,7 +178,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { ...hidden, params: idParams } },
     async (request, reply) => {
       const body = request.body as Body;
-      return form(request, reply, '/approvals', async () => {
+      return form(reply, '/approvals', async () => {
         const decision = field(body, 'decision') === 'reject' ? 'reject' : 'approve';
         const months = optionalInt(body, 'reviewMonths');
         const view = await decideAccount(request.ctx, {
@@ -196,7 +196,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/approvals/replies/:id/approve',
     { schema: { ...hidden, params: idParams } },
     async (request, reply) =>
-      form(request, reply, '/approvals', async () => {
+      form(reply, '/approvals', async () => {
         const result = await approveResponse(request.ctx, request.params.id, {}, replyEffects);
         return result.responseStatus === 'sending' ? 'Reply approved: it is being sent' : 'Reply approved';
       }),
@@ -207,7 +207,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { ...hidden, params: idParams } },
     async (request, reply) => {
       const body = request.body as Body;
-      return form(request, reply, '/approvals', async () => {
+      return form(reply, '/approvals', async () => {
         await rejectResponse(request.ctx, request.params.id, { reason: field(body, 'reason') ?? '' });
         return 'Reply rejected: its author has been told';
       });
@@ -279,7 +279,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/accounts', { schema: hidden }, async (request, reply) => {
     const body = request.body as Body;
-    return form(request, reply, '/accounts', async () => {
+    return form(reply, '/accounts', async () => {
       const confirmed = checked(body, 'confirmTraining');
       const view = await proposeAccount(request.ctx, {
         schoolId: field(body, 'schoolId') ?? '',
@@ -305,7 +305,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/accounts/:id/settings', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const body = request.body as Body;
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       const threshold = field(body, 'offensiveThreshold');
       const poll = optionalInt(body, 'pollIntervalSeconds');
       const expiry = optionalInt(body, 'proposalExpiryHours');
@@ -335,7 +335,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/accounts/:id/admins', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const body = request.body as Body;
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       await addAccountAdmin(request.ctx, {
         accountId: id,
         userId: field(body, 'userId') ?? '',
@@ -352,7 +352,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body as Body;
       const { id, userId } = request.params;
-      return form(request, reply, accountPath(id), async () => {
+      return form(reply, accountPath(id), async () => {
         const note = optionalText(body, 'note');
         await removeAccountAdmin(request.ctx, { accountId: id, userId, ...(note ? { note } : {}) });
         return 'Admin removed';
@@ -362,7 +362,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/accounts/:id/connect', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       const { authorizeUrl } = await startConnect(request.ctx, { accountId: id }, connect);
       return {
         redirect: accountPath(id),
@@ -377,7 +377,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/accounts/:id/activate', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       const { account } = await activateAccount(request.ctx, { accountId: id }, polling);
       return `${account.label} is active: monitoring has started`;
     });
@@ -386,7 +386,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/accounts/:id/suspend', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const body = request.body as Body;
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       const { account } = await suspendAccount(
         request.ctx,
         { accountId: id, note: field(body, 'note') ?? '' },
@@ -399,7 +399,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/accounts/:id/retire', { schema: { ...hidden, params: idParams } }, async (request, reply) => {
     const body = request.body as Body;
     const id = request.params.id;
-    return form(request, reply, accountPath(id), async () => {
+    return form(reply, accountPath(id), async () => {
       const { account } = await retireAccount(
         request.ctx,
         { accountId: id, note: field(body, 'note') ?? '' },
@@ -413,7 +413,7 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
     const body = request.body as Body;
     const id = request.params.id;
     const back = field(body, 'returnTo') === '/approvals' ? '/approvals' : accountPath(id);
-    return form(request, reply, back, async () => {
+    return form(reply, back, async () => {
       const outcome = field(body, 'outcome') === 'suspend' ? 'suspend' : 'reapprove';
       const months = optionalInt(body, 'reviewMonths');
       const { account } = await reviewAccount(
@@ -440,8 +440,8 @@ export const staffPageRoutes: FastifyPluginAsyncZod = async (app) => {
         ...hidden,
         querystring: z.object({
           schoolId: z.uuid().optional(),
-          from: z.iso.date().optional(),
-          to: z.iso.date().optional(),
+          from: storableIsoDate.optional(),
+          to: storableIsoDate.optional(),
         }),
       },
     },

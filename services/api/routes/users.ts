@@ -45,7 +45,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
         },
       },
-      preHandler: app.requireUser,
     },
     async (request) => ({ users: await listUsers(request.ctx) }),
   );
@@ -72,7 +71,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
           }),
         },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const { _csrf, ...input } = request.body;
@@ -91,7 +89,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         body: roleAtSchool.extend({ _csrf: z.string().optional() }),
         response: { 201: roleChange },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) => {
       const { schoolId, role } = request.body;
@@ -109,7 +106,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         params: userParams.extend({ schoolId: z.uuid(), role: z.enum(SCHOOL_ROLES) }),
         response: { 200: roleChange },
       },
-      preHandler: app.requireUser,
     },
     async (request) => revokeRole(request.ctx, request.params),
   );
@@ -128,7 +124,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         body: statusBody,
         response: { 200: statusChange },
       },
-      preHandler: app.requireUser,
     },
     async (request) =>
       disableUser(request.ctx, { userId: request.params.userId, reason: request.body?.reason }),
@@ -144,7 +139,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         body: statusBody,
         response: { 200: statusChange },
       },
-      preHandler: app.requireUser,
     },
     async (request) =>
       enableUser(request.ctx, { userId: request.params.userId, reason: request.body?.reason }),
@@ -165,7 +159,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         }),
         response: { 200: z.object({ userId: z.string(), sessionsEnded: z.number() }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) =>
       setPassword(request.ctx, {
