@@ -155,7 +155,6 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: listQuarantinedItemsInput.omit({ accountId: true }),
         response: { 200: z.object({ items: z.array(quarantinedItemViewSchema) }) },
       },
-      preHandler,
     },
     async (request) => ({
       items: await listQuarantinedItems(request.ctx, { ...request.query, ...request.params }),

@@ -23,7 +23,6 @@ export const trustDomainRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "Your trust's email domains, verified or waiting for their DNS TXT record",
         response: { 200: z.object({ domains: z.array(claimedDomain) }) },
       },
-      preHandler: app.requireUser,
     },
     async (request) => ({ domains: await listEmailDomains(request.ctx) }),
   );
@@ -37,7 +36,6 @@ export const trustDomainRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z.object({ domain: z.string().max(253), _csrf: z.string().optional() }),
         response: { 201: claimedDomain },
       },
-      preHandler: app.requireUser,
     },
     async (request, reply) =>
       reply.status(201).send(await claimEmailDomain(request.ctx, { domain: request.body.domain })),
@@ -54,7 +52,6 @@ export const trustDomainRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z.object({ _csrf: z.string().optional() }).nullish(),
         response: { 200: claimedDomain },
       },
-      preHandler: app.requireUser,
     },
     async (request) =>
       verifyEmailDomain(request.ctx, { domain: request.params.domain }, { resolveTxt: app.resolveTxt }),
