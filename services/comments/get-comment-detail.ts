@@ -1,4 +1,5 @@
 import { aliasedTable, and, asc, desc, eq, inArray, lt, ne, or } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.js';
 import {
   auditEntries,
   comments,
@@ -9,7 +10,7 @@ import {
   users,
 } from '../../db/schema/index.js';
 import { holdsRole, isAccountAdmin } from '../accounts/account-access.js';
-import { queryable, type ServiceContext } from '../core/service-context.js';
+import type { ServiceContext } from '../core/service-context.js';
 import { loadCommentWithAccount } from '../moderation/action-access.js';
 import { type AvailableAction, availableActions } from '../moderation/available-actions.js';
 import { escalateCommentInput } from '../moderation/escalate-comment.js';
@@ -111,7 +112,20 @@ export interface CommentDetail {
  * answers NOT_FOUND. Read-only; the actions it offers are each authorised again by their verb.
  */
 export async function getCommentDetail(ctx: ServiceContext, commentId: string): Promise<CommentDetail> {
-  const db = queryable(ctx);
+  if (ctx.tx) return readCommentDetail(ctx, ctx.tx, commentId);
+  // One snapshot: the comment, its actions and its history read apart could straddle the commit
+  // that closes it, and show a hidden comment as still open beside the entry that closed it.
+  return ctx.db.transaction((tx) => readCommentDetail({ ...ctx, tx }, tx, commentId), {
+    isolationLevel: 'repeatable read',
+    accessMode: 'read only',
+  });
+}
+
+async function readCommentDetail(
+  ctx: ServiceContext,
+  db: Queryable,
+  commentId: string,
+): Promise<CommentDetail> {
   const { comment, account } = await loadCommentWithAccount(ctx, db, commentId);
   const summary = (c: typeof comments.$inferSelect): CommentSummary => ({
     id: c.id,

@@ -7,7 +7,7 @@ import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { type SignedIn, signIn } from '../helpers/sign-in.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { clearRedisPrefix } from '../helpers/test-redis.js';
-import { type MatrixSchool, matrixSchool } from './access-matrix-fixture.js';
+import { MATRIX_CONFIG, type MatrixSchool, matrixSchool } from './access-matrix-fixture.js';
 
 /**
  * No input answers 5xx (issue 21). Every route the app registers is driven with hostile input —
@@ -187,6 +187,7 @@ const MALFORMED_IDS = [
 beforeAll(async () => {
   t = await createTestDatabase();
   api = await buildTestApp(t.db, {
+    configOverrides: MATRIX_CONFIG,
     onRoute: (route: RouteOptions) => {
       registered.push(route);
     },
