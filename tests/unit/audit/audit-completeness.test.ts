@@ -85,6 +85,7 @@ const WRITES_WITHOUT_AUDIT: Record<string, string> = {
   processComment:
     'runs the processing steps (classify, deadline, route), each of which emits its own entries through the step objects it is given (deadline-step, routing-step)',
   sendReviewReminders: 'only writes notifications; the review itself is audited by reviewAccount',
+  getCommentDetail: 'a read-only, repeatable-read transaction for one snapshot of the page; writes nothing',
 };
 
 describe('every state-changing verb writes an audit entry', () => {
