@@ -35,11 +35,15 @@ export const escalations = pgTable(
     acknowledgedBy: uuid('acknowledged_by').references(() => users.id),
     acknowledgedAt: at('acknowledged_at'),
     closedAt: at('closed_at'),
+    closedBy: uuid('closed_by').references(() => users.id),
+    /** What was done, written by whoever closed it: nothing closes an escalation without one. */
+    closingNote: text('closing_note'),
     createdAt: createdAt(),
   },
   (t) => [
     index('escalations_school_kind_status_idx').on(t.schoolId, t.kind, t.status),
     index('escalations_comment_idx').on(t.commentId),
+    index('escalations_school_status_idx').on(t.schoolId, t.status, t.createdAt),
   ],
 );
 

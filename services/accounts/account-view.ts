@@ -168,7 +168,11 @@ export async function describeAccounts(
         `the account is ${account.status}; only a connected or suspended account can be activated`,
       );
     }
-    if (account.credentialStatus !== 'valid') blockers.push('the platform connection needs to be made again');
+    if (account.credentialStatus === 'none') {
+      blockers.push('the account has not been connected to the platform yet: an account admin presses Connect');
+    } else if (account.credentialStatus !== 'valid') {
+      blockers.push('the platform no longer accepts its sign-in: an account admin must reconnect it');
+    }
     if (admins.length < 2) blockers.push('an account needs at least two admins');
     if (!policy?.label) blockers.push('the school has not recorded its social media policy version');
     else if (acknowledgedAdmins < 2) {

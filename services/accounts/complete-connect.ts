@@ -29,8 +29,16 @@ export const completeConnectInput = z.object({
 export type CompleteConnectInput = z.input<typeof completeConnectInput>;
 
 export type CompleteConnectResult =
-  | { connected: true; accountId: string; account: AccountView }
-  | { connected: false; accountId: string; reason: 'wrong_handle' | 'already_linked'; message: string };
+  | { connected: true; accountId: string; account: AccountView; reconnected: boolean }
+  | {
+      connected: false;
+      accountId: string;
+      reason: 'wrong_handle' | 'already_linked';
+      message: string;
+      /** The handle the person signed in to on the platform, and the approved one. */
+      signedInAs: string;
+      expected: string;
+    };
 
 const normalise = (handle: string) => handle.replace(/^@/, '').toLowerCase();
 
@@ -85,31 +93,45 @@ export async function completeConnect(
   return withTransaction(ctx, async (tx) => {
     const account = await loadAccount(ctx, tx, accountId, { forUpdate: true });
     const label = accountLabel(account);
-    const refuse = async (reason: 'wrong_handle' | 'already_linked', message: string) => {
+    const refuse = async (
+      reason: 'wrong_handle' | 'already_linked',
+      message: string,
+      mismatch: 'handle' | 'platform_user' | 'linked_elsewhere',
+    ) => {
       await emitAudit(tx, ctx, {
         action: 'account.connect_refused',
         schoolId: account.schoolId,
         subject: { type: 'account', id: account.id, label },
         details: {
           reason,
+          mismatch,
           expectedHandle: account.handle,
           connectedHandle: connected.handle,
           connectedPlatformUserId: connected.platformUserId,
         },
       });
-      return { connected: false as const, accountId, reason, message };
+      return {
+        connected: false as const,
+        accountId,
+        reason,
+        message,
+        signedInAs: normalise(connected.handle),
+        expected: normalise(account.handle),
+      };
     };
 
     if (normalise(connected.handle) !== normalise(account.handle)) {
       return refuse(
         'wrong_handle',
         `You signed in as @${connected.handle}, but the approved account is @${normalise(account.handle)}; nothing was stored`,
+        'handle',
       );
     }
     if (account.platformUserId && account.platformUserId !== connected.platformUserId) {
       return refuse(
         'wrong_handle',
         `@${connected.handle} is not the platform account that was connected before`,
+        'platform_user',
       );
     }
     const [other] = await tx
@@ -126,6 +148,7 @@ export async function completeConnect(
       return refuse(
         'already_linked',
         `@${connected.handle} is already linked to another Hallmonitor account`,
+        'linked_elsewhere',
       );
     }
     if (!(CONNECTABLE_STATUSES as readonly string[]).includes(account.status)) {
@@ -158,6 +181,11 @@ export async function completeConnect(
         scopes: connected.credentials.scope ?? [],
       },
     });
-    return { connected: true as const, accountId, account: await describeAccount(tx, updated) };
+    return {
+      connected: true as const,
+      accountId,
+      account: await describeAccount(tx, updated),
+      reconnected: account.status !== 'approved',
+    };
   });
 }

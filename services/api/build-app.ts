@@ -31,6 +31,7 @@ import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { commentPageRoutes } from './routes/comment-pages.js';
 import { commentRoutes } from './routes/comments.js';
+import { escalationRoutes } from './routes/escalations.js';
 import { healthRoutes } from './routes/health.js';
 import { inboxLiveRoutes } from './routes/inbox-live.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -180,6 +181,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(accountRoutes);
   await app.register(commentRoutes);
   await app.register(moderationRoutes);
+  await app.register(escalationRoutes);
   await app.register(auditRoutes);
   await app.register(notificationRoutes);
   await app.register(responseRoutes);

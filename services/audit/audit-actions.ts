@@ -49,6 +49,7 @@ export const AUDIT_ACTIONS = {
   'action.succeeded': 'action',
   'action.failed': 'action',
   'action.recorded': 'action',
+  'action.retried': 'action',
   'action.break_glass': 'action',
   // Escalation (P7, P8)
   'escalation.raised': 'escalation',

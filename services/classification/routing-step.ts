@@ -7,6 +7,7 @@ import type { ProcessingStep } from '../ingestion/processing-pipeline.js';
 import { batchAccount, batchSchool } from '../ingestion/processing-pipeline.js';
 import type { ActionDispatch } from '../moderation/action-access.js';
 import { actionMode } from '../moderation/action-rules.js';
+import { routeSafeguardingConcern } from '../moderation/escalation-routes.js';
 import { takeAction } from '../moderation/take-action.js';
 import { accountAdminIds, notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 import { type Route, routesFor } from './routes-for.js';
@@ -116,34 +117,28 @@ export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
         });
       }
       if (routes.includes('escalate_safeguarding')) {
-        const reason = `Safeguarding concern: ${describe(labels, 'safeguarding')}`;
-        const [escalation] = await tx
-          .insert(escalations)
-          .values({ schoolId: comment.schoolId, commentId: comment.id, kind: 'safeguarding', reason })
-          .returning({ id: escalations.id });
-        await emitAudit(tx, ctx, {
-          action: 'escalation.raised',
-          schoolId: comment.schoolId,
-          subject: {
-            type: 'escalation',
-            id: escalation!.id,
-            label: `Safeguarding escalation for ${subject.label}`,
+        await routeSafeguardingConcern(
+          tx,
+          ctx,
+          {
+            schoolId: comment.schoolId,
+            commentId: comment.id,
+            label: subject.label,
+            onAccount,
+            schoolName: school?.name ?? null,
           },
-          details: { kind: 'safeguarding', commentId: comment.id, labels: labelSummary(labels) },
-          personal,
-        });
-        await notifyUsers(tx, {
-          schoolId: comment.schoolId,
-          userIds: await state.batch.memo(`route:safeguarding:${comment.schoolId}`, () =>
-            schoolRoleUserIds(tx, comment.schoolId, ['safeguarding_lead']),
-          ),
-          event: 'escalation.safeguarding',
-          urgency: 'urgent',
-          title: `Safeguarding concern on ${onAccount}${school ? ` (${school.name})` : ''}`,
-          body: `${reason}. Review it now.`,
-          link,
-          subject: { type: 'comment', id: comment.id },
-        });
+          {
+            reason: `Safeguarding concern: ${describe(labels, 'safeguarding')}`,
+            summary: `Safeguarding concern: ${describe(labels, 'safeguarding')}`,
+            raisedBy: null,
+            details: { labels: labelSummary(labels) },
+            personal,
+            leads: () =>
+              state.batch.memo(`route:safeguarding:${comment.schoolId}`, () =>
+                schoolRoleUserIds(tx, comment.schoolId, ['safeguarding_lead']),
+              ),
+          },
+        );
       }
       if (routes.includes('notify_senior_leaders')) {
         const [escalation] = await tx

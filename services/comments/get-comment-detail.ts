@@ -12,9 +12,11 @@ import {
 import { holdsRole, isAccountAdmin } from '../accounts/account-access.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { loadCommentWithAccount } from '../moderation/action-access.js';
+import { type ActionOutcome, describeOutcome } from '../moderation/action-outcome.js';
 import { type AvailableAction, availableActions } from '../moderation/available-actions.js';
 import { escalateCommentInput } from '../moderation/escalate-comment.js';
 import type { NoticeTemplateId } from '../moderation/notice-templates.js';
+import { CONCERN_KINDS, CONCERN_STAFF_ROLES, type ConcernKind } from '../moderation/raise-concern.js';
 import { assignableUsers } from './assignable-users.js';
 import { REPLY_TEMPLATES } from './reply-templates.js';
 
@@ -90,20 +92,38 @@ export interface CommentDetail {
     createdAt: Date;
     completedAt: Date | null;
     error: string | null;
+    /** Where it stands and what can be done next, in plain words. */
+    outcome: ActionOutcome;
   }[];
-  escalations: { id: string; kind: string; status: string; reason: string; createdAt: Date }[];
+  escalations: {
+    id: string;
+    kind: string;
+    status: string;
+    reason: string;
+    createdAt: Date;
+    raisedByName: string | null;
+  }[];
   /** Audit entries about this comment, its responses, actions and escalations, oldest first. */
   history: { seq: number; at: Date; actor: string; action: string; subject: string }[];
   available: {
     actions: AvailableAction[];
     noticeTemplates: { id: NoticeTemplateId; title: string }[];
     escalationKinds: string[];
+    /** Raised by any member of staff: to the safeguarding leads, or misuse to a senior leader. */
+    concernKinds: ConcernKind[];
   };
   replyTemplates: { id: string; title: string; text: string }[];
   /** People who may be given the comment to answer. */
   assignable: { id: string; name: string }[];
   /** What the caller may do here (each verb checks again). */
-  can: { respond: boolean; close: boolean; moderate: boolean; escalate: boolean; assign: boolean };
+  can: {
+    respond: boolean;
+    close: boolean;
+    moderate: boolean;
+    escalate: boolean;
+    assign: boolean;
+    raiseConcern: boolean;
+  };
   viewerId: string | null;
 }
 
@@ -147,6 +167,7 @@ async function readCommentDetail(
   ].filter((w) => w !== undefined);
   const proposer = aliasedTable(users, 'proposer');
   const confirmer = aliasedTable(users, 'confirmer');
+  const raiser = aliasedTable(users, 'raiser');
 
   const [thread, earlier, responseRows, actionRows, escalationRows, assignee, available] = await Promise.all([
     db
@@ -189,8 +210,9 @@ async function readCommentDetail(
       .where(eq(moderationActions.commentId, comment.id))
       .orderBy(asc(moderationActions.createdAt)),
     db
-      .select()
+      .select({ e: escalations, raisedByName: raiser.displayName })
       .from(escalations)
+      .leftJoin(raiser, eq(raiser.id, escalations.raisedBy))
       .where(eq(escalations.commentId, comment.id))
       .orderBy(asc(escalations.createdAt)),
     comment.assigneeId
@@ -206,7 +228,7 @@ async function readCommentDetail(
     comment.id,
     ...responseRows.map((r) => r.response.id),
     ...actionRows.map((r) => r.action.id),
-    ...escalationRows.map((e) => e.id),
+    ...escalationRows.map((r) => r.e.id),
   ];
   const [history, assignable] = await Promise.all([
     db
@@ -279,19 +301,22 @@ async function readCommentDetail(
       createdAt: a.createdAt,
       completedAt: a.completedAt,
       error: a.error,
+      outcome: describeOutcome(a, account),
     })),
-    escalations: escalationRows.map((e) => ({
+    escalations: escalationRows.map(({ e, raisedByName }) => ({
       id: e.id,
       kind: e.kind,
       status: e.status,
       reason: e.reason,
       createdAt: e.createdAt,
+      raisedByName: e.raisedBy ? (raisedByName ?? 'Unknown') : null,
     })),
     history,
     available: {
       actions: available.actions,
       noticeTemplates: available.noticeTemplates,
       escalationKinds: [...escalateCommentInput.shape.kind.options],
+      concernKinds: [...CONCERN_KINDS],
     },
     replyTemplates: REPLY_TEMPLATES.map((t) => ({ ...t })),
     assignable,
@@ -301,6 +326,7 @@ async function readCommentDetail(
       moderate: admin,
       escalate: admin || holdsRole(ctx, comment.schoolId, ['senior_leader']),
       assign: responder,
+      raiseConcern: holdsRole(ctx, comment.schoolId, [...CONCERN_STAFF_ROLES]),
     },
     viewerId: ctx.actor.type === 'user' ? ctx.actor.id : null,
   };

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { schools, socialAccounts } from '../../db/schema/index.js';
+import { ESCALATION_KINDS, schools, socialAccounts } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
 import { assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -49,6 +49,20 @@ export interface DeadlineReport {
   /** P1: working days on which an active account had no response, acknowledgement or close. */
   coverageGaps: { accountId: string; label: string; date: string; commentsReceived: number }[];
   workingDays: number;
+  /** P6–P8: escalations raised and closed in the range, and open now, per kind (every kind listed). */
+  escalations: EscalationFigures[];
+}
+
+export interface EscalationFigures {
+  kind: (typeof ESCALATION_KINDS)[number];
+  raised: number;
+  /** Of those raised in the range, how many were raised by a person rather than the classifier. */
+  raisedByHand: number;
+  closed: number;
+  /** Open or acknowledged now, whenever raised. */
+  openNow: number;
+  /** Raised in the range: median time to acknowledgement, of those acknowledged. */
+  medianSecondsToAcknowledge: number | null;
 }
 
 type FigureRow = {
@@ -185,6 +199,40 @@ export async function deadlineReport(
       group by account_id, day`)
   ).rows;
 
+  const escalationRows = (
+    await db.execute<{
+      kind: string;
+      raised: number;
+      by_hand: number;
+      closed: number;
+      open_now: number;
+      median_ack_s: number | null;
+    }>(sql`
+      select kind,
+        count(*) filter (where created_at >= ${start.toISOString()}::timestamptz and created_at < ${end.toISOString()}::timestamptz)::int as raised,
+        count(*) filter (where raised_by is not null
+          and created_at >= ${start.toISOString()}::timestamptz and created_at < ${end.toISOString()}::timestamptz)::int as by_hand,
+        count(*) filter (where closed_at >= ${start.toISOString()}::timestamptz and closed_at < ${end.toISOString()}::timestamptz)::int as closed,
+        count(*) filter (where status <> 'closed')::int as open_now,
+        percentile_cont(0.5) within group (order by extract(epoch from acknowledged_at - created_at))
+          filter (where acknowledged_at is not null
+            and created_at >= ${start.toISOString()}::timestamptz and created_at < ${end.toISOString()}::timestamptz) as median_ack_s
+      from escalations
+      where school_id = ${schoolId}
+      group by kind`)
+  ).rows;
+  const escalationFigures = ESCALATION_KINDS.map((kind): EscalationFigures => {
+    const row = escalationRows.find((r) => r.kind === kind);
+    return {
+      kind,
+      raised: row?.raised ?? 0,
+      raisedByHand: row?.by_hand ?? 0,
+      closed: row?.closed ?? 0,
+      openNow: row?.open_now ?? 0,
+      medianSecondsToAcknowledge: num(row?.median_ack_s),
+    };
+  });
+
   const accounts = await db.select().from(socialAccounts).where(eq(socialAccounts.schoolId, schoolId));
   const bandsFor = (accountId: string | null) => {
     const bands = emptyBands();
@@ -234,5 +282,6 @@ export async function deadlineReport(
     }),
     coverageGaps,
     workingDays: workingDates.length,
+    escalations: escalationFigures,
   };
 }

@@ -1,13 +1,14 @@
 import { hasRole } from '../core/principal.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { forbidden } from '../core/service-error.js';
-import { type ActionView, describeAction, loadAction } from './action-access.js';
+import { type ActionView, describeAction, loadAccountOf, loadAction } from './action-access.js';
+import { type ActionOutcome, describeOutcome } from './action-outcome.js';
 
 /** An action as its account's admins, the school's senior leaders and auditors see it. */
 export async function getAction(
   ctx: ServiceContext,
   input: { actionId: string },
-): Promise<{ action: ActionView }> {
+): Promise<{ action: ActionView; outcome: ActionOutcome }> {
   const action = await loadAction(ctx, ctx.db, input.actionId);
   const p = ctx.principal;
   if (
@@ -19,5 +20,6 @@ export async function getAction(
   ) {
     throw forbidden('You may not see this action');
   }
-  return { action: describeAction(action) };
+  const account = await loadAccountOf(ctx.db, action);
+  return { action: describeAction(action), outcome: describeOutcome(action, account) };
 }

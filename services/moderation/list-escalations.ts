@@ -1,5 +1,15 @@
 import { aliasedTable, and, desc, eq, inArray } from 'drizzle-orm';
-import { comments, escalations, type StoredLabel, socialAccounts, users } from '../../db/schema/index.js';
+import {
+  comments,
+  type ESCALATION_KINDS,
+  escalations,
+  type StoredLabel,
+  socialAccounts,
+  users,
+} from '../../db/schema/index.js';
+
+type EscalationKind = (typeof ESCALATION_KINDS)[number];
+
 import { accountLabel } from '../accounts/account-label.js';
 import { SEVERITY_RANK } from '../classification/types.js';
 import { inScope, queryable, type ServiceContext } from '../core/service-context.js';
@@ -9,12 +19,20 @@ import { excerpt } from './list-flags.js';
 export interface EscalationItem {
   id: string;
   schoolId: string;
+  kind: EscalationKind;
   status: 'open' | 'acknowledged' | 'closed';
+  /** The classifier's findings, or the note of the person who raised it. */
   reason: string;
+  /** The police incident number or the platform's report reference. */
+  externalReference: string | null;
+  /** null when the system raised it from a classification. */
+  raisedByName: string | null;
   createdAt: Date;
   acknowledgedAt: Date | null;
   acknowledgedByName: string | null;
   closedAt: Date | null;
+  closedByName: string | null;
+  closingNote: string | null;
   commentId: string | null;
   accountLabel: string | null;
   commentExcerpt: string | null;
@@ -44,23 +62,7 @@ export async function listSafeguardingEscalations(ctx: ServiceContext): Promise<
     : [];
   if (schoolIds.length === 0)
     throw forbidden('Only safeguarding lead staff may see safeguarding escalations');
-  const acknowledger = aliasedTable(users, 'acknowledger');
-  const select = () =>
-    queryable(ctx)
-      .select({
-        e: escalations,
-        acknowledgedByName: acknowledger.displayName,
-        text: comments.text,
-        redactedAt: comments.redactedAt,
-        authorHandle: comments.authorHandle,
-        labels: comments.labels,
-        handle: socialAccounts.handle,
-        platform: socialAccounts.platform,
-      })
-      .from(escalations)
-      .leftJoin(comments, eq(comments.id, escalations.commentId))
-      .leftJoin(socialAccounts, eq(socialAccounts.id, comments.accountId))
-      .leftJoin(acknowledger, eq(acknowledger.id, escalations.acknowledgedBy));
+  const select = () => selectEscalations(ctx);
   const base = and(inArray(escalations.schoolId, schoolIds), eq(escalations.kind, 'safeguarding'));
   const openRows = await select()
     .where(and(base, inArray(escalations.status, ['open', 'acknowledged'])))
@@ -70,30 +72,7 @@ export async function listSafeguardingEscalations(ctx: ServiceContext): Promise<
     .where(and(base, eq(escalations.status, 'closed')))
     .orderBy(desc(escalations.closedAt))
     .limit(20);
-  const toItem = (r: (typeof openRows)[number]): EscalationItem => {
-    const labels = r.labels ?? [];
-    const top = labels.reduce<'high' | 'medium' | 'low'>(
-      (best, l) => (SEVERITY_RANK[l.severity] > SEVERITY_RANK[best] ? l.severity : best),
-      'low',
-    );
-    const redacted = !!r.redactedAt;
-    return {
-      id: r.e.id,
-      schoolId: r.e.schoolId,
-      status: r.e.status,
-      reason: r.e.reason,
-      createdAt: r.e.createdAt,
-      acknowledgedAt: r.e.acknowledgedAt,
-      acknowledgedByName: r.acknowledgedByName,
-      closedAt: r.e.closedAt,
-      commentId: r.e.commentId,
-      accountLabel: r.handle && r.platform ? accountLabel({ handle: r.handle, platform: r.platform }) : null,
-      commentExcerpt: r.text === null || redacted ? null : excerpt(r.text),
-      authorHandle: redacted ? null : r.authorHandle,
-      labels,
-      severity: top,
-    };
-  };
+  const toItem = toEscalationItem;
   const open = openRows
     .map(toItem)
     .sort(
@@ -102,4 +81,62 @@ export async function listSafeguardingEscalations(ctx: ServiceContext): Promise<
         b.createdAt.getTime() - a.createdAt.getTime(),
     );
   return { open, recentlyClosed: closedRows.map(toItem) };
+}
+
+/** Escalations with their comment, account and the people who acknowledged and closed them. */
+export function selectEscalations(ctx: ServiceContext) {
+  const acknowledger = aliasedTable(users, 'acknowledger');
+  const closer = aliasedTable(users, 'closer');
+  const raiser = aliasedTable(users, 'raiser');
+  return queryable(ctx)
+    .select({
+      e: escalations,
+      acknowledgedByName: acknowledger.displayName,
+      closedByName: closer.displayName,
+      raisedByName: raiser.displayName,
+      text: comments.text,
+      redactedAt: comments.redactedAt,
+      authorHandle: comments.authorHandle,
+      labels: comments.labels,
+      handle: socialAccounts.handle,
+      platform: socialAccounts.platform,
+    })
+    .from(escalations)
+    .leftJoin(comments, eq(comments.id, escalations.commentId))
+    .leftJoin(socialAccounts, eq(socialAccounts.id, comments.accountId))
+    .leftJoin(acknowledger, eq(acknowledger.id, escalations.acknowledgedBy))
+    .leftJoin(closer, eq(closer.id, escalations.closedBy))
+    .leftJoin(raiser, eq(raiser.id, escalations.raisedBy));
+}
+
+type EscalationRow = Awaited<ReturnType<ReturnType<typeof selectEscalations>['execute']>>[number];
+
+export function toEscalationItem(r: EscalationRow): EscalationItem {
+  const labels = r.labels ?? [];
+  const top = labels.reduce<'high' | 'medium' | 'low'>(
+    (best, l) => (SEVERITY_RANK[l.severity] > SEVERITY_RANK[best] ? l.severity : best),
+    'low',
+  );
+  const redacted = !!r.redactedAt;
+  return {
+    id: r.e.id,
+    schoolId: r.e.schoolId,
+    kind: r.e.kind,
+    status: r.e.status,
+    reason: r.e.reason,
+    externalReference: r.e.externalReference,
+    raisedByName: r.e.raisedBy ? r.raisedByName : null,
+    createdAt: r.e.createdAt,
+    acknowledgedAt: r.e.acknowledgedAt,
+    acknowledgedByName: r.acknowledgedByName,
+    closedAt: r.e.closedAt,
+    closedByName: r.closedByName,
+    closingNote: r.e.closingNote,
+    commentId: r.e.commentId,
+    accountLabel: r.handle && r.platform ? accountLabel({ handle: r.handle, platform: r.platform }) : null,
+    commentExcerpt: r.text === null || redacted ? null : excerpt(r.text),
+    authorHandle: redacted ? null : r.authorHandle,
+    labels,
+    severity: top,
+  };
 }

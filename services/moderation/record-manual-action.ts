@@ -40,10 +40,22 @@ export async function recordManualAction(
   const { action, follow } = await withTransaction(ctx, async (tx) => {
     const current = await loadAction(ctx, tx, input.actionId, { forUpdate: true });
     assertAccountAdmin(ctx, current.accountId, 'record an action on this account');
-    if (current.mode !== 'manual')
-      throw conflict('This action is carried out on the platform, not recorded by hand');
-    const updated = await transitionAction(tx, current, ['approved'], {
+    // A platform action the platform refused may still be done in its own app, under the approval
+    // it already has; one that is queued or running is the platform's to finish.
+    const refused = current.mode === 'platform' && current.status === 'failed';
+    if (current.mode !== 'manual' && !refused)
+      throw conflict(
+        `This ${current.kind} is carried out on the platform (it is ${current.status}); only a refused one can be recorded by hand`,
+        { status: current.status },
+      );
+    if (current.status === 'proposed')
+      throw conflict(`This ${current.kind} still needs a second admin's confirmation before it is done`, {
+        status: current.status,
+      });
+    const updated = await transitionAction(tx, current, refused ? ['failed'] : ['approved'], {
       status: 'succeeded',
+      mode: 'manual',
+      error: null,
       evidenceUrl: input.evidenceUrl ?? null,
       platformResult: { recordedBy: ctx.actor.id, note: input.note ?? null },
       completedAt: new Date(),
@@ -57,7 +69,11 @@ export async function recordManualAction(
         subject,
         // The evidence (a capture of the person's post) and the note can identify them: beside
         // the chain, where retention and erasure reach, not in the hashed details.
-        details: { hasEvidence: updated.evidenceUrl !== null, hasNote: !!input.note },
+        details: {
+          hasEvidence: updated.evidenceUrl !== null,
+          hasNote: !!input.note,
+          ...(refused ? { afterRefusal: current.error } : {}),
+        },
         ...(updated.evidenceUrl || input.note
           ? { personal: { evidenceUrl: updated.evidenceUrl, note: input.note ?? null } }
           : {}),

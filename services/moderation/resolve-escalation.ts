@@ -7,12 +7,18 @@ import type { ServiceContext } from '../core/service-context.js';
 import { conflict, notFound } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 
-export const resolveEscalationInput = z.object({
-  escalationId: z.uuid(),
-  /** acknowledge: "I have it"; close: dealt with. Nothing closes a safeguarding escalation but this. */
-  outcome: z.enum(['acknowledge', 'close']),
-  note: z.string().trim().min(1, 'write a note saying what was done').max(4_000),
-});
+export const resolveEscalationInput = z
+  .object({
+    escalationId: z.uuid(),
+    /** acknowledge: "I have it"; close: dealt with. Nothing closes a safeguarding escalation but this. */
+    outcome: z.enum(['acknowledge', 'close'], { error: 'choose acknowledge or close' }),
+    /** Optional when acknowledging; an escalation is closed only with a note of what was done. */
+    note: z.string().trim().max(4_000, 'keep the note under 4,000 characters').optional(),
+  })
+  .refine((r) => r.outcome !== 'close' || !!r.note, {
+    message: 'write a note saying what was done',
+    path: ['note'],
+  });
 export type ResolveEscalationInput = z.input<typeof resolveEscalationInput>;
 
 /**
@@ -54,6 +60,8 @@ export async function resolveEscalation(
           : {
               status: 'closed',
               closedAt: now,
+              closedBy: userId,
+              closingNote: input.note ?? null,
               acknowledgedBy: current.acknowledgedBy ?? userId,
               acknowledgedAt: current.acknowledgedAt ?? now,
             },
@@ -75,7 +83,7 @@ export async function resolveEscalation(
         kind: current.kind,
         from: current.status,
         to: updated.status,
-        note: input.note,
+        note: input.note ?? null,
         commentId: current.commentId,
       },
     });

@@ -121,7 +121,11 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           connect,
         );
         const target = `/accounts/${result.accountId}`;
-        return reply.redirect(result.connected ? target : `${target}?connect_error=${result.reason}`);
+        return reply.redirect(
+          result.connected
+            ? `${target}?connected=${result.reconnected ? 'again' : 'new'}`
+            : `${target}?connect_error=${result.reason}`,
+        );
       } catch (failure) {
         if (!(failure instanceof ServiceError)) throw failure;
         const accountId = failure.details?.accountId;

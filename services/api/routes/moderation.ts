@@ -7,6 +7,7 @@ import { escalateComment, escalateCommentInput } from '../../moderation/escalate
 import { getAction } from '../../moderation/get-action.js';
 import { recordManualAction, recordManualActionInput } from '../../moderation/record-manual-action.js';
 import { rejectAction, rejectActionInput } from '../../moderation/reject-action.js';
+import { retryAction } from '../../moderation/retry-action.js';
 import { takeAction, takeActionInput } from '../../moderation/take-action.js';
 
 const commentParams = z.object({ id: z.uuid() });
@@ -82,13 +83,26 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: "Record a manual action done in the platform's own app, with an optional evidence link",
+        summary:
+          "Record an action done in the platform's own app (an approved manual action, or one the platform refused), with an optional evidence link",
         params: actionParams,
         body: recordManualActionInput.omit({ actionId: true }).default({}),
       },
     },
     async (request) =>
       recordManualAction(request.ctx, { ...request.body, actionId: request.params.id }, dispatch),
+  );
+
+  app.post(
+    '/api/actions/:id/retry',
+    {
+      schema: {
+        tags,
+        summary: 'Try a failed platform action again, under the approval it already has',
+        params: actionParams,
+      },
+    },
+    async (request) => retryAction(request.ctx, { actionId: request.params.id }, dispatch),
   );
 
   app.post(

@@ -84,7 +84,7 @@ describe('an official account from proposal to retirement', () => {
 
     const callback = await connectAs(api, cast.adminA, id, 'OakfieldPrimary');
     expect(callback.statusCode).toBe(302);
-    expect(callback.headers.location).toBe(`/accounts/${id}`);
+    expect(callback.headers.location).toBe(`/accounts/${id}?connected=new`);
     const [stored] = await t.db.select().from(socialAccounts).where(eq(socialAccounts.id, id));
     expect(stored).toMatchObject({
       status: 'connected',
@@ -176,7 +176,7 @@ describe('an official account from proposal to retirement', () => {
     authorizeUrl.searchParams.set('sandbox_user', 'OakfieldPTA');
     const back = new URL((await fetch(authorizeUrl, { redirect: 'manual' })).headers.get('location')!);
     const first = await call(cast.adminA, 'GET', `${back.pathname}${back.search}`);
-    expect(first.headers.location).toBe(`/accounts/${id}`);
+    expect(first.headers.location).toBe(`/accounts/${id}?connected=new`);
     const replay = await call(cast.adminA, 'GET', `${back.pathname}${back.search}`);
     expect(replay.statusCode).toBe(302);
     expect(replay.headers.location).toBe('/accounts?connect_error=invalid_input');

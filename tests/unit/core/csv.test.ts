@@ -63,6 +63,7 @@ describe('the shared CSV writer', () => {
       responders: [{ ...figures, userId: 'u1', name: HYPERLINK }],
       coverageGaps: [],
       workingDays: 5,
+      escalations: [],
     });
     const line = csv.split('\r\n').find((l) => l.startsWith('responder,'));
     expect(line).toBe(`responder,u1,"'=HYPERLINK(""http://x"",""y"")",,1,,1,1,1.0000,60,60,,,,,,`);
