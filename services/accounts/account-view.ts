@@ -169,7 +169,9 @@ export async function describeAccounts(
       );
     }
     if (account.credentialStatus === 'none') {
-      blockers.push('the account has not been connected to the platform yet: an account admin presses Connect');
+      blockers.push(
+        'the account has not been connected to the platform yet: an account admin presses Connect',
+      );
     } else if (account.credentialStatus !== 'valid') {
       blockers.push('the platform no longer accepts its sign-in: an account admin must reconnect it');
     }

@@ -31,6 +31,7 @@ import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { commentPageRoutes } from './routes/comment-pages.js';
 import { commentRoutes } from './routes/comments.js';
+import { connectOutcomeRoutes } from './routes/connect-outcome.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { healthRoutes } from './routes/health.js';
 import { inboxLiveRoutes } from './routes/inbox-live.js';
@@ -182,6 +183,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(commentRoutes);
   await app.register(moderationRoutes);
   await app.register(escalationRoutes);
+  await app.register(connectOutcomeRoutes);
   await app.register(auditRoutes);
   await app.register(notificationRoutes);
   await app.register(responseRoutes);

@@ -125,7 +125,7 @@ export async function matrixSchool(db: Database, config: Config, trustId?: strin
     /** A delete proposed by the second admin, waiting for another admin. */
     async freshProposal(
       mode: 'platform' | 'manual' = 'platform',
-      status: 'proposed' | 'approved' = 'proposed',
+      status: 'proposed' | 'approved' | 'failed' = 'proposed',
     ) {
       const [row] = await db
         .insert(moderationActions)
@@ -158,10 +158,10 @@ export async function matrixSchool(db: Database, config: Config, trustId?: strin
         .returning();
       return row!;
     },
-    async freshEscalation() {
+    async freshEscalation(kind: 'safeguarding' | 'senior_leader' = 'safeguarding') {
       const [row] = await db
         .insert(escalations)
-        .values({ schoolId: school.id, commentId: comment.id, kind: 'safeguarding', reason: 'A worry' })
+        .values({ schoolId: school.id, commentId: comment.id, kind, reason: 'A worry' })
         .returning();
       return row!;
     },

@@ -61,6 +61,9 @@ const ADMIN = ['account_admin'] as const;
 const DSL = ['safeguarding_lead'] as const;
 const ACTION_READERS = ['account_admin', 'senior_leader', 'auditor', 'comms'] as const;
 const FLAG_READERS = ['account_admin', 'trust_admin'] as const;
+/** Every member of a school's staff raises concerns; an auditor only reads. */
+const STAFF = ['comms', 'senior_leader', 'safeguarding_lead', 'trust_admin', 'account_admin'] as const;
+const ESCALATION_READERS = ['senior_leader', 'auditor'] as const;
 
 const u =
   (url: string): Build =>
@@ -366,6 +369,41 @@ const TABLE: Record<string, Row> = {
       url: `/api/comments/${s.comment.id}/escalations`,
       json: { kind: 'senior_leader', reason: 'Harassment of staff' },
     }),
+  },
+  'POST /api/actions/:id/retry': {
+    allowed: ADMIN,
+    scoped: true,
+    build: async (s) => ({ url: `/api/actions/${(await s.freshProposal('platform', 'failed')).id}/retry` }),
+  },
+  'POST /api/comments/:id/concerns': {
+    allowed: STAFF,
+    scoped: true,
+    build: (s) => ({
+      url: `/api/comments/${s.comment.id}/concerns`,
+      json: { kind: 'misuse', note: 'Abuse aimed at a member of staff' },
+    }),
+  },
+  'GET /api/escalations': { allowed: ESCALATION_READERS, build: u('/api/escalations') },
+  'POST /api/escalations/:id/acknowledge': {
+    allowed: SENIOR,
+    scoped: true,
+    build: async (s) => ({
+      url: `/api/escalations/${(await s.freshEscalation('senior_leader')).id}/acknowledge`,
+      json: {},
+    }),
+  },
+  'POST /api/escalations/:id/close': {
+    allowed: SENIOR,
+    scoped: true,
+    build: async (s) => ({
+      url: `/api/escalations/${(await s.freshEscalation('senior_leader')).id}/close`,
+      json: { note: 'Spoke to the parent; comment removed' },
+    }),
+  },
+  'GET /api/accounts/:accountId/connect-outcome': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/api/accounts/${s.account.id}/connect-outcome?code=wrong_handle` }),
   },
   'GET /api/actions/:id': {
     allowed: ACTION_READERS,
