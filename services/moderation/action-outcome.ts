@@ -121,10 +121,7 @@ function explain(
  * queued, not done; a refusal says why in plain words and offers what the platform allows.
  */
 export function describeOutcome(
-  action: Pick<
-    ModerationAction,
-    'id' | 'kind' | 'mode' | 'status' | 'error' | 'platformResult' | 'attempts' | 'updatedAt'
-  >,
+  action: Pick<ModerationAction, 'id' | 'kind' | 'mode' | 'status' | 'error' | 'platformResult' | 'attempts'>,
   account: { id: string; platform: Platform },
 ): ActionOutcome {
   const platform = PLATFORM_NAME[account.platform] ?? account.platform;

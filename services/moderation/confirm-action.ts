@@ -16,6 +16,7 @@ import {
   loadAction,
   transitionAction,
 } from './action-access.js';
+import { type ActionOutcome, describeOutcome } from './action-outcome.js';
 import { expireAction } from './expire-proposals.js';
 
 export const confirmActionInput = z.object({
@@ -34,7 +35,7 @@ export async function confirmAction(
   ctx: ServiceContext,
   raw: ConfirmActionInput,
   dispatch?: ActionDispatch,
-): Promise<{ action: ActionView }> {
+): Promise<{ action: ActionView; outcome: ActionOutcome }> {
   const input = confirmActionInput.parse(raw);
   const userId = requireUserId(ctx);
   const outcome = await withTransaction(ctx, async (tx) => {
@@ -112,7 +113,7 @@ export async function confirmAction(
         subject: { type: 'action', id: updated.id },
       });
     }
-    return { expired: false as const, action: updated };
+    return { expired: false as const, action: updated, platform: account.platform };
   });
   if (outcome.expired) {
     // Commit the expiry on its own, so the refusal leaves the record straight.
@@ -120,5 +121,8 @@ export async function confirmAction(
     throw preconditionFailed('This proposal has expired; propose the action again', { status: 'expired' });
   }
   if (outcome.action.status === 'queued') await dispatchAll(dispatch, [outcome.action.id]);
-  return { action: describeAction(outcome.action) };
+  return {
+    action: describeAction(outcome.action),
+    outcome: describeOutcome(outcome.action, { id: outcome.action.accountId, platform: outcome.platform }),
+  };
 }

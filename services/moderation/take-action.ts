@@ -17,6 +17,7 @@ import {
   dispatchAll,
   loadCommentWithAccount,
 } from './action-access.js';
+import { type ActionOutcome, describeOutcome } from './action-outcome.js';
 import { ACTION_TARGET, actionMode, needsSecondAdmin, REASON_CATEGORIES } from './action-rules.js';
 import { draftNotice, MAX_NOTICE_CHARS, NOTICE_TEMPLATE_IDS } from './notice-templates.js';
 
@@ -47,9 +48,9 @@ export async function takeAction(
   dispatch?: ActionDispatch,
   /** The school classifiers for the notice's outgoing check; without it, the shipped lexicons only. */
   classifiers?: SchoolClassifierCache,
-): Promise<{ action: ActionView; needsConfirmation: boolean }> {
+): Promise<{ action: ActionView; needsConfirmation: boolean; outcome: ActionOutcome }> {
   const input = takeActionInput.parse(raw);
-  const action = await withTransaction(ctx, async (tx) => {
+  const { created: action, platform } = await withTransaction(ctx, async (tx) => {
     const { comment, account } = await loadCommentWithAccount(ctx, tx, input.commentId);
     assertAccountAdmin(ctx, account.id, "act on this account's comments");
     const proposer = ctx.actor.type === 'user' ? ctx.actor.id : null;
@@ -174,8 +175,12 @@ export async function takeAction(
         subject: { type: 'action', id: created.id },
       });
     }
-    return created;
+    return { created, platform: account.platform };
   });
   if (action.status === 'queued') await dispatchAll(dispatch, [action.id]);
-  return { action: describeAction(action), needsConfirmation: action.status === 'proposed' };
+  return {
+    action: describeAction(action),
+    needsConfirmation: action.status === 'proposed',
+    outcome: describeOutcome(action, { id: action.accountId, platform }),
+  };
 }

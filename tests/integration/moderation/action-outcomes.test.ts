@@ -68,6 +68,8 @@ describe('an action says what really happened', () => {
     const s = await scene();
     const res = await call(s.adminA.id, 'POST', `/api/comments/${s.comment.id}/actions`, hide);
     const { action } = res.json();
+    // The answer to the request says queued, not done.
+    expect(res.json().outcome).toMatchObject({ state: 'queued' });
     expect(await outcomeOf(s.adminA.id, action.id)).toMatchObject({
       state: 'queued',
       headline: 'Queued: X will hide the comment shortly.',
@@ -191,7 +193,9 @@ describe('recording a manual action (two-admin rule)', () => {
     expect(early.statusCode).toBe(409);
     expect(early.json().message).toMatch(/still needs a second admin's confirmation/);
 
-    expect((await call(s.adminB.id, 'POST', `/api/actions/${id}/confirm`, {})).statusCode).toBe(200);
+    const confirmed = await call(s.adminB.id, 'POST', `/api/actions/${id}/confirm`, {});
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.json().outcome).toMatchObject({ state: 'needs_recording' });
     const approved = await outcomeOf(s.adminB.id, id);
     expect(approved).toMatchObject({
       state: 'needs_recording',
