@@ -18,6 +18,7 @@ import { isPlatformError, type PlatformAdapter, PlatformError } from '../platfor
 import type { AdapterFactory } from '../platforms/adapter-factory.js';
 import { type ActionDispatch, actionSubject, dispatchAll } from './action-access.js';
 import { followSucceededAction } from './action-completion.js';
+import { describeOutcome } from './action-outcome.js';
 import { ACTION_STATE, ACTION_TARGET, readCapability } from './action-rules.js';
 
 export interface ExecuteActionDeps {
@@ -285,13 +286,20 @@ async function fail(ctx: ServiceContext, claimed: Claimed, error: unknown): Prom
       event: 'action.failed',
       urgency: 'urgent',
       title: `A ${row.kind} on ${accountLabel(account)} failed`,
-      body: `The platform refused it: ${reason}. Do it in the platform's own app and record it, or propose another action.`,
+      body: failureNotice(row, account),
       link: `/actions/${row.id}`,
       subject: { type: 'action', id: row.id },
     });
   });
   metrics.actionsByOutcome.inc({ platform: account.platform, kind: action.kind, outcome: 'failed' });
   return { status: 'failed', reason };
+}
+
+/** The failure in plain words, with what can be done next (the comment page offers each step). */
+function failureNotice(action: ModerationAction, account: SocialAccount): string {
+  const outcome = describeOutcome(action, account);
+  const steps = outcome.nextSteps.map((s) => s.label.replace(/ instead$/, '')).join('; ');
+  return `${outcome.detail ?? outcome.headline}${steps ? ` What you can do: ${steps}.` : ''}`;
 }
 
 function messageOf(error: unknown): string {

@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { comments, moderationActions } from '../../../db/schema/index.js';
+import { comments, moderationActions, notifications } from '../../../db/schema/index.js';
 import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
@@ -105,6 +105,14 @@ describe('an action says what really happened', () => {
       'take_action:delete:manual',
     ]);
     expect(outcome.nextSteps[0].label).toBe('Mute the author instead');
+    // The admins are told the same, in the notification (not "do it in the app": X's app refuses too).
+    const [told] = await t.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, s.adminB.id), eq(notifications.event, 'action.failed')));
+    expect(told!.body).toMatch(/^X lets an account hide only replies in conversations the account started/);
+    expect(told!.body).toContain('What you can do: Mute the author; Block the author in X');
+    expect(told!.body).not.toMatch(/Do it in the platform/);
 
     // The comment stays open: nothing was done to it.
     const [row] = await t.db.select().from(comments).where(eq(comments.id, comment.id));
