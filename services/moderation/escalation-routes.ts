@@ -61,13 +61,13 @@ export async function routeSafeguardingConcern(
     ...(route.personal ? { personal: route.personal } : {}),
   };
   await emitAudit(tx, ctx, entry);
-  const leads = (
-    await (route.leads ?? (() => schoolRoleUserIds(tx, comment.schoolId, ['safeguarding_lead'])))()
-  ).filter((id) => id !== route.exclude);
+  const leads = await (
+    route.leads ?? (() => schoolRoleUserIds(tx, comment.schoolId, ['safeguarding_lead']))
+  )();
   const fallback = leads.length === 0;
-  const recipients = fallback
-    ? (await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader'])).filter((id) => id !== route.exclude)
-    : leads;
+  const recipients = (
+    fallback ? await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader']) : leads
+  ).filter((id) => id !== route.exclude);
   await notifyUsers(tx, {
     schoolId: comment.schoolId,
     userIds: recipients,

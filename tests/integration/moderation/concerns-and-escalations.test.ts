@@ -209,6 +209,16 @@ describe('raising a safeguarding concern by hand', () => {
     expect(notAnId.statusCode).toBe(400);
   });
 
+  it('the only safeguarding lead raising one is not redirected to senior leaders', async () => {
+    const s = await school();
+    const res = await call(s.dsl!.id, 'POST', `/api/comments/${s.comment.id}/concerns`, {
+      kind: 'safeguarding',
+      note: 'I will deal with this myself',
+    });
+    expect(res.json()).toMatchObject({ notified: 0, sentTo: 'safeguarding_leads' });
+    expect(await notificationsOf(s.head.id)).toEqual([]);
+  });
+
   it('at a school with no safeguarding lead, the senior leaders are told and the raiser hears so', async () => {
     const s = await school({ withDsl: false });
     const res = await call(s.comms.id, 'POST', `/api/comments/${s.comment.id}/concerns`, {
