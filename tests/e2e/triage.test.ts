@@ -101,13 +101,20 @@ describe('triage in the browser', () => {
     await alex.selectOption('#action-kind', 'hide');
     await alex.selectOption('#reason-category', 'offensive');
     await alex.fill('#reason-text', 'Insults staff');
-    await Promise.all([alex.waitForURL(/done=proposed/), alex.click('#moderate button[type=submit]')]);
+    await alex.click('#moderate button[type=submit]');
+    await expect
+      .poll(() => alex.locator('.flash-ok').textContent())
+      .toBe('Proposed: it is waiting for a second admin.');
+    expect(alex.url()).toBe(`${e2e.baseUrl}/comments/${s.comment.id}`);
     expect(await alex.locator('.pending-action .waiting').textContent()).toBe('waiting for a second admin');
     expect(await alex.locator('.pending-action button.confirm-action').count()).toBe(0);
 
     const bo = await signedInPage(s.adminB.email);
     await bo.goto(`${e2e.baseUrl}/comments/${s.comment.id}`);
-    await Promise.all([bo.waitForURL(/done=confirmed/), bo.click('.pending-action button.confirm-action')]);
+    await bo.click('.pending-action button.confirm-action');
+    await expect
+      .poll(() => bo.locator('.flash-ok').textContent())
+      .toBe('Confirmed: the action is under way.');
 
     await expect.poll(() => e2e.sandbox!.state.isHidden(s.reply.id), { timeout: 30_000 }).toBe(true);
     await expect
@@ -138,7 +145,10 @@ describe('triage in the browser', () => {
     await casey.selectOption('#reply-template', 'information');
     expect(await casey.inputValue('#reply-text')).toContain('latest newsletter');
     await casey.fill('#reply-text', 'The fair starts at 11am on Saturday. See you there!');
-    await Promise.all([casey.waitForURL(/done=queued/), casey.click('#compose button[type=submit]')]);
+    await casey.click('#compose button[type=submit]');
+    await expect
+      .poll(() => casey.locator('.flash-ok').textContent())
+      .toBe('Your reply is queued for the platform; the page shows when it is sent.');
 
     await expect
       .poll(() => e2e.sandbox!.state.tweetsBy(s.sandboxUser.id).map((t) => t.text), { timeout: 30_000 })
