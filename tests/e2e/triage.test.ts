@@ -1,24 +1,21 @@
 /// <reference lib="dom" />
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { comments } from '../../db/schema/index.js';
-import { launchBrowser, saveScreenshot, signInInBrowser } from '../helpers/browser.js';
-import { createPasswordUser, E2E_PASSWORD, type E2eApp, startE2eApp } from '../helpers/e2e-app.js';
+import { saveScreenshot } from '../helpers/browser.js';
+import { createPasswordUser, type E2eApp } from '../helpers/e2e-app.js';
+import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createComment, createSchool } from '../helpers/factories.js';
 import { connectSandboxAccount } from '../helpers/sandbox-account.js';
 
+/** The app, Chromium, and a watch on every page: axe-core and no request off the app's host. */
+const ui = useE2eBrowser({ workers: true });
 let e2e: E2eApp;
-let browser: Browser;
 let n = 0;
 
-beforeAll(async () => {
-  e2e = await startE2eApp({ workers: true });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await e2e?.close();
+beforeAll(() => {
+  e2e = ui.e2e;
 });
 
 /** A school whose X account (on the sandbox) needs two admins to hide, with one parent's reply stored. */
@@ -85,10 +82,7 @@ async function scene(text: string, flagged: boolean) {
 }
 
 async function signedInPage(email: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signInInBrowser(page, e2e.baseUrl, email, E2E_PASSWORD);
-  return page;
+  return ui.signedInPage(email);
 }
 
 describe('triage in the browser', () => {
