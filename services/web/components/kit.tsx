@@ -17,7 +17,9 @@ export function Time({
   if (!at) return <span safe>{empty}</span>;
   const d = typeof at === 'string' ? new Date(at) : at;
   if (Number.isNaN(d.getTime())) return <span safe>{empty}</span>;
-  return <time datetime={d.toISOString()}>{`${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`}</time>;
+  return (
+    <time datetime={d.toISOString()} safe>{`${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`}</time>
+  );
 }
 
 /** A state-changing form: POST, with the session's CSRF field. */

@@ -162,6 +162,7 @@ function Deadline({ d }: { d: CommentDetail }): JSX.Element {
               class="countdown"
               datetime={c.deadlineAt.toISOString()}
               data-posted={clockStart.toISOString()}
+              safe
             >{`${c.deadlineAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`}</time>
           </p>
           {clockStart.getTime() > c.postedAt.getTime() ? (

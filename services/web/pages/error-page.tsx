@@ -49,7 +49,7 @@ export function ErrorPage({ status, message, user, csrfToken }: ErrorPageProps):
         <p>
           <a href={user ? '/' : '/login'}>{user ? 'Back to the inbox' : 'Go to sign-in'}</a>
         </p>
-        <p class="muted">Error {String(status)}</p>
+        <p class="muted" safe>{`Error ${status}`}</p>
       </main>
     </Layout>
   );
