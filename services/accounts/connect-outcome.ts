@@ -16,6 +16,7 @@ export const CONNECT_OUTCOME_CODES = [
   'upstream_unavailable',
   'conflict',
   'not_found',
+  'unknown',
 ] as const;
 export const connectOutcomeCode = z.enum(CONNECT_OUTCOME_CODES);
 export type ConnectOutcomeCode = z.infer<typeof connectOutcomeCode>;
@@ -137,5 +138,10 @@ export async function connectOutcome(
       );
     case 'not_found':
       return error('The account was not found.', null);
+    case 'unknown':
+      return error(
+        'The connection was not made.',
+        'Press Connect again; if it keeps failing, tell your trust admin.',
+      );
   }
 }

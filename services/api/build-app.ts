@@ -40,10 +40,13 @@ import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { accountsPageRoutes } from './routes/pages/accounts.js';
+import { actionOutcomePageRoutes } from './routes/pages/action-outcome.js';
 import { approvalsPageRoutes } from './routes/pages/approvals.js';
 import { auditPageRoutes } from './routes/pages/audit.js';
 import { commentPageRoutes } from './routes/pages/comment.js';
+import { concernPageRoutes } from './routes/pages/concerns.js';
 import { deadlinesPageRoutes } from './routes/pages/deadlines.js';
+import { escalationsPageRoutes } from './routes/pages/escalations.js';
 import { flagsPageRoutes } from './routes/pages/flags.js';
 import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
@@ -205,8 +208,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // The staff screens, a route file each (services/api/routes/pages/).
   await app.register(inboxPageRoutes);
   await app.register(commentPageRoutes);
+  await app.register(concernPageRoutes);
+  await app.register(actionOutcomePageRoutes);
   await app.register(flagsPageRoutes);
   await app.register(safeguardingPageRoutes);
+  await app.register(escalationsPageRoutes);
   await app.register(approvalsPageRoutes);
   await app.register(accountsPageRoutes);
   await app.register(deadlinesPageRoutes);

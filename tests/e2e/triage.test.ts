@@ -108,7 +108,7 @@ describe('triage in the browser', () => {
     await bo.click('.pending-action button.confirm-action');
     await expect
       .poll(() => bo.locator('.flash-ok').textContent())
-      .toBe('Confirmed: the action is under way.');
+      .toBe('Confirmed: X will hide the comment shortly. This page shows when it is done.');
 
     await expect.poll(() => e2e.sandbox!.state.isHidden(s.reply.id), { timeout: 30_000 }).toBe(true);
     await expect

@@ -758,6 +758,52 @@ const TABLE: Record<string, Row> = {
       form: { kind: 'hide', reasonCategory: 'abusive', reasonText: 'Abuse' },
     }),
   },
+  'POST /comments/:id/actions/:actionId/retry': {
+    allowed: ADMIN,
+    scoped: true,
+    build: async (s) => ({
+      url: `/comments/${s.comment.id}/actions/${(await s.freshProposal('platform', 'failed')).id}/retry`,
+      form: {},
+    }),
+  },
+  'POST /comments/:id/actions/:actionId/record': {
+    allowed: ADMIN,
+    scoped: true,
+    build: async (s) => ({
+      url: `/comments/${s.comment.id}/actions/${(await s.freshProposal('manual', 'approved')).id}/record`,
+      form: { note: 'Deleted in the X app' },
+    }),
+  },
+  'GET /actions/:id': {
+    allowed: ACTION_READERS,
+    scoped: true,
+    build: async (s) => ({ url: `/actions/${(await s.freshProposal()).id}` }),
+  },
+  'POST /comments/:id/concerns': {
+    allowed: STAFF,
+    scoped: true,
+    build: (s) => ({
+      url: `/comments/${s.comment.id}/concerns`,
+      form: { kind: 'misuse', note: 'Abuse aimed at a member of staff' },
+    }),
+  },
+  'GET /escalations': { allowed: ESCALATION_READERS, build: u('/escalations') },
+  'POST /escalations/:id/acknowledge': {
+    allowed: SENIOR,
+    scoped: true,
+    build: async (s) => ({
+      url: `/escalations/${(await s.freshEscalation('senior_leader')).id}/acknowledge`,
+      form: {},
+    }),
+  },
+  'POST /escalations/:id/close': {
+    allowed: SENIOR,
+    scoped: true,
+    build: async (s) => ({
+      url: `/escalations/${(await s.freshEscalation('senior_leader')).id}/close`,
+      form: { note: 'Spoke to the parent' },
+    }),
+  },
   'POST /comments/:id/actions/:actionId/confirm': {
     allowed: ADMIN,
     scoped: true,

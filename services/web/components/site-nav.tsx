@@ -23,6 +23,7 @@ export type NavSection =
   | 'inbox'
   | 'flags'
   | 'safeguarding'
+  | 'escalations'
   | 'approvals'
   | 'accounts'
   | 'deadlines'
@@ -53,6 +54,12 @@ export function navItemsFor(user: NavUser): { section: NavSection; href: string;
       href: '/safeguarding',
       label: 'Safeguarding',
       show: any(user, ['safeguarding_lead']),
+    },
+    {
+      section: 'escalations',
+      href: '/escalations',
+      label: 'Escalations',
+      show: any(user, ['senior_leader', 'auditor']),
     },
     { section: 'approvals', href: '/approvals', label: 'Approvals', show: any(user, ['senior_leader']) },
     { section: 'accounts', href: '/accounts', label: 'Accounts', show: true },

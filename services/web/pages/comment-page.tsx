@@ -1,10 +1,12 @@
 import { escapeHtml } from '@kitajs/html';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
+import { ActionOutcomeItem } from '../components/action-outcome.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { AuthorName, PublicHandle, PublicText } from '../components/public-text.js';
+import { RaiseConcernForms } from '../components/raise-concern.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -454,28 +456,12 @@ function ActionsSection(p: CommentPageProps): JSX.Element {
       {others.length ? (
         <ul class="actions-done">
           {others.map((a) => (
-            <li class={`action action-${a.status}`}>
-              <strong safe>{a.kind}</strong>:{' '}
-              <span class="action-status" safe>
-                {a.status}
-              </span>
-              <span safe>{` · proposed by ${a.proposedBy?.name ?? 'the system'}`}</span>
-              {a.confirmedBy && a.confirmedBy.id !== a.proposedBy?.id ? (
-                <span safe>{`, confirmed by ${a.confirmedBy.name}`}</span>
-              ) : (
-                ''
-              )}
-              {a.error ? (
-                <>
-                  {' · '}
-                  <span class="flash-error">
-                    <PublicText text={a.error} />
-                  </span>
-                </>
-              ) : (
-                ''
-              )}
-            </li>
+            <ActionOutcomeItem
+              action={a}
+              commentId={d.comment.id}
+              csrfToken={p.csrfToken}
+              canAct={d.can.moderate}
+            />
           ))}
         </ul>
       ) : (
@@ -496,7 +482,8 @@ function EscalateSection(p: CommentPageProps): JSX.Element {
     <ul class="escalations">
       {d.escalations.map((x) => (
         <li>
-          <strong safe>{words(x.kind)}</strong> <span safe>{`(${x.status})`}</span> <Time at={x.createdAt} />:{' '}
+          <strong safe>{words(x.kind)}</strong> <span safe>{`(${x.status})`}</span> <Time at={x.createdAt} />
+          {x.raisedByName ? <span safe>{` raised by ${x.raisedByName}`}</span> : ''}:{' '}
           <PublicText text={x.reason} />
         </li>
       ))}
@@ -639,6 +626,14 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
           <h2 id="h-actions">Moderation</h2>
           <ActionsSection {...props} />
         </section>
+        {props.detail.can.raiseConcern ? (
+          <section aria-labelledby="h-concern">
+            <h2 id="h-concern">Raise a concern</h2>
+            <RaiseConcernForms commentId={props.detail.comment.id} csrfToken={props.csrfToken} />
+          </section>
+        ) : (
+          ''
+        )}
         <section aria-labelledby="h-escalate">
           <h2 id="h-escalate">Escalate</h2>
           <EscalateSection {...props} />

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { activateAccount } from '../../../accounts/activate-account.js';
 import { addAccountAdmin } from '../../../accounts/add-account-admin.js';
+import { connectOutcome, connectOutcomeCode } from '../../../accounts/connect-outcome.js';
 import { getAccount } from '../../../accounts/get-account.js';
 import { listAccounts } from '../../../accounts/list-accounts.js';
 import { listCoverageGaps } from '../../../accounts/list-coverage-gaps.js';
@@ -54,7 +55,10 @@ export const accountsPageRoutes = pageRoutes(async (app) => {
     {
       schema: {
         params: idParams,
-        querystring: z.object({ connect_error: z.string().max(100).optional() }),
+        querystring: z.object({
+          connect_error: z.string().max(100).optional(),
+          connected: z.enum(['new', 'again']).optional(),
+        }),
       },
     },
     async (request, reply) =>
@@ -70,13 +74,21 @@ export const accountsPageRoutes = pageRoutes(async (app) => {
           isAdmin || senior
             ? await listQuarantinedItems(request.ctx, { accountId: account.id, limit: 50 })
             : null;
-        const connectError = request.query.connect_error;
+        const { connect_error: connectError, connected } = request.query;
+        const code = connected ?? connectOutcomeCode.catch('unknown').parse(connectError);
+        const message =
+          connected || connectError
+            ? await connectOutcome(request.ctx, { accountId: account.id, code })
+            : null;
         return AccountPage({
           ...base,
           flash:
             base.flash ??
-            (connectError
-              ? { kind: 'error', text: `The connection was not made (${connectError.replaceAll('_', ' ')})` }
+            (message
+              ? {
+                  kind: message.kind === 'success' ? 'ok' : 'error',
+                  text: message.nextStep ? `${message.text} ${message.nextStep}` : message.text,
+                }
               : null),
           account,
           schoolName: staff?.schoolName ?? '',

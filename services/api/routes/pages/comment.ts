@@ -5,6 +5,7 @@ import { getCommentDetail } from '../../../comments/get-comment-detail.js';
 import { REPLY_TEMPLATES } from '../../../comments/reply-templates.js';
 import { respond } from '../../../comments/respond.js';
 import { ServiceError } from '../../../core/service-error.js';
+import type { ActionOutcome } from '../../../moderation/action-outcome.js';
 import { confirmAction } from '../../../moderation/confirm-action.js';
 import { escalateComment } from '../../../moderation/escalate-comment.js';
 import { rejectAction } from '../../../moderation/reject-action.js';
@@ -23,13 +24,19 @@ const DONE = {
   pending: 'Your reply waits for a senior leader’s approval.',
   closed: 'Closed: no response needed.',
   assigned: 'Assignment saved.',
-  acted: 'Done: the action is under way.',
   proposed: 'Proposed: it is waiting for a second admin.',
-  confirmed: 'Confirmed: the action is under way.',
   rejected: 'The proposal was turned down.',
   escalated: 'Escalated.',
 } as const;
 type Done = keyof typeof DONE;
+
+/** After an action is taken or confirmed: what really happens next (queued, or to be done by hand). */
+function actionFlash(outcome: ActionOutcome): string {
+  if (outcome.state === 'needs_recording')
+    return "Approved: now do it in the platform's own app, then record it below.";
+  if (outcome.state === 'queued') return `${outcome.headline} This page shows when it is done.`;
+  return outcome.headline;
+}
 
 const replyForm = formBody({
   kind: formField.choice(['public_reply', 'private_reply', 'acknowledgement']),
@@ -92,12 +99,12 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     reply: FastifyReply,
     commentId: string,
     form: string,
-    run: () => Promise<Done>,
+    run: () => Promise<Done | { flash: string }>,
     draft?: { kind?: string; text?: string },
   ) {
     try {
       const done = await run();
-      setFlash(reply, { kind: 'ok', text: DONE[done] });
+      setFlash(reply, { kind: 'ok', text: typeof done === 'string' ? DONE[done] : done.flash });
       return reply.redirect(`/comments/${commentId}`, 303);
     } catch (error) {
       if (!(error instanceof ServiceError) || !(error.code in STATUS)) throw error;
@@ -226,7 +233,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
           if (error instanceof z.ZodError) throw new ServiceError('INVALID_INPUT', z.prettifyError(error));
           throw error;
         }
-        return result.needsConfirmation ? 'proposed' : 'acted';
+        return result.needsConfirmation ? 'proposed' : { flash: actionFlash(result.outcome) };
       }),
   );
 
@@ -235,8 +242,8 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     { schema: { params: actionParams, body: formBody({}) } },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'confirm', async () => {
-        await confirmAction(request.ctx, { actionId: request.params.actionId }, dispatch);
-        return 'confirmed';
+        const { outcome } = await confirmAction(request.ctx, { actionId: request.params.actionId }, dispatch);
+        return { flash: `Confirmed: ${actionFlash(outcome).replace(/^\w+: /, '')}` };
       }),
   );
 

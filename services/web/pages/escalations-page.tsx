@@ -1,0 +1,168 @@
+import type { EscalationQueue, QueueItem } from '../../moderation/list-escalation-queue.js';
+import { PostForm, Time } from '../components/kit.js';
+import { Flash, type FlashMessage, labelChips } from '../components/page-bits.js';
+import { PublicHandle, PublicText } from '../components/public-text.js';
+import type { NavUser } from '../components/site-nav.js';
+import { Layout } from '../layout.js';
+
+export interface EscalationsPageProps {
+  user: NavUser;
+  csrfToken: string;
+  flash?: FlashMessage | null;
+  queue: EscalationQueue;
+}
+
+/** What each kind of escalation is, in the policy's words. */
+const KIND_LABEL: Record<string, string> = {
+  police: 'Referred to the police',
+  senior_leader: 'Unacceptable conduct reported to a senior leader',
+  platform_report: 'Reported to the platform',
+  media: 'Media enquiry',
+};
+
+function ResolveForms({ e, csrfToken }: { e: QueueItem; csrfToken: string }): JSX.Element {
+  const ackNote = `ack-note-${e.id}`;
+  const closeNote = `close-note-${e.id}`;
+  return (
+    <div class="resolve-forms">
+      {e.status === 'open' ? (
+        <PostForm action={`/escalations/${e.id}/acknowledge`} csrfToken={csrfToken} class="stack-form">
+          <label for={ackNote}>Note (optional)</label>
+          <input id={ackNote} name="note" maxlength="4000" />
+          <button type="submit">Acknowledge: I am dealing with it</button>
+        </PostForm>
+      ) : (
+        ''
+      )}
+      <PostForm action={`/escalations/${e.id}/close`} csrfToken={csrfToken} class="stack-form">
+        <label for={closeNote}>What was done (required to close)</label>
+        <textarea id={closeNote} name="note" required maxlength="4000" rows="2"></textarea>
+        <button type="submit">Close with this note</button>
+      </PostForm>
+    </div>
+  );
+}
+
+function Item({ e, csrfToken }: { e: QueueItem; csrfToken: string | null }): JSX.Element {
+  // labelChips escapes what it is given.
+  const safeChips = labelChips(e.labels);
+  return (
+    <li class={`card escalation severity-${e.queueSeverity}`} data-escalation-id={e.id}>
+      <h3 class="escalation-kind" safe>
+        {KIND_LABEL[e.kind] ?? e.kind}
+      </h3>
+      <p class="meta">
+        <strong class="severity" safe>{`${e.queueSeverity} severity`}</strong> ·{' '}
+        <span class={`status status-${e.status}`}>{e.status}</span> · raised <Time at={e.createdAt} />
+        {e.raisedByName ? <span safe>{` by ${e.raisedByName}`}</span> : ' by the classifier'}
+        {e.accountLabel ? <span safe>{` · ${e.accountLabel}`}</span> : ''}
+        {e.authorHandle ? (
+          <>
+            {' · '}
+            <PublicHandle handle={e.authorHandle} />
+          </>
+        ) : (
+          ''
+        )}
+      </p>
+      <p class="reason">
+        <PublicText text={e.reason} />
+      </p>
+      {e.externalReference ? (
+        <p>
+          Reference: <PublicText text={e.externalReference} />
+        </p>
+      ) : (
+        ''
+      )}
+      {e.commentExcerpt !== null ? (
+        <blockquote class="comment-text">
+          <PublicText text={e.commentExcerpt} />
+        </blockquote>
+      ) : (
+        ''
+      )}
+      {e.labels.length ? <div>{safeChips}</div> : ''}
+      {e.acknowledgedByName ? (
+        <p class="muted">
+          <span safe>{`Acknowledged by ${e.acknowledgedByName} `}</span>
+          <Time at={e.acknowledgedAt} />
+        </p>
+      ) : (
+        ''
+      )}
+      {e.closedAt ? (
+        <p class="closed-note">
+          <span safe>{`Closed by ${e.closedByName ?? 'someone'} `}</span>
+          <Time at={e.closedAt} />
+          {e.closingNote ? (
+            <>
+              {': '}
+              <PublicText text={e.closingNote} />
+            </>
+          ) : (
+            ''
+          )}
+        </p>
+      ) : (
+        ''
+      )}
+      {e.commentId ? <a href={`/comments/${e.commentId}`}>Open the comment</a> : ''}
+      {csrfToken ? <ResolveForms e={e} csrfToken={csrfToken} /> : ''}
+    </li>
+  );
+}
+
+/**
+ * Senior leaders' escalations queue (P6, P7): police referrals, unacceptable conduct, reports to the
+ * platform and media enquiries, most severe first. Auditors read it; only senior leaders act.
+ */
+export function EscalationsPage({ user, csrfToken, flash, queue }: EscalationsPageProps): JSX.Element {
+  const may = new Set(queue.canResolveAt);
+  const readOnly = may.size === 0;
+  return (
+    <Layout title="Escalations" user={user} csrfToken={csrfToken} current="escalations">
+      <main id="main">
+        <h1>Escalations</h1>
+        <Flash flash={flash} />
+        <p class="help">
+          Most severe first: a police referral, then the comment's severity, then unacceptable conduct,
+          reports to the platform and media enquiries; the longest waiting first within each. An escalation is
+          closed only with a note of what was done. Safeguarding concerns go to the safeguarding leads, not
+          here.
+        </p>
+        {readOnly ? (
+          <p class="notice" role="note">
+            You can read this queue; only a senior leader acknowledges or closes an escalation.
+          </p>
+        ) : (
+          ''
+        )}
+        <section aria-labelledby="open-h">
+          <h2 id="open-h" safe>{`Open escalations (${queue.open.length})`}</h2>
+          {queue.open.length === 0 ? (
+            <p class="empty">No open escalations.</p>
+          ) : (
+            <ol class="cards">
+              {queue.open.map((e) => (
+                <Item e={e} csrfToken={may.has(e.schoolId) ? csrfToken : null} />
+              ))}
+            </ol>
+          )}
+        </section>
+        <section aria-labelledby="closed-h">
+          <h2 id="closed-h">Recently closed</h2>
+          {queue.recentlyClosed.length === 0 ? (
+            <p class="empty">None closed yet.</p>
+          ) : (
+            <ol class="cards">
+              {queue.recentlyClosed.map((e) => (
+                <Item e={e} csrfToken={null} />
+              ))}
+            </ol>
+          )}
+        </section>
+      </main>
+    </Layout>
+  );
+}
