@@ -5,13 +5,13 @@ import { createDatabase } from '../../db/client.js';
 import { ensureDatabaseExists } from '../../db/ensure-database.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { postgresDownMessage } from '../../db/service-checks.js';
+import { startSandbox } from '../../sandbox/server.js';
+import { startTraffic } from '../../sandbox/x/traffic.js';
 import { startWorkerRuntime } from '../../workers/worker-runtime.js';
 import { buildApp } from '../api/build-app.js';
 import { createLogger } from '../core/logger.js';
 import { onShutdown } from '../core/shutdown.js';
 import { checkServices, exitOnStartupError } from '../core/startup-checks.js';
-import { startSandbox } from '../platforms/sandbox/sandbox-server.js';
-import { startTraffic } from '../platforms/sandbox/traffic-generator.js';
 import { seedDemo } from './seed-demo.js';
 
 /**

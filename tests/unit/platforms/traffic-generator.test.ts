@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMMENT_CATEGORIES } from '../../../services/platforms/sandbox/comment-corpus.js';
-import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
-import {
-  createCommentGenerator,
-  startTraffic,
-} from '../../../services/platforms/sandbox/traffic-generator.js';
+import { COMMENT_CATEGORIES } from '../../../sandbox/core/comment-corpus.js';
+import { createCommentGenerator } from '../../../sandbox/core/traffic-generator.js';
+import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
+import { startTraffic } from '../../../sandbox/x/traffic.js';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {

@@ -6,10 +6,10 @@ import {
   FILLERS,
   PUBLIC_AUTHORS,
 } from './comment-corpus.js';
-import type { SandboxState } from './sandbox-state.js';
 
 // Posts a realistic stream of comments to sandbox accounts, as mentions and as replies to the
-// accounts' own posts. The same seed gives the same sequence of comments.
+// accounts' own posts, on any platform that offers a TrafficTarget. The same seed gives the same
+// sequence of comments.
 
 export interface GeneratedComment {
   category: CommentCategory;
@@ -21,9 +21,17 @@ export interface GeneratedComment {
   inReplyTo?: string;
 }
 
-export interface TrafficOptions {
-  /** a running sandbox's URL, or its state in the same process */
-  sandbox: string | SandboxState;
+/** where the traffic goes: one platform's accounts */
+export interface TrafficTarget {
+  /** the account's own recent posts (conversation roots), as far as the target knows now */
+  recentPosts(account: string): readonly string[];
+  /** called once before the first comment */
+  prepare?(): Promise<void>;
+  post(comment: GeneratedComment): Promise<void>;
+}
+
+export interface TrafficRunOptions {
+  target: TrafficTarget;
   /** account usernames to comment on */
   accounts: string[];
   ratePerSecond: number;
@@ -85,7 +93,7 @@ export function createCommentGenerator(seed: number) {
   };
 }
 
-export function startTraffic(options: TrafficOptions): TrafficHandle {
+export function runTraffic(options: TrafficRunOptions): TrafficHandle {
   if (options.accounts.length === 0) throw new Error('startTraffic needs at least one account');
   const generator = createCommentGenerator(options.seed ?? 1);
   const replyShare = options.replyShare ?? 0.4;
@@ -93,8 +101,7 @@ export function startTraffic(options: TrafficOptions): TrafficHandle {
     CommentCategory,
     number
   >;
-  const target = options.sandbox;
-  const postsCache = new Map<string, string[]>();
+  const { target } = options;
   let posted = 0;
   let failed = 0;
   let attempted = 0;
@@ -102,55 +109,13 @@ export function startTraffic(options: TrafficOptions): TrafficHandle {
   let busy: Promise<void> = Promise.resolve();
   const startedAt = Date.now();
 
-  const recentPosts = (account: string): string[] => {
-    if (typeof target === 'string') return postsCache.get(account) ?? [];
-    const user = target.user(account);
-    if (!user) return [];
-    return target
-      .tweetsBy(user.id)
-      .filter((t) => !t.deleted && t.inReplyToTweetId === null)
-      .slice(-5)
-      .map((t) => t.id);
-  };
-
-  async function refreshPostsCache(base: string): Promise<void> {
-    for (const account of options.accounts) {
-      const response = await fetch(`${base}/sandbox/posts?author=${encodeURIComponent(account)}&limit=5`);
-      if (response.ok)
-        postsCache.set(
-          account,
-          ((await response.json()) as { id: string }[]).map((t) => t.id),
-        );
-    }
-  }
-
-  async function post(comment: GeneratedComment): Promise<void> {
-    const input = {
-      from: comment.from,
-      fromName: comment.fromName,
-      text: comment.text,
-      to: comment.to,
-      ...(comment.inReplyTo === undefined ? {} : { inReplyTo: comment.inReplyTo }),
-    };
-    if (typeof target === 'string') {
-      const response = await fetch(`${target}/sandbox/comments`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(input),
-      });
-      if (!response.ok) throw new Error(`sandbox answered ${response.status}`);
-    } else {
-      target.injectComment(input);
-    }
-  }
-
   async function tick(): Promise<void> {
     const due = Math.floor(((Date.now() - startedAt) / 1000) * options.ratePerSecond) + 1;
     while (!stopped && attempted < due) {
       attempted += 1;
-      const comment = generator.next(options.accounts, recentPosts, replyShare);
+      const comment = generator.next(options.accounts, (account) => target.recentPosts(account), replyShare);
       try {
-        await post(comment);
+        await target.post(comment);
         posted += 1;
         byCategory[comment.category] += 1;
       } catch {
@@ -159,7 +124,7 @@ export function startTraffic(options: TrafficOptions): TrafficHandle {
     }
   }
 
-  if (typeof target === 'string') busy = refreshPostsCache(target).catch(() => undefined);
+  if (target.prepare) busy = target.prepare().catch(() => undefined);
   const timer = setInterval(() => {
     busy = busy.then(tick);
   }, 20);
