@@ -82,8 +82,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+  // Fastify's first answer is slow while its request path compiles; pay that here, not in a test's window.
+  const warmUp = await fetch(`${url}/sandbox/rate-limits/reset`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  await warmUp.text();
   return {
-    url: `http://${address.address}:${address.port}`,
+    url,
     state,
     faults,
     rateLimits,
