@@ -1,6 +1,6 @@
 import { startSandbox } from './server.js';
 
-// Starts the sandbox platforms on their own: `tsx sandbox/main.ts [port] [--enterprise]`.
+// Starts the sandbox platforms on their own: `npm run sandbox -- [port] [--enterprise]`.
 const args = process.argv.slice(2);
 const portArg = args.find((a) => /^\d+$/.test(a));
 const port = portArg === undefined ? 0 : Number(portArg);
