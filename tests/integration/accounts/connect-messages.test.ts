@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
+import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { createSchool, createTrust, createUser } from '../../helpers/factories.js';
 import { signIn } from '../../helpers/sign-in.js';

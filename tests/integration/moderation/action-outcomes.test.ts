@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { comments, moderationActions, notifications } from '../../../db/schema/index.js';
-import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
+import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
 import { createComment, createSchool, createTrust, createUser } from '../../helpers/factories.js';
