@@ -115,6 +115,18 @@ describe('raising concerns and the escalations queue in the browser', () => {
     expect(await hugh.locator('.closed-note').first().textContent()).toContain(
       'Called the parent; post removed',
     );
+
+    // The report counts it: raised by hand, closed, none open.
+    await hugh.click('nav.site-nav a:text-is("Deadlines")');
+    await hugh.waitForURL(/\/deadlines/);
+    const row = hugh.locator('table.escalation-figures tr', { hasText: 'Unacceptable conduct' });
+    expect(await row.locator('td').allTextContents()).toEqual([
+      '1',
+      '1',
+      '1',
+      '0',
+      expect.stringMatching(/min|h/),
+    ]);
   });
 
   it('the auditor reads the queue and has no button to change it', async () => {

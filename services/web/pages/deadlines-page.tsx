@@ -2,6 +2,7 @@ import { escapeHtml } from '@kitajs/html';
 import type { DeadlineReport, OpenByBand } from '../../deadlines/deadline-report.js';
 import type { TrendPoint } from '../../deadlines/deadline-trend.js';
 import { BarChart, LineChart } from '../components/charts.js';
+import { EscalationFiguresSection } from '../components/escalation-figures.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -181,6 +182,7 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
             </div>
           )}
         </section>
+        <EscalationFiguresSection figures={r.escalations} />
       </main>
     </Layout>
   );

@@ -35,7 +35,7 @@ function resolveForm(e: EscalationItem, csrfToken: string): string {
 function item(e: EscalationItem, csrfToken: string | null): string {
   return `<li class="card escalation severity-${e.severity}" data-escalation-id="${escapeHtml(e.id)}"><p class="meta"><strong class="severity">${escapeHtml(
     e.severity,
-  )} severity</strong> · ${escapeHtml(e.status)} · raised ${when(e.createdAt)}${
+  )} severity</strong> · ${escapeHtml(e.status)} · raised ${when(e.createdAt)}${e.raisedByName ? ` by ${escapeHtml(e.raisedByName)}` : ''}${
     e.accountLabel ? ` · ${escapeHtml(e.accountLabel)}` : ''
   }${e.authorHandle ? ` · ${PublicHandle({ handle: e.authorHandle })}` : ''}</p><p class="reason">${PublicText(
     {
