@@ -30,6 +30,8 @@ export interface ActionOutcome {
   headline: string;
   /** Why, in plain words, when there is more to say (the platform's refusal explained). */
   detail: string | null;
+  /** The platform's own words, shown apart (and isolated) from ours: it is outside text. */
+  platformSaid: { platform: string; reason: string } | null;
   nextSteps: NextStep[];
 }
 
@@ -73,7 +75,7 @@ type Failure = { kind: string; status: number | null };
 function explain(
   action: Pick<ModerationAction, 'kind' | 'error' | 'platformResult' | 'attempts'>,
   platform: string,
-): { detail: string; retry: boolean; byHand: boolean; reconnect: boolean } {
+): { detail: string; retry: boolean; byHand: boolean; reconnect: boolean; quote: boolean } {
   const reason = action.error ?? '';
   const failure = (action.platformResult ?? {}) as Partial<Failure>;
   if (/own conversations|conversation you started/i.test(reason)) {
@@ -82,6 +84,7 @@ function explain(
       retry: false,
       byHand: false,
       reconnect: false,
+      quote: false,
     };
   }
   if (failure.kind === 'auth' || /re-?connect/i.test(reason)) {
@@ -90,6 +93,7 @@ function explain(
       retry: true,
       byHand: true,
       reconnect: true,
+      quote: false,
     };
   }
   if (failure.status === 404 || /not found|no longer exists|does not exist/i.test(reason)) {
@@ -98,21 +102,24 @@ function explain(
       retry: false,
       byHand: false,
       reconnect: false,
+      quote: false,
     };
   }
   if (failure.kind === 'transient' || failure.kind === 'unknown') {
     return {
-      detail: `${platform} did not answer after ${action.attempts} ${action.attempts === 1 ? 'try' : 'tries'}${reason ? ` (${reason})` : ''}.`,
+      detail: `${platform} did not answer after ${action.attempts} ${action.attempts === 1 ? 'try' : 'tries'}.`,
       retry: true,
       byHand: true,
       reconnect: false,
+      quote: !!reason,
     };
   }
   return {
-    detail: reason ? `${platform} said: “${reason}”` : `${platform} refused it without giving a reason.`,
+    detail: reason ? `${platform} refused it.` : `${platform} refused it without giving a reason.`,
     retry: failure.kind !== 'permanent',
     byHand: true,
     reconnect: false,
+    quote: !!reason,
   };
 }
 
@@ -121,9 +128,22 @@ function explain(
  * queued, not done; a refusal says why in plain words and offers what the platform allows.
  */
 export function describeOutcome(
-  action: Pick<ModerationAction, 'id' | 'kind' | 'mode' | 'status' | 'error' | 'platformResult' | 'attempts'>,
+  action: Parameters<typeof describeOutcomeWords>[0],
   account: { id: string; platform: Platform },
 ): ActionOutcome {
+  const words = describeOutcomeWords(action, account);
+  const platform = PLATFORM_NAME[account.platform] ?? account.platform;
+  const quote =
+    action.error &&
+    ((action.status === 'failed' && explain(action, platform).quote) ||
+      (action.status === 'queued' && !/rate limited/i.test(action.error)));
+  return { ...words, platformSaid: quote ? { platform, reason: action.error! } : null };
+}
+
+function describeOutcomeWords(
+  action: Pick<ModerationAction, 'id' | 'kind' | 'mode' | 'status' | 'error' | 'platformResult' | 'attempts'>,
+  account: { id: string; platform: Platform },
+): Omit<ActionOutcome, 'platformSaid'> {
   const platform = PLATFORM_NAME[account.platform] ?? account.platform;
   const verb = VERB[action.kind];
   const inApp = `${platform}'s own app`;
@@ -159,7 +179,7 @@ export function describeOutcome(
       const waiting = action.error
         ? /rate limited/i.test(action.error)
           ? `${platform} asked Hallmonitor to slow down; it will try again by itself.`
-          : `The last try did not get through (${action.error}); it will try again by itself.`
+          : 'The last try did not get through; it will try again by itself.'
         : null;
       return waiting
         ? {

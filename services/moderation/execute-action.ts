@@ -299,7 +299,10 @@ async function fail(ctx: ServiceContext, claimed: Claimed, error: unknown): Prom
 function failureNotice(action: ModerationAction, account: SocialAccount): string {
   const outcome = describeOutcome(action, account);
   const steps = outcome.nextSteps.map((s) => s.label.replace(/ instead$/, '')).join('; ');
-  return `${outcome.detail ?? outcome.headline}${steps ? ` What you can do: ${steps}.` : ''}`;
+  const said = outcome.platformSaid
+    ? ` ${outcome.platformSaid.platform} said: “${outcome.platformSaid.reason}”.`
+    : '';
+  return `${outcome.detail ?? outcome.headline}${said}${steps ? ` What you can do: ${steps}.` : ''}`;
 }
 
 function messageOf(error: unknown): string {

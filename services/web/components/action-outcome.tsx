@@ -112,6 +112,16 @@ export function ActionOutcomeItem({
       ) : (
         ''
       )}
+      {outcome.platformSaid ? (
+        <p class="platform-said">
+          <span safe>{`${outcome.platformSaid.platform} said: `}</span>
+          <q>
+            <PublicText text={outcome.platformSaid.reason} />
+          </q>
+        </p>
+      ) : (
+        ''
+      )}
       <p class="muted">
         <span safe>{`Proposed by ${a.proposedBy?.name ?? 'the system'}`}</span>
         {a.confirmedBy ? <span safe>{`, confirmed by ${a.confirmedBy.name}`}</span> : ''}

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { moderationActions, responses, socialAccounts } from '../../../db/schema/index.js';
+import { escalations, moderationActions, responses, socialAccounts } from '../../../db/schema/index.js';
 import { SchoolClassifierCache } from '../../../services/classification/school-classifier-cache.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { processComment } from '../../../services/ingestion/process-comment.js';
@@ -207,29 +207,39 @@ beforeAll(async () => {
       ...createProcessingSteps({ classifiers: cache }),
     ]);
   }
-  await t.db.insert(moderationActions).values([
-    {
-      schoolId: school.id,
-      accountId: account.id,
-      commentId: comment.id,
-      kind: 'delete',
-      status: 'proposed',
-      reasonCategory: 'abusive',
-      reasonText: 'Abuse aimed at staff',
-      proposedBy: second.id,
-      expiresAt: new Date(Date.now() + 86_400_000),
-    },
-    {
-      schoolId: school.id,
-      accountId: account.id,
-      commentId: comment.id,
-      kind: 'hide',
-      status: 'failed',
-      reasonCategory: 'abusive',
-      proposedBy: viewer.id,
-      error: PLATFORM_ERROR,
-    },
-  ]);
+  await t.db.insert(escalations).values({
+    schoolId: school.id,
+    commentId: comment.id,
+    kind: 'senior_leader',
+    reason: 'Reported as misuse',
+    raisedBy: second.id,
+  });
+  const [, failedAction] = await t.db
+    .insert(moderationActions)
+    .values([
+      {
+        schoolId: school.id,
+        accountId: account.id,
+        commentId: comment.id,
+        kind: 'delete',
+        status: 'proposed',
+        reasonCategory: 'abusive',
+        reasonText: 'Abuse aimed at staff',
+        proposedBy: second.id,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
+      {
+        schoolId: school.id,
+        accountId: account.id,
+        commentId: comment.id,
+        kind: 'hide',
+        status: 'failed',
+        reasonCategory: 'abusive',
+        proposedBy: viewer.id,
+        error: PLATFORM_ERROR,
+      },
+    ])
+    .returning();
   await t.db.insert(responses).values({
     schoolId: school.id,
     commentId: comment.id,
@@ -245,6 +255,7 @@ beforeAll(async () => {
   session = await signIn(t.db, viewer.id);
   urls = {
     '/comments/:id': [`/comments/${comment.id}`, `/comments/${earlier.id}`],
+    '/actions/:id': [`/actions/${failedAction!.id}`],
     '/accounts/:id': [`/accounts/${account.id}`],
     '/schools/:schoolId/settings': [`/schools/${school.id}/settings`],
     '/schools/:schoolId/notifications': [`/schools/${school.id}/notifications`],
@@ -276,6 +287,7 @@ const MUST_SHOW: Record<string, string[]> = {
   '/comments/:id': [NAME, HANDLE, TEXT, SECOND, PLATFORM_ERROR],
   '/flags': [HANDLE, TEXT, PLATFORM_ERROR],
   '/safeguarding': [HANDLE, TEXT],
+  '/escalations': [HANDLE, TEXT],
   '/approvals': [TEXT],
   '/audit': [HANDLE],
   '/accounts': [POLL_ERROR],

@@ -77,6 +77,7 @@ describe('navigation', () => {
     ]);
     expect(navLinks((await open(a.senior.id, '/')).body)).toEqual([
       'Inbox',
+      'Escalations',
       'Approvals',
       'Accounts',
       'Deadlines',
