@@ -60,6 +60,7 @@ export const AUDIT_ACTIONS = {
   'school.policy_version_set': 'school',
   'school.lexicon_changed': 'school',
   'school.roster_changed': 'school',
+  'school.contact_details_changed': 'school',
   'school.webhook_added': 'school',
   'school.webhook_removed': 'school',
   'policy.acknowledged': 'user',

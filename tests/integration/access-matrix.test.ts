@@ -323,6 +323,19 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: (s) => ({ url: `/api/schools/${s.school.id}/calendar/ical`, calendar: ICS }),
   },
+  'GET /api/schools/:schoolId/contact-details': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/contact-details` }),
+  },
+  'PUT /api/schools/:schoolId/contact-details': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/api/schools/${s.school.id}/contact-details`,
+      json: { emails: ['office@school.example'], phones: [], address: '', website: '' },
+    }),
+  },
 
   // ---- moderation (JSON) -------------------------------------------------------------------------
   'GET /api/comments/:id/actions/available': {
@@ -688,6 +701,14 @@ const TABLE: Record<string, Row> = {
     allowed: ['senior_leader', 'trust_admin'],
     scoped: true,
     build: (s) => ({ url: `/schools/${s.school.id}/settings/calendar/ical`, form: { ics: ICS } }),
+  },
+  'POST /schools/:schoolId/settings/contact-details': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/contact-details`,
+      form: { emails: 'office@school.example', phones: '01632 960123', address: '', website: '' },
+    }),
   },
 
   // ---- the comment page and its forms ------------------------------------------------------------

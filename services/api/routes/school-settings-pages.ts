@@ -2,12 +2,17 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listSchoolStaff } from '../../accounts/list-school-staff.js';
 import { addSchoolTerm } from '../../classification/add-school-term.js';
+import { getSchoolContactDetails } from '../../classification/get-school-contact-details.js';
 import { importRoster } from '../../classification/import-roster.js';
 import { listRoster } from '../../classification/list-roster.js';
 import { listSchoolTerms } from '../../classification/list-school-terms.js';
 import { removeRosterEntries } from '../../classification/remove-roster-entries.js';
 import { removeSchoolTerm } from '../../classification/remove-school-term.js';
 import { LEXICON_EDITORS } from '../../classification/school-lexicon-access.js';
+import {
+  CONTACT_DETAILS_EDITORS,
+  setSchoolContactDetails,
+} from '../../classification/set-school-contact-details.js';
 import { queueCommentEffects } from '../../comments/comment-effects.js';
 import { hasRole } from '../../core/principal.js';
 import { invalidInput, ServiceError } from '../../core/service-error.js';
@@ -107,6 +112,10 @@ export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
             : null,
           roster,
           calendar,
+          contactDetails: {
+            details: await getSchoolContactDetails(request.ctx, schoolId),
+            editable: hasRole(principal, schoolId, CONTACT_DETAILS_EDITORS),
+          },
           notifications: hasRole(principal, schoolId, ['trust_admin']),
         });
       }),
@@ -148,6 +157,29 @@ export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
       return form(reply, back(schoolId), async () => {
         await removeSchoolTerm(request.ctx, schoolId, entryId);
         return 'Removed';
+      });
+    },
+  );
+
+  app.post(
+    '/schools/:schoolId/settings/contact-details',
+    { schema: { ...hidden, params: schoolParams } },
+    async (request, reply) => {
+      const body = request.body as FormBody;
+      const { schoolId } = request.params;
+      const lines = (name: string) =>
+        (field(body, name) ?? '')
+          .split(/[\r\n,;]+/)
+          .map((line) => line.trim())
+          .filter(Boolean);
+      return form(reply, back(schoolId), async () => {
+        await setSchoolContactDetails(request.ctx, schoolId, {
+          emails: lines('emails'),
+          phones: lines('phones'),
+          address: (field(body, 'address') ?? '').trim(),
+          website: (field(body, 'website') ?? '').trim(),
+        });
+        return 'Contact details saved: replies may give them out';
       });
     },
   );

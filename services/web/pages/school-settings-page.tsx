@@ -2,8 +2,10 @@ import { escapeHtml } from '@kitajs/html';
 import { SCHOOL_TERM_CATEGORIES } from '../../classification/add-school-term.js';
 import type { RosterEntryView } from '../../classification/list-roster.js';
 import type { SchoolTermView } from '../../classification/list-school-terms.js';
+import type { SchoolContactDetails } from '../../classification/own-contact-details.js';
 import { HOLIDAY_REGIONS } from '../../deadlines/bank-holidays.js';
 import type { Closure, SchoolCalendar } from '../../deadlines/school-calendar.js';
+import { ContactDetailsSection } from '../components/contact-details-form.js';
 import { csrfField, Flash, type FlashMessage, fieldId, when } from '../components/page-bits.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -21,6 +23,8 @@ export interface SchoolSettingsPageProps {
   roster: { count: number; entries: RosterEntryView[] } | null;
   /** Null: may not change the calendar (senior leaders and trust admins may). */
   calendar: SchoolCalendar | null;
+  /** The school's published contact details (replies may give them out). */
+  contactDetails?: { details: SchoolContactDetails; editable: boolean };
   /** Whether to link the school's notification settings (trust admins). */
   notifications: boolean;
 }
@@ -204,6 +208,13 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
         {termsSection(p, base)}
         {rosterSection(p, base)}
         {calendarSection(p, base)}
+        {p.contactDetails
+          ? ContactDetailsSection({
+              action: `${base}/contact-details`,
+              csrfToken: p.csrfToken,
+              ...p.contactDetails,
+            })
+          : ''}
       </main>
     </Layout>
   );
