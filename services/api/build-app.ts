@@ -17,6 +17,7 @@ import { closeDatabase, createDatabase, type Database } from '../../db/client.js
 import { createPollScheduler, type PollScheduler } from '../../workers/poll-schedulers.js';
 import { createQueues, type Queues } from '../../workers/queues.js';
 import { principalSchoolIds } from '../auth/load-principal.js';
+import { buildExternalTiers, type ExternalTiers } from '../classification/external-tiers.js';
 import { SchoolClassifierCache } from '../classification/school-classifier-cache.js';
 import { InboxPageCache } from '../comments/inbox-page-cache.js';
 import { createProducerRedis } from '../core/redis-connections.js';
@@ -31,6 +32,7 @@ import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { commentPageRoutes } from './routes/comment-pages.js';
 import { commentRoutes } from './routes/comments.js';
+import { externalClassificationRoutes } from './routes/external-classification.js';
 import { healthRoutes } from './routes/health.js';
 import { inboxLiveRoutes } from './routes/inbox-live.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -57,6 +59,8 @@ declare module 'fastify' {
     inboxPages: InboxPageCache;
     /** DNS TXT look-ups, for proving a trust holds an email domain. */
     resolveTxt: ResolveTxt;
+    /** The outside classification tiers configured (their hosts, for the trust admin's choice). */
+    externalTiers: ExternalTiers;
   }
 }
 
@@ -149,6 +153,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('queues', queues);
   app.decorate('pollScheduler', createPollScheduler(queues));
   app.decorate('classifiers', new SchoolClassifierCache(config.encryptionKey));
+  app.decorate('externalTiers', buildExternalTiers(config.externalClassification));
   // A slow DNS answers in seconds, not the resolver's default of half a minute of retries.
   const resolver = new Resolver({ timeout: 3000, tries: 2 });
   app.decorate('resolveTxt', options.resolveTxt ?? ((name: string) => resolver.resolveTxt(name)));
@@ -177,6 +182,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(authRoutes);
   await app.register(userRoutes);
   await app.register(trustDomainRoutes);
+  await app.register(externalClassificationRoutes);
   await app.register(accountRoutes);
   await app.register(commentRoutes);
   await app.register(moderationRoutes);

@@ -80,6 +80,7 @@ export const AUDIT_ACTIONS = {
   'request.refused': 'request',
   'trust.domain_claimed': 'trust',
   'trust.domain_verified': 'trust',
+  'trust.external_classification_changed': 'trust',
   // The audit log itself and retention (P12)
   'audit.checkpoint_signed': 'audit',
   'audit.checkpoint_mailed': 'audit',

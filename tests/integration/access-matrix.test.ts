@@ -160,6 +160,14 @@ const TABLE: Record<string, Row> = {
   },
 
   'GET /api/trust/domains': { allowed: TRUST_ADMIN, build: u('/api/trust/domains') },
+  'GET /api/trust/external-classification': {
+    allowed: TRUST_ADMIN,
+    build: u('/api/trust/external-classification'),
+  },
+  'PUT /api/trust/external-classification': {
+    allowed: TRUST_ADMIN,
+    build: () => ({ url: '/api/trust/external-classification', json: { tier: 'guard', on: false } }),
+  },
   'POST /api/trust/domains': {
     allowed: TRUST_ADMIN,
     build: () => ({ url: '/api/trust/domains', json: { domain: `${handle().slice(2)}.example-trust.org` } }),
@@ -701,6 +709,14 @@ const TABLE: Record<string, Row> = {
     allowed: ['senior_leader', 'trust_admin'],
     scoped: true,
     build: (s) => ({ url: `/schools/${s.school.id}/settings/calendar/ical`, form: { ics: ICS } }),
+  },
+  'POST /schools/:schoolId/settings/external-classification': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/external-classification`,
+      form: { tier: 'guard', on: 'false' },
+    }),
   },
   'POST /schools/:schoolId/settings/contact-details': {
     allowed: ['senior_leader', 'trust_admin'],

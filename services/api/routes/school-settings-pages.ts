@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listSchoolStaff } from '../../accounts/list-school-staff.js';
 import { addSchoolTerm } from '../../classification/add-school-term.js';
+import { getExternalClassification } from '../../classification/describe-external-tiers.js';
 import { getSchoolContactDetails } from '../../classification/get-school-contact-details.js';
 import { importRoster } from '../../classification/import-roster.js';
 import { listRoster } from '../../classification/list-roster.js';
@@ -9,11 +10,13 @@ import { listSchoolTerms } from '../../classification/list-school-terms.js';
 import { removeRosterEntries } from '../../classification/remove-roster-entries.js';
 import { removeSchoolTerm } from '../../classification/remove-school-term.js';
 import { LEXICON_EDITORS } from '../../classification/school-lexicon-access.js';
+import { setExternalClassification } from '../../classification/set-external-classification.js';
 import {
   CONTACT_DETAILS_EDITORS,
   setSchoolContactDetails,
 } from '../../classification/set-school-contact-details.js';
 import { queueCommentEffects } from '../../comments/comment-effects.js';
+import { assertInScope } from '../../core/authorization.js';
 import { hasRole } from '../../core/principal.js';
 import { invalidInput, ServiceError } from '../../core/service-error.js';
 import { getSchoolCalendar } from '../../deadlines/get-school-calendar.js';
@@ -116,6 +119,9 @@ export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
             details: await getSchoolContactDetails(request.ctx, schoolId),
             editable: hasRole(principal, schoolId, CONTACT_DETAILS_EDITORS),
           },
+          externalClassification: hasRole(principal, schoolId, ['trust_admin'])
+            ? await getExternalClassification(request.ctx, app.externalTiers)
+            : null,
           notifications: hasRole(principal, schoolId, ['trust_admin']),
         });
       }),
@@ -180,6 +186,28 @@ export const schoolSettingsPageRoutes: FastifyPluginAsyncZod = async (app) => {
           website: (field(body, 'website') ?? '').trim(),
         });
         return 'Contact details saved: replies may give them out';
+      });
+    },
+  );
+
+  app.post(
+    '/schools/:schoolId/settings/external-classification',
+    { schema: { ...hidden, params: schoolParams } },
+    async (request, reply) => {
+      const body = request.body as FormBody;
+      const { schoolId } = request.params;
+      return form(reply, back(schoolId), async () => {
+        assertInScope(request.ctx, schoolId, 'That school');
+        const on = field(body, 'on') === 'true';
+        const tiers = await setExternalClassification(
+          request.ctx,
+          { tier: field(body, 'tier'), on },
+          app.externalTiers,
+        );
+        const tier = tiers.find((t) => t.tier === field(body, 'tier'));
+        return on
+          ? `${tier?.title ?? 'Tier'} on: comment text is now sent to ${tier?.host ?? ''}`
+          : `${tier?.title ?? 'Tier'} off: no comment text is sent to it`;
       });
     },
   );

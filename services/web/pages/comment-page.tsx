@@ -1,4 +1,5 @@
 import { escapeHtml } from '@kitajs/html';
+import { labelTier } from '../../classification/label-tier.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
 import { HighlightedText } from '../components/highlighted-text.js';
@@ -81,13 +82,14 @@ function whyFlagged(d: CommentDetail): string {
   if (!labels.length) return '<p class="muted">Not flagged: the classifier found nothing to label.</p>';
   return `<ul class="why-flagged">${labels
     .map((l) => {
-      const matched = l.spans
-        .map(([s, end]) => text.slice(Math.max(0, s), Math.max(0, end)))
-        .filter((w) => w.length > 0);
+      const by = labelTier(l.source);
+      const matched = by.wholeComment
+        ? []
+        : l.spans.map(([s, end]) => text.slice(Math.max(0, s), Math.max(0, end))).filter((w) => w.length > 0);
       return (
         `<li class="label-${e(l.category)} severity-${e(l.severity)}">` +
         `<strong>${words(l.category)}</strong>: ${words(l.subcategory)} · ` +
-        `<span class="severity">${e(l.severity)} severity</span> · rule <code>${e(l.source)}</code>` +
+        `<span class="severity">${e(l.severity)} severity</span> · said by <span class="label-tier label-tier-${by.tier}">${e(by.title)}</span> <code>${e(by.detail)}</code>` +
         (matched.length
           ? ` · matched ${matched.map((w) => `<mark>${PublicText({ text: w })}</mark>`).join(', ')}`
           : '') +

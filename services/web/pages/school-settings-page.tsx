@@ -1,11 +1,13 @@
 import { escapeHtml } from '@kitajs/html';
 import { SCHOOL_TERM_CATEGORIES } from '../../classification/add-school-term.js';
+import type { ExternalTierView } from '../../classification/describe-external-tiers.js';
 import type { RosterEntryView } from '../../classification/list-roster.js';
 import type { SchoolTermView } from '../../classification/list-school-terms.js';
 import type { SchoolContactDetails } from '../../classification/own-contact-details.js';
 import { HOLIDAY_REGIONS } from '../../deadlines/bank-holidays.js';
 import type { Closure, SchoolCalendar } from '../../deadlines/school-calendar.js';
 import { ContactDetailsSection } from '../components/contact-details-form.js';
+import { ExternalClassificationSection } from '../components/external-classification-form.js';
 import { csrfField, Flash, type FlashMessage, fieldId, when } from '../components/page-bits.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -25,6 +27,8 @@ export interface SchoolSettingsPageProps {
   calendar: SchoolCalendar | null;
   /** The school's published contact details (replies may give them out). */
   contactDetails?: { details: SchoolContactDetails; editable: boolean };
+  /** Trust admins: the outside classification tiers and whether the trust has them on. */
+  externalClassification?: ExternalTierView[] | null;
   /** Whether to link the school's notification settings (trust admins). */
   notifications: boolean;
 }
@@ -213,6 +217,13 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
               action: `${base}/contact-details`,
               csrfToken: p.csrfToken,
               ...p.contactDetails,
+            })
+          : ''}
+        {p.externalClassification
+          ? ExternalClassificationSection({
+              action: `${base}/external-classification`,
+              csrfToken: p.csrfToken,
+              tiers: p.externalClassification,
             })
           : ''}
       </main>

@@ -1,0 +1,20 @@
+/** Who gave a label: the local rules, the local model, or an outside tier, read from its source. */
+export interface LabelTier {
+  tier: 'rules' | 'model' | 'moderation' | 'guard';
+  /** How the comment page names it. */
+  title: string;
+  /** The rule, model or endpoint model that said it. */
+  detail: string;
+  /** An outside tier reads the whole comment: its label has no words of its own to point at. */
+  wholeComment: boolean;
+}
+
+export function labelTier(source: string): LabelTier {
+  if (source.startsWith('external:'))
+    return { tier: 'moderation', title: 'Moderation endpoint', detail: source.slice(9), wholeComment: true };
+  if (source.startsWith('guard:'))
+    return { tier: 'guard', title: 'Guard model', detail: source.slice(6), wholeComment: true };
+  if (source.startsWith('model:'))
+    return { tier: 'model', title: 'Classifier model', detail: source.slice(6), wholeComment: false };
+  return { tier: 'rules', title: 'Rule', detail: source, wholeComment: false };
+}
