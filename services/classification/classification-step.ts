@@ -34,6 +34,7 @@ export function classificationStep(
       state.updates.categories = [...new Set(result.labels.map((l) => l.category))];
       state.updates.classifierVersion = result.classifierVersion;
       state.updates.classifiedLocally = result.classifiedLocally;
+      state.updates.externalTiers = result.tiers;
     },
   };
 }

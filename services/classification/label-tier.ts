@@ -18,3 +18,17 @@ export function labelTier(source: string): LabelTier {
     return { tier: 'model', title: 'Classifier model', detail: source.slice(6), wholeComment: false };
   return { tier: 'rules', title: 'Rule', detail: source, wholeComment: false };
 }
+
+const OUTCOME_WORDS: Readonly<Record<string, string>> = {
+  answered: 'answered',
+  timeout: 'did not answer in time',
+  external_down: 'was unreachable or failed',
+  invalid_response: 'gave an answer that was not understood',
+  breaker_open: 'was not asked (paused after repeated failures)',
+};
+
+/** "Guard model llama-guard3 answered", for the comment page. */
+export function tierOutcomeText(o: { tier: 'moderation' | 'guard'; model: string; outcome: string }): string {
+  const title = o.tier === 'guard' ? 'Guard model' : 'Moderation endpoint';
+  return `${title} ${o.model} ${OUTCOME_WORDS[o.outcome] ?? o.outcome}`;
+}

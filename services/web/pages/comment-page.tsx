@@ -1,5 +1,5 @@
 import { escapeHtml } from '@kitajs/html';
-import { labelTier } from '../../classification/label-tier.js';
+import { labelTier, tierOutcomeText } from '../../classification/label-tier.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
 import { HighlightedText } from '../components/highlighted-text.js';
@@ -77,7 +77,18 @@ function summaryList(items: CommentSummary[], empty: string): string {
     .join('')}</ol>`;
 }
 
+/** Which outside classifiers were asked, and what each did: a silent one is not a clean bill. */
+function outsideTiers(d: CommentDetail): string {
+  const asked = d.comment.externalTiers ?? [];
+  if (!asked.length) return '';
+  return `<p class="outside-tiers">Also asked: ${asked.map((o) => e(tierOutcomeText(o))).join('; ')}.</p>`;
+}
+
 function whyFlagged(d: CommentDetail): string {
+  return whyFlaggedLabels(d) + outsideTiers(d);
+}
+
+function whyFlaggedLabels(d: CommentDetail): string {
   const { labels, text } = d.comment;
   if (!labels.length) return '<p class="muted">Not flagged: the classifier found nothing to label.</p>';
   return `<ul class="why-flagged">${labels

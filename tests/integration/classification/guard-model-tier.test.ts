@@ -39,7 +39,11 @@ const DISCLOSURE = 'we all know who the weak ones in that class are, they will g
 
 /** A worker's processing with the installation's configured tiers (as worker-runtime builds them). */
 async function ingest(s: { school: { id: string }; account: { id: string } }, guardUrl = guard.url) {
-  const config = testConfig({ GUARD_MODEL_URL: guardUrl, GUARD_MODEL_ALLOW_PRIVATE_NETWORK: 'true' });
+  const config = testConfig({
+    GUARD_MODEL_URL: guardUrl,
+    GUARD_MODEL_ALLOW_PRIVATE_NETWORK: 'true',
+    GUARD_MODEL_TIMEOUT_MS: '300',
+  });
   const comment = await createComment(t.db, {
     schoolId: s.school.id,
     accountId: s.account.id,
@@ -84,6 +88,7 @@ describe('the self-hosted guard model tier, as a trust runs it', () => {
     const off = await ingest(s);
     expect(guard.requests.length).toBe(before);
     expect(off.labels.some((l) => l.source.startsWith('guard:'))).toBe(false);
+    expect(off.externalTiers).toEqual([]);
 
     // The trust admin sees where the text would go before turning it on.
     const page = await api.app.inject({
@@ -132,6 +137,22 @@ describe('the self-hosted guard model tier, as a trust runs it', () => {
       /said by <span class="label-tier label-tier-guard">Guard model<\/span> <code>llama-guard3<\/code>/,
     );
 
+    expect(commentPage.body).toContain('Also asked: Guard model llama-guard3 answered.');
+
+    // A slow model: the local result stands, and the page says the model did not answer.
+    guard.behave({ kind: 'answer', content: 'unsafe\nS1', delayMs: 1_500 });
+    const slow = await ingest(s);
+    expect(slow.classifiedLocally).toBe(true);
+    expect(slow.externalTiers).toEqual([{ tier: 'guard', model: 'llama-guard3', outcome: 'timeout' }]);
+    expect(slow.labels.some((l) => l.source.startsWith('guard:'))).toBe(false);
+    const slowPage = await api.app.inject({
+      url: `/comments/${slow.id}`,
+      headers: { cookie: commsSession.headers.cookie },
+    });
+    expect(slowPage.body).toContain('Guard model llama-guard3 did not answer in time');
+    guard.behave({ kind: 'answer', content: 'unsafe\nS1,S10' });
+    const asked = guard.requests.length;
+
     // Pointed at another host, the installation sends nothing until the trust agrees to that host.
     const moved = await ingest(s, elsewhere.url);
     expect(elsewhere.requests).toHaveLength(0);
@@ -149,8 +170,9 @@ describe('the self-hosted guard model tier, as a trust runs it', () => {
       on: false,
       host,
     });
-    await ingest(s);
-    expect(guard.requests.length).toBe(before + 1);
+    const afterOff = await ingest(s);
+    expect(guard.requests.length).toBe(asked);
+    expect(afterOff.externalTiers).toEqual([]);
   });
 
   it('refuses to turn on a tier the installation has not configured, saying which variable', async () => {
