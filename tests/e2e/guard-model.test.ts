@@ -1,38 +1,32 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExternalTiers } from '../../services/classification/external-tiers.js';
 import { SchoolClassifierCache } from '../../services/classification/school-classifier-cache.js';
 import { systemContext } from '../../services/core/service-context.js';
 import { processComment } from '../../services/ingestion/process-comment.js';
 import { createProcessingSteps } from '../../workers/processing-steps.js';
-import { launchBrowser, saveScreenshot, signInInBrowser } from '../helpers/browser.js';
-import { createPasswordUser, E2E_PASSWORD, type E2eApp, startE2eApp } from '../helpers/e2e-app.js';
+import { saveScreenshot } from '../helpers/browser.js';
+import { createPasswordUser, type E2eApp } from '../helpers/e2e-app.js';
+import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createAccount, createComment, createSchool } from '../helpers/factories.js';
 import { type GuardModelServer, startGuardModelServer } from '../helpers/guard-model-server.js';
 
-let e2e: E2eApp;
-let browser: Browser;
 let guard: GuardModelServer;
-
+// Registered before useE2eBrowser's own: the model is listening before the app reads its config.
 beforeAll(async () => {
   guard = await startGuardModelServer();
-  e2e = await startE2eApp({
-    configOverrides: { GUARD_MODEL_URL: guard.url, GUARD_MODEL_ALLOW_PRIVATE_NETWORK: 'true' },
-  });
-  browser = await launchBrowser();
 });
-afterAll(async () => {
-  await browser?.close();
-  await e2e?.close();
-  await guard?.close();
-});
+afterAll(() => guard?.close());
 
-async function signedInPage(email: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signInInBrowser(page, e2e.baseUrl, email, E2E_PASSWORD);
-  return page;
-}
+/** The app configured with the guard model, Chromium, and a watch on every page (axe-core, no outside request). */
+const ui = useE2eBrowser({
+  configOverrides: () => ({ GUARD_MODEL_URL: guard.url, GUARD_MODEL_ALLOW_PRIVATE_NETWORK: 'true' }),
+});
+let e2e: E2eApp;
+beforeAll(() => {
+  e2e = ui.e2e;
+});
+const signedInPage = (email: string) => ui.signedInPage(email);
 
 describe('the guard model tier in the browser (#20 item 3)', () => {
   it('a trust admin sees where text would go and turns it on; comms sees which tier flagged a comment', async () => {

@@ -33,7 +33,7 @@ export const externalClassificationRoutes: FastifyPluginAsyncZod = async (app) =
         response: { 200: z.object({ tiers: z.array(tierView) }) },
       },
     },
-    async (request) => ({ tiers: await getExternalClassification(request.ctx, app.externalTiers) }),
+    async (request) => ({ tiers: await getExternalClassification(request.ctx, app.deps.externalTiers) }),
   );
   app.put(
     '/api/trust/external-classification',
@@ -47,7 +47,7 @@ export const externalClassificationRoutes: FastifyPluginAsyncZod = async (app) =
       },
     },
     async (request) => ({
-      tiers: await setExternalClassification(request.ctx, request.body, app.externalTiers),
+      tiers: await setExternalClassification(request.ctx, request.body, app.deps.externalTiers),
     }),
   );
 };
