@@ -52,8 +52,9 @@ function digitsOf(s: string): string {
 /** UK numbers compare as their national form: +44 1632 960123 is 01632 960123. */
 function phoneKey(s: string): string {
   const d = digitsOf(s);
-  if (d.startsWith('0044')) return `0${d.slice(4)}`;
-  if (d.startsWith('44') && d.length >= 12) return `0${d.slice(2)}`;
+  // "+44 (0)1632 960123" keeps the trunk 0 after the country code.
+  if (d.startsWith('0044')) return `0${d.slice(4).replace(/^0/, '')}`;
+  if (d.startsWith('44') && d.length >= 12) return `0${d.slice(2).replace(/^0/, '')}`;
   return d;
 }
 
@@ -84,6 +85,7 @@ export function ownContactMatcher(
   const emails = new Set(details.emails.map((e) => e.trim().toLowerCase()));
   const phones = new Set(details.phones.map(phoneKey));
   const address = addressKey(details.address);
+  const addressCompact = address.replaceAll(' ', '');
   const host = details.website ? hostOf(details.website) : '';
   if (emails.size === 0 && phones.size === 0 && address === '' && host === '') return () => false;
   return (subcategory, matched) => {
@@ -94,10 +96,14 @@ export function ownContactMatcher(
       }
       case 'phone':
         return phones.has(phoneKey(matched));
-      case 'address':
-      case 'postcode': {
+      case 'address': {
         const key = addressKey(matched);
         return key !== '' && address !== '' && ` ${address} `.includes(` ${key} `);
+      }
+      case 'postcode': {
+        // "OF1 2AB" and "OF12AB" are one postcode.
+        const key = addressKey(matched).replaceAll(' ', '');
+        return key.length >= 5 && addressCompact.includes(key);
       }
       case 'website':
         return host !== '' && hostOf(matched).endsWith(host);

@@ -67,6 +67,9 @@ describe('checkOutgoingReply: the school’s own details and year groups (#20 it
     const text =
       'Please email office@oakfield.sch.uk or call the office on 01632 960123 (+44 1632 960123); we are at 12 Church Road, Oakfield OF1 2AB.';
     expect(checkOutgoingReply(text, school)).toEqual({ ok: true });
+    expect(checkOutgoingReply('Ring +44 (0)1632 960123 or write to us at OF12AB.', school)).toEqual({
+      ok: true,
+    });
   });
 
   it('still refuses anyone else’s email, phone or address in the same reply', () => {
