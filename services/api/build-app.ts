@@ -39,6 +39,7 @@ import { moderationRoutes } from './routes/moderation.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { responseRoutes } from './routes/responses.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
+import { savedReplyPageRoutes } from './routes/saved-replies-pages.js';
 import { schoolSettingsRoutes } from './routes/school-settings.js';
 import { schoolSettingsPageRoutes } from './routes/school-settings-pages.js';
 import { staffPageRoutes } from './routes/staff-pages.js';
@@ -183,6 +184,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(commentRoutes);
   await app.register(savedReplyRoutes);
   await app.register(flagRoutes);
+  await app.register(savedReplyPageRoutes);
   await app.register(moderationRoutes);
   await app.register(auditRoutes);
   await app.register(notificationRoutes);

@@ -345,6 +345,33 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: async (s) => ({ url: `/api/saved-replies/${await freshSavedReply(s)}` }),
   },
+  'GET /saved-replies': { allowed: ALL, build: u('/saved-replies') },
+  'GET /schools/:schoolId/saved-replies': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/schools/${s.school.id}/saved-replies` }),
+  },
+  'POST /schools/:schoolId/saved-replies': {
+    allowed: SAVED_REPLY_EDITORS,
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/saved-replies`,
+      form: { title: `Reply ${handle()}`, body: 'Thank you for your message.' },
+    }),
+  },
+  'POST /saved-replies/:id': {
+    allowed: SAVED_REPLY_EDITORS,
+    scoped: true,
+    build: async (s) => ({
+      url: `/saved-replies/${await freshSavedReply(s)}`,
+      form: { title: 'Thanks', body: 'Thank you.' },
+    }),
+  },
+  'POST /saved-replies/:id/delete': {
+    allowed: SAVED_REPLY_EDITORS,
+    scoped: true,
+    build: async (s) => ({ url: `/saved-replies/${await freshSavedReply(s)}/delete`, form: {} }),
+  },
   'GET /api/schools/:schoolId/reports/deadlines': {
     allowed: REPORT_READERS,
     scoped: true,
@@ -566,6 +593,16 @@ const TABLE: Record<string, Row> = {
     allowed: RESPONDERS,
     scoped: true,
     build: (s) => ({ url: '/api/inbox/assign', json: { commentIds: [s.comment.id], assigneeId: null } }),
+  },
+  'POST /inbox/assign': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: (s) => ({ url: '/inbox/assign', form: { commentIds: s.comment.id, assigneeId: '' } }),
+  },
+  'POST /inbox/close': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: (s) => ({ url: '/inbox/close', form: { commentIds: s.comment.id, reason: 'Spam' } }),
   },
   'POST /api/inbox/close': {
     allowed: RESPONDERS,

@@ -47,8 +47,10 @@ function option(value: string, label: string, selected?: string): string {
 
 function errorFor(error: CommentPageError | undefined, form: string, draftText?: string): string {
   if (!error || error.form !== form) return '';
+  // The check's reasons are listed once: not again in the headline, nor twice in the list.
+  const reasons = [...new Set((error.problems ?? []).map((p) => p.reason))];
   const problems = error.problems?.length
-    ? `<ul class="problems">${error.problems.map((p) => `<li>${e(p.reason)}</li>`).join('')}</ul>` +
+    ? `<ul class="problems">${reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>` +
       (draftText
         ? `<p class="draft-check">Your draft, with the problems marked: ${HighlightedText({
             text: draftText,
@@ -56,7 +58,8 @@ function errorFor(error: CommentPageError | undefined, form: string, draftText?:
           })}</p>`
         : '')
     : '';
-  return `<div class="flash flash-error form-error" role="alert"><p>${e(error.message)}</p>${problems}</div>`;
+  const headline = error.problems?.length ? 'This reply cannot be sent:' : error.message;
+  return `<div class="flash flash-error form-error" role="alert"><p>${e(headline)}</p>${problems}</div>`;
 }
 
 function summaryList(items: CommentSummary[], empty: string): string {
@@ -178,12 +181,13 @@ function composer(p: CommentPageProps): string {
       'Private reply (recorded)',
       kind,
     )}${option('acknowledgement', 'Acknowledge (seen, will follow up)', kind)}</select>` +
-    '<label for="reply-template">Template</label>' +
+    '<label for="reply-template">Saved reply</label>' +
     `<select id="reply-template" name="template" class="reply-template"><option value="">None</option>${templates}</select>` +
+    `<p class="help"><a href="/schools/${e(d.comment.schoolId)}/saved-replies">Edit the school’s saved replies</a></p>` +
     '<label for="reply-text">Reply</label>' +
     `<textarea id="reply-text" name="text" rows="5" maxlength="10000">${e(draft?.text ?? '')}</textarea>` +
     '<p class="help">Every reply is checked before it goes out: no pupil names, personal data or offensive language (P11).</p>' +
-    (refused
+    (refused && d.can.overrideCheck
       ? '<label for="override-reason">Send anyway: reason (senior leaders only)</label><input id="override-reason" name="overrideReason" maxlength="2000" />'
       : '') +
     '<button type="submit">Send</button></form>' +
