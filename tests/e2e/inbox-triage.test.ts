@@ -1,29 +1,16 @@
 /// <reference lib="dom" />
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { StoredLabel } from '../../db/schema/index.js';
 import { moderationActions } from '../../db/schema/index.js';
 import { notifyFlagDigest } from '../../services/notifications/notify-flag-digest.js';
-import { launchBrowser, saveScreenshot, signInInBrowser } from '../helpers/browser.js';
-import { createPasswordUser, E2E_PASSWORD, type E2eApp, startE2eApp } from '../helpers/e2e-app.js';
+import { saveScreenshot } from '../helpers/browser.js';
+import { createPasswordUser } from '../helpers/e2e-app.js';
+import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createAccount, createComment, createSchool } from '../helpers/factories.js';
 
-let e2e: E2eApp;
-let browser: Browser;
+const ui = useE2eBrowser();
 let n = 0;
-// Run through the DevTools protocol, which the page's CSP (no inline script) does not govern.
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-beforeAll(async () => {
-  e2e = await startE2eApp();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await e2e?.close();
-});
 
 const label = (category: string, subcategory: string, severity: StoredLabel['severity']): StoredLabel => ({
   category,
@@ -36,10 +23,10 @@ const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 
 async function scene() {
   n += 1;
-  const school = await createSchool(e2e.t.db, { name: `Oakfield Primary ${n}` });
+  const school = await createSchool(ui.e2e.t.db, { name: `Oakfield Primary ${n}` });
   const comms = [{ schoolId: school.id, role: 'comms' as const }];
   const person = (who: string, displayName: string, roles = comms) =>
-    createPasswordUser(e2e, {
+    createPasswordUser(ui.e2e, {
       trustId: school.trustId,
       email: `${who}${n}@oakfield.test`,
       displayName,
@@ -48,33 +35,12 @@ async function scene() {
   const casey = await person('casey', 'Casey Comms');
   const alex = await person('alex', 'Alex Admin');
   const bo = await person('bo', 'Bo Admin');
-  const account = await createAccount(e2e.t.db, {
+  const account = await createAccount(ui.e2e.t.db, {
     schoolId: school.id,
     handle: `oakfield_${n}`,
     adminIds: [alex.id, bo.id],
   });
   return { school, casey, alex, bo, account };
-}
-
-async function signedInPage(email: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signInInBrowser(page, e2e.baseUrl, email, E2E_PASSWORD);
-  return page;
-}
-
-/** axe-core in the page: no serious or critical violation. */
-async function expectAccessible(page: Page) {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }
-    ).axe.run();
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id);
-  });
-  expect(violations).toEqual([]);
 }
 
 const rowTexts = (page: Page) => page.locator('.inbox .comment .comment-text').allTextContents();
@@ -83,24 +49,24 @@ describe('the inbox for triage', () => {
   it('comms sees urgency first with the order explained, filters with "All accounts", searches, assigns and closes in bulk', async () => {
     const s = await scene();
     const at = { schoolId: s.school.id, accountId: s.account.id, processedAt: new Date(Date.now() - 60_000) };
-    await createComment(e2e.t.db, { ...at, text: 'Lovely concert last night', deadlineAt: hours(1) });
-    await createComment(e2e.t.db, {
+    await createComment(ui.e2e.t.db, { ...at, text: 'Lovely concert last night', deadlineAt: hours(1) });
+    await createComment(ui.e2e.t.db, {
       ...at,
       text: 'I will hurt your teachers',
       deadlineAt: hours(20),
       categories: ['offensive'],
       labels: [label('offensive', 'threat', 'high')],
     });
-    await createComment(e2e.t.db, {
+    await createComment(ui.e2e.t.db, {
       ...at,
       text: 'I am scared to go home',
       deadlineAt: hours(23),
       categories: ['safeguarding'],
       labels: [label('safeguarding', 'disclosure', 'high')],
     });
-    await createComment(e2e.t.db, { ...at, text: 'When is sports day?', deadlineAt: hours(5) });
+    await createComment(ui.e2e.t.db, { ...at, text: 'When is sports day?', deadlineAt: hours(5) });
 
-    const page = await signedInPage(s.casey.email);
+    const page = await ui.signedInPage(s.casey.email);
     expect(await page.locator('.order-explained').textContent()).toMatch(
       /Safeguarding concerns come first, then threats, then every other comment by its response deadline/,
     );
@@ -114,10 +80,10 @@ describe('the inbox for triage', () => {
     expect(await first.locator('.urgency-badge').textContent()).toBe('Safeguarding');
     expect(await first.locator('.severity-badge').textContent()).toBe('High severity');
     expect(await first.locator('.assignee').textContent()).toBe('Unassigned');
-    await expectAccessible(page);
+    await ui.checkA11y(page);
 
     // A comment arriving live goes where the order puts it: a threat, below the disclosure.
-    await createComment(e2e.t.db, {
+    await createComment(ui.e2e.t.db, {
       ...at,
       processedAt: new Date(),
       text: 'Another threat arrives',
@@ -161,7 +127,8 @@ describe('the inbox for triage', () => {
       .locator('input.select-comment')
       .check();
     await page.selectOption('select[name=assigneeId]', { label: 'Casey Comms' });
-    await Promise.all([page.waitForURL(/assigned=1/), page.click('button[formaction="/inbox/assign"]')]);
+    await Promise.all([page.waitForLoadState('load'), page.click('button[formaction="/inbox/assign"]')]);
+    await page.locator('.flash').waitFor();
     expect(await page.locator('.flash').textContent()).toBe('Assigned 1 comment.');
     await page.selectOption('select[name=assignee]', 'me');
     await Promise.all([page.waitForURL(/assignee=me/), page.click('form.filters button[type=submit]')]);
@@ -171,9 +138,10 @@ describe('the inbox for triage', () => {
     // Close it with a reason; shown among all comments as closed, never "due".
     await page.locator('.inbox .comment input.select-comment').check();
     await page.fill('input[name=reason]', 'Praise, no reply needed');
-    await Promise.all([page.waitForURL(/closed=1/), page.click('button[formaction="/inbox/close"]')]);
+    await Promise.all([page.waitForLoadState('load'), page.click('button[formaction="/inbox/close"]')]);
+    await page.locator('.flash').waitFor();
     expect(await page.locator('.flash').textContent()).toBe('Closed 1 comment.');
-    await page.goto(`${e2e.baseUrl}/?status=all&q=concert`);
+    await page.goto(`${ui.e2e.baseUrl}/?status=all&q=concert`);
     const closed = page.locator('.inbox .comment');
     expect(await closed.locator('.deadline').textContent()).toBe('Closed');
     expect(await closed.textContent()).not.toMatch(/due/);
@@ -185,26 +153,26 @@ describe('flags for an account admin', () => {
   it('shows the confirmation waiting for them first, flags most severe first, and one digest listing the comments', async () => {
     const s = await scene();
     const at = { schoolId: s.school.id, accountId: s.account.id };
-    const low = await createComment(e2e.t.db, {
+    const low = await createComment(ui.e2e.t.db, {
       ...at,
       text: 'Rubbish school',
       categories: ['offensive'],
       labels: [label('offensive', 'profanity', 'low')],
     });
-    const high = await createComment(e2e.t.db, {
+    const high = await createComment(ui.e2e.t.db, {
       ...at,
       text: '<img src=x onerror=alert(1)> I will hurt you',
       postedAt: new Date(Date.now() - 3_600_000),
       categories: ['offensive'],
       labels: [label('offensive', 'threat', 'high')],
     });
-    const medium = await createComment(e2e.t.db, {
+    const medium = await createComment(ui.e2e.t.db, {
       ...at,
       text: 'You are useless',
       categories: ['offensive'],
       labels: [label('offensive', 'insult', 'medium')],
     });
-    await e2e.t.db.insert(moderationActions).values({
+    await ui.e2e.t.db.insert(moderationActions).values({
       schoolId: s.school.id,
       accountId: s.account.id,
       commentId: medium.id,
@@ -216,7 +184,7 @@ describe('flags for an account admin', () => {
       expiresAt: hours(24),
     });
     for (const c of [low, high, medium])
-      await e2e.t.db.transaction((tx) =>
+      await ui.e2e.t.db.transaction((tx) =>
         notifyFlagDigest(tx, {
           schoolId: s.school.id,
           userIds: [s.alex.id],
@@ -226,8 +194,8 @@ describe('flags for an account admin', () => {
         }),
       );
 
-    const page = await signedInPage(s.alex.email);
-    await page.goto(`${e2e.baseUrl}/flags`);
+    const page = await ui.signedInPage(s.alex.email);
+    await page.goto(`${ui.e2e.baseUrl}/flags`);
     const headings = await page.locator('main h2').allTextContents();
     expect(headings[0]).toMatch(/^Awaiting a second admin/);
     expect(headings[1]).toMatch(/^Comments flagged offensive, most severe first/);
@@ -239,10 +207,10 @@ describe('flags for an account admin', () => {
       'Medium severity',
       'Low severity',
     ]);
-    await expectAccessible(page);
+    await ui.checkA11y(page);
     await saveScreenshot(page, 'flags-ordered');
 
-    await page.goto(`${e2e.baseUrl}/notifications`);
+    await page.goto(`${ui.e2e.baseUrl}/notifications`);
     const flagged = page.locator('li.notification', { hasText: 'offensive comments flagged' });
     expect(await flagged.count()).toBe(1);
     expect(await flagged.locator('.notification-title').textContent()).toBe('3 offensive comments flagged');
@@ -253,21 +221,21 @@ describe('flags for an account admin', () => {
       'You are useless',
     ]);
     expect(await page.locator('.digest-items img').count()).toBe(0);
-    await expectAccessible(page);
+    await ui.checkA11y(page);
   });
 });
 
 describe('saved replies and the reply form', () => {
   it('comms adds a saved reply, uses it on a comment, and a refused reply lists its reason once with no override offered', async () => {
     const s = await scene();
-    const comment = await createComment(e2e.t.db, {
+    const comment = await createComment(ui.e2e.t.db, {
       schoolId: s.school.id,
       accountId: s.account.id,
       text: 'When is sports day?',
       deadlineAt: hours(5),
     });
-    const page = await signedInPage(s.casey.email);
-    await page.goto(`${e2e.baseUrl}/schools/${s.school.id}/saved-replies`);
+    const page = await ui.signedInPage(s.casey.email);
+    await page.goto(`${ui.e2e.baseUrl}/schools/${s.school.id}/saved-replies`);
     expect(
       await page
         .locator('input[name=title]')
@@ -280,9 +248,9 @@ describe('saved replies and the reply form', () => {
       page.click('section[aria-labelledby=add-h] button[type=submit]'),
     ]);
     expect(await page.locator('.flash').textContent()).toBe('Saved reply “Sports day” added.');
-    await expectAccessible(page);
+    await ui.checkA11y(page);
 
-    await page.goto(`${e2e.baseUrl}/comments/${comment.id}`);
+    await page.goto(`${ui.e2e.baseUrl}/comments/${comment.id}`);
     await page.selectOption('#reply-template', { label: 'Sports day' });
     expect(await page.inputValue('#reply-text')).toBe(
       'Sports day is on Friday the 12th; the letter home has the details.',

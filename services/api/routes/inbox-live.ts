@@ -6,7 +6,6 @@ import {
   bulkClose,
   bulkCloseInputSchema,
 } from '../../comments/bulk-triage.js';
-import { queueCommentEffects } from '../../comments/comment-effects.js';
 import { INBOX_POLL_MS, InboxEventHub } from '../../comments/inbox-events.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import { respond } from '../../comments/respond.js';
@@ -97,7 +96,7 @@ export const inboxLiveRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  const effects = { ...queueCommentEffects(app.queues), classifiers: app.classifiers };
+  const effects = app.deps.commentEffects;
 
   async function acknowledgeAll(request: Parameters<typeof respond>[0], ids: string[]) {
     const results: { commentId: string; ok: boolean; metDeadline: boolean | null; message?: string }[] = [];
@@ -154,53 +153,6 @@ export const inboxLiveRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => bulkClose(request.ctx, request.body, effects),
-  );
-
-  const formIds = z.union([z.uuid(), z.array(z.uuid()).min(1).max(MAX_BULK)]).optional();
-  const tally = (results: { ok: boolean }[]) => {
-    const ok = results.filter((r) => r.ok).length;
-    return `${ok}&refused=${results.length - ok}`;
-  };
-
-  app.post(
-    '/inbox/assign',
-    {
-      schema: {
-        hide: true,
-        body: z.object({
-          _csrf: z.string().max(200).optional(),
-          commentIds: formIds,
-          assigneeId: z.union([z.uuid(), z.literal('')]).default(''),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const { commentIds, assigneeId } = request.body;
-      if (!commentIds) return reply.redirect('/?select=1', 303);
-      const { results } = await bulkAssign(request.ctx, { commentIds, assigneeId });
-      return reply.redirect(`/?${assigneeId ? 'assigned' : 'unassigned'}=${tally(results)}`, 303);
-    },
-  );
-
-  app.post(
-    '/inbox/close',
-    {
-      schema: {
-        hide: true,
-        body: z.object({
-          _csrf: z.string().max(200).optional(),
-          commentIds: formIds,
-          reason: z.string().max(2_000).default(''),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const { commentIds, reason } = request.body;
-      if (!commentIds) return reply.redirect('/?select=1', 303);
-      if (!reason.trim()) return reply.redirect('/?reason=1', 303);
-      const { results } = await bulkClose(request.ctx, { commentIds, reason }, effects);
-      return reply.redirect(`/?closed=${tally(results)}`, 303);
-    },
   );
 
   app.post('/inbox/acknowledge', { schema: { hide: true, body: bulkBody } }, async (request, reply) => {

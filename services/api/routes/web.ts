@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { inArray } from 'drizzle-orm';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { socialAccounts } from '../../../db/schema/index.js';
-import { principalSchoolIds } from '../../auth/load-principal.js';
-import { inboxPeople } from '../../comments/inbox-people.js';
-import { inboxFilterSchema, inboxPageSchema, listInbox, listInboxJson } from '../../comments/list-inbox.js';
-import { InboxPage } from '../../web/pages/inbox-page.js';
+import { inboxFilterSchema, inboxPageSchema, listInboxJson } from '../../comments/list-inbox.js';
 
 const STATIC_FILES: Record<string, { type: string; body: Buffer }> = Object.fromEntries(
   [
@@ -19,26 +14,7 @@ const STATIC_FILES: Record<string, { type: string; body: Buffer }> = Object.from
   ]),
 );
 
-/** What the inbox says after a bulk acknowledgement: numbers only, the rest fixed text. */
-function bulkNotice(params: URLSearchParams): string | undefined {
-  const verbs = {
-    acknowledged: 'Acknowledged',
-    assigned: 'Assigned',
-    unassigned: 'Unassigned',
-    closed: 'Closed',
-  };
-  if (params.has('select')) return 'Nothing was done: select at least one comment first.';
-  if (params.has('reason')) return 'Nothing was closed: say why no response is needed.';
-  const which = (Object.keys(verbs) as (keyof typeof verbs)[]).find((k) => params.has(k));
-  if (!which) return undefined;
-  const done = Number(params.get(which));
-  const refused = Number(params.get('refused') ?? 0);
-  if (!Number.isInteger(done) || !Number.isInteger(refused) || done < 0 || refused < 0) return undefined;
-  const verb = verbs[which];
-  return `${verb} ${done} comment${done === 1 ? '' : 's'}${refused > 0 ? `; ${refused} could not be ${verb.toLowerCase()}` : ''}.`;
-}
-
-/** The staff UI's pages and its static files; pages render on the server, escaped throughout. */
+/** The staff UI's static files and the inbox's JSON twin. */
 export const webRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/static/:file',
@@ -71,37 +47,4 @@ export const webRoutes: FastifyPluginAsyncZod = async (app) => {
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
     },
   );
-
-  app.get('/', { schema: { hide: true, querystring: inboxFilterSchema } }, async (request, reply) => {
-    const [page, accounts, people] = await Promise.all([
-      listInbox(request.ctx, request.query),
-      app.db
-        .select({ id: socialAccounts.id, handle: socialAccounts.handle })
-        .from(socialAccounts)
-        .where(inArray(socialAccounts.schoolId, principalSchoolIds(request.principal!))),
-      inboxPeople(request.ctx),
-    ]);
-    const html = await InboxPage({
-      userName: request.principal!.displayName,
-      ...(await app.pageChrome(request)),
-      notice: bulkNotice(new URL(request.url, 'http://local').searchParams),
-      items: page.items,
-      next: page.next,
-      filter: {
-        status: request.query.status,
-        category: request.query.category || undefined,
-        accountId: request.query.accountId || undefined,
-        assignee: request.query.assignee || undefined,
-        platform: request.query.platform || undefined,
-        q: request.query.q?.trim() || undefined,
-      },
-      accounts,
-      people,
-      now: new Date(),
-    });
-    return reply
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(html);
-  });
 };

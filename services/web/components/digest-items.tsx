@@ -15,8 +15,10 @@ export function DigestItems({ items }: { items: readonly NotificationItemView[] 
             <em>Redacted under the retention policy</em>
           ) : (
             <>
-              {PublicHandle({ handle: i.authorHandle })}:{' '}
-              <span class="comment-text">{PublicText({ text: i.text })}</span>
+              <PublicHandle handle={i.authorHandle} />:{' '}
+              <span class="comment-text">
+                <PublicText text={i.text} />
+              </span>
             </>
           )}{' '}
           <a href={`/comments/${i.commentId}`}>Open</a>

@@ -1,7 +1,9 @@
 import { escapeHtml } from '@kitajs/html';
 import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
+import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
+import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { AuthorName, PublicHandle } from '../components/public-text.js';
 import { SeverityBadge, UrgencyBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
@@ -14,6 +16,8 @@ export interface InboxPageProps {
   csrfToken: string;
   /** Fixed text about the last bulk action (never from the request); escaped here. */
   notice?: string | undefined;
+  /** The message a bulk assign or close came back with. */
+  flash?: FlashMessage | null | undefined;
   items: InboxItem[];
   next: string | null;
   filter: {
@@ -170,7 +174,7 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
             <a href="/docs">API</a>
           </nav>
           <form method="post" action="/auth/sign-out" class="sign-out">
-            <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+            <CsrfField token={props.csrfToken} />
             <span safe>{props.userName}</span> <button type="submit">Sign out</button>
           </form>
         </header>
@@ -227,6 +231,7 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
           </label>
           <button type="submit">Filter</button>
         </form>
+        {Flash({ flash: props.flash })}
         {props.notice ? (
           <p class="flash flash-ok" role="status" safe>
             {props.notice}
@@ -244,7 +249,7 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
         <form id="bulk-ack" method="post" action="/inbox/acknowledge" class="bulk-actions">
           <fieldset>
             <legend>With the selected comments</legend>
-            <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+            <CsrfField token={props.csrfToken} />
             <button type="submit">Acknowledge</button>
             <label>
               Assign to{' '}

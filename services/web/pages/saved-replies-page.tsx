@@ -1,5 +1,6 @@
 import type { SavedReplyView } from '../../comments/saved-reply-rules.js';
-import { csrfField, Flash, type FlashMessage } from '../components/page-bits.js';
+import { CsrfField } from '../components/csrf-field.js';
+import { Flash, type FlashMessage } from '../components/page-bits.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -24,14 +25,16 @@ function ReplyForm(props: {
 }): JSX.Element {
   return (
     <form method="post" action={props.action} class="saved-reply-form">
-      {csrfField(props.csrfToken)}
+      <CsrfField token={props.csrfToken} />
       <label for={`${props.idPrefix}-title`}>Title</label>
       <input id={`${props.idPrefix}-title`} name="title" required maxlength="80" value={props.title ?? ''} />
       <label for={`${props.idPrefix}-body`}>Reply</label>
       <textarea id={`${props.idPrefix}-body`} name="body" required maxlength="2000" rows="4" safe>
         {props.body ?? ''}
       </textarea>
-      <button type="submit">{props.submit}</button>
+      <button type="submit" safe>
+        {props.submit}
+      </button>
     </form>
   );
 }
@@ -45,7 +48,7 @@ export function SavedRepliesPage(props: SavedRepliesPageProps): JSX.Element {
         <h1>
           Saved replies: <span safe>{school.name}</span>
         </h1>
-        {Flash({ flash: props.flash })}
+        <Flash flash={props.flash} />
         <p>
           Starting points for a reply on the comment page. Staff edit a saved reply before sending it, and
           every reply still passes the outgoing check: never name a pupil or share personal data here.
@@ -82,7 +85,7 @@ export function SavedRepliesPage(props: SavedRepliesPageProps): JSX.Element {
                     submit: 'Save changes',
                   })}
                   <form method="post" action={`/saved-replies/${r.id}/delete`} class="inline-form">
-                    {csrfField(csrfToken)}
+                    <CsrfField token={csrfToken} />
                     <button type="submit" class="danger">
                       Delete “<span safe>{r.title}</span>”
                     </button>

@@ -1,28 +1,23 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { queueActionDispatch } from '../../../workers/processors/execute-action.js';
-import { assignComment } from '../../comments/assign-comment.js';
-import { queueCommentEffects } from '../../comments/comment-effects.js';
-import { getCommentDetail } from '../../comments/get-comment-detail.js';
-import { savedReplyText } from '../../comments/list-saved-replies.js';
-import { respond } from '../../comments/respond.js';
-import { ServiceError } from '../../core/service-error.js';
-import { confirmAction } from '../../moderation/confirm-action.js';
-import { escalateComment } from '../../moderation/escalate-comment.js';
-import { rejectAction } from '../../moderation/reject-action.js';
-import { takeAction } from '../../moderation/take-action.js';
-import { CommentPage, type CommentPageError } from '../../web/pages/comment-page.js';
-import { ErrorPage } from '../../web/pages/error-page.js';
+import { assignComment } from '../../../comments/assign-comment.js';
+import { getCommentDetail } from '../../../comments/get-comment-detail.js';
+import { savedReplyText } from '../../../comments/list-saved-replies.js';
+import { respond } from '../../../comments/respond.js';
+import { ServiceError } from '../../../core/service-error.js';
+import { confirmAction } from '../../../moderation/confirm-action.js';
+import { escalateComment } from '../../../moderation/escalate-comment.js';
+import { rejectAction } from '../../../moderation/reject-action.js';
+import { takeAction } from '../../../moderation/take-action.js';
+import { CommentPage, type CommentPageError } from '../../../web/pages/comment-page.js';
+import { ErrorPage } from '../../../web/pages/error-page.js';
+import { formBody, formField, pageRoutes, setFlash, takeFlash } from '../../page-kit.js';
 
 const commentParams = z.object({ id: z.uuid() });
 const actionParams = z.object({ id: z.uuid(), actionId: z.uuid() });
-const csrfField = { _csrf: z.string().max(200).optional() };
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().max(max).optional());
 
 /** What a successful form says on the page it redirects to: fixed text, never from the request. */
-const DONE: Record<string, string> = {
+const DONE = {
   replied: 'Your response is recorded.',
   queued: 'Your reply is queued for the platform; the page shows when it is sent.',
   pending: 'Your reply waits for a senior leader’s approval.',
@@ -33,14 +28,14 @@ const DONE: Record<string, string> = {
   confirmed: 'Confirmed: the action is under way.',
   rejected: 'The proposal was turned down.',
   escalated: 'Escalated.',
-};
+} as const;
+type Done = keyof typeof DONE;
 
-const replyForm = z.object({
-  ...csrfField,
-  kind: z.enum(['public_reply', 'private_reply', 'acknowledgement']).default('public_reply'),
-  template: optionalText(50),
-  text: z.string().max(10_000).default(''),
-  overrideReason: optionalText(2_000),
+const replyForm = formBody({
+  kind: formField.choice(['public_reply', 'private_reply', 'acknowledgement']),
+  template: formField.optionalText(50),
+  text: formField.text(10_000),
+  overrideReason: formField.optionalText(2_000),
 });
 
 /**
@@ -48,9 +43,8 @@ const replyForm = z.object({
  * form-encoded posts: each calls the same verb as the JSON API and answers 303 back to the page,
  * or re-renders the page with the refusal (and the outgoing check's problems) beside the form.
  */
-export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
-  const effects = { ...queueCommentEffects(app.queues), classifiers: app.classifiers };
-  const dispatch = queueActionDispatch(app.queues);
+export const commentPageRoutes = pageRoutes(async (app) => {
+  const { commentEffects: effects, actionDispatch: dispatch } = app.deps;
 
   async function renderPage(
     request: FastifyRequest,
@@ -60,7 +54,6 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
       status?: number;
       error?: CommentPageError;
       draft?: { kind?: string; text?: string };
-      notice?: string | undefined;
       preselect?: string | undefined;
     } = {},
   ) {
@@ -72,7 +65,7 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
         detail,
         ...(await app.pageChrome(request)),
         now: new Date(),
-        notice: extra.notice,
+        flash: takeFlash(request, reply),
         error: extra.error,
         draft: extra.draft,
         preselect: extra.preselect,
@@ -82,11 +75,7 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
       status = error.code === 'NOT_FOUND' ? 404 : 403;
       html = await ErrorPage({ status, message: error.message, ...(await app.pageChrome(request)) });
     }
-    return reply
-      .status(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(html);
+    return reply.html(html, status);
   }
 
   const STATUS: Record<string, number> = {
@@ -103,12 +92,13 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     reply: FastifyReply,
     commentId: string,
     form: string,
-    run: () => Promise<string>,
+    run: () => Promise<Done>,
     draft?: { kind?: string; text?: string },
   ) {
     try {
       const done = await run();
-      return reply.redirect(`/comments/${commentId}?done=${done}`, 303);
+      setFlash(reply, { kind: 'ok', text: DONE[done] });
+      return reply.redirect(`/comments/${commentId}`, 303);
     } catch (error) {
       if (!(error instanceof ServiceError) || !(error.code in STATUS)) throw error;
       const problems = Array.isArray(error.details?.problems)
@@ -132,35 +122,18 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        querystring: z.object({ done: z.string().max(20).optional(), do: z.string().max(20).optional() }),
+        querystring: z.object({ do: z.string().max(20).optional() }),
       },
     },
     async (request, reply) => {
-      return renderPage(request, reply, request.params.id, {
-        notice: request.query.done ? DONE[request.query.done] : undefined,
-        preselect: request.query.do,
-      });
+      return renderPage(request, reply, request.params.id, { preselect: request.query.do });
     },
-  );
-
-  app.get(
-    '/api/comments/:id',
-    {
-      schema: {
-        tags: ['comments'],
-        summary:
-          'One comment with its thread, the author’s earlier comments, labels, deadline, responses, actions and history',
-        params: commentParams,
-      },
-    },
-    async (request) => getCommentDetail(request.ctx, request.params.id),
   );
 
   app.post(
     '/comments/:id/reply',
-    { schema: { hide: true, params: commentParams, body: replyForm } },
+    { schema: { params: commentParams, body: replyForm } },
     async (request, reply) => {
       const { kind, template, overrideReason } = request.body;
       let text = request.body.text.trim();
@@ -188,9 +161,8 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/close',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        body: z.object({ ...csrfField, reason: z.string().max(2_000) }),
+        body: formBody({ reason: formField.text(2_000) }),
       },
     },
     async (request, reply) =>
@@ -209,9 +181,8 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/assign',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        body: z.object({ ...csrfField, assigneeId: z.string().max(40).default('') }),
+        body: formBody({ assigneeId: formField.text(40) }),
       },
     },
     async (request, reply) =>
@@ -225,14 +196,12 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/act',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        body: z.object({
-          ...csrfField,
-          kind: z.string().max(20),
-          reasonCategory: z.string().max(40),
-          reasonText: z.string().max(2_000).default(''),
-          noticeTemplate: optionalText(50),
+        body: formBody({
+          kind: formField.text(20),
+          reasonCategory: formField.text(40),
+          reasonText: formField.text(2_000),
+          noticeTemplate: formField.optionalText(50),
         }),
       },
     },
@@ -263,7 +232,7 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/comments/:id/actions/:actionId/confirm',
-    { schema: { hide: true, params: actionParams, body: z.object(csrfField) } },
+    { schema: { params: actionParams, body: formBody({}) } },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'confirm', async () => {
         await confirmAction(request.ctx, { actionId: request.params.actionId }, dispatch);
@@ -275,9 +244,8 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/actions/:actionId/reject',
     {
       schema: {
-        hide: true,
         params: actionParams,
-        body: z.object({ ...csrfField, reason: z.string().max(2_000).default('') }),
+        body: formBody({ reason: formField.text(2_000) }),
       },
     },
     async (request, reply) =>
@@ -296,13 +264,11 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/escalate',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        body: z.object({
-          ...csrfField,
-          kind: z.string().max(40),
-          reason: z.string().max(4_000).default(''),
-          externalReference: optionalText(200),
+        body: formBody({
+          kind: formField.text(40),
+          reason: formField.text(4_000),
+          externalReference: formField.optionalText(200),
         }),
       },
     },
@@ -323,4 +289,4 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
         return 'escalated';
       }),
   );
-};
+});
