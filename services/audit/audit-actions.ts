@@ -63,6 +63,9 @@ export const AUDIT_ACTIONS = {
   'school.contact_details_changed': 'school',
   'school.webhook_added': 'school',
   'school.webhook_removed': 'school',
+  'saved_reply.created': 'saved_reply',
+  'saved_reply.updated': 'saved_reply',
+  'saved_reply.deleted': 'saved_reply',
   'policy.acknowledged': 'user',
   // People and sign-in
   'user.created': 'user',

@@ -45,13 +45,15 @@ function FormError({
 }): JSX.Element {
   if (!error || error.form !== form) return '';
   const problems = error.problems ?? [];
+  // The check's reasons are listed once: not again in the headline, nor twice in the list.
+  const reasons = [...new Set(problems.map((p) => p.reason))];
   return (
     <div class="flash flash-error form-error" role="alert">
-      <p safe>{error.message}</p>
+      <p safe>{problems.length ? 'This reply cannot be sent:' : error.message}</p>
       {problems.length ? (
         <ul class="problems">
-          {problems.map((p) => (
-            <li safe>{p.reason}</li>
+          {reasons.map((r) => (
+            <li safe>{r}</li>
           ))}
         </ul>
       ) : (
@@ -300,7 +302,7 @@ function Composer(p: CommentPageProps): JSX.Element {
           <Option value="private_reply" label="Private reply (recorded)" selected={kind} />
           <Option value="acknowledgement" label="Acknowledge (seen, will follow up)" selected={kind} />
         </select>
-        <label for="reply-template">Template</label>
+        <label for="reply-template">Saved reply</label>
         <select id="reply-template" name="template" class="reply-template">
           <option value="">None</option>
           {d.replyTemplates.map((t) => (
@@ -309,6 +311,9 @@ function Composer(p: CommentPageProps): JSX.Element {
             </option>
           ))}
         </select>
+        <p class="help">
+          <a href={`/schools/${d.comment.schoolId}/saved-replies`}>Edit the school’s saved replies</a>
+        </p>
         <label for="reply-text">Reply</label>
         <textarea id="reply-text" name="text" rows="5" maxlength="10000" safe>
           {draft?.text ?? ''}
@@ -317,7 +322,7 @@ function Composer(p: CommentPageProps): JSX.Element {
           Every reply is checked before it goes out: no pupil names, personal data or offensive language
           (P11).
         </p>
-        {refused ? (
+        {refused && d.can.overrideCheck ? (
           <>
             <label for="override-reason">Send anyway: reason (senior leaders only)</label>
             <input id="override-reason" name="overrideReason" maxlength="2000" />
