@@ -7,6 +7,7 @@ import {
   moderationActions,
   responses,
   type StoredLabel,
+  type StoredTierOutcome,
   users,
 } from '../../db/schema/index.js';
 import { holdsRole, isAccountAdmin } from '../accounts/account-access.js';
@@ -18,7 +19,7 @@ import { escalateCommentInput } from '../moderation/escalate-comment.js';
 import type { NoticeTemplateId } from '../moderation/notice-templates.js';
 import { CONCERN_KINDS, CONCERN_STAFF_ROLES, type ConcernKind } from '../moderation/raise-concern.js';
 import { assignableUsers } from './assignable-users.js';
-import { REPLY_TEMPLATES } from './reply-templates.js';
+import { listSavedReplies } from './list-saved-replies.js';
 
 /** How many comments of the thread, and of the author's history, the page shows. */
 const THREAD_LIMIT = 50;
@@ -53,6 +54,8 @@ export interface CommentDetail {
     postedAt: Date;
     status: string;
     labels: StoredLabel[];
+    /** The outside classifiers asked (those the trust turned on) and what each did. */
+    externalTiers?: StoredTierOutcome[];
     deadlineAt: Date | null;
     /** When the deadline clock started: posting, or the account's activation for a backlog comment. */
     deadlineClockStartedAt: Date | null;
@@ -112,6 +115,7 @@ export interface CommentDetail {
     /** Raised by any member of staff: to the safeguarding leads, or misuse to a senior leader. */
     concernKinds: ConcernKind[];
   };
+  /** The school's saved replies (edited in its settings), for the composer. */
   replyTemplates: { id: string; title: string; text: string }[];
   /** People who may be given the comment to answer. */
   assignable: { id: string; name: string }[];
@@ -123,6 +127,8 @@ export interface CommentDetail {
     escalate: boolean;
     assign: boolean;
     raiseConcern: boolean;
+    /** Send a reply the outgoing check refused, with a reason: senior leaders only (P11). */
+    overrideCheck: boolean;
   };
   viewerId: string | null;
 }
@@ -264,6 +270,7 @@ async function readCommentDetail(
       postedAt: comment.postedAt,
       status: comment.status,
       labels: redacted ? [] : comment.labels,
+      externalTiers: comment.externalTiers,
       deadlineAt: comment.deadlineAt,
       deadlineClockStartedAt:
         comment.deadlineClockStartedAt ?? (comment.deadlineAt ? comment.postedAt : null),
@@ -318,7 +325,11 @@ async function readCommentDetail(
       escalationKinds: [...escalateCommentInput.shape.kind.options],
       concernKinds: [...CONCERN_KINDS],
     },
-    replyTemplates: REPLY_TEMPLATES.map((t) => ({ ...t })),
+    replyTemplates: (await listSavedReplies(ctx, comment.schoolId)).map((t) => ({
+      id: t.id,
+      title: t.title,
+      text: t.body,
+    })),
     assignable,
     can: {
       respond: responder,
@@ -327,6 +338,7 @@ async function readCommentDetail(
       escalate: admin || holdsRole(ctx, comment.schoolId, ['senior_leader']),
       assign: responder,
       raiseConcern: holdsRole(ctx, comment.schoolId, [...CONCERN_STAFF_ROLES]),
+      overrideCheck: holdsRole(ctx, comment.schoolId, ['senior_leader']),
     },
     viewerId: ctx.actor.type === 'user' ? ctx.actor.id : null,
   };
