@@ -7,7 +7,7 @@ export interface OutcomeAction {
   id: string;
   kind: string;
   outcome: ActionOutcome;
-  proposedBy: { name: string } | null;
+  proposedBy: { id: string; name: string } | null;
   confirmedBy: { id: string; name: string } | null;
 }
 
@@ -124,7 +124,11 @@ export function ActionOutcomeItem({
       )}
       <p class="muted">
         <span safe>{`Proposed by ${a.proposedBy?.name ?? 'the system'}`}</span>
-        {a.confirmedBy ? <span safe>{`, confirmed by ${a.confirmedBy.name}`}</span> : ''}
+        {a.confirmedBy && a.confirmedBy.id !== a.proposedBy?.id ? (
+          <span safe>{`, confirmed by ${a.confirmedBy.name}`}</span>
+        ) : (
+          ''
+        )}
       </p>
       {steps.length ? (
         <div class="next-steps">
