@@ -31,6 +31,8 @@ import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { commentPageRoutes } from './routes/comment-pages.js';
 import { commentRoutes } from './routes/comments.js';
+import { correctionPageRoutes } from './routes/correction-pages.js';
+import { correctionRoutes } from './routes/corrections.js';
 import { healthRoutes } from './routes/health.js';
 import { inboxLiveRoutes } from './routes/inbox-live.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -188,6 +190,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(staffPageRoutes);
   await app.register(schoolSettingsPageRoutes);
   await app.register(commentPageRoutes);
+  await app.register(correctionRoutes);
+  await app.register(correctionPageRoutes);
   await app.register(inboxLiveRoutes);
   await app.register(adminQueuesRoutes);
   return app;

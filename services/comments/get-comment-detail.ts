@@ -10,6 +10,7 @@ import {
   users,
 } from '../../db/schema/index.js';
 import { holdsRole, isAccountAdmin } from '../accounts/account-access.js';
+import { CORRECTORS } from '../classification/corrections/correction-roles.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { loadCommentWithAccount } from '../moderation/action-access.js';
 import { type AvailableAction, availableActions } from '../moderation/available-actions.js';
@@ -103,7 +104,15 @@ export interface CommentDetail {
   /** People who may be given the comment to answer. */
   assignable: { id: string; name: string }[];
   /** What the caller may do here (each verb checks again). */
-  can: { respond: boolean; close: boolean; moderate: boolean; escalate: boolean; assign: boolean };
+  can: {
+    respond: boolean;
+    close: boolean;
+    moderate: boolean;
+    escalate: boolean;
+    assign: boolean;
+    /** Flag this / not a problem (staff teaching the classifier). */
+    correct: boolean;
+  };
   viewerId: string | null;
 }
 
@@ -301,6 +310,7 @@ async function readCommentDetail(
       moderate: admin,
       escalate: admin || holdsRole(ctx, comment.schoolId, ['senior_leader']),
       assign: responder,
+      correct: ctx.actor.type === 'user' && holdsRole(ctx, comment.schoolId, CORRECTORS),
     },
     viewerId: ctx.actor.type === 'user' ? ctx.actor.id : null,
   };

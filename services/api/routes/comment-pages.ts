@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { queueActionDispatch } from '../../../workers/processors/execute-action.js';
+import { clearFlag } from '../../classification/corrections/clear-flag.js';
+import { flagComment } from '../../classification/corrections/flag-comment.js';
 import { assignComment } from '../../comments/assign-comment.js';
 import { queueCommentEffects } from '../../comments/comment-effects.js';
 import { getCommentDetail } from '../../comments/get-comment-detail.js';
@@ -33,6 +35,15 @@ const DONE: Record<string, string> = {
   confirmed: 'Confirmed: the action is under way.',
   rejected: 'The proposal was turned down.',
   escalated: 'Escalated.',
+  flagged:
+    'Flagged: the comment is routed as that category now, and the correction is in the school’s review list.',
+  flagged_safeguarding:
+    'Flagged as a safeguarding concern: the safeguarding leads have been told now, and the correction is in the school’s review list.',
+  flag_confirmed: 'Thank you: the classifier had flagged that already; your confirmation is recorded.',
+  cleared:
+    'Not a problem: the flag is cleared from the comment and the Flags page, and the correction is in the school’s review list.',
+  cleared_safeguarding:
+    'Not a problem: the safeguarding flag is cleared from the comment; an escalation already raised stays open for the safeguarding lead to close.',
 };
 
 const replyForm = z.object({
@@ -321,6 +332,54 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
           throw error;
         }
         return 'escalated';
+      }),
+  );
+
+  // ---- Staff teach the classifier (issue 20) -------------------------------------------------------
+  app.post(
+    '/comments/:id/flag',
+    {
+      schema: {
+        hide: true,
+        params: commentParams,
+        body: z.object({
+          ...csrfField,
+          category: z.string().max(40).default(''),
+          note: z.string().max(2_000).default(''),
+        }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'flag', async () => {
+        const result = await flagComment(request.ctx, request.params.id, {
+          category: request.body.category,
+          note: request.body.note,
+        });
+        if (result.kind === 'confirmed') return 'flag_confirmed';
+        return result.routes.includes('escalate_safeguarding') ? 'flagged_safeguarding' : 'flagged';
+      }),
+  );
+
+  app.post(
+    '/comments/:id/not-a-problem',
+    {
+      schema: {
+        hide: true,
+        params: commentParams,
+        body: z.object({
+          ...csrfField,
+          category: z.string().max(40).default(''),
+          reason: z.string().max(2_000).default(''),
+        }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'not-a-problem', async () => {
+        const result = await clearFlag(request.ctx, request.params.id, {
+          category: request.body.category,
+          reason: request.body.reason,
+        });
+        return result.openEscalations > 0 ? 'cleared_safeguarding' : 'cleared';
       }),
   );
 };

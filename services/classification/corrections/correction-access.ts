@@ -5,7 +5,6 @@ import {
   type Comment,
   classifierCorrections,
   comments,
-  type SchoolRole,
   type SocialAccount,
   type StoredLabel,
 } from '../../../db/schema/index.js';
@@ -15,19 +14,11 @@ import { notFound } from '../../core/service-error.js';
 import { createProcessingBatch } from '../../ingestion/processing-pipeline.js';
 import { loadCommentWithAccount } from '../../moderation/action-access.js';
 import { routingStep } from '../routing-step.js';
-import type { Label } from '../types.js';
+import { CORRECTORS } from './correction-roles.js';
 
-/** Any staff of the school may correct the classifier on a comment; auditors change nothing. */
-export const CORRECTORS: readonly SchoolRole[] = [
-  'comms',
-  'senior_leader',
-  'safeguarding_lead',
-  'trust_admin',
-];
-/** The review list, and turning corrections into terms or training examples. */
-export const CORRECTION_REVIEWERS: readonly SchoolRole[] = ['trust_admin'];
-/** The monthly quality report (auditors read it; nobody changes anything there). */
-export const QUALITY_REPORT_READERS: readonly SchoolRole[] = ['senior_leader', 'trust_admin', 'auditor'];
+export { CORRECTION_REVIEWERS, CORRECTORS, QUALITY_REPORT_READERS } from './correction-roles.js';
+
+import type { Label } from '../types.js';
 
 /** Labels that staff gave by hand carry this source; everything else came from the classifier. */
 export const STAFF_SOURCE = 'staff';

@@ -25,6 +25,7 @@ export type NavSection =
   | 'approvals'
   | 'accounts'
   | 'deadlines'
+  | 'corrections'
   | 'audit'
   | 'notifications'
   | 'settings';
@@ -61,6 +62,7 @@ export function navItemsFor(user: NavUser): { section: NavSection; href: string;
       label: 'Deadlines',
       show: any(user, ['senior_leader', 'comms', 'trust_admin', 'auditor']),
     },
+    { section: 'corrections', href: '/corrections', label: 'Corrections', show: any(user, ['trust_admin']) },
     {
       section: 'audit',
       href: '/audit',

@@ -4,6 +4,7 @@ import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { AuthorName, PublicHandle, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
+import { TeachClassifier } from '../components/teach-classifier.js';
 import { Layout } from '../layout.js';
 
 /** A refusal or the outgoing check's problems, shown above the form that caused them. */
@@ -344,7 +345,16 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
       ? `<a class="platform-link" href="${e(link)}" rel="noopener noreferrer" target="_blank">View on X</a>`
       : '') +
     '</article>' +
-    `<section aria-labelledby="h-why"><h2 id="h-why">Why it was flagged</h2>${whyFlagged(d)}</section>` +
+    `<section aria-labelledby="h-why"><h2 id="h-why">Why it was flagged</h2>${whyFlagged(d)}${
+      d.can.correct
+        ? TeachClassifier({
+            commentId: c.id,
+            labels: c.labels,
+            csrfToken: props.csrfToken,
+            error: props.error,
+          })
+        : ''
+    }</section>` +
     `<section aria-labelledby="h-deadline" class="deadline-box"><h2 id="h-deadline">Deadline</h2>${deadline(d)}${assignForm(props)}</section>` +
     `<section aria-labelledby="h-responses"><h2 id="h-responses">Responses</h2>${responsesList(d)}${composer(props)}</section>` +
     `<section aria-labelledby="h-actions"><h2 id="h-actions">Moderation</h2>${actionsSection(props)}</section>` +

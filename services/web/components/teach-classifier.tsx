@@ -1,0 +1,63 @@
+import type { StoredLabel } from '../../../db/schema/index.js';
+import { SCHOOL_TERM_CATEGORIES } from '../../classification/add-school-term.js';
+
+const words = (s: string) => s.replaceAll('_', ' ');
+
+export interface TeachClassifierProps {
+  commentId: string;
+  labels: readonly StoredLabel[];
+  csrfToken: string;
+  /** A refusal of one of these forms, shown above it. Plain text. */
+  error?: { form: string; message: string } | undefined;
+}
+
+function ErrorFor({ error, form }: { error: TeachClassifierProps['error']; form: string }) {
+  if (!error || error.form !== form) return '';
+  return (
+    <div class="flash flash-error form-error" role="alert">
+      <p safe>{error.message}</p>
+    </div>
+  );
+}
+
+/**
+ * On the comment page: "Flag this" (a category the classifier missed; a safeguarding concern
+ * reaches the safeguarding leads at once) and "Not a problem" on each of its flags. Every
+ * correction is audited and lands in the school's review list.
+ */
+export function TeachClassifier({ commentId, labels, csrfToken, error }: TeachClassifierProps): JSX.Element {
+  const flagged = [...new Set(labels.map((l) => l.category))];
+  return (
+    <div class="teach-classifier">
+      <form method="post" action={`/comments/${commentId}/flag`} class="inline-form" id="flag-this">
+        <input type="hidden" name="_csrf" value={csrfToken} />
+        <ErrorFor error={error} form="flag" />
+        <label for="flag-category">Flag this as</label>
+        <select id="flag-category" name="category">
+          {SCHOOL_TERM_CATEGORIES.map((c) => (
+            <option value={c} safe>
+              {words(c)}
+            </option>
+          ))}
+        </select>
+        <label for="flag-note">Note (optional)</label>
+        <input id="flag-note" name="note" maxlength="2000" />
+        <button type="submit">Flag this</button>
+      </form>
+      <ErrorFor error={error} form="not-a-problem" />
+      {flagged.map((category) => (
+        <form method="post" action={`/comments/${commentId}/not-a-problem`} class="inline-form not-a-problem">
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          <input type="hidden" name="category" value={category} />
+          <label for={`clear-${category}`} safe>
+            {`Not a problem (${words(category)}): why`}
+          </label>
+          <input id={`clear-${category}`} name="reason" required maxlength="2000" />
+          <button type="submit" class="secondary" safe>
+            {`Not a problem: clear the ${words(category)} flag`}
+          </button>
+        </form>
+      ))}
+    </div>
+  );
+}
