@@ -1,42 +1,28 @@
 /// <reference lib="dom" />
+
+import { readFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifierCorrections, notifications } from '../../db/schema/index.js';
-import { launchBrowser, saveScreenshot, signInInBrowser } from '../helpers/browser.js';
-import { createPasswordUser, E2E_PASSWORD, type E2eApp, startE2eApp } from '../helpers/e2e-app.js';
+import { saveScreenshot } from '../helpers/browser.js';
+import { createPasswordUser } from '../helpers/e2e-app.js';
+import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createAccount, createComment, createSchool } from '../helpers/factories.js';
 
-let e2e: E2eApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  e2e = await startE2eApp();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await e2e?.close();
-});
-
-async function signedInPage(email: string): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  await signInInBrowser(page, e2e.baseUrl, email, E2E_PASSWORD);
-  return page;
-}
+// Every page loaded is checked with axe-core, and no request may leave the app's host.
+const ui = useE2eBrowser();
 
 const DISCLOSURE = 'i have not eaten properly for days, please dont tell my mum i said';
 
 describe('staff teach the classifier in the browser', () => {
   it('comms flags a missed disclosure, the lead sees it at once, a trust admin keeps it as a training example', async () => {
-    const school = await createSchool(e2e.t.db, { name: 'Brookside Academy' });
+    const school = await createSchool(ui.e2e.t.db, { name: 'Brookside Academy' });
     const person = (
       email: string,
       displayName: string,
       role: 'comms' | 'safeguarding_lead' | 'trust_admin',
     ) =>
-      createPasswordUser(e2e, {
+      createPasswordUser(ui.e2e, {
         trustId: school.trustId,
         email,
         displayName,
@@ -45,8 +31,8 @@ describe('staff teach the classifier in the browser', () => {
     const casey = await person('casey@brookside.test', 'Casey Comms', 'comms');
     const dana = await person('dana@brookside.test', 'Dana Lead', 'safeguarding_lead');
     const tara = await person('tara@brookside.test', 'Tara Trust', 'trust_admin');
-    const account = await createAccount(e2e.t.db, { schoolId: school.id, handle: 'brookside_news' });
-    const comment = await createComment(e2e.t.db, {
+    const account = await createAccount(ui.e2e.t.db, { schoolId: school.id, handle: 'brookside_news' });
+    const comment = await createComment(ui.e2e.t.db, {
       schoolId: school.id,
       accountId: account.id,
       authorHandle: 'pupil_account',
@@ -57,12 +43,13 @@ describe('staff teach the classifier in the browser', () => {
     });
 
     // Casey opens the comment: the classifier gave it no label.
-    const c = await signedInPage(casey.email);
-    await c.goto(`${e2e.baseUrl}/comments/${comment.id}`);
+    const c = await ui.signedInPage(casey.email);
+    await c.goto(`${ui.e2e.baseUrl}/comments/${comment.id}`);
     expect(await c.locator('.why-flagged').count()).toBe(0);
     await c.selectOption('#flag-category', 'safeguarding');
     await c.fill('#flag-note', 'Sounds like neglect at home');
-    await Promise.all([c.waitForURL(/done=flagged_safeguarding/), c.click('#flag-this button[type=submit]')]);
+    await c.click('#flag-this button[type=submit]');
+    await c.locator('.flash-ok').waitFor();
     expect(await c.locator('.flash-ok').textContent()).toContain('the safeguarding leads have been told now');
     expect(await c.locator('.why-flagged li').textContent()).toMatch(
       /safeguarding: staff flag · high severity · rule staff/,
@@ -70,17 +57,17 @@ describe('staff teach the classifier in the browser', () => {
     await saveScreenshot(c, 'teach-flagged');
 
     // Dana, the safeguarding lead, has it on her Safeguarding page and an urgent notification.
-    const d = await signedInPage(dana.email);
-    await d.goto(`${e2e.baseUrl}/safeguarding`);
+    const d = await ui.signedInPage(dana.email);
+    await d.goto(`${ui.e2e.baseUrl}/safeguarding`);
     const escalation = d.locator('li.escalation', { has: d.locator(`a[href="/comments/${comment.id}"]`) });
     expect(await escalation.count()).toBe(1);
     expect(await escalation.locator('.reason').textContent()).toContain('Safeguarding concern: staff flag');
-    const [note] = await e2e.t.db.select().from(notifications).where(eq(notifications.userId, dana.id));
+    const [note] = await ui.e2e.t.db.select().from(notifications).where(eq(notifications.userId, dana.id));
     expect(note).toMatchObject({ event: 'escalation.safeguarding', urgency: 'urgent' });
 
     // Tara, trust admin, reviews it from the Corrections screen and keeps it as a training example.
-    const t = await signedInPage(tara.email);
-    await t.goto(`${e2e.baseUrl}/`);
+    const t = await ui.signedInPage(tara.email, { acceptDownloads: true });
+    await t.goto(`${ui.e2e.baseUrl}/`);
     await Promise.all([t.waitForURL(/\/corrections$/), t.click('nav.site-nav a[href="/corrections"]')]);
     const card = t.locator('li.correction');
     expect(await card.count()).toBe(1);
@@ -105,9 +92,8 @@ describe('staff teach the classifier in the browser', () => {
       t.click('a[download="staff-corrections.jsonl"]'),
     ]);
     const path = await download.path();
-    const { readFile } = await import('node:fs/promises');
     const lines = (await readFile(path, 'utf8')).trim().split('\n');
-    const [correction] = await e2e.t.db.select().from(classifierCorrections);
+    const [correction] = await ui.e2e.t.db.select().from(classifierCorrections);
     expect(lines.map((l) => JSON.parse(l))).toEqual([
       {
         id: `staff-${correction!.id}`,

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { queueCommentEffects } from '../../comments/comment-effects.js';
 import { INBOX_POLL_MS, InboxEventHub } from '../../comments/inbox-events.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import { respond } from '../../comments/respond.js';
@@ -91,7 +90,7 @@ export const inboxLiveRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  const effects = { ...queueCommentEffects(app.queues), classifiers: app.classifiers };
+  const effects = app.deps.commentEffects;
 
   async function acknowledgeAll(request: Parameters<typeof respond>[0], ids: string[]) {
     const results: { commentId: string; ok: boolean; metDeadline: boolean | null; message?: string }[] = [];

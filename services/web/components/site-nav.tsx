@@ -1,6 +1,7 @@
 import { escapeHtml } from '@kitajs/html';
 import type { SchoolRole } from '../../../db/schema/index.js';
 import type { Principal } from '../../core/principal.js';
+import { CsrfField } from './csrf-field.js';
 import { NotificationBell } from './notification-bell.js';
 
 /** What the navigation needs of the signed-in person: a name, and what they hold anywhere. */
@@ -101,7 +102,7 @@ export function SiteHeader({ user, csrfToken, current }: SiteHeaderProps): strin
     '<div class="site-tools">' +
     (user.unread === undefined ? '' : NotificationBell({ unread: user.unread })) +
     '<form method="post" action="/auth/sign-out" class="sign-out">' +
-    `<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}" />` +
+    CsrfField({ token: csrfToken }) +
     `<span class="user-name">${escapeHtml(user.name)}</span> ` +
     '<button type="submit">Sign out</button>' +
     '</form></div></header>'

@@ -1,7 +1,6 @@
 import type { StoredLabel } from '../../../db/schema/index.js';
 import { SCHOOL_TERM_CATEGORIES } from '../../classification/add-school-term.js';
-
-const words = (s: string) => s.replaceAll('_', ' ');
+import { Option, PostForm, words } from './kit.js';
 
 export interface TeachClassifierProps {
   commentId: string;
@@ -29,25 +28,30 @@ export function TeachClassifier({ commentId, labels, csrfToken, error }: TeachCl
   const flagged = [...new Set(labels.map((l) => l.category))];
   return (
     <div class="teach-classifier">
-      <form method="post" action={`/comments/${commentId}/flag`} class="inline-form" id="flag-this">
-        <input type="hidden" name="_csrf" value={csrfToken} />
+      <PostForm
+        action={`/comments/${commentId}/flag`}
+        csrfToken={csrfToken}
+        class="inline-form"
+        id="flag-this"
+      >
         <ErrorFor error={error} form="flag" />
         <label for="flag-category">Flag this as</label>
         <select id="flag-category" name="category">
           {SCHOOL_TERM_CATEGORIES.map((c) => (
-            <option value={c} safe>
-              {words(c)}
-            </option>
+            <Option value={c} label={words(c)} />
           ))}
         </select>
         <label for="flag-note">Note (optional)</label>
         <input id="flag-note" name="note" maxlength="2000" />
         <button type="submit">Flag this</button>
-      </form>
+      </PostForm>
       <ErrorFor error={error} form="not-a-problem" />
       {flagged.map((category) => (
-        <form method="post" action={`/comments/${commentId}/not-a-problem`} class="inline-form not-a-problem">
-          <input type="hidden" name="_csrf" value={csrfToken} />
+        <PostForm
+          action={`/comments/${commentId}/not-a-problem`}
+          csrfToken={csrfToken}
+          class="inline-form not-a-problem"
+        >
           <input type="hidden" name="category" value={category} />
           <label for={`clear-${category}`} safe>
             {`Not a problem (${words(category)}): why`}
@@ -56,7 +60,7 @@ export function TeachClassifier({ commentId, labels, csrfToken, error }: TeachCl
           <button type="submit" class="secondary" safe>
             {`Not a problem: clear the ${words(category)} flag`}
           </button>
-        </form>
+        </PostForm>
       ))}
     </div>
   );

@@ -1,4 +1,5 @@
 import type { QualityReport } from '../../classification/corrections/correction-quality-report.js';
+import { Option, words } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -11,8 +12,6 @@ export interface ClassifierQualityPageProps {
   report: QualityReport;
 }
 
-const words = (s: string) => s.replaceAll('_', ' ');
-
 /** Monthly classifier quality from staff corrections: confirmed, overturned, missed, by category. */
 export function ClassifierQualityPage(props: ClassifierQualityPageProps): JSX.Element {
   const r = props.report;
@@ -24,7 +23,7 @@ export function ClassifierQualityPage(props: ClassifierQualityPageProps): JSX.El
           <a href="/deadlines">← Deadlines</a>
         </p>
         <h1>Classifier quality</h1>
-        {Flash({ flash: props.flash })}
+        <Flash flash={props.flash} />
         <form
           method="get"
           action="/reports/classifier-quality"
@@ -35,9 +34,7 @@ export function ClassifierQualityPage(props: ClassifierQualityPageProps): JSX.El
             School{' '}
             <select name="schoolId">
               {props.schools.map((s) => (
-                <option value={s.id} selected={s.id === r.school.id} safe>
-                  {s.name}
-                </option>
+                <Option value={s.id} label={s.name} selected={r.school.id} />
               ))}
             </select>
           </label>
@@ -47,9 +44,9 @@ export function ClassifierQualityPage(props: ClassifierQualityPageProps): JSX.El
           <button type="submit">Show</button>
         </form>
         <p class="help">
-          From staff corrections made in the month ({r.school.timeZone} time): a flag confirmed is staff
-          agreeing with the classifier; overturned is “not a problem”; missed is staff flagging what it had
-          not.
+          From staff corrections made in the month (<span safe>{r.school.timeZone}</span> time): a flag
+          confirmed is staff agreeing with the classifier; overturned is “not a problem”; missed is staff
+          flagging what it had not.
         </p>
         <div class="table-wrap">
           <table class="quality-report">
@@ -68,18 +65,18 @@ export function ClassifierQualityPage(props: ClassifierQualityPageProps): JSX.El
                   <th scope="row" safe>
                     {words(row.category)}
                   </th>
-                  <td>{String(row.confirmed)}</td>
-                  <td>{String(row.overturned)}</td>
-                  <td>{String(row.missed)}</td>
+                  <td safe>{String(row.confirmed)}</td>
+                  <td safe>{String(row.overturned)}</td>
+                  <td safe>{String(row.missed)}</td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
               <tr>
                 <th scope="row">All categories</th>
-                <td>{String(r.totals.confirmed)}</td>
-                <td>{String(r.totals.overturned)}</td>
-                <td>{String(r.totals.missed)}</td>
+                <td safe>{String(r.totals.confirmed)}</td>
+                <td safe>{String(r.totals.overturned)}</td>
+                <td safe>{String(r.totals.missed)}</td>
               </tr>
             </tfoot>
           </table>

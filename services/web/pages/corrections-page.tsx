@@ -1,5 +1,6 @@
 import type { CorrectionView } from '../../classification/corrections/list-corrections.js';
-import { Flash, type FlashMessage, fieldId, when } from '../components/page-bits.js';
+import { Option, PostForm, Time, words } from '../components/kit.js';
+import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -15,7 +16,6 @@ export interface CorrectionsPageProps {
   corrections: CorrectionView[];
 }
 
-const words = (s: string) => s.replaceAll('_', ' ');
 const KIND_TEXT: Record<CorrectionView['kind'], string> = {
   missed: 'Missed',
   confirmed: 'Confirmed',
@@ -30,10 +30,6 @@ const OUTCOME_TEXT: Record<string, string> = {
   not_needed: 'no review needed',
 };
 
-function Csrf({ token }: { token: string }): JSX.Element {
-  return <input type="hidden" name="_csrf" value={token} />;
-}
-
 function ReviewForms({ c, schoolId, csrfToken }: { c: CorrectionView; schoolId: string; csrfToken: string }) {
   const action = `/corrections/${schoolId}/${c.id}/review`;
   const term = fieldId('term');
@@ -42,42 +38,40 @@ function ReviewForms({ c, schoolId, csrfToken }: { c: CorrectionView; schoolId: 
   return (
     <div class="review-forms">
       {c.kind === 'missed' ? (
-        <form method="post" action={action} class="inline-form">
-          <Csrf token={csrfToken} />
+        <PostForm action={action} csrfToken={csrfToken} class="inline-form">
           <input type="hidden" name="outcome" value="term" />
-          <label for={term}>Word or phrase to flag as {words(c.category)}</label>
+          <label for={term} safe>
+            {`Word or phrase to flag as ${words(c.category)}`}
+          </label>
           <input id={term} name="term" required minlength="2" maxlength="100" />
           <label for={severity}>Severity</label>
           <select id={severity} name="severity">
-            <option value="medium">medium</option>
-            <option value="high">high</option>
-            <option value="low">low</option>
+            <Option value="medium" label="medium" />
+            <Option value="high" label="high" />
+            <Option value="low" label="low" />
           </select>
           <button type="submit">Add as a school term</button>
-        </form>
+        </PostForm>
       ) : (
-        <form method="post" action={action} class="inline-form">
-          <Csrf token={csrfToken} />
+        <PostForm action={action} csrfToken={csrfToken} class="inline-form">
           <input type="hidden" name="outcome" value="allow" />
           <label for={term}>Harmless word or phrase never to flag</label>
           <input id={term} name="term" required minlength="2" maxlength="100" />
           <button type="submit">Add to the allow-list</button>
-        </form>
+        </PostForm>
       )}
-      <form method="post" action={action} class="inline-form">
-        <Csrf token={csrfToken} />
+      <PostForm action={action} csrfToken={csrfToken} class="inline-form">
         <input type="hidden" name="outcome" value="example" />
         <button type="submit">Keep as a training example</button>
-      </form>
-      <form method="post" action={action} class="inline-form">
-        <Csrf token={csrfToken} />
+      </PostForm>
+      <PostForm action={action} csrfToken={csrfToken} class="inline-form">
         <input type="hidden" name="outcome" value="dismiss" />
         <label for={dismiss}>Why dismiss (optional)</label>
         <input id={dismiss} name="note" maxlength="2000" />
         <button type="submit" class="secondary">
           Dismiss
         </button>
-      </form>
+      </PostForm>
     </div>
   );
 }
@@ -90,14 +84,22 @@ function Item({ c, schoolId, csrfToken }: { c: CorrectionView; schoolId: string;
       <p class="meta">
         <strong safe>{`${KIND_TEXT[c.kind]}: ${words(c.category)}`}</strong>
         {' · '}
-        <span safe>{`${c.accountLabel} · by ${c.correctedBy}`}</span> {when(c.createdAt)}
+        <span safe>{`${c.accountLabel} · by ${c.correctedBy}`}</span> <Time at={c.createdAt} />
       </p>
       {c.commentText === null ? (
         <p class="comment-text muted">Redacted under the retention policy</p>
       ) : (
-        <p class="comment-text">{PublicText({ text: c.commentText })}</p>
+        <p class="comment-text">
+          <PublicText text={c.commentText} />
+        </p>
       )}
-      {c.note ? <p class="note">Note: {PublicText({ text: c.note })}</p> : ''}
+      {c.note ? (
+        <p class="note">
+          Note: <PublicText text={c.note} />
+        </p>
+      ) : (
+        ''
+      )}
       <p class="muted" safe>{`The classifier said: ${before}. Now: ${now}.`}</p>
       <a href={`/comments/${c.commentId}`}>Open the comment</a>
       {c.reviewStatus === 'pending' ? (
@@ -106,7 +108,7 @@ function Item({ c, schoolId, csrfToken }: { c: CorrectionView; schoolId: string;
         <p class="review-outcome">
           <span safe>{`Review: ${OUTCOME_TEXT[c.reviewStatus] ?? words(c.reviewStatus)}`}</span>
           {c.reviewedBy ? <span safe>{` by ${c.reviewedBy}`}</span> : ''}{' '}
-          {c.reviewedAt ? when(c.reviewedAt) : ''}
+          {c.reviewedAt ? <Time at={c.reviewedAt} /> : ''}
           {c.exampleExpect ? <span safe>{` (expect: ${c.exampleExpect.join(', ') || 'no flag'})`}</span> : ''}
         </p>
       )}
@@ -121,7 +123,7 @@ export function CorrectionsPage(props: CorrectionsPageProps): JSX.Element {
     <Layout title="Corrections" user={props.user} csrfToken={csrfToken} current="corrections">
       <main id="main">
         <h1>Corrections to the classifier</h1>
-        {Flash({ flash: props.flash })}
+        <Flash flash={props.flash} />
         <p class="help">
           Staff flag what the classifier missed and clear what it flagged wrongly. Turn each correction into a
           school term or phrase, an allow-list entry, or an example for the next training run, or dismiss it.
@@ -131,24 +133,16 @@ export function CorrectionsPage(props: CorrectionsPageProps): JSX.Element {
             School{' '}
             <select name="schoolId">
               {props.schools.map((s) => (
-                <option value={s.id} selected={s.id === school.id} safe>
-                  {s.name}
-                </option>
+                <Option value={s.id} label={s.name} selected={school.id} />
               ))}
             </select>
           </label>
           <label>
             Show{' '}
             <select name="status">
-              <option value="pending" selected={status === 'pending'}>
-                Waiting for review
-              </option>
-              <option value="reviewed" selected={status === 'reviewed'}>
-                Reviewed
-              </option>
-              <option value="all" selected={status === 'all'}>
-                All
-              </option>
+              <Option value="pending" label="Waiting for review" selected={status} />
+              <Option value="reviewed" label="Reviewed" selected={status} />
+              <Option value="all" label="All" selected={status} />
             </select>
           </label>
           <button type="submit">Show</button>

@@ -1,5 +1,6 @@
 import { escapeHtml } from '@kitajs/html';
 import type { InboxItem } from '../../comments/list-inbox.js';
+import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { AuthorName, PublicHandle } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
@@ -125,7 +126,7 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
             <a href="/docs">API</a>
           </nav>
           <form method="post" action="/auth/sign-out" class="sign-out">
-            <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+            <CsrfField token={props.csrfToken} />
             <span safe>{props.userName}</span> <button type="submit">Sign out</button>
           </form>
         </header>
@@ -174,7 +175,7 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
           </button>
         </p>
         <form id="bulk-ack" method="post" action="/inbox/acknowledge" class="bulk-actions">
-          <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+          <CsrfField token={props.csrfToken} />
           <button type="submit">Acknowledge selected</button>
         </form>
         {props.items.length === 0 ? (

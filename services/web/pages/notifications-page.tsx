@@ -1,6 +1,7 @@
 import { escapeHtml } from '@kitajs/html';
 import type { NotificationView } from '../../notifications/list-notifications.js';
 import type { EventPreferenceView } from '../../notifications/notification-preferences.js';
+import { CsrfField } from '../components/csrf-field.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -21,9 +22,7 @@ const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 const safeHref = (link: string | null) =>
   link && ((link.startsWith('/') && !link.startsWith('//')) || /^https?:\/\//i.test(link)) ? link : null;
 
-function csrf(token: string): string {
-  return `<input type="hidden" name="_csrf" value="${escapeHtml(token)}" />`;
-}
+const csrf = (token: string) => CsrfField({ token }) as string;
 
 function Item({ n, csrfToken }: { n: NotificationView; csrfToken: string }): string {
   const href = safeHref(n.link);

@@ -1,30 +1,25 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { queueActionDispatch } from '../../../workers/processors/execute-action.js';
-import { clearFlag } from '../../classification/corrections/clear-flag.js';
-import { flagComment } from '../../classification/corrections/flag-comment.js';
-import { assignComment } from '../../comments/assign-comment.js';
-import { queueCommentEffects } from '../../comments/comment-effects.js';
-import { getCommentDetail } from '../../comments/get-comment-detail.js';
-import { REPLY_TEMPLATES } from '../../comments/reply-templates.js';
-import { respond } from '../../comments/respond.js';
-import { ServiceError } from '../../core/service-error.js';
-import { confirmAction } from '../../moderation/confirm-action.js';
-import { escalateComment } from '../../moderation/escalate-comment.js';
-import { rejectAction } from '../../moderation/reject-action.js';
-import { takeAction } from '../../moderation/take-action.js';
-import { CommentPage, type CommentPageError } from '../../web/pages/comment-page.js';
-import { ErrorPage } from '../../web/pages/error-page.js';
+import { clearFlag } from '../../../classification/corrections/clear-flag.js';
+import { flagComment } from '../../../classification/corrections/flag-comment.js';
+import { assignComment } from '../../../comments/assign-comment.js';
+import { getCommentDetail } from '../../../comments/get-comment-detail.js';
+import { REPLY_TEMPLATES } from '../../../comments/reply-templates.js';
+import { respond } from '../../../comments/respond.js';
+import { ServiceError } from '../../../core/service-error.js';
+import { confirmAction } from '../../../moderation/confirm-action.js';
+import { escalateComment } from '../../../moderation/escalate-comment.js';
+import { rejectAction } from '../../../moderation/reject-action.js';
+import { takeAction } from '../../../moderation/take-action.js';
+import { CommentPage, type CommentPageError } from '../../../web/pages/comment-page.js';
+import { ErrorPage } from '../../../web/pages/error-page.js';
+import { formBody, formField, pageRoutes, setFlash, takeFlash } from '../../page-kit.js';
 
 const commentParams = z.object({ id: z.uuid() });
 const actionParams = z.object({ id: z.uuid(), actionId: z.uuid() });
-const csrfField = { _csrf: z.string().max(200).optional() };
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().max(max).optional());
 
 /** What a successful form says on the page it redirects to: fixed text, never from the request. */
-const DONE: Record<string, string> = {
+const DONE = {
   replied: 'Your response is recorded.',
   queued: 'Your reply is queued for the platform; the page shows when it is sent.',
   pending: 'Your reply waits for a senior leader’s approval.',
@@ -44,14 +39,14 @@ const DONE: Record<string, string> = {
     'Not a problem: the flag is cleared from the comment and the Flags page, and the correction is in the school’s review list.',
   cleared_safeguarding:
     'Not a problem: the safeguarding flag is cleared from the comment; an escalation already raised stays open for the safeguarding lead to close.',
-};
+} as const;
+type Done = keyof typeof DONE;
 
-const replyForm = z.object({
-  ...csrfField,
-  kind: z.enum(['public_reply', 'private_reply', 'acknowledgement']).default('public_reply'),
-  template: optionalText(50),
-  text: z.string().max(10_000).default(''),
-  overrideReason: optionalText(2_000),
+const replyForm = formBody({
+  kind: formField.choice(['public_reply', 'private_reply', 'acknowledgement']),
+  template: formField.optionalText(50),
+  text: formField.text(10_000),
+  overrideReason: formField.optionalText(2_000),
 });
 
 /**
@@ -59,9 +54,8 @@ const replyForm = z.object({
  * form-encoded posts: each calls the same verb as the JSON API and answers 303 back to the page,
  * or re-renders the page with the refusal (and the outgoing check's problems) beside the form.
  */
-export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
-  const effects = { ...queueCommentEffects(app.queues), classifiers: app.classifiers };
-  const dispatch = queueActionDispatch(app.queues);
+export const commentPageRoutes = pageRoutes(async (app) => {
+  const { commentEffects: effects, actionDispatch: dispatch } = app.deps;
 
   async function renderPage(
     request: FastifyRequest,
@@ -71,7 +65,6 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
       status?: number;
       error?: CommentPageError;
       draft?: { kind?: string; text?: string };
-      notice?: string | undefined;
       preselect?: string | undefined;
     } = {},
   ) {
@@ -83,7 +76,7 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
         detail,
         ...(await app.pageChrome(request)),
         now: new Date(),
-        notice: extra.notice,
+        flash: takeFlash(request, reply),
         error: extra.error,
         draft: extra.draft,
         preselect: extra.preselect,
@@ -93,11 +86,7 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
       status = error.code === 'NOT_FOUND' ? 404 : 403;
       html = await ErrorPage({ status, message: error.message, ...(await app.pageChrome(request)) });
     }
-    return reply
-      .status(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(html);
+    return reply.html(html, status);
   }
 
   const STATUS: Record<string, number> = {
@@ -114,12 +103,13 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     reply: FastifyReply,
     commentId: string,
     form: string,
-    run: () => Promise<string>,
+    run: () => Promise<Done>,
     draft?: { kind?: string; text?: string },
   ) {
     try {
       const done = await run();
-      return reply.redirect(`/comments/${commentId}?done=${done}`, 303);
+      setFlash(reply, { kind: 'ok', text: DONE[done] });
+      return reply.redirect(`/comments/${commentId}`, 303);
     } catch (error) {
       if (!(error instanceof ServiceError) || !(error.code in STATUS)) throw error;
       const problems = Array.isArray(error.details?.problems)
@@ -143,35 +133,18 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        querystring: z.object({ done: z.string().max(20).optional(), do: z.string().max(20).optional() }),
+        querystring: z.object({ do: z.string().max(20).optional() }),
       },
     },
     async (request, reply) => {
-      return renderPage(request, reply, request.params.id, {
-        notice: request.query.done ? DONE[request.query.done] : undefined,
-        preselect: request.query.do,
-      });
+      return renderPage(request, reply, request.params.id, { preselect: request.query.do });
     },
-  );
-
-  app.get(
-    '/api/comments/:id',
-    {
-      schema: {
-        tags: ['comments'],
-        summary:
-          'One comment with its thread, the author’s earlier comments, labels, deadline, responses, actions and history',
-        params: commentParams,
-      },
-    },
-    async (request) => getCommentDetail(request.ctx, request.params.id),
   );
 
   app.post(
     '/comments/:id/reply',
-    { schema: { hide: true, params: commentParams, body: replyForm } },
+    { schema: { params: commentParams, body: replyForm } },
     async (request, reply) => {
       const { kind, template, overrideReason } = request.body;
       let text = request.body.text.trim();
@@ -199,9 +172,8 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/close',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        body: z.object({ ...csrfField, reason: z.string().max(2_000) }),
+        body: formBody({ reason: formField.text(2_000) }),
       },
     },
     async (request, reply) =>
@@ -220,9 +192,8 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/assign',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        body: z.object({ ...csrfField, assigneeId: z.string().max(40).default('') }),
+        body: formBody({ assigneeId: formField.text(40) }),
       },
     },
     async (request, reply) =>
@@ -236,14 +207,12 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/act',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        body: z.object({
-          ...csrfField,
-          kind: z.string().max(20),
-          reasonCategory: z.string().max(40),
-          reasonText: z.string().max(2_000).default(''),
-          noticeTemplate: optionalText(50),
+        body: formBody({
+          kind: formField.text(20),
+          reasonCategory: formField.text(40),
+          reasonText: formField.text(2_000),
+          noticeTemplate: formField.optionalText(50),
         }),
       },
     },
@@ -274,7 +243,7 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/comments/:id/actions/:actionId/confirm',
-    { schema: { hide: true, params: actionParams, body: z.object(csrfField) } },
+    { schema: { params: actionParams, body: formBody({}) } },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'confirm', async () => {
         await confirmAction(request.ctx, { actionId: request.params.actionId }, dispatch);
@@ -286,9 +255,8 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/actions/:actionId/reject',
     {
       schema: {
-        hide: true,
         params: actionParams,
-        body: z.object({ ...csrfField, reason: z.string().max(2_000).default('') }),
+        body: formBody({ reason: formField.text(2_000) }),
       },
     },
     async (request, reply) =>
@@ -307,13 +275,11 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/escalate',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        body: z.object({
-          ...csrfField,
-          kind: z.string().max(40),
-          reason: z.string().max(4_000).default(''),
-          externalReference: optionalText(200),
+        body: formBody({
+          kind: formField.text(40),
+          reason: formField.text(4_000),
+          externalReference: formField.optionalText(200),
         }),
       },
     },
@@ -340,13 +306,8 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/flag',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        body: z.object({
-          ...csrfField,
-          category: z.string().max(40).default(''),
-          note: z.string().max(2_000).default(''),
-        }),
+        body: formBody({ category: formField.text(40), note: formField.text(2_000) }),
       },
     },
     async (request, reply) =>
@@ -364,13 +325,8 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id/not-a-problem',
     {
       schema: {
-        hide: true,
         params: commentParams,
-        body: z.object({
-          ...csrfField,
-          category: z.string().max(40).default(''),
-          reason: z.string().max(2_000).default(''),
-        }),
+        body: formBody({ category: formField.text(40), reason: formField.text(2_000) }),
       },
     },
     async (request, reply) =>
@@ -382,4 +338,4 @@ export const commentPageRoutes: FastifyPluginAsyncZod = async (app) => {
         return result.openEscalations > 0 ? 'cleared_safeguarding' : 'cleared';
       }),
   );
-};
+});
