@@ -90,11 +90,12 @@ export async function clearFlag(
         correction: 'overturned',
         category: input.category,
         cleared: removed.map((l) => ({ subcategory: l.subcategory, severity: l.severity, source: l.source })),
-        reason: input.reason,
         categoriesBefore: [...new Set(before.map((l) => l.category))],
         categoriesAfter: [...new Set(labels.map((l) => l.category))],
         classifierVersion: comment.classifierVersion,
       },
+      // Staff words about a member of the public: beside the chain, erased with the comment.
+      personal: { reason: input.reason },
     });
     return {
       correctionId,

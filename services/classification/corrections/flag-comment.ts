@@ -107,11 +107,12 @@ export async function flagComment(
         correction: kind,
         category: input.category,
         subcategory: staffLabel.subcategory,
-        note: input.note,
         categoriesBefore: [...new Set(before.map((l) => l.category))],
         categoriesAfter: [...new Set(labels.map((l) => l.category))],
         classifierVersion: comment.classifierVersion,
       },
+      // Staff words about a member of the public: beside the chain, erased with the comment.
+      ...(input.note ? { personal: { note: input.note } } : {}),
     });
     if (kind === 'missed') {
       afterCommit = await routeAddedLabels(tx, txCtx, comment, account, [staffLabel]);

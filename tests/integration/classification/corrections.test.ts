@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  auditPersonalData,
   classifierCorrections,
   comments,
   escalations,
@@ -9,6 +10,7 @@ import {
   type StoredLabel,
   schoolLexiconEntries,
 } from '../../../db/schema/index.js';
+import { redactComments } from '../../../services/audit/redact-comments.js';
 import { SchoolClassifierCache } from '../../../services/classification/school-classifier-cache.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { processComment } from '../../../services/ingestion/process-comment.js';
@@ -110,6 +112,9 @@ async function follow(userId: string, res: Awaited<ReturnType<typeof postForm>>)
   });
 }
 
+const personalOf = async (seq: number) =>
+  (await t.db.select().from(auditPersonalData).where(eq(auditPersonalData.seq, seq)))[0]?.content ?? null;
+
 const notesFor = (userId: string) =>
   t.db.select().from(notifications).where(eq(notifications.userId, userId));
 const commentRow = async (id: string) => (await t.db.select().from(comments).where(eq(comments.id, id)))[0]!;
@@ -144,17 +149,20 @@ describe('flag this', () => {
     expect(row.labels).toEqual([
       { category: 'safeguarding', subcategory: 'neglect', severity: 'high', spans: [], source: 'staff' },
     ]);
-    await expectAuditEntry(t.db, {
+    const entry = await expectAuditEntry(t.db, {
       action: 'comment.corrected',
       subjectId: c.id,
       actorId: s.comms.id,
       details: {
         correction: 'missed',
         category: 'safeguarding',
-        note: 'Sounds like neglect',
         categoriesBefore: [],
+        categoriesAfter: ['safeguarding'],
       },
     });
+    // The note is staff words about a member of the public: beside the chain, not in it.
+    expect(JSON.stringify(entry.details)).not.toContain('Sounds like');
+    expect(await personalOf(entry.seq)).toEqual({ note: 'Sounds like neglect' });
     await expectAuditEntry(t.db, { action: 'escalation.raised', schoolId: s.school.id });
 
     const list = await call(s.trustAdmin.id, 'GET', `/api/schools/${s.school.id}/corrections`);
@@ -241,12 +249,13 @@ describe('not a problem', () => {
     const row = await commentRow(c.id);
     expect(row.labels).toEqual([]);
     expect(row.categories).toEqual([]);
-    await expectAuditEntry(t.db, {
+    const entry = await expectAuditEntry(t.db, {
       action: 'comment.corrected',
       subjectId: c.id,
       actorId: s.admin.id,
-      details: { correction: 'overturned', category: 'offensive', reason: 'A parent quoting the film title' },
+      details: { correction: 'overturned', category: 'offensive', categoriesAfter: [] },
     });
+    expect(await personalOf(entry.seq)).toEqual({ reason: 'A parent quoting the film title' });
     const [correction] = await t.db
       .select()
       .from(classifierCorrections)
@@ -606,5 +615,36 @@ describe('the monthly quality report', () => {
     );
     const deadlines = await call(s.senior.id, 'GET', `/deadlines?schoolId=${s.school.id}`);
     expect(deadlines.body).toContain(`/reports/classifier-quality?schoolId=${s.school.id}`);
+  });
+});
+
+describe('retention', () => {
+  it('redacting a corrected comment removes the staff note and reason, keeps the counts, and it can no longer be an example', async () => {
+    const s = await scene();
+    const c = await s.insult();
+    const res = await call(s.comms.id, 'POST', `/api/comments/${c.id}/corrections/not-a-problem`, {
+      category: 'offensive',
+      reason: 'Her mum Jo Bloggs told us it was a joke',
+    });
+    const id = res.json().correctionId as string;
+    const entry = await expectAuditEntry(t.db, { action: 'comment.corrected', subjectId: c.id });
+    await t.db.transaction((tx) =>
+      redactComments(tx, systemContext(t.db, 'test retention'), [c.id], { kind: 'erasure', detail: 'asked' }),
+    );
+    const [row] = await t.db.select().from(classifierCorrections).where(eq(classifierCorrections.id, id));
+    expect(row).toMatchObject({ kind: 'overturned', category: 'offensive', note: '' });
+    expect(await personalOf(entry.seq)).toBeNull();
+    const list = await call(s.trustAdmin.id, 'GET', `/api/schools/${s.school.id}/corrections`);
+    expect(list.json().corrections).toEqual([expect.objectContaining({ id, commentText: null, note: '' })]);
+    const example = await call(
+      s.trustAdmin.id,
+      'POST',
+      `/api/schools/${s.school.id}/corrections/${id}/review`,
+      {
+        outcome: 'example',
+      },
+    );
+    expect(example.statusCode).toBe(422);
+    expect(example.json().message).toContain('redacted');
   });
 });
