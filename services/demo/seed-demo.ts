@@ -11,11 +11,11 @@ import {
   trusts,
   users,
 } from '../../db/schema/index.js';
+import type { Sandbox } from '../../sandbox/server.js';
 import { sealCredentials } from '../accounts/account-credentials.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { hashPassword } from '../auth/hash-password.js';
 import { systemActor } from '../core/actor.js';
-import type { Sandbox } from '../platforms/sandbox/sandbox-server.js';
 
 export const DEMO_HANDLE = 'oakfield_primary';
 export const DEMO_POLICY_VERSION = '2026-09 (Connect Academy Trust model policy)';

@@ -1,8 +1,8 @@
 import { type AddressInfo, createServer } from 'node:net';
 import type { Config } from '../../config/load-config.js';
+import { type Sandbox, startSandbox } from '../../sandbox/server.js';
 import { hashPassword } from '../../services/auth/hash-password.js';
 import { createLogger } from '../../services/core/logger.js';
-import { type Sandbox, startSandbox } from '../../services/platforms/sandbox/sandbox-server.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../workers/worker-runtime.js';
 import { buildTestApp, type TestApp } from './build-test-app.js';
 import { createUser } from './factories.js';
