@@ -230,6 +230,19 @@ describe('flag this', () => {
     expect(page.body).toContain('the safeguarding leads have been told now');
     expect(await notesFor(s.dsl.id)).toHaveLength(1);
   });
+  it('the comment page shows a refused flag beside its form, and changes nothing', async () => {
+    const s = await scene();
+    const c = await s.plain('hello');
+    const res = await postForm(s.comms.id, `/comments/${c.id}/flag`, { category: 'rudeness', note: '' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toMatch(
+      /<div class="flash flash-error form-error" role="alert"><p>✖ choose a category: offensive, safeguarding/,
+    );
+    expect((await commentRow(c.id)).labels).toEqual([]);
+    const auditorPage = await call(s.auditor.id, 'GET', `/comments/${c.id}`);
+    expect(auditorPage.statusCode).toBe(200);
+    expect(auditorPage.body).not.toContain('id="flag-this"');
+  });
 });
 
 describe('not a problem', () => {
