@@ -21,7 +21,8 @@ function ErrorFor({ error, form }: { error: TeachClassifierProps['error']; form:
 
 /**
  * On the comment page: "Flag this" (a category the classifier missed; a safeguarding concern
- * reaches the safeguarding leads at once) and "Not a problem" on each of its flags. Every
+ * reaches the safeguarding leads at once), and on each of its flags "Right" (a confirmation, for
+ * the quality report) and "Not a problem". Every
  * correction is audited and lands in the school's review list.
  */
 export function TeachClassifier({ commentId, labels, csrfToken, error }: TeachClassifierProps): JSX.Element {
@@ -46,6 +47,18 @@ export function TeachClassifier({ commentId, labels, csrfToken, error }: TeachCl
         <button type="submit">Flag this</button>
       </PostForm>
       <ErrorFor error={error} form="not-a-problem" />
+      {flagged.map((category) => (
+        <PostForm
+          action={`/comments/${commentId}/flag`}
+          csrfToken={csrfToken}
+          class="inline-form confirm-flag"
+        >
+          <input type="hidden" name="category" value={category} />
+          <button type="submit" safe>
+            {`Right: confirm the ${words(category)} flag`}
+          </button>
+        </PostForm>
+      ))}
       {flagged.map((category) => (
         <PostForm
           action={`/comments/${commentId}/not-a-problem`}

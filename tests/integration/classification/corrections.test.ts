@@ -108,7 +108,10 @@ async function follow(userId: string, res: Awaited<ReturnType<typeof postForm>>)
   return api.app.inject({
     method: 'GET',
     url: res.headers.location as string,
-    headers: { ...headers, cookie: `${headers.cookie}${flash ? `; hm_flash=${flash.value}` : ''}` },
+    headers: {
+      ...headers,
+      cookie: `${headers.cookie}${flash ? `; hm_flash=${encodeURIComponent(flash.value)}` : ''}`,
+    },
   });
 }
 
@@ -212,10 +215,18 @@ describe('flag this', () => {
     expect((await commentRow(c.id)).labels).toEqual([INSULT]);
     const pending = await call(s.trustAdmin.id, 'GET', `/api/schools/${s.school.id}/corrections`);
     expect(pending.json().corrections).toEqual([]);
+    // The comment page's "Right" button on the flag does the same.
+    const page = await call(s.comms.id, 'GET', `/comments/${c.id}`);
+    expect(page.body).toContain('Right: confirm the offensive flag');
+    const button = await postForm(s.comms.id, `/comments/${c.id}/flag`, { category: 'offensive', note: '' });
+    expect(button.headers.location).toBe(`/comments/${c.id}`);
+    expect((await follow(s.comms.id, button)).body).toContain('your confirmation is recorded');
     const all = await call(s.trustAdmin.id, 'GET', `/api/schools/${s.school.id}/corrections?status=all`);
     expect(all.json().corrections).toEqual([
       expect.objectContaining({ kind: 'confirmed', reviewStatus: 'not_needed' }),
+      expect.objectContaining({ kind: 'confirmed', reviewStatus: 'not_needed' }),
     ]);
+    expect(await notesFor(s.admin.id)).toEqual([]);
   });
 
   it('the comment page form flags a safeguarding concern and says the lead has been told', async () => {
