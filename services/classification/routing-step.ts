@@ -8,6 +8,7 @@ import { batchAccount, batchSchool } from '../ingestion/processing-pipeline.js';
 import type { ActionDispatch } from '../moderation/action-access.js';
 import { actionMode } from '../moderation/action-rules.js';
 import { takeAction } from '../moderation/take-action.js';
+import { notifyFlagDigest } from '../notifications/notify-flag-digest.js';
 import { accountAdminIds, notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 import { type Route, routesFor } from './routes-for.js';
 import type { Label } from './types.js';
@@ -100,19 +101,16 @@ export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
         });
       }
       if (routes.includes('flag_admins')) {
-        await notifyUsers(tx, {
+        await notifyFlagDigest(tx, {
           schoolId: comment.schoolId,
           userIds: await state.batch.memo(`route:admins:${account.id}`, () =>
             accountAdminIds(tx, account.id),
           ),
-          event: 'comment.flagged',
-          urgency: 'normal',
-          title: `Offensive comment flagged on ${onAccount}`,
+          commentId: comment.id,
+          onAccount,
           body: autoHidden
             ? `A comment was flagged as ${describe(labels, 'offensive')} and hidden automatically (the account's auto-hide setting). Unhide it if that was wrong.`
             : `A comment was flagged as ${describe(labels, 'offensive')}. Hide it if it breaks the policy.`,
-          link,
-          subject: { type: 'comment', id: comment.id },
         });
       }
       if (routes.includes('escalate_safeguarding')) {

@@ -1,4 +1,5 @@
 import { escapeHtml } from '@kitajs/html';
+import { labelTier, tierOutcomeText } from '../../classification/label-tier.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
 import { HighlightedText } from '../components/highlighted-text.js';
@@ -45,13 +46,15 @@ function FormError({
 }): JSX.Element {
   if (!error || error.form !== form) return '';
   const problems = error.problems ?? [];
+  // The check's reasons are listed once: not again in the headline, nor twice in the list.
+  const reasons = [...new Set(problems.map((p) => p.reason))];
   return (
     <div class="flash flash-error form-error" role="alert">
-      <p safe>{error.message}</p>
+      <p safe>{problems.length ? 'This reply cannot be sent:' : error.message}</p>
       {problems.length ? (
         <ul class="problems">
-          {problems.map((p) => (
-            <li safe>{p.reason}</li>
+          {reasons.map((r) => (
+            <li safe>{r}</li>
           ))}
         </ul>
       ) : (
@@ -99,19 +102,43 @@ function SummaryList({ items, empty }: { items: CommentSummary[]; empty: string 
   );
 }
 
+/** Which outside classifiers were asked, and what each did: a silent one is not a clean bill. */
+function OutsideTiers({ d }: { d: CommentDetail }): JSX.Element {
+  const asked = d.comment.externalTiers ?? [];
+  if (!asked.length) return '';
+  return <p class="outside-tiers" safe>{`Also asked: ${asked.map(tierOutcomeText).join('; ')}.`}</p>;
+}
+
 function WhyFlagged({ d }: { d: CommentDetail }): JSX.Element {
+  return (
+    <>
+      <WhyFlaggedLabels d={d} />
+      <OutsideTiers d={d} />
+    </>
+  );
+}
+
+function WhyFlaggedLabels({ d }: { d: CommentDetail }): JSX.Element {
   const { labels, text } = d.comment;
   if (!labels.length) return <p class="muted">Not flagged: the classifier found nothing to label.</p>;
   return (
     <ul class="why-flagged">
       {labels.map((l) => {
-        const matched = l.spans
-          .map(([s, end]) => text.slice(Math.max(0, s), Math.max(0, end)))
-          .filter((w) => w.length > 0);
+        const by = labelTier(l.source);
+        // An outside tier reads the whole comment: its label has no words of its own to mark.
+        const matched = by.wholeComment
+          ? []
+          : l.spans
+              .map(([s, end]) => text.slice(Math.max(0, s), Math.max(0, end)))
+              .filter((w) => w.length > 0);
         return (
           <li class={`label-${l.category} severity-${l.severity}`}>
             <strong safe>{words(l.category)}</strong>: {escapeHtml(words(l.subcategory))} ·{' '}
-            <span class="severity" safe>{`${l.severity} severity`}</span> · rule <code safe>{l.source}</code>
+            <span class="severity" safe>{`${l.severity} severity`}</span> · said by{' '}
+            <span class={`label-tier label-tier-${by.tier}`} safe>
+              {by.title}
+            </span>{' '}
+            <code safe>{by.detail}</code>
             {matched.length ? (
               <>
                 {' · matched '}
@@ -276,7 +303,7 @@ function Composer(p: CommentPageProps): JSX.Element {
           <Option value="private_reply" label="Private reply (recorded)" selected={kind} />
           <Option value="acknowledgement" label="Acknowledge (seen, will follow up)" selected={kind} />
         </select>
-        <label for="reply-template">Template</label>
+        <label for="reply-template">Saved reply</label>
         <select id="reply-template" name="template" class="reply-template">
           <option value="">None</option>
           {d.replyTemplates.map((t) => (
@@ -285,6 +312,9 @@ function Composer(p: CommentPageProps): JSX.Element {
             </option>
           ))}
         </select>
+        <p class="help">
+          <a href={`/schools/${d.comment.schoolId}/saved-replies`}>Edit the school’s saved replies</a>
+        </p>
         <label for="reply-text">Reply</label>
         <textarea id="reply-text" name="text" rows="5" maxlength="10000" safe>
           {draft?.text ?? ''}
@@ -293,7 +323,7 @@ function Composer(p: CommentPageProps): JSX.Element {
           Every reply is checked before it goes out: no pupil names, personal data or offensive language
           (P11).
         </p>
-        {refused ? (
+        {refused && d.can.overrideCheck ? (
           <>
             <label for="override-reason">Send anyway: reason (senior leaders only)</label>
             <input id="override-reason" name="overrideReason" maxlength="2000" />

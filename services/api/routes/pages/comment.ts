@@ -4,7 +4,7 @@ import { clearFlag } from '../../../classification/corrections/clear-flag.js';
 import { flagComment } from '../../../classification/corrections/flag-comment.js';
 import { assignComment } from '../../../comments/assign-comment.js';
 import { getCommentDetail } from '../../../comments/get-comment-detail.js';
-import { REPLY_TEMPLATES } from '../../../comments/reply-templates.js';
+import { savedReplyText } from '../../../comments/list-saved-replies.js';
 import { respond } from '../../../comments/respond.js';
 import { ServiceError } from '../../../core/service-error.js';
 import { confirmAction } from '../../../moderation/confirm-action.js';
@@ -148,7 +148,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     async (request, reply) => {
       const { kind, template, overrideReason } = request.body;
       let text = request.body.text.trim();
-      if (!text && template) text = REPLY_TEMPLATES.find((t) => t.id === template)?.text ?? '';
+      if (!text && template) text = (await savedReplyText(request.ctx, template)) ?? '';
       const input =
         kind === 'acknowledgement'
           ? { kind, ...(text ? { text } : {}) }
