@@ -52,7 +52,7 @@ describe('staff teach the classifier in the browser', () => {
     await c.locator('.flash-ok').waitFor();
     expect(await c.locator('.flash-ok').textContent()).toContain('the safeguarding leads have been told now');
     expect(await c.locator('.why-flagged li').textContent()).toMatch(
-      /safeguarding: staff flag · high severity · rule staff/,
+      /safeguarding: staff flag · high severity · said by Staff flagged by hand/,
     );
     await saveScreenshot(c, 'teach-flagged');
 
