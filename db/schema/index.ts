@@ -3,6 +3,7 @@ export * from './audit-checkpoints.js';
 export * from './audit-entries.js';
 export * from './audit-head.js';
 export * from './audit-personal-data.js';
+export * from './classifier-corrections.js';
 export * from './comments.js';
 export * from './coverage-gaps.js';
 export * from './escalations.js';

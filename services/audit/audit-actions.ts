@@ -32,6 +32,9 @@ export const AUDIT_ACTIONS = {
   'comment.responded': 'comment',
   'comment.closed': 'comment',
   'comment.redacted': 'comment',
+  // Staff teaching the classifier (issue 20)
+  'comment.corrected': 'comment',
+  'correction.reviewed': 'correction',
   'response.queued': 'response',
   'response.approval_requested': 'response',
   'response.approved': 'response',

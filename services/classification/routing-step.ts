@@ -101,7 +101,22 @@ export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
           personal,
         });
       }
-      if (routes.includes('flag_admins')) {
+      if (routes.includes('flag_admins') && autoHidden) {
+        // Hidden by the system on the admins' behalf: told on its own, never folded into a flag
+        // digest, so each admin sees that it was hidden and can undo it.
+        await notifyUsers(tx, {
+          schoolId: comment.schoolId,
+          userIds: await state.batch.memo(`route:admins:${account.id}`, () =>
+            accountAdminIds(tx, account.id),
+          ),
+          event: 'comment.auto_hidden',
+          urgency: 'normal',
+          title: `Comment hidden automatically on ${onAccount}`,
+          body: `A comment was flagged as ${describe(labels, 'offensive')} and hidden automatically (the account's auto-hide setting). Unhide it if that was wrong.`,
+          link: `/comments/${comment.id}`,
+          subject: { type: 'comment', id: comment.id },
+        });
+      } else if (routes.includes('flag_admins')) {
         await notifyFlagDigest(tx, {
           schoolId: comment.schoolId,
           userIds: await state.batch.memo(`route:admins:${account.id}`, () =>
@@ -109,9 +124,7 @@ export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
           ),
           commentId: comment.id,
           onAccount,
-          body: autoHidden
-            ? `A comment was flagged as ${describe(labels, 'offensive')} and hidden automatically (the account's auto-hide setting). Unhide it if that was wrong.`
-            : `A comment was flagged as ${describe(labels, 'offensive')}. Hide it if it breaks the policy.`,
+          body: `A comment was flagged as ${describe(labels, 'offensive')}. Hide it if it breaks the policy.`,
         });
       }
       if (routes.includes('escalate_safeguarding')) {

@@ -11,6 +11,7 @@ import {
   users,
 } from '../../db/schema/index.js';
 import { holdsRole, isAccountAdmin } from '../accounts/account-access.js';
+import { CORRECTORS } from '../classification/corrections/correction-roles.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { loadCommentWithAccount } from '../moderation/action-access.js';
 import { type ActionOutcome, describeOutcome } from '../moderation/action-outcome.js';
@@ -127,6 +128,8 @@ export interface CommentDetail {
     escalate: boolean;
     assign: boolean;
     raiseConcern: boolean;
+    /** Flag this / not a problem (staff teaching the classifier). */
+    correct: boolean;
     /** Send a reply the outgoing check refused, with a reason: senior leaders only (P11). */
     overrideCheck: boolean;
   };
@@ -338,6 +341,7 @@ async function readCommentDetail(
       escalate: admin || holdsRole(ctx, comment.schoolId, ['senior_leader']),
       assign: responder,
       raiseConcern: holdsRole(ctx, comment.schoolId, [...CONCERN_STAFF_ROLES]),
+      correct: ctx.actor.type === 'user' && holdsRole(ctx, comment.schoolId, CORRECTORS),
       overrideCheck: holdsRole(ctx, comment.schoolId, ['senior_leader']),
     },
     viewerId: ctx.actor.type === 'user' ? ctx.actor.id : null,

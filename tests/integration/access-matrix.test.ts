@@ -65,6 +65,9 @@ const FLAG_READERS = ['account_admin', 'trust_admin'] as const;
 /** Every member of a school's staff raises concerns; an auditor only reads. */
 const STAFF = ['comms', 'senior_leader', 'safeguarding_lead', 'trust_admin', 'account_admin'] as const;
 const ESCALATION_READERS = ['senior_leader', 'auditor'] as const;
+/** Any staff of the school but auditors, who change nothing. */
+const CORRECTORS = ['comms', 'senior_leader', 'safeguarding_lead', 'trust_admin', 'account_admin'] as const;
+const QUALITY_READERS = ['senior_leader', 'trust_admin', 'auditor'] as const;
 const SAVED_REPLY_EDITORS = ['comms', 'senior_leader', 'account_admin'] as const;
 
 /** A saved reply of the school's of its own, so each caller edits or deletes a row that exists. */
@@ -631,6 +634,76 @@ const TABLE: Record<string, Row> = {
     allowed: ROSTER_KEEPERS,
     scoped: true,
     build: (s) => ({ url: `/api/schools/${s.school.id}/roster/remove`, json: { all: true } }),
+  },
+
+  // ---- staff teach the classifier (issue 20) ------------------------------------------------------
+  'POST /api/comments/:id/corrections/flag': {
+    allowed: CORRECTORS,
+    scoped: true,
+    build: (s) => ({ url: `/api/comments/${s.comment.id}/corrections/flag`, json: { category: 'spam' } }),
+  },
+  'POST /api/comments/:id/corrections/not-a-problem': {
+    allowed: CORRECTORS,
+    scoped: true,
+    build: (s) => ({
+      url: `/api/comments/${s.comment.id}/corrections/not-a-problem`,
+      json: { category: 'spam', reason: 'Not spam' },
+    }),
+  },
+  'POST /comments/:id/flag': {
+    allowed: CORRECTORS,
+    scoped: true,
+    build: (s) => ({ url: `/comments/${s.comment.id}/flag`, form: { category: 'spam' } }),
+  },
+  'POST /comments/:id/not-a-problem': {
+    allowed: CORRECTORS,
+    scoped: true,
+    build: (s) => ({
+      url: `/comments/${s.comment.id}/not-a-problem`,
+      form: { category: 'spam', reason: 'Fine' },
+    }),
+  },
+  'GET /api/schools/:schoolId/corrections': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/corrections` }),
+  },
+  'POST /api/schools/:schoolId/corrections/:correctionId/review': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: async (s) => ({
+      url: `/api/schools/${s.school.id}/corrections/${(await s.freshCorrection()).id}/review`,
+      json: { outcome: 'dismiss' },
+    }),
+  },
+  'GET /api/schools/:schoolId/corrections/examples.jsonl': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/corrections/examples.jsonl` }),
+  },
+  'GET /api/schools/:schoolId/classifier-quality': {
+    allowed: QUALITY_READERS,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/classifier-quality?month=2026-11` }),
+  },
+  'GET /corrections': {
+    allowed: TRUST_ADMIN,
+    // Everyone else is refused before the school is looked at.
+    scoped: TRUST_ADMIN,
+    build: (s) => ({ url: `/corrections?schoolId=${s.school.id}` }),
+  },
+  'POST /corrections/:schoolId/:correctionId/review': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: async (s) => ({
+      url: `/corrections/${s.school.id}/${(await s.freshCorrection()).id}/review`,
+      form: { outcome: 'dismiss' },
+    }),
+  },
+  'GET /reports/classifier-quality': {
+    allowed: QUALITY_READERS,
+    scoped: QUALITY_READERS,
+    build: (s) => ({ url: `/reports/classifier-quality?schoolId=${s.school.id}&month=2026-11` }),
   },
 
   // ---- inbox -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { AuthorName, PublicHandle, PublicText } from '../components/public-text.js';
 import { RaiseConcernForms } from '../components/raise-concern.js';
 import type { NavUser } from '../components/site-nav.js';
+import { TeachClassifier } from '../components/teach-classifier.js';
 import { Layout } from '../layout.js';
 
 /** A refusal or the outgoing check's problems, shown above the form that caused them. */
@@ -641,6 +642,16 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         <section aria-labelledby="h-why">
           <h2 id="h-why">Why it was flagged</h2>
           <WhyFlagged d={d} />
+          {d.can.correct ? (
+            <TeachClassifier
+              commentId={c.id}
+              labels={c.labels}
+              csrfToken={props.csrfToken}
+              error={props.error}
+            />
+          ) : (
+            ''
+          )}
         </section>
         <section aria-labelledby="h-deadline" class="deadline-box">
           <h2 id="h-deadline">Deadline</h2>
