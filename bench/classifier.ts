@@ -93,7 +93,7 @@ const ratio = (part: number, whole: number): number | string =>
  * all (at least one of their expected categories flagged), overall and on the rows written with
  * none of the lexicons' words.
  */
-function accuracy(set: string, rows: (EvalRow | LabelledRow)[], classifier: Classifier): BenchRow[] {
+export function accuracy(set: string, rows: (EvalRow | LabelledRow)[], classifier: Classifier): BenchRow[] {
   const got = rows.map((row) => new Set(classifier.classify(row.text).labels.map((l) => l.category)));
   const results: BenchRow[] = [];
   for (const category of CATEGORIES) {
@@ -147,7 +147,7 @@ function accuracy(set: string, rows: (EvalRow | LabelledRow)[], classifier: Clas
   return results;
 }
 
-function printTable(results: BenchRow[]): void {
+export function printTable(results: BenchRow[]): void {
   const lines = results.map((r) => {
     const figures = Object.entries(r.figures)
       .map(([k, v]) => `${k}=${v}`)

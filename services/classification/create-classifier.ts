@@ -1,4 +1,6 @@
 import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
+import { type LinearModel, shippedModel } from './linear-model.js';
+import { MODEL_MIN_WORDS, MODEL_OPERATING_POINTS, MODEL_SUBCATEGORY } from './operating-points.js';
 import { findAddresses, findPersonalDataInLight, type RuleHit } from './personal-data-rules.js';
 import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
@@ -21,6 +23,8 @@ import {
 const ENGINE_VERSION = 'hm-classifier.2';
 /** The obscenity dataset is part of the result; pinned with the package. */
 const OBSCENITY_VERSION = 'obscenity-en.0.4.6';
+/** A listed term, pattern or roster name: the confidence of a label found by matching it. */
+const RULE_CONFIDENCE = 0.9;
 /** A first name this close (in characters) to "Year 4", "4B", "class 3" names a pupil. */
 const NAME_TO_YEAR_GAP = 24;
 
@@ -85,6 +89,9 @@ class LexiconClassifier implements Classifier {
   private readonly normaliser = new TextNormaliser();
   private contextGroups = 0;
   private readonly hasRoster: boolean;
+  private readonly model: LinearModel | null;
+  private readonly modelSource: string;
+  private readonly probabilities: Float64Array;
 
   // Per-call scratch, reused because classify is synchronous.
   private hitIds: number[] = [];
@@ -98,8 +105,17 @@ class LexiconClassifier implements Classifier {
     this.hitEnds.push(end);
   };
 
-  constructor(lexicons: Lexicon[], allowTerms: string[], options: ClassifierOptions, version: string) {
+  constructor(
+    lexicons: Lexicon[],
+    allowTerms: string[],
+    options: ClassifierOptions,
+    model: LinearModel | null,
+    version: string,
+  ) {
     this.version = version;
+    this.model = model;
+    this.modelSource = model === null ? '' : `model@${model.version}`;
+    this.probabilities = new Float64Array(model?.categories.length ?? 0);
     let mapping: ObscenityMapping | undefined;
     for (const lexicon of lexicons) {
       if (lexicon.obscenity !== undefined) mapping = lexicon.obscenity;
@@ -224,6 +240,7 @@ class LexiconClassifier implements Classifier {
     });
 
     const allowSpans: AllowSpan[] = [];
+    let modelSkel = n.skel;
     const names: Span[] = [];
     const classMentions: Span[] = [];
     const ids = this.hitIds;
@@ -233,6 +250,8 @@ class LexiconClassifier implements Classifier {
       else if (info.kind === TermKind.Allow) {
         const matched = n.skel.slice(this.hitStarts[i]!, this.hitEnds[i]!);
         const form = info.allowForm;
+        // The model does not read an allowed phrase either ("Bitchfield", a school's "crap").
+        modelSkel = `${modelSkel.slice(0, this.hitStarts[i]!)}${' '.repeat(this.hitEnds[i]! - this.hitStarts[i]!)}${modelSkel.slice(this.hitEnds[i]!)}`;
         allowSpans.push({
           span: this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!),
           spelled: !!form && spellsAtLeast(matched, form.skel, form.prefix),
@@ -291,7 +310,37 @@ class LexiconClassifier implements Classifier {
     );
     if (names.length > 0 && this.hasRoster) this.matchNamesBesideYearGroups(names, classMentions);
 
-    return { labels: this.finish(allowSpans), classifierVersion: this.version };
+    const labels = this.finish(allowSpans);
+    if (this.model !== null) this.addModelLabels(text, modelSkel, labels);
+    return { labels, classifierVersion: this.version };
+  }
+
+  /**
+   * The learned model's opinion, for each category no rule has labelled: a label over the whole
+   * text when its probability reaches the category's operating point (chosen on the dev split,
+   * operating-points.ts). Where a rule already labelled the category the model adds nothing.
+   */
+  private addModelLabels(text: string, skel: string, labels: Label[]): void {
+    const model = this.model!;
+    const p = this.probabilities;
+    // Three words are too little for the model to go on alone ("see you soon x", "love you xx"):
+    // a short comment is labelled by the rules or not at all.
+    if (model.score(skel, text, p) < MODEL_MIN_WORDS) return;
+    for (let c = 0; c < model.categories.length; c++) {
+      const category = model.categories[c]!;
+      const point = MODEL_OPERATING_POINTS[category];
+      const probability = p[c]!;
+      if (probability < point.flag) continue;
+      if (labels.some((l) => l.category === category)) continue;
+      labels.push({
+        category,
+        subcategory: MODEL_SUBCATEGORY[category],
+        severity: probability >= point.sure ? 'medium' : 'low',
+        spans: [[0, text.length]],
+        source: this.modelSource,
+        confidence: Number(probability.toFixed(3)),
+      });
+    }
   }
 
   private matchNamesBesideYearGroups(names: Span[], mentions: Span[]): void {
@@ -319,15 +368,23 @@ class LexiconClassifier implements Classifier {
     return [this.normaliser.lightStart[start]!, this.normaliser.lightEnd[end - 1]!];
   }
 
-  private add(category: Category, subcategory: string, severity: Severity, source: string, span: Span): void {
+  private add(
+    category: Category,
+    subcategory: string,
+    severity: Severity,
+    source: string,
+    span: Span,
+    confidence = RULE_CONFIDENCE,
+  ): void {
     const key = `${category}|${subcategory}|${source}`;
     const existing = this.labels.get(key);
     if (existing === undefined) {
-      this.labels.set(key, { label: { category, subcategory, severity, spans: [span], source } });
+      this.labels.set(key, { label: { category, subcategory, severity, spans: [span], source, confidence } });
       return;
     }
     const label = existing.label;
     if (SEVERITY_RANK[severity] > SEVERITY_RANK[label.severity]) label.severity = severity;
+    if (confidence > label.confidence) label.confidence = confidence;
     for (const s of label.spans) if (s[0] === span[0] && s[1] === span[1]) return;
     label.spans.push(span);
   }
@@ -452,10 +509,13 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       `school@${fnv1a(JSON.stringify([options.roster ?? [], options.extraTerms ?? [], options.allowList ?? []]))}`,
     );
   }
+  const model = options.model === undefined ? shippedModel() : options.model;
+  if (model !== null) parts.push(`model@${model.version}`);
   return new LexiconClassifier(
     shipped.lexicons,
     [...shipped.allow.terms, ...(options.allowList ?? [])],
     options,
+    model,
     parts.join(';'),
   );
 }
