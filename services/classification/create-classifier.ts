@@ -6,6 +6,7 @@ import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
 import { YEAR_GROUP_MENTION } from './roster-terms.js';
 import { shippedLexicons } from './shipped-lexicons.js';
+import { StructureRules } from './structure-rules.js';
 import { skeletonOf, TextNormaliser } from './text-normaliser.js';
 import {
   type Category,
@@ -87,6 +88,7 @@ class LexiconClassifier implements Classifier {
   private readonly obscenityMap: ObscenityMapping;
   private readonly profanity: AnchoredProfanityMatcher = profanityMatcher();
   private readonly normaliser = new TextNormaliser();
+  private readonly structure = new StructureRules();
   private contextGroups = 0;
   private readonly hasRoster: boolean;
   private readonly model: LinearModel | null;
@@ -309,6 +311,16 @@ class LexiconClassifier implements Classifier {
       this.add('personal_data', hit.subcategory, hit.severity, hit.source, [hit.start, hit.end]),
     );
     if (names.length > 0 && this.hasRoster) this.matchNamesBesideYearGroups(names, classMentions);
+    this.structure.run(light, n.skel, (hit) =>
+      this.add(
+        hit.category,
+        hit.subcategory,
+        hit.severity,
+        hit.source,
+        this.lightSpan(hit.start, hit.end),
+        hit.confidence,
+      ),
+    );
 
     const labels = this.finish(allowSpans);
     if (this.model !== null) this.addModelLabels(text, modelSkel, labels);
