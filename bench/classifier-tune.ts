@@ -1,5 +1,6 @@
 import { createClassifier } from '../services/classification/create-classifier.js';
 import { shippedModel } from '../services/classification/linear-model.js';
+import { MODEL_MIN_WORDS } from '../services/classification/operating-points.js';
 import { TextNormaliser } from '../services/classification/text-normaliser.js';
 import type { Category } from '../services/classification/types.js';
 import { CATEGORIES, loadRoster, loadSplit } from '../tests/unit/classification/eval-set.js';
@@ -17,7 +18,8 @@ const p = new Float64Array(model.categories.length);
 const ruleCats = rows.map((r) => new Set(rules.classify(r.text).labels.map((l) => l.category)));
 const probs = rows.map((r) => {
   n.run(r.text);
-  model.score(n.skel, r.text, p);
+  // As the classifier does: no model label on a comment shorter than MODEL_MIN_WORDS.
+  if (model.score(n.skel, r.text, p) < MODEL_MIN_WORDS) p.fill(0);
   return Array.from(p);
 });
 const benign = (kind: string) => kind === 'hard_negative' || kind === 'praise' || kind === 'question';

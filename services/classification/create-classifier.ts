@@ -1,6 +1,11 @@
 import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
 import { type LinearModel, shippedModel } from './linear-model.js';
-import { MODEL_MIN_WORDS, MODEL_OPERATING_POINTS, MODEL_SUBCATEGORY } from './operating-points.js';
+import {
+  MODEL_MIN_WORDS,
+  MODEL_OPERATING_POINTS,
+  MODEL_SUBCATEGORY,
+  MODEL_VETO_MAX_WORDS,
+} from './operating-points.js';
 import { findAddresses, findPersonalDataInLight, type RuleHit } from './personal-data-rules.js';
 import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
@@ -24,6 +29,20 @@ import {
 const ENGINE_VERSION = 'hm-classifier.2';
 /** The obscenity dataset is part of the result; pinned with the package. */
 const OBSCENITY_VERSION = 'obscenity-en.0.4.6';
+const NAME_TO_YEAR_JOIN = /^[\s,(]*(?:(?:in|from|of|is in|at)\s+)?(?:class\s+)?$/i;
+const FULL_NAME = /\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?) (\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b/gu;
+const NOT_A_FIRST_NAME = new Set(
+  'mr mrs miss ms dr sir madam year yr well thank thanks happy good great merry dear the this that these our your my his her their class form head deputy congrats congratulations huge big lovely brilliant welcome hello hi has have is are was can could will would please reception nursery school sports world book red blue green christmas easter summer spring autumn winter monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december st saint team house lower upper key stage'.split(
+    ' ',
+  ),
+);
+const NOT_A_LAST_NAME = new Set(
+  'class school academy primary college year day week team road street lane avenue church park hall club trust council house group assembly trip fair show concert award awards cup league stage centre center library office'.split(
+    ' ',
+  ),
+);
+/** Sources the model may overrule: the shipped lexicons and obscenity's word list. */
+const LISTED_TERM = /^(lexicon|obscenity):/;
 /** A listed term, pattern or roster name: the confidence of a label found by matching it. */
 const RULE_CONFIDENCE = 0.9;
 /** A first name this close (in characters) to "Year 4", "4B", "class 3" names a pupil. */
@@ -311,6 +330,7 @@ class LexiconClassifier implements Classifier {
       this.add('personal_data', hit.subcategory, hit.severity, hit.source, [hit.start, hit.end]),
     );
     if (names.length > 0 && this.hasRoster) this.matchNamesBesideYearGroups(names, classMentions);
+    this.matchFullNamesBesideYearGroups(text, light);
     this.structure.run(light, n.skel, (hit) =>
       this.add(
         hit.category,
@@ -323,35 +343,90 @@ class LexiconClassifier implements Classifier {
     );
 
     const labels = this.finish(allowSpans);
-    if (this.model !== null) this.addModelLabels(text, modelSkel, labels);
-    return { labels, classifierVersion: this.version };
+    return {
+      labels: this.model === null ? labels : this.withModel(text, modelSkel, labels),
+      classifierVersion: this.version,
+    };
   }
 
   /**
-   * The learned model's opinion, for each category no rule has labelled: a label over the whole
-   * text when its probability reaches the category's operating point (chosen on the dev split,
-   * operating-points.ts). Where a rule already labelled the category the model adds nothing.
+   * The learned model's opinion, read beside the rules' labels:
+   * - a category no rule labelled gets a model label over the whole text when its probability
+   *   reaches the category's operating point (low, or medium from `sure`);
+   * - a structure-rule label the model agrees with becomes high, its confidence the two combined;
+   * - a listed term the model is all but sure is innocent (probability under `veto`: "county
+   *   lines warning signs session", "Bell End" on a hike) is dropped, in the categories where
+   *   that lost no true label on the dev split.
+   * Operating points were chosen on the dev split (operating-points.ts).
    */
-  private addModelLabels(text: string, skel: string, labels: Label[]): void {
+  private withModel(text: string, skel: string, labels: Label[]): Label[] {
     const model = this.model!;
     const p = this.probabilities;
-    // Three words are too little for the model to go on alone ("see you soon x", "love you xx"):
-    // a short comment is labelled by the rules or not at all.
-    if (model.score(skel, text, p) < MODEL_MIN_WORDS) return;
+    // Three words are too little for the model to go on ("see you soon x", "love you xx"):
+    // a short comment is labelled by the rules alone.
+    const words = model.score(skel, text, p);
+    if (words < MODEL_MIN_WORDS) return labels;
+    // In a long text one term is a small part of what the model reads: it may not overrule it.
+    const mayVeto = words <= MODEL_VETO_MAX_WORDS;
+    let out = labels;
     for (let c = 0; c < model.categories.length; c++) {
       const category = model.categories[c]!;
       const point = MODEL_OPERATING_POINTS[category];
       const probability = p[c]!;
+      const ofCategory = out.filter((l) => l.category === category);
+      if (ofCategory.length === 0) {
+        if (probability < point.flag) continue;
+        out.push({
+          category,
+          subcategory: MODEL_SUBCATEGORY[category],
+          severity: probability >= point.sure ? 'medium' : 'low',
+          spans: [[0, text.length]],
+          source: this.modelSource,
+          confidence: Number(probability.toFixed(3)),
+        });
+        continue;
+      }
+      if (mayVeto && probability < point.veto && ofCategory.every((l) => LISTED_TERM.test(l.source))) {
+        out = out.filter((l) => l.category !== category);
+        continue;
+      }
       if (probability < point.flag) continue;
-      if (labels.some((l) => l.category === category)) continue;
-      labels.push({
-        category,
-        subcategory: MODEL_SUBCATEGORY[category],
-        severity: probability >= point.sure ? 'medium' : 'low',
-        spans: [[0, text.length]],
-        source: this.modelSource,
-        confidence: Number(probability.toFixed(3)),
-      });
+      for (const label of ofCategory) {
+        if (!label.source.startsWith('structure:')) continue;
+        label.severity = 'high';
+        label.confidence = Number((1 - (1 - label.confidence) * (1 - probability)).toFixed(3));
+        label.source = `${label.source}+${this.modelSource}`;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Without a roster: a capitalised first and last name ("Evie Morgan", "Lily-Mae Turner")
+   * followed by a year group or class ("Evie Morgan year 6", "Archie Robinson in 4M") names a pupil.
+   */
+  private matchFullNamesBesideYearGroups(text: string, light: string): void {
+    YEAR_GROUP_MENTION.lastIndex = 0;
+    const mentions: Span[] = [];
+    for (let m = YEAR_GROUP_MENTION.exec(light); m !== null; m = YEAR_GROUP_MENTION.exec(light)) {
+      mentions.push(this.lightSpan(m.index, m.index + m[0].length));
+    }
+    if (mentions.length === 0) return;
+    FULL_NAME.lastIndex = 0;
+    for (let m = FULL_NAME.exec(text); m !== null; m = FULL_NAME.exec(text)) {
+      if (NOT_A_FIRST_NAME.has(m[1]!.toLowerCase()) || NOT_A_LAST_NAME.has(m[2]!.toLowerCase())) {
+        FULL_NAME.lastIndex = m.index + m[1]!.length;
+        continue;
+      }
+      const name: Span = [m.index, m.index + m[0].length];
+      for (const mention of mentions) {
+        // The year group follows the name, joined by little more than "in", "from" or a comma.
+        if (mention[0] < name[1] || !NAME_TO_YEAR_JOIN.test(text.slice(name[1], mention[0]))) continue;
+        this.add('personal_data', 'pupil_name', 'medium', 'structure:full-name-and-year', name, 0.7);
+        // Not 'pupil_named', which needs the roster to say it is one of the school's pupils.
+        this.add('safeguarding', 'child_identified', 'medium', 'structure:full-name-and-year', name, 0.7);
+        break;
+      }
     }
   }
 

@@ -91,10 +91,10 @@ const HARM_PHRASE_TRIGGERS = words('watch regret sorry dead know eye days number
 
 // Weapons brought to school.
 const WEAPON = words(
-  'knife knives blade blades machete machetes gun guns shank shanks pistol nunchucks crossbow axe',
+  'knife knives blade blades machete machetes gun guns shank shanks pistol nunchucks crossbow axe taser tasers hammer hammers knuckleduster knuckledusters',
 );
 const BRING = words(
-  'bring bringing brings brought carry carrying carries carried got has have had keep keeps kept pull pulled show showed',
+  'bring bringing brings brought carry carrying carries carried got has have had keep keeps kept pull pulled show showed hidden hid hide hiding posted planning',
 );
 
 // Third parties and what is done to them.
@@ -353,6 +353,8 @@ export class StructureRules {
         if (!strong && !weak) continue;
         const target = s.normal.slice(k + 1, k + 4).some((x) => TARGET.has(x));
         if (!target) continue;
+        // "I'll murder my daughter if she loses another calculator 😂": family, said laughing.
+        if (s.normal[k + 1] === 'my' && s.normal.some((x) => LAUGHING.has(x))) return;
         if (weak && !strong && !s.normal.slice(k + 1, k + 5).some((x) => WEAK_HARM_TARGET.has(x))) continue;
         hit(
           onHit,
@@ -553,6 +555,7 @@ function parsedRules(seen: number): number {
   return rules;
 }
 
+const LAUGHING = words('😂 🤣 😅 😆 lol lmao haha hahaha 🙈 jk');
 const WEAK_HARM_TARGET = words('you u ya him her them yous youse house home car kids out after');
 
 function hit(
