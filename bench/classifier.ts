@@ -13,8 +13,10 @@ import {
 import type { BenchRow } from './bench-result.js';
 
 const COMMENT_LENGTH = 200;
-const THROUGHPUT_TARGET = 20_000;
-const HARD_NEGATIVE_TARGET = 0.05;
+// Issue #20: the classifier with its learned model and structure rules keeps ≥ 10,000 comments/s.
+const THROUGHPUT_TARGET = 10_000;
+// The floor asserted on the test split (tests/unit/classification/test-split-floors.test.ts).
+const HARD_NEGATIVE_TARGET = 0.03;
 
 /** Realistic ~200-character comments: eval sentences joined until they reach the length. */
 function realisticComments(rows: EvalRow[], count: number): string[] {

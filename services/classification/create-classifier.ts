@@ -331,15 +331,19 @@ class LexiconClassifier implements Classifier {
     );
     if (names.length > 0 && this.hasRoster) this.matchNamesBesideYearGroups(names, classMentions);
     this.matchFullNamesBesideYearGroups(text, light);
-    this.structure.run(light, n.skel, (hit) =>
-      this.add(
-        hit.category,
-        hit.subcategory,
-        hit.severity,
-        hit.source,
-        this.lightSpan(hit.start, hit.end),
-        hit.confidence,
-      ),
+    this.structure.run(
+      light,
+      n.skel,
+      (hit) =>
+        this.add(
+          hit.category,
+          hit.subcategory,
+          hit.severity,
+          hit.source,
+          this.lightSpan(hit.start, hit.end),
+          hit.confidence,
+        ),
+      text,
     );
 
     const labels = this.finish(allowSpans);

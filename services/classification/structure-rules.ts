@@ -178,6 +178,7 @@ const RULE_CONFIDENCE = {
   hate: 0.7,
   ideation: 0.8,
   hunger: 0.75,
+  suggestive: 0.65,
   secrecy: 0.6,
 } as const;
 
@@ -202,7 +203,12 @@ export class StructureRules {
   }
 
   /** Runs every rule whose triggers appear in `skel`, reporting hits on `light` (same comment). */
-  run(light: string, skel: string, onHit: OnHit): void {
+  /** Whether the comment laughs (emoji are not in the folded text). */
+  private laughing = false;
+
+  run(light: string, skel: string, onHit: OnHit, original = light): void {
+    this.laughing = LAUGHING_EMOJI.test(original);
+    if (SUGGESTIVE_EMOJI.test(original)) this.suggestive(light, original, onHit);
     // One map lookup per word says which rules' words the comment has at all.
     let seen = 0;
     let start = 0;
@@ -273,6 +279,26 @@ export class StructureRules {
         if (rules & F.Adult) this.adultApproach(s, onHit);
         if (rules & F.Group) this.groupExclusion(s, onHit);
       }
+    }
+  }
+
+  /**
+   * Innuendo in emoji about a named member of staff ("the swimming teacher 🍑🍑🍆"), or about
+   * pupils ("year 9 girls in the PE pic 🥵🥵"), which is also a safeguarding concern.
+   */
+  private suggestive(light: string, original: string, onHit: OnHit): void {
+    const strong = STRONG_SUGGESTIVE.test(original);
+    const words = light.split(NON_WORD);
+    const staff = words.findIndex((w) => STAFF.has(w));
+    const pupil = words.some((w) => PUPILS.has(w)) || /\byear \d|\byr ?\d/.test(light);
+    const end = light.length;
+    if (pupil && strong) {
+      hit(onHit, 'offensive', 'sexual', 'suggestive-emoji', RULE_CONFIDENCE.suggestive, 0, end);
+      hit(onHit, 'safeguarding', 'sexualised_pupil', 'suggestive-emoji', RULE_CONFIDENCE.suggestive, 0, end);
+      return;
+    }
+    if (staff >= 0 && (strong || FLIRT.test(light))) {
+      hit(onHit, 'offensive', 'sexual', 'suggestive-emoji', RULE_CONFIDENCE.suggestive, 0, end);
     }
   }
 
@@ -354,7 +380,7 @@ export class StructureRules {
         const target = s.normal.slice(k + 1, k + 4).some((x) => TARGET.has(x));
         if (!target) continue;
         // "I'll murder my daughter if she loses another calculator 😂": family, said laughing.
-        if (s.normal[k + 1] === 'my' && s.normal.some((x) => LAUGHING.has(x))) return;
+        if (s.normal[k + 1] === 'my' && (this.laughing || s.normal.some((x) => LAUGHING.has(x)))) return;
         if (weak && !strong && !s.normal.slice(k + 1, k + 5).some((x) => WEAK_HARM_TARGET.has(x))) continue;
         hit(
           onHit,
@@ -555,7 +581,15 @@ function parsedRules(seen: number): number {
   return rules;
 }
 
-const LAUGHING = words('😂 🤣 😅 😆 lol lmao haha hahaha 🙈 jk');
+const SUGGESTIVE_EMOJI =
+  /[\u{1F351}\u{1F346}\u{1F4A6}\u{1F445}\u{1F975}\u{1F924}\u{1FAE6}\u{1F60F}\u{1F608}]/u;
+const STRONG_SUGGESTIVE = /[\u{1F351}\u{1F346}\u{1F4A6}\u{1F445}\u{1F975}\u{1F924}\u{1FAE6}]/u;
+const FLIRT =
+  /\b(detention|after school|private lesson|on (her|his) own|any ?time|mark my|teach me|stay behind)\b/;
+const STAFF = words('mr mrs miss ms sir teacher teachers head headteacher ta staff coach');
+const PUPILS = words('girl girls boy boys pupil pupils students kids daughter son');
+const LAUGHING = words('lol lmao haha hahaha jk');
+const LAUGHING_EMOJI = /[\u{1F602}\u{1F923}\u{1F605}\u{1F606}\u{1F648}]/u;
 const WEAK_HARM_TARGET = words('you u ya him her them yous youse house home car kids out after');
 
 function hit(

@@ -56,6 +56,14 @@ describe('sentence-structure rules', () => {
       'structure:group-exclusion',
       'the immigrants should all be sent back, they dont belong here',
     ],
+    [
+      'safeguarding',
+      'structure:weapon-brought',
+      'my son says a lad has hidden a knife in the hedge by the field',
+    ],
+    ['offensive', 'structure:suggestive-emoji', 'that new drama teacher 🍑💦'],
+    ['safeguarding', 'structure:suggestive-emoji', 'the year 8 girls on the trip photo 🥵'],
+    ['personal_data', 'structure:full-name-and-year', 'Ruby Ashworth in 5T left her coat on the field'],
   ] as const)('labels %s by %s: %s', (category, source, text) => {
     const label = structure(text).find((l) => l.source === source && l.category === category);
     expect(label, JSON.stringify(rules.classify(text).labels)).toBeDefined();
@@ -72,6 +80,9 @@ describe('sentence-structure rules', () => {
     'a man from the council is coming to talk to the children about road safety',
     'refugees are welcome here, said our year 6 assembly',
     'i wish the car park was bigger, someone will get hurt one day',
+    'I will kill my husband if he forgets the PE kit again 😂',
+    'Thank you Mrs Jones 😘 best teacher ever',
+    'Year 6 learnt about Rosa Parks and Martin Luther King',
   ])('stays quiet on an ordinary sentence: %s', (text) => {
     expect(structure(text)).toEqual([]);
   });
