@@ -71,7 +71,7 @@ function inflected(set: ReadonlySet<string>): ReadonlySet<string> {
 }
 
 // Person.
-const FIRST_PERSON = words('i im ima imma ill we were well ive id me myself');
+const FIRST_PERSON = words('i im ima imma ill we ive id me myself');
 const INTENT = words('will ll shall gonna gunna gonna going finna imma ima about tryna wanna want');
 const TARGET = words(
   'you u ya him her them yous youse he she they his their ur your teacher teachers head headteacher sir miss mr mrs ms kid kids son daughter school',
@@ -207,8 +207,9 @@ export class StructureRules {
   private laughing = false;
 
   run(light: string, skel: string, onHit: OnHit, original = light): void {
-    this.laughing = LAUGHING_EMOJI.test(original);
-    if (SUGGESTIVE_EMOJI.test(original)) this.suggestive(light, original, onHit);
+    const emoji = MAYBE_EMOJI.test(original);
+    this.laughing = emoji && LAUGHING_EMOJI.test(original);
+    if (emoji && SUGGESTIVE_EMOJI.test(original)) this.suggestive(light, original, onHit);
     // One map lookup per word says which rules' words the comment has at all.
     let seen = 0;
     let start = 0;
@@ -518,10 +519,12 @@ export class StructureRules {
   }
 }
 
-const SENTENCE = /[^.!?\n]+/g;
+const SENTENCE = /[^.!?;,\n]+/g;
 const NON_WORD = /[^\p{L}\p{N}']+/u;
 const INTENT_FORMS = words('will ll ill shall gonna gunna going finna imma ima tryna wanna about gon');
-const HARM_FORMS = inflected(new Set([...HARM_STRONG, ...HARM_WEAK]));
+const HARM_STRONG_FORMS = inflected(HARM_STRONG);
+const HARM_WEAK_FORMS = inflected(HARM_WEAK);
+const PRONOUN_TARGET = words('you u ya him her them yous youse ur your');
 const THIRD_PARTY_FORMS = new Set([...THIRD_PARTY].flatMap((w) => [w, `${w}s`]));
 const DISCLOSE_FORMS = inflected(DISCLOSE_HARM);
 const CONTACT_FORMS = new Set([...inflected(CONTACT), ...EXPLOIT]);
@@ -541,6 +544,8 @@ const F = {
   Group: 1 << 10,
   Exclude: 1 << 11,
   Phrase: 1 << 12,
+  HarmWeak: 1 << 15,
+  Target: 1 << 16,
   Ideation: 1 << 13,
   Distress: 1 << 14,
   // Rules, for parsedRules' answer.
@@ -551,7 +556,9 @@ const TRIGGERS = new Map<string, number>();
 for (const [set, flag] of [
   [FIRST_PERSON, F.FirstPerson],
   [INTENT_FORMS, F.Intent],
-  [HARM_FORMS, F.Harm],
+  [HARM_STRONG_FORMS, F.Harm],
+  [HARM_WEAK_FORMS, F.HarmWeak],
+  [PRONOUN_TARGET, F.Target],
   [WEAPON, F.Weapon],
   [BRING, F.Bring],
   [THIRD_PARTY_FORMS, F.ThirdParty],
@@ -573,7 +580,11 @@ const all = (seen: number, need: number) => (seen & need) === need;
 /** The parsed rules whose words are all present (bits F.Threat, F.Weapon, F.ThirdParty, F.Adult, F.Group). */
 function parsedRules(seen: number): number {
   let rules = 0;
-  if (all(seen, F.FirstPerson | F.Intent | F.Harm)) rules |= F.Threat;
+  if (
+    all(seen, F.FirstPerson | F.Intent | F.Harm) ||
+    all(seen, F.FirstPerson | F.Intent | F.HarmWeak | F.Target)
+  )
+    rules |= F.Threat;
   if (all(seen, F.Weapon | F.Bring)) rules |= F.Weapon;
   if (all(seen, F.ThirdParty | F.DiscloseHarm)) rules |= F.ThirdParty;
   if (all(seen, F.Adult | F.Child | F.Contact)) rules |= F.Adult;
@@ -588,6 +599,7 @@ const FLIRT =
   /\b(detention|after school|private lesson|on (her|his) own|any ?time|mark my|teach me|stay behind)\b/;
 const STAFF = words('mr mrs miss ms sir teacher teachers head headteacher ta staff coach');
 const PUPILS = words('girl girls boy boys pupil pupils students kids daughter son');
+const MAYBE_EMOJI = /[\ud83c-\ud83e]/;
 const LAUGHING = words('lol lmao haha hahaha jk');
 const LAUGHING_EMOJI = /[\u{1F602}\u{1F923}\u{1F605}\u{1F606}\u{1F648}]/u;
 const WEAK_HARM_TARGET = words('you u ya him her them yous youse house home car kids out after');
