@@ -44,6 +44,10 @@ function explain(label: Label, text: string): string | undefined {
 export function checkOutgoingReply(text: string, classifier: Classifier): ReplyCheck {
   const problems: ReplyProblem[] = [];
   for (const label of classifier.classify(text).labels) {
+    // The learned model reads the whole reply and points at nothing to remove; a staff reply is
+    // refused only for what a rule can show ("Our head will call you this afternoon" reads to
+    // the model a little like a threat).
+    if (label.source.startsWith('model@')) continue;
     const message = explain(label, text);
     if (message === undefined) continue;
     problems.push({ category: label.category, subcategory: label.subcategory, spans: label.spans, message });
