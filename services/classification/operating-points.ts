@@ -10,7 +10,7 @@ export const MODEL_OPERATING_POINTS: Readonly<
 > = {
   offensive: { flag: 0.6, sure: 0.9, veto: 0 },
   safeguarding: { flag: 0.5, sure: 0.8, veto: 0.01 },
-  personal_data: { flag: 0.7, sure: 0.9, veto: 0 },
+  personal_data: { flag: 0.9, sure: 0.97, veto: 0 },
   media_enquiry: { flag: 0.4, sure: 0.8, veto: 0 },
   complaint: { flag: 0.9, sure: 0.97, veto: 0.03 },
   spam: { flag: 0.7, sure: 0.9, veto: 0.01 },
