@@ -21,6 +21,8 @@ import { SchoolClassifierCache } from '../classification/school-classifier-cache
 import { InboxPageCache } from '../comments/inbox-page-cache.js';
 import { createProducerRedis } from '../core/redis-connections.js';
 import type { ResolveTxt } from '../trust-domains/email-domain.js';
+import { decorateAppDeps } from './app-deps.js';
+import { registerHtmlReply } from './page-kit.js';
 import { authenticationPlugin, SAFE_METHODS } from './plugins/authentication.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { inputHygienePlugin } from './plugins/input-hygiene.js';
@@ -29,17 +31,31 @@ import { accountRoutes } from './routes/accounts.js';
 import { adminQueuesRoutes } from './routes/admin-queues.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
-import { commentPageRoutes } from './routes/comment-pages.js';
 import { commentRoutes } from './routes/comments.js';
+import { correctionRoutes } from './routes/corrections.js';
+import { externalClassificationRoutes } from './routes/external-classification.js';
+import { flagRoutes } from './routes/flags.js';
 import { healthRoutes } from './routes/health.js';
 import { inboxLiveRoutes } from './routes/inbox-live.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { accountsPageRoutes } from './routes/pages/accounts.js';
+import { approvalsPageRoutes } from './routes/pages/approvals.js';
+import { auditPageRoutes } from './routes/pages/audit.js';
+import { classifierQualityPageRoutes } from './routes/pages/classifier-quality.js';
+import { commentPageRoutes } from './routes/pages/comment.js';
+import { correctionsPageRoutes } from './routes/pages/corrections.js';
+import { deadlinesPageRoutes } from './routes/pages/deadlines.js';
+import { flagsPageRoutes } from './routes/pages/flags.js';
+import { inboxPageRoutes } from './routes/pages/inbox.js';
+import { notificationPageRoutes } from './routes/pages/notifications.js';
+import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
+import { savedRepliesPageRoutes } from './routes/pages/saved-replies.js';
+import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
 import { responseRoutes } from './routes/responses.js';
+import { savedReplyRoutes } from './routes/saved-replies.js';
 import { schoolSettingsRoutes } from './routes/school-settings.js';
-import { schoolSettingsPageRoutes } from './routes/school-settings-pages.js';
-import { staffPageRoutes } from './routes/staff-pages.js';
 import { trustDomainRoutes } from './routes/trust-domains.js';
 import { userRoutes } from './routes/users.js';
 import { webRoutes } from './routes/web.js';
@@ -105,6 +121,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  registerHtmlReply(app);
   registerErrorHandler(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -168,6 +185,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (!options.db) await closeDatabase(db);
   });
 
+  // The composition root: what the routes work with, built once; a missing one fails start-up.
+  decorateAppDeps(app);
+
   await app.register(formbody);
   await app.register(authenticationPlugin);
   await app.register(inputHygienePlugin);
@@ -177,17 +197,32 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(authRoutes);
   await app.register(userRoutes);
   await app.register(trustDomainRoutes);
+  await app.register(externalClassificationRoutes);
   await app.register(accountRoutes);
   await app.register(commentRoutes);
+  await app.register(savedReplyRoutes);
+  await app.register(flagRoutes);
   await app.register(moderationRoutes);
   await app.register(auditRoutes);
   await app.register(notificationRoutes);
   await app.register(responseRoutes);
   await app.register(schoolSettingsRoutes);
   await app.register(webRoutes);
-  await app.register(staffPageRoutes);
-  await app.register(schoolSettingsPageRoutes);
+  // The staff screens, a route file each (services/api/routes/pages/).
+  await app.register(inboxPageRoutes);
   await app.register(commentPageRoutes);
+  await app.register(flagsPageRoutes);
+  await app.register(safeguardingPageRoutes);
+  await app.register(approvalsPageRoutes);
+  await app.register(accountsPageRoutes);
+  await app.register(deadlinesPageRoutes);
+  await app.register(schoolSettingsPageRoutes);
+  await app.register(auditPageRoutes);
+  await app.register(notificationPageRoutes);
+  await app.register(correctionRoutes);
+  await app.register(correctionsPageRoutes);
+  await app.register(classifierQualityPageRoutes);
+  await app.register(savedRepliesPageRoutes);
   await app.register(inboxLiveRoutes);
   await app.register(adminQueuesRoutes);
   return app;

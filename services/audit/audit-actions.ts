@@ -32,6 +32,9 @@ export const AUDIT_ACTIONS = {
   'comment.responded': 'comment',
   'comment.closed': 'comment',
   'comment.redacted': 'comment',
+  // Staff teaching the classifier (issue 20)
+  'comment.corrected': 'comment',
+  'correction.reviewed': 'correction',
   'response.queued': 'response',
   'response.approval_requested': 'response',
   'response.approved': 'response',
@@ -60,8 +63,12 @@ export const AUDIT_ACTIONS = {
   'school.policy_version_set': 'school',
   'school.lexicon_changed': 'school',
   'school.roster_changed': 'school',
+  'school.contact_details_changed': 'school',
   'school.webhook_added': 'school',
   'school.webhook_removed': 'school',
+  'saved_reply.created': 'saved_reply',
+  'saved_reply.updated': 'saved_reply',
+  'saved_reply.deleted': 'saved_reply',
   'policy.acknowledged': 'user',
   // People and sign-in
   'user.created': 'user',
@@ -79,6 +86,7 @@ export const AUDIT_ACTIONS = {
   'request.refused': 'request',
   'trust.domain_claimed': 'trust',
   'trust.domain_verified': 'trust',
+  'trust.external_classification_changed': 'trust',
   // The audit log itself and retention (P12)
   'audit.checkpoint_signed': 'audit',
   'audit.checkpoint_mailed': 'audit',

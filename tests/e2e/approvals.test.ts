@@ -1,22 +1,18 @@
 import { eq } from 'drizzle-orm';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { socialAccounts } from '../../db/schema/index.js';
-import { launchBrowser, saveScreenshot, signInInBrowser } from '../helpers/browser.js';
-import { createPasswordUser, E2E_PASSWORD, type E2eApp, startE2eApp } from '../helpers/e2e-app.js';
+import { saveScreenshot, signInInBrowser } from '../helpers/browser.js';
+import { createPasswordUser, E2E_PASSWORD, type E2eApp } from '../helpers/e2e-app.js';
+import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { expectAuditEntry } from '../helpers/expect-audit-entry.js';
 import { createAccount, createSchool, createUser } from '../helpers/factories.js';
 
+/** The app, Chromium, and a watch on every page: axe-core and no request off the app's host. */
+const ui = useE2eBrowser();
 let e2e: E2eApp;
-let browser: Browser;
 
-beforeAll(async () => {
-  e2e = await startE2eApp();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await e2e?.close();
+beforeAll(() => {
+  e2e = ui.e2e;
 });
 
 describe('approvals in the browser', () => {
@@ -49,8 +45,7 @@ describe('approvals in the browser', () => {
       .set({ purpose: 'PTA fundraising news', audience: 'Parents', proposedBy: admins[0]!.id })
       .where(eq(socialAccounts.id, proposal.id));
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
+    const page = await ui.newPage({ viewport: { width: 1280, height: 900 } });
     const dialogs: string[] = [];
     page.on('dialog', (d) => {
       dialogs.push(d.message());
@@ -91,6 +86,6 @@ describe('approvals in the browser', () => {
     }
     await saveScreenshot(page, 'approvals-phone');
     expect(dialogs).toEqual([]);
-    await context.close();
+    await page.context().close();
   });
 });

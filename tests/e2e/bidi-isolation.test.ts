@@ -1,13 +1,14 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { moderationActions, responses } from '../../db/schema/index.js';
 import { SchoolClassifierCache } from '../../services/classification/school-classifier-cache.js';
 import { systemContext } from '../../services/core/service-context.js';
 import { processComment } from '../../services/ingestion/process-comment.js';
 import { createProcessingSteps } from '../../workers/processing-steps.js';
-import { launchBrowser, saveScreenshot, signInInBrowser } from '../helpers/browser.js';
-import { createPasswordUser, E2E_PASSWORD, type E2eApp, startE2eApp } from '../helpers/e2e-app.js';
+import { saveScreenshot, signInInBrowser } from '../helpers/browser.js';
+import { createPasswordUser, E2E_PASSWORD, type E2eApp } from '../helpers/e2e-app.js';
+import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createAccount, createComment, createSchool, createUser } from '../helpers/factories.js';
 
 /**
@@ -22,16 +23,12 @@ const HANDLE = 'eve\u2069\u202Ednah';
 const TEXT = 'you idiot \u202Ekcab sdrawkcab I am scared to go home \u2066ltr\u202D end';
 const strip = (s: string) => s.replace(/[\u202A-\u202E\u2066-\u2069]/g, '');
 
+/** The app, Chromium, and a watch on every page: axe-core and no request off the app's host. */
+const ui = useE2eBrowser();
 let e2e: E2eApp;
-let browser: Browser;
 
-beforeAll(async () => {
-  e2e = await startE2eApp();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await e2e?.close();
+beforeAll(() => {
+  e2e = ui.e2e;
 });
 
 interface Layout {
@@ -156,8 +153,7 @@ describe('direction overrides in public text', () => {
       actorId: second.id,
     });
 
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    const page = await context.newPage();
+    const page = await ui.newPage({ viewport: { width: 1600, height: 1000 } });
     await signInInBrowser(page, e2e.baseUrl, viewer.email, E2E_PASSWORD);
 
     const pages = ['/', `/comments/${comment.id}`, '/flags', '/safeguarding', '/approvals', '/audit'];
@@ -199,6 +195,6 @@ describe('direction overrides in public text', () => {
     expect(live.disordered).toEqual([]);
     expect(live.isolates).toBe(3);
     await saveScreenshot(page, 'inbox-bidi');
-    await context.close();
+    await page.context().close();
   });
 });

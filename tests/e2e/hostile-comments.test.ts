@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, saveScreenshot, signInInBrowser } from '../helpers/browser.js';
-import { createPasswordUser, E2E_PASSWORD, type E2eApp, startE2eApp } from '../helpers/e2e-app.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { saveScreenshot, signInInBrowser } from '../helpers/browser.js';
+import { createPasswordUser, E2E_PASSWORD, type E2eApp } from '../helpers/e2e-app.js';
+import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createAccount, createComment, createSchool } from '../helpers/factories.js';
 
 /** Each payload, if it ran, would open a dialog or set window.__pwned. */
@@ -28,16 +29,12 @@ const PAYLOADS = [
   '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
 ];
 
+/** The app, Chromium, and a watch on every page: axe-core and no request off the app's host. */
+const ui = useE2eBrowser();
 let e2e: E2eApp;
-let browser: Browser;
 
-beforeAll(async () => {
-  e2e = await startE2eApp();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await e2e?.close();
+beforeAll(() => {
+  e2e = ui.e2e;
 });
 
 async function watch(page: Page) {
@@ -91,8 +88,7 @@ describe('hostile comments', () => {
       );
     }
 
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const page = await ui.newPage();
     const seen = await watch(page);
     await signInInBrowser(page, e2e.baseUrl, user.email, E2E_PASSWORD);
     const texts = await page.locator('.inbox .comment-text').allTextContents();
@@ -114,8 +110,11 @@ describe('hostile comments', () => {
     await page.locator('.live-notice .live-show').waitFor({ state: 'visible', timeout: 20_000 });
     expect(await page.locator('.live-notice .live-count').textContent()).toBe('1 new comment');
     await page.click('.live-notice .live-show');
-    expect(await page.locator('.inbox .comment-text').first().textContent()).toBe(live);
-    expect(await page.locator('.inbox .author').first().textContent()).toBe('<b>bold</b> (@parent_of_three)');
+    // The live row sits where the inbox's order puts it (not always on top): find it by its class.
+    expect(await page.locator('.inbox .live-new .comment-text').textContent()).toBe(live);
+    expect(await page.locator('.inbox .live-new .author').textContent()).toBe(
+      '<b>bold</b> (@parent_of_three)',
+    );
     await expectInert(page, '.inbox .comment-text, .inbox .author, .inbox .account', seen);
 
     for (const comment of stored.slice(0, 6)) {
@@ -124,7 +123,7 @@ describe('hostile comments', () => {
       await expectInert(page, '#comment-text, .mini-comments .comment-text, .comment-meta .author', seen);
     }
     expect(seen.errors).toEqual([]);
-    await context.close();
+    await page.context().close();
   });
 
   it('other schools’ comments never arrive on the live stream', async () => {
@@ -137,8 +136,7 @@ describe('hostile comments', () => {
     });
     const mine = await createAccount(e2e.t.db, { schoolId: school.id });
     const theirs = await createAccount(e2e.t.db, { schoolId: other.id });
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const page = await ui.newPage();
     await signInInBrowser(page, e2e.baseUrl, user.email, E2E_PASSWORD);
     await page.waitForTimeout(500);
     await createComment(e2e.t.db, {
@@ -156,6 +154,6 @@ describe('hostile comments', () => {
     await page.locator('.live-notice .live-show').waitFor({ state: 'visible', timeout: 20_000 });
     await page.click('.live-notice .live-show');
     expect(await page.locator('.inbox .comment-text').allTextContents()).toEqual(['Ours']);
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,19 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, saveScreenshot, signInInBrowser } from '../helpers/browser.js';
-import { createPasswordUser, E2E_PASSWORD, type E2eApp, startE2eApp } from '../helpers/e2e-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { saveScreenshot, signInInBrowser } from '../helpers/browser.js';
+import { createPasswordUser, E2E_PASSWORD, type E2eApp } from '../helpers/e2e-app.js';
+import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createAccount, createComment, createSchool } from '../helpers/factories.js';
 
+/** The app, Chromium, and a watch on every page: axe-core and no request off the app's host. */
+const ui = useE2eBrowser();
 let e2e: E2eApp;
-let browser: Browser;
 
-beforeAll(async () => {
-  e2e = await startE2eApp();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await e2e?.close();
+beforeAll(() => {
+  e2e = ui.e2e;
 });
 
 describe('signing in', () => {
@@ -33,8 +29,7 @@ describe('signing in', () => {
       deadlineAt: new Date(Date.now() + 3_600_000),
     });
 
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const page = await ui.newPage();
     await page.goto(`${e2e.baseUrl}/`);
     expect(new URL(page.url()).pathname).toBe('/login');
 
@@ -47,6 +42,6 @@ describe('signing in', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Inbox');
     expect(await page.locator('.inbox .comment-text').first().textContent()).toBe('When is sports day?');
     await saveScreenshot(page, 'inbox');
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,24 +1,21 @@
 /// <reference lib="dom" />
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { comments } from '../../db/schema/index.js';
-import { launchBrowser, saveScreenshot, signInInBrowser } from '../helpers/browser.js';
-import { createPasswordUser, E2E_PASSWORD, type E2eApp, startE2eApp } from '../helpers/e2e-app.js';
+import { saveScreenshot } from '../helpers/browser.js';
+import { createPasswordUser, type E2eApp } from '../helpers/e2e-app.js';
+import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createComment, createSchool } from '../helpers/factories.js';
 import { connectSandboxAccount } from '../helpers/sandbox-account.js';
 
+/** The app, Chromium, and a watch on every page: axe-core and no request off the app's host. */
+const ui = useE2eBrowser({ workers: true });
 let e2e: E2eApp;
-let browser: Browser;
 let n = 0;
 
-beforeAll(async () => {
-  e2e = await startE2eApp({ workers: true });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await e2e?.close();
+beforeAll(() => {
+  e2e = ui.e2e;
 });
 
 /** A school whose X account (on the sandbox) needs two admins to hide, with one parent's reply stored. */
@@ -85,10 +82,7 @@ async function scene(text: string, flagged: boolean) {
 }
 
 async function signedInPage(email: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signInInBrowser(page, e2e.baseUrl, email, E2E_PASSWORD);
-  return page;
+  return ui.signedInPage(email);
 }
 
 describe('triage in the browser', () => {
@@ -101,13 +95,20 @@ describe('triage in the browser', () => {
     await alex.selectOption('#action-kind', 'hide');
     await alex.selectOption('#reason-category', 'offensive');
     await alex.fill('#reason-text', 'Insults staff');
-    await Promise.all([alex.waitForURL(/done=proposed/), alex.click('#moderate button[type=submit]')]);
+    await alex.click('#moderate button[type=submit]');
+    await expect
+      .poll(() => alex.locator('.flash-ok').textContent())
+      .toBe('Proposed: it is waiting for a second admin.');
+    expect(alex.url()).toBe(`${e2e.baseUrl}/comments/${s.comment.id}`);
     expect(await alex.locator('.pending-action .waiting').textContent()).toBe('waiting for a second admin');
     expect(await alex.locator('.pending-action button.confirm-action').count()).toBe(0);
 
     const bo = await signedInPage(s.adminB.email);
     await bo.goto(`${e2e.baseUrl}/comments/${s.comment.id}`);
-    await Promise.all([bo.waitForURL(/done=confirmed/), bo.click('.pending-action button.confirm-action')]);
+    await bo.click('.pending-action button.confirm-action');
+    await expect
+      .poll(() => bo.locator('.flash-ok').textContent())
+      .toBe('Confirmed: the action is under way.');
 
     await expect.poll(() => e2e.sandbox!.state.isHidden(s.reply.id), { timeout: 30_000 }).toBe(true);
     await expect
@@ -135,10 +136,13 @@ describe('triage in the browser', () => {
     await casey.locator(`.inbox li[data-id="${s.comment.id}"]`).focus();
     await Promise.all([casey.waitForURL(/\/comments\/.*#compose$/), casey.keyboard.press('r')]);
     await expect.poll(() => casey.evaluate(() => document.activeElement?.id)).toBe('reply-text');
-    await casey.selectOption('#reply-template', 'information');
+    await casey.selectOption('#reply-template', { label: 'Where to find information' });
     expect(await casey.inputValue('#reply-text')).toContain('latest newsletter');
     await casey.fill('#reply-text', 'The fair starts at 11am on Saturday. See you there!');
-    await Promise.all([casey.waitForURL(/done=queued/), casey.click('#compose button[type=submit]')]);
+    await casey.click('#compose button[type=submit]');
+    await expect
+      .poll(() => casey.locator('.flash-ok').textContent())
+      .toBe('Your reply is queued for the platform; the page shows when it is sent.');
 
     await expect
       .poll(() => e2e.sandbox!.state.tweetsBy(s.sandboxUser.id).map((t) => t.text), { timeout: 30_000 })

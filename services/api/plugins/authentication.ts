@@ -28,8 +28,10 @@ export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTION
 function csrfFrom(request: FastifyRequest): string | undefined {
   const header = request.headers['x-csrf-token'];
   if (typeof header === 'string') return header;
-  const body = request.body as { _csrf?: unknown } | undefined;
-  return typeof body?._csrf === 'string' ? body._csrf : undefined;
+  // Read before the route's schema runs: the form field is whatever the browser sent.
+  const body: unknown = request.body;
+  if (typeof body !== 'object' || body === null || !('_csrf' in body)) return undefined;
+  return typeof body._csrf === 'string' ? body._csrf : undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import { emitAudit } from '../../audit/emit-audit.js';
 import { ServiceError, type ServiceErrorCode } from '../../core/service-error.js';
 import { ErrorPage } from '../../web/pages/error-page.js';
+import { isJsonPath } from '../page-kit.js';
 
 /** The HTTP status each verb refusal answers with, for the JSON API and the pages alike. */
 export const STATUS_OF_ERROR: Record<ServiceErrorCode, number> = {
@@ -17,17 +18,19 @@ export const STATUS_OF_ERROR: Record<ServiceErrorCode, number> = {
   UPSTREAM_UNAVAILABLE: 503,
 };
 
-/** Paths answered with JSON whoever asks; everything else is a staff page or a form behind one. */
-const JSON_PREFIXES = ['/api/', '/auth/', '/admin/queues/api/', '/docs', '/metrics', '/healthz', '/readyz'];
-
-function isPagePath(url: string): boolean {
-  return !JSON_PREFIXES.some((prefix) => url.startsWith(prefix));
-}
-
-/** A page, or a form a browser posted (the sign-in form posts to /auth/): a person reads the answer. */
+/**
+ * A route declared `answers: 'html'` (a staff screen), or a form a browser posted to an API route
+ * (the sign-in and sign-out forms post to /auth/): a person reads the answer. An address with no
+ * route is a page unless it is under an API prefix.
+ */
 function answersHtml(request: FastifyRequest): boolean {
   const type = request.headers['content-type'] ?? '';
-  return isPagePath(request.url) || type.startsWith('application/x-www-form-urlencoded');
+  return declaredHtml(request) || type.startsWith('application/x-www-form-urlencoded');
+}
+
+function declaredHtml(request: FastifyRequest): boolean {
+  const declared = request.routeOptions.config?.answers;
+  return declared ? declared === 'html' : !isJsonPath(request.url);
 }
 
 /** Is this a Redis or BullMQ refusal because Redis is down (offline queue disabled)? */
@@ -70,7 +73,7 @@ export async function auditRefusal(
 }
 
 /** An error as the caller is told it: one shape for JSON and the staff pages alike. */
-interface Answer {
+export interface Answer {
   status: number;
   error: string;
   message: string;
@@ -98,26 +101,30 @@ function problemsOf(error: unknown): string[] | null {
  * a browser's form post answers the error page with the same status and message (a page whose
  * session has gone: 303 to /login). A 5xx never carries its internal message to the client.
  */
-export function registerErrorHandler(app: FastifyInstance): void {
-  async function send(request: FastifyRequest, reply: FastifyReply, answer: Answer) {
-    if (!answersHtml(request)) {
-      return reply
-        .status(answer.status)
-        .send({ error: answer.error, message: answer.message, ...(answer.extra ?? {}) });
-    }
-    // The page keeps the navigation and bell for a signed-in person, unless that too fails.
-    const chrome = request.principal ? await app.pageChrome(request).catch(() => ({})) : {};
+export async function answerError(request: FastifyRequest, reply: FastifyReply, answer: Answer) {
+  if (!answersHtml(request)) {
     return reply
       .status(answer.status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(await ErrorPage({ status: answer.status, message: answer.message, ...chrome }));
+      .send({ error: answer.error, message: answer.message, ...(answer.extra ?? {}) });
   }
+  // The page keeps the navigation and bell for a signed-in person, unless that too fails.
+  const chrome = request.principal ? await request.server.pageChrome(request).catch(() => ({})) : {};
+  return reply.html(ErrorPage({ status: answer.status, message: answer.message, ...chrome }), answer.status);
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  const send = answerError;
+  // Every route declares how it answers: a screen's routes say so themselves (pageRoutes), the
+  // rest answer as their path says (API prefixes JSON, the rest HTML).
+  app.addHook('onRoute', (route) => {
+    if (route.config?.answers) return;
+    route.config = { ...route.config, answers: isJsonPath(route.url) ? 'json' : 'html' };
+  });
 
   app.setErrorHandler(async (error: FastifyError | ServiceError | Error, request, reply) => {
     if (error instanceof ServiceError) {
       // A staff page or form post whose session has gone: back to sign-in, as every page does.
-      if (error.code === 'UNAUTHENTICATED' && isPagePath(request.url)) return reply.redirect('/login', 303);
+      if (error.code === 'UNAUTHENTICATED' && declaredHtml(request)) return reply.redirect('/login', 303);
       const status = STATUS_OF_ERROR[error.code];
       if (status >= 500) request.log.warn({ err: error }, 'service unavailable');
       if (error.code === 'FORBIDDEN') await auditRefusal(app, request, error.message);
@@ -164,9 +171,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     });
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .send({ error: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` });
-  });
+  // An unknown address: the styled 404 page under the staff pages, JSON under the API.
+  app.setNotFoundHandler((request, reply) =>
+    send(request, reply, {
+      status: 404,
+      error: 'NOT_FOUND',
+      message: isJsonPath(request.url)
+        ? `No route for ${request.method} ${request.url.split('?')[0]}`
+        : 'There is no page at this address. It may have moved, or the link may be mistyped.',
+    }),
+  );
 }

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AccountPolling } from '../../accounts/account-polling.js';
 import { accountViewSchema } from '../../accounts/account-view.js';
 import { acknowledgePolicy, acknowledgePolicyInput } from '../../accounts/acknowledge-policy.js';
 import { activateAccount, activateAccountInput } from '../../accounts/activate-account.js';
 import { addAccountAdmin, addAccountAdminInput } from '../../accounts/add-account-admin.js';
 import { completeConnect, completeConnectInput } from '../../accounts/complete-connect.js';
-import { redisConnectStateStore } from '../../accounts/connect-state-store.js';
 import { decideAccount, decideAccountInput } from '../../accounts/decide-account.js';
 import { getAccount } from '../../accounts/get-account.js';
 import { getPolicyStatus } from '../../accounts/get-policy-status.js';
@@ -23,12 +21,10 @@ import { removeAccountAdmin, removeAccountAdminInput } from '../../accounts/remo
 import { retireAccount, retireAccountInput } from '../../accounts/retire-account.js';
 import { reviewAccount, reviewAccountInput } from '../../accounts/review-account.js';
 import { setPolicyVersion, setPolicyVersionInput } from '../../accounts/set-policy-version.js';
-import type { ConnectDeps } from '../../accounts/start-connect.js';
 import { startConnect } from '../../accounts/start-connect.js';
 import { suspendAccount, suspendAccountInput } from '../../accounts/suspend-account.js';
 import { updateAccountSettings, updateAccountSettingsInput } from '../../accounts/update-account-settings.js';
 import { ServiceError } from '../../core/service-error.js';
-import { createXOAuth } from '../../platforms/x/x-oauth.js';
 
 const accountParams = z.object({ accountId: z.uuid() });
 const adminParams = z.object({ accountId: z.uuid(), userId: z.uuid() });
@@ -40,23 +36,7 @@ const tags = ['accounts'];
 
 /** Official account governance (P4, P5): propose, approve, connect, activate, review. */
 export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { config } = app;
-  const oauth = createXOAuth({
-    clientId: config.x.clientId,
-    ...(config.x.clientSecret ? { clientSecret: config.x.clientSecret } : {}),
-    ...(config.x.apiBaseUrl ? { apiBaseUrl: config.x.apiBaseUrl } : {}),
-  });
-  app.addHook('onClose', async () => oauth.close());
-  const connect: ConnectDeps = {
-    oauth,
-    states: redisConnectStateStore(app.redis, config.redisPrefix),
-    redirectUri: `${config.publicUrl}/api/accounts/connect/callback`,
-    encryptionKey: config.encryptionKey,
-  };
-  const polling: AccountPolling = {
-    scheduler: app.pollScheduler,
-    defaultIntervalSeconds: config.pollIntervalSeconds,
-  };
+  const { xConnect: connect, polling } = app.deps;
 
   app.get(
     '/api/accounts',

@@ -6,6 +6,7 @@ import { trusts } from '../../../db/schema/index.js';
 import { QUEUE_NAMES } from '../../../workers/job-registry.js';
 import { hasRoleAnywhere } from '../../core/principal.js';
 import { SAFE_METHODS } from '../plugins/authentication.js';
+import { answerError } from '../plugins/error-handler.js';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 
@@ -85,24 +86,20 @@ export const adminQueuesRoutes: FastifyPluginAsync = async (app) => {
         if (!isApi && request.method === 'GET') return reply.redirect('/login', 303);
         return reply.status(401).send({ error: 'UNAUTHENTICATED', message: 'Sign in to continue' });
       }
-      if (!isTrustAdmin(request)) {
-        return reply
-          .status(403)
-          .send({ error: 'FORBIDDEN', message: 'Only trust admin staff may see the job queues' });
-      }
+      // A refusal is the styled 403 page for the board itself, JSON for its API (by the route's
+      // declaration, as everywhere).
+      const refuse = (message: string) =>
+        answerError(request, reply, { status: 403, error: 'FORBIDDEN', message });
+      if (!isTrustAdmin(request)) return refuse('Only trust admin staff may see the job queues');
       if (!(await mayOpenDashboard(app, request.principal.trustId))) {
-        return reply.status(403).send({
-          error: 'FORBIDDEN',
-          message:
-            "The job queues hold every trust's work in this installation: only admins of the operating trust (QUEUE_DASHBOARD_TRUST_ID) may see them",
-        });
+        return refuse(
+          "The job queues hold every trust's work in this installation: only admins of the operating trust (QUEUE_DASHBOARD_TRUST_ID) may see them",
+        );
       }
       if (!SAFE_METHODS.has(request.method) && !isSameOrigin(request, app.config.publicUrl)) {
-        return reply.status(403).send({
-          error: 'FORBIDDEN',
-          message:
-            'Queue changes must come from the queue dashboard itself (the Origin header names another site)',
-        });
+        return refuse(
+          'Queue changes must come from the queue dashboard itself (the Origin header names another site)',
+        );
       }
     });
     scope.addHook('onSend', async (_request, reply, payload) => {

@@ -1,10 +1,6 @@
 import { Readable } from 'node:stream';
-import { inArray } from 'drizzle-orm';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { schools } from '../../../db/schema/index.js';
-import { AUDIT_READERS, AUDIT_VERIFIERS, schoolsWithRole } from '../../audit/audit-access.js';
 import { auditFilterSchema } from '../../audit/audit-filter.js';
 import { auditSigner } from '../../audit/audit-signing.js';
 import { createCheckpoint } from '../../audit/create-checkpoint.js';
@@ -13,15 +9,10 @@ import { listCheckpoints } from '../../audit/list-checkpoints.js';
 import { queueCheckpointMail } from '../../audit/mail-checkpoint.js';
 import { searchAudit } from '../../audit/search-audit.js';
 import { eraseSubject, exportSubjectAccess, subjectSchema } from '../../audit/subject-access.js';
-import { loadCheckpoints } from '../../audit/verify-audit.js';
 import { verifyAuditLog } from '../../audit/verify-audit-log.js';
-import { navUserOf } from '../../web/components/site-nav.js';
-import { AuditPage } from '../../web/pages/audit-page.js';
-import { ErrorPage } from '../../web/pages/error-page.js';
-import { auditRefusal } from '../plugins/error-handler.js';
 
 const seq = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const searchQuery = auditFilterSchema.extend({
+export const auditSearchQuery = auditFilterSchema.extend({
   before: seq.optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
@@ -88,7 +79,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary:
           'Search the audit log of your schools (auditor, trust admin, senior leader): newest first, by keyset on seq',
-        querystring: searchQuery,
+        querystring: auditSearchQuery,
         response: { 200: z.object({ items: z.array(entryView), next: z.number().nullable() }) },
       },
     },
@@ -239,63 +230,5 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       const { _csrf, reason, ...subject } = request.body;
       return eraseSubject(request.ctx, { ...subjectSchema.parse(subject), reason });
     },
-  );
-
-  // The screen. GET renders; POST /audit/verify renders the same page with the verdict.
-  async function renderPage(
-    request: FastifyRequest<{ Querystring: unknown }>,
-    reply: FastifyReply,
-    verify: boolean,
-  ) {
-    const parsed = searchQuery.safeParse(request.query ?? {});
-    const query = parsed.success ? parsed.data : {};
-    const readable = schoolsWithRole(request.ctx, AUDIT_READERS) ?? [];
-    const verifiers = schoolsWithRole(request.ctx, AUDIT_VERIFIERS) ?? [];
-    if (readable.length === 0) {
-      // The same refusal as the API (and audited by the error handler's path), as a page.
-      const message = 'Only auditor or trust admin or senior leader staff may read the audit log';
-      await auditRefusal(app, request, message);
-      const html = await ErrorPage({
-        status: 403,
-        message,
-        user: navUserOf(request.principal!),
-        csrfToken: request.sessionCsrfToken ?? '',
-      });
-      return reply.status(403).header('content-type', 'text/html; charset=utf-8').send(html);
-    }
-    const [page, schoolRows, verdict, checkpoints] = await Promise.all([
-      searchAudit(request.ctx, query),
-      readable.length
-        ? app.db
-            .select({ id: schools.id, name: schools.name })
-            .from(schools)
-            .where(inArray(schools.id, readable))
-        : [],
-      verify ? verifyAuditLog(request.ctx, {}, app.config.auditSigningKey) : null,
-      loadCheckpoints(app.db),
-    ]);
-    const html = await AuditPage({
-      user: navUserOf(request.principal!),
-      csrfToken: request.sessionCsrfToken ?? '',
-      filter: query,
-      schools: schoolRows,
-      items: page.items,
-      next: page.next,
-      canVerify: verifiers.length > 0,
-      verify: verdict,
-      latestCheckpoint: checkpoints[checkpoints.length - 1] ?? null,
-      signingConfigured: !!app.config.auditSigningKey,
-    });
-    return reply
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(html);
-  }
-
-  app.get('/audit', { schema: { hide: true } }, async (request, reply) => renderPage(request, reply, false));
-  app.post(
-    '/audit/verify',
-    { schema: { hide: true, body: z.object({ _csrf: z.string().optional() }).passthrough().nullish() } },
-    async (request, reply) => renderPage(request, reply, true),
   );
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assignComment, assignCommentInputSchema } from '../../comments/assign-comment.js';
-import { queueCommentEffects } from '../../comments/comment-effects.js';
+import { getCommentDetail } from '../../comments/get-comment-detail.js';
 import { respond, respondInputSchema } from '../../comments/respond.js';
 import { storableIsoDate } from '../../core/storable-date.js';
 import { deadlineReport } from '../../deadlines/deadline-report.js';
@@ -15,7 +15,20 @@ const schoolParams = z.object({ schoolId: z.uuid() });
 
 /** Triage: responses, assignment, deadline reports and the school calendar. */
 export const commentRoutes: FastifyPluginAsyncZod = async (app) => {
-  const effects = { ...queueCommentEffects(app.queues), classifiers: app.classifiers };
+  const effects = app.deps.commentEffects;
+
+  app.get(
+    '/api/comments/:id',
+    {
+      schema: {
+        tags: ['comments'],
+        summary:
+          'One comment with its thread, the author’s earlier comments, labels, deadline, responses, actions and history',
+        params: commentParams,
+      },
+    },
+    async (request) => getCommentDetail(request.ctx, request.params.id),
+  );
 
   // School closure calendars are exported as text/calendar; plain text is accepted too.
   app.addContentTypeParser(

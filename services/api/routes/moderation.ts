@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { queueActionDispatch } from '../../../workers/processors/execute-action.js';
 import { availableActions } from '../../moderation/available-actions.js';
 import { confirmAction, confirmActionInput } from '../../moderation/confirm-action.js';
 import { escalateComment, escalateCommentInput } from '../../moderation/escalate-comment.js';
@@ -15,7 +14,7 @@ const tags = ['moderation'];
 
 /** Moderation actions under the two-admin rule, escalations and referrals (P3, P4, P7). */
 export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
-  const dispatch = queueActionDispatch(app.queues);
+  const dispatch = app.deps.actionDispatch;
 
   app.get(
     '/api/comments/:id/actions/available',

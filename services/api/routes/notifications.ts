@@ -1,8 +1,6 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { schools } from '../../../db/schema/index.js';
 import { outboundPolicy } from '../../core/outbound-address.js';
 import { listDeliveries, listDeliveriesInput } from '../../notifications/list-deliveries.js';
 import {
@@ -20,8 +18,6 @@ import {
   setNotificationPreferencesInput,
 } from '../../notifications/notification-preferences.js';
 import { addWebhook, listWebhooks, removeWebhook } from '../../notifications/school-webhooks.js';
-import { NotificationsPage } from '../../web/pages/notifications-page.js';
-import { SchoolNotificationsPage } from '../../web/pages/school-notifications-page.js';
 
 const isFormPost = (request: FastifyRequest) =>
   (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
@@ -38,6 +34,9 @@ const notificationView = z.object({
   link: z.string().nullable(),
   read: z.boolean(),
   createdAt: z.date(),
+  items: z.array(
+    z.object({ commentId: z.string(), authorHandle: z.string(), text: z.string(), redacted: z.boolean() }),
+  ),
 });
 const preferencesView = z.object({
   events: z.array(
@@ -78,11 +77,6 @@ const deliveryView = z.object({
   createdAt: z.date(),
 });
 const schoolParams = z.object({ schoolId: z.uuid() });
-
-function html(reply: { header: (k: string, v: string) => unknown }) {
-  reply.header('content-type', 'text/html; charset=utf-8');
-  reply.header('cache-control', 'no-store');
-}
 
 /** In-app notifications, personal preferences, and a school's webhooks and delivery log. */
 export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -244,91 +238,5 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => removeWebhook(request.ctx, request.params),
-  );
-
-  // Pages and their form posts.
-
-  app.get(
-    '/notifications',
-    {
-      schema: {
-        hide: true,
-        querystring: z.object({ before: z.string().max(200).optional(), saved: z.string().optional() }),
-      },
-    },
-    async (request, reply) => {
-      const [page, preferences, chrome] = await Promise.all([
-        listNotifications(request.ctx, { before: request.query.before, limit: 50 }),
-        getNotificationPreferences(request.ctx),
-        app.pageChrome(request),
-      ]);
-      html(reply);
-      return reply.send(
-        await NotificationsPage({
-          ...chrome,
-          items: page.items,
-          next: page.next,
-          preferences: preferences.events,
-          saved: request.query.saved === '1',
-        }),
-      );
-    },
-  );
-
-  app.post(
-    '/notifications/preferences',
-    { schema: { hide: true, body: z.record(z.string(), z.string()) } },
-    async (request, reply) => {
-      const current = await getNotificationPreferences(request.ctx);
-      const on = (event: string, channel: string) => request.body[`${event}:${channel}`] === 'on';
-      await setNotificationPreferences(request.ctx, {
-        preferences: current.events
-          .filter((p) => !p.alwaysUrgent)
-          .map((p) => ({
-            event: p.event,
-            inApp: on(p.event, 'in_app'),
-            email: on(p.event, 'email'),
-            webhook: on(p.event, 'webhook'),
-            digest: on(p.event, 'digest'),
-          })),
-      });
-      return reply.redirect('/notifications?saved=1', 303);
-    },
-  );
-
-  app.get(
-    '/schools/:schoolId/notifications',
-    { schema: { hide: true, params: schoolParams } },
-    async (request, reply) => {
-      const { webhooks } = await listWebhooks(request.ctx, request.params, {
-        encryptionKey: app.config.encryptionKey,
-      });
-      const [problems, school, chrome] = await Promise.all([
-        listDeliveries(request.ctx, { schoolId: request.params.schoolId, status: 'problems', limit: 50 }),
-        app.db.select({ name: schools.name }).from(schools).where(eq(schools.id, request.params.schoolId)),
-        app.pageChrome(request),
-      ]);
-      html(reply);
-      return reply.send(
-        await SchoolNotificationsPage({
-          ...chrome,
-          schoolId: request.params.schoolId,
-          schoolName: school[0]?.name ?? 'School',
-          webhooks,
-          problems: problems.items,
-        }),
-      );
-    },
-  );
-
-  app.post(
-    '/schools/:schoolId/webhooks/:webhookId/remove',
-    {
-      schema: { hide: true, params: schoolParams.extend({ webhookId: z.uuid() }), body: csrfOnly },
-    },
-    async (request, reply) => {
-      await removeWebhook(request.ctx, request.params);
-      return reply.redirect(`/schools/${request.params.schoolId}/notifications`, 303);
-    },
   );
 };

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { approveResponse, approveResponseInput } from '../../comments/approve-response.js';
-import { queueCommentEffects } from '../../comments/comment-effects.js';
 import { listPendingResponses } from '../../comments/list-pending-responses.js';
 import { rejectResponse, rejectResponseInput } from '../../comments/reject-response.js';
 
@@ -9,7 +8,7 @@ const responseParams = z.object({ id: z.uuid() });
 
 /** Senior leaders' approval of sensitive replies (P6, P10). */
 export const responseRoutes: FastifyPluginAsyncZod = async (app) => {
-  const effects = { ...queueCommentEffects(app.queues), classifiers: app.classifiers };
+  const effects = app.deps.commentEffects;
 
   app.get(
     '/api/responses/pending',

@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { inArray } from 'drizzle-orm';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { socialAccounts } from '../../../db/schema/index.js';
-import { principalSchoolIds } from '../../auth/load-principal.js';
-import { inboxFilterSchema, inboxPageSchema, listInbox, listInboxJson } from '../../comments/list-inbox.js';
-import { InboxPage } from '../../web/pages/inbox-page.js';
+import { inboxFilterSchema, inboxPageSchema, listInboxJson } from '../../comments/list-inbox.js';
 
 const STATIC_FILES: Record<string, { type: string; body: Buffer }> = Object.fromEntries(
   [
@@ -18,15 +14,7 @@ const STATIC_FILES: Record<string, { type: string; body: Buffer }> = Object.from
   ]),
 );
 
-/** What the inbox says after a bulk acknowledgement: numbers only, the rest fixed text. */
-function bulkNotice(params: URLSearchParams): string | undefined {
-  const done = Number(params.get('acknowledged'));
-  const refused = Number(params.get('refused'));
-  if (!params.has('acknowledged') || !Number.isInteger(done) || !Number.isInteger(refused)) return undefined;
-  return `Acknowledged ${done} comment${done === 1 ? '' : 's'}${refused > 0 ? `; ${refused} could not be acknowledged` : ''}.`;
-}
-
-/** The staff UI's pages and its static files; pages render on the server, escaped throughout. */
+/** The staff UI's static files and the inbox's JSON twin. */
 export const webRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/static/:file',
@@ -59,32 +47,4 @@ export const webRoutes: FastifyPluginAsyncZod = async (app) => {
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
     },
   );
-
-  app.get('/', { schema: { hide: true, querystring: inboxFilterSchema } }, async (request, reply) => {
-    const [page, accounts] = await Promise.all([
-      listInbox(request.ctx, request.query),
-      app.db
-        .select({ id: socialAccounts.id, handle: socialAccounts.handle })
-        .from(socialAccounts)
-        .where(inArray(socialAccounts.schoolId, principalSchoolIds(request.principal!))),
-    ]);
-    const html = await InboxPage({
-      userName: request.principal!.displayName,
-      ...(await app.pageChrome(request)),
-      notice: bulkNotice(new URL(request.url, 'http://local').searchParams),
-      items: page.items,
-      next: page.next,
-      filter: {
-        status: request.query.status,
-        category: request.query.category,
-        accountId: request.query.accountId,
-      },
-      accounts,
-      now: new Date(),
-    });
-    return reply
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(html);
-  });
 };

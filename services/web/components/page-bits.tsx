@@ -1,5 +1,6 @@
 import { escapeHtml } from '@kitajs/html';
 import type { StoredLabel } from '../../../db/schema/index.js';
+import { CsrfField } from './csrf-field.js';
 import { PublicText } from './public-text.js';
 
 /** A message carried across a form's 303 redirect. Plain text; escaped when shown. */
@@ -23,7 +24,7 @@ export function Flash({ flash }: { flash?: FlashMessage | null | undefined }): s
 
 /** The hidden CSRF field every state-changing form carries. */
 export function csrfField(token: string): string {
-  return `<input type="hidden" name="_csrf" value="${escapeHtml(token)}" />`;
+  return CsrfField({ token }) as string;
 }
 
 /** A point in time as readable UTC text inside a <time> element. */

@@ -1,6 +1,7 @@
 import { escapeHtml } from '@kitajs/html';
 import type { SchoolRole } from '../../../db/schema/index.js';
 import type { Principal } from '../../core/principal.js';
+import { CsrfField } from './csrf-field.js';
 import { NotificationBell } from './notification-bell.js';
 
 /** What the navigation needs of the signed-in person: a name, and what they hold anywhere. */
@@ -25,6 +26,7 @@ export type NavSection =
   | 'approvals'
   | 'accounts'
   | 'deadlines'
+  | 'corrections'
   | 'audit'
   | 'notifications'
   | 'settings';
@@ -61,6 +63,7 @@ export function navItemsFor(user: NavUser): { section: NavSection; href: string;
       label: 'Deadlines',
       show: any(user, ['senior_leader', 'comms', 'trust_admin', 'auditor']),
     },
+    { section: 'corrections', href: '/corrections', label: 'Corrections', show: any(user, ['trust_admin']) },
     {
       section: 'audit',
       href: '/audit',
@@ -99,7 +102,7 @@ export function SiteHeader({ user, csrfToken, current }: SiteHeaderProps): strin
     '<div class="site-tools">' +
     (user.unread === undefined ? '' : NotificationBell({ unread: user.unread })) +
     '<form method="post" action="/auth/sign-out" class="sign-out">' +
-    `<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}" />` +
+    CsrfField({ token: csrfToken }) +
     `<span class="user-name">${escapeHtml(user.name)}</span> ` +
     '<button type="submit">Sign out</button>' +
     '</form></div></header>'

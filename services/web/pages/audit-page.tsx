@@ -4,6 +4,7 @@ import type { AuditEntryView } from '../../audit/audit-entry-view.js';
 import type { AuditFilter } from '../../audit/audit-filter.js';
 import type { Checkpoint } from '../../audit/audit-signing.js';
 import { describeUnwitnessed, type VerifyResult } from '../../audit/verify-audit.js';
+import { CsrfField } from '../components/csrf-field.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -131,7 +132,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
         {props.canVerify ? (
           <section class="audit-tools" aria-label="Verify and export">
             <form method="post" action="/audit/verify" class="inline-form">
-              <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+              <CsrfField token={props.csrfToken} />
               <button type="submit">Verify the whole log</button>
             </form>
             <p>

@@ -1,6 +1,7 @@
 import { escapeHtml } from '@kitajs/html';
 import type { DeliveryView } from '../../notifications/list-deliveries.js';
 import type { WebhookView } from '../../notifications/school-webhooks.js';
+import { CsrfField } from '../components/csrf-field.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -28,7 +29,7 @@ function WebhookRow({ w, props }: { w: WebhookView; props: SchoolNotificationsPa
     `<td>${w.kind === 'teams' ? 'Microsoft Teams' : 'Slack'}</td>` +
     `<td><code>${escapeHtml(w.urlMasked)}</code></td><td>${state}</td>` +
     `<td><form method="post" action="/schools/${escapeHtml(props.schoolId)}/webhooks/${escapeHtml(w.id)}/remove">` +
-    `<input type="hidden" name="_csrf" value="${escapeHtml(props.csrfToken)}" />` +
+    CsrfField({ token: props.csrfToken }) +
     `<button type="submit">Remove</button></form></td></tr>`
   );
 }
@@ -73,7 +74,7 @@ export function SchoolNotificationsPage(props: SchoolNotificationsPageProps): JS
             action={`/api/schools/${escapeHtml(props.schoolId)}/webhooks`}
             class="add-webhook"
           >
-            <input type="hidden" name="_csrf" value={escapeHtml(props.csrfToken)} />
+            <CsrfField token={props.csrfToken} />
             <label>
               Name <input name="label" required maxlength="100" />
             </label>{' '}

@@ -1,0 +1,341 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { clearFlag } from '../../../classification/corrections/clear-flag.js';
+import { flagComment } from '../../../classification/corrections/flag-comment.js';
+import { assignComment } from '../../../comments/assign-comment.js';
+import { getCommentDetail } from '../../../comments/get-comment-detail.js';
+import { savedReplyText } from '../../../comments/list-saved-replies.js';
+import { respond } from '../../../comments/respond.js';
+import { ServiceError } from '../../../core/service-error.js';
+import { confirmAction } from '../../../moderation/confirm-action.js';
+import { escalateComment } from '../../../moderation/escalate-comment.js';
+import { rejectAction } from '../../../moderation/reject-action.js';
+import { takeAction } from '../../../moderation/take-action.js';
+import { CommentPage, type CommentPageError } from '../../../web/pages/comment-page.js';
+import { ErrorPage } from '../../../web/pages/error-page.js';
+import { formBody, formField, pageRoutes, setFlash, takeFlash } from '../../page-kit.js';
+
+const commentParams = z.object({ id: z.uuid() });
+const actionParams = z.object({ id: z.uuid(), actionId: z.uuid() });
+
+/** What a successful form says on the page it redirects to: fixed text, never from the request. */
+const DONE = {
+  replied: 'Your response is recorded.',
+  queued: 'Your reply is queued for the platform; the page shows when it is sent.',
+  pending: 'Your reply waits for a senior leader’s approval.',
+  closed: 'Closed: no response needed.',
+  assigned: 'Assignment saved.',
+  acted: 'Done: the action is under way.',
+  proposed: 'Proposed: it is waiting for a second admin.',
+  confirmed: 'Confirmed: the action is under way.',
+  rejected: 'The proposal was turned down.',
+  escalated: 'Escalated.',
+  flagged:
+    'Flagged: the comment is routed as that category now, and the correction is in the school’s review list.',
+  flagged_safeguarding:
+    'Flagged as a safeguarding concern: the safeguarding leads have been told now, and the correction is in the school’s review list.',
+  flag_confirmed: 'Thank you: the classifier had flagged that already; your confirmation is recorded.',
+  cleared:
+    'Not a problem: the flag is cleared from the comment and the Flags page, and the correction is in the school’s review list.',
+  cleared_safeguarding:
+    'Not a problem: the safeguarding flag is cleared from the comment; an escalation already raised stays open for the safeguarding lead to close.',
+} as const;
+type Done = keyof typeof DONE;
+
+const replyForm = formBody({
+  kind: formField.choice(['public_reply', 'private_reply', 'acknowledgement']),
+  template: formField.optionalText(50),
+  text: formField.text(10_000),
+  overrideReason: formField.optionalText(2_000),
+});
+
+/**
+ * The comment page (GET /comments/:id), its JSON twin (GET /api/comments/:id), and the page's
+ * form-encoded posts: each calls the same verb as the JSON API and answers 303 back to the page,
+ * or re-renders the page with the refusal (and the outgoing check's problems) beside the form.
+ */
+export const commentPageRoutes = pageRoutes(async (app) => {
+  const { commentEffects: effects, actionDispatch: dispatch } = app.deps;
+
+  async function renderPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    commentId: string,
+    extra: {
+      status?: number;
+      error?: CommentPageError;
+      draft?: { kind?: string; text?: string };
+      preselect?: string | undefined;
+    } = {},
+  ) {
+    let html: string;
+    let status = extra.status ?? 200;
+    try {
+      const detail = await getCommentDetail(request.ctx, commentId);
+      html = await CommentPage({
+        detail,
+        ...(await app.pageChrome(request)),
+        now: new Date(),
+        flash: takeFlash(request, reply),
+        error: extra.error,
+        draft: extra.draft,
+        preselect: extra.preselect,
+      });
+    } catch (error) {
+      if (!(error instanceof ServiceError) || !['NOT_FOUND', 'FORBIDDEN'].includes(error.code)) throw error;
+      status = error.code === 'NOT_FOUND' ? 404 : 403;
+      html = await ErrorPage({ status, message: error.message, ...(await app.pageChrome(request)) });
+    }
+    return reply.html(html, status);
+  }
+
+  const STATUS: Record<string, number> = {
+    INVALID_INPUT: 400,
+    FORBIDDEN: 403,
+    NOT_FOUND: 404,
+    CONFLICT: 409,
+    PRECONDITION_FAILED: 422,
+  };
+
+  /** Runs a form's verb: 303 to the page on success, the page with the refusal otherwise. */
+  async function handleForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    commentId: string,
+    form: string,
+    run: () => Promise<Done>,
+    draft?: { kind?: string; text?: string },
+  ) {
+    try {
+      const done = await run();
+      setFlash(reply, { kind: 'ok', text: DONE[done] });
+      return reply.redirect(`/comments/${commentId}`, 303);
+    } catch (error) {
+      if (!(error instanceof ServiceError) || !(error.code in STATUS)) throw error;
+      const problems = Array.isArray(error.details?.problems)
+        ? (error.details.problems as { reason?: unknown; message?: unknown; spans?: unknown }[]).map((p) => ({
+            reason: String(p.reason ?? p.message ?? ''),
+            spans: Array.isArray(p.spans) ? (p.spans as [number, number][]) : [],
+          }))
+        : undefined;
+      if (error.code === 'NOT_FOUND' && form !== 'confirm' && form !== 'reject') {
+        return renderPage(request, reply, commentId);
+      }
+      return renderPage(request, reply, commentId, {
+        status: STATUS[error.code] ?? 400,
+        error: { form, message: error.message, ...(problems ? { problems } : {}) },
+        ...(draft ? { draft } : {}),
+      });
+    }
+  }
+
+  app.get(
+    '/comments/:id',
+    {
+      schema: {
+        params: commentParams,
+        querystring: z.object({ do: z.string().max(20).optional() }),
+      },
+    },
+    async (request, reply) => {
+      return renderPage(request, reply, request.params.id, { preselect: request.query.do });
+    },
+  );
+
+  app.post(
+    '/comments/:id/reply',
+    { schema: { params: commentParams, body: replyForm } },
+    async (request, reply) => {
+      const { kind, template, overrideReason } = request.body;
+      let text = request.body.text.trim();
+      if (!text && template) text = (await savedReplyText(request.ctx, template)) ?? '';
+      const input =
+        kind === 'acknowledgement'
+          ? { kind, ...(text ? { text } : {}) }
+          : { kind, text, ...(overrideReason ? { overrideReason } : {}) };
+      return handleForm(
+        request,
+        reply,
+        request.params.id,
+        'reply',
+        async () => {
+          const result = await respond(request.ctx, request.params.id, input, effects);
+          const status = (result as { responseStatus?: string }).responseStatus;
+          return status === 'sending' ? 'queued' : status === 'pending_approval' ? 'pending' : 'replied';
+        },
+        { kind, text },
+      );
+    },
+  );
+
+  app.post(
+    '/comments/:id/close',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({ reason: formField.text(2_000) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'close', async () => {
+        await respond(
+          request.ctx,
+          request.params.id,
+          { kind: 'no_response_needed', reason: request.body.reason },
+          effects,
+        );
+        return 'closed';
+      }),
+  );
+
+  app.post(
+    '/comments/:id/assign',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({ assigneeId: formField.text(40) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'assign', async () => {
+        await assignComment(request.ctx, request.params.id, { assigneeId: request.body.assigneeId || null });
+        return 'assigned';
+      }),
+  );
+
+  app.post(
+    '/comments/:id/act',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({
+          kind: formField.text(20),
+          reasonCategory: formField.text(40),
+          reasonText: formField.text(2_000),
+          noticeTemplate: formField.optionalText(50),
+        }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'act', async () => {
+        const { kind, reasonCategory, reasonText, noticeTemplate } = request.body;
+        let result: Awaited<ReturnType<typeof takeAction>>;
+        try {
+          result = await takeAction(
+            request.ctx,
+            {
+              commentId: request.params.id,
+              kind,
+              reasonCategory,
+              reasonText,
+              ...(noticeTemplate ? { noticeTemplate } : {}),
+            } as Parameters<typeof takeAction>[1],
+            dispatch,
+            app.classifiers,
+          );
+        } catch (error) {
+          if (error instanceof z.ZodError) throw new ServiceError('INVALID_INPUT', z.prettifyError(error));
+          throw error;
+        }
+        return result.needsConfirmation ? 'proposed' : 'acted';
+      }),
+  );
+
+  app.post(
+    '/comments/:id/actions/:actionId/confirm',
+    { schema: { params: actionParams, body: formBody({}) } },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'confirm', async () => {
+        await confirmAction(request.ctx, { actionId: request.params.actionId }, dispatch);
+        return 'confirmed';
+      }),
+  );
+
+  app.post(
+    '/comments/:id/actions/:actionId/reject',
+    {
+      schema: {
+        params: actionParams,
+        body: formBody({ reason: formField.text(2_000) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'reject', async () => {
+        try {
+          await rejectAction(request.ctx, { actionId: request.params.actionId, reason: request.body.reason });
+        } catch (error) {
+          if (error instanceof z.ZodError) throw new ServiceError('INVALID_INPUT', 'Say why you reject it');
+          throw error;
+        }
+        return 'rejected';
+      }),
+  );
+
+  app.post(
+    '/comments/:id/escalate',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({
+          kind: formField.text(40),
+          reason: formField.text(4_000),
+          externalReference: formField.optionalText(200),
+        }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'escalate', async () => {
+        const { kind, reason, externalReference } = request.body;
+        try {
+          await escalateComment(request.ctx, {
+            commentId: request.params.id,
+            kind,
+            reason,
+            ...(externalReference ? { externalReference } : {}),
+          } as Parameters<typeof escalateComment>[1]);
+        } catch (error) {
+          if (error instanceof z.ZodError) throw new ServiceError('INVALID_INPUT', z.prettifyError(error));
+          throw error;
+        }
+        return 'escalated';
+      }),
+  );
+
+  // ---- Staff teach the classifier (issue 20) -------------------------------------------------------
+  app.post(
+    '/comments/:id/flag',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({ category: formField.text(40), note: formField.text(2_000) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'flag', async () => {
+        const result = await flagComment(request.ctx, request.params.id, {
+          category: request.body.category,
+          note: request.body.note,
+        });
+        if (result.kind === 'confirmed') return 'flag_confirmed';
+        return result.routes.includes('escalate_safeguarding') ? 'flagged_safeguarding' : 'flagged';
+      }),
+  );
+
+  app.post(
+    '/comments/:id/not-a-problem',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({ category: formField.text(40), reason: formField.text(2_000) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'not-a-problem', async () => {
+        const result = await clearFlag(request.ctx, request.params.id, {
+          category: request.body.category,
+          reason: request.body.reason,
+        });
+        return result.openEscalations > 0 ? 'cleared_safeguarding' : 'cleared';
+      }),
+  );
+});

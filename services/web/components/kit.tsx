@@ -1,0 +1,59 @@
+import type { PropsWithChildren } from '@kitajs/html';
+import { CsrfField } from './csrf-field.js';
+
+/**
+ * Shared JSX pieces of the staff pages. Text given as props is escaped here (kitajs escapes
+ * attributes; text children carry `safe`); public text goes through PublicText instead.
+ */
+
+/** A point in time as readable text inside a <time> element; '—' when there is none. */
+export function Time({
+  at,
+  empty = '—',
+}: {
+  at: Date | string | null | undefined;
+  empty?: string;
+}): JSX.Element {
+  if (!at) return <span safe>{empty}</span>;
+  const d = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(d.getTime())) return <span safe>{empty}</span>;
+  return (
+    <time datetime={d.toISOString()} safe>{`${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`}</time>
+  );
+}
+
+/** A state-changing form: POST, with the session's CSRF field. */
+export function PostForm({
+  action,
+  csrfToken,
+  class: cls,
+  id,
+  children,
+}: PropsWithChildren<{ action: string; csrfToken: string; class?: string; id?: string }>): JSX.Element {
+  return (
+    <form method="post" action={action} class={cls} id={id}>
+      <CsrfField token={csrfToken} />
+      {children}
+    </form>
+  );
+}
+
+/** One `<option>`; selected when its value is the current one. */
+export function Option({
+  value,
+  label,
+  selected,
+}: {
+  value: string;
+  label: string;
+  selected?: string | undefined;
+}) {
+  return (
+    <option value={value} selected={value === selected} safe>
+      {label}
+    </option>
+  );
+}
+
+/** An identifier shown as words: `media_enquiry` → "media enquiry". */
+export const words = (s: string) => s.replaceAll('_', ' ');
