@@ -387,6 +387,7 @@ class LexiconClassifier implements Classifier {
       const category = model.categories[c]!;
       const point = MODEL_OPERATING_POINTS[category];
       const probability = p[c]!;
+      if (probability >= point.veto && probability < point.flag) continue;
       const ofCategory = out.filter((l) => l.category === category);
       if (ofCategory.length === 0) {
         if (probability < point.flag) continue;
