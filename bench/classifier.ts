@@ -13,8 +13,10 @@ import {
 import type { BenchRow } from './bench-result.js';
 
 const COMMENT_LENGTH = 200;
-const THROUGHPUT_TARGET = 20_000;
-const HARD_NEGATIVE_TARGET = 0.05;
+// Issue #20: the classifier with its learned model and structure rules keeps ≥ 10,000 comments/s.
+const THROUGHPUT_TARGET = 10_000;
+// The floor asserted on the test split (tests/unit/classification/test-split-floors.test.ts).
+const HARD_NEGATIVE_TARGET = 0.03;
 
 /** Realistic ~200-character comments: eval sentences joined until they reach the length. */
 function realisticComments(rows: EvalRow[], count: number): string[] {
@@ -93,7 +95,7 @@ const ratio = (part: number, whole: number): number | string =>
  * all (at least one of their expected categories flagged), overall and on the rows written with
  * none of the lexicons' words.
  */
-function accuracy(set: string, rows: (EvalRow | LabelledRow)[], classifier: Classifier): BenchRow[] {
+export function accuracy(set: string, rows: (EvalRow | LabelledRow)[], classifier: Classifier): BenchRow[] {
   const got = rows.map((row) => new Set(classifier.classify(row.text).labels.map((l) => l.category)));
   const results: BenchRow[] = [];
   for (const category of CATEGORIES) {
@@ -147,7 +149,7 @@ function accuracy(set: string, rows: (EvalRow | LabelledRow)[], classifier: Clas
   return results;
 }
 
-function printTable(results: BenchRow[]): void {
+export function printTable(results: BenchRow[]): void {
   const lines = results.map((r) => {
     const figures = Object.entries(r.figures)
       .map(([k, v]) => `${k}=${v}`)

@@ -29,6 +29,8 @@ export type StoredLabel = {
   severity: 'low' | 'medium' | 'high';
   spans: [number, number][];
   source: string;
+  /** 0..1; absent on labels stored before the classifier gave one. */
+  confidence?: number;
 };
 
 /** One outside classifier's part in a comment's classification. */

@@ -30,6 +30,7 @@ export function classificationStep(
         severity: l.severity,
         spans: l.spans,
         source: l.source,
+        confidence: l.confidence,
       }));
       state.updates.categories = [...new Set(result.labels.map((l) => l.category))];
       state.updates.classifierVersion = result.classifierVersion;

@@ -48,6 +48,7 @@ function outputFor(
         severity: l.severity,
         spans: l.spans,
         source: l.source,
+        confidence: l.confidence,
       })),
       routes,
     }),

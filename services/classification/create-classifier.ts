@@ -1,10 +1,18 @@
 import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
+import { type LinearModel, shippedModel } from './linear-model.js';
+import {
+  MODEL_MIN_WORDS,
+  MODEL_OPERATING_POINTS,
+  MODEL_SUBCATEGORY,
+  MODEL_VETO_MAX_WORDS,
+} from './operating-points.js';
 import { ownContactMatcher } from './own-contact-details.js';
 import { findAddresses, findPersonalDataInLight, type RuleHit } from './personal-data-rules.js';
 import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
 import { WORD_LIKE_FIRST_NAMES, YEAR_GROUP_MENTION } from './roster-terms.js';
 import { shippedLexicons } from './shipped-lexicons.js';
+import { StructureRules } from './structure-rules.js';
 import { skeletonOf, TextNormaliser } from './text-normaliser.js';
 import {
   type Category,
@@ -22,6 +30,22 @@ import {
 const ENGINE_VERSION = 'hm-classifier.2';
 /** The obscenity dataset is part of the result; pinned with the package. */
 const OBSCENITY_VERSION = 'obscenity-en.0.4.6';
+const NAME_TO_YEAR_JOIN = /^[\s,(]*(?:(?:in|from|of|is in|at)\s+)?(?:class\s+)?$/i;
+const FULL_NAME = /\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?) (\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b/gu;
+const NOT_A_FIRST_NAME = new Set(
+  'mr mrs miss ms dr sir madam year yr well thank thanks happy good great merry dear the this that these our your my his her their class form head deputy congrats congratulations huge big lovely brilliant welcome hello hi has have is are was can could will would please reception nursery school sports world book red blue green christmas easter summer spring autumn winter monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december st saint team house lower upper key stage'.split(
+    ' ',
+  ),
+);
+const NOT_A_LAST_NAME = new Set(
+  'class school academy primary college year day week team road street lane avenue church park hall club trust council house group assembly trip fair show concert award awards cup league stage centre center library office'.split(
+    ' ',
+  ),
+);
+/** Sources the model may overrule: the shipped lexicons and obscenity's word list. */
+const LISTED_TERM = /^(lexicon|obscenity):/;
+/** A listed term, pattern or roster name: the confidence of a label found by matching it. */
+const RULE_CONFIDENCE = 0.9;
 /** A first name this close (in characters) to "Year 4", "4B", "class 3" names a pupil. */
 const NAME_TO_YEAR_GAP = 24;
 
@@ -84,8 +108,12 @@ class LexiconClassifier implements Classifier {
   private readonly obscenityMap: ObscenityMapping;
   private readonly profanity: AnchoredProfanityMatcher = profanityMatcher();
   private readonly normaliser = new TextNormaliser();
+  private readonly structure = new StructureRules();
   private contextGroups = 0;
   private readonly hasRoster: boolean;
+  private readonly model: LinearModel | null;
+  private readonly modelSource: string;
+  private readonly probabilities: Float64Array;
   /** Whether a personal-data finding is the school's own published contact detail. */
   private readonly isOwnContact: (subcategory: string, matched: string) => boolean;
 
@@ -101,8 +129,17 @@ class LexiconClassifier implements Classifier {
     this.hitEnds.push(end);
   };
 
-  constructor(lexicons: Lexicon[], allowTerms: string[], options: ClassifierOptions, version: string) {
+  constructor(
+    lexicons: Lexicon[],
+    allowTerms: string[],
+    options: ClassifierOptions,
+    model: LinearModel | null,
+    version: string,
+  ) {
     this.version = version;
+    this.model = model;
+    this.modelSource = model === null ? '' : `model@${model.version}`;
+    this.probabilities = new Float64Array(model?.categories.length ?? 0);
     let mapping: ObscenityMapping | undefined;
     for (const lexicon of lexicons) {
       if (lexicon.obscenity !== undefined) mapping = lexicon.obscenity;
@@ -228,6 +265,7 @@ class LexiconClassifier implements Classifier {
     });
 
     const allowSpans: AllowSpan[] = [];
+    let modelSkel = n.skel;
     const names: Span[] = [];
     const classMentions: Span[] = [];
     const ids = this.hitIds;
@@ -237,6 +275,8 @@ class LexiconClassifier implements Classifier {
       else if (info.kind === TermKind.Allow) {
         const matched = n.skel.slice(this.hitStarts[i]!, this.hitEnds[i]!);
         const form = info.allowForm;
+        // The model does not read an allowed phrase either ("Bitchfield", a school's "crap").
+        modelSkel = `${modelSkel.slice(0, this.hitStarts[i]!)}${' '.repeat(this.hitEnds[i]! - this.hitStarts[i]!)}${modelSkel.slice(this.hitEnds[i]!)}`;
         allowSpans.push({
           span: this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!),
           spelled: !!form && spellsAtLeast(matched, form.skel, form.prefix),
@@ -300,8 +340,109 @@ class LexiconClassifier implements Classifier {
         this.add('personal_data', hit.subcategory, hit.severity, hit.source, [hit.start, hit.end]),
     );
     if (names.length > 0 && this.hasRoster) this.matchNamesBesideYearGroups(names, classMentions);
+    this.matchFullNamesBesideYearGroups(text, light);
+    this.structure.run(
+      light,
+      n.skel,
+      (hit) =>
+        this.add(
+          hit.category,
+          hit.subcategory,
+          hit.severity,
+          hit.source,
+          this.lightSpan(hit.start, hit.end),
+          hit.confidence,
+        ),
+      text,
+    );
 
-    return { labels: this.finish(allowSpans), classifierVersion: this.version };
+    const labels = this.finish(allowSpans);
+    return {
+      labels: this.model === null ? labels : this.withModel(text, modelSkel, labels),
+      classifierVersion: this.version,
+    };
+  }
+
+  /**
+   * The learned model's opinion, read beside the rules' labels:
+   * - a category no rule labelled gets a model label over the whole text when its probability
+   *   reaches the category's operating point (low, or medium from `sure`);
+   * - a structure-rule label the model agrees with becomes high, its confidence the two combined;
+   * - a listed term the model is all but sure is innocent (probability under `veto`: "county
+   *   lines warning signs session", "Bell End" on a hike) is dropped, in the categories where
+   *   that lost no true label on the dev split.
+   * Operating points were chosen on the dev split (operating-points.ts).
+   */
+  private withModel(text: string, skel: string, labels: Label[]): Label[] {
+    const model = this.model!;
+    const p = this.probabilities;
+    // Three words are too little for the model to go on ("see you soon x", "love you xx"):
+    // a short comment is labelled by the rules alone.
+    const words = model.score(skel, text, p);
+    if (words < MODEL_MIN_WORDS) return labels;
+    // In a long text one term is a small part of what the model reads: it may not overrule it.
+    const mayVeto = words <= MODEL_VETO_MAX_WORDS;
+    let out = labels;
+    for (let c = 0; c < model.categories.length; c++) {
+      const category = model.categories[c]!;
+      const point = MODEL_OPERATING_POINTS[category];
+      const probability = p[c]!;
+      if (probability >= point.veto && probability < point.flag) continue;
+      const ofCategory = out.filter((l) => l.category === category);
+      if (ofCategory.length === 0) {
+        if (probability < point.flag) continue;
+        out.push({
+          category,
+          subcategory: MODEL_SUBCATEGORY[category],
+          severity: probability >= point.sure ? 'medium' : 'low',
+          spans: [[0, text.length]],
+          source: this.modelSource,
+          confidence: Number(probability.toFixed(3)),
+        });
+        continue;
+      }
+      if (mayVeto && probability < point.veto && ofCategory.every((l) => LISTED_TERM.test(l.source))) {
+        out = out.filter((l) => l.category !== category);
+        continue;
+      }
+      if (probability < point.flag) continue;
+      for (const label of ofCategory) {
+        if (!label.source.startsWith('structure:')) continue;
+        label.severity = 'high';
+        label.confidence = Number((1 - (1 - label.confidence) * (1 - probability)).toFixed(3));
+        label.source = `${label.source}+${this.modelSource}`;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Without a roster: a capitalised first and last name ("Evie Morgan", "Lily-Mae Turner")
+   * followed by a year group or class ("Evie Morgan year 6", "Archie Robinson in 4M") names a pupil.
+   */
+  private matchFullNamesBesideYearGroups(text: string, light: string): void {
+    YEAR_GROUP_MENTION.lastIndex = 0;
+    const mentions: Span[] = [];
+    for (let m = YEAR_GROUP_MENTION.exec(light); m !== null; m = YEAR_GROUP_MENTION.exec(light)) {
+      mentions.push(this.lightSpan(m.index, m.index + m[0].length));
+    }
+    if (mentions.length === 0) return;
+    FULL_NAME.lastIndex = 0;
+    for (let m = FULL_NAME.exec(text); m !== null; m = FULL_NAME.exec(text)) {
+      if (NOT_A_FIRST_NAME.has(m[1]!.toLowerCase()) || NOT_A_LAST_NAME.has(m[2]!.toLowerCase())) {
+        FULL_NAME.lastIndex = m.index + m[1]!.length;
+        continue;
+      }
+      const name: Span = [m.index, m.index + m[0].length];
+      for (const mention of mentions) {
+        // The year group follows the name, joined by little more than "in", "from" or a comma.
+        if (mention[0] < name[1] || !NAME_TO_YEAR_JOIN.test(text.slice(name[1], mention[0]))) continue;
+        this.add('personal_data', 'pupil_name', 'medium', 'structure:full-name-and-year', name, 0.7);
+        // Not 'pupil_named', which needs the roster to say it is one of the school's pupils.
+        this.add('safeguarding', 'child_identified', 'medium', 'structure:full-name-and-year', name, 0.7);
+        break;
+      }
+    }
   }
 
   private matchNamesBesideYearGroups(names: Span[], mentions: Span[]): void {
@@ -331,15 +472,23 @@ class LexiconClassifier implements Classifier {
     return [this.normaliser.lightStart[start]!, this.normaliser.lightEnd[end - 1]!];
   }
 
-  private add(category: Category, subcategory: string, severity: Severity, source: string, span: Span): void {
+  private add(
+    category: Category,
+    subcategory: string,
+    severity: Severity,
+    source: string,
+    span: Span,
+    confidence = RULE_CONFIDENCE,
+  ): void {
     const key = `${category}|${subcategory}|${source}`;
     const existing = this.labels.get(key);
     if (existing === undefined) {
-      this.labels.set(key, { label: { category, subcategory, severity, spans: [span], source } });
+      this.labels.set(key, { label: { category, subcategory, severity, spans: [span], source, confidence } });
       return;
     }
     const label = existing.label;
     if (SEVERITY_RANK[severity] > SEVERITY_RANK[label.severity]) label.severity = severity;
+    if (confidence > label.confidence) label.confidence = confidence;
     for (const s of label.spans) if (s[0] === span[0] && s[1] === span[1]) return;
     label.spans.push(span);
   }
@@ -482,10 +631,13 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       )}`,
     );
   }
+  const model = options.model === undefined ? shippedModel() : options.model;
+  if (model !== null) parts.push(`model@${model.version}`);
   return new LexiconClassifier(
     shipped.lexicons,
     [...shipped.allow.terms, ...(options.allowList ?? [])],
     options,
+    model,
     parts.join(';'),
   );
 }

@@ -142,7 +142,7 @@ export function createExternalModeration(config: ExternalModerationConfig): Exte
           if (mapped.severity === 'high') existing.severity = 'high';
           continue;
         }
-        labels.set(key, { ...mapped, spans: [[0, text.length]], source: `external:${model}` });
+        labels.set(key, { ...mapped, spans: [[0, text.length]], source: `external:${model}`, confidence: 1 });
       }
     }
     return [...labels.values()];

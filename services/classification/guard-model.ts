@@ -100,7 +100,8 @@ export function labelsForVerdict(codes: readonly string[], text: string, source:
       if (mapped.severity === 'high') existing.severity = 'high';
       continue;
     }
-    labels.set(key, { ...mapped, spans: [[0, text.length]], source });
+    // The guard model answers yes or no per hazard, with no score.
+    labels.set(key, { ...mapped, spans: [[0, text.length]], source, confidence: 1 });
   }
   return [...labels.values()];
 }

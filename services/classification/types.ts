@@ -18,7 +18,14 @@ export interface Label {
   subcategory: string;
   severity: Severity;
   spans: Span[];
+  /**
+   * What found it: `lexicon:<category>/<group>`, `obscenity:<word>`, `rule:<…>`, `roster:<…>`,
+   * `school:extra-terms`, `structure:<rule>` (sentence-structure patterns), `model@<version>`
+   * (the learned model, with the hash of its file) or `external:<model>`.
+   */
   source: string;
+  /** How sure the source is, 0..1: a listed term is near-certain; a model label carries its probability. */
+  confidence: number;
 }
 
 export interface ClassificationResult {
@@ -43,6 +50,11 @@ export interface ExtraTerm {
 }
 
 export interface ClassifierOptions {
+  /**
+   * The learned model: the shipped one (config/classifier/model.json) unless given; `null` runs
+   * the lexicons and structure rules alone.
+   */
+  model?: import('./linear-model.js').LinearModel | null;
   roster?: RosterEntry[];
   extraTerms?: ExtraTerm[];
   allowList?: string[];

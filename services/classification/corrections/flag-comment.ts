@@ -68,6 +68,8 @@ export async function flagComment(
       severity,
       spans: [],
       source: STAFF_SOURCE,
+      // A member of staff said so.
+      confidence: 1,
     };
     const settings = { ...account.settings, autoHide: false };
     const routedBefore = new Set(routesFor({ labels: before, classifierVersion: '' }, settings));

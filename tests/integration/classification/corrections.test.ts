@@ -150,7 +150,14 @@ describe('flag this', () => {
     const row = await commentRow(c.id);
     expect(row.categories).toEqual(['safeguarding']);
     expect(row.labels).toEqual([
-      { category: 'safeguarding', subcategory: 'neglect', severity: 'high', spans: [], source: 'staff' },
+      {
+        category: 'safeguarding',
+        subcategory: 'neglect',
+        severity: 'high',
+        spans: [],
+        source: 'staff',
+        confidence: 1,
+      },
     ]);
     const entry = await expectAuditEntry(t.db, {
       action: 'comment.corrected',

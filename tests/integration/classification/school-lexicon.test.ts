@@ -102,7 +102,8 @@ describe("a school's own terms and allow-list", () => {
   it('an added term flags the next comment in a worker whose cache was already warm; removing it stops', async () => {
     const s = await scene();
     const worker = workerClassifiers();
-    const before = await ingest(worker, s, 'Mr Jones is a total gribbleface');
+    // A sentence the learned model finds ordinary, so only the school's term can flag it.
+    const before = await ingest(worker, s, 'The gribbleface stall at the fair was great fun');
     expect(before.categories).toEqual([]);
 
     const added = await call(s.senior.id, 'POST', `/api/schools/${s.school.id}/lexicon`, {
@@ -121,7 +122,7 @@ describe("a school's own terms and allow-list", () => {
       severity: 'high',
     });
 
-    const after = await ingest(worker, s, 'Mr Jones is a total GR1BBLEFACE');
+    const after = await ingest(worker, s, 'The GR1BBLEFACE stall at the fair was great fun');
     expect(after.categories).toEqual(['offensive']);
     const label = after.labels.find((l) => l.category === 'offensive')!;
     expect(label).toMatchObject({ subcategory: 'insult', severity: 'high' });

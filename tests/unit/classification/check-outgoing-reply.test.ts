@@ -15,6 +15,14 @@ describe('checkOutgoingReply (P11)', () => {
     ).toEqual({ ok: true });
   });
 
+  it('does not refuse a reply on the learned model’s word alone, which has nothing to point at', () => {
+    const text = 'Our head will call you this afternoon.';
+    // The model reads it as a little like a threat...
+    expect(classifier.classify(text).labels.some((l) => l.source.startsWith('model@'))).toBe(true);
+    // ...but a reply is refused only for what a rule can show.
+    expect(checkOutgoingReply(text, classifier)).toEqual({ ok: true });
+  });
+
   it('refuses a reply that names a pupil, quoting the name', () => {
     const text = 'Thanks, we have spoken to Amelia Hartley about it.';
     const check = checkOutgoingReply(text, classifier);

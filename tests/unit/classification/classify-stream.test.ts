@@ -58,6 +58,7 @@ describe('classifyStream', () => {
           severity: 'medium',
           spans: [[0, 7]],
           source: 'obscenity:fuck',
+          confidence: 0.9,
         },
       ],
       routes: ['flag_admins'],

@@ -11,6 +11,7 @@ function result(...labels: Partial<Label>[]): ClassificationResult {
       severity: 'medium',
       spans: [[0, 1]],
       source: 'test',
+      confidence: 1,
       ...l,
     })),
   };

@@ -1,0 +1,33 @@
+import type { Category } from './types.js';
+
+/**
+ * Where the learned model's probability becomes a label, per category: `flag` labels the
+ * comment (low severity), `sure` makes the label medium. Chosen on the dev split only
+ * (tests/fixtures/classification/dev.jsonl, `npx tsx bench/classifier-dev.ts`), never on test.
+ */
+export const MODEL_OPERATING_POINTS: Readonly<
+  Record<Category, { flag: number; sure: number; veto: number }>
+> = {
+  offensive: { flag: 0.6, sure: 0.9, veto: 0 },
+  safeguarding: { flag: 0.5, sure: 0.8, veto: 0.01 },
+  personal_data: { flag: 0.9, sure: 0.97, veto: 0 },
+  media_enquiry: { flag: 0.4, sure: 0.8, veto: 0 },
+  complaint: { flag: 0.9, sure: 0.97, veto: 0.03 },
+  spam: { flag: 0.7, sure: 0.9, veto: 0.01 },
+};
+
+/** What a model label calls its finding (it reads the whole comment, so it has no span). */
+export const MODEL_SUBCATEGORY: Readonly<Record<Category, string>> = {
+  offensive: 'abusive_or_threatening',
+  safeguarding: 'possible_concern',
+  personal_data: 'personal_details',
+  media_enquiry: 'possible_enquiry',
+  complaint: 'possible_complaint',
+  spam: 'possible_spam',
+};
+
+/** The model labels nothing on its own in a comment of fewer words (dev: 23 rows under 5 words, the offensive ones evasive spellings the lexicons catch). */
+export const MODEL_MIN_WORDS = 4;
+
+/** The model overrules a listed term (`veto`) only in a comment of at most this many words. */
+export const MODEL_VETO_MAX_WORDS = 80;

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../services/classification/create-classifier.js';
+import {
+  LinearModel,
+  SHIPPED_MODEL_URL,
+  shippedModel,
+} from '../../../services/classification/linear-model.js';
+import {
+  DEFAULT_TRAINING,
+  type TrainingRow,
+  trainModel,
+} from '../../../services/classification/train-classifier.js';
+
+const fileVersion = createHash('sha256').update(readFileSync(SHIPPED_MODEL_URL)).digest('hex').slice(0, 12);
+
+describe('the shipped learned model', () => {
+  it('is small enough to ship and is versioned by the hash of its file', () => {
+    expect(statSync(SHIPPED_MODEL_URL).size).toBeLessThan(5_000_000);
+    expect(shippedModel().version).toBe(fileVersion);
+    expect(createClassifier().version).toContain(`model@${fileVersion}`);
+    expect(createClassifier({ model: null }).version).not.toContain('model@');
+  });
+
+  it('labels a threat with no listed word, saying it was the model, with its probability', () => {
+    const text =
+      'everyone knows which car is yours and what time you leave the building on a friday, think on';
+    const labels = createClassifier().classify(text).labels;
+    const byModel = labels.filter((l) => l.source === `model@${fileVersion}`);
+    expect(byModel.map((l) => l.category)).toContain('offensive');
+    for (const label of byModel) {
+      expect(label.confidence).toBeGreaterThan(0);
+      expect(label.confidence).toBeLessThanOrEqual(1);
+      expect(label.spans).toEqual([[0, text.length]]);
+    }
+    // The rules alone do not see it.
+    expect(createClassifier({ model: null }).classify(text).labels).toEqual([]);
+  });
+});
+
+describe('training', () => {
+  const rows: TrainingRow[] = [];
+  for (let i = 0; i < 30; i++) {
+    rows.push({
+      text: `you are a soggy turnip number ${i} and nobody wants you here`,
+      expect: ['offensive'],
+    });
+    rows.push({ text: `thank you for a lovely sports day number ${i}, the children loved it`, expect: [] });
+  }
+  const options = { ...DEFAULT_TRAINING, bits: 12, epochs: 5 };
+
+  it('gives the same model for the same rows, byte for byte', () => {
+    expect(JSON.stringify(trainModel(rows, options, {}))).toBe(JSON.stringify(trainModel(rows, options, {})));
+  });
+
+  it('learns what it is shown', () => {
+    const model = new LinearModel(trainModel(rows, options, {}), 'test');
+    const classifier = createClassifier({ model });
+    const offensive = (text: string) =>
+      classifier.classify(text).labels.some((l) => l.category === 'offensive' && l.source === 'model@test');
+    expect(offensive('honestly you are such a soggy turnip and nobody wants you here')).toBe(true);
+    expect(offensive('thank you so much for the lovely sports day, the children loved it')).toBe(false);
+  });
+});

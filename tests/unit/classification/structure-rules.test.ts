@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../services/classification/create-classifier.js';
+
+// The sentence-structure rules on their own (no learned model), on sentences written for this
+// test: none of them is in the dev or test split.
+const rules = createClassifier({ model: null });
+const full = createClassifier();
+
+const structure = (text: string) =>
+  rules.classify(text).labels.filter((l) => l.source.startsWith('structure:'));
+
+describe('sentence-structure rules', () => {
+  it('gives the demo’s hunger-and-secrecy comment a safeguarding label, with or without the model', () => {
+    const text = 'i have not eaten properly for days, please dont tell my mum i said';
+    for (const classifier of [rules, full]) {
+      const labels = classifier.classify(text).labels.filter((l) => l.category === 'safeguarding');
+      expect(labels.length, classifier.version).toBeGreaterThan(0);
+    }
+    const hunger = structure(text).find((l) => l.source === 'structure:hunger')!;
+    expect(text.slice(hunger.spans[0]![0], hunger.spans[0]![1])).toBe('i have not eaten properly for days');
+    expect(hunger.confidence).toBeGreaterThan(0);
+    expect(hunger.confidence).toBeLessThanOrEqual(1);
+  });
+
+  it.each([
+    [
+      'offensive',
+      'structure:first-person-intent-to-harm',
+      'Im going to wait outside and batter him when he comes out',
+    ],
+    ['offensive', 'structure:first-person-intent-to-harm', 'we will find that teacher and hurt her'],
+    ['offensive', 'structure:threat-phrase', 'that PE teacher had better watch his back'],
+    [
+      'safeguarding',
+      'structure:weapon-brought',
+      'a boy in year 10 keeps saying he is bringing a blade in on friday',
+    ],
+    [
+      'safeguarding',
+      'structure:third-party-harm',
+      'my best mate says her stepdad punched her and she has marks on her arm',
+    ],
+    [
+      'safeguarding',
+      'structure:adult-child-contact',
+      'there is a man in a grey car who keeps offering the year 5 girls sweets at the gate',
+    ],
+    [
+      'safeguarding',
+      'structure:adult-exploitation',
+      'some older lads are getting the year 9 boys to carry packages for cash',
+    ],
+    ['safeguarding', 'structure:passive-ideation', 'honestly everyone would be better off without me'],
+    [
+      'offensive',
+      'structure:group-exclusion',
+      'the immigrants should all be sent back, they dont belong here',
+    ],
+    [
+      'safeguarding',
+      'structure:weapon-brought',
+      'my son says a lad has hidden a knife in the hedge by the field',
+    ],
+    ['offensive', 'structure:suggestive-emoji', 'that new drama teacher 🍑💦'],
+    ['safeguarding', 'structure:suggestive-emoji', 'the year 8 girls on the trip photo 🥵'],
+    ['personal_data', 'structure:full-name-and-year', 'Ruby Ashworth in 5T left her coat on the field'],
+  ] as const)('labels %s by %s: %s', (category, source, text) => {
+    const label = structure(text).find((l) => l.source === source && l.category === category);
+    expect(label, JSON.stringify(rules.classify(text).labels)).toBeDefined();
+    const [start, end] = label!.spans[0]!;
+    expect(end).toBeGreaterThan(start);
+    expect(end).toBeLessThanOrEqual(text.length);
+  });
+
+  it.each([
+    'i will not hurt anyone, i promise',
+    'we are going to smash it at the netball final on saturday',
+    'my brother hit a six in the last over, what a match',
+    'in history we learned how the nazis wanted to send jewish families away',
+    'a man from the council is coming to talk to the children about road safety',
+    'refugees are welcome here, said our year 6 assembly',
+    'i wish the car park was bigger, someone will get hurt one day',
+    'I will kill my husband if he forgets the PE kit again 😂',
+    'Thank you Mrs Jones 😘 best teacher ever',
+    'Year 6 learnt about Rosa Parks and Martin Luther King',
+  ])('stays quiet on an ordinary sentence: %s', (text) => {
+    expect(structure(text)).toEqual([]);
+  });
+});
