@@ -148,7 +148,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Swagger UI sets inline styles from its script, so /docs allows them (and nothing else more
+    // than the app); it never calls the public validator, so nothing leaves the installation.
+    staticCSP: [
+      "default-src 'self'",
+      "base-uri 'self'",
+      "font-src 'self' data:",
+      "frame-ancestors 'none'",
+      "img-src 'self' data:",
+      "object-src 'none'",
+      "script-src 'self'",
+      "script-src-attr 'none'",
+      "style-src 'self' 'unsafe-inline'",
+      "connect-src 'self'",
+      "form-action 'self'",
+    ].join('; '),
+    uiConfig: { validatorUrl: null },
+  });
 
   const db = options.db ?? createDatabase({ url: config.databaseUrl, applicationName: 'hallmonitor-api' });
   const redis = options.redis ?? createProducerRedis(config.redisUrl);

@@ -152,7 +152,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
         {props.items.length === 0 ? (
           <p class="empty">No audit entries match.</p>
         ) : (
-          <div class="table-wrap">
+          <section class="table-wrap" aria-label="Table, scrolls sideways" tabindex="0">
             <table class="audit-log">
               <thead>
                 <tr>
@@ -170,7 +170,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
                   .join('')}
               </tbody>
             </table>
-          </div>
+          </section>
         )}
         {props.next !== null ? (
           <a
