@@ -45,6 +45,7 @@ import { deadlinesPageRoutes } from './routes/pages/deadlines.js';
 import { flagsPageRoutes } from './routes/pages/flags.js';
 import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
+import { peoplePageRoutes } from './routes/pages/people.js';
 import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
 import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
 import { responseRoutes } from './routes/responses.js';
@@ -227,6 +228,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(schoolSettingsPageRoutes);
   await app.register(auditPageRoutes);
   await app.register(notificationPageRoutes);
+  await app.register(peoplePageRoutes);
   await app.register(inboxLiveRoutes);
   await app.register(adminQueuesRoutes);
   return app;

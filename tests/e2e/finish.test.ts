@@ -56,6 +56,7 @@ const everyScreen = () => [
   '/notifications',
   `/schools/${schoolId}/settings`,
   `/schools/${schoolId}/notifications`,
+  '/people',
   '/no-such-page',
 ];
 
