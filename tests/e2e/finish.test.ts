@@ -116,6 +116,17 @@ describe('every screen, finished', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Inbox');
   });
 
+  it("says the deadline charts have not enough data yet on a new school's first day", async () => {
+    const page = await ui.signedInPage(everyone.email);
+    await page.goto(`${ui.e2e.baseUrl}/deadlines`);
+    const empty = page.locator('.chart-empty');
+    expect(await empty.count()).toBe(2);
+    expect(await empty.first().textContent()).toBe(
+      'Not enough data yet: the chart fills in as comments are answered.',
+    );
+    expect(await page.locator('svg.chart').count()).toBe(0);
+  });
+
   it('serves its own favicon and draws the bell as an image, not an emoji', async () => {
     const page = await ui.signedInPage(everyone.email);
     const icon = await page.locator('link[rel="icon"]').getAttribute('href');
