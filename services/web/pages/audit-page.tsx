@@ -21,6 +21,8 @@ export interface AuditPageProps {
   verify?: (VerifyResult & { signingConfigured: boolean }) | null;
   latestCheckpoint: Checkpoint | null;
   signingConfigured: boolean;
+  /** Human labels for subjects (a comment as "Comment by @author on 3 Dec"), by subject id. */
+  subjectLabels?: ReadonlyMap<string, string>;
 }
 
 function option(value: string, label: string, selected: string | undefined): string {
@@ -55,7 +57,15 @@ function json(value: unknown): string {
   return out + escapeHtml(raw.slice(at));
 }
 
-function Entry({ e, schoolName }: { e: AuditEntryView; schoolName: string }): string {
+function Entry({
+  e,
+  schoolName,
+  label,
+}: {
+  e: AuditEntryView;
+  schoolName: string;
+  label?: string | undefined;
+}): string {
   const personal =
     e.personalData.state === 'redacted'
       ? `<p class="muted redacted">Personal data ${escapeHtml(e.personalData.note)}</p>`
@@ -67,11 +77,11 @@ function Entry({ e, schoolName }: { e: AuditEntryView; schoolName: string }): st
       ? `<p>Before: <code>${json(e.before)}</code> → after: <code>${json(e.after)}</code></p>`
       : '';
   return `<tr id="entry-${e.seq}">
-  <td>${e.seq}</td>
+  <td class="seq">${e.seq}</td>
   <td><time datetime="${e.at.toISOString()}">${e.at.toISOString().slice(0, 19).replace('T', ' ')} UTC</time></td>
   <td>${PublicText({ text: e.actor.name })}${e.actor.type === 'system' ? ' <span class="muted">(system)</span>' : ''}</td>
   <td><code>${escapeHtml(e.action)}</code></td>
-  <td>${PublicText({ text: e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span></td>
+  <td>${PublicText({ text: label ?? e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span></td>
   <td>${e.reason ? PublicText({ text: e.reason }) : '<span class="muted">—</span>'}${change}${personal}
     <details><summary>Details</summary><pre>${json(e.details)}</pre><p class="muted">hash ${escapeHtml(e.hash.slice(0, 16))}…</p></details></td>
 </tr>`;
@@ -166,7 +176,13 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
               </thead>
               <tbody>
                 {props.items
-                  .map((e) => Entry({ e, schoolName: e.schoolId ? (names.get(e.schoolId) ?? '') : '' }))
+                  .map((e) =>
+                    Entry({
+                      e,
+                      schoolName: e.schoolId ? (names.get(e.schoolId) ?? '') : '',
+                      label: e.subject.id ? props.subjectLabels?.get(e.subject.id) : undefined,
+                    }),
+                  )
                   .join('')}
               </tbody>
             </table>
