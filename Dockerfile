@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Build: install everything and compile TypeScript.
+# Build: install everything and compile TypeScript. The sandbox platforms, the demo, tests and
+# benchmarks are not in the build context (.dockerignore) nor in the build (tsconfig.build.json).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

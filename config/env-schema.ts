@@ -161,6 +161,19 @@ export const envSchema = z.object({
   QUEUE_DASHBOARD_TRUST_ID: z
     .uuid('a trust\'s id (a uuid; `npm run cli -- create-trust-admin` prints it as "Trust: name (id)")')
     .optional(),
+  // Outside classification tiers. Configured here, used only once a trust admin turns one on.
+  MODERATION_URL: url(['https:']).optional(),
+  MODERATION_API_KEY: z.string().min(1, 'the API key of the moderation endpoint').optional(),
+  MODERATION_MODEL: z.string().min(1).max(100).default('omni-moderation-latest'),
+  MODERATION_TIMEOUT_MS: integer(100, 60_000).default(3_000),
+  GUARD_MODEL_URL: url(['http:', 'https:']).optional(),
+  GUARD_MODEL_NAME: z
+    .string()
+    .regex(/^[\w.:/@-]{1,100}$/, 'a model name such as llama-guard3 or meta-llama/Llama-Guard-3-8B')
+    .default('llama-guard3'),
+  GUARD_MODEL_API_KEY: z.string().min(1).optional(),
+  GUARD_MODEL_TIMEOUT_MS: integer(100, 120_000).default(5_000),
+  GUARD_MODEL_ALLOW_PRIVATE_NETWORK: boolean.default(false),
   METRICS_TOKEN: z
     .string()
     .refine((value) => value.length >= 24 && /^[\x21-\x7e]+$/.test(value), {

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { forbiddenAddressReason } from '../services/core/outbound-address.js';
 import { KeyFileError, keyFileIsOpen, readOrCreateKeyFile } from './audit-signing-key-file.js';
 import { envSchema } from './env-schema.js';
 
@@ -54,6 +56,23 @@ export interface Config {
    * installation with one trust lets its admins in; with several, nobody.
    */
   readonly queueDashboardTrustId?: string;
+  /**
+   * Outside classification tiers the installation offers: an OpenAI-compatible moderation endpoint
+   * and a self-hosted guard model. Configured is not on: no comment goes to either until a trust
+   * admin turns it on for their trust.
+   */
+  readonly externalClassification: {
+    readonly moderation?: ExternalTierConfig;
+    readonly guard?: ExternalTierConfig & { readonly allowPrivateNetwork: boolean };
+  };
+}
+
+/** An outside classification tier's endpoint (see services/classification/external-moderation.ts). */
+export interface ExternalTierConfig {
+  readonly url: string;
+  readonly model: string;
+  readonly apiKey?: string;
+  readonly timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +108,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(variable, issue.message, missing);
   }
   const e = parsed.data;
+  if (e.MODERATION_URL && !e.MODERATION_API_KEY)
+    throw new ConfigError(
+      'MODERATION_API_KEY',
+      'set when MODERATION_URL is set (the endpoint’s API key)',
+      true,
+    );
+  if (e.MODERATION_URL) {
+    const problem = endpointAddressProblem(e.MODERATION_URL, false);
+    if (problem) throw new ConfigError('MODERATION_URL', `a public https address, not ${problem}`);
+  }
+  if (e.GUARD_MODEL_URL) {
+    const problem = endpointAddressProblem(e.GUARD_MODEL_URL, e.GUARD_MODEL_ALLOW_PRIVATE_NETWORK);
+    if (problem)
+      throw new ConfigError(
+        'GUARD_MODEL_URL',
+        `a public https address, not ${problem} (a model on this machine or network: also set GUARD_MODEL_ALLOW_PRIVATE_NETWORK=true)`,
+      );
+  }
   if (e.AUDIT_WITNESS_EMAILS && !e.SMTP_URL)
     throw new ConfigError(
       'AUDIT_WITNESS_EMAILS',
@@ -130,10 +167,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointMinutes: e.AUDIT_CHECKPOINT_MINUTES,
     ...(e.AUDIT_WITNESS_EMAILS ? { auditWitnessEmails: Object.freeze(e.AUDIT_WITNESS_EMAILS) } : {}),
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
+    externalClassification: Object.freeze({
+      ...(e.MODERATION_URL && e.MODERATION_API_KEY
+        ? {
+            moderation: Object.freeze({
+              url: e.MODERATION_URL,
+              model: e.MODERATION_MODEL,
+              apiKey: e.MODERATION_API_KEY,
+              timeoutMs: e.MODERATION_TIMEOUT_MS,
+            }),
+          }
+        : {}),
+      ...(e.GUARD_MODEL_URL
+        ? {
+            guard: Object.freeze({
+              url: e.GUARD_MODEL_URL,
+              model: e.GUARD_MODEL_NAME,
+              ...(e.GUARD_MODEL_API_KEY ? { apiKey: e.GUARD_MODEL_API_KEY } : {}),
+              timeoutMs: e.GUARD_MODEL_TIMEOUT_MS,
+              allowPrivateNetwork: e.GUARD_MODEL_ALLOW_PRIVATE_NETWORK,
+            }),
+          }
+        : {}),
+    }),
     ...(e.QUEUE_DASHBOARD_TRUST_ID
       ? { queueDashboardTrustId: e.QUEUE_DASHBOARD_TRUST_ID.toLowerCase() }
       : {}),
   });
+}
+
+/**
+ * Why an outside classifier's URL may not be used, or null. Comment text (pupils' words) goes
+ * there: plain http, or an address on this machine or its network, only for a model the school runs
+ * itself and only when the installation says so; a cloud metadata address never. A host name is
+ * resolved and checked again when the worker starts (services/classification/external-tiers.ts).
+ */
+export function endpointAddressProblem(raw: string, allowPrivateNetwork: boolean): string | null {
+  const url = new URL(raw);
+  if (url.username || url.password)
+    return 'a URL with a user name or password in it (use the API key variable)';
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (ipaddr.isValid(host)) {
+    const reason = forbiddenAddressReason(host);
+    if (reason === 'a cloud metadata address') return reason;
+    if (reason && !allowPrivateNetwork) return reason;
+  } else if ((host === 'localhost' || host.endsWith('.localhost')) && !allowPrivateNetwork) {
+    return 'a loopback address (this machine)';
+  }
+  if (url.protocol === 'http:' && !allowPrivateNetwork)
+    return 'plain http (the text would cross the network unencrypted)';
+  return null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { classificationStep } from '../services/classification/classification-step.js';
+import type { ExternalTiers } from '../services/classification/external-tiers.js';
 import { routingStep } from '../services/classification/routing-step.js';
 import type { SchoolClassifierCache } from '../services/classification/school-classifier-cache.js';
 import { createDeadlineStep } from '../services/deadlines/deadline-step.js';
@@ -8,6 +9,8 @@ import type { ActionDispatch } from '../services/moderation/action-access.js';
 
 export interface ProcessingStepDeps {
   classifiers: SchoolClassifierCache;
+  /** Outside classification tiers configured; each is used only where a trust admin turned it on. */
+  externalTiers?: ExternalTiers;
   /** Where deadline timers are set; without it the sweep warns and breaches on its own. */
   deadlineTimers?: DeadlineTimers;
   /** Where an automatic hide is queued for execution; without it the action relay picks it up. */
@@ -18,7 +21,7 @@ export interface ProcessingStepDeps {
 export function createProcessingSteps(deps: ProcessingStepDeps): ProcessingStep[] {
   return [
     createDeadlineStep(deps.deadlineTimers ?? null),
-    classificationStep(deps.classifiers),
+    classificationStep(deps.classifiers, deps.externalTiers),
     routingStep(deps.actionDispatch ? { dispatch: deps.actionDispatch } : {}),
   ];
 }

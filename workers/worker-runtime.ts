@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/client.js';
+import { buildExternalTiers, checkExternalTierAddresses } from '../services/classification/external-tiers.js';
 import { SchoolClassifierCache } from '../services/classification/school-classifier-cache.js';
 import { createWorkerRedis } from '../services/core/redis-connections.js';
 import { queueDeadlineTimers } from '../services/deadlines/deadline-timers.js';
@@ -87,6 +88,8 @@ export function handlerRegistrations(
  */
 export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
   const { config, db, logger } = options;
+  // An outside classifier's host is resolved once here: a name that leads somewhere refused stops start-up.
+  await checkExternalTierAddresses(config.externalClassification);
   const producer = createWorkerRedis(config.redisUrl);
   const queues = createQueues(producer, config.redisPrefix);
   const pollScheduler = createPollScheduler(queues);
@@ -97,6 +100,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     logger,
     processingSteps: createProcessingSteps({
       classifiers: new SchoolClassifierCache(config.encryptionKey),
+      externalTiers: buildExternalTiers(config.externalClassification),
       deadlineTimers: queueDeadlineTimers(queues),
       actionDispatch: queueActionDispatch(queues),
     }),

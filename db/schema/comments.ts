@@ -21,6 +21,13 @@ export type StoredLabel = {
   source: string;
 };
 
+/** One outside classifier's part in a comment's classification. */
+export type StoredTierOutcome = {
+  tier: 'moderation' | 'guard';
+  model: string;
+  outcome: 'answered' | 'timeout' | 'external_down' | 'invalid_response' | 'breaker_open';
+};
+
 export const comments = pgTable(
   'comments',
   {
@@ -51,6 +58,11 @@ export const comments = pgTable(
     categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
     classifierVersion: text('classifier_version'),
     classifiedLocally: boolean('classified_locally').notNull().default(true),
+    /**
+     * The outside classification tiers asked about this comment (only those its trust turned on) and
+     * what each did: answered, or why not (timeout, down, invalid answer, breaker open).
+     */
+    externalTiers: jsonb('external_tiers').$type<StoredTierOutcome[]>().notNull().default([]),
     /** Milliseconds, like a JS Date: the inbox's keyset cursor carries it exactly. */
     deadlineAt: timestamp('deadline_at', { withTimezone: true, mode: 'date', precision: 3 }),
     warnAt: at('warn_at'),

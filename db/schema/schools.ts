@@ -9,6 +9,14 @@ import { trusts } from './trusts.js';
  */
 export type SchoolCalendarSettings = Record<string, unknown>;
 
+/** Parsed by services/classification/own-contact-details.ts; absent fields are empty. */
+export type SchoolContactDetailsDocument = {
+  emails?: string[];
+  phones?: string[];
+  address?: string;
+  website?: string;
+};
+
 export const schools = pgTable(
   'schools',
   {
@@ -29,6 +37,12 @@ export const schools = pgTable(
      * pupil roster; every process's classifier cache compares it and recompiles when it moved.
      */
     lexiconVersion: integer('lexicon_version').notNull().default(0),
+    /**
+     * The school's own published contact details (office emails and phones, postal address,
+     * website): a reply that gives them out publishes no personal data. Changing them bumps
+     * lexiconVersion, since the classifier knows them.
+     */
+    contactDetails: jsonb('contact_details').$type<SchoolContactDetailsDocument>().notNull().default({}),
     createdAt: createdAt(),
   },
   (t) => [index('schools_trust_idx').on(t.trustId)],

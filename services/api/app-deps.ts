@@ -3,6 +3,7 @@ import { queueActionDispatch } from '../../workers/processors/execute-action.js'
 import type { AccountPolling } from '../accounts/account-polling.js';
 import { redisConnectStateStore } from '../accounts/connect-state-store.js';
 import type { ConnectDeps } from '../accounts/start-connect.js';
+import { buildExternalTiers, type ExternalTiers } from '../classification/external-tiers.js';
 import { queueCommentEffects } from '../comments/comment-effects.js';
 import type { RespondEffects } from '../comments/respond.js';
 import type { DeadlineTimers } from '../deadlines/deadline-timers.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   polling: AccountPolling;
   /** Connecting an account to X: the one OAuth client, the state store and the callback. */
   xConnect: ConnectDeps;
+  /** The outside classification tiers configured (their hosts, for the trust admin's choice). */
+  externalTiers: ExternalTiers;
 }
 
 declare module 'fastify' {
@@ -62,6 +65,7 @@ export function decorateAppDeps(app: FastifyInstance): void {
       redirectUri: `${config.publicUrl}/api/accounts/connect/callback`,
       encryptionKey: config.encryptionKey,
     },
+    externalTiers: buildExternalTiers(config.externalClassification),
   });
   app.decorate('deps', deps);
 }

@@ -32,6 +32,7 @@ import { adminQueuesRoutes } from './routes/admin-queues.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { commentRoutes } from './routes/comments.js';
+import { externalClassificationRoutes } from './routes/external-classification.js';
 import { healthRoutes } from './routes/health.js';
 import { inboxLiveRoutes } from './routes/inbox-live.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -209,6 +210,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(authRoutes);
   await app.register(userRoutes);
   await app.register(trustDomainRoutes);
+  await app.register(externalClassificationRoutes);
   await app.register(accountRoutes);
   await app.register(commentRoutes);
   await app.register(moderationRoutes);

@@ -60,6 +60,7 @@ export const AUDIT_ACTIONS = {
   'school.policy_version_set': 'school',
   'school.lexicon_changed': 'school',
   'school.roster_changed': 'school',
+  'school.contact_details_changed': 'school',
   'school.webhook_added': 'school',
   'school.webhook_removed': 'school',
   'policy.acknowledged': 'user',
@@ -79,6 +80,7 @@ export const AUDIT_ACTIONS = {
   'request.refused': 'request',
   'trust.domain_claimed': 'trust',
   'trust.domain_verified': 'trust',
+  'trust.external_classification_changed': 'trust',
   // The audit log itself and retention (P12)
   'audit.checkpoint_signed': 'audit',
   'audit.checkpoint_mailed': 'audit',

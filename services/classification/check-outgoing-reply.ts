@@ -1,3 +1,4 @@
+import { isYearGroupMention } from './roster-terms.js';
 import type { Category, Classifier, Label, Span } from './types.js';
 
 export interface ReplyProblem {
@@ -40,10 +41,21 @@ function explain(label: Label, text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * "Year 6" beside a first name is what makes the name a pupil's, but it names nobody: the reply
+ * is told to remove the name, not the year group.
+ */
+function namesOnly(spans: Span[], text: string): Span[] {
+  const names = spans.filter(([s, e]) => !isYearGroupMention(text.slice(s, e)));
+  return names.length > 0 ? names : spans;
+}
+
 /** P11: a staff reply is refused if it names or pictures a pupil, publishes personal data or offends. */
 export function checkOutgoingReply(text: string, classifier: Classifier): ReplyCheck {
   const problems: ReplyProblem[] = [];
-  for (const label of classifier.classify(text).labels) {
+  for (const found of classifier.classify(text).labels) {
+    const label =
+      found.subcategory === 'pupil_named' ? { ...found, spans: namesOnly(found.spans, text) } : found;
     const message = explain(label, text);
     if (message === undefined) continue;
     problems.push({ category: label.category, subcategory: label.subcategory, spans: label.spans, message });

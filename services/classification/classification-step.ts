@@ -1,14 +1,16 @@
 import type { ProcessingStep } from '../ingestion/processing-pipeline.js';
-import { classifyWithExternal, type ExternalModeration } from './external-moderation.js';
+import { classifyWithTiers } from './external-moderation.js';
+import { type ExternalTiers, tiersOnForSchool } from './external-tiers.js';
 import type { SchoolClassifierCache } from './school-classifier-cache.js';
 
 /**
- * Labels the comment. The local classifier always runs; an external moderation endpoint, when
- * configured, adds labels, and when it is down the local result stands ("classified locally").
+ * Labels the comment. The local classifier always runs; the outside tiers the school's trust has
+ * turned on (a moderation endpoint, a self-hosted guard model) add labels, and when they are down
+ * the local result stands ("classified locally").
  */
 export function classificationStep(
   cache: SchoolClassifierCache,
-  external?: ExternalModeration,
+  external: ExternalTiers = {},
 ): ProcessingStep {
   return {
     name: 'classify',
@@ -18,7 +20,10 @@ export function classificationStep(
       const classifier = await state.batch.memo(`classify:school:${schoolId}`, () =>
         cache.forSchool(tx, schoolId),
       );
-      const result = await classifyWithExternal(classifier, external, state.comment.text);
+      const tiers = await state.batch.memo(`classify:tiers:${schoolId}`, () =>
+        tiersOnForSchool(tx, schoolId, external),
+      );
+      const result = await classifyWithTiers(classifier, tiers, state.comment.text);
       state.updates.labels = result.labels.map((l) => ({
         category: l.category,
         subcategory: l.subcategory,
@@ -29,6 +34,7 @@ export function classificationStep(
       state.updates.categories = [...new Set(result.labels.map((l) => l.category))];
       state.updates.classifierVersion = result.classifierVersion;
       state.updates.classifiedLocally = result.classifiedLocally;
+      state.updates.externalTiers = result.tiers;
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
+import { ownContactMatcher } from './own-contact-details.js';
 import { findAddresses, findPersonalDataInLight, type RuleHit } from './personal-data-rules.js';
 import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
-import { YEAR_GROUP_MENTION } from './roster-terms.js';
+import { WORD_LIKE_FIRST_NAMES, YEAR_GROUP_MENTION } from './roster-terms.js';
 import { shippedLexicons } from './shipped-lexicons.js';
 import { skeletonOf, TextNormaliser } from './text-normaliser.js';
 import {
@@ -85,6 +86,8 @@ class LexiconClassifier implements Classifier {
   private readonly normaliser = new TextNormaliser();
   private contextGroups = 0;
   private readonly hasRoster: boolean;
+  /** Whether a personal-data finding is the school's own published contact detail. */
+  private readonly isOwnContact: (subcategory: string, matched: string) => boolean;
 
   // Per-call scratch, reused because classify is synchronous.
   private hitIds: number[] = [];
@@ -164,6 +167,7 @@ class LexiconClassifier implements Classifier {
       });
     }
     this.hasRoster = (options.roster?.length ?? 0) > 0;
+    this.isOwnContact = ownContactMatcher(options.ownContacts);
     const firstName: TermInfo = {
       kind: TermKind.FirstName,
       category: 'safeguarding',
@@ -237,9 +241,10 @@ class LexiconClassifier implements Classifier {
           span: this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!),
           spelled: !!form && spellsAtLeast(matched, form.skel, form.prefix),
         });
-      } else if (info.kind === TermKind.FirstName)
-        names.push(this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!));
-      else if (info.kind === TermKind.ClassMention) {
+      } else if (info.kind === TermKind.FirstName) {
+        const span = this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!);
+        if (isNameAsWritten(text.slice(span[0], span[1]))) names.push(span);
+      } else if (info.kind === TermKind.ClassMention) {
         classMentions.push(this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!));
       }
     }
@@ -268,6 +273,7 @@ class LexiconClassifier implements Classifier {
           rule.regex.lastIndex++;
           continue;
         }
+        if (rule.category === 'spam' && this.isOwnContact('website', m[0])) continue;
         this.add(
           rule.category,
           rule.subcategory,
@@ -278,6 +284,7 @@ class LexiconClassifier implements Classifier {
       }
     }
     const onPersonal = (hit: RuleHit) =>
+      this.isOwnContact(hit.subcategory, light.slice(hit.start, hit.end)) ||
       this.add(
         'personal_data',
         hit.subcategory,
@@ -286,8 +293,11 @@ class LexiconClassifier implements Classifier {
         this.lightSpan(hit.start, hit.end),
       );
     findPersonalDataInLight(light, onPersonal);
-    findAddresses(text, (hit) =>
-      this.add('personal_data', hit.subcategory, hit.severity, hit.source, [hit.start, hit.end]),
+    findAddresses(
+      text,
+      (hit) =>
+        this.isOwnContact(hit.subcategory, text.slice(hit.start, hit.end)) ||
+        this.add('personal_data', hit.subcategory, hit.severity, hit.source, [hit.start, hit.end]),
     );
     if (names.length > 0 && this.hasRoster) this.matchNamesBesideYearGroups(names, classMentions);
 
@@ -301,6 +311,8 @@ class LexiconClassifier implements Classifier {
       mentions.push(this.lightSpan(m.index, m.index + m[0].length));
     }
     for (const name of names) {
+      // "Willow class", "class Willow": the class's name, not a pupil's.
+      if (mentions.some((m) => m[0] < name[1] && name[0] < m[1])) continue;
       for (const mention of mentions) {
         const gap = mention[0] >= name[1] ? mention[0] - name[1] : name[0] - mention[1];
         if (gap <= NAME_TO_YEAR_GAP && gap >= -1) {
@@ -345,6 +357,16 @@ class LexiconClassifier implements Classifier {
     labels.sort((a, b) => a.spans[0]![0] - b.spans[0]![0] || a.category.localeCompare(b.category));
     return dropCoveredDuplicates(labels);
   }
+}
+
+/** A roster first name that is also a word ("will", "grace") counts only when capitalised. */
+function isNameAsWritten(written: string): boolean {
+  if (written.toLowerCase() !== written) return true;
+  const word = written.replace(/[^a-z]/g, '');
+  return !(
+    WORD_LIKE_FIRST_NAMES.has(word) ||
+    (word.endsWith('s') && WORD_LIKE_FIRST_NAMES.has(word.slice(0, -1)))
+  );
 }
 
 function covers(outer: Label, inner: Label): boolean {
@@ -445,11 +467,19 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
     OBSCENITY_VERSION,
   ];
   const hasSchoolData =
-    (options.roster?.length ?? 0) + (options.extraTerms?.length ?? 0) + (options.allowList?.length ?? 0) > 0;
+    (options.roster?.length ?? 0) + (options.extraTerms?.length ?? 0) + (options.allowList?.length ?? 0) >
+      0 || options.ownContacts !== undefined;
   if (hasSchoolData) {
     // A hash, not the data: the version is stored beside every label and the roster is sensitive.
     parts.push(
-      `school@${fnv1a(JSON.stringify([options.roster ?? [], options.extraTerms ?? [], options.allowList ?? []]))}`,
+      `school@${fnv1a(
+        JSON.stringify([
+          options.roster ?? [],
+          options.extraTerms ?? [],
+          options.allowList ?? [],
+          ...(options.ownContacts ? [options.ownContacts] : []),
+        ]),
+      )}`,
     );
   }
   return new LexiconClassifier(

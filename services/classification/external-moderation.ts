@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metrics } from '../core/metrics.js';
 import { type BreakerState, CircuitBreaker } from './circuit-breaker.js';
 import type { Category, ClassificationResult, Classifier, Label, Severity } from './types.js';
 
@@ -56,7 +57,22 @@ const CATEGORY_MAP: Record<string, { category: Category; subcategory: string; se
   'illicit/violent': { category: 'offensive', subcategory: 'threat', severity: 'medium' },
 };
 
-export interface ExternalModeration {
+/** Where comment text may go besides the local classifier; a trust admin turns each on. */
+export type ExternalTierName = 'moderation' | 'guard';
+
+export interface ExternalTier {
+  readonly tier: ExternalTierName;
+  readonly model: string;
+  /** The endpoint's host (and port): where the text goes, as the trust admin is shown it. */
+  readonly host: string;
+  readonly breakerState: BreakerState;
+  /** True if a call would be attempted now. */
+  tryAcquire(): boolean;
+  /** Calls the endpoint; the caller must have acquired the breaker. */
+  moderate(text: string): Promise<Label[]>;
+}
+
+export interface ExternalModeration extends ExternalTier {
   readonly model: string;
   readonly breakerState: BreakerState;
   /** True if a call would be attempted now. */
@@ -133,7 +149,9 @@ export function createExternalModeration(config: ExternalModerationConfig): Exte
   }
 
   return {
+    tier: 'moderation',
     model,
+    host: new URL(config.url).host,
     get breakerState() {
       return breaker.state;
     },
@@ -154,6 +172,53 @@ export function createExternalModeration(config: ExternalModerationConfig): Exte
 export type ExternalClassification = ClassificationResult &
   ({ classifiedLocally: false } | { classifiedLocally: true; reason: LocalOnlyReason });
 
+/** What one outside tier did with the comment. */
+export interface TierOutcome {
+  tier: ExternalTierName;
+  model: string;
+  outcome: 'answered' | Exclude<LocalOnlyReason, 'external_off'>;
+}
+
+export type TieredClassification = ClassificationResult & {
+  /** True when no outside tier answered (none on, or every one on failed): the local result stands. */
+  classifiedLocally: boolean;
+  tiers: TierOutcome[];
+};
+
+async function askTier(tier: ExternalTier, text: string): Promise<{ outcome: TierOutcome; labels: Label[] }> {
+  const done = (outcome: TierOutcome['outcome'], labels: Label[] = []) => {
+    metrics.externalClassification.inc({ tier: tier.tier, outcome });
+    return { outcome: { tier: tier.tier, model: tier.model, outcome }, labels };
+  };
+  if (!tier.tryAcquire()) return done('breaker_open');
+  try {
+    return done('answered', await tier.moderate(text));
+  } catch (error) {
+    return done(error instanceof ExternalModerationError ? error.reason : 'external_down');
+  }
+}
+
+/**
+ * The local result plus the labels of every outside tier that is on and answers, asked at once:
+ * anything any of them flags is flagged, each label naming who said it (its source). The local
+ * classifier always runs; an outside tier is a second opinion, never a dependency.
+ */
+export async function classifyWithTiers(
+  classifier: Classifier,
+  tiers: readonly ExternalTier[],
+  text: string,
+): Promise<TieredClassification> {
+  const local = classifier.classify(text);
+  if (tiers.length === 0) return { ...local, classifiedLocally: true, tiers: [] };
+  const answers = await Promise.all(tiers.map((tier) => askTier(tier, text)));
+  return {
+    labels: [...local.labels, ...answers.flatMap((a) => a.labels)],
+    classifierVersion: local.classifierVersion,
+    classifiedLocally: answers.every((a) => a.outcome.outcome !== 'answered'),
+    tiers: answers.map((a) => a.outcome),
+  };
+}
+
 /**
  * The local result, plus the external endpoint's labels when it answers. The local classifier
  * always runs: the external one is a second opinion, never a dependency.
@@ -163,18 +228,10 @@ export async function classifyWithExternal(
   external: ExternalModeration | undefined,
   text: string,
 ): Promise<ExternalClassification> {
-  const local = classifier.classify(text);
-  if (external === undefined) return { ...local, classifiedLocally: true, reason: 'external_off' };
-  if (!external.tryAcquire()) return { ...local, classifiedLocally: true, reason: 'breaker_open' };
-  try {
-    const labels = await external.moderate(text);
-    return {
-      labels: [...local.labels, ...labels],
-      classifierVersion: local.classifierVersion,
-      classifiedLocally: false,
-    };
-  } catch (error) {
-    const reason = error instanceof ExternalModerationError ? error.reason : 'external_down';
-    return { ...local, classifiedLocally: true, reason };
-  }
+  const result = await classifyWithTiers(classifier, external ? [external] : [], text);
+  const { labels, classifierVersion } = result;
+  const outcome = result.tiers[0]?.outcome ?? 'external_off';
+  return outcome === 'answered'
+    ? { labels, classifierVersion, classifiedLocally: false }
+    : { labels, classifierVersion, classifiedLocally: true, reason: outcome };
 }

@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/client.js';
 import { rosterEntries, schoolLexiconEntries, schools } from '../../db/schema/index.js';
 import { decryptSecret } from '../core/secret-box.js';
 import { createClassifier } from './create-classifier.js';
+import { contactDetailsOf, hasContactDetails } from './own-contact-details.js';
 import type { Category, Classifier, ExtraTerm, RosterEntry, Severity } from './types.js';
 
 /**
@@ -33,7 +34,7 @@ export class SchoolClassifierCache {
 
   async forSchool(db: Queryable, schoolId: string): Promise<Classifier> {
     const [school] = await db
-      .select({ version: schools.lexiconVersion })
+      .select({ version: schools.lexiconVersion, contactDetails: schools.contactDetails })
       .from(schools)
       .where(eq(schools.id, schoolId));
     const version = school?.version ?? 0;
@@ -55,9 +56,11 @@ export class SchoolClassifierCache {
     const pupils = roster.map(
       (r) => JSON.parse(decryptSecret(this.encryptionKey, r.entryEncrypted)) as RosterEntry,
     );
+    const contacts = contactDetailsOf(school?.contactDetails);
+    const ownContacts = hasContactDetails(contacts) ? { ownContacts: contacts } : {};
     const classifier =
-      extraTerms.length || allowList.length || pupils.length
-        ? createClassifier({ roster: pupils, extraTerms, allowList })
+      extraTerms.length || allowList.length || pupils.length || ownContacts.ownContacts
+        ? createClassifier({ roster: pupils, extraTerms, allowList, ...ownContacts })
         : this.shippedOnly();
     this.entries.set(schoolId, { classifier, version });
     return classifier;

@@ -1,3 +1,5 @@
+import type { SchoolContactDetails } from './own-contact-details.js';
+
 export type Severity = 'low' | 'medium' | 'high';
 
 export type Category =
@@ -44,6 +46,8 @@ export interface ClassifierOptions {
   roster?: RosterEntry[];
   extraTerms?: ExtraTerm[];
   allowList?: string[];
+  /** The school's own published contact details: not personal data when they appear. */
+  ownContacts?: SchoolContactDetails;
 }
 
 export interface Classifier {

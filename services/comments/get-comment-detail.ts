@@ -7,6 +7,7 @@ import {
   moderationActions,
   responses,
   type StoredLabel,
+  type StoredTierOutcome,
   users,
 } from '../../db/schema/index.js';
 import { holdsRole, isAccountAdmin } from '../accounts/account-access.js';
@@ -51,6 +52,8 @@ export interface CommentDetail {
     postedAt: Date;
     status: string;
     labels: StoredLabel[];
+    /** The outside classifiers asked (those the trust turned on) and what each did. */
+    externalTiers?: StoredTierOutcome[];
     deadlineAt: Date | null;
     /** When the deadline clock started: posting, or the account's activation for a backlog comment. */
     deadlineClockStartedAt: Date | null;
@@ -242,6 +245,7 @@ async function readCommentDetail(
       postedAt: comment.postedAt,
       status: comment.status,
       labels: redacted ? [] : comment.labels,
+      externalTiers: comment.externalTiers,
       deadlineAt: comment.deadlineAt,
       deadlineClockStartedAt:
         comment.deadlineClockStartedAt ?? (comment.deadlineAt ? comment.postedAt : null),

@@ -4,6 +4,12 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export const metricsRegistry = new Registry();
 
 export const metrics = {
+  externalClassification: new Counter({
+    name: 'hallmonitor_external_classification_total',
+    help: 'Comments offered to an outside classification tier (moderation endpoint, guard model), by outcome: answered, timeout, external_down, invalid_response, breaker_open',
+    labelNames: ['tier', 'outcome'] as const,
+    registers: [metricsRegistry],
+  }),
   polls: new Counter({
     name: 'hallmonitor_polls_total',
     help: 'Polls of platform accounts, by outcome',

@@ -5,13 +5,13 @@ import { createDatabase } from '../../db/client.js';
 import { ensureDatabaseExists } from '../../db/ensure-database.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { postgresDownMessage } from '../../db/service-checks.js';
+import { startSandbox } from '../../sandbox/server.js';
 import { startWorkerRuntime } from '../../workers/worker-runtime.js';
 import { buildApp } from '../api/build-app.js';
 import { createLogger } from '../core/logger.js';
 import { onShutdown } from '../core/shutdown.js';
 import { checkServices, exitOnStartupError } from '../core/startup-checks.js';
-import { startSandbox } from '../platforms/sandbox/sandbox-server.js';
-import { startTraffic } from '../platforms/sandbox/traffic-generator.js';
+import { startDemoTraffic } from './demo-traffic.js';
 import { seedDemo } from './seed-demo.js';
 
 /**
@@ -74,9 +74,7 @@ const seeded = await seedDemo(db, config, sandbox, secrets.DEMO_PASSWORD!);
 const runtime = await startWorkerRuntime({ config, db, logger: logger.child({ component: 'worker' }) });
 const app = await buildApp(config, { db, logger: false });
 await app.listen({ host: config.host, port: config.port });
-const traffic = startTraffic({
-  sandbox: sandbox.state,
-  accounts: [seeded.sandboxUser.username],
+const traffic = startDemoTraffic(sandbox, seeded.sandboxUser.username, {
   ratePerSecond: Number(process.env.DEMO_RATE ?? 0.5),
   seed: Date.now() % 100_000,
 });
@@ -88,8 +86,9 @@ process.stdout.write(
     `Hallmonitor demo is running: open ${config.publicUrl}/login`,
     '',
     `School: ${seeded.school.name}; account @${seeded.sandboxUser.username} on the sandbox X platform at ${sandbox.url}`,
-    'Live comments arrive about one every two seconds (praise, questions, complaints, media enquiries,',
-    'abuse, safeguarding disclosures); polls run every 5 seconds.',
+    "Live comments arrive about one every two seconds, most as replies to the school's own posts (praise,",
+    'questions, complaints, media enquiries, spam, abuse, threats, safeguarding disclosures), never the',
+    'same text twice; polls run every 5 seconds.',
     '',
     'Sign in as (every password is the same):',
     ...seeded.people.map((p) => `  ${p.role.padEnd(width)}  ${p.email.padEnd(24)}  ${p.password}`),

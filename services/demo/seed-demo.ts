@@ -11,11 +11,11 @@ import {
   trusts,
   users,
 } from '../../db/schema/index.js';
+import type { Sandbox } from '../../sandbox/server.js';
 import { sealCredentials } from '../accounts/account-credentials.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { hashPassword } from '../auth/hash-password.js';
 import { systemActor } from '../core/actor.js';
-import type { Sandbox } from '../platforms/sandbox/sandbox-server.js';
 
 export const DEMO_HANDLE = 'oakfield_primary';
 export const DEMO_POLICY_VERSION = '2026-09 (Connect Academy Trust model policy)';
@@ -55,6 +55,13 @@ export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, p
         policyVersionLabel: DEMO_POLICY_VERSION,
         policyDocumentUrl: 'https://example.org/oakfield/social-media-policy.pdf',
         policyVersionAt: new Date(),
+        // Published on the school's website: replies may give them out (the outgoing check knows them).
+        contactDetails: {
+          emails: ['office@oakfield.sch.uk'],
+          phones: ['01632 960000'],
+          address: '1 School Lane, Oakfield OF1 1AA',
+          website: 'https://www.oakfield.sch.uk',
+        },
       })
       .returning()
   )[0]!;

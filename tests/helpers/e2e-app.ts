@@ -1,8 +1,8 @@
 import { type AddressInfo, createServer } from 'node:net';
 import type { Config } from '../../config/load-config.js';
+import { type Sandbox, startSandbox } from '../../sandbox/server.js';
 import { hashPassword } from '../../services/auth/hash-password.js';
 import { createLogger } from '../../services/core/logger.js';
-import { type Sandbox, startSandbox } from '../../services/platforms/sandbox/sandbox-server.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../workers/worker-runtime.js';
 import { buildTestApp, type TestApp } from './build-test-app.js';
 import { createUser } from './factories.js';
@@ -26,7 +26,9 @@ export interface E2eApp {
  * The real app listening on a free port over a database of the test file's own, and, when asked,
  * the sandbox X platform and the workers that execute actions and send replies against it.
  */
-export async function startE2eApp(options: { sandbox?: boolean; workers?: boolean } = {}): Promise<E2eApp> {
+export async function startE2eApp(
+  options: { sandbox?: boolean; workers?: boolean; configOverrides?: Record<string, string> } = {},
+): Promise<E2eApp> {
   const t = await createTestDatabase();
   const sandbox =
     options.sandbox || options.workers ? await startSandbox({ port: 0, host: '127.0.0.1' }) : null;
@@ -34,7 +36,11 @@ export async function startE2eApp(options: { sandbox?: boolean; workers?: boolea
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const api = await buildTestApp(t.db, {
-    configOverrides: { PUBLIC_URL: baseUrl, ...(sandbox ? { X_API_BASE_URL: sandbox.url } : {}) },
+    configOverrides: {
+      PUBLIC_URL: baseUrl,
+      ...(sandbox ? { X_API_BASE_URL: sandbox.url } : {}),
+      ...options.configOverrides,
+    },
   });
   await api.app.listen({ host: '127.0.0.1', port });
   const workers = options.workers

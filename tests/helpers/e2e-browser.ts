@@ -54,7 +54,13 @@ export const THIRD_PARTY_UIS = ['/docs', '/admin/queues'];
  * (the product works offline). `allowHosts` adds hosts a test means to reach (the sandbox X).
  */
 export function useE2eBrowser(
-  options: { sandbox?: boolean; workers?: boolean; allowHosts?: () => string[] } = {},
+  options: {
+    sandbox?: boolean;
+    workers?: boolean;
+    allowHosts?: () => string[];
+    /** Environment for the app's config, read when it starts (after earlier beforeAll hooks). */
+    configOverrides?: () => Record<string, string>;
+  } = {},
 ): E2eBrowser {
   let e2e: E2eApp | undefined;
   let browser: Browser | undefined;
@@ -65,6 +71,7 @@ export function useE2eBrowser(
     e2e = await startE2eApp({
       ...(options.sandbox ? { sandbox: true } : {}),
       ...(options.workers ? { workers: true } : {}),
+      ...(options.configOverrides ? { configOverrides: options.configOverrides() } : {}),
     });
     browser = await launchBrowser();
   });

@@ -1,8 +1,8 @@
 import type { Config } from '../../config/load-config.js';
 import type { Database } from '../../db/client.js';
+import type { Sandbox } from '../../sandbox/server.js';
+import type { SandboxUser } from '../../sandbox/x/state.js';
 import { sealCredentials } from '../../services/accounts/account-credentials.js';
-import type { Sandbox } from '../../services/platforms/sandbox/sandbox-server.js';
-import type { SandboxUser } from '../../services/platforms/sandbox/sandbox-state.js';
 import { createAccount } from './factories.js';
 
 /**

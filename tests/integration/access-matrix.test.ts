@@ -201,6 +201,14 @@ const TABLE: Record<string, Row> = {
   },
 
   'GET /api/trust/domains': { allowed: TRUST_ADMIN, build: u('/api/trust/domains') },
+  'GET /api/trust/external-classification': {
+    allowed: TRUST_ADMIN,
+    build: u('/api/trust/external-classification'),
+  },
+  'PUT /api/trust/external-classification': {
+    allowed: TRUST_ADMIN,
+    build: () => ({ url: '/api/trust/external-classification', json: { tier: 'guard', on: false } }),
+  },
   'POST /api/trust/domains': {
     allowed: TRUST_ADMIN,
     build: () => ({ url: '/api/trust/domains', json: { domain: `${handle().slice(2)}.example-trust.org` } }),
@@ -363,6 +371,19 @@ const TABLE: Record<string, Row> = {
     allowed: ['senior_leader', 'trust_admin'],
     scoped: true,
     build: (s) => ({ url: `/api/schools/${s.school.id}/calendar/ical`, calendar: ICS }),
+  },
+  'GET /api/schools/:schoolId/contact-details': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/contact-details` }),
+  },
+  'PUT /api/schools/:schoolId/contact-details': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/api/schools/${s.school.id}/contact-details`,
+      json: { emails: ['office@school.example'], phones: [], address: '', website: '' },
+    }),
   },
 
   // ---- moderation (JSON) -------------------------------------------------------------------------
@@ -729,6 +750,22 @@ const TABLE: Record<string, Row> = {
     allowed: ['senior_leader', 'trust_admin'],
     scoped: true,
     build: (s) => ({ url: `/schools/${s.school.id}/settings/calendar/ical`, form: { ics: ICS } }),
+  },
+  'POST /schools/:schoolId/settings/external-classification': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/external-classification`,
+      form: { tier: 'guard', on: 'false' },
+    }),
+  },
+  'POST /schools/:schoolId/settings/contact-details': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/contact-details`,
+      form: { emails: 'office@school.example', phones: '01632 960123', address: '', website: '' },
+    }),
   },
 
   // ---- the comment page and its forms ------------------------------------------------------------

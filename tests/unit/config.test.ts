@@ -141,3 +141,50 @@ describe('configuration', () => {
     expect(loadConfig({ ...valid, PORT: '  ' }).port).toBe(3000);
   });
 });
+
+describe('outside classification tiers', () => {
+  it('are not configured by default, so no comment text can leave the installation', () => {
+    expect(loadConfig(valid).externalClassification).toEqual({});
+  });
+
+  it('take a self-hosted guard model on this machine only when the installation says so', () => {
+    const local = { ...valid, GUARD_MODEL_URL: 'http://127.0.0.1:11434/v1/chat/completions' };
+    const refused = failure(local);
+    expect(refused.variable).toBe('GUARD_MODEL_URL');
+    expect(refused.message).toContain('GUARD_MODEL_ALLOW_PRIVATE_NETWORK=true');
+    expect(
+      failure({ ...local, GUARD_MODEL_URL: 'http://localhost:11434/v1/chat/completions' }).variable,
+    ).toBe('GUARD_MODEL_URL');
+    const config = loadConfig({ ...local, GUARD_MODEL_ALLOW_PRIVATE_NETWORK: 'true' });
+    expect(config.externalClassification.guard).toEqual({
+      url: 'http://127.0.0.1:11434/v1/chat/completions',
+      model: 'llama-guard3',
+      timeoutMs: 5_000,
+      allowPrivateNetwork: true,
+    });
+  });
+
+  it('refuse plain http across the internet and a cloud metadata address even when private is allowed', () => {
+    expect(
+      failure({ ...valid, GUARD_MODEL_URL: 'http://guard.example.org/v1/chat/completions' }).message,
+    ).toContain('plain http');
+    const metadata = failure({
+      ...valid,
+      GUARD_MODEL_URL: 'http://169.254.169.254/v1/chat/completions',
+      GUARD_MODEL_ALLOW_PRIVATE_NETWORK: 'true',
+    });
+    expect(metadata.variable).toBe('GUARD_MODEL_URL');
+    expect(metadata.message).toContain('metadata');
+  });
+
+  it('name the variable that is wrong', () => {
+    expect(failure({ ...valid, MODERATION_URL: 'https://api.openai.com/v1/moderations' }).variable).toBe(
+      'MODERATION_API_KEY',
+    );
+    expect(failure({ ...valid, GUARD_MODEL_TIMEOUT_MS: 'soon' }).variable).toBe('GUARD_MODEL_TIMEOUT_MS');
+    expect(failure({ ...valid, GUARD_MODEL_NAME: 'llama guard; rm -rf' }).variable).toBe('GUARD_MODEL_NAME');
+    expect(failure({ ...valid, MODERATION_URL: 'http://api.openai.com/v1/moderations' }).variable).toBe(
+      'MODERATION_URL',
+    );
+  });
+});

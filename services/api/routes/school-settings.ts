@@ -1,11 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { addSchoolTerm, addSchoolTermInput } from '../../classification/add-school-term.js';
+import { getSchoolContactDetails } from '../../classification/get-school-contact-details.js';
 import { importRoster, importRosterInput } from '../../classification/import-roster.js';
 import { listRoster } from '../../classification/list-roster.js';
 import { listSchoolTerms } from '../../classification/list-school-terms.js';
 import { removeRosterEntries, removeRosterInput } from '../../classification/remove-roster-entries.js';
 import { removeSchoolTerm } from '../../classification/remove-school-term.js';
+import {
+  setSchoolContactDetails,
+  setSchoolContactDetailsInput,
+} from '../../classification/set-school-contact-details.js';
 
 const schoolParams = z.object({ schoolId: z.uuid() });
 const entryParams = z.object({ schoolId: z.uuid(), entryId: z.uuid() });
@@ -45,6 +50,18 @@ export const schoolSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/schools/:schoolId/lexicon/:entryId',
     { schema: { tags: ['schools'], params: entryParams } },
     async (request) => removeSchoolTerm(request.ctx, request.params.schoolId, request.params.entryId),
+  );
+
+  app.get(
+    '/api/schools/:schoolId/contact-details',
+    { schema: { tags: ['schools'], params: schoolParams } },
+    async (request) => getSchoolContactDetails(request.ctx, request.params.schoolId),
+  );
+
+  app.put(
+    '/api/schools/:schoolId/contact-details',
+    { schema: { tags: ['schools'], params: schoolParams, body: setSchoolContactDetailsInput } },
+    async (request) => setSchoolContactDetails(request.ctx, request.params.schoolId, request.body),
   );
 
   app.get(

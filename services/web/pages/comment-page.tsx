@@ -1,4 +1,5 @@
 import { escapeHtml } from '@kitajs/html';
+import { labelTier, tierOutcomeText } from '../../classification/label-tier.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
 import { HighlightedText } from '../components/highlighted-text.js';
@@ -98,19 +99,43 @@ function SummaryList({ items, empty }: { items: CommentSummary[]; empty: string 
   );
 }
 
+/** Which outside classifiers were asked, and what each did: a silent one is not a clean bill. */
+function OutsideTiers({ d }: { d: CommentDetail }): JSX.Element {
+  const asked = d.comment.externalTiers ?? [];
+  if (!asked.length) return '';
+  return <p class="outside-tiers" safe>{`Also asked: ${asked.map(tierOutcomeText).join('; ')}.`}</p>;
+}
+
 function WhyFlagged({ d }: { d: CommentDetail }): JSX.Element {
+  return (
+    <>
+      <WhyFlaggedLabels d={d} />
+      <OutsideTiers d={d} />
+    </>
+  );
+}
+
+function WhyFlaggedLabels({ d }: { d: CommentDetail }): JSX.Element {
   const { labels, text } = d.comment;
   if (!labels.length) return <p class="muted">Not flagged: the classifier found nothing to label.</p>;
   return (
     <ul class="why-flagged">
       {labels.map((l) => {
-        const matched = l.spans
-          .map(([s, end]) => text.slice(Math.max(0, s), Math.max(0, end)))
-          .filter((w) => w.length > 0);
+        const by = labelTier(l.source);
+        // An outside tier reads the whole comment: its label has no words of its own to mark.
+        const matched = by.wholeComment
+          ? []
+          : l.spans
+              .map(([s, end]) => text.slice(Math.max(0, s), Math.max(0, end)))
+              .filter((w) => w.length > 0);
         return (
           <li class={`label-${l.category} severity-${l.severity}`}>
             <strong safe>{words(l.category)}</strong>: {escapeHtml(words(l.subcategory))} ·{' '}
-            <span class="severity" safe>{`${l.severity} severity`}</span> · rule <code safe>{l.source}</code>
+            <span class="severity" safe>{`${l.severity} severity`}</span> · said by{' '}
+            <span class={`label-tier label-tier-${by.tier}`} safe>
+              {by.title}
+            </span>{' '}
+            <code safe>{by.detail}</code>
             {matched.length ? (
               <>
                 {' · matched '}

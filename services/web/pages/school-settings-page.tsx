@@ -1,9 +1,13 @@
 import { escapeHtml } from '@kitajs/html';
 import { SCHOOL_TERM_CATEGORIES } from '../../classification/add-school-term.js';
+import type { ExternalTierView } from '../../classification/describe-external-tiers.js';
 import type { RosterEntryView } from '../../classification/list-roster.js';
 import type { SchoolTermView } from '../../classification/list-school-terms.js';
+import type { SchoolContactDetails } from '../../classification/own-contact-details.js';
 import { HOLIDAY_REGIONS } from '../../deadlines/bank-holidays.js';
 import type { Closure, SchoolCalendar } from '../../deadlines/school-calendar.js';
+import { ContactDetailsSection } from '../components/contact-details-form.js';
+import { ExternalClassificationSection } from '../components/external-classification-form.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
 import type { NavUser } from '../components/site-nav.js';
@@ -24,6 +28,10 @@ export interface SchoolSettingsPageProps {
   calendar: SchoolCalendar | null;
   /** Whether to link the school's notification settings (trust admins). */
   notifications: boolean;
+  /** The school's published contact details (replies may give them out). */
+  contactDetails?: { details: SchoolContactDetails; editable: boolean };
+  /** Trust admins: the outside classification tiers and whether the trust has them on. */
+  externalClassification?: ExternalTierView[] | null;
 }
 
 function TermRow({
@@ -340,6 +348,24 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
         <TermsSection p={p} base={base} />
         <RosterSection p={p} base={base} />
         <CalendarSection p={p} base={base} />
+        {p.contactDetails ? (
+          <ContactDetailsSection
+            action={`${base}/contact-details`}
+            csrfToken={p.csrfToken}
+            {...p.contactDetails}
+          />
+        ) : (
+          ''
+        )}
+        {p.externalClassification ? (
+          <ExternalClassificationSection
+            action={`${base}/external-classification`}
+            csrfToken={p.csrfToken}
+            tiers={p.externalClassification}
+          />
+        ) : (
+          ''
+        )}
       </main>
     </Layout>
   );

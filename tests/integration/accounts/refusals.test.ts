@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schools, socialAccounts } from '../../../db/schema/index.js';
-import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
+import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { JOBS } from '../../../workers/job-registry.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { auditActions, expectAuditEntry } from '../../helpers/expect-audit-entry.js';

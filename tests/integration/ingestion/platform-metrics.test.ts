@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../config/load-config.js';
+import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { pollAccount } from '../../../services/ingestion/poll-account.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
-import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { createSchool } from '../../helpers/factories.js';
 import { connectSandboxAccount } from '../../helpers/sandbox-account.js';

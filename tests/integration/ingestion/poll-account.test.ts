@@ -10,6 +10,7 @@ import {
   quarantinedItems,
   socialAccounts,
 } from '../../../db/schema/index.js';
+import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
 import { verifyAudit } from '../../../services/audit/verify-audit.js';
 import { SchoolClassifierCache } from '../../../services/classification/school-classifier-cache.js';
@@ -19,7 +20,6 @@ import { type PollDeps, pollAccount } from '../../../services/ingestion/poll-acc
 import { processComments } from '../../../services/ingestion/process-comment.js';
 import type { PlatformAdapter } from '../../../services/platforms/adapter.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
-import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
 import { createProcessingSteps } from '../../../workers/processing-steps.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';

@@ -1,9 +1,9 @@
 import type { Config } from '../../../config/load-config.js';
 import type { Database } from '../../../db/client.js';
+import type { Sandbox } from '../../../sandbox/server.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { type ExecuteActionDeps, executeAction } from '../../../services/moderation/execute-action.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
-import type { Sandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
 import { createComment, createSchool, createUser } from '../../helpers/factories.js';
 import { connectSandboxAccount } from '../../helpers/sandbox-account.js';
 

@@ -7,10 +7,10 @@ import {
   moderationActions,
   notifications,
 } from '../../../db/schema/index.js';
+import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { verifyAudit } from '../../../services/audit/verify-audit.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { expireProposals } from '../../../services/moderation/expire-proposals.js';
-import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { auditActions, expectAuditEntry } from '../../helpers/expect-audit-entry.js';
 import { signIn } from '../../helpers/sign-in.js';

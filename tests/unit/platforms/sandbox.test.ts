@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../../services/platforms/sandbox/sandbox-server.js';
+import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {

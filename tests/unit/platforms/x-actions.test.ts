@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SandboxTweet } from '../../../sandbox/x/state.js';
 import { PlatformError } from '../../../services/platforms/adapter.js';
-import type { SandboxTweet } from '../../../services/platforms/sandbox/sandbox-state.js';
 import { type Connected, catchError, connectedSandbox } from './x-sandbox-fixture.js';
 
 let ctx: Connected | undefined;

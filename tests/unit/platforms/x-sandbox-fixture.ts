@@ -1,10 +1,6 @@
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../../sandbox/server.js';
+import type { IssuedToken, SandboxUser } from '../../../sandbox/x/state.js';
 import type { Credentials, PlatformAdapter } from '../../../services/platforms/adapter.js';
-import {
-  type Sandbox,
-  type SandboxOptions,
-  startSandbox,
-} from '../../../services/platforms/sandbox/sandbox-server.js';
-import type { IssuedToken, SandboxUser } from '../../../services/platforms/sandbox/sandbox-state.js';
 import { createXAdapter, type XAdapterOptions } from '../../../services/platforms/x/x-adapter.js';
 
 export const CLIENT_ID = 'hallmonitor-test';

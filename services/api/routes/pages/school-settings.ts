@@ -1,12 +1,20 @@
 import { z } from 'zod';
 import { listSchoolStaff } from '../../../accounts/list-school-staff.js';
 import { addSchoolTerm } from '../../../classification/add-school-term.js';
+import { getExternalClassification } from '../../../classification/describe-external-tiers.js';
+import { getSchoolContactDetails } from '../../../classification/get-school-contact-details.js';
 import { importRoster } from '../../../classification/import-roster.js';
 import { listRoster } from '../../../classification/list-roster.js';
 import { listSchoolTerms } from '../../../classification/list-school-terms.js';
 import { removeRosterEntries } from '../../../classification/remove-roster-entries.js';
 import { removeSchoolTerm } from '../../../classification/remove-school-term.js';
 import { LEXICON_EDITORS } from '../../../classification/school-lexicon-access.js';
+import { setExternalClassification } from '../../../classification/set-external-classification.js';
+import {
+  CONTACT_DETAILS_EDITORS,
+  setSchoolContactDetails,
+} from '../../../classification/set-school-contact-details.js';
+import { assertInScope } from '../../../core/authorization.js';
 import { hasRole } from '../../../core/principal.js';
 import { invalidInput, ServiceError } from '../../../core/service-error.js';
 import { getSchoolCalendar } from '../../../deadlines/get-school-calendar.js';
@@ -101,8 +109,71 @@ export const schoolSettingsPageRoutes = pageRoutes(async (app) => {
         roster,
         calendar,
         notifications: hasRole(principal, schoolId, ['trust_admin']),
+        contactDetails: {
+          details: await getSchoolContactDetails(request.ctx, schoolId),
+          editable: hasRole(principal, schoolId, CONTACT_DETAILS_EDITORS),
+        },
+        externalClassification: hasRole(principal, schoolId, ['trust_admin'])
+          ? await getExternalClassification(request.ctx, app.deps.externalTiers)
+          : null,
       });
     }),
+  );
+
+  app.post(
+    '/schools/:schoolId/settings/contact-details',
+    {
+      schema: {
+        params: schoolParams,
+        body: formBody({
+          emails: formField.text(1_300),
+          phones: formField.text(200),
+          address: formField.text(300),
+          website: formField.text(200),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { emails, phones, address, website } = request.body;
+      const { schoolId } = request.params;
+      // One per line (commas and semicolons separate too); the verb checks each.
+      const lines = (text: string) =>
+        text
+          .split(/[\r\n,;]+/)
+          .map((line) => line.trim())
+          .filter(Boolean);
+      return runForm(reply, back(schoolId), async () => {
+        await setSchoolContactDetails(request.ctx, schoolId, {
+          emails: lines(emails),
+          phones: lines(phones),
+          address: address.trim(),
+          website: website.trim(),
+        });
+        return 'Contact details saved: replies may give them out';
+      });
+    },
+  );
+
+  app.post(
+    '/schools/:schoolId/settings/external-classification',
+    {
+      schema: {
+        params: schoolParams,
+        body: formBody({ tier: formField.choice(['guard', 'moderation']), on: formField.checkbox() }),
+      },
+    },
+    async (request, reply) => {
+      const { tier, on } = request.body;
+      const { schoolId } = request.params;
+      return runForm(reply, back(schoolId), async () => {
+        assertInScope(request.ctx, schoolId, 'That school');
+        const tiers = await setExternalClassification(request.ctx, { tier, on }, app.deps.externalTiers);
+        const view = tiers.find((t) => t.tier === tier)!;
+        return on
+          ? `${view.title} on: comment text is now sent to ${view.host ?? ''}`
+          : `${view.title} off: no comment text is sent to it`;
+      });
+    },
   );
 
   app.post(

@@ -1,6 +1,6 @@
-import { startSandbox } from './sandbox-server.js';
+import { startSandbox } from './server.js';
 
-// Starts the X sandbox: `tsx services/platforms/sandbox/main.ts [port] [--enterprise]`.
+// Starts the sandbox platforms on their own: `npm run sandbox -- [port] [--enterprise]`.
 const args = process.argv.slice(2);
 const portArg = args.find((a) => /^\d+$/.test(a));
 const port = portArg === undefined ? 0 : Number(portArg);

@@ -1,4 +1,4 @@
-import type { SandboxState } from './sandbox-state.js';
+import type { SandboxState } from './state.js';
 
 // OAuth 2.0 authorization code with PKCE, as X runs it: /i/oauth2/authorize on x.com and
 // /2/oauth2/token on api.x.com. `sandbox_user=<username>` on the authorize URL approves at once.

@@ -1,4 +1,7 @@
-import type { SandboxState, SandboxTweet } from './sandbox-state.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { apiContext, FormBody, jsonBody, type PlatformApiOptions, platformApi } from '../core/http.js';
+import type { SandboxRateLimits } from '../core/rate-limits.js';
+import { token } from './oauth.js';
 import {
   type ApiReply,
   decodePageToken,
@@ -7,9 +10,11 @@ import {
   problems,
   renderUser,
   timelineBody,
-} from './x-responses.js';
+  xShapes,
+} from './responses.js';
+import type { SandboxState, SandboxTweet } from './state.js';
 
-// The X API v2 subset Hallmonitor uses, over the sandbox state.
+// The X API v2 subset Hallmonitor uses, over the sandbox state, as a Fastify plugin under /2.
 
 export interface ApiContext {
   state: SandboxState;
@@ -22,43 +27,17 @@ export interface ApiContext {
   now: number;
 }
 
-interface ApiRoute {
-  endpoint: string;
-  method: string;
-  regex: RegExp;
-  keys: string[];
-  handle(ctx: ApiContext): ApiReply;
+export interface XApiOptions {
+  state: SandboxState;
+  faults: PlatformApiOptions['faults'];
+  rateLimits: SandboxRateLimits;
+  enterprise: boolean;
+  mentionReach: number;
+  now: () => number;
 }
 
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 const USER_TIMELINE_REACH = 3200;
-
-function route(endpoint: string, handle: (ctx: ApiContext) => ApiReply): ApiRoute {
-  const [method, pattern] = endpoint.split(' ') as [string, string];
-  const keys: string[] = [];
-  const source = pattern.replace(/:([a-z_]+)/g, (_, key: string) => {
-    keys.push(key);
-    return '([^/]+)';
-  });
-  return { endpoint, method, regex: new RegExp(`^${source}$`), keys, handle };
-}
-
-export function matchRoute(
-  method: string,
-  path: string,
-): { endpoint: string; params: Record<string, string>; handle: ApiRoute['handle'] } | null {
-  for (const r of ROUTES) {
-    if (r.method !== method) continue;
-    const match = r.regex.exec(path);
-    if (!match) continue;
-    const params: Record<string, string> = {};
-    r.keys.forEach((key, i) => {
-      params[key] = decodeURIComponent(match[i + 1] ?? '');
-    });
-    return { endpoint: r.endpoint, params, handle: r.handle };
-  }
-  return null;
-}
 
 // ---- timelines -------------------------------------------------------------------------------
 
@@ -416,12 +395,64 @@ function relationList(kind: 'muting' | 'blocking') {
   };
 }
 
-const ROUTES: ApiRoute[] = [
-  route('GET /2/users/me', (ctx) => {
+type Handler = (ctx: ApiContext) => ApiReply;
+
+/** register with `prefix: '/2'` */
+export async function xApi(api: FastifyInstance, options: XApiOptions): Promise<void> {
+  const { state, rateLimits } = options;
+  platformApi(api, {
+    faults: options.faults,
+    log: state.requestLog,
+    now: options.now,
+    shapes: xShapes,
+    tokenUser: (bearer) => state.tokenUser(bearer),
+    limitOf: (endpoint) => rateLimits.limitOf(endpoint),
+  });
+
+  // The token endpoint authenticates the client, not a user.
+  api.post('/oauth2/token', async (request, reply) => {
+    const body = request.body instanceof FormBody ? request.body.fields : stringFields(request.body);
+    const answer = token(state, body, request.headers.authorization);
+    return reply.code(answer.status).send(answer.body);
+  });
+
+  /** a user-context endpoint: a live bearer token, then its rate-limit window, then the handler */
+  const route = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, handle: Handler) => {
+    api.route({
+      method,
+      url,
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const ctx = apiContext(request);
+        if (ctx.bearer === undefined || ctx.tokenUser === null || ctx.endpoint === null) {
+          const refusal = problems.unauthorized();
+          return reply.code(refusal.status).send(refusal.body);
+        }
+        const verdict = rateLimits.consume(ctx.bearer, ctx.endpoint);
+        reply.headers(xShapes.rateLimitHeaders(verdict.limit, verdict.remaining, verdict.reset));
+        if (!verdict.allowed) {
+          const limited = problems.tooManyRequests();
+          return reply.code(limited.status).send(limited.body);
+        }
+        const result = handle({
+          state,
+          userId: ctx.tokenUser,
+          query: ctx.query,
+          body: jsonBody(request.body),
+          params: request.params as Record<string, string>,
+          enterprise: options.enterprise,
+          mentionReach: options.mentionReach,
+          now: options.now(),
+        });
+        return reply.code(result.status).send(result.body);
+      },
+    });
+  };
+
+  route('GET', '/users/me', (ctx) => {
     const user = ctx.state.users.get(ctx.userId);
     return user ? { status: 200, body: { data: renderUser(user) } } : problems.unauthorized();
-  }),
-  route('GET /2/users/:id/mentions', (ctx) => {
+  });
+  route('GET', '/users/:id/mentions', (ctx) => {
     const missing = requireUserParam(ctx);
     if (missing) return missing;
     return timeline(ctx, ctx.state.mentionsOf(ctx.params.id ?? ''), 'mentions', {
@@ -431,8 +462,8 @@ const ROUTES: ApiRoute[] = [
       reach: ctx.mentionReach,
       tokenParams: ['pagination_token'],
     });
-  }),
-  route('GET /2/users/:id/tweets', (ctx) => {
+  });
+  route('GET', '/users/:id/tweets', (ctx) => {
     const missing = requireUserParam(ctx);
     if (missing) return missing;
     const exclude = new Set((ctx.query.get('exclude') ?? '').split(','));
@@ -443,15 +474,24 @@ const ROUTES: ApiRoute[] = [
       { min: 5, max: 100, fallback: 10, reach: USER_TIMELINE_REACH, tokenParams: ['pagination_token'] },
       (t) => !(exclude.has('replies') && t.inReplyToTweetId !== null),
     );
-  }),
-  route('GET /2/tweets/search/recent', searchRecent),
-  route('POST /2/tweets', postTweet),
-  route('DELETE /2/tweets/:id', deleteTweet),
-  route('PUT /2/tweets/:id/hidden', hideReply),
-  route('POST /2/users/:id/muting', relationWrite('muting', true)),
-  route('DELETE /2/users/:source_user_id/muting/:target_user_id', relationWrite('muting', false)),
-  route('GET /2/users/:id/muting', relationList('muting')),
-  route('POST /2/users/:id/blocking', relationWrite('blocking', true)),
-  route('DELETE /2/users/:source_user_id/blocking/:target_user_id', relationWrite('blocking', false)),
-  route('GET /2/users/:id/blocking', relationList('blocking')),
-];
+  });
+  route('GET', '/tweets/search/recent', searchRecent);
+  route('POST', '/tweets', postTweet);
+  route('DELETE', '/tweets/:id', deleteTweet);
+  route('PUT', '/tweets/:id/hidden', hideReply);
+  route('POST', '/users/:id/muting', relationWrite('muting', true));
+  route('DELETE', '/users/:source_user_id/muting/:target_user_id', relationWrite('muting', false));
+  route('GET', '/users/:id/muting', relationList('muting'));
+  route('POST', '/users/:id/blocking', relationWrite('blocking', true));
+  route('DELETE', '/users/:source_user_id/blocking/:target_user_id', relationWrite('blocking', false));
+  route('GET', '/users/:id/blocking', relationList('blocking'));
+}
+
+function stringFields(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === null || typeof value !== 'object') return out;
+  for (const [key, field] of Object.entries(value)) {
+    if (typeof field === 'string') out[key] = field;
+  }
+  return out;
+}

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { RequestLog, type RequestLogEntry } from '../core/request-log.js';
+
+export type { RequestLogEntry } from '../core/request-log.js';
 
 // The sandbox's in-memory X. Ids are snowflake-like numeric strings that only grow, compared as
 // BigInt, so "newer" means "larger id" exactly as on X. Post ids are time-based like X's, so a
@@ -24,19 +27,6 @@ export interface SandboxTweet {
   createdAt: Date;
   mentionIds: string[];
   deleted: boolean;
-}
-
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  /** the query string, '' when none */
-  query: string;
-  /** route pattern, e.g. 'GET /2/users/:id/mentions'; null for unknown routes */
-  endpoint: string | null;
-  at: Date;
-  tokenUser: string | null;
-  status: number;
-  fault: string | null;
 }
 
 export interface IssuedToken {
@@ -94,7 +84,6 @@ export interface PreloadInput {
 const X_EPOCH_MS = 1_288_834_974_657;
 const FIRST_USER_ID = 1_400_000_000_000_000_000n;
 const AUTH_CODE_TTL_MS = 30_000;
-const LOG_LIMIT = 200_000;
 const PRELOAD_PHRASES = [
   'thank you for the update!',
   'what time does the gate open tomorrow?',
@@ -110,7 +99,6 @@ export class SandboxState {
   readonly hidden = new Set<string>();
   readonly mutes = new Map<string, Set<string>>();
   readonly blocks = new Map<string, Set<string>>();
-  readonly log: RequestLogEntry[] = [];
   /** confidential clients; a client id not listed here is treated as a public (PKCE-only) client */
   readonly clients = new Map<string, { secret: string }>();
 
@@ -124,7 +112,17 @@ export class SandboxState {
   private lastTweetId = 0n;
   private nextUserId = FIRST_USER_ID;
 
-  constructor(readonly options: { tokenTtlSeconds: number; now: () => number }) {}
+  /** the sandbox's request log, shared with the other platforms */
+  readonly requestLog: RequestLog;
+
+  constructor(readonly options: { tokenTtlSeconds: number; now: () => number; requestLog?: RequestLog }) {
+    this.requestLog = options.requestLog ?? new RequestLog();
+  }
+
+  /** every API request answered, oldest first */
+  get log(): RequestLogEntry[] {
+    return this.requestLog.entries;
+  }
 
   // ---- users -------------------------------------------------------------------------------
 
@@ -338,18 +336,16 @@ export class SandboxState {
   // ---- request log -------------------------------------------------------------------------
 
   record(entry: RequestLogEntry): RequestLogEntry {
-    if (this.log.length >= LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT + 1);
-    this.log.push(entry);
-    return entry;
+    return this.requestLog.record(entry);
   }
 
   /** requests that could change state on the platform (anything but GET) */
   stateChanges(): RequestLogEntry[] {
-    return this.log.filter((e) => e.method !== 'GET' && e.method !== 'HEAD');
+    return this.requestLog.stateChanges();
   }
 
   requestsTo(endpoint: string): RequestLogEntry[] {
-    return this.log.filter((e) => e.endpoint === endpoint);
+    return this.requestLog.requestsTo(endpoint);
   }
 
   summary() {

@@ -1,6 +1,7 @@
-// Faults a test switches on to see how the adapter copes. Each applies to API requests under /2/
-// (not to /sandbox/ admin calls), optionally only to one endpoint: `endpoint` matches a route
-// pattern exactly ('GET /2/users/:id/mentions') or any path containing it ('mentions').
+// Faults a test switches on to see how an adapter copes, shared by every sandbox platform. Each
+// applies to a platform's API requests (X: under /2/; never to /sandbox/ admin calls), optionally
+// only to one endpoint: `endpoint` matches a route pattern exactly ('GET /2/users/:id/mentions')
+// or any path containing it ('mentions').
 
 export interface CountedFault {
   count: number;

@@ -1,4 +1,5 @@
-import type { SandboxState, SandboxTweet, SandboxUser } from './sandbox-state.js';
+import type { PlatformShapes } from '../core/http.js';
+import type { SandboxState, SandboxTweet, SandboxUser } from './state.js';
 
 // X's response and error shapes, as the v2 API sends them.
 
@@ -66,6 +67,19 @@ export const problems = {
     status,
     body: { title: 'Service Unavailable', detail: 'Service Unavailable', type: 'about:blank', status },
   }),
+};
+
+/** what the sandbox host answers for X when no route does: faults, unknown routes, huge bodies */
+export const xShapes: PlatformShapes = {
+  unavailable: (status) => problems.unavailable(status).body,
+  tooManyRequests: () => problems.tooManyRequests().body,
+  rateLimitHeaders: (limit, remaining, reset) => ({
+    'x-rate-limit-limit': String(limit),
+    'x-rate-limit-remaining': String(remaining),
+    'x-rate-limit-reset': String(reset),
+  }),
+  routeNotFound: () => problems.routeNotFound().body,
+  payloadTooLarge: () => ({ title: 'Payload Too Large', status: 413, type: 'about:blank' }),
 };
 
 export interface FieldSelection {

@@ -1,0 +1,100 @@
+import type { AddressInfo } from 'node:net';
+import { coreAdmin } from './core/admin.js';
+import { SandboxFaults } from './core/faults.js';
+import { createSandboxHttp } from './core/http.js';
+import { type RateLimitWindow, SandboxRateLimits } from './core/rate-limits.js';
+import { RequestLog } from './core/request-log.js';
+import { xAdmin } from './x/admin.js';
+import { xApi } from './x/api-routes.js';
+import { authorize } from './x/oauth.js';
+import { X_RATE_LIMITS } from './x/rate-limits.js';
+import { problems } from './x/responses.js';
+import { SandboxState } from './x/state.js';
+
+// The sandbox platforms as one real HTTP server (Fastify): today X API v2 for the subset
+// Hallmonitor uses. Tests, `npm run demo` and `npm run bench` point the real platform clients at
+// it. It lives outside the product: nothing under services/ or workers/ imports it, and neither
+// the production build nor the Docker image contains it.
+
+export interface SandboxOptions {
+  /** 0 (default) picks a free port */
+  port?: number;
+  host?: string;
+  /** per endpoint pattern, e.g. { 'GET /2/users/:id/mentions': { limit: 5, windowSeconds: 60 } } */
+  rateLimits?: Partial<Record<string, RateLimitWindow>>;
+  /** allow blocking endpoints (X offers them to enterprise apps only) */
+  enterprise?: boolean;
+  tokenTtlSeconds?: number;
+  /** how many of the most recent mentions the mentions timeline reaches (X: 800) */
+  mentionReach?: number;
+  now?: () => number;
+}
+
+export interface Sandbox {
+  url: string;
+  /** the X platform's state */
+  state: SandboxState;
+  faults: SandboxFaults;
+  rateLimits: SandboxRateLimits;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const now = options.now ?? Date.now;
+  const log = new RequestLog();
+  const state = new SandboxState({ tokenTtlSeconds: options.tokenTtlSeconds ?? 7200, now, requestLog: log });
+  const faults = new SandboxFaults();
+  const rateLimits = new SandboxRateLimits(X_RATE_LIMITS, options.rateLimits ?? {}, now);
+
+  const app = createSandboxHttp();
+  // Anything no platform claims answers as X does for an unknown route.
+  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send(problems.routeNotFound().body));
+
+  await app.register(
+    async (admin) => {
+      admin.setNotFoundHandler(async (_request, reply) =>
+        reply.code(404).send({ error: 'no such sandbox route' }),
+      );
+      await admin.register(coreAdmin, { faults, rateLimits, log });
+      await admin.register(xAdmin, { state });
+    },
+    { prefix: '/sandbox' },
+  );
+
+  // X: the consent page on x.com, the API (and its token endpoint) on api.x.com.
+  app.get('/i/oauth2/authorize', async (request, reply) => {
+    const url = new URL(request.url, 'http://sandbox.invalid');
+    const answer = authorize(state, url.searchParams, url.pathname);
+    reply.code(answer.status);
+    if (answer.headers) reply.headers(answer.headers);
+    if (answer.contentType) reply.type(answer.contentType);
+    return reply.send(answer.body);
+  });
+  await app.register(xApi, {
+    prefix: '/2',
+    state,
+    faults,
+    rateLimits,
+    enterprise: options.enterprise ?? false,
+    mentionReach: options.mentionReach ?? 800,
+    now,
+  });
+
+  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  const address = app.server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+  // Fastify's first answer is slow while its request path compiles; pay that here, not in a test's window.
+  const warmUp = await fetch(`${url}/sandbox/rate-limits/reset`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  await warmUp.text();
+  return {
+    url,
+    state,
+    faults,
+    rateLimits,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,34 @@
+/** Who gave a label: the local rules, the local model, or an outside tier, read from its source. */
+export interface LabelTier {
+  tier: 'rules' | 'model' | 'moderation' | 'guard';
+  /** How the comment page names it. */
+  title: string;
+  /** The rule, model or endpoint model that said it. */
+  detail: string;
+  /** An outside tier reads the whole comment: its label has no words of its own to point at. */
+  wholeComment: boolean;
+}
+
+export function labelTier(source: string): LabelTier {
+  if (source.startsWith('external:'))
+    return { tier: 'moderation', title: 'Moderation endpoint', detail: source.slice(9), wholeComment: true };
+  if (source.startsWith('guard:'))
+    return { tier: 'guard', title: 'Guard model', detail: source.slice(6), wholeComment: true };
+  if (source.startsWith('model:'))
+    return { tier: 'model', title: 'Classifier model', detail: source.slice(6), wholeComment: false };
+  return { tier: 'rules', title: 'Rule', detail: source, wholeComment: false };
+}
+
+const OUTCOME_WORDS: Readonly<Record<string, string>> = {
+  answered: 'answered',
+  timeout: 'did not answer in time',
+  external_down: 'was unreachable or failed',
+  invalid_response: 'gave an answer that was not understood',
+  breaker_open: 'was not asked (paused after repeated failures)',
+};
+
+/** "Guard model llama-guard3 answered", for the comment page. */
+export function tierOutcomeText(o: { tier: 'moderation' | 'guard'; model: string; outcome: string }): string {
+  const title = o.tier === 'guard' ? 'Guard model' : 'Moderation endpoint';
+  return `${title} ${o.model} ${OUTCOME_WORDS[o.outcome] ?? o.outcome}`;
+}
