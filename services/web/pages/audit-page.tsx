@@ -9,6 +9,18 @@ import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
+export interface CommentLabel {
+  handle: string | null;
+  day: string;
+}
+
+/** A comment as a person names it; the handle (public text) isolated on its own. */
+function commentLabel({ handle, day }: CommentLabel): string {
+  return handle === null
+    ? `Comment (redacted) on ${escapeHtml(day)}`
+    : `Comment by @${PublicText({ text: handle })} on ${escapeHtml(day)}`;
+}
+
 export interface AuditPageProps {
   user: NavUser;
   csrfToken: string;
@@ -21,8 +33,8 @@ export interface AuditPageProps {
   verify?: (VerifyResult & { signingConfigured: boolean }) | null;
   latestCheckpoint: Checkpoint | null;
   signingConfigured: boolean;
-  /** Human labels for subjects (a comment as "Comment by @author on 3 Dec"), by subject id. */
-  subjectLabels?: ReadonlyMap<string, string>;
+  /** Comments named by author and day ("Comment by @author on 3 Dec 2026"), by subject id; null handle: redacted. */
+  subjectLabels?: ReadonlyMap<string, CommentLabel>;
 }
 
 function option(value: string, label: string, selected: string | undefined): string {
@@ -64,7 +76,7 @@ function Entry({
 }: {
   e: AuditEntryView;
   schoolName: string;
-  label?: string | undefined;
+  label?: CommentLabel | undefined;
 }): string {
   const personal =
     e.personalData.state === 'redacted'
@@ -81,7 +93,7 @@ function Entry({
   <td><time datetime="${e.at.toISOString()}">${e.at.toISOString().slice(0, 19).replace('T', ' ')} UTC</time></td>
   <td>${PublicText({ text: e.actor.name })}${e.actor.type === 'system' ? ' <span class="muted">(system)</span>' : ''}</td>
   <td><code>${escapeHtml(e.action)}</code></td>
-  <td>${PublicText({ text: label ?? e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span></td>
+  <td>${label ? commentLabel(label) : PublicText({ text: e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span></td>
   <td>${e.reason ? PublicText({ text: e.reason }) : '<span class="muted">—</span>'}${change}${personal}
     <details><summary>Details</summary><pre>${json(e.details)}</pre><p class="muted">hash ${escapeHtml(e.hash.slice(0, 16))}…</p></details></td>
 </tr>`;

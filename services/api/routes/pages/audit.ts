@@ -8,12 +8,16 @@ import { searchAudit } from '../../../audit/search-audit.js';
 import { loadCheckpoints } from '../../../audit/verify-audit.js';
 import { verifyAuditLog } from '../../../audit/verify-audit-log.js';
 import { ServiceError } from '../../../core/service-error.js';
-import { AuditPage } from '../../../web/pages/audit-page.js';
+import { AuditPage, type CommentLabel } from '../../../web/pages/audit-page.js';
 import { formBody, pageRoutes, renderPage } from '../../page-kit.js';
 import { auditSearchQuery as searchQuery } from '../audit.js';
 
 /** "Comment by @author on 3 Dec" for the comments on a page of entries, of readable schools only. */
-async function commentLabels(db: Database, ids: string[], schoolIds: string[]): Promise<Map<string, string>> {
+async function commentLabels(
+  db: Database,
+  ids: string[],
+  schoolIds: string[],
+): Promise<Map<string, CommentLabel>> {
   const unique = [...new Set(ids)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
   if (!unique.length || !schoolIds.length) return new Map();
   const rows = await db
@@ -30,7 +34,7 @@ async function commentLabels(db: Database, ids: string[], schoolIds: string[]): 
   return new Map(
     rows.map((r) => {
       const day = DateTime.fromJSDate(r.postedAt).setZone(r.zone).toFormat('d LLL yyyy');
-      return [r.id, r.redactedAt ? `Comment (redacted) on ${day}` : `Comment by @${r.handle} on ${day}`];
+      return [r.id, { handle: r.redactedAt ? null : r.handle, day }];
     }),
   );
 }
