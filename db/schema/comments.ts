@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createInsertSchema, createSelectSchema } from 'drizzle-zod';
 import { at, id } from './columns.js';
 import { schools } from './schools.js';
@@ -79,12 +89,23 @@ export const comments = pgTable(
     assigneeId: uuid('assignee_id').references(() => users.id),
     /** Set when the retention policy or an erasure request removed text and author identity (P12). */
     redactedAt: at('redacted_at'),
+    /**
+     * The inbox's urgency rank, kept by Postgres from the labels: 0 safeguarding, 1 a threat, 2 the
+     * rest. The rule and its wording live in services/comments/inbox-urgency.ts.
+     */
+    urgency: smallint('urgency')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`case when 'safeguarding' = any(categories) then 0 when labels @> '[{"category":"offensive","subcategory":"threat"}]'::jsonb then 1 else 2 end`,
+      ),
   },
   (t) => [
     // Per monitored account: a post that mentions two schools' accounts is kept by each school.
     uniqueIndex('comments_account_external_unique').on(t.accountId, t.externalId),
     // The inbox: a school's open comments, soonest deadline first.
     index('comments_inbox_idx').on(t.schoolId, t.status, t.deadlineAt),
+    // The inbox in urgency order: safeguarding, threats, then the rest, each by deadline.
+    index('comments_inbox_urgency_idx').on(t.schoolId, t.status, t.urgency, t.deadlineAt, t.id),
     index('comments_account_idx').on(t.accountId, t.postedAt),
     // The deadline sweep: open comments not yet breached, by deadline.
     index('comments_sweep_idx').on(t.deadlineAt).where(sql`${t.status} = 'open' and ${t.breachedAt} is null`),

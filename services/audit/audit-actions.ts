@@ -32,6 +32,9 @@ export const AUDIT_ACTIONS = {
   'comment.responded': 'comment',
   'comment.closed': 'comment',
   'comment.redacted': 'comment',
+  // Staff teaching the classifier (issue 20)
+  'comment.corrected': 'comment',
+  'correction.reviewed': 'correction',
   'response.queued': 'response',
   'response.approval_requested': 'response',
   'response.approved': 'response',
@@ -63,6 +66,9 @@ export const AUDIT_ACTIONS = {
   'school.contact_details_changed': 'school',
   'school.webhook_added': 'school',
   'school.webhook_removed': 'school',
+  'saved_reply.created': 'saved_reply',
+  'saved_reply.updated': 'saved_reply',
+  'saved_reply.deleted': 'saved_reply',
   'policy.acknowledged': 'user',
   // People and sign-in
   'user.created': 'user',

@@ -1,6 +1,12 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
-import { comments, moderationActions, responses, socialAccounts } from '../../db/schema/index.js';
+import {
+  classifierCorrections,
+  comments,
+  moderationActions,
+  responses,
+  socialAccounts,
+} from '../../db/schema/index.js';
 import { commentLabel } from '../comments/comment-label.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { emitAudit } from './emit-audit.js';
@@ -98,6 +104,11 @@ export async function redactComments(
       platformResult: sql`${moderationActions.platformResult} - 'note'`,
     })
     .where(inArray(moderationActions.commentId, ids));
+  // Staff corrections to the classifier keep what they said (for the quality report), not why.
+  await tx
+    .update(classifierCorrections)
+    .set({ note: '' })
+    .where(inArray(classifierCorrections.commentId, ids));
   const responseRows = await tx
     .update(responses)
     .set({ text: '', note: null, overrideReason: null })

@@ -1,6 +1,6 @@
-/** Who gave a label: the local rules, the local model, or an outside tier, read from its source. */
+/** Who gave a label: the local rules, the local model, an outside tier or staff, read from its source. */
 export interface LabelTier {
-  tier: 'rules' | 'model' | 'moderation' | 'guard';
+  tier: 'rules' | 'model' | 'moderation' | 'guard' | 'staff';
   /** How the comment page names it. */
   title: string;
   /** The rule, model or endpoint model that said it. */
@@ -10,6 +10,9 @@ export interface LabelTier {
 }
 
 export function labelTier(source: string): LabelTier {
+  // "Flag this" on the comment page (services/classification/corrections/flag-comment.ts).
+  if (source === 'staff')
+    return { tier: 'staff', title: 'Staff', detail: 'flagged by hand', wholeComment: true };
   if (source.startsWith('external:'))
     return { tier: 'moderation', title: 'Moderation endpoint', detail: source.slice(9), wholeComment: true };
   if (source.startsWith('guard:'))

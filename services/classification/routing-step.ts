@@ -8,6 +8,7 @@ import { batchAccount, batchSchool } from '../ingestion/processing-pipeline.js';
 import type { ActionDispatch } from '../moderation/action-access.js';
 import { actionMode } from '../moderation/action-rules.js';
 import { takeAction } from '../moderation/take-action.js';
+import { notifyFlagDigest } from '../notifications/notify-flag-digest.js';
 import { accountAdminIds, notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 import { type Route, routesFor } from './routes-for.js';
 import type { Label } from './types.js';
@@ -99,20 +100,30 @@ export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
           personal,
         });
       }
-      if (routes.includes('flag_admins')) {
+      if (routes.includes('flag_admins') && autoHidden) {
+        // Hidden by the system on the admins' behalf: told on its own, never folded into a flag
+        // digest, so each admin sees that it was hidden and can undo it.
         await notifyUsers(tx, {
           schoolId: comment.schoolId,
           userIds: await state.batch.memo(`route:admins:${account.id}`, () =>
             accountAdminIds(tx, account.id),
           ),
-          event: 'comment.flagged',
+          event: 'comment.auto_hidden',
           urgency: 'normal',
-          title: `Offensive comment flagged on ${onAccount}`,
-          body: autoHidden
-            ? `A comment was flagged as ${describe(labels, 'offensive')} and hidden automatically (the account's auto-hide setting). Unhide it if that was wrong.`
-            : `A comment was flagged as ${describe(labels, 'offensive')}. Hide it if it breaks the policy.`,
-          link,
+          title: `Comment hidden automatically on ${onAccount}`,
+          body: `A comment was flagged as ${describe(labels, 'offensive')} and hidden automatically (the account's auto-hide setting). Unhide it if that was wrong.`,
+          link: `/comments/${comment.id}`,
           subject: { type: 'comment', id: comment.id },
+        });
+      } else if (routes.includes('flag_admins')) {
+        await notifyFlagDigest(tx, {
+          schoolId: comment.schoolId,
+          userIds: await state.batch.memo(`route:admins:${account.id}`, () =>
+            accountAdminIds(tx, account.id),
+          ),
+          commentId: comment.id,
+          onAccount,
+          body: `A comment was flagged as ${describe(labels, 'offensive')}. Hide it if it breaks the policy.`,
         });
       }
       if (routes.includes('escalate_safeguarding')) {

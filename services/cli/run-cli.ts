@@ -5,6 +5,7 @@
 import { auditCommand } from './audit.js';
 import { type CliIo, CommandError, stdio, UsageError } from './cli-io.js';
 import { createTrustAdminCommand } from './create-trust-admin.js';
+import { exportCorrectionsCommand } from './export-corrections.js';
 import { jobsCommand } from './jobs.js';
 import { migrateCommand } from './migrate.js';
 
@@ -24,6 +25,9 @@ Commands:
         List failed jobs (queue, id, name, attempts, when, reason), tab-separated.
   jobs retry [--queue <queue>] (--all | --id <job id>)
         Move failed jobs back to waiting.
+  export-corrections [--school <id>] [--out <file>]
+        Staff corrections a trust admin kept as training examples, one {id,text,expect,kind,subkind}
+        per line (npm run classifier:export-corrections -- --out config/classifier/corpus/staff-corrections.jsonl).
   help
         This text.
 
@@ -36,6 +40,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   migrate: migrateCommand,
   audit: auditCommand,
   jobs: jobsCommand,
+  'export-corrections': exportCorrectionsCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {

@@ -11,13 +11,14 @@ import {
   users,
 } from '../../db/schema/index.js';
 import { holdsRole, isAccountAdmin } from '../accounts/account-access.js';
+import { CORRECTORS } from '../classification/corrections/correction-roles.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { loadCommentWithAccount } from '../moderation/action-access.js';
 import { type AvailableAction, availableActions } from '../moderation/available-actions.js';
 import { escalateCommentInput } from '../moderation/escalate-comment.js';
 import type { NoticeTemplateId } from '../moderation/notice-templates.js';
 import { assignableUsers } from './assignable-users.js';
-import { REPLY_TEMPLATES } from './reply-templates.js';
+import { listSavedReplies } from './list-saved-replies.js';
 
 /** How many comments of the thread, and of the author's history, the page shows. */
 const THREAD_LIMIT = 50;
@@ -102,11 +103,22 @@ export interface CommentDetail {
     noticeTemplates: { id: NoticeTemplateId; title: string }[];
     escalationKinds: string[];
   };
+  /** The school's saved replies (edited in its settings), for the composer. */
   replyTemplates: { id: string; title: string; text: string }[];
   /** People who may be given the comment to answer. */
   assignable: { id: string; name: string }[];
   /** What the caller may do here (each verb checks again). */
-  can: { respond: boolean; close: boolean; moderate: boolean; escalate: boolean; assign: boolean };
+  can: {
+    respond: boolean;
+    close: boolean;
+    moderate: boolean;
+    escalate: boolean;
+    assign: boolean;
+    /** Flag this / not a problem (staff teaching the classifier). */
+    correct: boolean;
+    /** Send a reply the outgoing check refused, with a reason: senior leaders only (P11). */
+    overrideCheck: boolean;
+  };
   viewerId: string | null;
 }
 
@@ -297,7 +309,11 @@ async function readCommentDetail(
       noticeTemplates: available.noticeTemplates,
       escalationKinds: [...escalateCommentInput.shape.kind.options],
     },
-    replyTemplates: REPLY_TEMPLATES.map((t) => ({ ...t })),
+    replyTemplates: (await listSavedReplies(ctx, comment.schoolId)).map((t) => ({
+      id: t.id,
+      title: t.title,
+      text: t.body,
+    })),
     assignable,
     can: {
       respond: responder,
@@ -305,6 +321,8 @@ async function readCommentDetail(
       moderate: admin,
       escalate: admin || holdsRole(ctx, comment.schoolId, ['senior_leader']),
       assign: responder,
+      correct: ctx.actor.type === 'user' && holdsRole(ctx, comment.schoolId, CORRECTORS),
+      overrideCheck: holdsRole(ctx, comment.schoolId, ['senior_leader']),
     },
     viewerId: ctx.actor.type === 'user' ? ctx.actor.id : null,
   };

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { comments, socialAccounts } from '../../db/schema/index.js';
-import { INBOX_ROW, type InboxItem } from './list-inbox.js';
+import { comments, socialAccounts, users } from '../../db/schema/index.js';
+import { INBOX_ROW, type InboxItem, inboxItemOf } from './list-inbox.js';
 
 /** How often the hub looks for newly processed comments. */
 export const INBOX_POLL_MS = 2_000;
@@ -95,15 +95,16 @@ export class InboxEventHub {
       .select({ ...INBOX_ROW, processedAt: comments.processedAt })
       .from(comments)
       .innerJoin(socialAccounts, eq(socialAccounts.id, comments.accountId))
+      .leftJoin(users, eq(users.id, comments.assigneeId))
       .where(and(...where))
       .orderBy(asc(comments.processedAt))
       .limit(BATCH);
-    for (const { processedAt, redactedAt, ...row } of rows) {
+    for (const { processedAt, ...row } of rows) {
       const at = processedAt!.getTime();
       if (at > this.#cursor.getTime()) this.#cursor = processedAt!;
       if (this.#sent.has(row.id)) continue;
       this.#sent.set(row.id, at);
-      const item: InboxItem = { ...row, redacted: redactedAt !== null };
+      const item: InboxItem = inboxItemOf(row);
       if (item.redacted) {
         item.text = '';
         item.authorHandle = '';

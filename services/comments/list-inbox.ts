@@ -2,20 +2,31 @@ import { createHash } from 'node:crypto';
 import { and, eq, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { type AnyPgColumn, PgDialect } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { comments, socialAccounts } from '../../db/schema/index.js';
+import { comments, PLATFORMS, socialAccounts, users } from '../../db/schema/index.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
 import { invalidInput } from '../core/service-error.js';
 import { isStorableDate } from '../core/storable-date.js';
 import type { InboxPageCache, PendingRead } from './inbox-page-cache.js';
+import { type DueState, dueStateOf, type Severity, severityOf } from './inbox-urgency.js';
+
+/** Longest search the inbox accepts. */
+export const MAX_SEARCH_CHARS = 200;
+
+/** A filter a form leaves blank ("All accounts", "Any") arrives as '': the same as absent. */
+const blankable = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), schema]).optional();
 
 export const inboxFilterSchema = z.object({
   status: z.enum(['open', 'responded', 'closed', 'all']).default('open'),
-  accountId: z.uuid().optional(),
-  category: z
-    .enum(['offensive', 'safeguarding', 'personal_data', 'media_enquiry', 'complaint', 'spam'])
-    .optional(),
-  assignee: z.union([z.uuid(), z.literal('me'), z.literal('none')]).optional(),
-  /** Keyset cursor: the last row's `deadlineAt|id` from the previous page. */
+  accountId: blankable(z.uuid()),
+  category: blankable(
+    z.enum(['offensive', 'safeguarding', 'personal_data', 'media_enquiry', 'complaint', 'spam']),
+  ),
+  /** me, none (unassigned), or a person's id. */
+  assignee: blankable(z.union([z.uuid(), z.literal('me'), z.literal('none')])),
+  platform: blankable(z.enum(PLATFORMS)),
+  /** Words from the comment's text or its author's name or handle (a substring, any case). */
+  q: z.string().max(MAX_SEARCH_CHARS, `search at most ${MAX_SEARCH_CHARS} characters`).optional(),
+  /** Keyset cursor: the last row's `urgency|deadlineAt|id` from the previous page. */
   after: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -36,7 +47,15 @@ export interface InboxItem {
   breachedAt: Date | null;
   labels: { category: string; subcategory: string; severity: string; spans: [number, number][] }[];
   assigneeId: string | null;
+  assigneeName: string | null;
   redacted: boolean;
+  platform: string;
+  /** 0 safeguarding, 1 threat, 2 the rest (inbox-urgency.ts). */
+  urgency: number;
+  /** The most severe label's severity, for the row's badge; null when nothing was flagged. */
+  severity: Severity | null;
+  /** What the row may say about its deadline: only `due` and `breached` count down. */
+  dueState: DueState;
 }
 
 /** What GET /api/inbox answers: InboxItems as JSON, dates as ISO 8601 strings, no other field. */
@@ -62,7 +81,12 @@ export const inboxItemSchema = z.object({
     }),
   ),
   assigneeId: z.string().nullable(),
+  assigneeName: z.string().nullable(),
   redacted: z.boolean(),
+  platform: z.string(),
+  urgency: z.number(),
+  severity: z.enum(['high', 'medium', 'low']).nullable(),
+  dueState: z.enum(['responded', 'closed', 'breached', 'due', 'unset']),
 });
 export const inboxPageSchema = z.object({ items: z.array(inboxItemSchema), next: z.string().nullable() });
 
@@ -80,26 +104,52 @@ function inboxWhere(ctx: ServiceContext, filter: z.output<typeof inboxFilterSche
   }
   if (filter.status !== 'all') where.push(eq(comments.status, filter.status));
   if (filter.accountId) where.push(eq(comments.accountId, filter.accountId));
+  if (filter.platform) where.push(eq(comments.platform, filter.platform));
   if (filter.category) where.push(sql`${filter.category} = any(${comments.categories})`);
+  const q = filter.q?.trim();
+  if (q) where.push(sql`${SEARCHED} ilike ${`%${likeEscape(q)}%`}`);
   if (filter.assignee === 'none') where.push(isNull(comments.assigneeId));
   else if (filter.assignee === 'me' && ctx.actor.type === 'user')
     where.push(eq(comments.assigneeId, ctx.actor.id));
   else if (filter.assignee && filter.assignee !== 'me') where.push(eq(comments.assigneeId, filter.assignee));
   const deadline = sql`coalesce(${comments.deadlineAt}, ${FAR_FUTURE.toISOString()}::timestamptz)`;
   if (filter.after) {
-    const [at, id] = filter.after.split('|');
+    const [rank, at, id] = filter.after.split('|');
+    const urgency = Number(rank);
     const when = new Date(at ?? '');
-    if (!id || !cursorId.safeParse(id).success || Number.isNaN(when.getTime()) || !isStorableDate(when))
+    if (
+      !id ||
+      !cursorId.safeParse(id).success ||
+      !/^[0-2]$/.test(rank ?? '') ||
+      Number.isNaN(when.getTime()) ||
+      !isStorableDate(when)
+    )
       throw invalidInput('after must be the cursor from the previous page');
-    where.push(or(gt(deadline, when), and(eq(deadline, when), gt(comments.id, id)))!);
+    where.push(
+      or(
+        gt(comments.urgency, urgency),
+        and(
+          eq(comments.urgency, urgency),
+          or(gt(deadline, when), and(eq(deadline, when), gt(comments.id, id))),
+        ),
+      )!,
+    );
   }
   return where;
 }
 
-// Same order as coalesce(deadline, far future), id, but written so the (school, status, deadline)
-// index serves it: an index scan in deadline order, ties by id, stopping at the limit, instead of
-// sorting every open comment of the school on each request.
-const INBOX_ORDER = sql`${comments.deadlineAt} asc nulls last, ${comments.id} asc`;
+/** What the inbox search looks in; the same expression as the comments_search_trgm_idx index. */
+const SEARCHED = sql`(${comments.authorHandle} || ' ' || ${comments.authorName} || ' ' || ${comments.text})`;
+
+/** A search as a LIKE pattern's literal part: %, _ and the escape character match themselves. */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+// Urgency first (inbox-urgency.ts), then coalesce(deadline, far future), then id, written so the
+// (school, status, urgency, deadline, id) index serves it: an index scan in this order stopping at
+// the limit, instead of sorting every open comment of the school on each request.
+const INBOX_ORDER = sql`${comments.urgency} asc, ${comments.deadlineAt} asc nulls last, ${comments.id} asc`;
 
 /**
  * The columns an InboxItem is made from (with `redactedAt` for its `redacted`), over comments
@@ -120,8 +170,27 @@ export const INBOX_ROW = {
   breachedAt: comments.breachedAt,
   labels: comments.labels,
   assigneeId: comments.assigneeId,
+  assigneeName: users.displayName,
   redactedAt: comments.redactedAt,
+  platform: comments.platform,
+  urgency: comments.urgency,
 };
+
+type InboxRow = Omit<InboxItem, 'redacted' | 'severity' | 'dueState' | 'assigneeName'> & {
+  assigneeName: string | null;
+  redactedAt: Date | null;
+};
+
+/** An InboxItem from an INBOX_ROW row. */
+export function inboxItemOf({ redactedAt, ...r }: InboxRow): InboxItem {
+  return {
+    ...r,
+    assigneeName: r.assigneeName ?? null,
+    redacted: redactedAt !== null,
+    severity: severityOf(r.labels),
+    dueState: dueStateOf(r),
+  };
+}
 
 /**
  * The inbox: comments of the user's schools, soonest deadline first, a page at a time by keyset
@@ -135,17 +204,18 @@ export async function listInbox(ctx: ServiceContext, input: InboxFilter) {
     .select(INBOX_ROW)
     .from(comments)
     .innerJoin(socialAccounts, eq(socialAccounts.id, comments.accountId))
+    .leftJoin(users, eq(users.id, comments.assigneeId))
     .where(and(...where))
     .orderBy(INBOX_ORDER)
     .limit(filter.limit + 1);
   const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];
-  const items: InboxItem[] = page.map(({ redactedAt, ...r }) => ({ ...r, redacted: redactedAt !== null }));
+  const items: InboxItem[] = page.map(inboxItemOf);
   return {
     items,
     next:
       rows.length > filter.limit && last
-        ? `${(last.deadlineAt ?? FAR_FUTURE).toISOString()}|${last.id}`
+        ? `${last.urgency}|${(last.deadlineAt ?? FAR_FUTURE).toISOString()}|${last.id}`
         : null,
   };
 }
@@ -169,7 +239,15 @@ const ITEM_JSON = sql`(select row_to_json(i) from (select ${comments.id} as "id"
     select json_agg(json_build_object('category', l.v->'category', 'subcategory', l.v->'subcategory',
       'severity', l.v->'severity', 'spans', l.v->'spans') order by l.n)
     from jsonb_array_elements(${comments.labels}) with ordinality l(v, n)) end as "labels",
-  ${comments.assigneeId} as "assigneeId", ${comments.redactedAt} is not null as "redacted") i)`;
+  ${comments.assigneeId} as "assigneeId", ${users.displayName} as "assigneeName",
+  ${comments.redactedAt} is not null as "redacted", ${comments.platform} as "platform",
+  ${comments.urgency} as "urgency",
+  case when ${comments.labels} @> '[{"severity":"high"}]' then 'high'
+    when ${comments.labels} @> '[{"severity":"medium"}]' then 'medium'
+    when ${comments.labels} @> '[{"severity":"low"}]' then 'low' end as "severity",
+  case when ${comments.status} = 'responded' then 'responded' when ${comments.status} = 'closed' then 'closed'
+    when ${comments.breachedAt} is not null then 'breached' when ${comments.deadlineAt} is not null then 'due'
+    else 'unset' end as "dueState") i)`;
 
 const dialect = new PgDialect();
 
@@ -203,6 +281,8 @@ export async function listInboxJson(
       filter.accountId ?? '',
       filter.category ?? '',
       assignee,
+      filter.platform ?? '',
+      filter.q?.trim() ?? '',
       filter.after ?? '',
       filter.limit,
     ]);
@@ -212,11 +292,12 @@ export async function listInboxJson(
   }
   const query = sql`select coalesce(json_agg(p.item order by p.n) filter (where p.n <= ${filter.limit}), '[]')::text as items,
       count(*)::int as fetched, min(p.cursor) filter (where p.n = ${filter.limit}) as cursor
-    from (select q.*, row_number() over (order by q.deadline_at asc nulls last, q.id) as n from (
-      select ${comments.id} as id, ${comments.deadlineAt} as deadline_at,
-        coalesce(${iso(comments.deadlineAt)}, ${FAR_FUTURE.toISOString()}) || '|' || ${comments.id} as cursor,
+    from (select q.*, row_number() over (order by q.urgency, q.deadline_at asc nulls last, q.id) as n from (
+      select ${comments.id} as id, ${comments.urgency} as urgency, ${comments.deadlineAt} as deadline_at,
+        ${comments.urgency} || '|' || coalesce(${iso(comments.deadlineAt)}, ${FAR_FUTURE.toISOString()}) || '|' || ${comments.id} as cursor,
         ${ITEM_JSON} as item
       from ${comments} inner join ${socialAccounts} on ${socialAccounts.id} = ${comments.accountId}
+      left join ${users} on ${users.id} = ${comments.assigneeId}
       where ${and(...where)} order by ${INBOX_ORDER} limit ${filter.limit + 1}) q) p`;
   type Row = { items: string; fetched: number; cursor: string | null };
   let row: Row | undefined;

@@ -65,6 +65,22 @@ export interface RespondEffects extends CommentEffects {
   classifiers: SchoolClassifierCache;
 }
 
+/**
+ * The check's problems with each reason once: several labels saying the same thing (one rule
+ * firing on two spans) are one problem with both spans, so the refusal lists it once.
+ */
+export function distinctProblems(
+  problems: ReturnType<typeof problemSummary>,
+): ReturnType<typeof problemSummary> {
+  const byReason = new Map<string, ReturnType<typeof problemSummary>[number]>();
+  for (const p of problems) {
+    const seen = byReason.get(p.reason);
+    if (seen) seen.spans = [...seen.spans, ...p.spans];
+    else byReason.set(p.reason, { ...p, spans: [...p.spans] });
+  }
+  return [...byReason.values()];
+}
+
 /** Replies to these categories wait for a senior leader (P6: a journalist's enquiry). */
 export const APPROVAL_CATEGORIES: readonly string[] = ['media_enquiry'];
 
@@ -112,10 +128,10 @@ export async function respond(
       const check = checkOutgoingReply(input.text, classifier);
       if (!check.ok) {
         if (!input.overrideReason) {
-          throw preconditionFailed(
-            `This reply cannot be sent: ${check.problems.map((p) => p.message).join(' ')}`,
-            { problems: problemSummary(check.problems) },
-          );
+          const problems = distinctProblems(problemSummary(check.problems));
+          throw preconditionFailed(`This reply cannot be sent: ${problems.map((p) => p.reason).join(' ')}`, {
+            problems,
+          });
         }
         assertRole(ctx, comment.schoolId, ['senior_leader'], 'send a reply the outgoing check refused');
         overridden = { reason: input.overrideReason, problems: problemSummary(check.problems) };

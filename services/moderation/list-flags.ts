@@ -1,4 +1,4 @@
-import { aliasedTable, and, arrayContains, desc, eq, inArray, or } from 'drizzle-orm';
+import { aliasedTable, and, arrayContains, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import {
   comments,
   moderationActions,
@@ -7,6 +7,7 @@ import {
   users,
 } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
+import { type Severity, severityOf } from '../comments/inbox-urgency.js';
 import { hasRoleAnywhere } from '../core/principal.js';
 import { inScope, queryable, type ServiceContext } from '../core/service-context.js';
 import { forbidden } from '../core/service-error.js';
@@ -26,6 +27,8 @@ export interface FlaggedComment {
   text: string;
   redacted: boolean;
   labels: StoredLabel[];
+  /** The most severe offensive label: the list is ordered by it. */
+  severity: Severity | null;
   postedAt: Date;
   deadlineAt: Date | null;
 }
@@ -55,6 +58,11 @@ export interface ActionItem {
   proposedByCaller: boolean;
 }
 
+/**
+ * What an admin sees first: proposals waiting for their confirmation (a second admin's job, on a
+ * clock), then the flagged comments most severe first (newest first within a severity), then the
+ * rest of the proposals and recent actions.
+ */
 export interface Flags {
   flagged: FlaggedComment[];
   pending: ActionItem[];
@@ -167,13 +175,19 @@ export async function listFlags(ctx: ServiceContext): Promise<Flags> {
         arrayContains(comments.categories, ['offensive']),
       ),
     )
-    .orderBy(desc(comments.postedAt))
+    .orderBy(
+      sql`case when ${comments.labels} @> '[{"category":"offensive","severity":"high"}]' then 0
+        when ${comments.labels} @> '[{"category":"offensive","severity":"medium"}]' then 1 else 2 end`,
+      desc(comments.postedAt),
+    )
     .limit(100);
-  const pending = await loadActionItems(
+  const proposals = await loadActionItems(
     ctx,
     and(inArray(moderationActions.accountId, accountIds), eq(moderationActions.status, 'proposed')),
     100,
   );
+  // Those the caller can confirm first (stable: otherwise most recently changed first).
+  const pending = [...proposals.filter((a) => a.canConfirm), ...proposals.filter((a) => !a.canConfirm)];
   const recent = await loadActionItems(
     ctx,
     and(
@@ -194,6 +208,7 @@ export async function listFlags(ctx: ServiceContext): Promise<Flags> {
       text: r.redactedAt ? '' : excerpt(r.text),
       redacted: !!r.redactedAt,
       labels: r.labels.filter((l) => l.category === 'offensive'),
+      severity: severityOf(r.labels.filter((l) => l.category === 'offensive')),
       postedAt: r.postedAt,
       deadlineAt: r.deadlineAt,
     })),

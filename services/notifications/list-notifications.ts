@@ -1,9 +1,18 @@
-import { and, count, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { notifications } from '../../db/schema/index.js';
+import { comments, notificationItems, notifications } from '../../db/schema/index.js';
 import { requireUserId } from '../core/authorization.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
 import { invalidInput } from '../core/service-error.js';
+import { excerpt } from '../moderation/list-flags.js';
+
+/** One comment a digest notification lists: its text as it is now (empty once redacted), bounded. */
+export interface NotificationItemView {
+  commentId: string;
+  authorHandle: string;
+  text: string;
+  redacted: boolean;
+}
 
 export const listNotificationsInput = z.object({
   /** The `next` of the previous page. */
@@ -23,6 +32,8 @@ export interface NotificationView {
   link: string | null;
   read: boolean;
   createdAt: Date;
+  /** The comments a digest lists (flags batched per person), oldest first; empty for the rest. */
+  items: NotificationItemView[];
 }
 
 const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
@@ -62,6 +73,36 @@ export async function listNotifications(
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
+  const itemRows = page.length
+    ? await queryable(ctx)
+        .select({
+          notificationId: notificationItems.notificationId,
+          commentId: comments.id,
+          authorHandle: comments.authorHandle,
+          text: comments.text,
+          redactedAt: comments.redactedAt,
+        })
+        .from(notificationItems)
+        .innerJoin(comments, eq(comments.id, notificationItems.commentId))
+        .where(
+          inArray(
+            notificationItems.notificationId,
+            page.map((n) => n.id),
+          ),
+        )
+        .orderBy(asc(notificationItems.createdAt), asc(notificationItems.id))
+    : [];
+  const itemsOf = new Map<string, NotificationItemView[]>();
+  for (const r of itemRows) {
+    const list = itemsOf.get(r.notificationId) ?? [];
+    list.push({
+      commentId: r.commentId,
+      authorHandle: r.redactedAt ? '' : r.authorHandle,
+      text: r.redactedAt ? '' : excerpt(r.text),
+      redacted: r.redactedAt !== null,
+    });
+    itemsOf.set(r.notificationId, list);
+  }
   return {
     items: page.map((n) => ({
       id: n.id,
@@ -73,6 +114,7 @@ export async function listNotifications(
       link: n.link,
       read: n.readAt !== null,
       createdAt: n.createdAt,
+      items: itemsOf.get(n.id) ?? [],
     })),
     next: rows.length > input.limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };

@@ -6,6 +6,7 @@
  */
 export const NOTIFICATION_EVENTS = {
   'comment.flagged': { label: 'A comment on an account you administer is flagged offensive' },
+  'comment.auto_hidden': { label: 'A comment on an account you administer is hidden automatically' },
   'escalation.safeguarding': { label: 'Safeguarding escalation', alwaysUrgent: true },
   'escalation.media': { label: 'Media enquiry' },
   'escalation.raised': { label: 'A comment is escalated to senior leaders' },

@@ -110,8 +110,11 @@ describe('hostile comments', () => {
     await page.locator('.live-notice .live-show').waitFor({ state: 'visible', timeout: 20_000 });
     expect(await page.locator('.live-notice .live-count').textContent()).toBe('1 new comment');
     await page.click('.live-notice .live-show');
-    expect(await page.locator('.inbox .comment-text').first().textContent()).toBe(live);
-    expect(await page.locator('.inbox .author').first().textContent()).toBe('<b>bold</b> (@parent_of_three)');
+    // The live row sits where the inbox's order puts it (not always on top): find it by its class.
+    expect(await page.locator('.inbox .live-new .comment-text').textContent()).toBe(live);
+    expect(await page.locator('.inbox .live-new .author').textContent()).toBe(
+      '<b>bold</b> (@parent_of_three)',
+    );
     await expectInert(page, '.inbox .comment-text, .inbox .author, .inbox .account', seen);
 
     for (const comment of stored.slice(0, 6)) {

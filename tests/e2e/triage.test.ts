@@ -136,7 +136,7 @@ describe('triage in the browser', () => {
     await casey.locator(`.inbox li[data-id="${s.comment.id}"]`).focus();
     await Promise.all([casey.waitForURL(/\/comments\/.*#compose$/), casey.keyboard.press('r')]);
     await expect.poll(() => casey.evaluate(() => document.activeElement?.id)).toBe('reply-text');
-    await casey.selectOption('#reply-template', 'information');
+    await casey.selectOption('#reply-template', { label: 'Where to find information' });
     expect(await casey.inputValue('#reply-text')).toContain('latest newsletter');
     await casey.fill('#reply-text', 'The fair starts at 11am on Saturday. See you there!');
     await casey.click('#compose button[type=submit]');

@@ -4,6 +4,7 @@ import type { Config } from '../../config/load-config.js';
 import type { Database } from '../../db/client.js';
 import {
   accountAdmins,
+  classifierCorrections,
   escalations,
   moderationActions,
   notifications,
@@ -177,6 +178,22 @@ export async function matrixSchool(db: Database, config: Config, trustId?: strin
         { encryptionKey: config.encryptionKey, outbound: outboundPolicy(config.webhookAllowedHosts) },
       );
       return webhook.id;
+    },
+    /** A staff correction waiting for a trust admin's review. */
+    async freshCorrection() {
+      const [row] = await db
+        .insert(classifierCorrections)
+        .values({
+          schoolId: school.id,
+          commentId: comment.id,
+          kind: 'missed',
+          category: 'spam',
+          subcategory: 'staff_flag',
+          labelsBefore: [],
+          correctedBy: users.comms.id,
+        })
+        .returning();
+      return row!;
     },
     async freshLexiconEntry() {
       const entry = await addSchoolTerm(system, school.id, { kind: 'allow', term: `word${tag()}` });

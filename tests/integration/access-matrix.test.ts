@@ -1,5 +1,6 @@
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { savedReplies } from '../../db/schema/index.js';
 import { QUEUE_NAMES } from '../../workers/job-registry.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { type SignedIn, signIn } from '../helpers/sign-in.js';
@@ -61,6 +62,19 @@ const ADMIN = ['account_admin'] as const;
 const DSL = ['safeguarding_lead'] as const;
 const ACTION_READERS = ['account_admin', 'senior_leader', 'auditor', 'comms'] as const;
 const FLAG_READERS = ['account_admin', 'trust_admin'] as const;
+/** Any staff of the school but auditors, who change nothing. */
+const CORRECTORS = ['comms', 'senior_leader', 'safeguarding_lead', 'trust_admin', 'account_admin'] as const;
+const QUALITY_READERS = ['senior_leader', 'trust_admin', 'auditor'] as const;
+const SAVED_REPLY_EDITORS = ['comms', 'senior_leader', 'account_admin'] as const;
+
+/** A saved reply of the school's of its own, so each caller edits or deletes a row that exists. */
+async function freshSavedReply(s: MatrixSchool): Promise<string> {
+  const [row] = await t.db
+    .insert(savedReplies)
+    .values({ schoolId: s.school.id, title: 'Matrix reply', body: 'Thank you.' })
+    .returning({ id: savedReplies.id });
+  return row!.id;
+}
 
 const u =
   (url: string): Build =>
@@ -357,6 +371,59 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: (s) => ({ url: `/api/comments/${s.comment.id}/assign`, json: { assigneeId: null } }),
   },
+  'GET /api/schools/:schoolId/saved-replies': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/saved-replies` }),
+  },
+  'POST /api/schools/:schoolId/saved-replies': {
+    allowed: SAVED_REPLY_EDITORS,
+    scoped: true,
+    build: (s) => ({
+      url: `/api/schools/${s.school.id}/saved-replies`,
+      json: { title: `Reply ${handle()}`, body: 'Thank you for your message.' },
+    }),
+  },
+  'PUT /api/saved-replies/:id': {
+    allowed: SAVED_REPLY_EDITORS,
+    scoped: true,
+    build: async (s) => ({
+      url: `/api/saved-replies/${await freshSavedReply(s)}`,
+      json: { title: 'Thanks', body: 'Thank you.' },
+    }),
+  },
+  'DELETE /api/saved-replies/:id': {
+    allowed: SAVED_REPLY_EDITORS,
+    scoped: true,
+    build: async (s) => ({ url: `/api/saved-replies/${await freshSavedReply(s)}` }),
+  },
+  'GET /saved-replies': { allowed: ALL, build: u('/saved-replies') },
+  'GET /schools/:schoolId/saved-replies': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/schools/${s.school.id}/saved-replies` }),
+  },
+  'POST /schools/:schoolId/saved-replies': {
+    allowed: SAVED_REPLY_EDITORS,
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/saved-replies`,
+      form: { title: `Reply ${handle()}`, body: 'Thank you for your message.' },
+    }),
+  },
+  'POST /saved-replies/:id': {
+    allowed: SAVED_REPLY_EDITORS,
+    scoped: true,
+    build: async (s) => ({
+      url: `/saved-replies/${await freshSavedReply(s)}`,
+      form: { title: 'Thanks', body: 'Thank you.' },
+    }),
+  },
+  'POST /saved-replies/:id/delete': {
+    allowed: SAVED_REPLY_EDITORS,
+    scoped: true,
+    build: async (s) => ({ url: `/saved-replies/${await freshSavedReply(s)}/delete`, form: {} }),
+  },
   'GET /api/schools/:schoolId/reports/deadlines': {
     allowed: REPORT_READERS,
     scoped: true,
@@ -572,6 +639,76 @@ const TABLE: Record<string, Row> = {
     build: (s) => ({ url: `/api/schools/${s.school.id}/roster/remove`, json: { all: true } }),
   },
 
+  // ---- staff teach the classifier (issue 20) ------------------------------------------------------
+  'POST /api/comments/:id/corrections/flag': {
+    allowed: CORRECTORS,
+    scoped: true,
+    build: (s) => ({ url: `/api/comments/${s.comment.id}/corrections/flag`, json: { category: 'spam' } }),
+  },
+  'POST /api/comments/:id/corrections/not-a-problem': {
+    allowed: CORRECTORS,
+    scoped: true,
+    build: (s) => ({
+      url: `/api/comments/${s.comment.id}/corrections/not-a-problem`,
+      json: { category: 'spam', reason: 'Not spam' },
+    }),
+  },
+  'POST /comments/:id/flag': {
+    allowed: CORRECTORS,
+    scoped: true,
+    build: (s) => ({ url: `/comments/${s.comment.id}/flag`, form: { category: 'spam' } }),
+  },
+  'POST /comments/:id/not-a-problem': {
+    allowed: CORRECTORS,
+    scoped: true,
+    build: (s) => ({
+      url: `/comments/${s.comment.id}/not-a-problem`,
+      form: { category: 'spam', reason: 'Fine' },
+    }),
+  },
+  'GET /api/schools/:schoolId/corrections': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/corrections` }),
+  },
+  'POST /api/schools/:schoolId/corrections/:correctionId/review': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: async (s) => ({
+      url: `/api/schools/${s.school.id}/corrections/${(await s.freshCorrection()).id}/review`,
+      json: { outcome: 'dismiss' },
+    }),
+  },
+  'GET /api/schools/:schoolId/corrections/examples.jsonl': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/corrections/examples.jsonl` }),
+  },
+  'GET /api/schools/:schoolId/classifier-quality': {
+    allowed: QUALITY_READERS,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/classifier-quality?month=2026-11` }),
+  },
+  'GET /corrections': {
+    allowed: TRUST_ADMIN,
+    // Everyone else is refused before the school is looked at.
+    scoped: TRUST_ADMIN,
+    build: (s) => ({ url: `/corrections?schoolId=${s.school.id}` }),
+  },
+  'POST /corrections/:schoolId/:correctionId/review': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: async (s) => ({
+      url: `/corrections/${s.school.id}/${(await s.freshCorrection()).id}/review`,
+      form: { outcome: 'dismiss' },
+    }),
+  },
+  'GET /reports/classifier-quality': {
+    allowed: QUALITY_READERS,
+    scoped: QUALITY_READERS,
+    build: (s) => ({ url: `/reports/classifier-quality?schoolId=${s.school.id}&month=2026-11` }),
+  },
+
   // ---- inbox -------------------------------------------------------------------------------------
   'GET /api/inbox': { allowed: ALL, build: u('/api/inbox') },
   'GET /': { allowed: ALL, build: u('/') },
@@ -585,9 +722,32 @@ const TABLE: Record<string, Row> = {
     allowed: ALL,
     build: (s) => ({ url: '/inbox/acknowledge', form: { commentIds: s.comment.id } }),
   },
+  // Bulk assign and close: an id the caller may not see refuses the whole request (404); a role
+  // that may act on none of the comments is refused (403).
+  'POST /api/inbox/assign': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: (s) => ({ url: '/api/inbox/assign', json: { commentIds: [s.comment.id], assigneeId: null } }),
+  },
+  'POST /inbox/assign': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: (s) => ({ url: '/inbox/assign', form: { commentIds: s.comment.id, assigneeId: '' } }),
+  },
+  'POST /inbox/close': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: (s) => ({ url: '/inbox/close', form: { commentIds: s.comment.id, reason: 'Spam' } }),
+  },
+  'POST /api/inbox/close': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: (s) => ({ url: '/api/inbox/close', json: { commentIds: [s.comment.id], reason: 'Spam' } }),
+  },
 
   // ---- staff screens -----------------------------------------------------------------------------
   'GET /flags': { allowed: FLAG_READERS, build: u('/flags') },
+  'GET /api/flags': { allowed: FLAG_READERS, build: u('/api/flags') },
   'POST /web/actions/:id/confirm': {
     allowed: ADMIN,
     scoped: true,

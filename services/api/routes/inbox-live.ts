@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  bulkAssign,
+  bulkAssignInputSchema,
+  bulkClose,
+  bulkCloseInputSchema,
+} from '../../comments/bulk-triage.js';
 import { INBOX_POLL_MS, InboxEventHub } from '../../comments/inbox-events.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import { respond } from '../../comments/respond.js';
@@ -121,6 +127,32 @@ export const inboxLiveRoutes: FastifyPluginAsyncZod = async (app) => {
         : [request.body.commentIds];
       return { results: await acknowledgeAll(request.ctx, ids) };
     },
+  );
+
+  app.post(
+    '/api/inbox/assign',
+    {
+      schema: {
+        tags: ['comments'],
+        summary:
+          'Assign several comments to one person (or clear with null); any id you may not see refuses the whole request (404)',
+        body: bulkAssignInputSchema,
+      },
+    },
+    async (request) => bulkAssign(request.ctx, request.body),
+  );
+
+  app.post(
+    '/api/inbox/close',
+    {
+      schema: {
+        tags: ['comments'],
+        summary:
+          'Close several comments as needing no response, with one reason; any id you may not see refuses the whole request (404)',
+        body: bulkCloseInputSchema,
+      },
+    },
+    async (request) => bulkClose(request.ctx, request.body, effects),
   );
 
   app.post('/inbox/acknowledge', { schema: { hide: true, body: bulkBody } }, async (request, reply) => {

@@ -34,6 +34,9 @@ const notificationView = z.object({
   link: z.string().nullable(),
   read: z.boolean(),
   createdAt: z.date(),
+  items: z.array(
+    z.object({ commentId: z.string(), authorHandle: z.string(), text: z.string(), redacted: z.boolean() }),
+  ),
 });
 const preferencesView = z.object({
   events: z.array(

@@ -26,6 +26,7 @@ export type NavSection =
   | 'approvals'
   | 'accounts'
   | 'deadlines'
+  | 'corrections'
   | 'audit'
   | 'notifications'
   | 'settings'
@@ -63,6 +64,7 @@ export function navItemsFor(user: NavUser): { section: NavSection; href: string;
       label: 'Deadlines',
       show: any(user, ['senior_leader', 'comms', 'trust_admin', 'auditor']),
     },
+    { section: 'corrections', href: '/corrections', label: 'Corrections', show: any(user, ['trust_admin']) },
     {
       section: 'audit',
       href: '/audit',

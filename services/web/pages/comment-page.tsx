@@ -7,6 +7,7 @@ import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { AuthorName, PublicHandle, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
+import { TeachClassifier } from '../components/teach-classifier.js';
 import { Layout } from '../layout.js';
 
 /** A refusal or the outgoing check's problems, shown above the form that caused them. */
@@ -45,13 +46,15 @@ function FormError({
 }): JSX.Element {
   if (!error || error.form !== form) return '';
   const problems = error.problems ?? [];
+  // The check's reasons are listed once: not again in the headline, nor twice in the list.
+  const reasons = [...new Set(problems.map((p) => p.reason))];
   return (
     <div class="flash flash-error form-error" role="alert">
-      <p safe>{error.message}</p>
+      <p safe>{problems.length ? 'This reply cannot be sent:' : error.message}</p>
       {problems.length ? (
         <ul class="problems">
-          {problems.map((p) => (
-            <li safe>{p.reason}</li>
+          {reasons.map((r) => (
+            <li safe>{r}</li>
           ))}
         </ul>
       ) : (
@@ -300,7 +303,7 @@ function Composer(p: CommentPageProps): JSX.Element {
           <Option value="private_reply" label="Private reply (recorded)" selected={kind} />
           <Option value="acknowledgement" label="Acknowledge (seen, will follow up)" selected={kind} />
         </select>
-        <label for="reply-template">Template</label>
+        <label for="reply-template">Saved reply</label>
         <select id="reply-template" name="template" class="reply-template">
           <option value="">None</option>
           {d.replyTemplates.map((t) => (
@@ -309,6 +312,9 @@ function Composer(p: CommentPageProps): JSX.Element {
             </option>
           ))}
         </select>
+        <p class="help">
+          <a href={`/schools/${d.comment.schoolId}/saved-replies`}>Edit the school’s saved replies</a>
+        </p>
         <label for="reply-text">Reply</label>
         <textarea id="reply-text" name="text" rows="5" maxlength="10000" safe>
           {draft?.text ?? ''}
@@ -317,7 +323,7 @@ function Composer(p: CommentPageProps): JSX.Element {
           Every reply is checked before it goes out: no pupil names, personal data or offensive language
           (P11).
         </p>
-        {refused ? (
+        {refused && d.can.overrideCheck ? (
           <>
             <label for="override-reason">Send anyway: reason (senior leaders only)</label>
             <input id="override-reason" name="overrideReason" maxlength="2000" />
@@ -649,6 +655,16 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         <section aria-labelledby="h-why">
           <h2 id="h-why">Why it was flagged</h2>
           <WhyFlagged d={d} />
+          {d.can.correct ? (
+            <TeachClassifier
+              commentId={c.id}
+              labels={c.labels}
+              csrfToken={props.csrfToken}
+              error={props.error}
+            />
+          ) : (
+            ''
+          )}
         </section>
         <section aria-labelledby="h-deadline" class="deadline-box">
           <h2 id="h-deadline">Deadline</h2>

@@ -86,6 +86,11 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
             Export CSV
           </a>
         </form>
+        <p>
+          <a href={`/reports/classifier-quality?schoolId=${encodeURIComponent(r.schoolId)}`}>
+            Classifier quality: flags confirmed, overturned and missed, by month
+          </a>
+        </p>
         <h2 safe>{`${r.schoolName}: ${r.from} to ${r.to}`}</h2>
         <ul class="stats">
           <li>

@@ -10,6 +10,7 @@ import {
   when,
 } from '../components/page-bits.js';
 import { PublicHandle, PublicText } from '../components/public-text.js';
+import { SeverityBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -103,8 +104,22 @@ export function FlagsPage({ user, csrfToken, flash, flags }: FlagsPageProps): JS
       <main id="main">
         <h1>Flags</h1>
         {Flash({ flash })}
+        <section aria-labelledby="pending-h">
+          <h2 id="pending-h">
+            Awaiting a second admin: yours to confirm first ({String(flags.pending.length)})
+          </h2>
+          {flags.pending.length === 0 ? (
+            <p class="empty">Nothing is waiting for confirmation.</p>
+          ) : (
+            <ul class="cards">
+              {flags.pending.map((a) => ProposalItem({ action: a, csrfToken, returnTo: '/flags' })).join('')}
+            </ul>
+          )}
+        </section>
         <section aria-labelledby="flagged-h">
-          <h2 id="flagged-h">Comments flagged offensive ({String(flags.flagged.length)})</h2>
+          <h2 id="flagged-h">
+            Comments flagged offensive, most severe first ({String(flags.flagged.length)})
+          </h2>
           {flags.flagged.length === 0 ? (
             <p class="empty">No open offensive flags on your accounts.</p>
           ) : (
@@ -112,7 +127,7 @@ export function FlagsPage({ user, csrfToken, flash, flags }: FlagsPageProps): JS
               {flags.flagged
                 .map(
                   (c) =>
-                    `<li class="card flagged"><p class="meta"><span>${escapeHtml(c.accountLabel)}</span> <span>${
+                    `<li class="card flagged"><p class="meta">${SeverityBadge({ severity: c.severity })} <span>${escapeHtml(c.accountLabel)}</span> <span>${
                       c.redacted ? 'author redacted' : PublicHandle({ handle: c.authorHandle })
                     }</span> ${when(c.postedAt)} · due ${when(c.deadlineAt)}</p>${quoted(
                       c.redacted ? null : c.text,
@@ -120,16 +135,6 @@ export function FlagsPage({ user, csrfToken, flash, flags }: FlagsPageProps): JS
                     )}<div>${labelChips(c.labels)}</div><a href="/comments/${escapeHtml(c.id)}">Act on this comment</a></li>`,
                 )
                 .join('')}
-            </ul>
-          )}
-        </section>
-        <section aria-labelledby="pending-h">
-          <h2 id="pending-h">Awaiting a second admin ({String(flags.pending.length)})</h2>
-          {flags.pending.length === 0 ? (
-            <p class="empty">Nothing is waiting for confirmation.</p>
-          ) : (
-            <ul class="cards">
-              {flags.pending.map((a) => ProposalItem({ action: a, csrfToken, returnTo: '/flags' })).join('')}
             </ul>
           )}
         </section>

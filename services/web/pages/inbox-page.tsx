@@ -1,8 +1,11 @@
 import { escapeHtml } from '@kitajs/html';
+import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
+import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { AuthorName, PublicHandle } from '../components/public-text.js';
+import { SeverityBadge, UrgencyBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -13,12 +16,30 @@ export interface InboxPageProps {
   csrfToken: string;
   /** Fixed text about the last bulk action (never from the request); escaped here. */
   notice?: string | undefined;
+  /** The message a bulk assign or close came back with. */
+  flash?: FlashMessage | null | undefined;
   items: InboxItem[];
   next: string | null;
-  filter: { status: string; category?: string | undefined; accountId?: string | undefined };
+  filter: {
+    status: string;
+    category?: string | undefined;
+    accountId?: string | undefined;
+    assignee?: string | undefined;
+    platform?: string | undefined;
+    q?: string | undefined;
+  };
   accounts: { id: string; handle: string }[];
+  /** Comms staff and senior leaders: the assignee filter and the bulk assign's choices. */
+  people: { id: string; name: string }[];
   now: Date;
 }
+
+const PLATFORM_NAMES: Record<string, string> = {
+  x: 'X',
+  facebook: 'Facebook',
+  instagram: 'Instagram',
+  youtube: 'YouTube',
+};
 
 const CATEGORY_NAMES: Record<string, string> = {
   offensive: 'Offensive',
@@ -55,6 +76,8 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
       class={`comment status-${item.status}${item.breachedAt ? ' breached' : ''}`}
       data-index={String(index)}
       data-id={item.id}
+      data-urgency={String(item.urgency)}
+      data-deadline={item.deadlineAt?.toISOString()}
       tabindex="0"
     >
       <div class="comment-meta">
@@ -64,17 +87,32 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
           name="commentIds"
           value={item.id}
           form="bulk-ack"
-          aria-label="Select for acknowledgement"
+          aria-label="Select this comment"
         />
         <a class="open-comment" href={`/comments/${item.id}`}>
           Open
         </a>
         <span class="account">{PublicHandle({ handle: item.accountHandle })}</span>
         <span class="author">{AuthorName({ name: item.authorName, handle: item.authorHandle })}</span>
+        {UrgencyBadge({ urgency: item.urgency })}
+        {SeverityBadge({ severity: item.severity })}
+        <span class="assignee">
+          {item.assigneeName ? (
+            <>
+              Assigned to <span safe>{item.assigneeName}</span>
+            </>
+          ) : (
+            'Unassigned'
+          )}
+        </span>
         <time class="posted" datetime={item.postedAt.toISOString()}>
           {item.postedAt.toISOString().slice(0, 16).replace('T', ' ')}
         </time>
-        {item.deadlineAt ? (
+        {item.dueState === 'responded' ? (
+          <span class="deadline done">Responded</span>
+        ) : item.dueState === 'closed' ? (
+          <span class="deadline done">Closed</span>
+        ) : item.deadlineAt ? (
           <span class="deadline">
             due{' '}
             <time
@@ -112,6 +150,16 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
   const query = new URLSearchParams({ status: filter.status });
   if (filter.category) query.set('category', filter.category);
   if (filter.accountId) query.set('accountId', filter.accountId);
+  if (filter.assignee) query.set('assignee', filter.assignee);
+  if (filter.platform) query.set('platform', filter.platform);
+  if (filter.q) query.set('q', filter.q);
+  const defaultView =
+    filter.status === 'open' &&
+    !filter.category &&
+    !filter.accountId &&
+    !filter.assignee &&
+    !filter.platform &&
+    !filter.q;
   return (
     <Layout title="Inbox" user={props.user} csrfToken={props.csrfToken} current="inbox">
       {props.user ? (
@@ -133,7 +181,11 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
       )}
       <main id="main">
         <h1>Inbox</h1>
+        <p class="order-explained">{URGENCY_EXPLANATION}</p>
         <form method="get" action="/" class="filters" aria-label="Filter comments">
+          <label>
+            Search <input type="search" name="q" value={filter.q ?? ''} maxlength="200" />
+          </label>
           <label>
             Status{' '}
             <select name="status">
@@ -159,8 +211,27 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
               {props.accounts.map((a) => option(a.id, `@${a.handle}`, filter.accountId)).join('')}
             </select>
           </label>
+          <label>
+            Platform{' '}
+            <select name="platform">
+              {option('', 'All platforms', filter.platform)}
+              {Object.entries(PLATFORM_NAMES)
+                .map(([value, label]) => option(value, label, filter.platform))
+                .join('')}
+            </select>
+          </label>
+          <label>
+            Assigned to{' '}
+            <select name="assignee">
+              {option('', 'Anyone or nobody', filter.assignee)}
+              {option('me', 'Me', filter.assignee)}
+              {option('none', 'Nobody', filter.assignee)}
+              {props.people.map((p) => option(p.id, p.name, filter.assignee)).join('')}
+            </select>
+          </label>
           <button type="submit">Filter</button>
         </form>
+        {Flash({ flash: props.flash })}
         {props.notice ? (
           <p class="flash flash-ok" role="status" safe>
             {props.notice}
@@ -174,19 +245,36 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
             Show
           </button>
         </p>
+        <p class="live-later" role="status" hidden></p>
         <form id="bulk-ack" method="post" action="/inbox/acknowledge" class="bulk-actions">
-          <CsrfField token={props.csrfToken} />
-          <button type="submit">Acknowledge selected</button>
+          <fieldset>
+            <legend>With the selected comments</legend>
+            <CsrfField token={props.csrfToken} />
+            <button type="submit">Acknowledge</button>
+            <label>
+              Assign to{' '}
+              <select name="assigneeId">
+                {option('', 'Nobody (unassign)', undefined)}
+                {props.people.map((p) => option(p.id, p.name, undefined)).join('')}
+              </select>
+            </label>
+            <button type="submit" formaction="/inbox/assign">
+              Assign
+            </button>
+            <label>
+              No response needed because <input name="reason" maxlength="2000" />
+            </label>
+            <button type="submit" formaction="/inbox/close">
+              Close
+            </button>
+          </fieldset>
         </form>
         {props.items.length === 0 ? (
           <p class="empty">Nothing here: every comment in this view has been dealt with.</p>
         ) : (
           ''
         )}
-        <ol
-          class="inbox"
-          data-live={filter.status === 'open' && !filter.category && !filter.accountId ? 'on' : 'off'}
-        >
+        <ol class="inbox" data-live={defaultView ? 'on' : 'off'}>
           {props.items.map((item, index) => Row({ item, index }))}
         </ol>
         {props.next ? (
@@ -217,7 +305,7 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
             <dt>e</dt>
             <dd>escalate</dd>
             <dt>x</dt>
-            <dd>select for acknowledgement</dd>
+            <dd>select (for acknowledge, assign or close)</dd>
             <dt>?</dt>
             <dd>this help</dd>
           </dl>

@@ -2,6 +2,7 @@ import { escapeHtml } from '@kitajs/html';
 import type { NotificationView } from '../../notifications/list-notifications.js';
 import type { EventPreferenceView } from '../../notifications/notification-preferences.js';
 import { CsrfField } from '../components/csrf-field.js';
+import { DigestItems } from '../components/digest-items.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -35,6 +36,7 @@ function Item({ n, csrfToken }: { n: NotificationView; csrfToken: string }): str
     `<strong class="notification-title">${title}</strong> ` +
     `<time datetime="${n.createdAt.toISOString()}">${when(n.createdAt)}</time></div>` +
     `<p class="notification-body">${PublicText({ text: n.body })}</p>` +
+    DigestItems({ items: n.items }) +
     (n.read
       ? ''
       : `<form method="post" action="/api/notifications/${escapeHtml(n.id)}/read" class="mark-read">${csrf(csrfToken)}<button type="submit">Mark read</button></form>`) +

@@ -115,6 +115,8 @@
     const li = document.createElement('li');
     li.className = `comment status-${String(item.status).replace(/[^a-z_]/g, '')} live-new`;
     li.dataset.id = item.id;
+    li.dataset.urgency = String(item.urgency ?? 2);
+    if (item.deadlineAt) li.dataset.deadline = item.deadlineAt;
     li.tabIndex = 0;
     const meta = document.createElement('div');
     meta.className = 'comment-meta';
@@ -124,7 +126,7 @@
     box.name = 'commentIds';
     box.value = item.id;
     box.setAttribute('form', 'bulk-ack');
-    box.setAttribute('aria-label', 'Select for acknowledgement');
+    box.setAttribute('aria-label', 'Select this comment');
     const open = text('a', 'open-comment', 'Open');
     open.href = `/comments/${encodeURIComponent(item.id)}`;
     const account = document.createElement('span');
@@ -134,12 +136,22 @@
     author.className = 'author';
     author.append(isolated(item.authorName), ' (@', isolated(item.authorHandle), ')');
     meta.append(box, ' ', open, ' ', account, ' ', author);
-    if (item.deadlineAt) {
+    const severity = { high: 'High', medium: 'Medium', low: 'Low' }[item.severity];
+    if (severity)
+      meta.append(' ', text('strong', `severity-badge severity-${item.severity}`, `${severity} severity`));
+    const urgent = { 0: 'Safeguarding', 1: 'Threat' }[item.urgency];
+    if (urgent) meta.append(' ', text('strong', 'urgency-badge', urgent));
+    meta.append(
+      ' ',
+      text('span', 'assignee', item.assigneeName ? `Assigned to ${item.assigneeName}` : 'Unassigned'),
+    );
+    if (item.dueState === 'due' || item.dueState === 'breached') {
       const due = text('time', 'countdown', item.deadlineAt.slice(0, 16).replace('T', ' '));
       due.setAttribute('datetime', item.deadlineAt);
       due.dataset.posted = item.postedAt;
-      meta.append(' due ', due);
-    }
+      meta.append(' ', text('span', 'deadline', 'due '), due);
+    } else if (item.dueState === 'responded') meta.append(' ', text('span', 'deadline done', 'Responded'));
+    else if (item.dueState === 'closed') meta.append(' ', text('span', 'deadline done', 'Closed'));
     const body = document.createElement('p');
     body.className = 'comment-text';
     if (item.redacted) body.textContent = 'Redacted under the retention policy';
@@ -164,12 +176,43 @@
       `${pending.length} new comment${pending.length === 1 ? '' : 's'}`;
     n.hidden = pending.length === 0;
   };
+  // Where the inbox's order (services/comments/inbox-urgency.ts) puts a row: urgency, then
+  // deadline (none last), then id, as the server sorts.
+  const keyOf = (urgency, deadline, id) => [
+    Number.isFinite(Number(urgency)) ? Number(urgency) : 2,
+    deadline ? Date.parse(deadline) : Number.POSITIVE_INFINITY,
+    String(id),
+  ];
+  const before = (x, y) =>
+    x[0] - y[0] || (x[1] === y[1] ? (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0) : x[1] < y[1] ? -1 : 1);
+  const rowKey = (row) => keyOf(row.dataset.urgency, row.dataset.deadline, row.dataset.id);
   const flush = () => {
     const list = inbox();
     if (!list) return;
-    while (pending.length) list.prepend(rowFor(pending.shift()));
+    const morePages = !!document.querySelector('.next-page');
+    let later = 0;
+    while (pending.length) {
+      const item = pending.shift();
+      const key = keyOf(item.urgency, item.deadlineAt, item.id);
+      const next = rowsOf().find((r) => before(key, rowKey(r)) < 0);
+      // After the last row while later pages exist: it belongs on one of them, not here.
+      if (!next && morePages) {
+        later += 1;
+        continue;
+      }
+      const row = rowFor(item);
+      if (next) next.before(row);
+      else list.append(row);
+    }
     document.querySelector('p.empty')?.remove();
     showNotice();
+    const note = document.querySelector('.live-later');
+    if (note) {
+      note.textContent = later
+        ? `${later} new comment${later === 1 ? ' is' : 's are'} further down the order, on a later page.`
+        : '';
+      note.hidden = later === 0;
+    }
   };
   document.addEventListener('click', (e) => {
     if (e.target instanceof Element && e.target.closest('.live-show')) flush();

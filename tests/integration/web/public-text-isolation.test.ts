@@ -248,6 +248,7 @@ beforeAll(async () => {
     '/accounts/:id': [`/accounts/${account.id}`],
     '/schools/:schoolId/settings': [`/schools/${school.id}/settings`],
     '/schools/:schoolId/notifications': [`/schools/${school.id}/notifications`],
+    '/schools/:schoolId/saved-replies': [`/schools/${school.id}/saved-replies`],
     '/audit': ['/audit', `/audit?subjectId=${comment.id}`],
     '/': ['/', '/?status=all'],
   };

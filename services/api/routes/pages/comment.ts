@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { clearFlag } from '../../../classification/corrections/clear-flag.js';
+import { flagComment } from '../../../classification/corrections/flag-comment.js';
 import { assignComment } from '../../../comments/assign-comment.js';
 import { getCommentDetail } from '../../../comments/get-comment-detail.js';
-import { REPLY_TEMPLATES } from '../../../comments/reply-templates.js';
+import { savedReplyText } from '../../../comments/list-saved-replies.js';
 import { respond } from '../../../comments/respond.js';
 import { ServiceError } from '../../../core/service-error.js';
 import { confirmAction } from '../../../moderation/confirm-action.js';
@@ -28,6 +30,15 @@ const DONE = {
   confirmed: 'Confirmed: the action is under way.',
   rejected: 'The proposal was turned down.',
   escalated: 'Escalated.',
+  flagged:
+    'Flagged: the comment is routed as that category now, and the correction is in the school’s review list.',
+  flagged_safeguarding:
+    'Flagged as a safeguarding concern: the safeguarding leads have been told now, and the correction is in the school’s review list.',
+  flag_confirmed: 'Thank you: the classifier had flagged that already; your confirmation is recorded.',
+  cleared:
+    'Not a problem: the flag is cleared from the comment and the Flags page, and the correction is in the school’s review list.',
+  cleared_safeguarding:
+    'Not a problem: the safeguarding flag is cleared from the comment; an escalation already raised stays open for the safeguarding lead to close.',
 } as const;
 type Done = keyof typeof DONE;
 
@@ -137,7 +148,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     async (request, reply) => {
       const { kind, template, overrideReason } = request.body;
       let text = request.body.text.trim();
-      if (!text && template) text = REPLY_TEMPLATES.find((t) => t.id === template)?.text ?? '';
+      if (!text && template) text = (await savedReplyText(request.ctx, template)) ?? '';
       const input =
         kind === 'acknowledgement'
           ? { kind, ...(text ? { text } : {}) }
@@ -287,6 +298,44 @@ export const commentPageRoutes = pageRoutes(async (app) => {
           throw error;
         }
         return 'escalated';
+      }),
+  );
+
+  // ---- Staff teach the classifier (issue 20) -------------------------------------------------------
+  app.post(
+    '/comments/:id/flag',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({ category: formField.text(40), note: formField.text(2_000) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'flag', async () => {
+        const result = await flagComment(request.ctx, request.params.id, {
+          category: request.body.category,
+          note: request.body.note,
+        });
+        if (result.kind === 'confirmed') return 'flag_confirmed';
+        return result.routes.includes('escalate_safeguarding') ? 'flagged_safeguarding' : 'flagged';
+      }),
+  );
+
+  app.post(
+    '/comments/:id/not-a-problem',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({ category: formField.text(40), reason: formField.text(2_000) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'not-a-problem', async () => {
+        const result = await clearFlag(request.ctx, request.params.id, {
+          category: request.body.category,
+          reason: request.body.reason,
+        });
+        return result.openEscalations > 0 ? 'cleared_safeguarding' : 'cleared';
       }),
   );
 });

@@ -1,0 +1,109 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { classifierCorrections, escalations } from '../../../db/schema/index.js';
+import { emitAudit } from '../../audit/emit-audit.js';
+import { commentLabel } from '../../comments/comment-label.js';
+import { requireUserId } from '../../core/authorization.js';
+import type { ServiceContext } from '../../core/service-context.js';
+import { conflict, invalidInput } from '../../core/service-error.js';
+import { withTransaction } from '../../core/with-transaction.js';
+import { SCHOOL_TERM_CATEGORIES } from '../add-school-term.js';
+import type { Label } from '../types.js';
+import { loadCommentToCorrect, saveLabels, words } from './correction-access.js';
+import type { CorrectionResult } from './flag-comment.js';
+
+export const clearFlagInput = z.object({
+  category: z.enum(SCHOOL_TERM_CATEGORIES, {
+    error: `choose the flag: ${SCHOOL_TERM_CATEGORIES.join(', ')}`,
+  }),
+  reason: z
+    .string({ error: 'say why it is not a problem' })
+    .trim()
+    .min(1, 'say why it is not a problem')
+    .max(2_000, 'a reason is at most 2,000 characters'),
+});
+export type ClearFlagInput = z.input<typeof clearFlagInput>;
+
+export interface ClearFlagResult extends CorrectionResult {
+  /** Open safeguarding escalations on the comment: they stay for the safeguarding lead to close. */
+  openEscalations: number;
+}
+
+/**
+ * "Not a problem": a member of staff overturns one of a comment's flags, with a reason. The
+ * category's labels come off the comment at once (an offensive one leaves the Flags page), the
+ * correction is audited and lands in the school's review list. A safeguarding escalation already
+ * raised is not closed here: only the safeguarding lead closes it.
+ */
+export async function clearFlag(
+  ctx: ServiceContext,
+  commentId: string,
+  raw: unknown,
+): Promise<ClearFlagResult> {
+  const parsed = clearFlagInput.safeParse(raw);
+  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  const input = parsed.data;
+  const userId = requireUserId(ctx);
+  return withTransaction(ctx, async (tx, txCtx) => {
+    const { comment, account } = await loadCommentToCorrect(txCtx, tx, commentId);
+    const before = comment.labels as Label[];
+    const removed = before.filter((l) => l.category === input.category);
+    if (removed.length === 0) {
+      throw conflict(`That comment has no ${words(input.category)} flag to clear`);
+    }
+    const labels = before.filter((l) => l.category !== input.category);
+    await saveLabels(tx, comment.id, labels);
+    const [row] = await tx
+      .insert(classifierCorrections)
+      .values({
+        schoolId: comment.schoolId,
+        commentId: comment.id,
+        kind: 'overturned',
+        category: input.category,
+        subcategory: removed[0]!.subcategory,
+        note: input.reason,
+        labelsBefore: before,
+        classifierVersion: comment.classifierVersion,
+        correctedBy: userId,
+      })
+      .returning({ id: classifierCorrections.id });
+    const correctionId = row!.id;
+    const open =
+      input.category === 'safeguarding'
+        ? await tx
+            .select({ id: escalations.id })
+            .from(escalations)
+            .where(
+              and(
+                eq(escalations.commentId, comment.id),
+                eq(escalations.kind, 'safeguarding'),
+                eq(escalations.status, 'open'),
+              ),
+            )
+        : [];
+    await emitAudit(tx, txCtx, {
+      action: 'comment.corrected',
+      schoolId: comment.schoolId,
+      subject: { type: 'comment', id: comment.id, label: commentLabel(comment, account) },
+      details: {
+        correctionId,
+        correction: 'overturned',
+        category: input.category,
+        cleared: removed.map((l) => ({ subcategory: l.subcategory, severity: l.severity, source: l.source })),
+        categoriesBefore: [...new Set(before.map((l) => l.category))],
+        categoriesAfter: [...new Set(labels.map((l) => l.category))],
+        classifierVersion: comment.classifierVersion,
+      },
+      // Staff words about a member of the public: beside the chain, erased with the comment.
+      personal: { reason: input.reason },
+    });
+    return {
+      correctionId,
+      kind: 'overturned' as const,
+      category: input.category,
+      categories: [...new Set(labels.map((l) => l.category))],
+      routes: [],
+      openEscalations: open.length,
+    };
+  });
+}
