@@ -55,6 +55,7 @@ import { escalationsPageRoutes } from './routes/pages/escalations.js';
 import { flagsPageRoutes } from './routes/pages/flags.js';
 import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
+import { peoplePageRoutes } from './routes/pages/people.js';
 import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
 import { savedRepliesPageRoutes } from './routes/pages/saved-replies.js';
 import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
@@ -160,7 +161,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Swagger UI sets inline styles from its script, so /docs allows them (and nothing else more
+    // than the app); it never calls the public validator, so nothing leaves the installation.
+    staticCSP: [
+      "default-src 'self'",
+      "base-uri 'self'",
+      "font-src 'self' data:",
+      "frame-ancestors 'none'",
+      "img-src 'self' data:",
+      "object-src 'none'",
+      "script-src 'self'",
+      "script-src-attr 'none'",
+      "style-src 'self' 'unsafe-inline'",
+      "connect-src 'self'",
+      "form-action 'self'",
+    ].join('; '),
+    uiConfig: { validatorUrl: null },
+  });
 
   const db = options.db ?? createDatabase({ url: config.databaseUrl, applicationName: 'hallmonitor-api' });
   const redis = options.redis ?? createProducerRedis(config.redisUrl);
@@ -229,6 +248,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(schoolSettingsPageRoutes);
   await app.register(auditPageRoutes);
   await app.register(notificationPageRoutes);
+  await app.register(peoplePageRoutes);
   await app.register(correctionRoutes);
   await app.register(correctionsPageRoutes);
   await app.register(classifierQualityPageRoutes);

@@ -32,6 +32,7 @@ export function Layout({
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title safe>{`${title} · Hallmonitor`}</title>
+          <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/app.js" defer></script>
         </head>

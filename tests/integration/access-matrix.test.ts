@@ -170,6 +170,47 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: async (s) => ({ url: `/api/users/${(await s.freshVictim(true)).id}/enable`, json: {} }),
   },
+  // The People screen: the same verbs through forms.
+  'GET /people': { allowed: TRUST_ADMIN, build: u('/people') },
+  'POST /people/invite': {
+    allowed: TRUST_ADMIN,
+    scoped: TRUST_ADMIN,
+    build: (s) => ({
+      url: '/people/invite',
+      form: {
+        displayName: 'New person',
+        email: `new-${handle()}@school.test`,
+        role: 'comms',
+        schoolId: s.school.id,
+      },
+    }),
+  },
+  'POST /people/:userId/roles': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: async (s) => ({
+      url: `/people/${(await s.freshVictim()).id}/roles`,
+      form: { schoolId: s.school.id, role: 'auditor' },
+    }),
+  },
+  'POST /people/:userId/roles/revoke': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: async (s) => ({
+      url: `/people/${(await s.freshVictim()).id}/roles/revoke`,
+      form: { schoolId: s.school.id, role: 'comms' },
+    }),
+  },
+  'POST /people/:userId/disable': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: async (s) => ({ url: `/people/${(await s.freshVictim()).id}/disable`, form: {} }),
+  },
+  'POST /people/:userId/enable': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: async (s) => ({ url: `/people/${(await s.freshVictim(true)).id}/enable`, form: {} }),
+  },
   'PUT /api/users/:userId/password': {
     allowed: TRUST_ADMIN,
     scoped: true,

@@ -1,3 +1,7 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
@@ -12,15 +16,17 @@ export const ADMIN_QUEUES_PATH = '/admin/queues';
 
 /**
  * Bull Board's UI is a React bundle served from its own static folder: its scripts are 'self',
- * but its markup carries inline `style` attributes and a <style> element, and it asks for the
- * IBM Plex fonts from Google. This policy applies to /admin/queues only; the rest of the app keeps
- * helmet's strict policy (no inline styles).
+ * but its markup carries inline `style` attributes and a <style> element. Its page asks for the
+ * IBM Plex fonts from Google, which an installation that works offline must not: the board is
+ * rendered from a copy of its page without that link (boardViewsWithoutWebFonts), and the system
+ * fonts stand in. This policy applies to /admin/queues only; the rest of the app keeps helmet's
+ * strict policy (no inline styles).
  */
 const BOARD_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
-  "font-src 'self' https://fonts.gstatic.com data:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
   "img-src 'self' data:",
   "connect-src 'self'",
   "form-action 'self'",
@@ -28,6 +34,26 @@ const BOARD_CSP = [
   "object-src 'none'",
   "base-uri 'self'",
 ].join('; ');
+
+/**
+ * Bull Board's own page template, less its Google Fonts link, written once to a folder of ours.
+ * Read from the installed package at start-up, so it always matches the bundle's hashed files.
+ */
+function boardViewsWithoutWebFonts(): string {
+  const shipped = join(
+    dirname(createRequire(import.meta.url).resolve('@bull-board/ui/package.json')),
+    'dist',
+  );
+  const page = readFileSync(join(shipped, 'index.ejs'), 'utf8').replace(
+    /<link[^>]*fonts\.(googleapis|gstatic)\.com[^>]*>\s*/g,
+    '',
+  );
+  if (/fonts\.(googleapis|gstatic)\.com/.test(page)) throw new Error('Bull Board page still links web fonts');
+  const dir = join(tmpdir(), `hallmonitor-bull-board-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'index.ejs'), page);
+  return dir;
+}
 
 function isTrustAdmin(request: FastifyRequest): boolean {
   return !!request.principal && hasRoleAnywhere(request.principal, ['trust_admin']);
@@ -73,6 +99,7 @@ export const adminQueuesRoutes: FastifyPluginAsync = async (app) => {
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Hallmonitor queues' } },
   });
+  serverAdapter.setViewsPath(boardViewsWithoutWebFonts());
 
   await app.register(async (scope) => {
     // The guard below is this board's sign-in check: the shared one would want our CSRF token,

@@ -8,6 +8,7 @@ const STATIC_FILES: Record<string, { type: string; body: Buffer }> = Object.from
   [
     ['app.css', 'text/css; charset=utf-8'],
     ['app.js', 'text/javascript; charset=utf-8'],
+    ['favicon.svg', 'image/svg+xml'],
   ].map(([name, type]) => [
     name,
     { type: type!, body: readFileSync(new URL(`../../web/static/${name}`, import.meta.url)) },

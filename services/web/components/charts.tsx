@@ -50,6 +50,7 @@ export function BarChart({
   max?: number;
   unit?: string;
 }): string {
+  if (!points.some((p) => p.value !== null)) return NoData({ title });
   const top = Math.max(max ?? 0, ...points.map((p) => clamp(p.value ?? 0)), 1);
   const innerW = W - PAD.left - PAD.right;
   const innerH = H - PAD.top - PAD.bottom;
@@ -65,6 +66,11 @@ export function BarChart({
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}" preserveAspectRatio="xMidYMid meet"><title>${escapeHtml(title)}</title>${axis(top, unit)}${bars}${xLabels(points, xAt)}</svg>`;
 }
 
+/** A chart with nothing to draw says so, rather than drawing empty axes. */
+function NoData({ title }: { title: string }): string {
+  return `<p class="chart-empty" role="note" aria-label="${escapeHtml(title)}">Not enough data yet: the chart fills in as comments are answered.</p>`;
+}
+
 /** A line chart as inline SVG (gaps where a point has no value); same rules as BarChart. */
 export function LineChart({
   title,
@@ -75,6 +81,7 @@ export function LineChart({
   points: readonly ChartPoint[];
   unit?: string;
 }): string {
+  if (!points.some((p) => p.value !== null)) return NoData({ title });
   const top = Math.max(...points.map((p) => clamp(p.value ?? 0)), 1);
   const innerW = W - PAD.left - PAD.right;
   const innerH = H - PAD.top - PAD.bottom;

@@ -30,7 +30,8 @@ export type NavSection =
   | 'corrections'
   | 'audit'
   | 'notifications'
-  | 'settings';
+  | 'settings'
+  | 'people';
 
 export function navUserOf(principal: Principal): NavUser {
   const roles = new Set<SchoolRole>();
@@ -77,6 +78,7 @@ export function navItemsFor(user: NavUser): { section: NavSection; href: string;
       label: 'Audit',
       show: any(user, ['auditor', 'trust_admin', 'senior_leader']),
     },
+    { section: 'people', href: '/people', label: 'People', show: any(user, ['trust_admin']) },
     {
       section: 'settings',
       href: '/settings',

@@ -69,7 +69,7 @@ export function AccountsPage(props: AccountsPageProps): JSX.Element {
         {props.accounts.length === 0 ? (
           <p class="empty">No official accounts yet.</p>
         ) : (
-          <div class="table-wrap">
+          <section class="table-wrap" aria-label="Table, scrolls sideways" tabindex="0">
             <table class="accounts">
               <caption class="visually-hidden">Official accounts</caption>
               <thead>
@@ -104,7 +104,7 @@ export function AccountsPage(props: AccountsPageProps): JSX.Element {
                   .join('')}
               </tbody>
             </table>
-          </div>
+          </section>
         )}
         {proposeForm(props.proposeIn, props.csrfToken)}
       </main>

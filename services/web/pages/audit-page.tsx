@@ -9,6 +9,18 @@ import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
+export interface CommentLabel {
+  handle: string | null;
+  day: string;
+}
+
+/** A comment as a person names it; the handle (public text) isolated on its own. */
+function commentLabel({ handle, day }: CommentLabel): string {
+  return handle === null
+    ? `Comment (redacted) on ${escapeHtml(day)}`
+    : `Comment by @${PublicText({ text: handle })} on ${escapeHtml(day)}`;
+}
+
 export interface AuditPageProps {
   user: NavUser;
   csrfToken: string;
@@ -21,6 +33,8 @@ export interface AuditPageProps {
   verify?: (VerifyResult & { signingConfigured: boolean }) | null;
   latestCheckpoint: Checkpoint | null;
   signingConfigured: boolean;
+  /** Comments named by author and day ("Comment by @author on 3 Dec 2026"), by subject id; null handle: redacted. */
+  subjectLabels?: ReadonlyMap<string, CommentLabel>;
 }
 
 function option(value: string, label: string, selected: string | undefined): string {
@@ -55,7 +69,15 @@ function json(value: unknown): string {
   return out + escapeHtml(raw.slice(at));
 }
 
-function Entry({ e, schoolName }: { e: AuditEntryView; schoolName: string }): string {
+function Entry({
+  e,
+  schoolName,
+  label,
+}: {
+  e: AuditEntryView;
+  schoolName: string;
+  label?: CommentLabel | undefined;
+}): string {
   const personal =
     e.personalData.state === 'redacted'
       ? `<p class="muted redacted">Personal data ${escapeHtml(e.personalData.note)}</p>`
@@ -67,11 +89,11 @@ function Entry({ e, schoolName }: { e: AuditEntryView; schoolName: string }): st
       ? `<p>Before: <code>${json(e.before)}</code> → after: <code>${json(e.after)}</code></p>`
       : '';
   return `<tr id="entry-${e.seq}">
-  <td>${e.seq}</td>
+  <td class="seq">${e.seq}</td>
   <td><time datetime="${e.at.toISOString()}">${e.at.toISOString().slice(0, 19).replace('T', ' ')} UTC</time></td>
   <td>${PublicText({ text: e.actor.name })}${e.actor.type === 'system' ? ' <span class="muted">(system)</span>' : ''}</td>
   <td><code>${escapeHtml(e.action)}</code></td>
-  <td>${PublicText({ text: e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span></td>
+  <td>${label ? commentLabel(label) : PublicText({ text: e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span></td>
   <td>${e.reason ? PublicText({ text: e.reason }) : '<span class="muted">—</span>'}${change}${personal}
     <details><summary>Details</summary><pre>${json(e.details)}</pre><p class="muted">hash ${escapeHtml(e.hash.slice(0, 16))}…</p></details></td>
 </tr>`;
@@ -152,7 +174,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
         {props.items.length === 0 ? (
           <p class="empty">No audit entries match.</p>
         ) : (
-          <div class="table-wrap">
+          <section class="table-wrap" aria-label="Table, scrolls sideways" tabindex="0">
             <table class="audit-log">
               <thead>
                 <tr>
@@ -166,11 +188,17 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
               </thead>
               <tbody>
                 {props.items
-                  .map((e) => Entry({ e, schoolName: e.schoolId ? (names.get(e.schoolId) ?? '') : '' }))
+                  .map((e) =>
+                    Entry({
+                      e,
+                      schoolName: e.schoolId ? (names.get(e.schoolId) ?? '') : '',
+                      label: e.subject.id ? props.subjectLabels?.get(e.subject.id) : undefined,
+                    }),
+                  )
                   .join('')}
               </tbody>
             </table>
-          </div>
+          </section>
         )}
         {props.next !== null ? (
           <a

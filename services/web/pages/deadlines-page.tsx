@@ -136,7 +136,7 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
         </section>
         <section aria-labelledby="accounts-h">
           <h2 id="accounts-h">By account</h2>
-          <div class="table-wrap">
+          <section class="table-wrap" aria-label="Table, scrolls sideways" tabindex="0">
             <table>
               <thead>
                 <tr>
@@ -159,14 +159,14 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
                   .join('')}
               </tbody>
             </table>
-          </div>
+          </section>
         </section>
         <section aria-labelledby="coverage-h">
           <h2 id="coverage-h">Monitoring coverage</h2>
           {r.coverageGaps.length === 0 ? (
             <p class="empty">Someone triaged every active account on every working day.</p>
           ) : (
-            <div class="table-wrap">
+            <section class="table-wrap" aria-label="Table, scrolls sideways" tabindex="0">
               <table class="coverage">
                 <thead>
                   <tr>
@@ -184,7 +184,7 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
                     .join('')}
                 </tbody>
               </table>
-            </div>
+            </section>
           )}
         </section>
         <EscalationFiguresSection figures={r.escalations} />

@@ -143,7 +143,7 @@ export function FlagsPage({ user, csrfToken, flash, flags }: FlagsPageProps): JS
           {flags.recent.length === 0 ? (
             <p class="empty">No actions yet.</p>
           ) : (
-            <div class="table-wrap">
+            <section class="table-wrap" aria-label="Table, scrolls sideways" tabindex="0">
               <table>
                 <thead>
                   <tr>
@@ -169,7 +169,7 @@ export function FlagsPage({ user, csrfToken, flash, flags }: FlagsPageProps): JS
                     .join('')}
                 </tbody>
               </table>
-            </div>
+            </section>
           )}
         </section>
       </main>

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escalations, moderationActions, socialAccounts } from '../../../db/schema/index.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
-import { createAccount, createUser } from '../../helpers/factories.js';
+import { createAccount, createComment, createUser } from '../../helpers/factories.js';
 import { type SignedIn, signIn } from '../../helpers/sign-in.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { staffScene } from './staff-fixture.js';
@@ -380,6 +380,16 @@ describe('accounts', () => {
 
 describe('deadlines', () => {
   it('shows the dashboard with charts drawn on the server and a CSV link', async () => {
+    // A comment answered in time two days ago: the charts have a point to draw (with none, they
+    // say "not enough data yet" instead; tests/e2e/finish.test.ts).
+    const posted = new Date(Date.now() - 2 * 86_400_000);
+    await createComment(t.db, {
+      schoolId: a.school.id,
+      accountId: a.account.id,
+      postedAt: posted,
+      deadlineAt: new Date(posted.getTime() + 86_400_000),
+      firstResponseAt: new Date(posted.getTime() + 3_600_000),
+    });
     const res = await open(a.senior.id, '/deadlines');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<svg class="chart"');
