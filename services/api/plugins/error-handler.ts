@@ -30,7 +30,11 @@ function answersHtml(request: FastifyRequest): boolean {
 
 function declaredHtml(request: FastifyRequest): boolean {
   const declared = request.routeOptions.config?.answers;
-  return declared ? declared === 'html' : !isJsonPath(request.url);
+  if (declared) return declared === 'html';
+  if (isJsonPath(request.url)) return false;
+  // An address with no route: a browser (it asks for HTML) gets the page, a program gets JSON.
+  if (!request.routeOptions.url) return (request.headers.accept ?? '').includes('text/html');
+  return true;
 }
 
 /** Is this a Redis or BullMQ refusal because Redis is down (offline queue disabled)? */
@@ -176,9 +180,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     send(request, reply, {
       status: 404,
       error: 'NOT_FOUND',
-      message: isJsonPath(request.url)
-        ? `No route for ${request.method} ${request.url.split('?')[0]}`
-        : 'There is no page at this address. It may have moved, or the link may be mistyped.',
+      message: answersHtml(request)
+        ? 'There is no page at this address. It may have moved, or the link may be mistyped.'
+        : `No route for ${request.method} ${request.url.split('?')[0]}`,
     }),
   );
 }

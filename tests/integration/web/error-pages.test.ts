@@ -27,11 +27,14 @@ afterAll(async () => {
   await t.drop();
 });
 
+/** What Chromium sends for a page. */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
 const heading = (html: string) => html.match(/<h1>(.*?)<\/h1>/)?.[1];
 
 describe('one error handler, HTML or JSON by the route', () => {
   it('answers an unknown page address with the styled 404 page, keeping the navigation', async () => {
-    const res = await api.app.inject({ url: '/no-such-page', headers: { cookie } });
+    const res = await api.app.inject({ url: '/no-such-page', headers: { cookie, accept: BROWSER_ACCEPT } });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(heading(res.body)).toBe('Not found');
@@ -41,7 +44,7 @@ describe('one error handler, HTML or JSON by the route', () => {
   });
 
   it('answers an unknown page address signed out with the 404 page and a way to sign in', async () => {
-    const res = await api.app.inject({ url: '/nowhere/at/all' });
+    const res = await api.app.inject({ url: '/nowhere/at/all', headers: { accept: BROWSER_ACCEPT } });
     expect(res.statusCode).toBe(404);
     expect(heading(res.body)).toBe('Not found');
     expect(res.body).toContain('href="/login"');
