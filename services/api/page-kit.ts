@@ -1,9 +1,13 @@
+import { asc, inArray } from 'drizzle-orm';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ZodError, z } from 'zod';
+import { schools } from '../../db/schema/schools.js';
+import { principalSchoolIds } from '../auth/load-principal.js';
 import { ServiceError, type ServiceErrorCode } from '../core/service-error.js';
 import type { FlashMessage } from '../web/components/page-bits.js';
 import type { NavUser } from '../web/components/site-nav.js';
+import { DEFAULT_TIME_ZONE, runInTimeZone } from '../web/components/time-zone.js';
 
 /**
  * The page/form kit: what every staff screen's route file uses.
@@ -170,7 +174,37 @@ export async function renderPage(
   status = 200,
 ) {
   const base: PageBase = { ...(await request.server.pageChrome(request)), flash: takeFlash(request, reply) };
-  return reply.html(render(base), status);
+  return reply.html(await inViewerTimeZone(request, () => render(base)), status);
+}
+
+/** Runs a page's render with its `<Time>`s in the viewer's school's zone (renderPage does this). */
+export async function inViewerTimeZone<T>(request: FastifyRequest, render: () => T): Promise<Awaited<T>> {
+  const zones = await viewerTimeZones(request);
+  return await runInTimeZone(zones.zone, async () => await render(), zones.bySchool);
+}
+
+/**
+ * Which zone a signed-in page shows times in (`<Time>` reads it; services/web/components/time-zone.ts):
+ * the zone of the school the person works in. Someone with several schools (a trust admin) sees
+ * the zone of the page's subject's school when the page says which (`showTimesForSchool`, e.g. the
+ * comment page); otherwise the zone their schools share, or, when their schools differ, the first
+ * of them by name (stable from page to page); with no school at all, Europe/London.
+ */
+async function viewerTimeZones(
+  request: FastifyRequest,
+): Promise<{ zone: string; bySchool: ReadonlyMap<string, string> }> {
+  const principal = request.principal;
+  const ids = principal ? principalSchoolIds(principal) : [];
+  if (ids.length === 0) return { zone: DEFAULT_TIME_ZONE, bySchool: new Map() };
+  const rows = await request.server.db
+    .select({ id: schools.id, timeZone: schools.timeZone })
+    .from(schools)
+    .where(inArray(schools.id, ids))
+    .orderBy(asc(schools.name), asc(schools.id));
+  return {
+    zone: rows[0]?.timeZone ?? DEFAULT_TIME_ZONE,
+    bySchool: new Map(rows.map((r) => [r.id, r.timeZone])),
+  };
 }
 
 /** Refusals a person can fix on the same page: shown there after the redirect, not as an error page. */

@@ -1,24 +1,36 @@
 import type { PropsWithChildren } from '@kitajs/html';
 import { CsrfField } from './csrf-field.js';
+import { formatInZone } from './time-zone.js';
 
 /**
  * Shared JSX pieces of the staff pages. Text given as props is escaped here (kitajs escapes
  * attributes; text children carry `safe`); public text goes through PublicText instead.
  */
 
-/** A point in time as readable text inside a <time> element; '—' when there is none. */
+/**
+ * A point in time as readable text inside a <time> element, in the viewer's school's zone with the
+ * zone's abbreviation ("2026-07-02 00:30 BST"; the zone comes from the page render, see
+ * time-zone.ts); '—' when there is none. Extra attributes (class, data-*) go on the <time>.
+ */
 export function Time({
   at,
   empty = '—',
+  seconds = false,
+  ...attrs
 }: {
   at: Date | string | null | undefined;
   empty?: string;
+  seconds?: boolean;
+  class?: string;
+  [data: `data-${string}`]: string | undefined;
 }): JSX.Element {
   if (!at) return <span safe>{empty}</span>;
   const d = typeof at === 'string' ? new Date(at) : at;
   if (Number.isNaN(d.getTime())) return <span safe>{empty}</span>;
   return (
-    <time datetime={d.toISOString()} safe>{`${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`}</time>
+    <time {...attrs} datetime={d.toISOString()} safe>
+      {formatInZone(d, undefined, seconds)}
+    </time>
   );
 }
 

@@ -2,6 +2,7 @@ import { escapeHtml } from '@kitajs/html';
 import type { StoredLabel } from '../../../db/schema/index.js';
 import { CsrfField } from './csrf-field.js';
 import { PublicText } from './public-text.js';
+import { formatInZone } from './time-zone.js';
 
 /** A message carried across a form's 303 redirect. Plain text; escaped when shown. */
 export interface FlashMessage {
@@ -27,12 +28,12 @@ export function csrfField(token: string): string {
   return CsrfField({ token }) as string;
 }
 
-/** A point in time as readable UTC text inside a <time> element. */
+/** A point in time as readable text inside a <time> element, in the page's zone (see <Time> in kit.tsx). */
 export function when(date: Date | string | null | undefined, empty = '—'): string {
   if (!date) return escapeHtml(empty);
   const d = typeof date === 'string' ? new Date(date) : date;
   if (Number.isNaN(d.getTime())) return escapeHtml(empty);
-  return `<time datetime="${d.toISOString()}">${d.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>`;
+  return `<time datetime="${d.toISOString()}">${escapeHtml(formatInZone(d))}</time>`;
 }
 
 /** Label chips: category and subcategory, one per distinct pair, the most severe kept. */

@@ -5,6 +5,7 @@ import type { AuditFilter } from '../../audit/audit-filter.js';
 import type { Checkpoint } from '../../audit/audit-signing.js';
 import { describeUnwitnessed, type VerifyResult } from '../../audit/verify-audit.js';
 import { CsrfField } from '../components/csrf-field.js';
+import { Time } from '../components/kit.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -90,7 +91,7 @@ function Entry({
       : '';
   return `<tr id="entry-${e.seq}">
   <td class="seq">${e.seq}</td>
-  <td><time datetime="${e.at.toISOString()}">${e.at.toISOString().slice(0, 19).replace('T', ' ')} UTC</time></td>
+  <td>${Time({ at: e.at, seconds: true })}</td>
   <td>${PublicText({ text: e.actor.name })}${e.actor.type === 'system' ? ' <span class="muted">(system)</span>' : ''}</td>
   <td><code>${escapeHtml(e.action)}</code></td>
   <td>${label ? commentLabel(label) : PublicText({ text: e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span></td>

@@ -188,12 +188,7 @@ function Deadline({ d }: { d: CommentDetail }): JSX.Element {
         <>
           <p>
             Deadline <Time at={c.deadlineAt} />:{' '}
-            <time
-              class="countdown"
-              datetime={c.deadlineAt.toISOString()}
-              data-posted={clockStart.toISOString()}
-              safe
-            >{`${c.deadlineAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`}</time>
+            <Time class="countdown" at={c.deadlineAt} data-posted={clockStart.toISOString()} />
           </p>
           {clockStart.getTime() > c.postedAt.getTime() ? (
             <p class="muted">

@@ -3,6 +3,7 @@ import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
+import { Time } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { AuthorName, PublicHandle } from '../components/public-text.js';
 import { SeverityBadge, UrgencyBadge } from '../components/severity-badge.js';
@@ -105,23 +106,14 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
             'Unassigned'
           )}
         </span>
-        <time class="posted" datetime={item.postedAt.toISOString()}>
-          {item.postedAt.toISOString().slice(0, 16).replace('T', ' ')}
-        </time>
+        <Time class="posted" at={item.postedAt} />
         {item.dueState === 'responded' ? (
           <span class="deadline done">Responded</span>
         ) : item.dueState === 'closed' ? (
           <span class="deadline done">Closed</span>
         ) : item.deadlineAt ? (
           <span class="deadline">
-            due{' '}
-            <time
-              class="countdown"
-              datetime={item.deadlineAt.toISOString()}
-              data-posted={item.postedAt.toISOString()}
-            >
-              {item.deadlineAt.toISOString().slice(0, 16).replace('T', ' ')}
-            </time>
+            due <Time class="countdown" at={item.deadlineAt} data-posted={item.postedAt.toISOString()} />
           </span>
         ) : (
           <span class="deadline pending">deadline being set</span>

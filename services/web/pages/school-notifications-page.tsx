@@ -2,6 +2,7 @@ import { escapeHtml } from '@kitajs/html';
 import type { DeliveryView } from '../../notifications/list-deliveries.js';
 import type { WebhookView } from '../../notifications/school-webhooks.js';
 import { CsrfField } from '../components/csrf-field.js';
+import { Time } from '../components/kit.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -15,12 +16,10 @@ export interface SchoolNotificationsPageProps {
   problems: DeliveryView[];
 }
 
-const when = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : '');
-
 function WebhookRow({ w, props }: { w: WebhookView; props: SchoolNotificationsPageProps }): string {
   const failing = w.consecutiveFailures > 0;
   const state = failing
-    ? `<strong class="webhook-failing">Failing: ${w.consecutiveFailures} ${w.consecutiveFailures === 1 ? 'delivery' : 'deliveries'} in a row failed; last ${escapeHtml(when(w.lastFailureAt))} UTC</strong>`
+    ? `<strong class="webhook-failing">Failing: ${w.consecutiveFailures} ${w.consecutiveFailures === 1 ? 'delivery' : 'deliveries'} in a row failed; last ${Time({ at: w.lastFailureAt })}</strong>`
     : w.enabled
       ? 'Working'
       : 'Disabled';
@@ -36,7 +35,7 @@ function WebhookRow({ w, props }: { w: WebhookView; props: SchoolNotificationsPa
 
 function ProblemRow({ d }: { d: DeliveryView }): string {
   return (
-    `<tr><td>${escapeHtml(when(d.createdAt))}</td><td>${escapeHtml(d.title)}</td>` +
+    `<tr><td>${Time({ at: d.createdAt })}</td><td>${escapeHtml(d.title)}</td>` +
     `<td>${d.channel === 'email' ? 'Email' : 'Webhook'}: ${escapeHtml(d.target)}</td>` +
     `<td><strong class="delivery-${d.status}">${d.status === 'bounced' ? 'Bounced' : 'Failed'}</strong></td>` +
     `<td>${d.attempts}</td><td>${d.lastError ? PublicText({ text: d.lastError }) : ''}</td></tr>`
@@ -103,7 +102,7 @@ export function SchoolNotificationsPage(props: SchoolNotificationsPageProps): JS
             <table class="deliveries">
               <thead>
                 <tr>
-                  <th scope="col">When (UTC)</th>
+                  <th scope="col">When</th>
                   <th scope="col">Notification</th>
                   <th scope="col">To</th>
                   <th scope="col">Outcome</th>

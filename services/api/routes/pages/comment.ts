@@ -12,9 +12,10 @@ import { confirmAction } from '../../../moderation/confirm-action.js';
 import { escalateComment } from '../../../moderation/escalate-comment.js';
 import { rejectAction } from '../../../moderation/reject-action.js';
 import { takeAction } from '../../../moderation/take-action.js';
+import { showTimesForSchool } from '../../../web/components/time-zone.js';
 import { CommentPage, type CommentPageError } from '../../../web/pages/comment-page.js';
 import { ErrorPage } from '../../../web/pages/error-page.js';
-import { formBody, formField, pageRoutes, setFlash, takeFlash } from '../../page-kit.js';
+import { formBody, formField, inViewerTimeZone, pageRoutes, setFlash, takeFlash } from '../../page-kit.js';
 
 const commentParams = z.object({ id: z.uuid() });
 const actionParams = z.object({ id: z.uuid(), actionId: z.uuid() });
@@ -79,14 +80,17 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     let status = extra.status ?? 200;
     try {
       const detail = await getCommentDetail(request.ctx, commentId);
-      html = await CommentPage({
-        detail,
-        ...(await app.pageChrome(request)),
-        now: new Date(),
-        flash: takeFlash(request, reply),
-        error: extra.error,
-        draft: extra.draft,
-        preselect: extra.preselect,
+      html = await inViewerTimeZone(request, async () => {
+        showTimesForSchool(detail.comment.schoolId);
+        return CommentPage({
+          detail,
+          ...(await app.pageChrome(request)),
+          now: new Date(),
+          flash: takeFlash(request, reply),
+          error: extra.error,
+          draft: extra.draft,
+          preselect: extra.preselect,
+        });
       });
     } catch (error) {
       if (!(error instanceof ServiceError) || !['NOT_FOUND', 'FORBIDDEN'].includes(error.code)) throw error;
