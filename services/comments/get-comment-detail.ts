@@ -108,7 +108,15 @@ export interface CommentDetail {
     raisedByName: string | null;
   }[];
   /** Audit entries about this comment, its responses, actions and escalations, oldest first. */
-  history: { seq: number; at: Date; actor: string; action: string; subject: string }[];
+  history: {
+    seq: number;
+    at: Date;
+    actor: string;
+    action: string;
+    subject: string;
+    subjectType: string;
+    subjectId: string | null;
+  }[];
   available: {
     actions: AvailableAction[];
     noticeTemplates: { id: NoticeTemplateId; title: string }[];
@@ -178,60 +186,59 @@ async function readCommentDetail(
   const confirmer = aliasedTable(users, 'confirmer');
   const raiser = aliasedTable(users, 'raiser');
 
-  const [thread, earlier, responseRows, actionRows, escalationRows, assignee, available] = await Promise.all([
-    db
-      .select()
-      .from(comments)
-      .where(and(eq(comments.accountId, account.id), or(eq(comments.id, comment.id), ...threadWhere)))
-      .orderBy(asc(comments.postedAt), asc(comments.id))
-      .limit(THREAD_LIMIT),
-    comment.redactedAt
-      ? Promise.resolve([])
-      : db
-          .select()
-          .from(comments)
-          .where(
-            and(
-              eq(comments.schoolId, comment.schoolId),
-              eq(comments.authorExternalId, comment.authorExternalId),
-              eq(comments.platform, comment.platform),
-              ne(comments.id, comment.id),
-              lt(comments.postedAt, comment.postedAt),
-            ),
-          )
-          .orderBy(desc(comments.postedAt))
-          .limit(AUTHOR_HISTORY_LIMIT),
-    db
-      .select({ response: responses, actorName: users.displayName })
-      .from(responses)
-      .innerJoin(users, eq(users.id, responses.actorId))
-      .where(eq(responses.commentId, comment.id))
-      .orderBy(asc(responses.createdAt)),
-    db
-      .select({
-        action: moderationActions,
-        proposerName: proposer.displayName,
-        confirmerName: confirmer.displayName,
-      })
-      .from(moderationActions)
-      .leftJoin(proposer, eq(proposer.id, moderationActions.proposedBy))
-      .leftJoin(confirmer, eq(confirmer.id, moderationActions.confirmedBy))
-      .where(eq(moderationActions.commentId, comment.id))
-      .orderBy(asc(moderationActions.createdAt)),
-    db
-      .select({ e: escalations, raisedByName: raiser.displayName })
-      .from(escalations)
-      .leftJoin(raiser, eq(raiser.id, escalations.raisedBy))
-      .where(eq(escalations.commentId, comment.id))
-      .orderBy(asc(escalations.createdAt)),
-    comment.assigneeId
-      ? db
-          .select({ id: users.id, name: users.displayName })
-          .from(users)
-          .where(eq(users.id, comment.assigneeId))
-      : Promise.resolve([]),
-    availableActions(ctx, { commentId: comment.id }),
-  ]);
+  // One after another: a transaction's client runs one query at a time (pg warns on overlap).
+  const thread = await db
+    .select()
+    .from(comments)
+    .where(and(eq(comments.accountId, account.id), or(eq(comments.id, comment.id), ...threadWhere)))
+    .orderBy(asc(comments.postedAt), asc(comments.id))
+    .limit(THREAD_LIMIT);
+  const earlier = comment.redactedAt
+    ? []
+    : await db
+        .select()
+        .from(comments)
+        .where(
+          and(
+            eq(comments.schoolId, comment.schoolId),
+            eq(comments.authorExternalId, comment.authorExternalId),
+            eq(comments.platform, comment.platform),
+            ne(comments.id, comment.id),
+            lt(comments.postedAt, comment.postedAt),
+          ),
+        )
+        .orderBy(desc(comments.postedAt))
+        .limit(AUTHOR_HISTORY_LIMIT);
+  const responseRows = await db
+    .select({ response: responses, actorName: users.displayName })
+    .from(responses)
+    .innerJoin(users, eq(users.id, responses.actorId))
+    .where(eq(responses.commentId, comment.id))
+    .orderBy(asc(responses.createdAt));
+  const actionRows = await db
+    .select({
+      action: moderationActions,
+      proposerName: proposer.displayName,
+      confirmerName: confirmer.displayName,
+    })
+    .from(moderationActions)
+    .leftJoin(proposer, eq(proposer.id, moderationActions.proposedBy))
+    .leftJoin(confirmer, eq(confirmer.id, moderationActions.confirmedBy))
+    .where(eq(moderationActions.commentId, comment.id))
+    .orderBy(asc(moderationActions.createdAt));
+  const escalationRows = await db
+    .select({ e: escalations, raisedByName: raiser.displayName })
+    .from(escalations)
+    .leftJoin(raiser, eq(raiser.id, escalations.raisedBy))
+    .where(eq(escalations.commentId, comment.id))
+    .orderBy(asc(escalations.createdAt));
+  const assignee = comment.assigneeId
+    ? await db
+        .select({ id: users.id, name: users.displayName })
+        .from(users)
+        .where(eq(users.id, comment.assigneeId))
+    : [];
+  const available = await availableActions(ctx, { commentId: comment.id });
 
   const subjectIds = [
     comment.id,
@@ -239,21 +246,21 @@ async function readCommentDetail(
     ...actionRows.map((r) => r.action.id),
     ...escalationRows.map((r) => r.e.id),
   ];
-  const [history, assignable] = await Promise.all([
-    db
-      .select({
-        seq: auditEntries.seq,
-        at: auditEntries.at,
-        actor: auditEntries.actorLabel,
-        action: auditEntries.action,
-        subject: auditEntries.subjectLabel,
-      })
-      .from(auditEntries)
-      .where(inArray(auditEntries.subjectId, subjectIds))
-      .orderBy(asc(auditEntries.seq))
-      .limit(HISTORY_LIMIT),
-    assignableUsers(db, { schoolId: comment.schoolId, accountId: account.id }),
-  ]);
+  const history = await db
+    .select({
+      seq: auditEntries.seq,
+      at: auditEntries.at,
+      actor: auditEntries.actorLabel,
+      action: auditEntries.action,
+      subject: auditEntries.subjectLabel,
+      subjectType: auditEntries.subjectType,
+      subjectId: auditEntries.subjectId,
+    })
+    .from(auditEntries)
+    .where(inArray(auditEntries.subjectId, subjectIds))
+    .orderBy(asc(auditEntries.seq))
+    .limit(HISTORY_LIMIT);
+  const assignable = await assignableUsers(db, { schoolId: comment.schoolId, accountId: account.id });
 
   const admin = isAccountAdmin(ctx, account.id);
   const responder = admin || holdsRole(ctx, comment.schoolId, ['comms', 'senior_leader']);

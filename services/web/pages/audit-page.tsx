@@ -2,25 +2,17 @@ import { escapeHtml } from '@kitajs/html';
 import { AUDIT_ACTIONS } from '../../audit/audit-actions.js';
 import type { AuditEntryView } from '../../audit/audit-entry-view.js';
 import type { AuditFilter } from '../../audit/audit-filter.js';
+import { auditActionLabel, type CommentLabel } from '../../audit/audit-labels.js';
 import type { Checkpoint } from '../../audit/audit-signing.js';
 import { describeUnwitnessed, type VerifyResult } from '../../audit/verify-audit.js';
+import { CommentName } from '../components/comment-name.js';
 import { CsrfField } from '../components/csrf-field.js';
 import { Time } from '../components/kit.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
-export interface CommentLabel {
-  handle: string | null;
-  day: string;
-}
-
-/** A comment as a person names it; the handle (public text) isolated on its own. */
-function commentLabel({ handle, day }: CommentLabel): string {
-  return handle === null
-    ? `Comment (redacted) on ${escapeHtml(day)}`
-    : `Comment by @${PublicText({ text: handle })} on ${escapeHtml(day)}`;
-}
+export type { CommentLabel };
 
 export interface AuditPageProps {
   user: NavUser;
@@ -36,10 +28,30 @@ export interface AuditPageProps {
   signingConfigured: boolean;
   /** Comments named by author and day ("Comment by @author on 3 Dec 2026"), by subject id; null handle: redacted. */
   subjectLabels?: ReadonlyMap<string, CommentLabel>;
+  /** The filter's pickers: accounts and people of the schools the viewer may audit. */
+  accounts?: { id: string; handle: string; platform: string; school: string }[];
+  people?: { id: string; name: string; email: string }[];
 }
 
 function option(value: string, label: string, selected: string | undefined): string {
   return `<option value="${escapeHtml(value)}"${value === (selected ?? '') ? ' selected' : ''}>${escapeHtml(label)}</option>`;
+}
+
+/** The kinds of subject entries are about, from the one list of actions. */
+const SUBJECT_TYPES = [...new Set(Object.values(AUDIT_ACTIONS))].sort();
+
+/** Options of a picker; an id from a link that is not in the list stays selected, shown as its id. */
+function pickerOptions(items: [string, string][], selected: string | undefined): string {
+  const known =
+    selected && !items.some(([id]) => id === selected) ? [[selected, selected] as [string, string]] : [];
+  return [...known, ...items].map(([id, label]) => option(id, label, selected)).join('');
+}
+
+function withoutSubject(query: URLSearchParams): string {
+  const q = new URLSearchParams(query);
+  q.delete('subjectId');
+  q.delete('subjectType');
+  return q.toString();
 }
 
 function input(name: string, label: string, value: string | undefined, type = 'text'): string {
@@ -93,8 +105,8 @@ function Entry({
   <td class="seq">${e.seq}</td>
   <td>${Time({ at: e.at, seconds: true })}</td>
   <td>${PublicText({ text: e.actor.name })}${e.actor.type === 'system' ? ' <span class="muted">(system)</span>' : ''}</td>
-  <td><code>${escapeHtml(e.action)}</code></td>
-  <td>${label ? commentLabel(label) : PublicText({ text: e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span></td>
+  <td>${escapeHtml(auditActionLabel(e.action))}<br /><code class="muted">${escapeHtml(e.action)}</code></td>
+  <td>${label ? CommentName({ label }) : PublicText({ text: e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span>${e.subject.id ? `<br /><a class="only-subject" href="/audit?${escapeHtml(new URLSearchParams({ subjectType: e.subject.type, subjectId: e.subject.id }).toString())}">Only entries about this</a>` : ''}</td>
   <td>${e.reason ? PublicText({ text: e.reason }) : '<span class="muted">—</span>'}${change}${personal}
     <details><summary>Details</summary><pre>${json(e.details)}</pre><p class="muted">hash ${escapeHtml(e.hash.slice(0, 16))}…</p></details></td>
 </tr>`;
@@ -143,10 +155,36 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
                 .join('')}
             </select>
           </label>
-          {input('accountId', 'Account id', filter.accountId)}
-          {input('actorId', 'Actor id', filter.actorId)}
-          {input('subjectType', 'Subject type', filter.subjectType)}
-          {input('subjectId', 'Subject id', filter.subjectId)}
+          <label>
+            Account{' '}
+            <select name="accountId">
+              {option('', 'Any account', filter.accountId)}
+              {pickerOptions(
+                (props.accounts ?? []).map((a) => [a.id, `@${a.handle} (${a.platform}, ${a.school})`]),
+                filter.accountId,
+              )}
+            </select>
+          </label>
+          <label>
+            Person{' '}
+            <select name="actorId">
+              {option('', 'Anyone (or the system)', filter.actorId)}
+              {pickerOptions(
+                (props.people ?? []).map((p) => [p.id, `${p.name} (${p.email})`]),
+                filter.actorId,
+              )}
+            </select>
+          </label>
+          <label>
+            About{' '}
+            <select name="subjectType">
+              {option('', 'Anything', filter.subjectType)}
+              {SUBJECT_TYPES.map((t) => option(t, t, filter.subjectType)).join('')}
+            </select>
+          </label>
+          {filter.subjectId
+            ? `<p class="filter-subject">Only entries about one ${escapeHtml(filter.subjectType ?? 'subject')} <input type="hidden" name="subjectId" value="${escapeHtml(filter.subjectId)}" /><a href="/audit?${escapeHtml(withoutSubject(query))}">Show all subjects</a></p>`
+            : ''}
           {input('from', 'From', filter.from?.toISOString().slice(0, 10), 'date')}
           {input('to', 'To', filter.to, 'date')}
           {input('q', 'Reason contains', filter.q, 'search')}

@@ -1,8 +1,10 @@
 import { escapeHtml } from '@kitajs/html';
+import { auditActionLabel, commentLabelOf } from '../../audit/audit-labels.js';
 import { labelTier, tierOutcomeText } from '../../classification/label-tier.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
 import { ActionOutcomeItem } from '../components/action-outcome.js';
+import { CommentName } from '../components/comment-name.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
@@ -10,6 +12,7 @@ import { AuthorName, PublicHandle, PublicText } from '../components/public-text.
 import { RaiseConcernForms } from '../components/raise-concern.js';
 import type { NavUser } from '../components/site-nav.js';
 import { TeachClassifier } from '../components/teach-classifier.js';
+import { currentTimeZone } from '../components/time-zone.js';
 import { Layout } from '../layout.js';
 
 /** A refusal or the outgoing check's problems, shown above the form that caused them. */
@@ -575,9 +578,13 @@ function HistoryTable({ d }: { d: CommentDetail }): JSX.Element {
             <td>
               <PublicText text={h.actor} />
             </td>
-            <td safe>{h.action}</td>
+            <td safe>{auditActionLabel(h.action)}</td>
             <td>
-              <PublicText text={h.subject} />
+              {h.subjectType === 'comment' && h.subjectId === d.comment.id ? (
+                <CommentName label={commentLabelOf(d.comment, currentTimeZone())} />
+              ) : (
+                <PublicText text={h.subject} />
+              )}
             </td>
           </tr>
         ))}

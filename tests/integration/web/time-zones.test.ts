@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emitAudit } from '../../../services/audit/emit-audit.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { createAccount, createComment, createSchool, createUser } from '../../helpers/factories.js';
 import { signIn } from '../../helpers/sign-in.js';
@@ -19,7 +20,7 @@ afterAll(async () => {
 });
 
 /** The comment page's text, as a comms officer of the comment's school (Europe/London) sees it. */
-async function commentPageFor(postedAt: Date): Promise<string> {
+async function commentPageFor(postedAt: Date, options: { deadlineSet?: boolean } = {}): Promise<string> {
   const school = await createSchool(t.db, { name: 'Oakfield Primary' });
   const comms = await createUser(t.db, {
     trustId: school.trustId,
@@ -30,8 +31,22 @@ async function commentPageFor(postedAt: Date): Promise<string> {
     schoolId: school.id,
     accountId: account.id,
     text: 'When is sports day?',
+    authorHandle: 'mum_of_three',
     postedAt,
   });
+  if (options.deadlineSet) {
+    await t.db.transaction((tx) =>
+      emitAudit(
+        tx,
+        { actor: { type: 'system', id: null, label: 'Hallmonitor' }, requestId: 'test' },
+        {
+          action: 'comment.deadline_set',
+          schoolId: school.id,
+          subject: { type: 'comment', id: comment.id, label: `Comment ${comment.externalId}` },
+        },
+      ),
+    );
+  }
   const { headers } = await signIn(t.db, comms.id);
   const page = await api.app.inject({ url: `/comments/${comment.id}`, headers: { cookie: headers.cookie } });
   expect(page.statusCode).toBe(200);
@@ -49,5 +64,16 @@ describe('times on the pages, in the school’s zone', () => {
     const body = await commentPageFor(new Date('2026-01-14T23:30:00Z'));
     expect(body).toContain('<time datetime="2026-01-14T23:30:00.000Z">2026-01-14 23:30 GMT</time>');
     expect(body).not.toContain(' UTC');
+  });
+});
+
+describe('the comment page’s History', () => {
+  it('names the action and the comment as a person would, not by raw action name and platform id', async () => {
+    const body = await commentPageFor(new Date('2026-12-03T23:30:00Z'), { deadlineSet: true });
+    const history = body.slice(body.indexOf('id="h-history"'));
+    expect(history).toContain('<td>Deadline set</td>');
+    expect(history).toContain('Comment by @<bdi>mum_of_three</bdi> on 3 Dec 2026');
+    expect(history).not.toContain('comment.deadline_set');
+    expect(history).not.toMatch(/Comment \d{6,}/);
   });
 });

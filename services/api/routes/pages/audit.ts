@@ -1,9 +1,16 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, or } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DateTime } from 'luxon';
 import type { Database } from '../../../../db/client.js';
-import { comments, schools } from '../../../../db/schema/index.js';
+import {
+  accountAdmins,
+  comments,
+  memberships,
+  schools,
+  socialAccounts,
+  users,
+} from '../../../../db/schema/index.js';
 import { AUDIT_READERS, AUDIT_VERIFIERS, schoolsWithRole } from '../../../audit/audit-access.js';
+import { commentLabelOf } from '../../../audit/audit-labels.js';
 import { searchAudit } from '../../../audit/search-audit.js';
 import { loadCheckpoints } from '../../../audit/verify-audit.js';
 import { verifyAuditLog } from '../../../audit/verify-audit-log.js';
@@ -32,11 +39,50 @@ async function commentLabels(
     .innerJoin(schools, eq(schools.id, comments.schoolId))
     .where(and(inArray(comments.id, unique), inArray(comments.schoolId, schoolIds)));
   return new Map(
-    rows.map((r) => {
-      const day = DateTime.fromJSDate(r.postedAt).setZone(r.zone).toFormat('d LLL yyyy');
-      return [r.id, { handle: r.redactedAt ? null : r.handle, day }];
-    }),
+    rows.map((r) => [
+      r.id,
+      commentLabelOf(
+        { authorHandle: r.handle, postedAt: r.postedAt, redacted: r.redactedAt !== null },
+        r.zone,
+      ),
+    ]),
   );
+}
+
+/**
+ * The filter's pickers: the accounts of the schools the viewer may audit, and the people of those
+ * schools (their members and account admins), by name. An auditor asks "what happened on this
+ * account" and "what did this person do", not for ids; the subject is picked from a row instead
+ * ("Only entries about this"), since that is where an auditor meets it.
+ */
+async function filterPickers(db: Database, schoolIds: string[]) {
+  if (!schoolIds.length) return { accounts: [], people: [] };
+  const accounts = await db
+    .select({
+      id: socialAccounts.id,
+      handle: socialAccounts.handle,
+      platform: socialAccounts.platform,
+      school: schools.name,
+    })
+    .from(socialAccounts)
+    .innerJoin(schools, eq(schools.id, socialAccounts.schoolId))
+    .where(inArray(socialAccounts.schoolId, schoolIds))
+    .orderBy(asc(socialAccounts.handle), asc(socialAccounts.platform), asc(socialAccounts.id));
+  const members = db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(inArray(memberships.schoolId, schoolIds));
+  const admins = db
+    .select({ userId: accountAdmins.userId })
+    .from(accountAdmins)
+    .innerJoin(socialAccounts, eq(socialAccounts.id, accountAdmins.accountId))
+    .where(inArray(socialAccounts.schoolId, schoolIds));
+  const people = await db
+    .select({ id: users.id, name: users.displayName, email: users.email })
+    .from(users)
+    .where(or(inArray(users.id, members), inArray(users.id, admins)))
+    .orderBy(asc(users.displayName), asc(users.id));
+  return { accounts, people };
 }
 
 /** Audit: search the log of the schools this person may read; verify the chain. */
@@ -69,6 +115,7 @@ export const auditPageRoutes = pageRoutes(async (app) => {
       verify ? verifyAuditLog(request.ctx, {}, app.config.auditSigningKey) : null,
       loadCheckpoints(app.db),
     ]);
+    const pickers = await filterPickers(app.db, readable);
     const subjectLabels = await commentLabels(
       app.db,
       page.items.filter((e) => e.subject.type === 'comment' && e.subject.id).map((e) => e.subject.id!),
@@ -86,6 +133,7 @@ export const auditPageRoutes = pageRoutes(async (app) => {
         latestCheckpoint: checkpoints[checkpoints.length - 1] ?? null,
         signingConfigured: !!app.config.auditSigningKey,
         subjectLabels,
+        ...pickers,
       }),
     );
   }

@@ -1,0 +1,45 @@
+import { DateTime } from 'luxon';
+import type { AuditAction } from './audit-actions.js';
+
+/**
+ * How an audit entry reads to a person, shared by the audit page and the comment page's History:
+ * the action ("comment.deadline_set" → "Deadline set") and a comment subject ("Comment by @author
+ * on 4 Dec 2026", the day in the school's zone; the handle is public text, escaped by the page).
+ */
+
+/** Where the plain "verb with spaces" reading of an action name would say the wrong thing. */
+const ACTION_WORDING: Partial<Record<AuditAction, string>> = {
+  'comment.flagged': 'Flagged by the classifier',
+  'comment.corrected': 'Flag corrected by staff',
+  'comment.responded': 'Response recorded',
+  'comment.deadline_warning': 'Deadline warning sent',
+  'comment.deadline_breached': 'Deadline missed',
+  'response.check_overridden': 'Outgoing check overridden',
+  'action.break_glass': 'Emergency action (break glass)',
+};
+
+/** "comment.deadline_set" → "Deadline set"; "response.sent" → "Response sent". */
+export function auditActionLabel(action: string): string {
+  const worded = ACTION_WORDING[action as AuditAction];
+  if (worded) return worded;
+  const [entity = '', verb = ''] = action.split('.', 2);
+  if (!verb) return action;
+  const words = verb.replaceAll('_', ' ');
+  // The entity says what the verb is about except on comments (the page's subject column says that).
+  const text = entity === 'comment' ? words : `${entity.replaceAll('_', ' ')} ${words}`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A comment as a person names it: its author's handle (null once redacted) and the day it was posted. */
+export interface CommentLabel {
+  handle: string | null;
+  day: string;
+}
+
+export function commentLabelOf(
+  c: { authorHandle: string; postedAt: Date; redacted: boolean },
+  zone: string,
+): CommentLabel {
+  const day = DateTime.fromJSDate(c.postedAt).setZone(zone).toFormat('d LLL yyyy', { locale: 'en-GB' });
+  return { handle: c.redacted ? null : c.authorHandle, day };
+}
