@@ -151,7 +151,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
             <select name="action">
               {option('', 'Any', filter.action)}
               {Object.keys(AUDIT_ACTIONS)
-                .map((a) => option(a, a, filter.action))
+                .map((a) => option(a, `${auditActionLabel(a)} (${a})`, filter.action))
                 .join('')}
             </select>
           </label>
@@ -203,7 +203,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
             </p>
             <p class="muted">
               {props.latestCheckpoint
-                ? `Last signed checkpoint: entry ${props.latestCheckpoint.seq}, ${props.latestCheckpoint.signedAt}`
+                ? `Last signed checkpoint: entry ${props.latestCheckpoint.seq}, ${Time({ at: props.latestCheckpoint.signedAt })}`
                 : 'No checkpoint signed yet.'}
             </p>
           </section>
