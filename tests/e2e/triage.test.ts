@@ -124,7 +124,8 @@ describe('triage in the browser', () => {
     const history0 = await bo.locator('table.history').textContent();
     expect(await bo.locator('.comment-status').textContent(), history0 ?? '').toBe('closed');
     const history = await bo.locator('table.history').textContent();
-    expect(history).toContain('action.proposed');
+    // The History names entries as a person would (the raw action names are on the audit page).
+    expect(history).toContain('Action proposed');
     expect(history).toContain('Alex Admin');
     expect(history).toContain('Bo Admin');
   });
