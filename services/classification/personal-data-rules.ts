@@ -18,7 +18,19 @@ const EMAIL_SPELLED =
 const PHONE =
   /(?<![\d])(?:(?:\+|00)\s?44\s?\(?0?\)?\s?|\(?0)(?:1|2|3|7|8)\d{1,4}\)?(?:[\s.-]?\d){6,8}(?!\d)/g;
 // Inward codes never use C, I, K, M, O or V, which keeps "b4 5pm" out.
-const POSTCODE = /\b(?:[a-pr-uwyz][a-hk-y]?\d[a-z\d]?)\s?\d[abd-hjlnp-uw-z]{2}\b/g;
+const POSTCODE = /\b(?:([a-pr-uwyz][a-hk-y]?)\d[a-z\d]?)\s?\d[abd-hjlnp-uw-z]{2}\b/g;
+/**
+ * The UK's postcode areas (Royal Mail, plus the Crown dependencies). The shape alone also matches
+ * words such as "id10ts" ("ID1 0TS"), so an area that does not exist is not a postcode.
+ */
+const POSTCODE_AREAS = new Set(
+  (
+    'ab al b ba bb bd bh bl bn br bs bt ca cb cf ch cm co cr ct cv cw da dd de dg dh dl dn dt dy e ec ' +
+    'eh en ex fk fy g gl gu gy ha hd hg hp hr hs hu hx ig im ip iv je ka kt kw ky l la ld le ll ln ls ' +
+    'lu m me mk ml n ne ng nn np nr nw ol ox pa pe ph pl po pr rg rh rm s sa se sg sk sl sm sn so sp ' +
+    'sr ss st sw sy ta td tf tn tq tr ts tw ub w wa wc wd wf wn wr ws wv yo ze'
+  ).split(' '),
+);
 const STREET_SUFFIX =
   'Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Close|Drive|Dr|Way|Crescent|Cres|Grove|Place|Court|Gardens|Terrace|Mews|Hill|Rise|Square|Row|Walk|Park|View';
 // Addresses are matched on the original text: a house number then capitalised street words.
@@ -88,15 +100,16 @@ export function findPersonalDataInLight(light: string, onHit: (hit: RuleHit) => 
       end: m.index + m[0].length,
     });
   });
-  each(POSTCODE, light, (m) =>
+  each(POSTCODE, light, (m) => {
+    if (!POSTCODE_AREAS.has(m[1]!)) return;
     onHit({
       subcategory: 'postcode',
       severity: 'medium',
       source: 'rule:uk-postcode',
       start: m.index,
       end: m.index + m[0].length,
-    }),
-  );
+    });
+  });
 }
 
 /** Street addresses, on the original text because capitals are what separate them from prose. */

@@ -150,6 +150,17 @@ describe('categories', () => {
     for (const label of labels) expect(label.source.length).toBeGreaterThan(0);
   });
 
+  it('reads a postcode only in a UK postcode area: "id10ts" is an insult, not "ID1 0TS"', () => {
+    const text = "you're all useless id10ts";
+    const labels = classifier.classify(text).labels;
+    expect(labels.map((l) => l.category)).toEqual(['offensive']);
+    for (const code of ['SW1A 1AA', 'ls6 2qt', 'B33 8TH', 'EH1 1YZ'])
+      expect(
+        classifier.classify(`we live at ${code}`).labels.some((l) => l.subcategory === 'postcode'),
+        code,
+      ).toBe(true);
+  });
+
   it('derives its version from the lexicon versions', () => {
     expect(classifier.version).toMatch(/offensive@\d/);
     expect(classifier.version).toMatch(/safeguarding@\d/);
