@@ -1,12 +1,13 @@
-import { escapeHtml } from '@kitajs/html';
 import type { AccountView } from '../../accounts/account-view.js';
 import type { CoverageGapItem } from '../../accounts/list-coverage-gaps.js';
 import type { QuarantinedItemView } from '../../accounts/list-quarantined-items.js';
-import { csrfField, Flash, type FlashMessage, fieldId, when } from '../components/page-bits.js';
-import { PublicText } from '../components/public-text.js';
+import { ReviewForm } from '../components/account-bits.js';
+import { Option, PostForm, Time } from '../components/kit.js';
+import { NoteField } from '../components/moderation-bits.js';
+import { Flash, type FlashMessage } from '../components/page-bits.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
-import { credentialText, statusText } from './accounts-page.js';
+import { credentialText, LastPoll, statusText } from './accounts-page.js';
 
 export interface AccountPageProps {
   user: NavUser;
@@ -25,131 +26,201 @@ export interface AccountPageProps {
 const CONNECTABLE = new Set(['approved', 'connected', 'active', 'suspended']);
 const REVIEWABLE = new Set(['approved', 'connected', 'active', 'suspended']);
 
-function post(path: string, csrfToken: string, inner: string, cls = 'stack-form'): string {
-  return `<form method="post" action="${escapeHtml(path)}" class="${cls}">${csrfField(csrfToken)}${inner}</form>`;
+function Check({ name, label, on }: { name: string; label: string; on: boolean }): JSX.Element {
+  return (
+    <label class="check">
+      <input type="checkbox" name={name} checked={on} /> <span safe>{label}</span>
+    </label>
+  );
 }
 
-function noteField(label: string, required = true): string {
-  const id = fieldId('note');
-  return `<label for="${id}">${escapeHtml(label)}</label><textarea id="${id}" name="note" ${
-    required ? 'required ' : ''
-  }maxlength="4000" rows="2"></textarea>`;
-}
-
-function settingsForm(a: AccountView, csrfToken: string): string {
+function SettingsForm({ a, csrfToken }: { a: AccountView; csrfToken: string }): JSX.Element {
   const s = a.settings;
-  const sel = (v: string) => (s.offensiveThreshold === v ? ' selected' : '');
-  const box = (name: string, label: string, on: boolean) =>
-    `<label class="check"><input type="checkbox" name="${name}"${on ? ' checked' : ''} /> ${escapeHtml(label)}</label>`;
-  return post(
-    `/accounts/${a.id}/settings`,
-    csrfToken,
-    `<label for="s-threshold">Offensive threshold</label><select id="s-threshold" name="offensiveThreshold"><option value="low"${sel(
-      'low',
-    )}>Low: flag more</option><option value="medium"${sel('medium')}>Medium</option><option value="high"${sel(
-      'high',
-    )}>High: flag only the worst</option></select>${box('autoHide', 'Hide high-severity offensive comments at once', s.autoHide)}${box(
-      'twoAdminHide',
-      'Hiding needs a second admin',
-      s.twoAdminHide,
-    )}${box(
-      'conversationBackstop',
-      'Also read whole conversations (backstop)',
-      s.conversationBackstop,
-    )}<label for="s-poll">Seconds between polls (blank: the default)</label><input id="s-poll" name="pollIntervalSeconds" type="number" min="15" max="86400" value="${
-      s.pollIntervalSeconds === undefined ? '' : String(s.pollIntervalSeconds)
-    }" /><label for="s-expiry">Hours a proposal waits for the second admin</label><input id="s-expiry" name="proposalExpiryHours" type="number" min="1" max="168" value="${String(
-      s.proposalExpiryHours,
-    )}" /><label for="s-purpose">Purpose</label><textarea id="s-purpose" name="purpose" maxlength="2000" rows="2">${escapeHtml(
-      a.purpose,
-    )}</textarea><label for="s-audience">Audience</label><textarea id="s-audience" name="audience" maxlength="2000" rows="2">${escapeHtml(
-      a.audience,
-    )}</textarea><button type="submit">Save settings</button>`,
+  return (
+    <PostForm action={`/accounts/${a.id}/settings`} csrfToken={csrfToken} class="stack-form">
+      <label for="s-threshold">Offensive threshold</label>
+      <select id="s-threshold" name="offensiveThreshold">
+        <Option value="low" label="Low: flag more" selected={s.offensiveThreshold} />
+        <Option value="medium" label="Medium" selected={s.offensiveThreshold} />
+        <Option value="high" label="High: flag only the worst" selected={s.offensiveThreshold} />
+      </select>
+      <Check name="autoHide" label="Hide high-severity offensive comments at once" on={s.autoHide} />
+      <Check name="twoAdminHide" label="Hiding needs a second admin" on={s.twoAdminHide} />
+      <Check
+        name="conversationBackstop"
+        label="Also read whole conversations (backstop)"
+        on={s.conversationBackstop}
+      />
+      <label for="s-poll">Seconds between polls (blank: the default)</label>
+      <input
+        id="s-poll"
+        name="pollIntervalSeconds"
+        type="number"
+        min="15"
+        max="86400"
+        value={s.pollIntervalSeconds === undefined ? '' : String(s.pollIntervalSeconds)}
+      />
+      <label for="s-expiry">Hours a proposal waits for the second admin</label>
+      <input
+        id="s-expiry"
+        name="proposalExpiryHours"
+        type="number"
+        min="1"
+        max="168"
+        value={String(s.proposalExpiryHours)}
+      />
+      <label for="s-purpose">Purpose</label>
+      <textarea id="s-purpose" name="purpose" maxlength="2000" rows="2" safe>
+        {a.purpose}
+      </textarea>
+      <label for="s-audience">Audience</label>
+      <textarea id="s-audience" name="audience" maxlength="2000" rows="2" safe>
+        {a.audience}
+      </textarea>
+      <button type="submit">Save settings</button>
+    </PostForm>
+  );
+}
+
+/** The lifecycle steps this person may take on the account now; nothing when there are none. */
+function Lifecycle({ a, csrfToken, may }: Pick<AccountPageProps, 'may' | 'csrfToken'> & { a: AccountView }) {
+  const base = `/accounts/${a.id}`;
+  const connect = may.connect && CONNECTABLE.has(a.status) && a.platform === 'x';
+  const activate = may.manage && (a.status === 'connected' || a.status === 'suspended');
+  const suspend = may.manage && a.status === 'active';
+  const review = may.seniorLeader && REVIEWABLE.has(a.status);
+  const retire = may.seniorLeader && a.status !== 'retired' && a.status !== 'rejected';
+  if (!connect && !activate && !suspend && !review && !retire) return '';
+  return (
+    <section aria-labelledby="life-h">
+      <h2 id="life-h">Status</h2>
+      <div class="lifecycle">
+        {connect ? (
+          <PostForm action={`${base}/connect`} csrfToken={csrfToken} class="inline-form">
+            <button
+              type="submit"
+              safe
+            >{`${a.credentialStatus === 'valid' ? 'Reconnect' : 'Connect'} to X`}</button>
+          </PostForm>
+        ) : (
+          ''
+        )}
+        {activate ? (
+          <PostForm action={`${base}/activate`} csrfToken={csrfToken} class="inline-form">
+            <button type="submit">Activate monitoring</button>
+          </PostForm>
+        ) : (
+          ''
+        )}
+        {suspend ? (
+          <PostForm action={`${base}/suspend`} csrfToken={csrfToken} class="stack-form">
+            <NoteField label="Why suspend (required)" />
+            <button type="submit" class="secondary">
+              Suspend
+            </button>
+          </PostForm>
+        ) : (
+          ''
+        )}
+        {review ? (
+          <ReviewForm
+            account={a}
+            csrfToken={csrfToken}
+            outcomeLabel="Review outcome"
+            suspendLabel="Suspend"
+          />
+        ) : (
+          ''
+        )}
+        {retire ? (
+          <PostForm action={`${base}/retire`} csrfToken={csrfToken} class="stack-form">
+            <NoteField label="Why retire (required)" />
+            <button type="submit" class="danger">
+              Retire for good
+            </button>
+          </PostForm>
+        ) : (
+          ''
+        )}
+      </div>
+    </section>
+  );
+}
+
+function Admins({
+  a,
+  csrfToken,
+  manage,
+  candidates,
+}: {
+  a: AccountView;
+  csrfToken: string;
+  manage: boolean;
+  candidates: AccountPageProps['candidates'];
+}): JSX.Element {
+  const base = `/accounts/${a.id}`;
+  return (
+    <section aria-labelledby="admins-h">
+      <h2 id="admins-h">Admins</h2>
+      <ul class="admins-list">
+        {a.admins.length === 0 ? (
+          <li>none</li>
+        ) : (
+          a.admins.map((x) => (
+            <li>
+              <span safe>{x.displayName}</span>
+              {x.acknowledgedCurrentPolicy ? (
+                ''
+              ) : (
+                <>
+                  {' '}
+                  <span class="muted">(has not acknowledged the current policy)</span>
+                </>
+              )}
+              {manage ? (
+                <PostForm
+                  action={`${base}/admins/${x.userId}/remove`}
+                  csrfToken={csrfToken}
+                  class="inline-form"
+                >
+                  <button type="submit" class="secondary" aria-label={`Remove ${x.displayName}`}>
+                    Remove
+                  </button>
+                </PostForm>
+              ) : (
+                ''
+              )}
+            </li>
+          ))
+        )}
+      </ul>
+      {manage && candidates.length > 0 ? (
+        <PostForm action={`${base}/admins`} csrfToken={csrfToken} class="stack-form">
+          <label for="a-user">Add an admin</label>
+          <select id="a-user" name="userId">
+            {candidates.map((c) => (
+              <Option value={c.userId} label={c.displayName} />
+            ))}
+          </select>
+          <label class="check">
+            <input type="checkbox" name="trainingCompleted" required /> Has completed training
+          </label>
+          <label class="check">
+            <input type="checkbox" name="acceptableUseSigned" required /> Has signed the acceptable-use
+            agreement
+          </label>
+          <button type="submit">Add admin</button>
+        </PostForm>
+      ) : (
+        ''
+      )}
+    </section>
   );
 }
 
 /** One account: status, admins, settings, and the lifecycle steps this person may take. */
 export function AccountPage(props: AccountPageProps): JSX.Element {
   const { account: a, csrfToken, may } = props;
-  const base = `/accounts/${a.id}`;
-  const lifecycle: string[] = [];
-  if (may.connect && CONNECTABLE.has(a.status) && a.platform === 'x') {
-    lifecycle.push(
-      post(
-        `${base}/connect`,
-        csrfToken,
-        `<button type="submit">${a.credentialStatus === 'valid' ? 'Reconnect' : 'Connect'} to X</button>`,
-        'inline-form',
-      ),
-    );
-  }
-  if (may.manage && (a.status === 'connected' || a.status === 'suspended')) {
-    lifecycle.push(
-      post(
-        `${base}/activate`,
-        csrfToken,
-        '<button type="submit">Activate monitoring</button>',
-        'inline-form',
-      ),
-    );
-  }
-  if (may.manage && a.status === 'active') {
-    lifecycle.push(
-      post(
-        `${base}/suspend`,
-        csrfToken,
-        `${noteField('Why suspend (required)')}<button type="submit" class="secondary">Suspend</button>`,
-      ),
-    );
-  }
-  if (may.seniorLeader && REVIEWABLE.has(a.status)) {
-    const outcome = fieldId('outcome');
-    lifecycle.push(
-      post(
-        `${base}/review`,
-        csrfToken,
-        `<label for="${outcome}">Review outcome</label><select id="${outcome}" name="outcome"><option value="reapprove">Re-approve for another period</option><option value="suspend">Suspend</option></select>${noteField(
-          'Review note (required)',
-        )}<button type="submit">Record review</button>`,
-      ),
-    );
-  }
-  if (may.seniorLeader && a.status !== 'retired' && a.status !== 'rejected') {
-    lifecycle.push(
-      post(
-        `${base}/retire`,
-        csrfToken,
-        `${noteField('Why retire (required)')}<button type="submit" class="danger">Retire for good</button>`,
-      ),
-    );
-  }
-  const adminRows = a.admins
-    .map(
-      (x) =>
-        `<li>${escapeHtml(x.displayName)}${x.acknowledgedCurrentPolicy ? '' : ' <span class="muted">(has not acknowledged the current policy)</span>'}${
-          may.manage
-            ? post(
-                `${base}/admins/${x.userId}/remove`,
-                csrfToken,
-                `<button type="submit" class="secondary" aria-label="${escapeHtml(`Remove ${x.displayName}`)}">Remove</button>`,
-                'inline-form',
-              )
-            : ''
-        }</li>`,
-    )
-    .join('');
-  const addAdmin =
-    may.manage && props.candidates.length > 0
-      ? post(
-          `${base}/admins`,
-          csrfToken,
-          `<label for="a-user">Add an admin</label><select id="a-user" name="userId">${props.candidates
-            .map((c) => `<option value="${escapeHtml(c.userId)}">${escapeHtml(c.displayName)}</option>`)
-            .join(
-              '',
-            )}</select><label class="check"><input type="checkbox" name="trainingCompleted" required /> Has completed training</label><label class="check"><input type="checkbox" name="acceptableUseSigned" required /> Has signed the acceptable-use agreement</label><button type="submit">Add admin</button>`,
-        )
-      : '';
   return (
     <Layout title={a.label} user={props.user} csrfToken={csrfToken} current="accounts">
       <main id="main">
@@ -157,7 +228,7 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
           <a href="/accounts">All accounts</a>
         </p>
         <h1 safe>{a.label}</h1>
-        {Flash({ flash: props.flash })}
+        <Flash flash={props.flash} />
         <dl class="facts">
           <dt>School</dt>
           <dd safe>{props.schoolName}</dd>
@@ -167,74 +238,63 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
           <dd safe>{credentialText(a.credentialStatus)}</dd>
           <dt>Last poll</dt>
           <dd>
-            {when(a.lastPolledAt, 'never')}
-            {a.lastPollError
-              ? ` <span class="error-text">${PublicText({ text: a.lastPollError })}</span>`
-              : ''}
+            <LastPoll a={a} />
           </dd>
           <dt>Review due</dt>
-          <dd>{when(a.reviewDueAt)}</dd>
+          <dd>
+            <Time at={a.reviewDueAt} />
+          </dd>
           <dt>Decision note</dt>
           <dd safe>{a.decisionNote ?? '—'}</dd>
         </dl>
         {a.governance.activationBlockers.length > 0 && a.status !== 'active' ? (
           <section aria-labelledby="blockers-h">
             <h2 id="blockers-h">Before it can be activated</h2>
-            <ul>{a.governance.activationBlockers.map((b) => `<li>${escapeHtml(b)}</li>`).join('')}</ul>
+            <ul>
+              {a.governance.activationBlockers.map((b) => (
+                <li safe>{b}</li>
+              ))}
+            </ul>
           </section>
         ) : (
           ''
         )}
-        {lifecycle.length > 0 ? (
-          <section aria-labelledby="life-h">
-            <h2 id="life-h">Status</h2>
-            <div class="lifecycle">{lifecycle.join('')}</div>
-          </section>
-        ) : (
-          ''
-        )}
-        <section aria-labelledby="admins-h">
-          <h2 id="admins-h">Admins</h2>
-          <ul class="admins-list">{adminRows || '<li>none</li>'}</ul>
-          {addAdmin}
-        </section>
+        <Lifecycle a={a} csrfToken={csrfToken} may={may} />
+        <Admins a={a} csrfToken={csrfToken} manage={may.manage} candidates={props.candidates} />
         {may.manage ? (
           <section aria-labelledby="settings-h">
             <h2 id="settings-h">Settings</h2>
-            {settingsForm(a, csrfToken)}
+            <SettingsForm a={a} csrfToken={csrfToken} />
           </section>
         ) : (
           ''
         )}
         <section aria-labelledby="gaps-h">
-          <h2 id="gaps-h">Coverage gaps ({String(props.gaps.length)})</h2>
+          <h2 id="gaps-h" safe>{`Coverage gaps (${props.gaps.length})`}</h2>
           {props.gaps.length === 0 ? (
             <p class="empty">Every mention has been read.</p>
           ) : (
-            <ul>{props.gaps.map((g) => `<li>${when(g.createdAt)}: ${escapeHtml(g.note)}</li>`).join('')}</ul>
+            <ul>
+              {props.gaps.map((g) => (
+                <li>
+                  <Time at={g.createdAt} />
+                  <span safe>{`: ${g.note}`}</span>
+                </li>
+              ))}
+            </ul>
           )}
         </section>
-        {props.quarantined === null ? '' : QuarantinedSection({ items: props.quarantined })}
+        {props.quarantined === null ? '' : <QuarantinedSection items={props.quarantined} />}
       </main>
     </Layout>
   );
 }
 
 /** Comments a poll could not read: the rest of their page was stored; these are shown as sent. */
-function QuarantinedSection({ items }: { items: QuarantinedItemView[] }): string {
-  const list = items
-    .map(
-      (q) =>
-        `<li><p>${when(q.createdAt)}: ${
-          q.externalId ? `post ${escapeHtml(q.externalId)}` : 'an item without a readable id'
-        }, ${escapeHtml(q.reason)}</p><details><summary>As the platform sent it</summary><pre class="comment-text">${escapeHtml(
-          q.rawItem,
-        )}</pre></details></li>`,
-    )
-    .join('');
+function QuarantinedSection({ items }: { items: QuarantinedItemView[] }): JSX.Element {
   return (
     <section aria-labelledby="quarantined-h">
-      <h2 id="quarantined-h">Comments that could not be read ({String(items.length)})</h2>
+      <h2 id="quarantined-h" safe>{`Comments that could not be read (${items.length})`}</h2>
       {items.length === 0 ? (
         <p class="empty">Every fetched comment was readable.</p>
       ) : (
@@ -243,9 +303,26 @@ function QuarantinedSection({ items }: { items: QuarantinedItemView[] }): string
             The platform sent these in a shape Hallmonitor could not read. The rest of each poll was stored as
             usual; read these here or in the platform's own app, as they may need a response.
           </p>
-          <ul class="quarantined">{list}</ul>
+          <ul class="quarantined">
+            {items.map((q) => (
+              <li>
+                <p>
+                  <Time at={q.createdAt} />
+                  <span safe>
+                    {`: ${q.externalId ? `post ${q.externalId}` : 'an item without a readable id'}, ${q.reason}`}
+                  </span>
+                </p>
+                <details>
+                  <summary>As the platform sent it</summary>
+                  <pre class="comment-text" safe>
+                    {q.rawItem}
+                  </pre>
+                </details>
+              </li>
+            ))}
+          </ul>
         </>
       )}
     </section>
-  ) as string;
+  );
 }

@@ -1,7 +1,8 @@
-import { escapeHtml } from '@kitajs/html';
 import type { AccountView } from '../../accounts/account-view.js';
 import type { SchoolStaff } from '../../accounts/list-school-staff.js';
-import { csrfField, Flash, type FlashMessage, when } from '../components/page-bits.js';
+import { AdminNames } from '../components/account-bits.js';
+import { Option, PostForm, Time } from '../components/kit.js';
+import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -36,27 +37,115 @@ const CREDENTIAL_TEXT: Record<string, string> = {
 export const statusText = (s: string) => STATUS_TEXT[s] ?? s;
 export const credentialText = (s: string) => CREDENTIAL_TEXT[s] ?? s;
 
-function proposeForm(schools: SchoolStaff[], csrfToken: string): string {
+const PLATFORMS = [
+  ['x', 'X'],
+  ['facebook', 'Facebook'],
+  ['instagram', 'Instagram'],
+  ['youtube', 'YouTube'],
+] as const;
+
+/** The last poll's time ("never" before the first), and its error as the platform sent it. */
+export function LastPoll({ a }: { a: AccountView }): JSX.Element {
+  return (
+    <>
+      <Time at={a.lastPolledAt} empty="never" />
+      {a.lastPollError ? (
+        <>
+          <br />
+          <span class="error-text">
+            <PublicText text={a.lastPollError} />
+          </span>
+        </>
+      ) : (
+        ''
+      )}
+    </>
+  );
+}
+
+function ProposeForm({ schools, csrfToken }: { schools: SchoolStaff[]; csrfToken: string }): JSX.Element {
   if (schools.length === 0) return '';
-  const schoolOptions = schools
-    .map((s) => `<option value="${escapeHtml(s.schoolId)}">${escapeHtml(s.schoolName)}</option>`)
-    .join('');
-  const staff = schools
-    .map(
-      (s) =>
-        `<fieldset class="admins"><legend>Admins at ${escapeHtml(s.schoolName)} (choose at least two)</legend>${s.people
-          .map(
-            (p) =>
-              `<label class="check"><input type="checkbox" name="admins" value="${escapeHtml(p.userId)}" /> ${escapeHtml(
-                p.displayName,
-              )}</label>`,
-          )
-          .join('')}</fieldset>`,
-    )
-    .join('');
-  return `<section aria-labelledby="propose-h"><h2 id="propose-h">Propose an account</h2><p class="help">A senior leader who is not you approves it; then one of its admins connects it.</p><form method="post" action="/accounts" class="stack-form propose">${csrfField(
-    csrfToken,
-  )}<label for="p-school">School</label><select id="p-school" name="schoolId">${schoolOptions}</select><label for="p-platform">Platform</label><select id="p-platform" name="platform"><option value="x">X</option><option value="facebook">Facebook</option><option value="instagram">Instagram</option><option value="youtube">YouTube</option></select><label for="p-handle">Handle</label><input id="p-handle" name="handle" required maxlength="51" autocomplete="off" /><label for="p-purpose">What the account is for</label><textarea id="p-purpose" name="purpose" required maxlength="2000" rows="2"></textarea><label for="p-audience">Who it is for</label><textarea id="p-audience" name="audience" required maxlength="2000" rows="2"></textarea>${staff}<label class="check"><input type="checkbox" name="confirmTraining" required /> Each admin has completed training and signed the acceptable-use agreement</label><button type="submit">Propose</button></form></section>`;
+  return (
+    <section aria-labelledby="propose-h">
+      <h2 id="propose-h">Propose an account</h2>
+      <p class="help">A senior leader who is not you approves it; then one of its admins connects it.</p>
+      <PostForm action="/accounts" csrfToken={csrfToken} class="stack-form propose">
+        <label for="p-school">School</label>
+        <select id="p-school" name="schoolId">
+          {schools.map((s) => (
+            <Option value={s.schoolId} label={s.schoolName} />
+          ))}
+        </select>
+        <label for="p-platform">Platform</label>
+        <select id="p-platform" name="platform">
+          {PLATFORMS.map(([value, label]) => (
+            <Option value={value} label={label} />
+          ))}
+        </select>
+        <label for="p-handle">Handle</label>
+        <input id="p-handle" name="handle" required maxlength="51" autocomplete="off" />
+        <label for="p-purpose">What the account is for</label>
+        <textarea id="p-purpose" name="purpose" required maxlength="2000" rows="2"></textarea>
+        <label for="p-audience">Who it is for</label>
+        <textarea id="p-audience" name="audience" required maxlength="2000" rows="2"></textarea>
+        {schools.map((s) => (
+          <fieldset class="admins">
+            <legend safe>{`Admins at ${s.schoolName} (choose at least two)`}</legend>
+            {s.people.map((p) => (
+              <label class="check">
+                <input type="checkbox" name="admins" value={p.userId} /> <span safe>{p.displayName}</span>
+              </label>
+            ))}
+          </fieldset>
+        ))}
+        <label class="check">
+          <input type="checkbox" name="confirmTraining" required /> Each admin has completed training and
+          signed the acceptable-use agreement
+        </label>
+        <button type="submit">Propose</button>
+      </PostForm>
+    </section>
+  );
+}
+
+function AccountRow({
+  a,
+  schoolName,
+  gaps,
+}: {
+  a: AccountView;
+  schoolName: string;
+  gaps: number;
+}): JSX.Element {
+  return (
+    <tr data-account-id={a.id}>
+      <td>
+        <a href={`/accounts/${a.id}`} safe>
+          {a.label}
+        </a>
+      </td>
+      <td safe>{schoolName}</td>
+      <td class={`status status-${a.status}`}>
+        <span safe>{statusText(a.status)}</span>
+        {a.governance.reviewOverdue ? (
+          <>
+            {' '}
+            <strong>(review overdue)</strong>
+          </>
+        ) : (
+          ''
+        )}
+      </td>
+      <td safe>{credentialText(a.credentialStatus)}</td>
+      <td>
+        <AdminNames a={a} />
+      </td>
+      <td>
+        <LastPoll a={a} />
+      </td>
+      <td safe>{String(gaps)}</td>
+    </tr>
+  );
 }
 
 /** Every official account of the person's schools, and the proposal form. */
@@ -65,7 +154,7 @@ export function AccountsPage(props: AccountsPageProps): JSX.Element {
     <Layout title="Accounts" user={props.user} csrfToken={props.csrfToken} current="accounts">
       <main id="main">
         <h1>Accounts</h1>
-        {Flash({ flash: props.flash })}
+        <Flash flash={props.flash} />
         {props.accounts.length === 0 ? (
           <p class="empty">No official accounts yet.</p>
         ) : (
@@ -84,29 +173,18 @@ export function AccountsPage(props: AccountsPageProps): JSX.Element {
                 </tr>
               </thead>
               <tbody>
-                {props.accounts
-                  .map(
-                    (a) =>
-                      `<tr data-account-id="${escapeHtml(a.id)}"><td><a href="/accounts/${escapeHtml(a.id)}">${escapeHtml(
-                        a.label,
-                      )}</a></td><td>${escapeHtml(props.schoolNames.get(a.schoolId) ?? '')}</td><td class="status status-${escapeHtml(
-                        a.status,
-                      )}">${escapeHtml(statusText(a.status))}${
-                        a.governance.reviewOverdue ? ' <strong>(review overdue)</strong>' : ''
-                      }</td><td>${escapeHtml(credentialText(a.credentialStatus))}</td><td>${
-                        a.admins.map((x) => escapeHtml(x.displayName)).join(', ') || 'none'
-                      }</td><td>${when(a.lastPolledAt, 'never')}${
-                        a.lastPollError
-                          ? `<br /><span class="error-text">${PublicText({ text: a.lastPollError })}</span>`
-                          : ''
-                      }</td><td>${String(props.gapCounts.get(a.id) ?? 0)}</td></tr>`,
-                  )
-                  .join('')}
+                {props.accounts.map((a) => (
+                  <AccountRow
+                    a={a}
+                    schoolName={props.schoolNames.get(a.schoolId) ?? ''}
+                    gaps={props.gapCounts.get(a.id) ?? 0}
+                  />
+                ))}
               </tbody>
             </table>
           </section>
         )}
-        {proposeForm(props.proposeIn, props.csrfToken)}
+        <ProposeForm schools={props.proposeIn} csrfToken={props.csrfToken} />
       </main>
     </Layout>
   );

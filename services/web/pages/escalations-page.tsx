@@ -1,6 +1,7 @@
 import type { EscalationQueue, QueueItem } from '../../moderation/list-escalation-queue.js';
 import { PostForm, Time } from '../components/kit.js';
-import { Flash, type FlashMessage, labelChips } from '../components/page-bits.js';
+import { LabelChips } from '../components/moderation-bits.js';
+import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { PublicHandle, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -44,8 +45,6 @@ function ResolveForms({ e, csrfToken }: { e: QueueItem; csrfToken: string }): JS
 }
 
 function Item({ e, csrfToken }: { e: QueueItem; csrfToken: string | null }): JSX.Element {
-  // labelChips escapes what it is given.
-  const safeChips = labelChips(e.labels);
   return (
     <li class={`card escalation severity-${e.queueSeverity}`} data-escalation-id={e.id}>
       <h3 class="escalation-kind" safe>
@@ -82,7 +81,7 @@ function Item({ e, csrfToken }: { e: QueueItem; csrfToken: string | null }): JSX
       ) : (
         ''
       )}
-      {e.labels.length ? <div>{safeChips}</div> : ''}
+      {e.labels.length ? <LabelChips labels={e.labels} /> : ''}
       {e.acknowledgedByName ? (
         <p class="muted">
           <span safe>{`Acknowledged by ${e.acknowledgedByName} `}</span>

@@ -1,14 +1,7 @@
-import { escapeHtml } from '@kitajs/html';
-import type { ActionItem, Flags } from '../../moderation/list-flags.js';
-import {
-  csrfField,
-  Flash,
-  type FlashMessage,
-  fieldId,
-  labelChips,
-  quoted,
-  when,
-} from '../components/page-bits.js';
+import type { ActionItem, FlaggedComment, Flags } from '../../moderation/list-flags.js';
+import { PostForm, Time, words } from '../components/kit.js';
+import { CommentLink, LabelChips, Quoted, RejectForm, ReturnTo } from '../components/moderation-bits.js';
+import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
 import { PublicHandle, PublicText } from '../components/public-text.js';
 import { SeverityBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
@@ -32,10 +25,6 @@ const STATUS_TEXT: Record<string, string> = {
   expired: 'expired unconfirmed',
 };
 
-function commentLink(commentId: string | null): string {
-  return commentId ? `<a href="/comments/${escapeHtml(commentId)}">Open the comment</a>` : '';
-}
-
 /** Confirm and reject forms for a proposal; `returnTo` is where the forms come back to. */
 export function ProposalForms({
   action,
@@ -48,23 +37,34 @@ export function ProposalForms({
   returnTo: '/flags' | '/approvals';
   /** Confirm as a senior leader in place of the second admin: a reason is required. */
   breakGlass?: boolean;
-}): string {
-  const id = escapeHtml(action.id);
-  const reject = fieldId('reject-reason');
+}): JSX.Element {
+  const confirmPath = `/web/actions/${action.id}/confirm`;
   const glass = fieldId('break-glass');
-  const confirm = breakGlass
-    ? `<form method="post" action="/web/actions/${id}/confirm" class="inline-form">${csrfField(csrfToken)}<input type="hidden" name="returnTo" value="${returnTo}" /><label for="${glass}">Reason to confirm without a second admin</label><input id="${glass}" name="breakGlassReason" required maxlength="2000" /><button type="submit">Confirm (break glass)</button></form>`
-    : action.canConfirm
-      ? `<form method="post" action="/web/actions/${id}/confirm" class="inline-form">${csrfField(csrfToken)}<input type="hidden" name="returnTo" value="${returnTo}" /><button type="submit">Confirm ${escapeHtml(action.kind)}</button></form>`
-      : action.proposedByCaller
-        ? '<p class="muted">You proposed this: another admin must confirm it.</p>'
-        : '<p class="muted">One of the account’s admins confirms this.</p>';
   return (
-    confirm +
-    `<form method="post" action="/web/actions/${id}/reject" class="inline-form">${csrfField(csrfToken)}<input type="hidden" name="returnTo" value="${returnTo}" /><label for="${reject}">Reason to reject</label><input id="${reject}" name="reason" required maxlength="2000" /><button type="submit" class="secondary">Reject</button></form>`
+    <>
+      {breakGlass ? (
+        <PostForm action={confirmPath} csrfToken={csrfToken} class="inline-form">
+          <ReturnTo path={returnTo} />
+          <label for={glass}>Reason to confirm without a second admin</label>
+          <input id={glass} name="breakGlassReason" required maxlength="2000" />
+          <button type="submit">Confirm (break glass)</button>
+        </PostForm>
+      ) : action.canConfirm ? (
+        <PostForm action={confirmPath} csrfToken={csrfToken} class="inline-form">
+          <ReturnTo path={returnTo} />
+          <button type="submit" safe>{`Confirm ${action.kind}`}</button>
+        </PostForm>
+      ) : action.proposedByCaller ? (
+        <p class="muted">You proposed this: another admin must confirm it.</p>
+      ) : (
+        <p class="muted">One of the account’s admins confirms this.</p>
+      )}
+      <RejectForm action={`/web/actions/${action.id}/reject`} csrfToken={csrfToken} returnTo={returnTo} />
+    </>
   );
 }
 
+/** A proposed action on a comment, with its confirm and reject forms. */
 export function ProposalItem({
   action,
   csrfToken,
@@ -75,26 +75,103 @@ export function ProposalItem({
   csrfToken: string;
   returnTo: '/flags' | '/approvals';
   breakGlass?: boolean;
-}): string {
-  return `<li class="card proposal" data-action-id="${escapeHtml(action.id)}"><p><strong>${escapeHtml(
-    action.kind,
-  )}</strong> on ${escapeHtml(action.accountLabel)}, proposed by ${escapeHtml(
-    action.proposedByName ?? 'the system',
-  )} ${when(action.createdAt)}; expires ${when(action.expiresAt, 'never')}</p><p>Reason: ${escapeHtml(
-    action.reasonCategory.replaceAll('_', ' '),
-  )}${action.reasonText ? ` — ${PublicText({ text: action.reasonText })}` : ''}</p>${quoted(
-    action.commentExcerpt,
-  )}${commentLink(action.commentId)}${ProposalForms({ action, csrfToken, returnTo, breakGlass: !!breakGlass })}</li>`;
+}): JSX.Element {
+  return (
+    <li class="card proposal" data-action-id={action.id}>
+      <p>
+        <strong safe>{action.kind}</strong>
+        <span
+          safe
+        >{` on ${action.accountLabel}, proposed by ${action.proposedByName ?? 'the system'} `}</span>
+        <Time at={action.createdAt} />
+        {'; expires '}
+        <Time at={action.expiresAt} empty="never" />
+      </p>
+      <p>
+        <span safe>{`Reason: ${words(action.reasonCategory)}`}</span>
+        {action.reasonText ? (
+          <>
+            {' — '}
+            <PublicText text={action.reasonText} />
+          </>
+        ) : (
+          ''
+        )}
+      </p>
+      <Quoted text={action.commentExcerpt} />
+      <CommentLink commentId={action.commentId} />
+      <ProposalForms action={action} csrfToken={csrfToken} returnTo={returnTo} breakGlass={!!breakGlass} />
+    </li>
+  );
 }
 
-function outcome(a: ActionItem): string {
+function Outcome({ a }: { a: ActionItem }): JSX.Element {
   const status = STATUS_TEXT[a.status] ?? a.status;
   const cls = a.status === 'failed' ? 'outcome-failed' : a.status === 'succeeded' ? 'outcome-done' : '';
-  return `<span class="outcome ${cls}">${escapeHtml(status)}</span>${
-    a.status === 'failed' && a.error
-      ? `: <span class="error-text">${PublicText({ text: a.error })}</span>`
-      : ''
-  }${a.status === 'rejected' && a.error ? ` (${PublicText({ text: a.error })})` : ''}`;
+  return (
+    <>
+      <span class={`outcome ${cls}`} safe>
+        {status}
+      </span>
+      {a.status === 'failed' && a.error ? (
+        <>
+          {': '}
+          <span class="error-text">
+            <PublicText text={a.error} />
+          </span>
+        </>
+      ) : (
+        ''
+      )}
+      {a.status === 'rejected' && a.error ? (
+        <>
+          {' ('}
+          <PublicText text={a.error} />
+          {')'}
+        </>
+      ) : (
+        ''
+      )}
+    </>
+  );
+}
+
+function FlaggedItem({ c }: { c: FlaggedComment }): JSX.Element {
+  return (
+    <li class="card flagged">
+      <p class="meta">
+        <SeverityBadge severity={c.severity} /> <span safe>{c.accountLabel}</span>{' '}
+        <span>{c.redacted ? 'author redacted' : <PublicHandle handle={c.authorHandle} />}</span>{' '}
+        <Time at={c.postedAt} />
+        {' · due '}
+        <Time at={c.deadlineAt} />
+      </p>
+      <Quoted text={c.redacted ? null : c.text} empty="Redacted under the retention policy" />
+      <LabelChips labels={c.labels} />
+      <CommentLink commentId={c.id} text="Act on this comment" />
+    </li>
+  );
+}
+
+function RecentRow({ a }: { a: ActionItem }): JSX.Element {
+  const by = a.system
+    ? 'automatic'
+    : `${a.proposedByName ?? '—'}${a.confirmedByName ? ` + ${a.confirmedByName}` : ''}`;
+  return (
+    <tr>
+      <td>
+        <span safe>{a.kind}</span> <CommentLink commentId={a.commentId} />
+      </td>
+      <td safe>{a.accountLabel}</td>
+      <td safe>{by}</td>
+      <td>
+        <Outcome a={a} />
+      </td>
+      <td>
+        <Time at={a.updatedAt} />
+      </td>
+    </tr>
+  );
 }
 
 /** The admins' flags: offensive comments to act on, proposals to confirm, recent outcomes. */
@@ -103,38 +180,32 @@ export function FlagsPage({ user, csrfToken, flash, flags }: FlagsPageProps): JS
     <Layout title="Flags" user={user} csrfToken={csrfToken} current="flags">
       <main id="main">
         <h1>Flags</h1>
-        {Flash({ flash })}
+        <Flash flash={flash} />
         <section aria-labelledby="pending-h">
-          <h2 id="pending-h">
-            Awaiting a second admin: yours to confirm first ({String(flags.pending.length)})
+          <h2 id="pending-h" safe>
+            {`Awaiting a second admin: yours to confirm first (${flags.pending.length})`}
           </h2>
           {flags.pending.length === 0 ? (
             <p class="empty">Nothing is waiting for confirmation.</p>
           ) : (
             <ul class="cards">
-              {flags.pending.map((a) => ProposalItem({ action: a, csrfToken, returnTo: '/flags' })).join('')}
+              {flags.pending.map((a) => (
+                <ProposalItem action={a} csrfToken={csrfToken} returnTo="/flags" />
+              ))}
             </ul>
           )}
         </section>
         <section aria-labelledby="flagged-h">
-          <h2 id="flagged-h">
-            Comments flagged offensive, most severe first ({String(flags.flagged.length)})
+          <h2 id="flagged-h" safe>
+            {`Comments flagged offensive, most severe first (${flags.flagged.length})`}
           </h2>
           {flags.flagged.length === 0 ? (
             <p class="empty">No open offensive flags on your accounts.</p>
           ) : (
             <ul class="cards">
-              {flags.flagged
-                .map(
-                  (c) =>
-                    `<li class="card flagged"><p class="meta">${SeverityBadge({ severity: c.severity })} <span>${escapeHtml(c.accountLabel)}</span> <span>${
-                      c.redacted ? 'author redacted' : PublicHandle({ handle: c.authorHandle })
-                    }</span> ${when(c.postedAt)} · due ${when(c.deadlineAt)}</p>${quoted(
-                      c.redacted ? null : c.text,
-                      'Redacted under the retention policy',
-                    )}<div>${labelChips(c.labels)}</div><a href="/comments/${escapeHtml(c.id)}">Act on this comment</a></li>`,
-                )
-                .join('')}
+              {flags.flagged.map((c) => (
+                <FlaggedItem c={c} />
+              ))}
             </ul>
           )}
         </section>
@@ -155,18 +226,9 @@ export function FlagsPage({ user, csrfToken, flash, flags }: FlagsPageProps): JS
                   </tr>
                 </thead>
                 <tbody>
-                  {flags.recent
-                    .map(
-                      (a) =>
-                        `<tr><td>${escapeHtml(a.kind)} ${commentLink(a.commentId)}</td><td>${escapeHtml(
-                          a.accountLabel,
-                        )}</td><td>${escapeHtml(
-                          a.system
-                            ? 'automatic'
-                            : `${a.proposedByName ?? '—'}${a.confirmedByName ? ` + ${a.confirmedByName}` : ''}`,
-                        )}</td><td>${outcome(a)}</td><td>${when(a.updatedAt)}</td></tr>`,
-                    )
-                    .join('')}
+                  {flags.recent.map((a) => (
+                    <RecentRow a={a} />
+                  ))}
                 </tbody>
               </table>
             </section>

@@ -1,8 +1,7 @@
-import { escapeHtml } from '@kitajs/html';
 import type { NotificationView } from '../../notifications/list-notifications.js';
 import type { EventPreferenceView } from '../../notifications/notification-preferences.js';
-import { CsrfField } from '../components/csrf-field.js';
 import { DigestItems } from '../components/digest-items.js';
+import { PostForm, Time } from '../components/kit.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -17,48 +16,93 @@ export interface NotificationsPageProps {
   saved?: boolean;
 }
 
-const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
-
 /** Only links inside the app, or http(s) documents, become anchors. */
 const safeHref = (link: string | null) =>
   link && ((link.startsWith('/') && !link.startsWith('//')) || /^https?:\/\//i.test(link)) ? link : null;
 
-const csrf = (token: string) => CsrfField({ token }) as string;
-
-function Item({ n, csrfToken }: { n: NotificationView; csrfToken: string }): string {
+function Item({ n, csrfToken }: { n: NotificationView; csrfToken: string }): JSX.Element {
   const href = safeHref(n.link);
-  const title = href
-    ? `<a href="${escapeHtml(href)}">${PublicText({ text: n.title })}</a>`
-    : PublicText({ text: n.title });
+  const urgent = n.urgency === 'urgent';
   return (
-    `<li class="notification${n.read ? ' read' : ' unread'}${n.urgency === 'urgent' ? ' urgent' : ''}">` +
-    `<div class="notification-head">${n.urgency === 'urgent' ? '<strong class="label label-urgent">Urgent</strong> ' : ''}` +
-    `<strong class="notification-title">${title}</strong> ` +
-    `<time datetime="${n.createdAt.toISOString()}">${when(n.createdAt)}</time></div>` +
-    `<p class="notification-body">${PublicText({ text: n.body })}</p>` +
-    DigestItems({ items: n.items }) +
-    (n.read
-      ? ''
-      : `<form method="post" action="/api/notifications/${escapeHtml(n.id)}/read" class="mark-read">${csrf(csrfToken)}<button type="submit">Mark read</button></form>`) +
-    '</li>'
+    <li class={`notification${n.read ? ' read' : ' unread'}${urgent ? ' urgent' : ''}`}>
+      <div class="notification-head">
+        {urgent ? (
+          <>
+            <strong class="label label-urgent">Urgent</strong>{' '}
+          </>
+        ) : (
+          ''
+        )}
+        <strong class="notification-title">
+          {href ? (
+            <a href={href}>
+              <PublicText text={n.title} />
+            </a>
+          ) : (
+            <PublicText text={n.title} />
+          )}
+        </strong>{' '}
+        <Time at={n.createdAt} />
+      </div>
+      <p class="notification-body">
+        <PublicText text={n.body} />
+      </p>
+      <DigestItems items={n.items} />
+      {n.read ? (
+        ''
+      ) : (
+        <PostForm action={`/api/notifications/${n.id}/read`} csrfToken={csrfToken} class="mark-read">
+          <button type="submit">Mark read</button>
+        </PostForm>
+      )}
+    </li>
   );
 }
 
-function box(name: string, checked: boolean, label: string, disabled: boolean): string {
-  return `<input type="checkbox" name="${escapeHtml(name)}" aria-label="${escapeHtml(label)}"${checked ? ' checked' : ''}${disabled ? ' disabled' : ''} />`;
+function Box({
+  name,
+  checked,
+  label,
+  disabled,
+}: {
+  name: string;
+  checked: boolean;
+  label: string;
+  disabled: boolean;
+}): JSX.Element {
+  return <input type="checkbox" name={name} aria-label={label} checked={checked} disabled={disabled} />;
 }
 
-function PreferenceRow({ p }: { p: EventPreferenceView }): string {
+function PreferenceRow({ p }: { p: EventPreferenceView }): JSX.Element {
   const fixed = p.alwaysUrgent;
-  const cell = (channel: string, on: boolean, what: string) =>
-    `<td>${box(`${p.event}:${channel}`, fixed ? true : on, `${what}: ${p.label}`, fixed)}</td>`;
+  const cell = (channel: string, on: boolean, what: string) => (
+    <td>
+      <Box
+        name={`${p.event}:${channel}`}
+        checked={fixed ? true : on}
+        label={`${what}: ${p.label}`}
+        disabled={fixed}
+      />
+    </td>
+  );
   return (
-    `<tr><th scope="row">${escapeHtml(p.label)}${fixed ? '<br><small>Urgent: always sent at once on every channel</small>' : ''}</th>` +
-    cell('in_app', p.inApp, 'In the app') +
-    cell('email', p.email, 'Email') +
-    cell('webhook', p.webhook, "School's Teams or Slack") +
-    cell('digest', fixed ? false : p.digest, 'Email in a digest') +
-    '</tr>'
+    <tr>
+      <th scope="row">
+        <span safe>{p.label}</span>
+        {fixed ? (
+          <>
+            <br />
+            <small>Urgent: always sent at once on every channel</small>
+          </>
+        ) : (
+          ''
+        )}
+      </th>
+      {cell('in_app', p.inApp, 'In the app')}
+      {cell('email', p.email, 'Email')}
+      {cell('webhook', p.webhook, "School's Teams or Slack")}
+      {cell('digest', fixed ? false : p.digest, 'Email in a digest')}
+    </tr>
   );
 }
 
@@ -70,10 +114,9 @@ export function NotificationsPage(props: NotificationsPageProps): JSX.Element {
       <main id="main">
         <h1>Notifications</h1>
         {unread ? (
-          <form method="post" action="/api/notifications/read-all" class="mark-all-read">
-            {csrf(props.csrfToken)}
+          <PostForm action="/api/notifications/read-all" csrfToken={props.csrfToken} class="mark-all-read">
             <button type="submit">Mark all read</button>
-          </form>
+          </PostForm>
         ) : (
           ''
         )}
@@ -81,11 +124,13 @@ export function NotificationsPage(props: NotificationsPageProps): JSX.Element {
           <p class="empty">No notifications yet.</p>
         ) : (
           <ol class="notifications">
-            {props.items.map((n) => Item({ n, csrfToken: props.csrfToken })).join('')}
+            {props.items.map((n) => (
+              <Item n={n} csrfToken={props.csrfToken} />
+            ))}
           </ol>
         )}
         {props.next ? (
-          <a class="next-page" href={`/notifications?before=${escapeHtml(encodeURIComponent(props.next))}`}>
+          <a class="next-page" href={`/notifications?before=${encodeURIComponent(props.next)}`}>
             Older notifications
           </a>
         ) : (
@@ -99,8 +144,7 @@ export function NotificationsPage(props: NotificationsPageProps): JSX.Element {
             once, on every channel.
           </p>
           {props.saved ? <p class="notice">Saved.</p> : ''}
-          <form method="post" action="/notifications/preferences">
-            {csrf(props.csrfToken)}
+          <PostForm action="/notifications/preferences" csrfToken={props.csrfToken}>
             <table>
               <thead>
                 <tr>
@@ -111,10 +155,14 @@ export function NotificationsPage(props: NotificationsPageProps): JSX.Element {
                   <th scope="col">Email as digest</th>
                 </tr>
               </thead>
-              <tbody>{props.preferences.map((p) => PreferenceRow({ p })).join('')}</tbody>
+              <tbody>
+                {props.preferences.map((p) => (
+                  <PreferenceRow p={p} />
+                ))}
+              </tbody>
             </table>
             <button type="submit">Save preferences</button>
-          </form>
+          </PostForm>
         </section>
       </main>
     </Layout>

@@ -1,14 +1,7 @@
-import { escapeHtml } from '@kitajs/html';
 import type { EscalationItem, SafeguardingEscalations } from '../../moderation/list-escalations.js';
-import {
-  csrfField,
-  Flash,
-  type FlashMessage,
-  fieldId,
-  labelChips,
-  quoted,
-  when,
-} from '../components/page-bits.js';
+import { PostForm, Time } from '../components/kit.js';
+import { CommentLink, LabelChips, Quoted } from '../components/moderation-bits.js';
+import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
 import { PublicHandle, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -20,34 +13,65 @@ export interface SafeguardingPageProps {
   escalations: SafeguardingEscalations;
 }
 
-function resolveForm(e: EscalationItem, csrfToken: string): string {
+function ResolveForm({ e, csrfToken }: { e: EscalationItem; csrfToken: string }): JSX.Element {
   const note = fieldId('note');
   const outcome = fieldId('outcome');
-  const options =
-    e.status === 'open'
-      ? '<option value="acknowledge">Acknowledge: I am dealing with it</option><option value="close">Close: dealt with</option>'
-      : '<option value="close">Close: dealt with</option>';
-  return `<form method="post" action="/safeguarding/${escapeHtml(e.id)}/resolve" class="stack-form">${csrfField(
-    csrfToken,
-  )}<label for="${outcome}">Outcome</label><select id="${outcome}" name="outcome">${options}</select><label for="${note}">Note (required: what you did or decided)</label><textarea id="${note}" name="note" required maxlength="4000" rows="2"></textarea><button type="submit">Record</button></form>`;
+  return (
+    <PostForm action={`/safeguarding/${e.id}/resolve`} csrfToken={csrfToken} class="stack-form">
+      <label for={outcome}>Outcome</label>
+      <select id={outcome} name="outcome">
+        {e.status === 'open' ? <option value="acknowledge">Acknowledge: I am dealing with it</option> : ''}
+        <option value="close">Close: dealt with</option>
+      </select>
+      <label for={note}>Note (required: what you did or decided)</label>
+      <textarea id={note} name="note" required maxlength="4000" rows="2"></textarea>
+      <button type="submit">Record</button>
+    </PostForm>
+  );
 }
 
-function item(e: EscalationItem, csrfToken: string | null): string {
-  return `<li class="card escalation severity-${e.severity}" data-escalation-id="${escapeHtml(e.id)}"><p class="meta"><strong class="severity">${escapeHtml(
-    e.severity,
-  )} severity</strong> · ${escapeHtml(e.status)} · raised ${when(e.createdAt)}${e.raisedByName ? ` by ${escapeHtml(e.raisedByName)}` : ''}${
-    e.accountLabel ? ` · ${escapeHtml(e.accountLabel)}` : ''
-  }${e.authorHandle ? ` · ${PublicHandle({ handle: e.authorHandle })}` : ''}</p><p class="reason">${PublicText(
-    {
-      text: e.reason,
-    },
-  )}</p>${quoted(e.commentExcerpt)}<div>${labelChips(e.labels)}</div>${
-    e.acknowledgedByName
-      ? `<p class="muted">Acknowledged by ${escapeHtml(e.acknowledgedByName)} ${when(e.acknowledgedAt)}</p>`
-      : ''
-  }${e.closedAt ? `<p class="muted">Closed ${when(e.closedAt)}</p>` : ''}${
-    e.commentId ? `<a href="/comments/${escapeHtml(e.commentId)}">Open the comment</a>` : ''
-  }${csrfToken ? resolveForm(e, csrfToken) : ''}</li>`;
+function Item({ e, csrfToken }: { e: EscalationItem; csrfToken: string | null }): JSX.Element {
+  return (
+    <li class={`card escalation severity-${e.severity}`} data-escalation-id={e.id}>
+      <p class="meta">
+        <strong class="severity" safe>{`${e.severity} severity`}</strong>
+        <span safe>{` · ${e.status} · raised `}</span>
+        <Time at={e.createdAt} />
+        {e.raisedByName ? <span safe>{` by ${e.raisedByName}`}</span> : ''}
+        {e.accountLabel ? <span safe>{` · ${e.accountLabel}`}</span> : ''}
+        {e.authorHandle ? (
+          <>
+            {' · '}
+            <PublicHandle handle={e.authorHandle} />
+          </>
+        ) : (
+          ''
+        )}
+      </p>
+      <p class="reason">
+        <PublicText text={e.reason} />
+      </p>
+      <Quoted text={e.commentExcerpt} />
+      <LabelChips labels={e.labels} />
+      {e.acknowledgedByName ? (
+        <p class="muted">
+          <span safe>{`Acknowledged by ${e.acknowledgedByName} `}</span>
+          <Time at={e.acknowledgedAt} />
+        </p>
+      ) : (
+        ''
+      )}
+      {e.closedAt ? (
+        <p class="muted">
+          Closed <Time at={e.closedAt} />
+        </p>
+      ) : (
+        ''
+      )}
+      <CommentLink commentId={e.commentId} />
+      {csrfToken ? <ResolveForm e={e} csrfToken={csrfToken} /> : ''}
+    </li>
+  );
 }
 
 /** Safeguarding leads: open escalations, most severe and newest first; only a lead closes one. */
@@ -61,17 +85,21 @@ export function SafeguardingPage({
     <Layout title="Safeguarding" user={user} csrfToken={csrfToken} current="safeguarding">
       <main id="main">
         <h1>Safeguarding</h1>
-        {Flash({ flash })}
+        <Flash flash={flash} />
         <p class="help">
           Escalations stay open until a safeguarding lead closes them with a note; nothing closes them
           automatically.
         </p>
         <section aria-labelledby="open-h">
-          <h2 id="open-h">Open escalations ({String(escalations.open.length)})</h2>
+          <h2 id="open-h" safe>{`Open escalations (${escalations.open.length})`}</h2>
           {escalations.open.length === 0 ? (
             <p class="empty">No open safeguarding escalations.</p>
           ) : (
-            <ol class="cards">{escalations.open.map((e) => item(e, csrfToken)).join('')}</ol>
+            <ol class="cards">
+              {escalations.open.map((e) => (
+                <Item e={e} csrfToken={csrfToken} />
+              ))}
+            </ol>
           )}
         </section>
         <section aria-labelledby="closed-h">
@@ -79,7 +107,11 @@ export function SafeguardingPage({
           {escalations.recentlyClosed.length === 0 ? (
             <p class="empty">None closed yet.</p>
           ) : (
-            <ol class="cards">{escalations.recentlyClosed.map((e) => item(e, null)).join('')}</ol>
+            <ol class="cards">
+              {escalations.recentlyClosed.map((e) => (
+                <Item e={e} csrfToken={null} />
+              ))}
+            </ol>
           )}
         </section>
       </main>
