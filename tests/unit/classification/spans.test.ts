@@ -161,6 +161,15 @@ describe('categories', () => {
       ).toBe(true);
   });
 
+  it("reads issue #20's car park warning as a complaint, not a threat; the same words at a person stay one", () => {
+    const warning = classifier.classify(
+      'The car park at pick-up is a disgrace, someone will get hurt',
+    ).labels;
+    expect(warning.map((l) => l.category)).toEqual(['complaint']);
+    const threat = classifier.classify('keep talking and you will get hurt').labels;
+    expect(threat.some((l) => l.category === 'offensive' && l.subcategory === 'threat')).toBe(true);
+  });
+
   it('derives its version from the lexicon versions', () => {
     expect(classifier.version).toMatch(/offensive@\d/);
     expect(classifier.version).toMatch(/safeguarding@\d/);
