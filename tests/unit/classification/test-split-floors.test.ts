@@ -10,10 +10,10 @@ import { loadRoster, loadSplit } from './eval-set.js';
 // RATCHET, NOT THE ISSUE'S FLOORS. Issue #20 asks for safeguarding recall ≥ 0.95, offensive
 // recall ≥ 0.92 and hard negatives flagged ≤ 3%. The classifier that met all three on dev
 // (0.967, 0.924, 2.8%) reached 0.915, 0.915 and 6.7% on test (evaluated 2026-12-04 15:43 UTC at
-// 4c94e24). These assertions hold it to what it reached, so it cannot get worse; raise them as it
+// 4c94e24; hard negatives 6.1% after the car-park lexicon fix, 16:25 UTC). These assertions hold it to what it reached, so it cannot get worse; raise them as it
 // improves (on dev), up to the issue's floors. Never lower them.
 const ISSUE_FLOORS = { safeguardingRecall: 0.95, offensiveRecall: 0.92, hardNegativesFlagged: 0.03 };
-const RATCHET = { safeguardingRecall: 108 / 118, offensiveRecall: 130 / 142, hardNegativesFlagged: 12 / 179 };
+const RATCHET = { safeguardingRecall: 108 / 118, offensiveRecall: 130 / 142, hardNegativesFlagged: 11 / 179 };
 
 const rows = loadSplit('test');
 const classifier = createClassifier({ roster: loadRoster() });
@@ -42,7 +42,7 @@ describe('the classifier on the held-out test split (ratchet below the issue #20
     );
   });
 
-  it(`flags few hard negatives with a category they do not have (issue floor ${ISSUE_FLOORS.hardNegativesFlagged}, reached 0.067)`, () => {
+  it(`flags few hard negatives with a category they do not have (issue floor ${ISSUE_FLOORS.hardNegativesFlagged}, reached 0.061)`, () => {
     const hard = rows.flatMap((row, i) => (row.kind === 'hard_negative' ? [i] : []));
     const flagged = hard.filter((i) => [...found[i]!].some((c) => !rows[i]!.expect.includes(c))).length;
     expect(hard.length).toBe(179);
