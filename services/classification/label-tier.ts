@@ -17,8 +17,19 @@ export function labelTier(source: string): LabelTier {
     return { tier: 'moderation', title: 'Moderation endpoint', detail: source.slice(9), wholeComment: true };
   if (source.startsWith('guard:'))
     return { tier: 'guard', title: 'Guard model', detail: source.slice(6), wholeComment: true };
-  if (source.startsWith('model:'))
-    return { tier: 'model', title: 'Classifier model', detail: source.slice(6), wholeComment: false };
+  // The learned model (`model@<version>`) reads the whole comment; it has no words of its own.
+  if (source.startsWith('model@'))
+    return { tier: 'model', title: 'Learned model', detail: source, wholeComment: true };
+  // A sentence-structure rule, alone or confirmed by the model (`structure:<rule>+model@<version>`).
+  if (source.startsWith('structure:')) {
+    const [rule, model] = source.split('+');
+    return {
+      tier: 'rules',
+      title: model ? 'Sentence rule, confirmed by the learned model' : 'Sentence rule',
+      detail: rule!.slice('structure:'.length),
+      wholeComment: false,
+    };
+  }
   return { tier: 'rules', title: 'Rule', detail: source, wholeComment: false };
 }
 
