@@ -148,10 +148,25 @@ export function createExternalModeration(config: ExternalModerationConfig): Exte
     return [...labels.values()];
   }
 
+  return externalTier({ tier: 'moderation', model, url: config.url, breaker, call });
+}
+
+/**
+ * An outside tier around its endpoint call: the breaker is told of each success and failure, and
+ * the host the trust admin is shown is the endpoint's own.
+ */
+export function externalTier(parts: {
+  tier: ExternalTierName;
+  model: string;
+  url: string;
+  breaker: CircuitBreaker;
+  call: (text: string) => Promise<Label[]>;
+}): ExternalTier {
+  const { breaker, call } = parts;
   return {
-    tier: 'moderation',
-    model,
-    host: new URL(config.url).host,
+    tier: parts.tier,
+    model: parts.model,
+    host: new URL(parts.url).host,
     get breakerState() {
       return breaker.state;
     },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { ExternalModerationError, type ExternalTier } from './external-moderation.js';
+import { ExternalModerationError, type ExternalTier, externalTier } from './external-moderation.js';
 import type { Category, Label, Severity } from './types.js';
 
 /**
@@ -162,23 +162,5 @@ export function createGuardModel(config: GuardModelConfig): ExternalTier {
 
   const invalid = (message: string) => new ExternalModerationError('invalid_response', message);
 
-  return {
-    tier: 'guard',
-    model: config.model,
-    host: new URL(config.url).host,
-    get breakerState() {
-      return breaker.state;
-    },
-    tryAcquire: () => breaker.tryAcquire(),
-    async moderate(text) {
-      try {
-        const labels = await call(text);
-        breaker.recordSuccess();
-        return labels;
-      } catch (error) {
-        breaker.recordFailure();
-        throw error;
-      }
-    },
-  };
+  return externalTier({ tier: 'guard', model: config.model, url: config.url, breaker, call });
 }
