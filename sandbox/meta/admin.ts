@@ -96,6 +96,9 @@ const WEBHOOK_KEYS: (keyof WebhookSettings)[] = [
   'reorder',
   'delayMs',
   'badSignature',
+  'batch',
+  'retries',
+  'retryDelayMs',
 ];
 
 /** registered inside the /sandbox scope with prefix /meta */

@@ -340,4 +340,40 @@ describe('Meta sandbox: webhooks', () => {
       null,
     ]);
   });
+
+  it('batches changes into one delivery and retries a delivery the receiver refused', async () => {
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    const m = sandbox.meta.state;
+    let refuse = 1;
+    const hook = await startReceiver(() => {
+      if (refuse > 0) {
+        refuse -= 1;
+        return { status: 500, body: 'busy' };
+      }
+      return { status: 200, body: 'ok' };
+    });
+    const page = m.createPage({ name: 'Oakfield', admins: ['Jo'] });
+    const post = m.createPost({ page: page.id, message: 'Sports day' });
+    sandbox.meta.webhooks.configure({ callbackUrl: hook.url, batch: 3, retries: 2, retryDelayMs: 10 });
+    const ids = ['one', 'two', 'three', 'four'].map(
+      (message) => m.addComment({ on: post.id, from: 'Pat', message }).id,
+    );
+    await sandbox.meta.webhooks.idle();
+    // Three changes in one delivery, refused once and sent again; the fourth waits for its batch.
+    expect(hook.received).toHaveLength(2);
+    const batch = JSON.parse(hook.received[1]!.body);
+    expect(batch.entry).toHaveLength(1);
+    expect(
+      batch.entry[0].changes.map((ch: { value: { comment_id: string } }) => ch.value.comment_id),
+    ).toEqual(ids.slice(0, 3));
+    expect(hook.received[1]!.body).toBe(hook.received[0]!.body);
+    expect(sandbox.meta.webhooks.deliveries.map((d) => [d.attempt, d.status])).toEqual([
+      [1, 500],
+      [2, 200],
+    ]);
+    sandbox.meta.webhooks.flush();
+    await sandbox.meta.webhooks.idle();
+    expect(hook.received).toHaveLength(3);
+    expect(JSON.parse(hook.received[2]!.body).entry[0].changes[0].value.comment_id).toBe(ids[3]);
+  });
 });
