@@ -39,6 +39,8 @@ export interface FbPost {
   fromId: string;
   message: string;
   createdAt: Date;
+  /** moves when someone comments or replies on the post, or a comment on it is edited (Graph's updated_time) */
+  updatedAt: Date;
   deleted: boolean;
   /** top-level comments, oldest first */
   commentIds: string[];
@@ -295,12 +297,14 @@ export class MetaState {
     const page = this.requirePage(input.page);
     const fromId =
       input.from === undefined || input.from === page.id ? page.id : this.ensurePerson(input.from).id;
+    const createdAt = input.createdAt ?? new Date(this.options.now());
     const post: FbPost = {
       id: `${page.id}_${this.newId()}`,
       pageId: page.id,
       fromId,
       message: input.message,
-      createdAt: input.createdAt ?? new Date(this.options.now()),
+      createdAt,
+      updatedAt: createdAt,
       deleted: false,
       commentIds: [],
     };
@@ -345,6 +349,7 @@ export class MetaState {
     this.comments.set(comment.id, comment);
     if (parent) parent.replyIds.push(comment.id);
     else post.commentIds.push(comment.id);
+    if (at > post.updatedAt) post.updatedAt = at;
     this.onEvent({ kind: 'fb_comment', verb: 'add', comment });
     return comment;
   }
@@ -358,6 +363,8 @@ export class MetaState {
     const comment = this.requireComment(id);
     comment.message = message;
     comment.updatedAt = new Date(this.options.now());
+    const post = this.posts.get(comment.postId)!;
+    if (comment.updatedAt > post.updatedAt) post.updatedAt = comment.updatedAt;
     this.onEvent({ kind: 'fb_comment', verb: 'edited', comment });
     return comment;
   }

@@ -144,7 +144,7 @@ export class MetaWebhooks {
       const postInfo = {
         status_type: 'mobile_status_update',
         is_published: true,
-        updated_time: graphTime(post.createdAt),
+        updated_time: graphTime(post.updatedAt),
         permalink_url: `https://www.facebook.com/${post.id.replace('_', '/posts/')}`,
         promotion_status: 'inactive',
         id: post.id,

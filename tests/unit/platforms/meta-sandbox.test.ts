@@ -182,6 +182,12 @@ describe('Meta Graph sandbox: Facebook Pages', () => {
     expect(visitors.json.data).toEqual([{ id: visitor.id }]);
     const published = await g(`/${page.id}/published_posts?fields=id`);
     expect(published.json.data).toEqual([{ id: post.id }]);
+    // A post's updated_time moves with each comment or reply on it.
+    const later = new Date(Date.now() + 3_600_000);
+    m.addComment({ on: c2.id, from: 'E', message: 'late reply', createdAt: later });
+    const updated = await g(`/${post.id}?fields=created_time,updated_time`);
+    expect(updated.json.updated_time).toBe(later.toISOString().replace(/\.\d{3}Z$/, '+0000'));
+    expect(updated.json.created_time).not.toBe(updated.json.updated_time);
   });
 
   it('hides, unhides, deletes, replies and bans, and the effects read back from the platform', async () => {
