@@ -20,8 +20,8 @@ const html = (status: number, title: string, content: string): DialogReply => ({
   body: `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto}li{margin:.6rem 0}
-.button{display:inline-block;margin-left:1rem;padding:.3rem .8rem;background:#1877f2;color:#fff;border-radius:.4rem;text-decoration:none}</style>
-</head><body><h1>${escapeHtml(title)}</h1>${content}</body></html>`,
+.button{display:inline-block;margin-left:1rem;padding:.3rem .8rem;background:#0d4fae;color:#fff;border-radius:.4rem;text-decoration:none}</style>
+</head><body><main><h1>${escapeHtml(title)}</h1>${content}</main></body></html>`,
 });
 
 function isHttpUrl(value: string): boolean {
