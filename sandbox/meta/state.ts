@@ -100,6 +100,8 @@ export interface MetaToken {
   /** 0: never expires (a Page token from a long-lived user token) */
   expiresAt: number;
   longLived: boolean;
+  /** the Pages the person granted the app in the Login dialog; null: every Page they administer */
+  pageIds: string[] | null;
   /** the Graph error subcode a revoked token answers with (460 password changed, 458 app removed, …) */
   revokedSubcode: number | null;
 }
@@ -115,6 +117,7 @@ interface AuthCode {
   userId: string;
   redirectUri: string;
   scopes: string[];
+  pageIds: string[] | null;
   expiresAt: number;
 }
 
@@ -258,6 +261,13 @@ export class MetaState {
 
   pagesAdministeredBy(personId: string): MetaPage[] {
     return [...this.pages.values()].filter((p) => p.adminIds.includes(personId));
+  }
+
+  /** the Pages a user token reaches: those its person administers and granted the app */
+  grantedPages(token: MetaToken): MetaPage[] {
+    return this.pagesAdministeredBy(token.userId).filter(
+      (p) => token.pageIds === null || token.pageIds.includes(p.id),
+    );
   }
 
   createIgActor(input: { username: string; id?: string; name?: string; pageId?: string | null }): IgActor {
@@ -530,7 +540,14 @@ export class MetaState {
   /** a user token for a person (long-lived: 60 days; short-lived: 2 hours) */
   issueUserToken(
     personRef: string,
-    options: { scopes?: string[]; longLived?: boolean; appId?: string; ttlSeconds?: number } = {},
+    options: {
+      scopes?: string[];
+      longLived?: boolean;
+      appId?: string;
+      ttlSeconds?: number;
+      /** the Pages granted (default: all the person administers) */
+      pageIds?: string[] | null;
+    } = {},
   ): MetaToken {
     const person = this.requirePerson(personRef);
     const longLived = options.longLived ?? true;
@@ -543,6 +560,7 @@ export class MetaState {
       scopes: options.scopes ?? [...ALL_SCOPES],
       expiresAt: this.options.now() + ttl * 1000,
       longLived,
+      pageIds: options.pageIds ?? null,
     });
   }
 
@@ -573,6 +591,7 @@ export class MetaState {
       scopes: userToken.scopes,
       expiresAt: userToken.longLived ? 0 : userToken.expiresAt,
       longLived: userToken.longLived,
+      pageIds: [pageId],
     });
   }
 

@@ -138,6 +138,41 @@ describe('Meta sandbox: Facebook Login', () => {
     expect(revoked.body.data).toMatchObject({ is_valid: false, error: { code: 190, subcode: 458 } });
   });
 
+  it('lets the person grant only some of their Pages, and /me/accounts lists only those', async () => {
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    const m = sandbox.meta.state;
+    const oak = m.createPage({
+      name: 'Oakfield Primary',
+      admins: ['Jo Head'],
+      instagram: { username: 'oak' },
+    });
+    const elm = m.createPage({ name: 'Elm Grove', admins: ['Jo Head'], instagram: { username: 'elm' } });
+    const { app } = m;
+    const redirect = 'http://127.0.0.1:9/cb';
+    const dialogUrl = `${sandbox.url}/v21.0/dialog/oauth?client_id=${app.id}&redirect_uri=${encodeURIComponent(redirect)}&state=s&scope=pages_show_list,instagram_basic`;
+    const html = await (await fetch(dialogUrl)).text();
+    expect(html).toContain(`name="sandbox_pages" value="${oak.id}" checked`);
+    expect(html).toContain(`name="sandbox_pages" value="${elm.id}" checked`);
+    // The form submits the dialog's own parameters with the chosen Pages.
+    const person = m.person('Jo Head')!;
+    const approved = await fetch(`${dialogUrl}&sandbox_user=${person.id}&sandbox_pages=${elm.id}`, {
+      redirect: 'manual',
+    });
+    const code = new URL(approved.headers.get('location')!).searchParams.get('code')!;
+    const token = await json(
+      `${sandbox.meta.graphUrl}/oauth/access_token?client_id=${app.id}&client_secret=${app.secret}&redirect_uri=${encodeURIComponent(redirect)}&code=${code}`,
+    );
+    const accounts = await json(
+      `${sandbox.meta.graphUrl}/me/accounts?fields=id,instagram_business_account{id}&access_token=${token.body.access_token}`,
+    );
+    expect(accounts.body.data).toEqual([{ id: elm.id, instagram_business_account: { id: elm.igUserId } }]);
+    // The Instagram account of a Page not granted is out of reach too.
+    const oakIg = await json(
+      `${sandbox.meta.graphUrl}/${oak.igUserId}?access_token=${token.body.access_token}`,
+    );
+    expect(oakIg.body.error).toMatchObject({ code: 100, error_subcode: 33 });
+  });
+
   it('sends the person back with an error when they cancel, and refuses an unknown app', async () => {
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     const { app } = sandbox.meta.state;
