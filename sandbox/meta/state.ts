@@ -504,6 +504,67 @@ export class MetaState {
     return true;
   }
 
+  /**
+   * Bulk state for benchmarks: `pages` Pages (school_001 … with an Instagram account each, or the
+   * named ones), each with `postsPerPage` posts carrying `commentsPerPost` comments from
+   * `people` parents, spread over the six days before now. Announces nothing by webhook.
+   */
+  preload(input: {
+    pages: number | string[];
+    postsPerPage: number;
+    commentsPerPost: number;
+    people?: number;
+  }): {
+    pages: MetaPage[];
+    comments: number;
+  } {
+    const announce = this.onEvent;
+    this.onEvent = () => undefined;
+    try {
+      const pages =
+        typeof input.pages === 'number'
+          ? Array.from({ length: input.pages }, (_, i) => {
+              const n = String(i + 1).padStart(3, '0');
+              return this.createPage({
+                name: `School ${n}`,
+                admins: [`Head ${n}`],
+                instagram: { username: `school_${n}` },
+              });
+            })
+          : input.pages.map(
+              (name) => this.page(name) ?? this.createPage({ name, admins: [`Head of ${name}`] }),
+            );
+      const people = Array.from({ length: Math.max(1, input.people ?? 500) }, (_, i) =>
+        this.createPerson({ name: `Parent ${i + 1}` }),
+      );
+      const span = 6 * 24 * 60 * 60 * 1000;
+      const start = this.options.now() - span;
+      const total = pages.length * input.postsPerPage * input.commentsPerPost;
+      let made = 0;
+      for (const page of pages) {
+        for (let p = 0; p < input.postsPerPage; p += 1) {
+          const post = this.createPost({
+            page: page.id,
+            message: `News ${p + 1}`,
+            createdAt: new Date(start + Math.floor((made * span) / Math.max(1, total))),
+          });
+          for (let c = 0; c < input.commentsPerPost; c += 1) {
+            this.addComment({
+              on: post.id,
+              from: people[made % people.length]!.id,
+              message: `Comment ${c + 1} on ${post.id}`,
+              createdAt: new Date(start + Math.floor((made * span) / Math.max(1, total))),
+            });
+            made += 1;
+          }
+        }
+      }
+      return { pages, comments: made };
+    } finally {
+      this.onEvent = announce;
+    }
+  }
+
   // ---- read-back for tests -----------------------------------------------------------------
 
   /** a Facebook or Instagram comment is hidden */
