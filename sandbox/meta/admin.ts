@@ -99,6 +99,7 @@ const WEBHOOK_KEYS: (keyof WebhookSettings)[] = [
   'batch',
   'retries',
   'retryDelayMs',
+  'concurrency',
 ];
 
 /** registered inside the /sandbox scope with prefix /meta */

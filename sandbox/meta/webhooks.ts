@@ -36,6 +36,8 @@ export interface WebhookSettings {
   retries: number;
   /** wait this long before each retry (default 1000) */
   retryDelayMs: number;
+  /** deliveries in flight at once (default 1: one after another, in order) */
+  concurrency: number;
 }
 
 export interface Delivery {
@@ -77,6 +79,7 @@ const DEFAULTS = (secret: string): WebhookSettings => ({
   batch: 1,
   retries: 0,
   retryDelayMs: 1000,
+  concurrency: 1,
 });
 
 interface BatchEntry {
@@ -99,7 +102,9 @@ export class MetaWebhooks {
   readonly deliveries: Delivery[] = [];
   readonly handshakes: HandshakeResult[] = [];
   private seq = 0;
-  private chain: Promise<void> = Promise.resolve();
+  /** one queue per concurrent sender; with one (the default) deliveries go out in order */
+  private lanes: Promise<void>[] = [Promise.resolve()];
+  private nextLane = 0;
   private held: { delivery: Delivery; payload: unknown }[] = [];
   private readonly batches = new Map<'page' | 'instagram', { field: string; payload: BatchPayload }[]>();
   private pendingRetries = 0;
@@ -309,12 +314,14 @@ export class MetaWebhooks {
 
   /** resolves when every queued delivery has been answered */
   async idle(): Promise<void> {
-    let seen: Promise<void>;
+    const unchanged = (seen: Promise<void>[]) =>
+      seen.length === this.lanes.length && seen.every((lane, i) => lane === this.lanes[i]);
+    let seen: Promise<void>[];
     do {
-      seen = this.chain;
-      await seen;
-      while (this.pendingRetries > 0 && seen === this.chain) await sleep(5);
-    } while (seen !== this.chain);
+      seen = [...this.lanes];
+      await Promise.all(seen);
+      while (this.pendingRetries > 0 && unchanged(seen)) await sleep(5);
+    } while (!unchanged(seen));
   }
 
   /** the subscription handshake: GET callback?hub.mode=subscribe&hub.verify_token=…&hub.challenge=… */
@@ -343,8 +350,11 @@ export class MetaWebhooks {
   }
 
   private enqueue(delivery: Delivery): void {
-    const { callbackUrl, delayMs } = this.settings;
-    this.chain = this.chain.then(async () => {
+    const { callbackUrl, delayMs, concurrency } = this.settings;
+    while (this.lanes.length < concurrency) this.lanes.push(Promise.resolve());
+    const lane = this.nextLane % Math.max(1, concurrency);
+    this.nextLane += 1;
+    this.lanes[lane] = this.lanes[lane]!.then(async () => {
       if (delayMs > 0) await sleep(delayMs);
       delivery.sentAt = new Date();
       try {
