@@ -128,23 +128,33 @@ export function createFacebookPageAdapter(options: MetaAdapterOptions): Platform
     async listPosts(next, windowStart) {
       const body =
         next === undefined
-          ? await client.get(LIST, `${pageId}/feed`, {
-              fields: 'id,created_time,updated_time',
-              limit: 25,
-              since: Math.floor(windowStart.getTime() / 1000),
-            }, graphList)
+          ? await client.get(
+              LIST,
+              `${pageId}/feed`,
+              {
+                fields: 'id,created_time,updated_time',
+                limit: 25,
+                since: Math.floor(windowStart.getTime() / 1000),
+              },
+              graphList,
+            )
           : await client.getNext(LIST, next, graphList);
       return { ...postsFrom(body.data, 'data'), ...(body.paging?.next ? { next: body.paging.next } : {}) };
     },
     async readComments(post, next): Promise<CommentPage> {
       const body =
         next === undefined
-          ? await client.get(COMMENTS, `${post.id}/comments`, {
-              fields: FB_COMMENT_FIELDS,
-              filter: 'stream',
-              order: 'reverse_chronological',
-              limit: 100,
-            }, graphList)
+          ? await client.get(
+              COMMENTS,
+              `${post.id}/comments`,
+              {
+                fields: FB_COMMENT_FIELDS,
+                filter: 'stream',
+                order: 'reverse_chronological',
+                limit: 100,
+              },
+              graphList,
+            )
           : await client.getNext(COMMENTS, next, graphList);
       const read = readItems(fbComment, body.data, 'data');
       const comments = read.items.map((c) => fbToComment(c, post.id));
@@ -172,10 +182,14 @@ export function createFacebookPageAdapter(options: MetaAdapterOptions): Platform
     await client.post(endpoint, commentId, { is_hidden: hidden }, graphSuccess);
     // Graph answers success for a comment it cannot hide (the Page's own, some ads): read it back.
     if ((await readHidden(commentId)) !== hidden) {
-      throw new PlatformError('permanent', `${endpoint}: Facebook did not ${hidden ? 'hide' : 'unhide'} the comment`, {
-        endpoint,
-        reason: 'the comment reads back unchanged',
-      });
+      throw new PlatformError(
+        'permanent',
+        `${endpoint}: Facebook did not ${hidden ? 'hide' : 'unhide'} the comment`,
+        {
+          endpoint,
+          reason: 'the comment reads back unchanged',
+        },
+      );
     }
     return { alreadyInState: false };
   }
@@ -218,7 +232,12 @@ export function createFacebookPageAdapter(options: MetaAdapterOptions): Platform
 
     async reply(inReplyToExternalId, text): Promise<PostedReply> {
       assertCapable(capabilities, 'reply');
-      const created = await client.post('POST /{comment-id}/comments', `${inReplyToExternalId}/comments`, { message: text }, graphCreated);
+      const created = await client.post(
+        'POST /{comment-id}/comments',
+        `${inReplyToExternalId}/comments`,
+        { message: text },
+        graphCreated,
+      );
       return { externalId: created.id, text, url: `https://www.facebook.com/${created.id}` };
     },
 
@@ -229,7 +248,12 @@ export function createFacebookPageAdapter(options: MetaAdapterOptions): Platform
 
     async block(userId) {
       assertCapable(capabilities, 'block');
-      const body = await client.post('POST /{page-id}/blocked', `${pageId}/blocked`, { user: userId }, fbBlockResult);
+      const body = await client.post(
+        'POST /{page-id}/blocked',
+        `${pageId}/blocked`,
+        { user: userId },
+        fbBlockResult,
+      );
       if (body[userId] !== true && !(await isBanned(userId))) {
         throw new PlatformError('permanent', 'POST /{page-id}/blocked: Facebook did not ban the person', {
           endpoint: 'POST /{page-id}/blocked',
@@ -274,7 +298,9 @@ export function createFacebookPageAdapter(options: MetaAdapterOptions): Platform
       // With a Page token, /me is the Page.
       const me = await client.get('GET /me', 'me', { fields: 'id,name' }, fbMe);
       if (me.id !== pageId) {
-        throw new PlatformError('auth', 'GET /me: the token belongs to another Page', { endpoint: 'GET /me' });
+        throw new PlatformError('auth', 'GET /me: the token belongs to another Page', {
+          endpoint: 'GET /me',
+        });
       }
       return { platformUserId: me.id, handle: me.name, name: me.name };
     },

@@ -61,7 +61,11 @@ export const instagramCapabilities: Capabilities = {
   },
 };
 
-export function igToComment(c: IgComment, media: { id: string; permalink?: string }, foundBy: IncomingComment['foundBy']): IncomingComment {
+export function igToComment(
+  c: IgComment,
+  media: { id: string; permalink?: string },
+  foundBy: IncomingComment['foundBy'],
+): IncomingComment {
   const bounded = boundCommentText(c.text);
   const handle = c.from?.username ?? c.username ?? '';
   return {
@@ -103,7 +107,12 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
     async listPosts(next) {
       const body =
         next === undefined
-          ? await client.get(LIST, `${igUserId}/media`, { fields: 'id,timestamp,comments_count,permalink', limit: 25 }, graphList)
+          ? await client.get(
+              LIST,
+              `${igUserId}/media`,
+              { fields: 'id,timestamp,comments_count,permalink', limit: 25 },
+              graphList,
+            )
           : await client.getNext(LIST, next, graphList);
       const read = readItems(igMedia, body.data, 'data');
       const posts: MetaPost[] = read.items.map((m) => ({
@@ -112,12 +121,21 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
         ...(m.comments_count === undefined ? {} : { commentsCount: m.comments_count }),
         ...(m.permalink ? { permalink: m.permalink } : {}),
       }));
-      return { posts, quarantined: read.quarantined, ...(body.paging?.next ? { next: body.paging.next } : {}) };
+      return {
+        posts,
+        quarantined: read.quarantined,
+        ...(body.paging?.next ? { next: body.paging.next } : {}),
+      };
     },
     async readComments(post, next): Promise<CommentPage> {
       const body =
         next === undefined
-          ? await client.get(COMMENTS, `${post.id}/comments`, { fields: IG_COMMENT_FIELDS, limit: 50 }, graphList)
+          ? await client.get(
+              COMMENTS,
+              `${post.id}/comments`,
+              { fields: IG_COMMENT_FIELDS, limit: 50 },
+              graphList,
+            )
           : await client.getNext(COMMENTS, next, graphList);
       const read = readItems(igComment, body.data, 'data');
       const comments: IncomingComment[] = [];
@@ -127,7 +145,8 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
         // Replies come nested; a new reply can sit under an old comment, so every one is read.
         const replies = readItems(igReply, c.replies?.data ?? [], `data.${index}.replies.data`);
         quarantined.push(...replies.quarantined);
-        for (const r of replies.items) comments.push(igToComment({ ...r, parent_id: r.parent_id ?? c.id }, post, 'conversation'));
+        for (const r of replies.items)
+          comments.push(igToComment({ ...r, parent_id: r.parent_id ?? c.id }, post, 'conversation'));
       }
       return {
         comments,
@@ -149,10 +168,14 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
     const endpoint = 'POST /{ig-comment-id} hide';
     await client.post(endpoint, commentId, { hide: hidden }, graphSuccess);
     if ((await readHidden(commentId)) !== hidden) {
-      throw new PlatformError('permanent', `${endpoint}: Instagram did not ${hidden ? 'hide' : 'unhide'} the comment`, {
-        endpoint,
-        reason: 'the comment reads back unchanged',
-      });
+      throw new PlatformError(
+        'permanent',
+        `${endpoint}: Instagram did not ${hidden ? 'hide' : 'unhide'} the comment`,
+        {
+          endpoint,
+          reason: 'the comment reads back unchanged',
+        },
+      );
     }
     return { alreadyInState: false };
   }
@@ -168,10 +191,11 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
     }
   }
 
-  const unsupported = (capability: 'block' | 'unblock' | 'mute' | 'unmute' | 'report') => async (): Promise<ActionResult> => {
-    assertCapable(capabilities, capability);
-    throw new PlatformError('unsupported', `${capability} is not supported`, { capability });
-  };
+  const unsupported =
+    (capability: 'block' | 'unblock' | 'mute' | 'unmute' | 'report') => async (): Promise<ActionResult> => {
+      assertCapable(capabilities, capability);
+      throw new PlatformError('unsupported', `${capability} is not supported`, { capability });
+    };
 
   return {
     platform: 'instagram',
@@ -195,7 +219,12 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
     async reply(inReplyToExternalId, text): Promise<PostedReply> {
       assertCapable(capabilities, 'reply');
       // Instagram refuses a reply to a hidden comment with a Graph error: 'permanent' with its reason.
-      const created = await client.post('POST /{ig-comment-id}/replies', `${inReplyToExternalId}/replies`, { message: text }, graphCreated);
+      const created = await client.post(
+        'POST /{ig-comment-id}/replies',
+        `${inReplyToExternalId}/replies`,
+        { message: text },
+        graphCreated,
+      );
       return { externalId: created.id, text, url: 'https://www.instagram.com/' };
     },
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { z } from 'zod';
-import { MAX_RAW_BODY_CHARS, PlatformError, type RateLimitState, truncate } from '../adapter.js';
 import { metrics } from '../../core/metrics.js';
+import { MAX_RAW_BODY_CHARS, PlatformError, type RateLimitState, truncate } from '../adapter.js';
 import { type CallRole, classifyGraphError } from './meta-errors.js';
 import { DEFAULT_USAGE_POLICY, MetaUsage, readUsage, type UsagePolicy } from './meta-usage.js';
 
@@ -139,7 +139,9 @@ export class GraphClient {
       const timedOut = controller.signal.aborted;
       throw new PlatformError(
         'transient',
-        timedOut ? `${endpoint}: no response within ${this.timeoutMs} ms` : `${endpoint}: request failed (network)`,
+        timedOut
+          ? `${endpoint}: no response within ${this.timeoutMs} ms`
+          : `${endpoint}: request failed (network)`,
         { endpoint, cause: error },
       );
     } finally {
@@ -178,7 +180,10 @@ async function readBounded(response: Response): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > MAX_GRAPH_BODY_BYTES) {
     await response.body?.cancel();
-    throw new PlatformError('malformed', `answer of ${declared} bytes is larger than ${MAX_GRAPH_BODY_BYTES}`);
+    throw new PlatformError(
+      'malformed',
+      `answer of ${declared} bytes is larger than ${MAX_GRAPH_BODY_BYTES}`,
+    );
   }
   if (!response.body) return '';
   const chunks: Uint8Array[] = [];

@@ -62,11 +62,15 @@ export function classifyGraphError(input: ClassifyInput): PlatformError {
     if (status >= 500 || status === 408 || status === 429) {
       return new PlatformError('transient', `${endpoint} answered ${status}`, { endpoint, status });
     }
-    return new PlatformError('malformed', `${endpoint} answered ${status} with a body that is not a Graph error`, {
-      endpoint,
-      status,
-      rawBody: truncate(text, MAX_RAW_BODY_CHARS),
-    });
+    return new PlatformError(
+      'malformed',
+      `${endpoint} answered ${status} with a body that is not a Graph error`,
+      {
+        endpoint,
+        status,
+        rawBody: truncate(text, MAX_RAW_BODY_CHARS),
+      },
+    );
   }
   const error = parsed.data.error;
   const code = error.code;

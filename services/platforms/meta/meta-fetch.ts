@@ -1,6 +1,12 @@
 import type { FetchOptions, FetchPage, IncomingComment, PollCursor, QuarantinedItem } from '../adapter.js';
 import type { GraphClient } from './meta-client.js';
-import { MAX_DONE_POSTS, type MetaPollCursor, OVERLAP_MS, readMetaCursor, toPollCursor } from './meta-cursor.js';
+import {
+  MAX_DONE_POSTS,
+  type MetaPollCursor,
+  OVERLAP_MS,
+  readMetaCursor,
+  toPollCursor,
+} from './meta-cursor.js';
 
 /** A post (Facebook) or media item (Instagram) whose comments a poll reads. */
 export interface MetaPost {
@@ -71,7 +77,11 @@ export async function* fetchMetaPages(
     since: start.since,
     walk: { startedAt: walkStartedAt, done: [...done].slice(-MAX_DONE_POSTS) },
   });
-  const page = (comments: IncomingComment[], quarantined: QuarantinedItem[], c: MetaPollCursor): FetchPage => ({
+  const page = (
+    comments: IncomingComment[],
+    quarantined: QuarantinedItem[],
+    c: MetaPollCursor,
+  ): FetchPage => ({
     comments,
     quarantined,
     cursorAfter: toPollCursor(c),
@@ -118,7 +128,9 @@ export async function* fetchMetaPages(
     while (!postDone) {
       const read = await ctx.source.readComments(post, next);
       used += 1;
-      const comments = read.comments.filter((c) => c.createdAt >= floor && c.authorExternalId !== ctx.source.ownId);
+      const comments = read.comments.filter(
+        (c) => c.createdAt >= floor && c.authorExternalId !== ctx.source.ownId,
+      );
       next = read.next;
       postDone = next === undefined || (read.oldestIfOrdered !== null && read.oldestIfOrdered < floor);
       if (postDone) done.add(post.id);

@@ -26,7 +26,9 @@ export const graphTime = z
 
 export const graphPaging = z
   .object({
-    cursors: z.object({ before: z.string().max(2000).optional(), after: z.string().max(2000).optional() }).optional(),
+    cursors: z
+      .object({ before: z.string().max(2000).optional(), after: z.string().max(2000).optional() })
+      .optional(),
     next: z.url().max(8000).optional(),
     previous: z.url().max(8000).optional(),
   })
@@ -101,7 +103,11 @@ export const IG_COMMENT_FIELDS_BASE = 'id,text,timestamp,username,from{id,userna
 export const IG_COMMENT_FIELDS = `${IG_COMMENT_FIELDS_BASE},replies{${IG_COMMENT_FIELDS_BASE}}`;
 
 export const igHidden = z.object({ id: graphId.optional(), hidden: z.boolean() });
-export const igMe = z.object({ id: graphId, username: z.string().max(100), name: z.string().max(500).optional() });
+export const igMe = z.object({
+  id: graphId,
+  username: z.string().max(100),
+  name: z.string().max(500).optional(),
+});
 
 // Shared answers
 
@@ -123,7 +129,12 @@ export function readItems<T>(schema: z.ZodType<T>, raw: readonly unknown[], at: 
   for (const [index, item] of raw.entries()) {
     const parsed = schema.safeParse(item);
     if (parsed.success) items.push(parsed.data);
-    else quarantined.push({ externalId: idOf(item), reason: describeIssues(parsed.error, `${at}.${index}`), raw: rawJson(item) });
+    else
+      quarantined.push({
+        externalId: idOf(item),
+        reason: describeIssues(parsed.error, `${at}.${index}`),
+        raw: rawJson(item),
+      });
   }
   return { items, quarantined };
 }

@@ -17,7 +17,10 @@ const usage = z.looseObject({
   total_cputime: percent.optional(),
   estimated_time_to_regain_access: z.number().min(0).max(100_000).optional(),
 });
-const bucUsage = z.record(z.string().max(100), z.array(usage.extend({ type: z.string().max(100).optional() })).max(50));
+const bucUsage = z.record(
+  z.string().max(100),
+  z.array(usage.extend({ type: z.string().max(100).optional() })).max(50),
+);
 
 export interface UsageReading {
   /** the highest percentage any header reports, 0 when none */
@@ -106,10 +109,14 @@ export class MetaUsage {
 
   assertAvailable(endpoint: string): void {
     if (this.blockedUntil === null || this.now() >= this.blockedUntil) return;
-    throw new PlatformError('rate_limited', `${endpoint}: the Graph budget is nearly spent (known locally, not called)`, {
-      endpoint,
-      resetAt: new Date(this.blockedUntil),
-    });
+    throw new PlatformError(
+      'rate_limited',
+      `${endpoint}: the Graph budget is nearly spent (known locally, not called)`,
+      {
+        endpoint,
+        resetAt: new Date(this.blockedUntil),
+      },
+    );
   }
 
   /** True when a poll should stop after the page it has: the budget is past `slowDownAt`. */

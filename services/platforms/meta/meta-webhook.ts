@@ -94,7 +94,8 @@ export function readMetaDelivery(body: unknown, receivedAt: Date): ReadDeliveryR
   for (const [e, rawEntry] of head.data.entry.entries()) {
     const entry = entrySchema.safeParse(rawEntry);
     if (!entry.success) {
-      const id = typeof rawEntry === 'object' && rawEntry !== null ? (rawEntry as { id?: unknown }).id : undefined;
+      const id =
+        typeof rawEntry === 'object' && rawEntry !== null ? (rawEntry as { id?: unknown }).id : undefined;
       delivery.rejected.push({
         platform,
         targetId: typeof id === 'string' && graphId.safeParse(id).success ? id : null,
@@ -103,7 +104,8 @@ export function readMetaDelivery(body: unknown, receivedAt: Date): ReadDeliveryR
       continue;
     }
     const targetId = entry.data.id;
-    const entryTime = entry.data.time === undefined ? receivedAt : new Date(secondsOf(entry.data.time) * 1000);
+    const entryTime =
+      entry.data.time === undefined ? receivedAt : new Date(secondsOf(entry.data.time) * 1000);
     for (const [c, rawChange] of (entry.data.changes ?? []).entries()) {
       const at = `entry.${e}.changes.${c}`;
       const change = changeHead.safeParse(rawChange);
@@ -144,7 +146,11 @@ function readFacebookChange(change: z.infer<typeof changeHead>, pageId: string, 
   if (value.verb !== 'add' && value.verb !== 'edited') return null;
   const parsed = fbFeedComment.safeParse(value);
   if (!parsed.success) {
-    return { externalId: externalIdIn(value, 'comment_id'), reason: describeIssues(parsed.error, `${at}.value`), raw: rawJson(value) };
+    return {
+      externalId: externalIdIn(value, 'comment_id'),
+      reason: describeIssues(parsed.error, `${at}.value`),
+      raw: rawJson(value),
+    };
   }
   const v = parsed.data;
   if (v.from?.id === pageId) return null;
