@@ -47,7 +47,9 @@ describe('platform profiles', () => {
     const ig = platformProfile('instagram');
     expect(ig.noticeOrder).toBe('notice-first');
     expect(ig.capabilities.block).toBe(false);
-    expect(ig.capabilities.notes.block).toMatch(/Instagram's API cannot block; do it in the app and record it/);
+    expect(ig.capabilities.notes.block).toMatch(
+      /Instagram's API cannot block; do it in the app and record it/,
+    );
     expect(ig.capabilities.turnOffComments).toBe(true);
     expect(ig.connect).toEqual({ kind: 'facebook-login', picker: 'instagram-business-accounts' });
     expect(platformProfile('facebook').noticeOrder).toBe('reply-then-hide');
