@@ -13,6 +13,7 @@ import {
   type PostedReply,
   type ReadStateKind,
 } from '../adapter.js';
+import { facebookCapabilities as facebookCapabilitiesOf } from '../platform-profiles.js';
 import { GraphClient } from './meta-client.js';
 import { isNotFound } from './meta-errors.js';
 import { type CommentPage, fetchMetaPages, type MetaPost, type MetaSource } from './meta-fetch.js';
@@ -51,30 +52,8 @@ export interface MetaAdapterOptions {
 
 const DAY_MS = 24 * 60 * 60_000;
 
-export const facebookCapabilities: Capabilities = {
-  fetch: true,
-  reply: true,
-  hide: true,
-  unhide: true,
-  delete: true,
-  deleteOwnPost: true,
-  block: true,
-  unblock: true,
-  mute: false,
-  unmute: false,
-  report: false,
-  readHidden: true,
-  readMuted: false,
-  readBlocked: true,
-  notes: {
-    block: 'bans the person from the Page (they can no longer comment on or message it)',
-    unblock: 'lifts a ban from the Page',
-    mute: 'Facebook Pages cannot mute a person; hide their comments or ban them from the Page',
-    unmute: 'Facebook Pages cannot mute a person',
-    readMuted: 'Facebook Pages cannot mute a person',
-    report: 'the Graph API has no endpoint to report a comment; report it in the Facebook app',
-  },
-};
+/** The registry's (platform-profiles.ts) is the one definition: the UI and action rules read it too. */
+export const facebookCapabilities: Capabilities = facebookCapabilitiesOf();
 
 /** Turns a Graph answer's list into posts, ignoring what the poll does not need. */
 function postsFrom(raw: readonly unknown[], at: string) {

@@ -13,6 +13,7 @@ import {
   type QuarantinedItem,
   type ReadStateKind,
 } from '../adapter.js';
+import { instagramCapabilities as instagramCapabilitiesOf } from '../platform-profiles.js';
 import type { MetaAdapterOptions } from './facebook-adapter.js';
 import { GraphClient } from './meta-client.js';
 import { isNotFound } from './meta-errors.js';
@@ -32,34 +33,9 @@ import {
 } from './meta-schemas.js';
 
 const DAY_MS = 24 * 60 * 60_000;
-export const INSTAGRAM_BLOCK_NOTE = "Instagram's API cannot block; do it in the app and record it";
 
-export const instagramCapabilities: Capabilities = {
-  fetch: true,
-  reply: true,
-  hide: true,
-  unhide: true,
-  delete: true,
-  deleteOwnPost: true,
-  block: false,
-  unblock: false,
-  mute: false,
-  unmute: false,
-  report: false,
-  readHidden: true,
-  readMuted: false,
-  readBlocked: false,
-  notes: {
-    block: INSTAGRAM_BLOCK_NOTE,
-    unblock: "Instagram's API cannot unblock; do it in the app and record it",
-    readBlocked: "Instagram's API cannot say who is blocked",
-    mute: "Instagram's API cannot restrict or mute a person; do it in the app",
-    unmute: "Instagram's API cannot restrict or mute a person; do it in the app",
-    readMuted: "Instagram's API cannot restrict or mute a person",
-    report: 'the Instagram API has no endpoint to report a comment; report it in the Instagram app',
-    reply: 'Instagram refuses a reply to a hidden comment: reply before hiding',
-  },
-};
+/** The registry's (platform-profiles.ts) is the one definition: the UI and action rules read it too. */
+export const instagramCapabilities: Capabilities = instagramCapabilitiesOf();
 
 export function igToComment(
   c: IgComment,
@@ -256,6 +232,17 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
       // The linked Page's long-lived token does not refresh; check it still works.
       await client.get('GET /{ig-user-id}', igUserId, { fields: 'id,username' }, igMe);
       return options.credentials;
+    },
+
+    async setCommentsEnabled(mediaId: string, enabled: boolean): Promise<ActionResult> {
+      assertCapable(capabilities, 'turnOffComments');
+      await client.post(
+        'POST /{ig-media-id} comment_enabled',
+        mediaId,
+        { comment_enabled: enabled },
+        graphSuccess,
+      );
+      return { alreadyInState: false };
     },
 
     rateLimitState: () => {

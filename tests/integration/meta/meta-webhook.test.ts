@@ -1,16 +1,16 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../../config/load-config.js';
 import { comments, quarantinedItems } from '../../../db/schema/index.js';
 import { metrics } from '../../../services/core/metrics.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { createAccount, createSchool } from '../../helpers/factories.js';
-import { testConfig } from '../../helpers/test-config.js';
+import { metaTestEnv, testConfig } from '../../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
-const APP_SECRET = randomBytes(16).toString('hex');
-const VERIFY_TOKEN = randomBytes(12).toString('hex');
+const META_ENV = metaTestEnv('http://127.0.0.1:9');
+const APP_SECRET = META_ENV.META_APP_SECRET!;
+const VERIFY_TOKEN = META_ENV.META_WEBHOOK_VERIFY_TOKEN!;
 
 let t: TestDatabase;
 let withMeta: TestApp;
@@ -24,9 +24,7 @@ function nextId() {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  const config = testConfig();
-  const meta = { appSecret: APP_SECRET, webhookVerifyToken: VERIFY_TOKEN };
-  withMeta = await buildTestApp(t.db, { config: { ...config, meta } as Config });
+  withMeta = await buildTestApp(t.db, { config: testConfig(META_ENV) });
   withoutMeta = await buildTestApp(t.db);
   schoolId = (await createSchool(t.db)).id;
 });
