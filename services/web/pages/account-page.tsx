@@ -1,6 +1,7 @@
 import type { AccountView } from '../../accounts/account-view.js';
 import type { CoverageGapItem } from '../../accounts/list-coverage-gaps.js';
 import type { QuarantinedItemView } from '../../accounts/list-quarantined-items.js';
+import { platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
 import { ReviewForm } from '../components/account-bits.js';
 import { Option, PostForm, Time } from '../components/kit.js';
 import { NoteField } from '../components/moderation-bits.js';
@@ -97,10 +98,9 @@ function Lifecycle({ a, csrfToken, may }: Pick<AccountPageProps, 'may' | 'csrfTo
       <div class="lifecycle">
         {connect ? (
           <PostForm action={`${base}/connect`} csrfToken={csrfToken} class="inline-form">
-            <button
-              type="submit"
-              safe
-            >{`${a.credentialStatus === 'valid' ? 'Reconnect' : 'Connect'} to X`}</button>
+            <button type="submit" safe>
+              {connectLabel(a)}
+            </button>
           </PostForm>
         ) : (
           ''
@@ -325,4 +325,15 @@ function QuarantinedSection({ items }: { items: QuarantinedItemView[] }): JSX.El
       )}
     </section>
   );
+}
+
+/** What the connect button says: the platform's own way in ("Connect a Facebook Page"). */
+export function connectLabel(a: Pick<AccountView, 'platform' | 'credentialStatus'>): string {
+  const again = a.credentialStatus === 'valid';
+  const connect = platformProfile(a.platform).connect;
+  if (connect.kind === 'facebook-login')
+    return connect.picker === 'pages'
+      ? `${again ? 'Reconnect' : 'Connect'} a Facebook Page`
+      : `${again ? 'Reconnect' : 'Connect'} Instagram through its Facebook Page`;
+  return `${again ? 'Reconnect' : 'Connect'} to ${platformDisplayName(a.platform)}`;
 }
