@@ -22,6 +22,8 @@ export interface AccountPageProps {
   /** Staff of the account's school who are not admins yet. */
   candidates: { userId: string; displayName: string }[];
   may: { manage: boolean; connect: boolean; seniorLeader: boolean };
+  /** Why this installation cannot connect accounts on the platform (no configuration); null: it can. */
+  connectUnavailable?: string | null;
 }
 
 const CONNECTABLE = new Set(['approved', 'connected', 'active', 'suspended']);
@@ -84,14 +86,20 @@ function SettingsForm({ a, csrfToken }: { a: AccountView; csrfToken: string }): 
 }
 
 /** The lifecycle steps this person may take on the account now; nothing when there are none. */
-function Lifecycle({ a, csrfToken, may }: Pick<AccountPageProps, 'may' | 'csrfToken'> & { a: AccountView }) {
+function Lifecycle({
+  a,
+  csrfToken,
+  may,
+  connectUnavailable,
+}: Pick<AccountPageProps, 'may' | 'csrfToken' | 'connectUnavailable'> & { a: AccountView }) {
   const base = `/accounts/${a.id}`;
-  const connect = may.connect && CONNECTABLE.has(a.status) && a.platform === 'x';
+  const connect = may.connect && CONNECTABLE.has(a.status) && !connectUnavailable;
+  const cannotConnect = may.connect && CONNECTABLE.has(a.status) && connectUnavailable;
   const activate = may.manage && (a.status === 'connected' || a.status === 'suspended');
   const suspend = may.manage && a.status === 'active';
   const review = may.seniorLeader && REVIEWABLE.has(a.status);
   const retire = may.seniorLeader && a.status !== 'retired' && a.status !== 'rejected';
-  if (!connect && !activate && !suspend && !review && !retire) return '';
+  if (!connect && !cannotConnect && !activate && !suspend && !review && !retire) return '';
   return (
     <section aria-labelledby="life-h">
       <h2 id="life-h">Status</h2>
@@ -102,6 +110,10 @@ function Lifecycle({ a, csrfToken, may }: Pick<AccountPageProps, 'may' | 'csrfTo
               {connectLabel(a)}
             </button>
           </PostForm>
+        ) : cannotConnect ? (
+          <p class="muted" safe>
+            {`Not connectable here: ${cannotConnect}`}
+          </p>
         ) : (
           ''
         )}
@@ -259,7 +271,12 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
         ) : (
           ''
         )}
-        <Lifecycle a={a} csrfToken={csrfToken} may={may} />
+        <Lifecycle
+          a={a}
+          csrfToken={csrfToken}
+          may={may}
+          connectUnavailable={props.connectUnavailable ?? null}
+        />
         <Admins a={a} csrfToken={csrfToken} manage={may.manage} candidates={props.candidates} />
         {may.manage ? (
           <section aria-labelledby="settings-h">

@@ -1,8 +1,10 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { moderationActions } from '../../../db/schema/index.js';
+import { moderationActions, socialAccounts } from '../../../db/schema/index.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { createAccount, createComment, createSchool, createUser } from '../../helpers/factories.js';
 import { signIn } from '../../helpers/sign-in.js';
+import { metaTestEnv } from '../../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { clearRedisPrefix } from '../../helpers/test-redis.js';
 
@@ -11,7 +13,7 @@ let api: TestApp;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  api = await buildTestApp(t.db);
+  api = await buildTestApp(t.db, { configOverrides: metaTestEnv('http://127.0.0.1:1') });
 });
 afterAll(async () => {
   await clearRedisPrefix(api.config.redisPrefix);
@@ -144,7 +146,7 @@ describe('platforms as equals', () => {
       headers: await as(s.adminA.id),
       payload: { kind: 'block', reasonCategory: 'harassment', reasonText: 'repeated abuse' },
     });
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode).toBe(202);
     expect(res.json().action).toMatchObject({ mode: 'manual', status: 'proposed' });
   });
 
@@ -182,12 +184,31 @@ describe('platforms as equals', () => {
     ] as const) {
       const s = await scene(platform);
       await t.db
-        .update((await import('../../../db/schema/index.js')).socialAccounts)
-        .set({ status: 'approved', credentialStatus: 'none' });
+        .update(socialAccounts)
+        .set({ status: 'approved', credentialStatus: 'none' })
+        .where(eq(socialAccounts.id, s.account.id));
       const page = await api.app.inject({ url: `/accounts/${s.account.id}`, headers: await as(s.adminA.id) });
       expect(page.statusCode).toBe(200);
       expect(page.body, platform).toContain(`>${button}</button>`);
       if (platform === 'facebook') expect(page.body).not.toContain('@Oakfield Primary School');
+    }
+  });
+
+  it('with Meta not configured, a Facebook account page says why it cannot be connected', async () => {
+    const off = await buildTestApp(t.db);
+    try {
+      const s = await scene('facebook');
+      await t.db
+        .update(socialAccounts)
+        .set({ status: 'approved', credentialStatus: 'none' })
+        .where(eq(socialAccounts.id, s.account.id));
+      const page = await off.app.inject({ url: `/accounts/${s.account.id}`, headers: await as(s.adminA.id) });
+      expect(page.body).not.toContain('Connect a Facebook Page</button>');
+      expect(page.body).toContain(
+        'Not connectable here: META_APP_ID, META_APP_SECRET and META_WEBHOOK_VERIFY_TOKEN are not set',
+      );
+    } finally {
+      await off.close();
     }
   });
 });
