@@ -39,6 +39,7 @@ import { externalClassificationRoutes } from './routes/external-classification.j
 import { flagRoutes } from './routes/flags.js';
 import { healthRoutes } from './routes/health.js';
 import { inboxLiveRoutes } from './routes/inbox-live.js';
+import { metaWebhookRoutes } from './routes/meta-webhook.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -220,6 +221,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(pageChromePlugin);
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
+  await app.register(metaWebhookRoutes, { meta: config.meta });
   await app.register(authRoutes);
   await app.register(userRoutes);
   await app.register(trustDomainRoutes);

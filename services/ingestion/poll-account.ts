@@ -156,7 +156,7 @@ export async function pollAccount(
   }
 }
 
-type AccountRow = typeof socialAccounts.$inferSelect;
+export type AccountRow = typeof socialAccounts.$inferSelect;
 
 async function auditIngested(
   tx: Transaction,
@@ -176,11 +176,35 @@ async function auditIngested(
 }
 type Subject = { type: string; id: string; label: string };
 
+/**
+ * Stores comments that reached us without a poll (a webhook delivery) through the same path as a
+ * poll's page: the same insert ignoring (account, external id) conflicts, so a comment that comes
+ * by webhook and by poll is stored once; the same quarantine; no cursor change. Returns the ids of
+ * the rows it inserted (enqueue their processing after this resolves).
+ */
+export async function storeDelivered(
+  ctx: ServiceContext,
+  account: AccountRow,
+  page: Pick<FetchPage, 'comments' | 'quarantined'>,
+): Promise<{ ids: string[]; quarantinedNow: number }> {
+  const subject = { type: 'account', id: account.id, label: accountLabel(account) };
+  const stored = await storePage(ctx, account, subject, page);
+  if (stored.ids.length > 0) {
+    await withTransaction(ctx, (tx) => auditIngested(tx, ctx, account, subject, stored.ids.length, 1));
+    metrics.commentsIngested.inc({ platform: account.platform }, stored.ids.length);
+  }
+  if (stored.quarantinedNow > 0)
+    metrics.itemsQuarantined.inc({ platform: account.platform }, stored.quarantinedNow);
+  return stored;
+}
+
 async function storePage(
   ctx: ServiceContext,
   account: AccountRow,
   subject: Subject,
-  page: FetchPage,
+  page: Pick<FetchPage, 'comments' | 'quarantined' | 'coverageGap'> & {
+    cursorAfter?: FetchPage['cursorAfter'];
+  },
 ): Promise<{ ids: string[]; quarantinedNow: number }> {
   return withTransaction(ctx, async (tx) => {
     // Rows and cursor commit or vanish together, so a commit lost in a server crash is fetched
@@ -216,10 +240,11 @@ async function storePage(
           )
         ).rows
       : [];
-    await tx
-      .update(socialAccounts)
-      .set({ cursor: page.cursorAfter as Record<string, unknown>, updatedAt: new Date() })
-      .where(eq(socialAccounts.id, account.id));
+    if (page.cursorAfter !== undefined)
+      await tx
+        .update(socialAccounts)
+        .set({ cursor: page.cursorAfter as Record<string, unknown>, updatedAt: new Date() })
+        .where(eq(socialAccounts.id, account.id));
     if (page.coverageGap) {
       const note = `Mentions between ${page.coverageGap.fromId} and ${page.coverageGap.toId} may not have been fetched: the platform serves only the most recent mentions.`;
       await tx.insert(coverageGaps).values({
