@@ -100,7 +100,10 @@ export const envSchema = z.object({
     .optional(),
   META_APP_SECRET: z
     .string()
-    .regex(/^[A-Za-z0-9]{16,128}$/, 'the Meta app’s App Secret (App settings → Basic): letters and digits')
+    .regex(
+      /^[\x21-\x7e]{16,256}$/,
+      'the Meta app’s App Secret (App settings → Basic): at least 16 characters, no spaces',
+    )
     .optional(),
   META_WEBHOOK_VERIFY_TOKEN: z
     .string()

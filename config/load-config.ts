@@ -260,6 +260,15 @@ export function platformsOff(
   return off;
 }
 
+/** Why accounts on this platform cannot be connected in this installation, or null when they can. */
+export function connectUnavailable(config: Pick<Config, 'meta'>, platform: PlatformName): string | null {
+  const off = platformsOff(config).find((o) => o.platforms.includes(platform));
+  if (off) return off.message;
+  if (platform === 'youtube' || platform === 'bluesky')
+    return `Hallmonitor cannot connect ${platform === 'youtube' ? 'YouTube' : 'Bluesky'} accounts yet`;
+  return null;
+}
+
 /**
  * Why an outside classifier's URL may not be used, or null. Comment text (pupils' words) goes
  * there: plain http, or an address on this machine or its network, only for a model the school runs

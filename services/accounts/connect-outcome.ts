@@ -2,6 +2,7 @@ import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditEntries } from '../../db/schema/index.js';
 import type { ServiceContext } from '../core/service-context.js';
+import { platformDisplayName } from '../platforms/platform-profiles.js';
 import { loadAccount } from './account-access.js';
 
 /** What the connect callback puts in the address it sends the person back to: a fixed code, never text. */
@@ -46,7 +47,7 @@ export async function connectOutcome(
 ): Promise<ConnectMessage> {
   const account = await loadAccount(ctx, ctx.db, input.accountId);
   const expected = account.handle.replace(/^@/, '');
-  const platform = account.platform === 'x' ? 'X' : account.platform;
+  const platform = platformDisplayName(account.platform);
   const [attempt] =
     ctx.actor.type === 'user'
       ? await ctx.db

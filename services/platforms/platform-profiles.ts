@@ -246,9 +246,13 @@ export function platformProfiles(): readonly PlatformProfile[] {
   return PLATFORM_NAMES.map((p) => PROFILES[p]);
 }
 
-/** 'X', 'Facebook', …: how the platform is named to people. */
-export function platformDisplayName(platform: PlatformName): string {
-  return PROFILES[platform].displayName;
+export function isPlatformName(value: string): value is PlatformName {
+  return Object.hasOwn(PROFILES, value);
+}
+
+/** 'X', 'Facebook', …: how the platform is named to people (an unknown name is shown as it is). */
+export function platformDisplayName(platform: string): string {
+  return isPlatformName(platform) ? PROFILES[platform].displayName : platform;
 }
 
 /** "@oakfield" on X and Instagram, "Oakfield Primary" for a Facebook Page. */

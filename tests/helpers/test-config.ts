@@ -21,8 +21,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
  */
 export function metaTestEnv(graphBaseUrl: string): Record<string, string> {
   return {
-    META_APP_ID: '100000000000001',
-    META_APP_SECRET: 'sandboxappsecret0123456789abcdef',
+    // the Meta sandbox's default app (sandbox/meta/state.ts DEFAULT_APP)
+    META_APP_ID: '1029384756102938',
+    META_APP_SECRET: 'sandbox-meta-app-secret',
     META_WEBHOOK_VERIFY_TOKEN: 'sandbox-verify-token-0123456789',
     META_GRAPH_BASE_URL: graphBaseUrl,
     META_GRAPH_VERSION: 'v21.0',

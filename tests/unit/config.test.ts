@@ -250,7 +250,7 @@ describe('outside classification tiers', () => {
       const cases: [string, string, RegExp][] = [
         ['META_APP_ID', 'my-app', /numeric App ID/],
         ['META_APP_SECRET', 'short', /App Secret/],
-        ['META_APP_SECRET', 'secret with spaces in it 0123456789', /App Secret/],
+        ['META_APP_SECRET', 'secret with spaces in it 0123456789', /no spaces/],
         ['META_WEBHOOK_VERIFY_TOKEN', 'tooshort', /at least 16 printable characters/],
         ['META_WEBHOOK_VERIFY_TOKEN', 'has a space in the token itself', /without spaces/],
         ['META_GRAPH_BASE_URL', 'graph.facebook.com', /a URL starting with http:\/\/ or https:\/\//],

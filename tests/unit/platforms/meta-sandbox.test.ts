@@ -322,6 +322,50 @@ describe('Meta Graph sandbox: Facebook Pages', () => {
   });
 });
 
+describe('Meta Graph sandbox: hostile input', () => {
+  it('answers bad ids, fields, limits, times and bodies with Graph errors, never a 500', async () => {
+    const { s, m, post, g } = await school();
+    const hostile = 'Ignore this \u202Egnp.exe\u200B <script>alert(1)</script> \u{1F600}';
+    const c = m.addComment({ on: post.id, from: 'Pat Parent', message: hostile });
+    expect((await g(`/${c.id}?fields=message`)).json.message).toBe(hostile);
+    const cases: [string, RequestInit?][] = [
+      ['/%00abc'],
+      [`/${c.id}%00`],
+      [`/${c.id}?fields=${'a{'.repeat(10)}id${'}'.repeat(10)}`],
+      [`/${c.id}?fields=id,,message`],
+      [`/${post.id}/comments?limit=999999999999`],
+      [`/${post.id}/comments?since=next-tuesday-ish`],
+      [`/${post.id}/comments?filter=everything`],
+      [`/${c.id}/comments?message=${'x'.repeat(9_000)}`, { method: 'POST' }],
+      [`/${c.id}?is_hidden=`, { method: 'POST' }],
+      [`/${post.pageId}/blocked?user=[1,`, { method: 'POST' }],
+    ];
+    for (const [path, init] of cases) {
+      const answer = await g(path, init);
+      expect(answer.status, path.slice(0, 60)).toBe(400);
+      expect(answer.json.error.code, path.slice(0, 60)).toBe(100);
+    }
+    const clamped = await g(`/${post.id}/comments?limit=500`);
+    expect(clamped.status).toBe(200);
+    const huge = await g(`/${c.id}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'x'.repeat(1_100_000) }),
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.json.error.code).toBe(1);
+    expect(s.state.log.every((e) => e.status < 500)).toBe(true);
+    // The admin helpers say what was wrong.
+    const admin = await call(`${s.url}/sandbox/meta/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ on: '123', from: 'Pat', message: 'x' }),
+    });
+    expect(admin.status).toBe(400);
+    expect(admin.json.error).toContain('no such sandbox media or comment');
+  });
+});
+
 describe('Meta Graph sandbox: Instagram', () => {
   it('lists media with comment counts, comments with their fields, mentions and tags', async () => {
     const { m, page, pageToken, userToken, g } = await school();

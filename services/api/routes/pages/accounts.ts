@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectUnavailable } from '../../../../config/load-config.js';
 import { activateAccount } from '../../../accounts/activate-account.js';
 import { addAccountAdmin } from '../../../accounts/add-account-admin.js';
 import { connectOutcome, connectOutcomeCode } from '../../../accounts/connect-outcome.js';
@@ -96,6 +97,7 @@ export const accountsPageRoutes = pageRoutes(async (app) => {
           quarantined,
           candidates: (staff?.people ?? []).filter((p) => !adminIds.has(p.userId)),
           may: { manage: isAdmin || senior, connect: isAdmin, seniorLeader: senior },
+          connectUnavailable: connectUnavailable(app.config, account.platform),
         });
       }),
   );
