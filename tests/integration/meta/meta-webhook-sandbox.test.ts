@@ -119,11 +119,9 @@ describe('Meta webhooks from the sandbox to the app', () => {
     const r = m.addComment({ on: c.id, from: 'Sam Smith', message: 'Tuesday' });
     await sandbox.meta.webhooks.idle();
     expect(await externalIds(fb.id)).toEqual([c.id, r.id].sort());
-    expect(
-      sandbox.meta.webhooks.deliveries.every(
-        (d) => d.status === 200 || d.object !== 'page' || d.field !== 'feed',
-      ),
-    ).toBe(true);
+    const statuses = sandbox.meta.webhooks.deliveries.map((d) => d.status);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set([200]));
 
     expect(await poll(fb.id)).toMatchObject({ status: 'polled', inserted: 0 });
     expect(await externalIds(fb.id)).toEqual([c.id, r.id].sort());
