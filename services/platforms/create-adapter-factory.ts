@@ -1,6 +1,7 @@
-import { type Config, META_REQUIRED_VARIABLES } from '../../config/load-config.js';
+import { type Config, META_REQUIRED_VARIABLES, type MetaConfig } from '../../config/load-config.js';
 import { type PlatformAdapter, PlatformError, type PlatformName } from './adapter.js';
 import type { AdapterFactory } from './adapter-factory.js';
+import { createFacebookPageAdapter, createInstagramAdapter, type MetaAdapterOptions } from './meta/index.js';
 import { platformDisplayName, platformProfile } from './platform-profiles.js';
 import { createXAdapter } from './x/x-adapter.js';
 
@@ -23,10 +24,10 @@ export function createAdapterFactory(config: Pick<Config, 'x' | 'meta'>): Adapte
         account: { platformUserId: account.platformUserId ?? '', handle: account.handle },
       }),
     facebook: config.meta
-      ? 'this build of Hallmonitor has no Facebook adapter'
+      ? metaBuild(config.meta, createFacebookPageAdapter)
       : `Facebook is off: ${META_REQUIRED_VARIABLES.join(', ')} are not set`,
     instagram: config.meta
-      ? 'this build of Hallmonitor has no Instagram adapter'
+      ? metaBuild(config.meta, createInstagramAdapter)
       : `Instagram is off: ${META_REQUIRED_VARIABLES.join(', ')} are not set`,
     youtube: 'Hallmonitor cannot connect YouTube accounts yet',
     bluesky: 'Hallmonitor cannot connect Bluesky accounts yet',
@@ -43,4 +44,16 @@ export function createAdapterFactory(config: Pick<Config, 'x' | 'meta'>): Adapte
     }
     return build(account, credentials, onCredentialsRefreshed);
   };
+}
+
+/** Facebook Pages and Instagram: a long-lived Page token, which does not refresh (a revoked one is 'auth'). */
+function metaBuild(meta: MetaConfig, create: (options: MetaAdapterOptions) => PlatformAdapter): Build {
+  return (account, credentials) =>
+    create({
+      credentials,
+      appSecret: meta.appSecret,
+      graphBaseUrl: meta.graphBaseUrl,
+      graphVersion: meta.graphVersion,
+      account: { platformUserId: account.platformUserId ?? '', handle: account.handle },
+    });
 }

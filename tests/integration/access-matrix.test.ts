@@ -256,6 +256,10 @@ const TABLE: Record<string, Row> = {
     allowed: ALL, // an unknown state redirects back with connect_error; the verb checks the admin
     build: u('/api/accounts/connect/callback?state=unknown-state&code=x'),
   },
+  'GET /api/accounts/connect/facebook/callback': {
+    allowed: ALL, // an unknown state redirects back with connect_error; the verb checks the admin
+    build: u('/api/accounts/connect/facebook/callback?state=unknown-state&code=x'),
+  },
   'GET /api/accounts/:accountId': {
     allowed: ALL,
     scoped: true,
@@ -884,6 +888,24 @@ const TABLE: Record<string, Row> = {
     allowed: ADMIN,
     scoped: true,
     build: async (s) => ({ url: `/accounts/${(await s.freshAccount('approved')).id}/connect`, form: {} }),
+  },
+  'GET /accounts/:id/connect/facebook': {
+    allowed: ADMIN,
+    scoped: true,
+    // an X account has no Page picker: 400 once the admin check has passed
+    alsoAccept: [400],
+    build: async (s) => ({
+      url: `/accounts/${(await s.freshAccount('approved')).id}/connect/facebook?picker=${'p'.repeat(32)}`,
+    }),
+  },
+  'POST /accounts/:id/connect/facebook': {
+    allowed: ADMIN,
+    scoped: true,
+    alsoAccept: [400],
+    build: async (s) => ({
+      url: `/accounts/${(await s.freshAccount('approved')).id}/connect/facebook`,
+      form: { picker: 'p'.repeat(32), choice: '123' },
+    }),
   },
   'POST /accounts/:id/activate': {
     allowed: ADMIN_OR_SENIOR,

@@ -41,6 +41,19 @@ describe('adapter factory', () => {
     }
   });
 
+  it('builds Facebook and Instagram adapters when Meta is configured', () => {
+    const factory = createAdapterFactory(testConfig(metaTestEnv('http://127.0.0.1:1')));
+    for (const platform of ['facebook', 'instagram'] as const) {
+      const adapter = factory(
+        { id: 'a', platform, platformUserId: '42', handle: 'oakfield' },
+        credentials,
+        noRefresh,
+      );
+      expect(adapter.platform).toBe(platform);
+      adapter.close();
+    }
+  });
+
   it('refuses platforms Hallmonitor has no adapter for, whatever the config', () => {
     const factory = createAdapterFactory(testConfig(metaTestEnv('http://127.0.0.1:1')));
     for (const platform of ['youtube', 'bluesky'] as const) {
