@@ -6,8 +6,7 @@ import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { type PollDeps, pollAccount } from '../../../services/ingestion/poll-account.js';
-import type { AdapterFactory } from '../../../services/platforms/adapter-factory.js';
-import { createFacebookPageAdapter, createInstagramAdapter } from '../../../services/platforms/meta/index.js';
+import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { createAccount, createSchool, createUser } from '../../helpers/factories.js';
 import { metaTestEnv, testConfig } from '../../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -42,24 +41,12 @@ afterEach(() => {
 });
 
 /** The adapters as the composition root builds them, against the sandbox over a socket. */
-const adapterFor: AdapterFactory = (account, credentials) => {
-  const options = {
-    credentials,
-    appSecret: config.meta!.appSecret,
-    graphBaseUrl: config.meta!.graphBaseUrl,
-    graphVersion: config.meta!.graphVersion,
-    account: { platformUserId: account.platformUserId!, handle: account.handle },
-  };
-  return account.platform === 'facebook'
-    ? createFacebookPageAdapter(options)
-    : createInstagramAdapter(options);
-};
 
 function deps(overrides: Partial<PollDeps> = {}): PollDeps & { enqueued: string[] } {
   const enqueued: string[] = [];
   return {
     encryptionKey: config.encryptionKey,
-    adapterFor,
+    adapterFor: createAdapterFactory(config),
     onInserted: async (ids) => {
       enqueued.push(...ids);
     },
