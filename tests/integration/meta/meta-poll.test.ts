@@ -124,6 +124,32 @@ describe('Facebook Page poll against the Graph sandbox', () => {
     expect(await rowsFor(fb.id)).toHaveLength(4);
   });
 
+  it('a later poll reads only posts with new activity (updated_time), including an older post', async () => {
+    const { page, fb } = await connectedPage();
+    const m = sandbox.meta.state;
+    const day = 24 * 60 * 60_000;
+    const old = m.createPost({
+      page: page.id,
+      message: 'Term dates',
+      createdAt: new Date(Date.now() - 3 * day),
+    });
+    const quiet = m.createPost({ page: page.id, message: 'Menu', createdAt: new Date(Date.now() - 2 * day) });
+    m.addComment({
+      on: quiet.id,
+      from: 'Early Bird',
+      message: 'yum',
+      createdAt: new Date(Date.now() - 2 * day),
+    });
+    expect(await pollAccount(ctx(), { accountId: fb.id }, deps())).toMatchObject({ inserted: 1 });
+
+    const before = m.requestsTo('GET /{post-id}/comments').length;
+    const late = m.addComment({ on: old.id, from: 'Late Parent', message: 'Is half term a week?' });
+    expect(await pollAccount(ctx(), { accountId: fb.id }, deps())).toMatchObject({ inserted: 1 });
+    expect((await rowsFor(fb.id)).map((r) => r.externalId)).toContain(late.id);
+    // Only the post with new activity was read: the quiet one was skipped.
+    expect(m.requestsTo('GET /{post-id}/comments').length - before).toBe(1);
+  });
+
   it('a comment whose author fails validation is quarantined alone; the rest of the page is stored', async () => {
     const { page, fb } = await connectedPage();
     const m = sandbox.meta.state;
