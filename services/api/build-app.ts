@@ -56,6 +56,7 @@ import { flagsPageRoutes } from './routes/pages/flags.js';
 import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
 import { peoplePageRoutes } from './routes/pages/people.js';
+import { replySettingsPageRoutes } from './routes/pages/reply-settings.js';
 import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
 import { savedRepliesPageRoutes } from './routes/pages/saved-replies.js';
 import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
@@ -246,6 +247,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(accountsPageRoutes);
   await app.register(deadlinesPageRoutes);
   await app.register(schoolSettingsPageRoutes);
+  await app.register(replySettingsPageRoutes);
   await app.register(auditPageRoutes);
   await app.register(notificationPageRoutes);
   await app.register(peoplePageRoutes);

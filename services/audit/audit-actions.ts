@@ -65,6 +65,7 @@ export const AUDIT_ACTIONS = {
   'school.lexicon_changed': 'school',
   'school.roster_changed': 'school',
   'school.contact_details_changed': 'school',
+  'school.reply_policy_changed': 'school',
   'school.webhook_added': 'school',
   'school.webhook_removed': 'school',
   'saved_reply.created': 'saved_reply',

@@ -120,6 +120,7 @@ export interface CommentDetail {
   available: {
     actions: AvailableAction[];
     noticeTemplates: { id: NoticeTemplateId; title: string }[];
+    notices: Awaited<ReturnType<typeof availableActions>>['notices'];
     escalationKinds: string[];
     /** Raised by any member of staff: to the safeguarding leads, or misuse to a senior leader. */
     concernKinds: ConcernKind[];
@@ -332,6 +333,7 @@ async function readCommentDetail(
     available: {
       actions: available.actions,
       noticeTemplates: available.noticeTemplates,
+      notices: available.notices,
       escalationKinds: [...escalateCommentInput.shape.kind.options],
       concernKinds: [...CONCERN_KINDS],
     },

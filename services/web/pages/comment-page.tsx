@@ -442,11 +442,24 @@ function ModerateForm(p: CommentPageProps): JSX.Element {
         </select>
         <label for="reason-text">Why (recorded in the audit log)</label>
         <input id="reason-text" name="reasonText" required maxlength="2000" />
-        <label for="notice-template">Public notice</label>
-        <select id="notice-template" name="noticeTemplate">
-          <option value="">No notice</option>
-          {d.available.noticeTemplates.map((t) => (
-            <Option value={t.id} label={t.title} />
+        <label for="notice-choice">Public notice (P3: tell the audience exactly why)</label>
+        <select id="notice-choice" name="notice">
+          <option value="default" selected>
+            {d.available.notices.byDefault
+              ? 'Hide or delete: say which house rule it broke (other actions: none)'
+              : 'None unless chosen below'}
+          </option>
+          <option value="yes">Say which house rule it broke (hide, delete or block)</option>
+          <option value="no">No public notice</option>
+          <option value="parent">
+            Parent: ask them to remove it and talk to us (a notice on its own, while the comment is up)
+          </option>
+        </select>
+        <label for="house-rule">House rule broken (the notice cites it by name)</label>
+        <select id="house-rule" name="houseRule">
+          <option value="">The rule for the reason above</option>
+          {d.available.notices.houseRules.map((r) => (
+            <Option value={r.id} label={r.name} />
           ))}
         </select>
         <button type="submit">Act or propose</button>

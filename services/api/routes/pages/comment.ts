@@ -223,13 +223,14 @@ export const commentPageRoutes = pageRoutes(async (app) => {
           kind: formField.text(20),
           reasonCategory: formField.text(40),
           reasonText: formField.text(2_000),
-          noticeTemplate: formField.optionalText(50),
+          notice: formField.choice(['default', 'yes', 'no', 'parent']),
+          houseRule: formField.optionalText(40),
         }),
       },
     },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'act', async () => {
-        const { kind, reasonCategory, reasonText, noticeTemplate } = request.body;
+        const { kind, reasonCategory, reasonText, notice, houseRule } = request.body;
         let result: Awaited<ReturnType<typeof takeAction>>;
         try {
           result = await takeAction(
@@ -239,7 +240,9 @@ export const commentPageRoutes = pageRoutes(async (app) => {
               kind,
               reasonCategory,
               reasonText,
-              ...(noticeTemplate ? { noticeTemplate } : {}),
+              ...(notice === 'yes' ? { notice: true } : notice === 'no' ? { notice: false } : {}),
+              ...(notice === 'parent' ? { noticeTemplate: 'parent_remove_and_talk' } : {}),
+              ...(houseRule ? { houseRule } : {}),
             } as Parameters<typeof takeAction>[1],
             dispatch,
             app.classifiers,
