@@ -60,6 +60,7 @@ import { replySettingsPageRoutes } from './routes/pages/reply-settings.js';
 import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
 import { savedRepliesPageRoutes } from './routes/pages/saved-replies.js';
 import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
+import { replyPolicyRoutes } from './routes/reply-policy.js';
 import { responseRoutes } from './routes/responses.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
 import { schoolSettingsRoutes } from './routes/school-settings.js';
@@ -234,6 +235,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(notificationRoutes);
   await app.register(responseRoutes);
   await app.register(schoolSettingsRoutes);
+  await app.register(replyPolicyRoutes);
   await app.register(webRoutes);
   // The staff screens, a route file each (services/api/routes/pages/).
   await app.register(inboxPageRoutes);

@@ -442,6 +442,16 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: (s) => ({ url: `/api/schools/${s.school.id}/calendar/ical`, calendar: ICS }),
   },
+  'GET /api/schools/:schoolId/reply-policy': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/reply-policy` }),
+  },
+  'PUT /api/schools/:schoolId/reply-policy': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/reply-policy`, json: { signOff: 'role' } }),
+  },
   'GET /api/schools/:schoolId/contact-details': {
     allowed: ALL,
     scoped: true,
@@ -584,7 +594,7 @@ const TABLE: Record<string, Row> = {
     allowed: ALL,
     build: () => ({
       url: '/api/me/notification-preferences',
-      json: { preferences: [{ event: 'comment.flagged', email: false }] },
+      json: { preferences: [{ event: 'comment.deadline_warning', email: false }] },
     }),
   },
   'GET /api/schools/:schoolId/notification-deliveries': {
@@ -955,6 +965,23 @@ const TABLE: Record<string, Row> = {
     build: (s) => ({
       url: `/schools/${s.school.id}/settings/external-classification`,
       form: { tier: 'guard', on: 'false' },
+    }),
+  },
+  'POST /schools/:schoolId/settings/replies': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/replies`,
+      form: {
+        houseRules: 'be_respectful: Be kind',
+        noticeByDefault: 'on',
+        noticeHidden: 'We have hidden a reply: it broke “{rule}”.',
+        noticeRemoved: 'We have removed a reply: it broke “{rule}”.',
+        noticeBlocked: 'We have blocked an account: it broke “{rule}”.',
+        offensiveFlagTargetMinutes: '60',
+        sensitiveTopics: 'Health: medical',
+        signOff: 'initials',
+      },
     }),
   },
   'POST /schools/:schoolId/settings/contact-details': {
