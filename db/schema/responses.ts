@@ -58,6 +58,8 @@ export const responses = pgTable(
     removedAt: at('removed_at'),
     removedBy: uuid('removed_by').references(() => users.id),
     removedReason: text('removed_reason'),
+    /** Why the reply waits for a senior leader (P6 media enquiry, P10 topics, asked by its author). */
+    approvalReason: text('approval_reason'),
   },
   (t) => [
     index('responses_comment_idx').on(t.commentId),

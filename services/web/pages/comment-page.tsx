@@ -320,8 +320,20 @@ function Composer(p: CommentPageProps): JSX.Element {
           {draft?.text ?? ''}
         </textarea>
         <p class="help">
-          Every reply is checked before it goes out: no pupil names, personal data or offensive language
-          (P11).
+          Every reply is checked before it goes out: no pupil names, personal data or offensive language, and
+          nothing about a pupil's circumstances (P11).
+          {d.available.notices.signOff === 'off'
+            ? ''
+            : d.available.notices.signOff === 'initials'
+              ? ' It is signed with your initials.'
+              : ' It is signed with your role.'}
+        </p>
+        <label for="request-approval" class="checkbox">
+          <input type="checkbox" id="request-approval" name="requestApproval" value="on" /> Ask a senior
+          leader to approve it before it goes
+        </label>
+        <p class="help" safe>
+          {`A reply touching ${d.available.notices.sensitiveTopics.join(', ').toLowerCase() || 'a sensitive topic'} waits for a senior leader's approval anyway (P10).`}
         </p>
         {refused && d.can.overrideCheck ? (
           <>

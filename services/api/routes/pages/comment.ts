@@ -55,6 +55,7 @@ const replyForm = formBody({
   template: formField.optionalText(50),
   text: formField.text(10_000),
   overrideReason: formField.optionalText(2_000),
+  requestApproval: formField.checkbox(),
 });
 
 /**
@@ -157,13 +158,18 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     '/comments/:id/reply',
     { schema: { params: commentParams, body: replyForm } },
     async (request, reply) => {
-      const { kind, template, overrideReason } = request.body;
+      const { kind, template, overrideReason, requestApproval } = request.body;
       let text = request.body.text.trim();
       if (!text && template) text = (await savedReplyText(request.ctx, template)) ?? '';
       const input =
         kind === 'acknowledgement'
           ? { kind, ...(text ? { text } : {}) }
-          : { kind, text, ...(overrideReason ? { overrideReason } : {}) };
+          : {
+              kind,
+              text,
+              ...(overrideReason ? { overrideReason } : {}),
+              ...(requestApproval ? { requestApproval } : {}),
+            };
       return handleForm(
         request,
         reply,
