@@ -42,6 +42,7 @@ export const AUDIT_ACTIONS = {
   'response.sent': 'response',
   'response.failed': 'response',
   'response.check_overridden': 'response',
+  'response.removed': 'response',
   // Moderation (P3)
   'action.proposed': 'action',
   'action.approved': 'action',

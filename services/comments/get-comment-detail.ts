@@ -75,6 +75,9 @@ export interface CommentDetail {
     id: string;
     kind: string;
     status: string;
+    /** A reply the school took off the platform as sent in error, and why. */
+    removedAt: Date | null;
+    removedReason: string | null;
     text: string;
     channel: string | null;
     note: string | null;
@@ -298,6 +301,8 @@ async function readCommentDetail(
       id: r.id,
       kind: r.kind,
       status: r.status,
+      removedAt: r.removedAt,
+      removedReason: r.removedReason,
       text: r.text,
       channel: r.channel,
       note: r.note,

@@ -60,7 +60,11 @@ async function scene() {
       ...extra,
     });
   };
-  const posted = () => sandbox.state.tweetsBy(user.id).map((tw) => tw.text);
+  const posted = () =>
+    sandbox.state
+      .tweetsBy(user.id)
+      .filter((tw) => !tw.deleted)
+      .map((tw) => tw.text);
   return { school, ash, cam, hana, comment, posted };
 }
 
@@ -146,6 +150,26 @@ describe('P10, P11 and the sign-off in the browser', () => {
     await expect
       .poll(s.posted, { timeout: 30_000 })
       .toContainEqual('Please call the office so we can talk about the exclusion.\n— CC');
+
+    // Sent in error after all: comms takes it down from the comment page, with the reason.
+    await expect
+      .poll(
+        async () => {
+          await comms.goto(`${e2e.baseUrl}/comments/${asked.id}`);
+          return comms.locator('.remove-reply').count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(1);
+    await comms.getByLabel('Sent in error? Why').fill('The head wants to ring the family first');
+    await comms.click('.remove-reply button[type=submit]');
+    await expect
+      .poll(() => comms.locator('.flash-ok').textContent())
+      .toContain('The reply is removed from the platform');
+    expect(await comms.locator('.removed-reply').textContent()).toContain(
+      'The head wants to ring the family first',
+    );
+    expect(s.posted()).not.toContainEqual('Please call the office so we can talk about the exclusion.\n— CC');
 
     const other = await s.comment('Who won the prize?');
     await comms.goto(`${e2e.baseUrl}/comments/${other.id}`);

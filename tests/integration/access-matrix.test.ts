@@ -646,6 +646,14 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: async (s) => ({ url: `/api/responses/${(await s.freshPendingReply()).id}/approve`, json: {} }),
   },
+  'POST /api/responses/:id/remove': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: async (s) => ({
+      url: `/api/responses/${(await s.freshPendingReply()).id}/remove`,
+      json: { reason: 'Sent to the wrong comment' },
+    }),
+  },
   'POST /api/responses/:id/reject': {
     allowed: SENIOR,
     scoped: true,
@@ -1004,6 +1012,14 @@ const TABLE: Record<string, Row> = {
     allowed: RESPONDERS,
     scoped: true,
     build: (s) => ({ url: `/comments/${s.comment.id}/reply`, form: { kind: 'acknowledgement' } }),
+  },
+  'POST /comments/:id/responses/:responseId/remove': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: async (s) => ({
+      url: `/comments/${s.comment.id}/responses/${(await s.freshPendingReply()).id}/remove`,
+      form: { reason: 'Sent to the wrong comment' },
+    }),
   },
   'POST /comments/:id/close': {
     allowed: RESPONDERS,

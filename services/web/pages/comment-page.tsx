@@ -231,7 +231,40 @@ function Deadline({ d }: { d: CommentDetail }): JSX.Element {
 /** Responses that always carry words of their own (text, note or reason), which redaction removes. */
 const REDACTABLE_KINDS = new Set(['public_reply', 'private_reply', 'offline', 'no_response_needed']);
 
-function Responses({ d }: { d: CommentDetail }): JSX.Element {
+/** A sent reply: "remove it, sent in error" (002 §8), or that it was removed and why. */
+function RemoveReply({
+  d,
+  r,
+  csrfToken,
+}: {
+  d: CommentDetail;
+  r: CommentDetail['responses'][number];
+  csrfToken: string;
+}): JSX.Element {
+  if (r.removedAt)
+    return (
+      <p class="removed-reply">
+        Removed from the platform <Time at={r.removedAt} />
+        {': '}
+        <PublicText text={r.removedReason ?? ''} />
+      </p>
+    );
+  if (r.status !== 'sent' || r.kind !== 'public_reply' || !d.can.respond) return <></>;
+  const id = `remove-reason-${r.id}`;
+  return (
+    <PostForm
+      action={`/comments/${d.comment.id}/responses/${r.id}/remove`}
+      csrfToken={csrfToken}
+      class="inline-form remove-reply"
+    >
+      <label for={id}>Sent in error? Why</label>
+      <input id={id} name="reason" required minlength="5" maxlength="2000" />
+      <button type="submit">Remove from the platform</button>
+    </PostForm>
+  );
+}
+
+function Responses({ d, csrfToken }: { d: CommentDetail; csrfToken: string }): JSX.Element {
   if (!d.responses.length) return <p class="muted">No response yet.</p>;
   return (
     <ol class="responses">
@@ -271,6 +304,7 @@ function Responses({ d }: { d: CommentDetail }): JSX.Element {
           ) : (
             ''
           )}
+          <RemoveReply d={d} r={r} csrfToken={csrfToken} />
         </li>
       ))}
     </ol>
@@ -687,7 +721,8 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         </section>
         <section aria-labelledby="h-responses">
           <h2 id="h-responses">Responses</h2>
-          <Responses d={d} />
+          <FormError error={props.error} form="remove-reply" />
+          <Responses d={d} csrfToken={props.csrfToken} />
           <Composer {...props} />
         </section>
         <section aria-labelledby="h-actions">

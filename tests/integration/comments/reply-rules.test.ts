@@ -2,6 +2,9 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications, responses } from '../../../db/schema/index.js';
 import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
+import { sendReply } from '../../../services/comments/send-reply.js';
+import { systemContext } from '../../../services/core/service-context.js';
+import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
 import { createComment, createSchool, createUser } from '../../helpers/factories.js';
@@ -188,5 +191,71 @@ describe('P11: a first name beside a year group, class or "my son" is a pupil; n
       const ok = await reply(s.comms.id, (await s.comment('Nice')).id, { text: fine });
       expect(ok.statusCode, `${fine}: ${ok.body}`).toBe(201);
     }
+  });
+});
+
+describe('a reply sent in error is removed from the platform, audited with the reason', () => {
+  it('comms removes a sent reply; X no longer shows it; the record keeps it marked removed; twice is refused', async () => {
+    const s = await scene();
+    const c = await s.comment('When is the concert?');
+    const res = await reply(s.comms.id, c.id, { text: 'The concert is on the 12th.' });
+    const { responseId } = res.json();
+    const sent = await sendReply(
+      systemContext(t.db, 'test sender'),
+      { responseId },
+      {
+        encryptionKey: api.config.encryptionKey,
+        adapterFor: createAdapterFactory(api.config),
+        timers: { schedule: async () => {}, remove: async () => {} },
+      },
+    );
+    expect(sent.status).toBe('sent');
+    const externalId = (await responseRow(responseId)).externalId!;
+    expect(sandbox.state.tweet(externalId)?.deleted).toBe(false);
+
+    const short = await call(s.comms.id, 'POST', `/api/responses/${responseId}/remove`, { reason: 'oops' });
+    expect(short.statusCode).toBe(400);
+    const removed = await call(s.comms.id, 'POST', `/api/responses/${responseId}/remove`, {
+      reason: 'Sent to the wrong parent',
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json()).toMatchObject({ responseId, alreadyGone: false });
+    expect(sandbox.state.tweet(externalId)).toBeUndefined();
+    expect(await responseRow(responseId)).toMatchObject({
+      status: 'sent',
+      removedBy: s.comms.id,
+      removedReason: 'Sent to the wrong parent',
+    });
+    await expectAuditEntry(t.db, {
+      action: 'response.removed',
+      subjectId: responseId,
+      actorId: s.comms.id,
+      details: { reason: 'Sent to the wrong parent', externalId },
+    });
+    const again = await call(s.comms.id, 'POST', `/api/responses/${responseId}/remove`, {
+      reason: 'Sent to the wrong parent',
+    });
+    expect(again.statusCode).toBe(409);
+
+    const page = await api.app.inject({
+      method: 'GET',
+      url: `/comments/${c.id}`,
+      headers: (await signIn(t.db, s.comms.id)).headers,
+    });
+    expect(page.body).toContain('Removed from the platform');
+    expect(page.body).toContain('Sent to the wrong parent');
+
+    const other = await scene();
+    const outsider = await call(other.comms.id, 'POST', `/api/responses/${responseId}/remove`, {
+      reason: 'Not mine to remove',
+    });
+    expect(outsider.statusCode).toBe(404);
+    const pending = await reply(s.comms.id, (await s.comment('Exclusion?')).id, {
+      text: 'We will talk about the exclusion privately.',
+    });
+    const notSent = await call(s.comms.id, 'POST', `/api/responses/${pending.json().responseId}/remove`, {
+      reason: 'Sent in error',
+    });
+    expect(notSent.statusCode).toBe(409);
   });
 });

@@ -5,6 +5,7 @@ import { flagComment } from '../../../classification/corrections/flag-comment.js
 import { assignComment } from '../../../comments/assign-comment.js';
 import { getCommentDetail } from '../../../comments/get-comment-detail.js';
 import { savedReplyText } from '../../../comments/list-saved-replies.js';
+import { removeReply } from '../../../comments/remove-reply.js';
 import { respond } from '../../../comments/respond.js';
 import { ServiceError } from '../../../core/service-error.js';
 import type { ActionOutcome } from '../../../moderation/action-outcome.js';
@@ -12,6 +13,7 @@ import { confirmAction } from '../../../moderation/confirm-action.js';
 import { escalateComment } from '../../../moderation/escalate-comment.js';
 import { rejectAction } from '../../../moderation/reject-action.js';
 import { takeAction } from '../../../moderation/take-action.js';
+import { createAdapterFactory } from '../../../platforms/create-adapter-factory.js';
 import { showTimesForSchool } from '../../../web/components/time-zone.js';
 import { CommentPage, type CommentPageError } from '../../../web/pages/comment-page.js';
 import { ErrorPage } from '../../../web/pages/error-page.js';
@@ -27,6 +29,8 @@ const DONE = {
   pending: 'Your reply waits for a senior leader’s approval.',
   closed: 'Closed: no response needed.',
   assigned: 'Assignment saved.',
+  removed:
+    'The reply is removed from the platform; the comment page keeps it, marked removed, with your reason.',
   proposed: 'Proposed: it is waiting for a second admin.',
   rejected: 'The proposal was turned down.',
   escalated: 'Escalated.',
@@ -183,6 +187,22 @@ export const commentPageRoutes = pageRoutes(async (app) => {
         { kind, text },
       );
     },
+  );
+
+  const platform = { encryptionKey: app.config.encryptionKey, adapterFor: createAdapterFactory(app.config) };
+  app.post(
+    '/comments/:id/responses/:responseId/remove',
+    {
+      schema: {
+        params: z.object({ id: z.uuid(), responseId: z.uuid() }),
+        body: formBody({ reason: formField.text(2_000) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'remove-reply', async () => {
+        await removeReply(request.ctx, request.params.responseId, { reason: request.body.reason }, platform);
+        return 'removed';
+      }),
   );
 
   app.post(
