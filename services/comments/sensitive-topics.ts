@@ -7,7 +7,7 @@ export interface TopicHit {
   spans: [number, number][];
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const isCapitals = (term: string) => /^[A-Z]{2,}$/.test(term);
 
 const memo = new Map<string, RegExp>();
@@ -15,7 +15,7 @@ function patternFor(term: string): RegExp {
   const known = memo.get(term);
   if (known) return known;
   // Whole words only; spaces in a phrase match any run of spaces; capitals (SEN) match only as written.
-  const body = escape(term.trim()).replace(/\s+/g, '\\s+');
+  const body = escapeRegExp(term.trim()).replace(/\s+/g, '\\s+');
   const re = new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, isCapitals(term) ? 'gu' : 'giu');
   if (memo.size > 5_000) memo.clear();
   memo.set(term, re);

@@ -135,7 +135,7 @@ export function SettingsReplies(p: SettingsRepliesProps & { csrfToken: string })
           <dt>Sensitive topics</dt>
           <dd safe>{q.sensitiveTopics.map((t) => t.name).join(', ') || '—'}</dd>
           <dt>Sign-off</dt>
-          <dd safe>{SIGN_OFF_LABELS[q.signOff]}</dd>
+          <dd>{SIGN_OFF_LABELS[q.signOff]}</dd>
           <dt>Complaints procedure</dt>
           <dd safe>{q.complaintsUrl ?? '—'}</dd>
         </dl>
