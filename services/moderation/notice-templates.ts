@@ -73,10 +73,12 @@ export function parentNotice(
   return `We would ask you to remove this comment. ${talk}${complaints}`;
 }
 
-/** Why a notice is too long for the platform, or null when it fits. */
+/** Why a notice is too long for the platform (or, with none given, for the strictest), or null. */
 export function noticeTooLong(text: string, platform?: Platform): string | null {
   const limit = noticeLengthLimit(platform);
-  return text.length > limit
-    ? `The notice is ${text.length} characters; a notice on ${platform ? platformProfile(platform).displayName : 'every platform'} may be at most ${limit}. Shorten the wording or the house rule's name.`
-    : null;
+  if (text.length <= limit) return null;
+  if (platform)
+    return `The notice is ${text.length} characters; a notice on ${platformProfile(platform).displayName} may be at most ${limit}`;
+  const strictest = platformProfiles().find((p) => p.maxNoticeChars === limit)!;
+  return `The notice is ${text.length} characters; ${strictest.displayName}, the strictest platform, allows ${limit}. Shorten the wording or the house rule's name`;
 }

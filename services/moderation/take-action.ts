@@ -255,7 +255,12 @@ async function draftActionNotice(
   }
   if (text) {
     const tooLong = noticeTooLong(text, account.platform);
-    if (tooLong) throw invalidInput(tooLong);
+    if (tooLong)
+      throw invalidInput(
+        template === 'house_rule'
+          ? `${tooLong}: shorten the school's wording or the house rule's name`
+          : tooLong,
+      );
   }
   return {
     text,
