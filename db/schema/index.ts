@@ -28,3 +28,5 @@ export * from './social-accounts.js';
 export * from './trust-domains.js';
 export * from './trusts.js';
 export * from './users.js';
+export * from './untriaged-days.js';
+export * from './retention-runs.js';

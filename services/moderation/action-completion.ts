@@ -33,6 +33,7 @@ export async function followSucceededAction(
         status: 'closed',
         firstResponseAt: sql`coalesce(${comments.firstResponseAt}, ${now.toISOString()}::timestamptz)`,
         resolvedAt: sql`coalesce(${comments.resolvedAt}, ${now.toISOString()}::timestamptz)`,
+        answeredAt: sql`coalesce(${comments.answeredAt}, ${now.toISOString()}::timestamptz)`,
       })
       .where(and(eq(comments.id, action.commentId), inArray(comments.status, ['open', 'responded'])))
       .returning();

@@ -7,6 +7,8 @@ import type { SchoolContactDetails } from '../../classification/own-contact-deta
 import { HOLIDAY_REGIONS } from '../../deadlines/bank-holidays.js';
 import type { Closure, SchoolCalendar } from '../../deadlines/school-calendar.js';
 import { ContactDetailsSection } from '../components/contact-details-form.js';
+import { DeadlineSettingsSection } from '../components/settings-deadlines.js';
+import type { DeadlineSettings } from '../../deadlines/deadline-settings.js';
 import { ExternalClassificationSection } from '../components/external-classification-form.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
@@ -26,6 +28,8 @@ export interface SchoolSettingsPageProps {
   roster: { count: number; entries: RosterEntryView[] } | null;
   /** Null: may not change the calendar (senior leaders and trust admins may). */
   calendar: SchoolCalendar | null;
+  /** P1, P2, P12 settings (senior leaders and trust admins); null leaves the section out. */
+  deadlineSettings?: DeadlineSettings | null;
   /** Whether to link the school's notification settings (trust admins). */
   notifications: boolean;
   /** The school's published contact details (replies may give them out). */
@@ -348,6 +352,15 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
         <TermsSection p={p} base={base} />
         <RosterSection p={p} base={base} />
         <CalendarSection p={p} base={base} />
+        {p.deadlineSettings ? (
+          <DeadlineSettingsSection
+            action={`${base}/deadlines`}
+            csrfToken={p.csrfToken}
+            settings={p.deadlineSettings}
+          />
+        ) : (
+          ''
+        )}
         {p.contactDetails ? (
           <ContactDetailsSection
             action={`${base}/contact-details`}

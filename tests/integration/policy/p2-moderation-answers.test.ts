@@ -67,7 +67,13 @@ describe('P2: moderation that handles a comment is its response (report bug)', (
     const [after] = await t.db.select().from(comments).where(eq(comments.id, s.comment.id));
     expect(after!.breachedAt).toBeNull();
     const report = await reportLater(s, 72);
-    expect(report.school).toMatchObject({ comments: 1, due: 1, respondedInTime: 1, breaches: 0, shareInTime: 1 });
+    expect(report.school).toMatchObject({
+      comments: 1,
+      due: 1,
+      respondedInTime: 1,
+      breaches: 0,
+      shareInTime: 1,
+    });
   });
 
   it('a manual delete recorded by hand counts too; one recorded after the deadline is late, not missing', async () => {
@@ -85,8 +91,11 @@ describe('P2: moderation that handles a comment is its response (report bug)', (
     const { action } = proposed.json();
     expect((await post(s.adminB.id, `/api/actions/${action.id}/confirm`)).statusCode).toBe(200);
     expect(
-      (await post(s.adminB.id, `/api/actions/${action.id}/record`, { evidenceUrl: 'https://x.com/i/report/9' }))
-        .statusCode,
+      (
+        await post(s.adminB.id, `/api/actions/${action.id}/record`, {
+          evidenceUrl: 'https://x.com/i/report/9',
+        })
+      ).statusCode,
     ).toBe(200);
     const report = await reportLater(s, 72);
     expect(report.school).toMatchObject({ responded: 1, respondedInTime: 0, breaches: 1 });
