@@ -28,6 +28,7 @@ import { pollAccountProcessor } from './processors/poll-account.js';
 import { processCommentProcessor } from './processors/process-comment.js';
 import { REPLY_RELAY_EVERY_MS, relayRepliesProcessor } from './processors/relay-replies.js';
 import { RELAY_EVERY_MS, relayUnprocessedProcessor } from './processors/relay-unprocessed.js';
+import { MONITORING_CHECK_PATTERN, monitoringCheckProcessor } from './processors/monitoring-check.js';
 import { RETENTION_PATTERN, retentionProcessor } from './processors/retention.js';
 import { sendReplyProcessor } from './processors/send-reply.js';
 import { createQueues } from './queues.js';
@@ -76,6 +77,7 @@ export function handlerRegistrations(
     auditCheckpointProcessor(deps),
     auditWitnessProcessor(deps),
     retentionProcessor(deps),
+    monitoringCheckProcessor(deps),
     notifyProcessor(deps),
     notifyRelayProcessor(deps),
     notifyDigestProcessor(deps),
@@ -155,6 +157,11 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     'retention',
     { pattern: RETENTION_PATTERN, tz: 'Europe/London' },
     { name: 'retention', data: {} },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'monitoring-check',
+    { pattern: MONITORING_CHECK_PATTERN, tz: 'Europe/London' },
+    { name: 'monitoring-check', data: {} },
   );
   if (!config.auditSigningKey) {
     logger.warn('AUDIT_SIGNING_KEY is not set: audit checkpoints will be skipped (see docs/audit.md)');

@@ -40,7 +40,7 @@ export const respondInputSchema = z.discriminatedUnion('kind', [
     kind: z.literal('offline'),
     channel: z.enum(['phone', 'meeting', 'email']),
     contactPerson: z
-      .string()
+      .string({ error: 'say who was contacted (for example "Mrs Shah, the parent")' })
       .trim()
       .min(1, 'say who was contacted (for example "Mrs Shah, the parent")')
       .max(200)
