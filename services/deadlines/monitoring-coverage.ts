@@ -25,7 +25,8 @@ export interface LiveSpan {
 /**
  * When each account was live, from its audited activations, suspensions and retirements. An
  * account with no such history (created before it was audited) counts as live from its activation
- * (or creation) while it is active.
+ * (or creation) while it is active; one whose history starts with a suspension or retirement, from
+ * its activation (or creation) until then.
  */
 export async function liveSpans(
   db: Database | Transaction,
@@ -51,7 +52,9 @@ export async function liveSpans(
       if (account.status === 'active')
         list.push({ from: account.activatedAt ?? account.createdAt, to: null });
     } else {
-      let open: Date | null = null;
+      // History that begins with a suspension or retirement: live from activation (or creation) until then.
+      let open: Date | null =
+        events[0]?.action === 'account.activated' ? null : (account.activatedAt ?? account.createdAt);
       for (const e of events) {
         const at = new Date(e.at);
         if (e.action === 'account.activated') open ??= at;
