@@ -1,10 +1,10 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
 import { comments, retentionRuns, schools } from '../../db/schema/index.js';
-import { retentionOf } from '../deadlines/retention-settings.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { ServiceError } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
+import { retentionOf } from '../deadlines/retention-settings.js';
 import { emitAudit } from './emit-audit.js';
 import { redactComments } from './redact-comments.js';
 

@@ -23,7 +23,9 @@ async function scene() {
   const sandbox = e2e.sandbox!;
   const school = await createSchool(e2e.t.db, {
     name: `Ashgrove Primary ${n}`,
-    calendar: { closures: [{ from: `${nextYear}-02-16`, to: `${nextYear}-02-20`, label: 'February half term' }] },
+    calendar: {
+      closures: [{ from: `${nextYear}-02-16`, to: `${nextYear}-02-20`, label: 'February half term' }],
+    },
   });
   const [casey, hana] = await Promise.all([
     createPasswordUser(e2e, {
@@ -120,7 +122,11 @@ describe('P1 and P12 in the browser: the senior leader sets closure monitoring a
 
     await hana.goto(`${e2e.baseUrl}/reports/retention?schoolId=${s.school.id}`);
     expect(await hana.locator('h1').textContent()).toBe('Retention report');
-    expect(await hana.locator('main').textContent()).toContain('Raw platform bodies kept for diagnosis (quarantined items): 14 days');
-    expect(await hana.locator('main').textContent()).toContain('The retention job has not run for this school yet.');
+    expect(await hana.locator('main').textContent()).toContain(
+      'Raw platform bodies kept for diagnosis (quarantined items): 14 days',
+    );
+    expect(await hana.locator('main').textContent()).toContain(
+      'The retention job has not run for this school yet.',
+    );
   });
 });

@@ -5,13 +5,13 @@ import type { RosterEntryView } from '../../classification/list-roster.js';
 import type { SchoolTermView } from '../../classification/list-school-terms.js';
 import type { SchoolContactDetails } from '../../classification/own-contact-details.js';
 import { HOLIDAY_REGIONS } from '../../deadlines/bank-holidays.js';
+import type { DeadlineSettings } from '../../deadlines/deadline-settings.js';
 import type { Closure, SchoolCalendar } from '../../deadlines/school-calendar.js';
 import { ContactDetailsSection } from '../components/contact-details-form.js';
-import { DeadlineSettingsSection } from '../components/settings-deadlines.js';
-import type { DeadlineSettings } from '../../deadlines/deadline-settings.js';
 import { ExternalClassificationSection } from '../components/external-classification-form.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
+import { DeadlineSettingsSection } from '../components/settings-deadlines.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 

@@ -51,7 +51,9 @@ describe('P1: any staff action on a comment is triage; untriaged days are found 
   it('an internal "seen" is not triage; a moderation proposed by a person is', async () => {
     const s = await scene();
     const c = await createComment(t.db, { schoolId: s.school.id, accountId: s.account.id });
-    expect((await post(s.comms.id, `/api/comments/${c.id}/responses`, { kind: 'seen' })).statusCode).toBe(201);
+    expect((await post(s.comms.id, `/api/comments/${c.id}/responses`, { kind: 'seen' })).statusCode).toBe(
+      201,
+    );
     const gaps = (await report(s.school.id)).coverageGaps;
     expect(gaps).toMatchObject([{ accountId: s.account.id, date: today(), commentsReceived: 1 }]);
 
@@ -101,19 +103,28 @@ describe('P1: any staff action on a comment is triage; untriaged days are found 
       .where(and(eq(notifications.userId, s.head.id), eq(notifications.event, 'monitoring.untriaged_day')));
     expect(told).toHaveLength(1);
     expect(told[0]!.title).toContain(today());
-    await expectAuditEntry(t.db, { action: 'monitoring.untriaged_day', subjectId: s.school.id, details: { day: today() } });
+    await expectAuditEntry(t.db, {
+      action: 'monitoring.untriaged_day',
+      subjectId: s.school.id,
+      details: { day: today() },
+    });
     // A rerun tells nobody again.
     const [again] = await notifyUntriagedDays(ctx, tomorrow.toJSDate());
     expect(again).toMatchObject({ accounts: 0 });
 
     await t.db
       .update(schools)
-      .set({ calendar: { ...EVERY_DAY, closures: [{ from: today(), to: today(), label: 'Staff training day' }] } })
+      .set({
+        calendar: { ...EVERY_DAY, closures: [{ from: today(), to: today(), label: 'Staff training day' }] },
+      })
       .where(eq(schools.id, s.school.id));
     expect((await report(s.school.id)).closuresWithoutMonitor).toEqual([
       { from: today(), to: today(), label: 'Staff training day' },
     ]);
-    await t.db.update(schools).set({ closureMonitorIds: [s.head.id] }).where(eq(schools.id, s.school.id));
+    await t.db
+      .update(schools)
+      .set({ closureMonitorIds: [s.head.id] })
+      .where(eq(schools.id, s.school.id));
     expect((await report(s.school.id)).closuresWithoutMonitor).toEqual([]);
   });
 });

@@ -47,7 +47,15 @@ async function scene() {
 async function notification(schoolId: string, userId: string, createdAt: Date, status: 'sent' | 'pending') {
   const [n] = await t.db
     .insert(notifications)
-    .values({ schoolId, userId, event: 'account.proposed', urgency: 'normal', title: 't', body: 'b', createdAt })
+    .values({
+      schoolId,
+      userId,
+      event: 'account.proposed',
+      urgency: 'normal',
+      title: 't',
+      body: 'b',
+      createdAt,
+    })
     .returning();
   await t.db.insert(notificationDeliveries).values({
     notificationId: n!.id,
@@ -63,22 +71,43 @@ async function notification(schoolId: string, userId: string, createdAt: Date, s
 describe('P12: retention periods per kind of record, safeguarding kept, and a report of what was destroyed', () => {
   it('purges quarantined raw bodies, notifications and delivery logs past their periods, keeps safeguarding, and records the run', async () => {
     const s = await scene();
-    const run = () => applyRetention({ ...systemContext(t.db, 'retention policy'), schoolIds: [s.school.id] });
+    const run = () =>
+      applyRetention({ ...systemContext(t.db, 'retention policy'), schoolIds: [s.school.id] });
     await t.db.insert(quarantinedItems).values([
-      { accountId: s.account.id, itemKey: 'old', reason: 'bad', rawItem: '{"text":"raw"}', createdAt: ago(40) },
-      { accountId: s.account.id, itemKey: 'new', reason: 'bad', rawItem: '{"text":"raw"}', createdAt: ago(2) },
+      {
+        accountId: s.account.id,
+        itemKey: 'old',
+        reason: 'bad',
+        rawItem: '{"text":"raw"}',
+        createdAt: ago(40),
+      },
+      {
+        accountId: s.account.id,
+        itemKey: 'new',
+        reason: 'bad',
+        rawItem: '{"text":"raw"}',
+        createdAt: ago(2),
+      },
     ]);
     await notification(s.school.id, s.head.id, ago(400), 'sent');
     await notification(s.school.id, s.head.id, ago(400), 'pending'); // undelivered: kept
     await notification(s.school.id, s.head.id, ago(5), 'sent');
-    const plain = await createComment(t.db, { schoolId: s.school.id, accountId: s.account.id, postedAt: ago(800) });
+    const plain = await createComment(t.db, {
+      schoolId: s.school.id,
+      accountId: s.account.id,
+      postedAt: ago(800),
+    });
     const safeguarding = await createComment(t.db, {
       schoolId: s.school.id,
       accountId: s.account.id,
       postedAt: ago(800),
       categories: ['safeguarding'],
     });
-    const escalated = await createComment(t.db, { schoolId: s.school.id, accountId: s.account.id, postedAt: ago(800) });
+    const escalated = await createComment(t.db, {
+      schoolId: s.school.id,
+      accountId: s.account.id,
+      postedAt: ago(800),
+    });
     await t.db.insert(escalations).values({
       schoolId: s.school.id,
       commentId: escalated.id,
@@ -88,14 +117,28 @@ describe('P12: retention periods per kind of record, safeguarding kept, and a re
 
     const [outcome] = await run();
     expect(outcome).toMatchObject({ comments: 1, quarantinedItems: 1, notifications: 1, deliveryLog: 1 });
-    const left = await t.db.select().from(quarantinedItems).where(eq(quarantinedItems.accountId, s.account.id));
+    const left = await t.db
+      .select()
+      .from(quarantinedItems)
+      .where(eq(quarantinedItems.accountId, s.account.id));
     expect(left.map((q) => q.itemKey)).toEqual(['new']);
-    expect(await t.db.select().from(notifications).where(eq(notifications.schoolId, s.school.id))).toHaveLength(2);
+    expect(
+      await t.db.select().from(notifications).where(eq(notifications.schoolId, s.school.id)),
+    ).toHaveLength(2);
     const rows = await t.db.select().from(comments).where(eq(comments.schoolId, s.school.id));
     const redacted = (id: string) => rows.find((r) => r.id === id)!.redactedAt !== null;
-    expect([redacted(plain.id), redacted(safeguarding.id), redacted(escalated.id)]).toEqual([true, false, false]);
+    expect([redacted(plain.id), redacted(safeguarding.id), redacted(escalated.id)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
     const [recorded] = await t.db.select().from(retentionRuns).where(eq(retentionRuns.schoolId, s.school.id));
-    expect(recorded!.counts).toMatchObject({ comments: 1, quarantinedItems: 1, notifications: 1, deliveryLog: 1 });
+    expect(recorded!.counts).toMatchObject({
+      comments: 1,
+      quarantinedItems: 1,
+      notifications: 1,
+      deliveryLog: 1,
+    });
     await expectAuditEntry(t.db, {
       action: 'retention.destroyed',
       subjectId: s.school.id,

@@ -27,7 +27,12 @@ beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
   config = testConfig({ X_API_BASE_URL: sandbox.url });
   api = await buildTestApp(t.db, { config });
-  runtime = await startWorkerRuntime({ config, db: t.db, logger: pino({ level: 'silent' }), queues: ['actions'] });
+  runtime = await startWorkerRuntime({
+    config,
+    db: t.db,
+    logger: pino({ level: 'silent' }),
+    queues: ['actions'],
+  });
 });
 afterAll(async () => {
   await runtime.close();
@@ -50,7 +55,10 @@ let n = 0;
 async function scene() {
   n += 1;
   const school = await createSchool(t.db, { name: `Holding Lane ${n}` });
-  const comms = await createUser(t.db, { trustId: school.trustId, roles: [{ schoolId: school.id, role: 'comms' }] });
+  const comms = await createUser(t.db, {
+    trustId: school.trustId,
+    roles: [{ schoolId: school.id, role: 'comms' }],
+  });
   const head = await createUser(t.db, {
     trustId: school.trustId,
     roles: [{ schoolId: school.id, role: 'senior_leader' }],
@@ -101,7 +109,9 @@ describe('P2: an acknowledgement that meets the deadline is visible to the comme
       .set({ holdingReplyTemplate: 'Thanks, we have seen this and the office will reply by Friday.' })
       .where(eq(schools.id, s.school.id));
     const c = await s.comment();
-    const res = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, { kind: 'acknowledgement' });
+    const res = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, {
+      kind: 'acknowledgement',
+    });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ responseStatus: 'sending', metDeadline: null });
     await waitFor('the holding reply on X', async () => (await reload(c.id)).status === 'responded');
@@ -151,14 +161,22 @@ describe('P2: an acknowledgement that meets the deadline is visible to the comme
     const after = await reload(c.id);
     expect(after).toMatchObject({ status: 'open', firstResponseAt: null });
     expect(repliesOnPlatform(c.externalId)).toEqual([]);
-    await expectAuditEntry(t.db, { action: 'comment.seen', subjectId: c.id, details: { metDeadline: false } });
+    await expectAuditEntry(t.db, {
+      action: 'comment.seen',
+      subjectId: c.id,
+      details: { metDeadline: false },
+    });
   });
 
   it('an offline contact is recorded with who and how; without who it is refused', async () => {
     const s = await scene();
     const c = await s.comment();
     const url = `/api/comments/${c.id}/responses`;
-    const missing = await call(s.comms.id, 'POST', url, { kind: 'offline', channel: 'phone', note: 'Rang back' });
+    const missing = await call(s.comms.id, 'POST', url, {
+      kind: 'offline',
+      channel: 'phone',
+      note: 'Rang back',
+    });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('who was contacted');
     const nul = await call(s.comms.id, 'POST', url, {
@@ -178,7 +196,12 @@ describe('P2: an acknowledgement that meets the deadline is visible to the comme
     expect(ok.statusCode, ok.body).toBe(201);
     expect(ok.json()).toMatchObject({ metDeadline: true, commentStatus: 'responded' });
     const [row] = await t.db.select().from(responses).where(eq(responses.commentId, c.id));
-    expect(row).toMatchObject({ kind: 'offline', channel: 'phone', contactPerson: 'Mrs Shah, the parent', holding: true });
+    expect(row).toMatchObject({
+      kind: 'offline',
+      channel: 'phone',
+      contactPerson: 'Mrs Shah, the parent',
+      holding: true,
+    });
     expect((await reload(c.id)).answeredAt).toBeNull();
   });
 
@@ -202,7 +225,8 @@ describe('P2: an acknowledgement that meets the deadline is visible to the comme
     const other = await scene();
     const c = await s.comment();
     expect(
-      (await call(other.comms.id, 'POST', `/api/comments/${c.id}/responses`, { kind: 'acknowledgement' })).statusCode,
+      (await call(other.comms.id, 'POST', `/api/comments/${c.id}/responses`, { kind: 'acknowledgement' }))
+        .statusCode,
     ).toBe(404);
     const rude = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, {
       kind: 'acknowledgement',

@@ -8,9 +8,9 @@ import { storableIsoDate } from '../../../core/storable-date.js';
 import { deadlineReport } from '../../../deadlines/deadline-report.js';
 import { deadlineTrend } from '../../../deadlines/deadline-trend.js';
 import { retentionReport } from '../../../deadlines/retention-report.js';
-import { RetentionReportPage } from '../../../web/pages/retention-report-page.js';
 import { DeadlinesPage } from '../../../web/pages/deadlines-page.js';
 import { FollowUpsPage } from '../../../web/pages/follow-ups-page.js';
+import { RetentionReportPage } from '../../../web/pages/retention-report-page.js';
 import { pageRoutes, renderPage } from '../../page-kit.js';
 
 const REPORT_ROLES = ['senior_leader', 'comms', 'trust_admin', 'auditor'] as const;
