@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moderationActions, notifications, schools } from '../../../db/schema/index.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { deadlineReport } from '../../../services/deadlines/deadline-report.js';
+import { updateDeadlineSettings } from '../../../services/deadlines/deadline-settings.js';
 import { notifyUntriagedDays } from '../../../services/deadlines/notify-untriaged-days.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
@@ -126,5 +127,33 @@ describe('P1: any staff action on a comment is triage; untriaged days are found 
       .set({ closureMonitorIds: [s.head.id] })
       .where(eq(schools.id, s.school.id));
     expect((await report(s.school.id)).closuresWithoutMonitor).toEqual([]);
+  });
+
+  it("a closure monitor must be the school's own staff; bad settings are refused with what was wrong", async () => {
+    const s = await scene();
+    const other = await scene();
+    const ctx = { ...systemContext(t.db, 'test') };
+    const base = {
+      holdingReplyTemplate: 'Thanks, we will reply soon.',
+      followUpWorkingDays: 5,
+      closureMonitorIds: [other.head.id],
+      retentionMonths: 24,
+      retention: {},
+    };
+    await expect(updateDeadlineSettings(ctx, s.school.id, base)).rejects.toThrow(
+      'Closure monitors must be enabled staff of this school',
+    );
+    await expect(
+      updateDeadlineSettings(ctx, s.school.id, { ...base, closureMonitorIds: [], followUpWorkingDays: 1e9 }),
+    ).rejects.toThrow('at most 30 working days');
+    await expect(
+      updateDeadlineSettings(ctx, s.school.id, {
+        ...base,
+        closureMonitorIds: [],
+        holdingReplyTemplate: 'a\u0000b',
+      }),
+    ).rejects.toThrow('NUL');
+    const [school] = await t.db.select().from(schools).where(eq(schools.id, s.school.id));
+    expect(school!.closureMonitorIds).toEqual([]);
   });
 });
