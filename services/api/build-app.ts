@@ -51,6 +51,7 @@ import { classifierQualityPageRoutes } from './routes/pages/classifier-quality.j
 import { commentPageRoutes } from './routes/pages/comment.js';
 import { concernPageRoutes } from './routes/pages/concerns.js';
 import { correctionsPageRoutes } from './routes/pages/corrections.js';
+import { deadlineSettingsPageRoutes } from './routes/pages/deadline-settings.js';
 import { deadlinesPageRoutes } from './routes/pages/deadlines.js';
 import { escalationsPageRoutes } from './routes/pages/escalations.js';
 import { flagsPageRoutes } from './routes/pages/flags.js';
@@ -252,6 +253,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(approvalsPageRoutes);
   await app.register(accountsPageRoutes);
   await app.register(deadlinesPageRoutes);
+  await app.register(deadlineSettingsPageRoutes);
   await app.register(schoolSettingsPageRoutes);
   await app.register(replySettingsPageRoutes);
   await app.register(auditPageRoutes);

@@ -31,6 +31,7 @@ export const AUDIT_ACTIONS = {
   'comment.assigned': 'comment',
   'comment.responded': 'comment',
   'comment.closed': 'comment',
+  'comment.seen': 'comment',
   'comment.redacted': 'comment',
   // Staff teaching the classifier (issue 20)
   'comment.corrected': 'comment',
@@ -69,6 +70,9 @@ export const AUDIT_ACTIONS = {
   'school.reply_policy_changed': 'school',
   'school.webhook_added': 'school',
   'school.webhook_removed': 'school',
+  'school.deadline_settings_changed': 'school',
+  'school.retention_changed': 'school',
+  'monitoring.untriaged_day': 'school',
   'saved_reply.created': 'saved_reply',
   'saved_reply.updated': 'saved_reply',
   'saved_reply.deleted': 'saved_reply',
@@ -95,6 +99,7 @@ export const AUDIT_ACTIONS = {
   'audit.checkpoint_mailed': 'audit',
   'audit.exported': 'audit',
   'retention.redacted': 'school',
+  'retention.destroyed': 'school',
   'subject_access.exported': 'platform_user',
   'subject_access.erased': 'platform_user',
 } as const;

@@ -64,6 +64,9 @@ export interface CommentDetail {
     breachedAt: Date | null;
     firstResponseAt: Date | null;
     resolvedAt: Date | null;
+    /** P2: answered in full; null while only held by a holding reply (then due by followUpDueAt). */
+    answeredAt: Date | null;
+    followUpDueAt: Date | null;
     assignee: { id: string; name: string } | null;
     redacted: boolean;
   };
@@ -81,6 +84,9 @@ export interface CommentDetail {
     text: string;
     channel: string | null;
     note: string | null;
+    /** Offline contact: who was contacted (P2). */
+    contactPerson: string | null;
+    holding: boolean;
     actorName: string;
     createdAt: Date;
     completedAt: Date | null;
@@ -292,6 +298,8 @@ async function readCommentDetail(
       breachedAt: comment.breachedAt,
       firstResponseAt: comment.firstResponseAt,
       resolvedAt: comment.resolvedAt,
+      answeredAt: comment.answeredAt,
+      followUpDueAt: comment.followUpDueAt,
       assignee: assignee[0] ?? null,
       redacted,
     },
@@ -306,6 +314,8 @@ async function readCommentDetail(
       text: r.text,
       channel: r.channel,
       note: r.note,
+      contactPerson: r.contactPerson,
+      holding: r.holding,
       actorName,
       createdAt: r.createdAt,
       completedAt: r.completedAt,

@@ -32,6 +32,7 @@ export const NOTIFICATION_EVENTS = {
   'account.admin_added': { label: 'You are made an admin of an account' },
   'account.needs_reauth': { label: 'An account needs re-connecting' },
   'account.coverage_gap': { label: 'Comments on an account may have been missed' },
+  'monitoring.untriaged_day': { label: 'Nobody triaged an account on a working day' },
   'account.item_quarantined': { label: 'A comment on an account could not be read and is held for you' },
   'account.polling_failing': { label: 'Polling an account keeps failing' },
   'policy.acknowledgement_requested': { label: 'Please acknowledge the social media policy' },

@@ -952,6 +952,12 @@ const TABLE: Record<string, Row> = {
     }),
   },
   'GET /deadlines': { allowed: REPORT_READERS, build: u('/deadlines') },
+  'GET /follow-ups': { allowed: REPORT_READERS, build: u('/follow-ups') },
+  'GET /reports/retention': {
+    allowed: QUALITY_READERS,
+    scoped: QUALITY_READERS,
+    build: (s) => ({ url: `/reports/retention?schoolId=${s.school.id}` }),
+  },
 
   // ---- school settings screen (terms, roster, calendar) ------------------------------------------
   'GET /settings': { allowed: ['trust_admin', 'senior_leader', 'safeguarding_lead'], build: u('/settings') },
@@ -1019,6 +1025,22 @@ const TABLE: Record<string, Row> = {
         offensiveFlagTargetMinutes: '60',
         sensitiveTopics: 'Health: medical',
         signOff: 'initials',
+      },
+    }),
+  },
+  'POST /schools/:schoolId/settings/deadlines': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/deadlines`,
+      form: {
+        holdingReplyTemplate: 'Thank you, we will reply in full soon.',
+        followUpWorkingDays: '5',
+        retentionMonths: '24',
+        quarantinedDays: '30',
+        notificationMonths: '12',
+        deliveryLogDays: '90',
+        safeguardingYears: '25',
       },
     }),
   },

@@ -267,48 +267,68 @@ function RemoveReply({
 
 function Responses({ d, csrfToken }: { d: CommentDetail; csrfToken: string }): JSX.Element {
   if (!d.responses.length) return <p class="muted">No response yet.</p>;
+  const held = d.comment.status === 'responded' && !d.comment.answeredAt;
   return (
-    <ol class="responses">
-      {d.responses.map((r) => (
-        <li>
-          <strong safe>{words(r.kind)}</strong> by <span safe>{r.actorName}</span>, <Time at={r.createdAt} />{' '}
-          ·{' '}
-          <span class="response-status" safe>
-            {words(r.status)}
-          </span>
-          {r.channel ? <span safe>{` · ${r.channel}`}</span> : ''}
-          {r.text ? (
-            <p class="response-text">
-              <PublicText text={r.text} />
-            </p>
+    <>
+      {held ? (
+        <p class="follow-up-due">
+          Held by a holding reply: in the <a href="/follow-ups">follow-up queue</a> until answered in full
+          {d.comment.followUpDueAt ? (
+            <>
+              , due by <Time at={d.comment.followUpDueAt} />
+            </>
           ) : (
             ''
           )}
-          {r.note ? (
-            <p class="muted">
-              <PublicText text={r.note} />
-            </p>
-          ) : (
-            ''
-          )}
-          {d.comment.redacted && !r.text && !r.note && REDACTABLE_KINDS.has(r.kind) ? (
-            <p class="muted">
-              <em>Text redacted with the comment</em>
-            </p>
-          ) : (
-            ''
-          )}
-          {r.error ? (
-            <p class="flash-error">
-              <PublicText text={r.error} />
-            </p>
-          ) : (
-            ''
-          )}
-          <RemoveReply d={d} r={r} csrfToken={csrfToken} />
-        </li>
-      ))}
-    </ol>
+          .
+        </p>
+      ) : (
+        ''
+      )}
+      <ol class="responses">
+        {d.responses.map((r) => (
+          <li>
+            <strong safe>{words(r.kind)}</strong> by <span safe>{r.actorName}</span>,{' '}
+            <Time at={r.createdAt} /> ·{' '}
+            <span class="response-status" safe>
+              {words(r.status)}
+            </span>
+            {r.channel ? <span safe>{` · ${r.channel}`}</span> : ''}
+            {r.contactPerson ? <span safe>{` with ${r.contactPerson}`}</span> : ''}
+            {r.holding ? <span class="badge"> holding: full answer owed</span> : ''}
+            {r.text ? (
+              <p class="response-text">
+                <PublicText text={r.text} />
+              </p>
+            ) : (
+              ''
+            )}
+            {r.note ? (
+              <p class="muted">
+                <PublicText text={r.note} />
+              </p>
+            ) : (
+              ''
+            )}
+            {d.comment.redacted && !r.text && !r.note && REDACTABLE_KINDS.has(r.kind) ? (
+              <p class="muted">
+                <em>Text redacted with the comment</em>
+              </p>
+            ) : (
+              ''
+            )}
+            {r.error ? (
+              <p class="flash-error">
+                <PublicText text={r.error} />
+              </p>
+            ) : (
+              ''
+            )}
+            <RemoveReply d={d} r={r} csrfToken={csrfToken} />
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
 
@@ -336,8 +356,34 @@ function Composer(p: CommentPageProps): JSX.Element {
         <select id="reply-kind" name="kind">
           <Option value="public_reply" label="Public reply on the platform" selected={kind} />
           <Option value="private_reply" label="Private reply (recorded)" selected={kind} />
-          <Option value="acknowledgement" label="Acknowledge (seen, will follow up)" selected={kind} />
+          <Option
+            value="acknowledgement"
+            label="Holding reply on the platform (the school’s template if the box is empty)"
+            selected={kind}
+          />
+          <Option value="offline" label="Offline contact (phone, meeting, email)" selected={kind} />
+          <Option
+            value="seen"
+            label="Seen: internal note only (does not meet the deadline)"
+            selected={kind}
+          />
         </select>
+        <fieldset class="offline-contact">
+          <legend>Offline contact (only for “Offline contact”)</legend>
+          <label for="contact-person">Who was contacted</label>
+          <input id="contact-person" name="contactPerson" maxlength="200" />
+          <label for="contact-channel">How</label>
+          <select id="contact-channel" name="channel">
+            <option value="phone">Phone</option>
+            <option value="meeting">Meeting</option>
+            <option value="email">Email</option>
+          </select>
+          <label>
+            <input type="checkbox" name="holding" value="on" /> Holding contact only: the full answer is still
+            owed
+          </label>
+          <p class="help">Write what was said in the Reply box.</p>
+        </fieldset>
         <label for="reply-template">Saved reply</label>
         <select id="reply-template" name="template" class="reply-template">
           <option value="">None</option>

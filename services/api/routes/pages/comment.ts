@@ -55,11 +55,15 @@ function actionFlash(outcome: ActionOutcome): string {
 }
 
 const replyForm = formBody({
-  kind: formField.choice(['public_reply', 'private_reply', 'acknowledgement']),
+  kind: formField.choice(['public_reply', 'private_reply', 'acknowledgement', 'offline', 'seen']),
   template: formField.optionalText(50),
   text: formField.text(10_000),
   overrideReason: formField.optionalText(2_000),
   requestApproval: formField.checkbox(),
+  /** Offline contact (P2): who was contacted, how, and whether it only held the comment. */
+  contactPerson: formField.optionalText(200),
+  channel: formField.optionalText(20),
+  holding: formField.checkbox(),
 });
 
 /**
@@ -162,18 +166,28 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     '/comments/:id/reply',
     { schema: { params: commentParams, body: replyForm } },
     async (request, reply) => {
-      const { kind, template, overrideReason, requestApproval } = request.body;
+      const { kind, template, overrideReason, requestApproval, contactPerson, channel, holding } =
+        request.body;
       let text = request.body.text.trim();
       if (!text && template) text = (await savedReplyText(request.ctx, template)) ?? '';
       const input =
         kind === 'acknowledgement'
-          ? { kind, ...(text ? { text } : {}) }
-          : {
+          ? {
               kind,
-              text,
+              ...(text ? { text } : {}),
               ...(overrideReason ? { overrideReason } : {}),
               ...(requestApproval ? { requestApproval } : {}),
-            };
+            }
+          : kind === 'seen'
+            ? { kind, ...(text ? { note: text } : {}) }
+            : kind === 'offline'
+              ? { kind, contactPerson: contactPerson ?? '', channel, note: text, holding }
+              : {
+                  kind,
+                  text,
+                  ...(overrideReason ? { overrideReason } : {}),
+                  ...(requestApproval ? { requestApproval } : {}),
+                };
       return handleForm(
         request,
         reply,
@@ -182,6 +196,18 @@ export const commentPageRoutes = pageRoutes(async (app) => {
         async () => {
           const result = await respond(request.ctx, request.params.id, input, effects);
           const status = (result as { responseStatus?: string }).responseStatus;
+          if (kind === 'seen')
+            return { flash: 'Marked as seen. The commenter was told nothing, so the deadline still runs.' };
+          if (kind === 'acknowledgement' && status === 'sending')
+            return {
+              flash:
+                'Holding reply queued: it meets the deadline when the platform confirms it. The comment stays in the follow-up queue until you answer it in full.',
+            };
+          if (kind === 'offline' && holding)
+            return {
+              flash:
+                'Offline contact recorded. The comment stays in the follow-up queue until it is answered in full.',
+            };
           return status === 'sending' ? 'queued' : status === 'pending_approval' ? 'pending' : 'replied';
         },
         { kind, text },

@@ -17,6 +17,7 @@ import {
 import { assertInScope } from '../../../core/authorization.js';
 import { hasRole } from '../../../core/principal.js';
 import { invalidInput, ServiceError } from '../../../core/service-error.js';
+import { getDeadlineSettings } from '../../../deadlines/deadline-settings.js';
 import { getSchoolCalendar } from '../../../deadlines/get-school-calendar.js';
 import { MAX_ICS_BYTES } from '../../../deadlines/ical-closures.js';
 import { importCalendarIcal } from '../../../deadlines/import-calendar-ical.js';
@@ -109,6 +110,7 @@ export const schoolSettingsPageRoutes = pageRoutes(async (app) => {
           : null,
         roster,
         calendar,
+        deadlineSettings: await ifAllowed(() => getDeadlineSettings(request.ctx, schoolId)),
         notifications: hasRole(principal, schoolId, ['trust_admin']),
         contactDetails: {
           details: await getSchoolContactDetails(request.ctx, schoolId),
