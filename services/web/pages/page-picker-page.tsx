@@ -1,6 +1,7 @@
 import type { PagePicker } from '../../accounts/connect-facebook.js';
 import { PostForm } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
+import { PublicHandle, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -58,11 +59,11 @@ export function PagePickerPage(props: PagePickerPageProps): JSX.Element {
               {picker.choices.map((c) => (
                 <tr>
                   <td>
-                    <bdi safe>{c.pageName}</bdi>
+                    <PublicText text={c.pageName} />
                   </td>
                   <td>
                     {c.instagram ? (
-                      <bdi safe>{`@${c.instagram.username}`}</bdi>
+                      <PublicHandle handle={c.instagram.username} />
                     ) : (
                       <span class="muted">none</span>
                     )}
@@ -76,8 +77,13 @@ export function PagePickerPage(props: PagePickerPageProps): JSX.Element {
                       >
                         <input type="hidden" name="picker" value={props.pickerId} />
                         <input type="hidden" name="choice" value={c.value} />
-                        <button type="submit" safe>
-                          {instagram ? `Connect @${c.instagram?.username ?? ''}` : `Connect ${c.pageName}`}
+                        <button type="submit">
+                          Connect{' '}
+                          {instagram ? (
+                            <PublicHandle handle={c.instagram?.username ?? ''} />
+                          ) : (
+                            <PublicText text={c.pageName} />
+                          )}
                         </button>
                       </PostForm>
                     ) : (

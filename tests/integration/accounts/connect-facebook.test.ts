@@ -101,8 +101,8 @@ describe('connecting a Facebook Page through Facebook Login and the Page picker'
     const page = await api.app.inject({ url: location, headers });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`Oakfield Primary ${n}`);
-    expect(page.body).toContain(`@oakfield_primary_${n}`);
-    expect(page.body).toContain(`Connect Oakfield Primary ${n}</button>`);
+    expect(page.body).toContain(`@<bdi>oakfield_primary_${n}</bdi>`);
+    expect(page.body).toContain(`Connect <bdi>Oakfield Primary ${n}</bdi></button>`);
     expect(page.body).toContain(`Jo&#39;s Bakery ${n}`);
     expect(page.body).toContain('not the approved account');
 
@@ -183,7 +183,7 @@ describe('connecting a Facebook Page through Facebook Login and the Page picker'
     const { location, headers } = await signInWithFacebook(s.adminA.id, s.account.id, s.head);
     const picker = new URL(location, 'http://app').searchParams.get('picker')!;
     const page = await api.app.inject({ url: location, headers });
-    expect(page.body).toContain(`Connect @oakfield_primary_${n}</button>`);
+    expect(page.body).toContain(`Connect @<bdi>oakfield_primary_${n}</bdi></button>`);
     expect(page.body).toContain('no Instagram business account is linked to this Page');
     const done = await choose(headers, s.account.id, picker, s.page.igUserId!);
     expect(done.headers.location).toBe(`/accounts/${s.account.id}?connected=new`);

@@ -331,7 +331,8 @@ describe('deadline timers', () => {
     expect(response).toMatchObject({ status: 'sent', actorId: f.admin.id });
     expect(replies).toContainEqual({
       inReplyTo: comment.externalId,
-      text: 'The fair starts at 10am. See you there!',
+      // Signed with the author's initials, the school's default sign-off (002 §5).
+      text: expect.stringMatching(/^The fair starts at 10am\. See you there!\n— [A-Z]+$/),
     });
     const done = await reload(comment.id);
     expect(done.firstResponseAt).not.toBeNull();

@@ -111,7 +111,11 @@ describe('public replies whose send job was lost', () => {
     });
 
     expect(replies).toEqual([
-      { inReplyTo: comment.externalId, text: 'Thank you, the office will call you today.' },
+      // Signed with the author's initials, the school's default sign-off (002 §5).
+      {
+        inReplyTo: comment.externalId,
+        text: expect.stringMatching(/^Thank you, the office will call you today\.\n— [A-Z]+$/),
+      },
     ]);
     const [sent] = await t.db.select().from(responses).where(eq(responses.id, responseId));
     expect(sent).toMatchObject({ status: 'sent', externalId: 'r1' });

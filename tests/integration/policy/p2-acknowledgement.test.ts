@@ -116,7 +116,8 @@ describe('P2: an acknowledgement that meets the deadline is visible to the comme
     expect(res.json()).toMatchObject({ responseStatus: 'sending', metDeadline: null });
     await waitFor('the holding reply on X', async () => (await reload(c.id)).status === 'responded');
     expect(repliesOnPlatform(c.externalId)).toEqual([
-      'Thanks, we have seen this and the office will reply by Friday.',
+      // Signed with the author's initials, the school's default sign-off (002 §5).
+      expect.stringMatching(/^Thanks, we have seen this and the office will reply by Friday\.\n— [A-Z]+$/),
     ]);
     const held = await reload(c.id);
     expect(held.firstResponseAt).not.toBeNull();
