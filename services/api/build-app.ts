@@ -56,9 +56,11 @@ import { flagsPageRoutes } from './routes/pages/flags.js';
 import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
 import { peoplePageRoutes } from './routes/pages/people.js';
+import { peoplePolicyPageRoutes } from './routes/pages/people-policy.js';
 import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
 import { savedRepliesPageRoutes } from './routes/pages/saved-replies.js';
 import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
+import { peoplePolicyRoutes } from './routes/people-policy.js';
 import { responseRoutes } from './routes/responses.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
 import { schoolSettingsRoutes } from './routes/school-settings.js';
@@ -255,5 +257,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(savedRepliesPageRoutes);
   await app.register(inboxLiveRoutes);
   await app.register(adminQueuesRoutes);
+  await app.register(peoplePolicyRoutes);
+  await app.register(peoplePolicyPageRoutes);
   return app;
 }

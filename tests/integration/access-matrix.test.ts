@@ -354,6 +354,19 @@ const TABLE: Record<string, Row> = {
       json: { versionLabel: 'v1', documentUrl: 'https://school.test/policy.pdf' },
     }),
   },
+  'GET /api/schools/:schoolId/people-settings': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/people-settings` }),
+  },
+  'PUT /api/schools/:schoolId/people-settings': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/api/schools/${s.school.id}/people-settings`,
+      json: { shortfallMode: 'refuse', replacementDays: 5 },
+    }),
+  },
   'POST /api/schools/:schoolId/policy/acknowledgements': {
     allowed: ALL,
     scoped: true,
@@ -955,6 +968,14 @@ const TABLE: Record<string, Row> = {
     build: (s) => ({
       url: `/schools/${s.school.id}/settings/external-classification`,
       form: { tier: 'guard', on: 'false' },
+    }),
+  },
+  'POST /schools/:schoolId/settings/people': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/people`,
+      form: { shortfallMode: 'refuse', replacementDays: '5' },
     }),
   },
   'POST /schools/:schoolId/settings/contact-details': {

@@ -1,4 +1,5 @@
 import { escapeHtml } from '@kitajs/html';
+import type { PeopleSettingsView } from '../../accounts/people-settings.js';
 import { SCHOOL_TERM_CATEGORIES } from '../../classification/add-school-term.js';
 import type { ExternalTierView } from '../../classification/describe-external-tiers.js';
 import type { RosterEntryView } from '../../classification/list-roster.js';
@@ -10,6 +11,7 @@ import { ContactDetailsSection } from '../components/contact-details-form.js';
 import { ExternalClassificationSection } from '../components/external-classification-form.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
+import { PeopleSettingsSection } from '../components/settings-people.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -32,6 +34,8 @@ export interface SchoolSettingsPageProps {
   contactDetails?: { details: SchoolContactDetails; editable: boolean };
   /** Trust admins: the outside classification tiers and whether the trust has them on. */
   externalClassification?: ExternalTierView[] | null;
+  /** P4/P8: people the policy requires (settings-people.tsx). */
+  people?: PeopleSettingsView | null;
 }
 
 function TermRow({
@@ -366,6 +370,7 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
         ) : (
           ''
         )}
+        <PeopleSettingsSection action={`${base}/people`} csrfToken={p.csrfToken} people={p.people} />
       </main>
     </Layout>
   );

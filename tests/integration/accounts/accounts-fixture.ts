@@ -35,6 +35,8 @@ export async function governanceCast(db: Database) {
     adminB: await at(['comms'], 'Admin B'),
     adminC: await at(['comms'], 'Admin C'),
     auditor: await at(['auditor'], 'Ms Auditor'),
+    // P8: a school activates nothing without a safeguarding lead.
+    dsl: await at(['safeguarding_lead'], 'Ms Safeguarding'),
     outsider: await person(db, school.trustId, other.id, ['senior_leader', 'comms'], 'Elm Head'),
   };
 }
