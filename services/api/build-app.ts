@@ -57,6 +57,7 @@ import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
 import { peoplePageRoutes } from './routes/pages/people.js';
 import { peoplePolicyPageRoutes } from './routes/pages/people-policy.js';
+import { policyPageRoutes } from './routes/pages/policy.js';
 import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
 import { savedRepliesPageRoutes } from './routes/pages/saved-replies.js';
 import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
@@ -259,5 +260,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(adminQueuesRoutes);
   await app.register(peoplePolicyRoutes);
   await app.register(peoplePolicyPageRoutes);
+  await app.register(policyPageRoutes);
   return app;
 }

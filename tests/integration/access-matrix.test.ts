@@ -978,6 +978,28 @@ const TABLE: Record<string, Row> = {
       form: { shortfallMode: 'refuse', replacementDays: '5' },
     }),
   },
+  'GET /policy': { allowed: ALL, build: () => ({ url: '/policy' }) },
+  'GET /schools/:schoolId/policy': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/schools/${s.school.id}/policy` }),
+  },
+  'POST /schools/:schoolId/policy/acknowledge': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/policy/acknowledge`,
+      form: { versionLabel: 'v1', read: 'on' },
+    }),
+  },
+  'POST /schools/:schoolId/policy/publish': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/policy/publish`,
+      form: { versionLabel: 'v-matrix', documentUrl: 'https://school.test/policy.pdf' },
+    }),
+  },
   'POST /schools/:schoolId/settings/contact-details': {
     allowed: ['senior_leader', 'trust_admin'],
     scoped: true,

@@ -31,6 +31,10 @@ export function PeopleSettingsSection({
         and a replacement is due within the time below. After that the account keeps being monitored but is
         shown in red on the accounts list, its page and the inbox.
       </p>
+      <p>
+        <a href={action.replace(/\/settings\/people$/, '/policy')}>The school's social media policy</a>: read
+        it, acknowledge it, see who has not, and publish a new version.
+      </p>
       {people.hasSafeguardingLead ? (
         ''
       ) : (
