@@ -96,7 +96,9 @@ describe('P4 in the browser: an account left with one admin', () => {
     await expect.poll(() => head.locator('h1').textContent()).toBe('@oakfield on X');
     expect(await head.getByRole('alert').textContent()).toContain('replacement overdue');
     await head.goto(`${ui.e2e.baseUrl}/`);
-    const banner = head.getByRole('region', { name: /past their replacement deadline/ });
+    const banner = head.locator('section.risk-banner');
+    expect(await banner.getAttribute('role')).toBe('alert');
+    expect(await banner.locator('h2').textContent()).toContain('past their replacement deadline');
     expect(await banner.textContent()).toContain('@oakfield on X: fewer than 2 working admins');
     const color = await banner.evaluate((el) => getComputedStyle(el).borderTopColor);
     expect(color).toBe('rgb(180, 35, 24)');
