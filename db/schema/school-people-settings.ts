@@ -1,14 +1,13 @@
-import { integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { updatedAt } from './columns.js';
 import { schools } from './schools.js';
-import { users } from './users.js';
 
 /** What happens when a change would leave an active account short of people (P4, P8). */
 export const SHORTFALL_MODES = ['refuse', 'at_risk'] as const;
 export type ShortfallMode = (typeof SHORTFALL_MODES)[number];
 
 /**
- * A school's choices where the policy leaves one about its people (P4, P6, P7, P8). No row means
+ * A school's choices where the policy leaves one about its people (P4, P8). No row means
  * the defaults: the policy's literal reading.
  */
 export const schoolPeopleSettings = pgTable('school_people_settings', {
@@ -19,12 +18,6 @@ export const schoolPeopleSettings = pgTable('school_people_settings', {
   shortfallMode: text('shortfall_mode', { enum: SHORTFALL_MODES }).notNull().default('refuse'),
   /** at_risk: how many days the school has to name a replacement before the account shows red. */
   replacementDays: integer('replacement_days').notNull().default(5),
-  /** P6: the headteacher, who approves replies to media enquiries. */
-  headteacherUserId: uuid('headteacher_user_id').references(() => users.id),
-  /** P6: the deputies the school names to approve in the headteacher's place. */
-  mediaDeputyIds: jsonb('media_deputy_ids').$type<string[]>().notNull().default([]),
-  /** P7: the school's data protection officer, told of personal-data breaches. */
-  dpoUserId: uuid('dpo_user_id').references(() => users.id),
   updatedAt: updatedAt(),
 });
 

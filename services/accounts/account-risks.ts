@@ -26,9 +26,6 @@ export type PeopleSettings = Omit<SchoolPeopleSettings, 'updatedAt'>;
 export const DEFAULT_PEOPLE_SETTINGS: Omit<PeopleSettings, 'schoolId'> = {
   shortfallMode: 'refuse',
   replacementDays: 5,
-  headteacherUserId: null,
-  mediaDeputyIds: [],
-  dpoUserId: null,
 };
 
 export async function loadPeopleSettings(db: Queryable, schoolId: string): Promise<PeopleSettings> {
