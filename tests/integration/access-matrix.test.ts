@@ -997,7 +997,8 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: (s) => ({
       url: `/schools/${s.school.id}/policy/publish`,
-      form: { versionLabel: 'v-matrix', documentUrl: 'https://school.test/policy.pdf' },
+      // The same version as the API row: the roles acknowledge it there, so later replies still pass (P5).
+      form: { versionLabel: 'v1', documentUrl: 'https://school.test/policy.pdf' },
     }),
   },
   'POST /schools/:schoolId/settings/contact-details': {
