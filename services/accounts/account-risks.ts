@@ -200,7 +200,7 @@ async function settleShortfalls(
     });
     result.opened.push({ accountId: s.account.id, label, reasons, dueAt });
   }
-  // One notification per school, to its senior leaders (or whoever the chain reaches).
+  // One notification per school, to its senior leaders (or whoever the chain reaches next).
   for (const schoolId of unique) {
     const mine = opened.filter((o) => o.s.account.schoolId === schoolId);
     if (!mine.length) continue;

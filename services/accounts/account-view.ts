@@ -93,7 +93,7 @@ export type AccountView = z.infer<typeof accountViewSchema>;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
- * Accounts with their admins and governance status, in four queries however many accounts:
+ * Accounts with their admins and governance status, in six queries however many accounts:
  * who has acknowledged the school's current policy, whether a review is due, whether it is at risk.
  */
 export async function describeAccounts(
