@@ -12,7 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
-import type { Config } from '../../config/load-config.js';
+import { type Config, platformsOff } from '../../config/load-config.js';
 import { closeDatabase, createDatabase, type Database } from '../../db/client.js';
 import { createPollScheduler, type PollScheduler } from '../../workers/poll-schedulers.js';
 import { createQueues, type Queues } from '../../workers/queues.js';
@@ -39,6 +39,7 @@ import { externalClassificationRoutes } from './routes/external-classification.j
 import { flagRoutes } from './routes/flags.js';
 import { healthRoutes } from './routes/health.js';
 import { inboxLiveRoutes } from './routes/inbox-live.js';
+import { metaWebhookRoutes } from './routes/meta-webhook.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -58,10 +59,12 @@ import { notificationPageRoutes } from './routes/pages/notifications.js';
 import { peoplePageRoutes } from './routes/pages/people.js';
 import { peoplePolicyPageRoutes } from './routes/pages/people-policy.js';
 import { policyPageRoutes } from './routes/pages/policy.js';
+import { replySettingsPageRoutes } from './routes/pages/reply-settings.js';
 import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
 import { savedRepliesPageRoutes } from './routes/pages/saved-replies.js';
 import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
 import { peoplePolicyRoutes } from './routes/people-policy.js';
+import { replyPolicyRoutes } from './routes/reply-policy.js';
 import { responseRoutes } from './routes/responses.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
 import { schoolSettingsRoutes } from './routes/school-settings.js';
@@ -214,6 +217,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   // The composition root: what the routes work with, built once; a missing one fails start-up.
   decorateAppDeps(app);
+  // A platform with no configuration is off: said once here, and on /readyz to trust admins.
+  for (const off of platformsOff(config)) app.log.info({ platforms: off.platforms }, off.message);
 
   await app.register(formbody);
   await app.register(authenticationPlugin);
@@ -221,6 +226,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(pageChromePlugin);
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
+  await app.register(metaWebhookRoutes, { meta: config.meta });
   await app.register(authRoutes);
   await app.register(userRoutes);
   await app.register(trustDomainRoutes);
@@ -236,6 +242,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(notificationRoutes);
   await app.register(responseRoutes);
   await app.register(schoolSettingsRoutes);
+  await app.register(replyPolicyRoutes);
   await app.register(webRoutes);
   // The staff screens, a route file each (services/api/routes/pages/).
   await app.register(inboxPageRoutes);
@@ -249,6 +256,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(accountsPageRoutes);
   await app.register(deadlinesPageRoutes);
   await app.register(schoolSettingsPageRoutes);
+  await app.register(replySettingsPageRoutes);
   await app.register(auditPageRoutes);
   await app.register(notificationPageRoutes);
   await app.register(peoplePageRoutes);

@@ -1,5 +1,7 @@
 import { ACTION_KINDS, type ActionKind } from '../../db/schema/index.js';
+import { type HouseRule, loadReplyPolicy, type SignOff } from '../comments/reply-policy.js';
 import type { ServiceContext } from '../core/service-context.js';
+import { platformProfile } from '../platforms/platform-profiles.js';
 import { loadCommentWithAccount } from './action-access.js';
 import {
   ACTION_CAPABILITY,
@@ -26,9 +28,15 @@ export async function availableActions(
   input: { commentId: string },
 ): Promise<{
   platform: string;
+  /** 'Facebook': how the platform is named to people */
+  platformName: string;
+  /** the longest notice this platform takes */
+  maxNoticeChars: number;
   isAccountAdmin: boolean;
   actions: AvailableAction[];
   noticeTemplates: { id: NoticeTemplateId; title: string }[];
+  /** The school's house rules a notice may cite, and whether hide and delete post one by default. */
+  notices: { houseRules: HouseRule[]; byDefault: boolean; signOff: SignOff; sensitiveTopics: string[] };
 }> {
   const { account } = await loadCommentWithAccount(ctx, ctx.db, input.commentId);
   const capabilities = platformCapabilities(account.platform);
@@ -45,8 +53,16 @@ export async function availableActions(
   });
   return {
     platform: account.platform,
+    platformName: platformProfile(account.platform).displayName,
+    maxNoticeChars: platformProfile(account.platform).maxNoticeChars,
     isAccountAdmin: ctx.actor.type === 'system' || !!ctx.principal?.adminOfAccounts.has(account.id),
     actions,
+    notices: await loadReplyPolicy(ctx.db, account.schoolId).then((p) => ({
+      houseRules: p.houseRules,
+      byDefault: p.noticeByDefault,
+      signOff: p.signOff,
+      sensitiveTopics: p.sensitiveTopics.map((t) => t.name),
+    })),
     noticeTemplates: (Object.keys(NOTICE_TEMPLATES) as NoticeTemplateId[]).map((id) => ({
       id,
       title: NOTICE_TEMPLATES[id].title,

@@ -103,6 +103,14 @@ const TABLE: Record<string, Row> = {
   'GET /healthz': { allowed: 'public', anon: 200, build: u('/healthz') },
   'GET /readyz': { allowed: 'public', anon: 200, build: u('/readyz') },
   'GET /metrics': { allowed: 'public', anon: 200, build: u('/metrics') },
+  // Meta webhooks: signed by Meta, no session; Meta is off in the matrix's config, so both answer 404
+  // (tests/integration/meta/meta-webhook.test.ts covers them on).
+  'GET /webhooks/meta': {
+    allowed: 'public',
+    anon: 404,
+    build: u('/webhooks/meta?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1'),
+  },
+  'POST /webhooks/meta': { allowed: 'public', anon: 404, build: () => ({ url: '/webhooks/meta', json: {} }) },
   'GET /static/:file': { allowed: 'public', anon: 200, build: u('/static/app.css') },
   'GET /docs': { allowed: 'public', anon: 200, build: u('/docs') },
   'GET /docs/static/index.html': { allowed: 'public', anon: 302, build: u('/docs/static/index.html') },
@@ -247,6 +255,10 @@ const TABLE: Record<string, Row> = {
   'GET /api/accounts/connect/callback': {
     allowed: ALL, // an unknown state redirects back with connect_error; the verb checks the admin
     build: u('/api/accounts/connect/callback?state=unknown-state&code=x'),
+  },
+  'GET /api/accounts/connect/facebook/callback': {
+    allowed: ALL, // an unknown state redirects back with connect_error; the verb checks the admin
+    build: u('/api/accounts/connect/facebook/callback?state=unknown-state&code=x'),
   },
   'GET /api/accounts/:accountId': {
     allowed: ALL,
@@ -455,6 +467,16 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: (s) => ({ url: `/api/schools/${s.school.id}/calendar/ical`, calendar: ICS }),
   },
+  'GET /api/schools/:schoolId/reply-policy': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/reply-policy` }),
+  },
+  'PUT /api/schools/:schoolId/reply-policy': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/reply-policy`, json: { signOff: 'role' } }),
+  },
   'GET /api/schools/:schoolId/contact-details': {
     allowed: ALL,
     scoped: true,
@@ -597,7 +619,7 @@ const TABLE: Record<string, Row> = {
     allowed: ALL,
     build: () => ({
       url: '/api/me/notification-preferences',
-      json: { preferences: [{ event: 'comment.flagged', email: false }] },
+      json: { preferences: [{ event: 'comment.deadline_warning', email: false }] },
     }),
   },
   'GET /api/schools/:schoolId/notification-deliveries': {
@@ -648,6 +670,14 @@ const TABLE: Record<string, Row> = {
     allowed: SENIOR,
     scoped: true,
     build: async (s) => ({ url: `/api/responses/${(await s.freshPendingReply()).id}/approve`, json: {} }),
+  },
+  'POST /api/responses/:id/remove': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: async (s) => ({
+      url: `/api/responses/${(await s.freshPendingReply()).id}/remove`,
+      json: { reason: 'Sent to the wrong comment' },
+    }),
   },
   'POST /api/responses/:id/reject': {
     allowed: SENIOR,
@@ -890,6 +920,24 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: async (s) => ({ url: `/accounts/${(await s.freshAccount('approved')).id}/connect`, form: {} }),
   },
+  'GET /accounts/:id/connect/facebook': {
+    allowed: ADMIN,
+    scoped: true,
+    // an X account has no Page picker: 400 once the admin check has passed
+    alsoAccept: [400],
+    build: async (s) => ({
+      url: `/accounts/${(await s.freshAccount('approved')).id}/connect/facebook?picker=${'p'.repeat(32)}`,
+    }),
+  },
+  'POST /accounts/:id/connect/facebook': {
+    allowed: ADMIN,
+    scoped: true,
+    alsoAccept: [400],
+    build: async (s) => ({
+      url: `/accounts/${(await s.freshAccount('approved')).id}/connect/facebook`,
+      form: { picker: 'p'.repeat(32), choice: '123' },
+    }),
+  },
   'POST /accounts/:id/activate': {
     allowed: ADMIN_OR_SENIOR,
     scoped: true,
@@ -970,6 +1018,23 @@ const TABLE: Record<string, Row> = {
       form: { tier: 'guard', on: 'false' },
     }),
   },
+  'POST /schools/:schoolId/settings/replies': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/replies`,
+      form: {
+        houseRules: 'be_respectful: Be kind',
+        noticeByDefault: 'on',
+        noticeHidden: 'We have hidden a reply: it broke “{rule}”.',
+        noticeRemoved: 'We have removed a reply: it broke “{rule}”.',
+        noticeBlocked: 'We have blocked an account: it broke “{rule}”.',
+        offensiveFlagTargetMinutes: '60',
+        sensitiveTopics: 'Health: medical',
+        signOff: 'initials',
+      },
+    }),
+  },
   'POST /schools/:schoolId/settings/people': {
     allowed: ['senior_leader', 'trust_admin'],
     scoped: true,
@@ -1021,6 +1086,14 @@ const TABLE: Record<string, Row> = {
     allowed: RESPONDERS,
     scoped: true,
     build: (s) => ({ url: `/comments/${s.comment.id}/reply`, form: { kind: 'acknowledgement' } }),
+  },
+  'POST /comments/:id/responses/:responseId/remove': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: async (s) => ({
+      url: `/comments/${s.comment.id}/responses/${(await s.freshPendingReply()).id}/remove`,
+      form: { reason: 'Sent to the wrong comment' },
+    }),
   },
   'POST /comments/:id/close': {
     allowed: RESPONDERS,

@@ -1,6 +1,7 @@
 import { escapeHtml } from '@kitajs/html';
 import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
+import { platformDisplayName, platformProfiles } from '../../platforms/platform-profiles.js';
 import { AtRiskBanner } from '../components/account-risk.js';
 import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
@@ -39,13 +40,6 @@ export interface InboxPageProps {
   people: { id: string; name: string }[];
   now: Date;
 }
-
-const PLATFORM_NAMES: Record<string, string> = {
-  x: 'X',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  youtube: 'YouTube',
-};
 
 const CATEGORY_NAMES: Record<string, string> = {
   offensive: 'Offensive',
@@ -131,8 +125,8 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
       </p>
       <div class="comment-labels">{Labels({ item })}</div>
       {link ? (
-        <a class="platform-link" href={escapeHtml(link)} rel="noopener noreferrer" target="_blank">
-          View on X
+        <a class="platform-link" href={escapeHtml(link)} rel="noopener noreferrer" target="_blank" safe>
+          {`View on ${platformDisplayName(item.platform)}`}
         </a>
       ) : (
         ''
@@ -213,8 +207,8 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
             Platform{' '}
             <select name="platform">
               {option('', 'All platforms', filter.platform)}
-              {Object.entries(PLATFORM_NAMES)
-                .map(([value, label]) => option(value, label, filter.platform))
+              {platformProfiles()
+                .map((p) => option(p.platform, p.displayName, filter.platform))
                 .join('')}
             </select>
           </label>

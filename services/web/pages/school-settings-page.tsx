@@ -12,6 +12,7 @@ import { ExternalClassificationSection } from '../components/external-classifica
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
 import { PeopleSettingsSection } from '../components/settings-people.js';
+import { SettingsReplies, type SettingsRepliesProps } from '../components/settings-replies.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -36,6 +37,8 @@ export interface SchoolSettingsPageProps {
   externalClassification?: ExternalTierView[] | null;
   /** P4/P8: people the policy requires (settings-people.tsx). */
   people?: PeopleSettingsView | null;
+  /** House rules, notices, sensitive topics, sign-off (policy-replies). */
+  replies?: SettingsRepliesProps | null;
 }
 
 function TermRow({
@@ -361,6 +364,7 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
         ) : (
           ''
         )}
+        {p.replies ? <SettingsReplies {...p.replies} csrfToken={p.csrfToken} /> : ''}
         {p.externalClassification ? (
           <ExternalClassificationSection
             action={`${base}/external-classification`}
