@@ -1,4 +1,5 @@
 export * from './account-admins.js';
+export * from './account-risks.js';
 export * from './audit-checkpoints.js';
 export * from './audit-entries.js';
 export * from './audit-head.js';
@@ -22,6 +23,7 @@ export * from './retention-runs.js';
 export * from './roster-entries.js';
 export * from './saved-replies.js';
 export * from './school-lexicon-entries.js';
+export * from './school-people-settings.js';
 export * from './school-webhooks.js';
 export * from './schools.js';
 export * from './sessions.js';

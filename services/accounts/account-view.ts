@@ -8,11 +8,13 @@ import {
   memberships,
   PLATFORMS,
   policyAcknowledgements,
+  RISK_REASONS,
   type SocialAccount,
   schools,
   users,
 } from '../../db/schema/index.js';
 import { accountLabel } from './account-label.js';
+import { peopleRisksOf, schoolsWithSafeguardingLead } from './account-risks.js';
 
 /** A new policy version gives admins this long to re-acknowledge before the account is at risk (P5). */
 export const REACKNOWLEDGE_DAYS = 14;
@@ -75,6 +77,15 @@ export const accountViewSchema = z.object({
     reviewOverdue: z.boolean(),
     reviewDueSoon: z.boolean(),
     atRisk: z.boolean(),
+    /** P4/P8: short of working admins or of a safeguarding lead; red once overdue. */
+    peopleRisk: z
+      .object({
+        reasons: z.array(z.enum(RISK_REASONS)),
+        since: z.string(),
+        dueAt: z.string(),
+        overdue: z.boolean(),
+      })
+      .nullable(),
   }),
 });
 export type AccountView = z.infer<typeof accountViewSchema>;
@@ -82,7 +93,7 @@ export type AccountView = z.infer<typeof accountViewSchema>;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
- * Accounts with their admins and governance status, in four queries however many accounts:
+ * Accounts with their admins and governance status, in six queries however many accounts:
  * who has acknowledged the school's current policy, whether a review is due, whether it is at risk.
  */
 export async function describeAccounts(
@@ -134,6 +145,8 @@ export async function describeAccounts(
         eq(policyAcknowledgements.versionLabel, schools.policyVersionLabel),
       ),
     );
+  const risks = await peopleRisksOf(db, accountIds, now);
+  const withLead = await schoolsWithSafeguardingLead(db, schoolIds);
   const policyOf = new Map(schoolRows.map((s) => [s.id, s]));
   const acknowledged = new Set(ackRows.map((a) => `${a.schoolId}/${a.userId}`));
 
@@ -180,13 +193,18 @@ export async function describeAccounts(
     else if (acknowledgedAdmins < 2) {
       blockers.push(`at least two admins must acknowledge policy version ${policy.label}`);
     }
+    if (!withLead.has(account.schoolId)) {
+      blockers.push('the school has no safeguarding lead: a trust admin must name one first');
+    }
     if (reviewOverdue)
       blockers.push("the approval's review is overdue; a senior leader must review it first");
 
     const reviewDueSoon =
       governed && !!due && !reviewOverdue && due.getTime() <= now.getTime() + REVIEW_NOTICE_DAYS * DAY_MS;
     const graceOver = !!policy?.at && now.getTime() - policy.at.getTime() > REACKNOWLEDGE_DAYS * DAY_MS;
-    const atRisk = governed && graceOver && admins.some((a) => !a.acknowledgedCurrentPolicy);
+    const peopleRisk = risks.get(account.id) ?? null;
+    const atRisk =
+      (governed && graceOver && admins.some((a) => !a.acknowledgedCurrentPolicy)) || peopleRisk !== null;
 
     return {
       id: account.id,
@@ -219,6 +237,7 @@ export async function describeAccounts(
         reviewOverdue,
         reviewDueSoon,
         atRisk,
+        peopleRisk,
       },
     };
   });

@@ -6,6 +6,7 @@ import { withTransaction } from '../core/with-transaction.js';
 import { assertAdminOrRole, loadAccount, transitionAccount } from './account-access.js';
 import { accountLabel } from './account-label.js';
 import { type AccountPolling, type PollingOutcome, startAccountPolling } from './account-polling.js';
+import { watchShortfalls } from './account-risks.js';
 import { type AccountView, describeAccount } from './account-view.js';
 
 export const activateAccountInput = z.object({
@@ -34,6 +35,7 @@ export async function activateAccount(
         blockers,
       });
     }
+    const watch = await watchShortfalls(tx, [current.schoolId]);
     const updated = await transitionAccount(
       tx,
       current,
@@ -54,6 +56,7 @@ export async function activateAccount(
         acknowledgedAdmins: before.governance.acknowledgedAdmins,
       },
     });
+    await watch.settle(ctx, `Activating ${accountLabel(updated)}`);
     return updated;
   });
   const outcome = await startAccountPolling(polling, account);

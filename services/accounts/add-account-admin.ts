@@ -8,6 +8,7 @@ import { withTransaction } from '../core/with-transaction.js';
 import { notifyUsers } from '../notifications/notify-users.js';
 import { assertAdminOrRole, loadAccount } from './account-access.js';
 import { accountLabel } from './account-label.js';
+import { watchShortfalls } from './account-risks.js';
 import { type AccountView, describeAccount } from './account-view.js';
 import { adminConfirmationSchema, assertStaffOfSchool } from './propose-account.js';
 
@@ -29,6 +30,7 @@ export async function addAccountAdmin(ctx: ServiceContext, raw: AddAccountAdminI
     const label = accountLabel(account);
     if (CLOSED.has(account.status)) throw conflict(`${label} is ${account.status}; its admins cannot change`);
     await assertStaffOfSchool(tx, account.schoolId, [input.userId]);
+    const watch = await watchShortfalls(tx, [account.schoolId]);
     const [added] = await tx
       .insert(accountAdmins)
       .values({
@@ -61,6 +63,7 @@ export async function addAccountAdmin(ctx: ServiceContext, raw: AddAccountAdminI
       link: `/accounts/${account.id}`,
       subject: { type: 'account', id: account.id },
     });
+    await watch.settle(ctx, `Adding an admin to ${label}`);
     return describeAccount(tx, account);
   });
 }

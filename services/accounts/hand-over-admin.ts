@@ -9,6 +9,7 @@ import { withTransaction } from '../core/with-transaction.js';
 import { notifyUsers } from '../notifications/notify-users.js';
 import { assertAdminOrRole, loadAccount } from './account-access.js';
 import { accountLabel } from './account-label.js';
+import { watchShortfalls } from './account-risks.js';
 import { type AccountView, describeAccount } from './account-view.js';
 import { adminConfirmationSchema, assertStaffOfSchool } from './propose-account.js';
 
@@ -33,6 +34,7 @@ export async function handOverAdmin(ctx: ServiceContext, raw: HandOverAdminInput
     const label = accountLabel(account);
     if (CLOSED.has(account.status)) throw conflict(`${label} is ${account.status}; its admins cannot change`);
     await assertStaffOfSchool(tx, account.schoolId, [input.to.userId]);
+    const watch = await watchShortfalls(tx, [account.schoolId]);
     const [removed] = await tx
       .delete(accountAdmins)
       .where(and(eq(accountAdmins.accountId, account.id), eq(accountAdmins.userId, input.fromUserId)))
@@ -81,6 +83,7 @@ export async function handOverAdmin(ctx: ServiceContext, raw: HandOverAdminInput
       link: `/accounts/${account.id}`,
       subject: { type: 'account', id: account.id },
     });
+    await watch.settle(ctx, `Handing over an admin of ${label}`);
     return describeAccount(tx, account);
   });
 }

@@ -8,6 +8,7 @@ import { withTransaction } from '../core/with-transaction.js';
 import { accountAdminIds } from '../notifications/notify-users.js';
 import { assertAdminOrRole, loadAccount } from './account-access.js';
 import { accountLabel } from './account-label.js';
+import { loadPeopleSettings, watchShortfalls } from './account-risks.js';
 import { type AccountView, describeAccount } from './account-view.js';
 
 export const MINIMUM_ADMINS = 2;
@@ -34,12 +35,19 @@ export async function removeAccountAdmin(
     const label = accountLabel(account);
     const current = await accountAdminIds(tx, account.id);
     const remaining = current.filter((id) => id !== input.userId).length;
-    if (account.status === 'active' && current.includes(input.userId) && remaining < MINIMUM_ADMINS) {
+    const { shortfallMode } = await loadPeopleSettings(tx, account.schoolId);
+    if (
+      shortfallMode === 'refuse' &&
+      account.status === 'active' &&
+      current.includes(input.userId) &&
+      remaining < MINIMUM_ADMINS
+    ) {
       throw preconditionFailed(
         `${label} is active and must keep at least ${MINIMUM_ADMINS} admins; add another admin or hand this one over first`,
         { admins: current.length },
       );
     }
+    const watch = await watchShortfalls(tx, [account.schoolId]);
     const [removed] = await tx
       .delete(accountAdmins)
       .where(and(eq(accountAdmins.accountId, account.id), eq(accountAdmins.userId, input.userId)))
@@ -51,6 +59,7 @@ export async function removeAccountAdmin(
       subject: { type: 'account', id: account.id, label },
       details: { userId: input.userId, remainingAdmins: remaining, note: input.note ?? null },
     });
+    await watch.settle(ctx, `Removing an admin from ${label}`);
     return describeAccount(tx, account);
   });
 }

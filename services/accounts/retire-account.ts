@@ -6,6 +6,7 @@ import { withTransaction } from '../core/with-transaction.js';
 import { loadAccount, transitionAccount } from './account-access.js';
 import { accountLabel } from './account-label.js';
 import { type AccountPolling, type PollingOutcome, stopAccountPolling } from './account-polling.js';
+import { watchShortfalls } from './account-risks.js';
 import { type AccountView, describeAccount } from './account-view.js';
 
 export const retireAccountInput = z.object({
@@ -27,6 +28,7 @@ export async function retireAccount(
   const account = await withTransaction(ctx, async (tx) => {
     const current = await loadAccount(ctx, tx, input.accountId, { forUpdate: true });
     assertRole(ctx, current.schoolId, ['senior_leader'], 'retire an official account');
+    const watch = await watchShortfalls(tx, [current.schoolId]);
     const updated = await transitionAccount(
       tx,
       current,
@@ -40,6 +42,7 @@ export async function retireAccount(
       subject: { type: 'account', id: updated.id, label: accountLabel(updated) },
       details: { from: current.status, to: 'retired', note: input.note },
     });
+    await watch.settle(ctx, `Retiring ${accountLabel(updated)}`);
     return updated;
   });
   const outcome = await stopAccountPolling(polling, account.id);

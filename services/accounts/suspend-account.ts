@@ -5,6 +5,7 @@ import { withTransaction } from '../core/with-transaction.js';
 import { assertAdminOrRole, loadAccount, transitionAccount } from './account-access.js';
 import { accountLabel } from './account-label.js';
 import { type AccountPolling, type PollingOutcome, stopAccountPolling } from './account-polling.js';
+import { watchShortfalls } from './account-risks.js';
 import { type AccountView, describeAccount } from './account-view.js';
 
 export const suspendAccountInput = z.object({
@@ -23,6 +24,7 @@ export async function suspendAccount(
   const account = await withTransaction(ctx, async (tx) => {
     const current = await loadAccount(ctx, tx, input.accountId, { forUpdate: true });
     assertAdminOrRole(ctx, current, ['senior_leader'], 'suspend an official account');
+    const watch = await watchShortfalls(tx, [current.schoolId]);
     const updated = await transitionAccount(tx, current, ['active'], { status: 'suspended' }, 'suspended');
     await emitAudit(tx, ctx, {
       action: 'account.suspended',
@@ -30,6 +32,7 @@ export async function suspendAccount(
       subject: { type: 'account', id: updated.id, label: accountLabel(updated) },
       details: { from: 'active', to: 'suspended', note: input.note },
     });
+    await watch.settle(ctx, `Suspending ${accountLabel(updated)}`);
     return updated;
   });
   const outcome = await stopAccountPolling(polling, account.id);

@@ -58,10 +58,13 @@ import { flagsPageRoutes } from './routes/pages/flags.js';
 import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
 import { peoplePageRoutes } from './routes/pages/people.js';
+import { peoplePolicyPageRoutes } from './routes/pages/people-policy.js';
+import { policyPageRoutes } from './routes/pages/policy.js';
 import { replySettingsPageRoutes } from './routes/pages/reply-settings.js';
 import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
 import { savedRepliesPageRoutes } from './routes/pages/saved-replies.js';
 import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
+import { peoplePolicyRoutes } from './routes/people-policy.js';
 import { replyPolicyRoutes } from './routes/reply-policy.js';
 import { responseRoutes } from './routes/responses.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
@@ -265,5 +268,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(savedRepliesPageRoutes);
   await app.register(inboxLiveRoutes);
   await app.register(adminQueuesRoutes);
+  await app.register(peoplePolicyRoutes);
+  await app.register(peoplePolicyPageRoutes);
+  await app.register(policyPageRoutes);
   return app;
 }

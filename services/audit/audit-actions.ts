@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = {
   'account.item_quarantined': 'account',
   'account.polling_failing': 'account',
   'account.comments_ingested': 'account',
+  'account.at_risk': 'account',
+  'account.risk_cleared': 'account',
   // Comments and responses (P2, P6, P10, P11)
   'comment.flagged': 'comment',
   'comment.deadline_set': 'comment',
@@ -73,6 +75,7 @@ export const AUDIT_ACTIONS = {
   'school.deadline_settings_changed': 'school',
   'school.retention_changed': 'school',
   'monitoring.untriaged_day': 'school',
+  'school.people_settings_changed': 'school',
   'saved_reply.created': 'saved_reply',
   'saved_reply.updated': 'saved_reply',
   'saved_reply.deleted': 'saved_reply',

@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { users } from '../../db/schema/index.js';
+import { watchShortfalls } from '../accounts/account-risks.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict, preconditionFailed } from '../core/service-error.js';
@@ -33,12 +34,14 @@ export async function disableUser(
       doing: 'disable people',
       wholeUser: true,
     });
+    const watch = await watchShortfalls(tx, schoolIds);
     const [row] = await tx
       .update(users)
       .set({ disabledAt: new Date() })
       .where(and(eq(users.id, user.id), isNull(users.disabledAt)))
       .returning({ id: users.id });
     if (!row) throw conflict(`${user.displayName} is already disabled`);
+    await watch.settle(ctx, `Disabling ${user.displayName}`);
     const sessionsEnded = await destroyUserSessions(tx, user.id);
     await emitAudit(tx, ctx, {
       action: 'user.disabled',

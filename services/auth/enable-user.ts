@@ -1,6 +1,7 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { z } from 'zod';
 import { users } from '../../db/schema/index.js';
+import { watchShortfalls } from '../accounts/account-risks.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict } from '../core/service-error.js';
@@ -19,12 +20,14 @@ export async function enableUser(
       doing: 'enable people',
       wholeUser: true,
     });
+    const watch = await watchShortfalls(tx, schoolIds);
     const [row] = await tx
       .update(users)
       .set({ disabledAt: null })
       .where(and(eq(users.id, user.id), isNotNull(users.disabledAt)))
       .returning({ id: users.id });
     if (!row) throw conflict(`${user.displayName} is not disabled`);
+    await watch.settle(ctx, `Enabling ${user.displayName}`);
     await emitAudit(tx, ctx, {
       action: 'user.enabled',
       schoolId: schoolIds[0] ?? null,

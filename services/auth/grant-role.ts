@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { memberships, SCHOOL_ROLES, schools } from '../../db/schema/index.js';
+import { watchShortfalls } from '../accounts/account-risks.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -40,12 +41,14 @@ export async function grantRole(
       .where(and(eq(schools.id, input.schoolId), eq(schools.trustId, user.trustId)));
     if (!school) throw notFound('School');
 
+    const watch = await watchShortfalls(tx, [input.schoolId]);
     const [row] = await tx
       .insert(memberships)
       .values({ userId: user.id, schoolId: input.schoolId, role: input.role })
       .onConflictDoNothing()
       .returning();
     if (!row) throw conflict(`${user.displayName} already holds that role at that school`);
+    await watch.settle(ctx, `Granting ${input.role.replaceAll('_', ' ')} to ${user.displayName}`);
     const sessionsEnded = await destroyUserSessions(tx, user.id);
     await emitAudit(tx, ctx, {
       action: 'user.role_granted',

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { memberships } from '../../db/schema/index.js';
+import { watchShortfalls } from '../accounts/account-risks.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -22,6 +23,7 @@ export async function revokeRole(
       wholeUser: false,
     });
     assertRole(ctx, input.schoolId, ['trust_admin'], 'revoke roles');
+    const watch = await watchShortfalls(tx, [input.schoolId]);
     const removed = await tx
       .delete(memberships)
       .where(
@@ -33,6 +35,7 @@ export async function revokeRole(
       )
       .returning({ id: memberships.id });
     if (removed.length === 0) throw notFound('That role');
+    await watch.settle(ctx, `Revoking ${input.role.replaceAll('_', ' ')} from ${user.displayName}`);
     const sessionsEnded = await destroyUserSessions(tx, user.id);
     await emitAudit(tx, ctx, {
       action: 'user.role_revoked',

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { responses, schools, socialAccounts } from '../../db/schema/index.js';
 import { assertAdminOrRole, holdsRole } from '../accounts/account-access.js';
+import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { checkOutgoingReply, problemSummary } from '../classification/check-outgoing-reply.js';
 import type { SchoolClassifierCache } from '../classification/school-classifier-cache.js';
@@ -145,6 +146,7 @@ export async function respond(
       assertRole(ctx, comment.schoolId, ['senior_leader', 'comms'], 'close a comment as needing no response');
     } else {
       assertAdminOrRole(ctx, account, ['comms', 'senior_leader'], 'respond to comments');
+      await assertPolicyAcknowledged(tx, ctx, comment.schoolId, 'respond to comments');
     }
 
     // A holding reply: the text given, or the school's editable template (P2).

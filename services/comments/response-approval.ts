@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
 import { comments, type Response, responses, socialAccounts } from '../../db/schema/index.js';
+import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { assertInScope, assertRole, requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict, forbidden, notFound } from '../core/service-error.js';
@@ -22,6 +23,7 @@ export async function loadPendingResponse(ctx: ServiceContext, tx: Transaction, 
   if (!row) throw notFound('That reply');
   assertInScope(ctx, row.response.schoolId, 'That reply');
   assertRole(ctx, row.response.schoolId, ['senior_leader'], 'approve or reject replies');
+  await assertPolicyAcknowledged(tx, ctx, row.response.schoolId, 'approve or reject replies');
   if (ctx.actor.type === 'user' && row.response.actorId === requireUserId(ctx)) {
     throw forbidden('Nobody approves or rejects their own reply; another senior leader must decide');
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { type AuditEntryInput, emitAudit } from '../audit/emit-audit.js';
 import { assertAccountAdmin, requireUserId } from '../core/authorization.js';
 import { hasRole } from '../core/principal.js';
@@ -48,6 +49,7 @@ export async function confirmAction(
     } else {
       assertAccountAdmin(ctx, current.accountId, 'confirm an action on this account');
     }
+    await assertPolicyAcknowledged(tx, ctx, current.schoolId, 'moderate comments');
     if (current.proposedBy === userId)
       throw forbidden('You proposed this action: another admin must confirm it');
     if (current.status !== 'proposed')

@@ -7,7 +7,8 @@ import { hasRole } from '../core/principal.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { forbidden } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
-import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
+import { notifyUsers } from '../notifications/notify-users.js';
+import { recipientChain } from '../notifications/recipient-chain.js';
 import { loadCommentWithAccount } from './action-access.js';
 
 export const escalateCommentInput = z.object({
@@ -64,9 +65,7 @@ export async function escalateComment(
     });
     await notifyUsers(tx, {
       schoolId: comment.schoolId,
-      userIds: (await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader'])).filter(
-        (id) => id !== userId,
-      ),
+      userIds: (await recipientChain(tx, comment.schoolId, ['senior_leader'], userId)).userIds,
       event: referral ? 'escalation.referred' : 'escalation.raised',
       urgency: 'urgent',
       title: referral

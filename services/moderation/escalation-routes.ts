@@ -3,6 +3,7 @@ import { escalations } from '../../db/schema/index.js';
 import { type AuditEntryInput, emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
+import { fallbackNote, recipientChain } from '../notifications/recipient-chain.js';
 
 /** What both the classifier's routing and a person raising a concern by hand say about the comment. */
 export interface EscalatedComment {
@@ -65,17 +66,21 @@ export async function routeSafeguardingConcern(
     route.leads ?? (() => schoolRoleUserIds(tx, comment.schoolId, ['safeguarding_lead']))
   )();
   const fallback = leads.length === 0;
-  const recipients = (
-    fallback ? await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader']) : leads
-  ).filter((id) => id !== route.exclude);
+  // Never to nobody: no lead → senior leaders → trust admins (recipient-chain.ts).
+  const chain = fallback
+    ? await recipientChain(tx, comment.schoolId, ['senior_leader'], route.exclude)
+    : null;
+  const recipients = chain ? chain.userIds : leads.filter((id) => id !== route.exclude);
   await notifyUsers(tx, {
     schoolId: comment.schoolId,
     userIds: recipients,
     event: 'escalation.safeguarding',
     urgency: 'urgent',
     title: `Safeguarding concern on ${comment.onAccount}${comment.schoolName ? ` (${comment.schoolName})` : ''}`,
-    body: fallback
-      ? `${route.summary}. The school has no safeguarding lead in Hallmonitor, so senior leaders are told: review it now.`
+    body: chain
+      ? chain.via === 'senior_leader'
+        ? `${route.summary}. The school has no safeguarding lead in Hallmonitor, so senior leaders are told: review it now.`
+        : `${route.summary}. ${fallbackNote(chain.via, 'safeguarding lead or senior leader')} Review it now.`
       : `${route.summary}. Review it now.`,
     link: `/comments/${comment.commentId}`,
     subject: { type: 'comment', id: comment.commentId },
@@ -111,9 +116,7 @@ export async function routeMisuseReport(
     details: { kind: 'senior_leader', commentId: comment.commentId, raisedByHand: true, misuse: true },
     personal: { note: report.note },
   });
-  const recipients = (await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader'])).filter(
-    (id) => id !== report.raisedBy,
-  );
+  const recipients = (await recipientChain(tx, comment.schoolId, ['senior_leader'], report.raisedBy)).userIds;
   await notifyUsers(tx, {
     schoolId: comment.schoolId,
     userIds: recipients,

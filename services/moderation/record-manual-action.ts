@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { assertAccountAdmin, requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -40,6 +41,7 @@ export async function recordManualAction(
   const { action, follow } = await withTransaction(ctx, async (tx) => {
     const current = await loadAction(ctx, tx, input.actionId, { forUpdate: true });
     assertAccountAdmin(ctx, current.accountId, 'record an action on this account');
+    await assertPolicyAcknowledged(tx, ctx, current.schoolId, 'moderate comments');
     // A platform action the platform refused may still be done in its own app, under the approval
     // it already has; one that is queued or running is the platform's to finish.
     const refused = current.mode === 'platform' && current.status === 'failed';

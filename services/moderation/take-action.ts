@@ -2,6 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '../../db/client.js';
 import { ACTION_KINDS, moderationActions, type SocialAccount } from '../../db/schema/index.js';
+import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { type AuditEntryInput, emitAudit } from '../audit/emit-audit.js';
 import { checkOutgoingReply, problemSummary } from '../classification/check-outgoing-reply.js';
 import { type SchoolClassifierCache, shippedClassifier } from '../classification/school-classifier-cache.js';
@@ -70,6 +71,7 @@ export async function takeAction(
   const { created: action, platform } = await withTransaction(ctx, async (tx) => {
     const { comment, account } = await loadCommentWithAccount(ctx, tx, input.commentId);
     assertAccountAdmin(ctx, account.id, "act on this account's comments");
+    await assertPolicyAcknowledged(tx, ctx, account.schoolId, 'moderate comments');
     const proposer = ctx.actor.type === 'user' ? ctx.actor.id : null;
 
     const open = await tx

@@ -35,6 +35,7 @@ export const NOTIFICATION_EVENTS = {
   'monitoring.untriaged_day': { label: 'Nobody triaged an account on a working day' },
   'account.item_quarantined': { label: 'A comment on an account could not be read and is held for you' },
   'account.polling_failing': { label: 'Polling an account keeps failing' },
+  'account.at_risk': { label: 'An account is left short of admins or of a safeguarding lead' },
   'policy.acknowledgement_requested': { label: 'Please acknowledge the social media policy' },
   'user.sign_in_attacked': {
     label: 'Someone is trying to guess your password',

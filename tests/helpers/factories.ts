@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { inArray } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import {
   type AccountSettings,
@@ -7,6 +8,7 @@ import {
   DEFAULT_ACCOUNT_SETTINGS,
   memberships,
   type NewComment,
+  policyAcknowledgements,
   type SchoolRole,
   schools,
   socialAccounts,
@@ -16,6 +18,21 @@ import {
 
 const suffix = () => randomBytes(3).toString('hex');
 
+/** The policy version a test school has published unless a test says otherwise (P5). */
+export const TEST_POLICY_VERSION = 'test-policy-1';
+
+/** Records that the user acknowledged each school's current policy version (P5), as the policy page does. */
+export async function acknowledgeCurrentPolicy(db: Database, userId: string, schoolIds: readonly string[]) {
+  const unique = [...new Set(schoolIds)];
+  if (!unique.length) return;
+  const rows = await db
+    .select({ id: schools.id, label: schools.policyVersionLabel })
+    .from(schools)
+    .where(inArray(schools.id, unique));
+  const values = rows.flatMap((s) => (s.label ? [{ schoolId: s.id, userId, versionLabel: s.label }] : []));
+  if (values.length) await db.insert(policyAcknowledgements).values(values).onConflictDoNothing();
+}
+
 export async function createTrust(db: Database, name = `Trust ${suffix()}`) {
   const [trust] = await db.insert(trusts).values({ name }).returning();
   return trust!;
@@ -23,8 +40,16 @@ export async function createTrust(db: Database, name = `Trust ${suffix()}`) {
 
 export async function createSchool(
   db: Database,
-  values: { trustId?: string; name?: string; timeZone?: string; calendar?: Record<string, unknown> } = {},
+  values: {
+    trustId?: string;
+    name?: string;
+    timeZone?: string;
+    calendar?: Record<string, unknown>;
+    /** The published policy version (P5); null: none published yet. */
+    policyVersionLabel?: string | null;
+  } = {},
 ) {
+  const policy = values.policyVersionLabel === undefined ? TEST_POLICY_VERSION : values.policyVersionLabel;
   const trustId = values.trustId ?? (await createTrust(db)).id;
   const [school] = await db
     .insert(schools)
@@ -33,6 +58,9 @@ export async function createSchool(
       name: values.name ?? `School ${suffix()}`,
       timeZone: values.timeZone ?? 'Europe/London',
       calendar: values.calendar ?? {},
+      policyVersionLabel: policy,
+      policyDocumentUrl: policy ? 'https://school.example/social-media-policy.pdf' : null,
+      policyVersionAt: policy ? new Date() : null,
     })
     .returning();
   return school!;
@@ -46,6 +74,8 @@ export async function createUser(
     displayName?: string;
     passwordHash?: string;
     roles?: { schoolId: string; role: SchoolRole }[];
+    /** P5: acknowledge each school's current policy (default), as staff who reply and moderate have. */
+    acknowledgePolicy?: boolean;
   },
 ) {
   const tag = suffix();
@@ -60,6 +90,13 @@ export async function createUser(
     .returning();
   if (values.roles?.length) {
     await db.insert(memberships).values(values.roles.map((r) => ({ userId: user!.id, ...r })));
+    if (values.acknowledgePolicy !== false) {
+      await acknowledgeCurrentPolicy(
+        db,
+        user!.id,
+        values.roles.map((r) => r.schoolId),
+      );
+    }
   }
   return user!;
 }
@@ -100,6 +137,8 @@ export async function createAccount(
         trainingConfirmedAt: new Date(),
       })),
     );
+    // An admin of the school's account has acknowledged its policy (P5), as activation requires.
+    for (const userId of values.adminIds) await acknowledgeCurrentPolicy(db, userId, [values.schoolId]);
   }
   return account!;
 }

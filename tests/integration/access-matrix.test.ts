@@ -366,6 +366,19 @@ const TABLE: Record<string, Row> = {
       json: { versionLabel: 'v1', documentUrl: 'https://school.test/policy.pdf' },
     }),
   },
+  'GET /api/schools/:schoolId/people-settings': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/people-settings` }),
+  },
+  'PUT /api/schools/:schoolId/people-settings': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/api/schools/${s.school.id}/people-settings`,
+      json: { shortfallMode: 'refuse', replacementDays: 5 },
+    }),
+  },
   'POST /api/schools/:schoolId/policy/acknowledgements': {
     allowed: ALL,
     scoped: true,
@@ -1042,6 +1055,37 @@ const TABLE: Record<string, Row> = {
         deliveryLogDays: '90',
         safeguardingYears: '25',
       },
+    }),
+  },
+  'POST /schools/:schoolId/settings/people': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/people`,
+      form: { shortfallMode: 'refuse', replacementDays: '5' },
+    }),
+  },
+  'GET /policy': { allowed: ALL, build: () => ({ url: '/policy' }) },
+  'GET /schools/:schoolId/policy': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/schools/${s.school.id}/policy` }),
+  },
+  'POST /schools/:schoolId/policy/acknowledge': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/policy/acknowledge`,
+      form: { versionLabel: 'v1', read: 'on' },
+    }),
+  },
+  'POST /schools/:schoolId/policy/publish': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/policy/publish`,
+      // The same version as the API row: the roles acknowledge it there, so later replies still pass (P5).
+      form: { versionLabel: 'v1', documentUrl: 'https://school.test/policy.pdf' },
     }),
   },
   'POST /schools/:schoolId/settings/contact-details': {

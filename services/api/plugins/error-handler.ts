@@ -113,7 +113,13 @@ export async function answerError(request: FastifyRequest, reply: FastifyReply, 
   }
   // The page keeps the navigation and bell for a signed-in person, unless that too fails.
   const chrome = request.principal ? await request.server.pageChrome(request).catch(() => ({})) : {};
-  return reply.html(ErrorPage({ status: answer.status, message: answer.message, ...chrome }), answer.status);
+  // A refusal that says where to go next (the policy to acknowledge, P5) links there; own paths only.
+  const link = answer.extra?.link;
+  const next = typeof link === 'string' && /^\/[^/\\]/.test(link) ? { link } : {};
+  return reply.html(
+    ErrorPage({ status: answer.status, message: answer.message, ...next, ...chrome }),
+    answer.status,
+  );
 }
 
 export function registerErrorHandler(app: FastifyInstance): void {

@@ -3,6 +3,7 @@ import type { CoverageGapItem } from '../../accounts/list-coverage-gaps.js';
 import type { QuarantinedItemView } from '../../accounts/list-quarantined-items.js';
 import { platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
 import { ReviewForm } from '../components/account-bits.js';
+import { AccountRiskTag } from '../components/account-risk.js';
 import { Option, PostForm, Time } from '../components/kit.js';
 import { NoteField } from '../components/moderation-bits.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
@@ -241,6 +242,17 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
         </p>
         <h1 safe>{a.label}</h1>
         <Flash flash={props.flash} />
+        {a.governance.peopleRisk ? (
+          <p
+            class={a.governance.peopleRisk.overdue ? 'risk-banner risk-overdue' : 'risk-banner'}
+            role={a.governance.peopleRisk.overdue ? 'alert' : undefined}
+          >
+            <AccountRiskTag risk={a.governance.peopleRisk} /> Name another admin below, or ask a trust admin
+            to name a safeguarding lead; monitoring carries on meanwhile.
+          </p>
+        ) : (
+          ''
+        )}
         <dl class="facts">
           <dt>School</dt>
           <dd safe>{props.schoolName}</dd>

@@ -2,6 +2,7 @@ import type { AccountView } from '../../accounts/account-view.js';
 import type { SchoolStaff } from '../../accounts/list-school-staff.js';
 import { platformProfiles } from '../../platforms/platform-profiles.js';
 import { AdminNames } from '../components/account-bits.js';
+import { AccountRiskTag } from '../components/account-risk.js';
 import { Option, PostForm, Time } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { PublicText } from '../components/public-text.js';
@@ -112,7 +113,7 @@ function AccountRow({
   gaps: number;
 }): JSX.Element {
   return (
-    <tr data-account-id={a.id}>
+    <tr data-account-id={a.id} class={a.governance.peopleRisk?.overdue ? 'risk-overdue' : undefined}>
       <td>
         <a href={`/accounts/${a.id}`} safe>
           {a.label}
@@ -128,7 +129,8 @@ function AccountRow({
           </>
         ) : (
           ''
-        )}
+        )}{' '}
+        <AccountRiskTag risk={a.governance.peopleRisk} />
       </td>
       <td safe>{credentialText(a.credentialStatus)}</td>
       <td>

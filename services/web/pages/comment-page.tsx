@@ -24,6 +24,8 @@ export interface CommentPageError {
   message: string;
   /** The outgoing check's problems (reason and offsets into the draft), when the reply was refused. */
   problems?: { reason: string; spans: [number, number][] }[];
+  /** Where to put it right (the policy to acknowledge, P5): a path on this site. */
+  link?: string;
 }
 
 export interface CommentPageProps {
@@ -57,6 +59,15 @@ function FormError({
   return (
     <div class="flash flash-error form-error" role="alert">
       <p safe>{problems.length ? 'This reply cannot be sent:' : error.message}</p>
+      {error.link ? (
+        <p>
+          <a href={error.link} class="next-step">
+            Read and acknowledge the policy
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
       {problems.length ? (
         <ul class="problems">
           {reasons.map((r) => (

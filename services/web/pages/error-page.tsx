@@ -7,6 +7,8 @@ export interface ErrorPageProps {
   message: string;
   user?: NavUser | undefined;
   csrfToken?: string | undefined;
+  /** A path on this site where the person can put things right (e.g. the policy to acknowledge). */
+  link?: string | undefined;
 }
 
 const HEADINGS: Record<number, string> = {
@@ -35,7 +37,7 @@ const NEXT: Record<number, string> = {
 };
 
 /** What a staff page answers when it refuses or fails: the status, a heading, the reason, what next. */
-export function ErrorPage({ status, message, user, csrfToken }: ErrorPageProps): JSX.Element {
+export function ErrorPage({ status, message, user, csrfToken, link }: ErrorPageProps): JSX.Element {
   const heading = HEADINGS[status] ?? (status >= 500 ? HEADINGS[500]! : 'That request was not valid');
   const next = NEXT[status] ?? (status >= 500 ? NEXT[500] : NEXT[400]);
   return (
@@ -45,7 +47,17 @@ export function ErrorPage({ status, message, user, csrfToken }: ErrorPageProps):
         <p class="error-message" safe>
           {message}
         </p>
-        {next ? <p safe>{next}</p> : ''}
+        {link ? (
+          <p>
+            <a href={link} class="next-step">
+              Read and acknowledge the policy
+            </a>
+          </p>
+        ) : next ? (
+          <p safe>{next}</p>
+        ) : (
+          ''
+        )}
         <p>
           <a href={user ? '/' : '/login'}>{user ? 'Back to the inbox' : 'Go to sign-in'}</a>
         </p>

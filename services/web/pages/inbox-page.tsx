@@ -2,6 +2,7 @@ import { escapeHtml } from '@kitajs/html';
 import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import { platformDisplayName, platformProfiles } from '../../platforms/platform-profiles.js';
+import { AtRiskBanner } from '../components/account-risk.js';
 import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Time } from '../components/kit.js';
@@ -11,7 +12,11 @@ import { SeverityBadge, UrgencyBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
+type AtRiskAccount = { accountId: string; label: string; reasons: string[]; dueAt: string; overdue: boolean };
+
 export interface InboxPageProps {
+  /** P4/P8: the person's accounts at risk, red once overdue. */
+  atRisk?: AtRiskAccount[];
   userName: string;
   /** The signed-in person, for the navigation bar; without it the page shows its own small header. */
   user?: NavUser | undefined;
@@ -167,6 +172,7 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
       )}
       <main id="main">
         <h1>Inbox</h1>
+        <AtRiskBanner accounts={props.atRisk} />
         <p class="order-explained">{URGENCY_EXPLANATION}</p>
         <form method="get" action="/" class="filters" aria-label="Filter comments">
           <label>

@@ -1,4 +1,5 @@
 import { escapeHtml } from '@kitajs/html';
+import type { PeopleSettingsView } from '../../accounts/people-settings.js';
 import { SCHOOL_TERM_CATEGORIES } from '../../classification/add-school-term.js';
 import type { ExternalTierView } from '../../classification/describe-external-tiers.js';
 import type { RosterEntryView } from '../../classification/list-roster.js';
@@ -12,6 +13,7 @@ import { ExternalClassificationSection } from '../components/external-classifica
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
 import { DeadlineSettingsSection } from '../components/settings-deadlines.js';
+import { PeopleSettingsSection } from '../components/settings-people.js';
 import { SettingsReplies, type SettingsRepliesProps } from '../components/settings-replies.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -37,6 +39,8 @@ export interface SchoolSettingsPageProps {
   contactDetails?: { details: SchoolContactDetails; editable: boolean };
   /** Trust admins: the outside classification tiers and whether the trust has them on. */
   externalClassification?: ExternalTierView[] | null;
+  /** P4/P8: people the policy requires (settings-people.tsx). */
+  people?: PeopleSettingsView | null;
   /** House rules, notices, sensitive topics, sign-off (policy-replies). */
   replies?: SettingsRepliesProps | null;
 }
@@ -383,6 +387,7 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
         ) : (
           ''
         )}
+        <PeopleSettingsSection action={`${base}/people`} csrfToken={p.csrfToken} people={p.people} />
       </main>
     </Layout>
   );

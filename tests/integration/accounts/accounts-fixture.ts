@@ -22,7 +22,8 @@ async function person(db: Database, trustId: string, schoolId: string, roles: Sc
 
 /** A school with the cast a governance story needs, plus a user of another school. */
 export async function governanceCast(db: Database) {
-  const school = await createSchool(db, { name: 'Oakfield Primary' });
+  // No policy published yet: the governance stories publish and acknowledge it themselves (P5).
+  const school = await createSchool(db, { name: 'Oakfield Primary', policyVersionLabel: null });
   const other = await createSchool(db, { trustId: school.trustId, name: 'Elm Academy' });
   const at = (roles: SchoolRole[], name: string) => person(db, school.trustId, school.id, roles, name);
   return {
@@ -35,6 +36,8 @@ export async function governanceCast(db: Database) {
     adminB: await at(['comms'], 'Admin B'),
     adminC: await at(['comms'], 'Admin C'),
     auditor: await at(['auditor'], 'Ms Auditor'),
+    // P8: a school activates nothing without a safeguarding lead.
+    dsl: await at(['safeguarding_lead'], 'Ms Safeguarding'),
     outsider: await person(db, school.trustId, other.id, ['senior_leader', 'comms'], 'Elm Head'),
   };
 }

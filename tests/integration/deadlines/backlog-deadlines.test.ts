@@ -54,6 +54,11 @@ describe('deadlines of the backlog imported when an account is first monitored',
         trustId: school.trustId,
         roles: [{ schoolId: school.id, role: 'senior_leader' }],
       }),
+      // P8: no account is activated at a school without a safeguarding lead.
+      createUser(t.db, {
+        trustId: school.trustId,
+        roles: [{ schoolId: school.id, role: 'safeguarding_lead' }],
+      }),
     ]);
     const as = async (userId: string) => (await signIn(t.db, userId)).headers;
     const { account, user } = await connectSandboxAccount(t.db, sandbox, config, {

@@ -25,11 +25,16 @@ beforeAll(async () => {
   api = await buildTestApp(t.db);
   a = await staffScene(t.db);
   b = await staffScene(t.db, { trustId: a.school.trustId });
-  // Activation needs the school's policy version acknowledged by two admins (P5).
+  // Activation needs the school's policy version acknowledged by two admins, and approving a
+  // reply needs the approver's acknowledgement (P5).
   await t.db.update(schools).set({ policyVersionLabel: 'v3' }).where(eq(schools.id, a.school.id));
-  await t.db
-    .insert(policyAcknowledgements)
-    .values([a.adminA, a.adminB].map((u) => ({ schoolId: a.school.id, userId: u.id, versionLabel: 'v3' })));
+  await t.db.insert(policyAcknowledgements).values(
+    [a.adminA, a.adminB, a.senior].map((u) => ({
+      schoolId: a.school.id,
+      userId: u.id,
+      versionLabel: 'v3',
+    })),
+  );
 });
 afterAll(async () => {
   await api.close();

@@ -143,7 +143,14 @@ export const commentPageRoutes = pageRoutes(async (app) => {
       }
       return renderPage(request, reply, commentId, {
         status: STATUS[error.code] ?? 400,
-        error: { form, message: error.message, ...(problems ? { problems } : {}) },
+        error: {
+          form,
+          message: error.message,
+          ...(problems ? { problems } : {}),
+          ...(typeof error.details?.link === 'string' && error.details.link.startsWith('/')
+            ? { link: error.details.link }
+            : {}),
+        },
         ...(draft ? { draft } : {}),
       });
     }

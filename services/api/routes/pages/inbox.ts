@@ -1,5 +1,6 @@
 import { inArray } from 'drizzle-orm';
 import { socialAccounts } from '../../../../db/schema/index.js';
+import { listAccountRisks } from '../../../accounts/account-risks.js';
 import { principalSchoolIds } from '../../../auth/load-principal.js';
 import { bulkAssign, bulkClose, MAX_BULK } from '../../../comments/bulk-triage.js';
 import { inboxPeople } from '../../../comments/inbox-people.js';
@@ -40,6 +41,7 @@ export const inboxPageRoutes = pageRoutes(async (app) => {
         .where(inArray(socialAccounts.schoolId, principalSchoolIds(request.principal!))),
       inboxPeople(request.ctx),
     ]);
+    const atRisk = await listAccountRisks(app.db, principalSchoolIds(request.principal!));
     return renderPage(request, reply, (base) =>
       InboxPage({
         ...base,
@@ -57,6 +59,7 @@ export const inboxPageRoutes = pageRoutes(async (app) => {
         },
         accounts,
         people,
+        atRisk,
         now: new Date(),
       }),
     );

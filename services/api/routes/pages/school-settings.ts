@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listSchoolStaff } from '../../../accounts/list-school-staff.js';
+import { getPeopleSettings } from '../../../accounts/people-settings.js';
 import { addSchoolTerm } from '../../../classification/add-school-term.js';
 import { getExternalClassification } from '../../../classification/describe-external-tiers.js';
 import { getSchoolContactDetails } from '../../../classification/get-school-contact-details.js';
@@ -120,6 +121,7 @@ export const schoolSettingsPageRoutes = pageRoutes(async (app) => {
         externalClassification: hasRole(principal, schoolId, ['trust_admin'])
           ? await getExternalClassification(request.ctx, app.deps.externalTiers)
           : null,
+        people: await getPeopleSettings(request.ctx, schoolId),
       });
     }),
   );
