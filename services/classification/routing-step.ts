@@ -134,7 +134,6 @@ export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
           {
             schoolId: comment.schoolId,
             commentId: comment.id,
-            label: subject.label,
             onAccount,
             schoolName: school?.name ?? null,
           },
