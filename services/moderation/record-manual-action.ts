@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { emitAudit } from '../audit/emit-audit.js';
-import { assertAccountAdmin, requireUserId } from '../core/authorization.js';
+import { requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
@@ -11,7 +11,7 @@ import {
   describeAction,
   dispatchAll,
   loadAccountOf,
-  loadAction,
+  loadOwnAction,
   transitionAction,
 } from './action-access.js';
 import { followSucceededAction } from './action-completion.js';
@@ -38,8 +38,7 @@ export async function recordManualAction(
   const input = recordManualActionInput.parse(raw);
   requireUserId(ctx);
   const { action, follow } = await withTransaction(ctx, async (tx) => {
-    const current = await loadAction(ctx, tx, input.actionId, { forUpdate: true });
-    assertAccountAdmin(ctx, current.accountId, 'record an action on this account');
+    const current = await loadOwnAction(ctx, tx, input.actionId, 'record an action on this account');
     // A platform action the platform refused may still be done in its own app, under the approval
     // it already has; one that is queued or running is the platform's to finish.
     const refused = current.mode === 'platform' && current.status === 'failed';

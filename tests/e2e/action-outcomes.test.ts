@@ -143,7 +143,9 @@ describe('action outcomes in the browser', () => {
     await expect
       .poll(() => bo.locator('.error-summary li a').allTextContents())
       .toEqual(['Evidence url is not valid']);
-    expect(await bo.locator('.record-form input[name=evidenceUrl]').getAttribute('aria-invalid')).toBe('true');
+    expect(await bo.locator('.record-form input[name=evidenceUrl]').getAttribute('aria-invalid')).toBe(
+      'true',
+    );
 
     await bo.fill('.record-form input[name=evidenceUrl]', 'https://evidence.example/deleted.png');
     await bo.fill('.record-form input[name=note]', 'Deleted from the X app on my phone');

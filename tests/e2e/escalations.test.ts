@@ -110,7 +110,9 @@ describe('raising concerns and the escalations queue in the browser', () => {
     expect(await summary.locator('li a').allTextContents()).toEqual(['Write a note saying what was done']);
     const field = hugh.locator('.escalation textarea[name=note][aria-invalid=true]');
     const messageId = await field.getAttribute('aria-describedby');
-    expect(await hugh.locator(`[id="${messageId}"]`).textContent()).toBe('Error: Write a note saying what was done');
+    expect(await hugh.locator(`[id="${messageId}"]`).textContent()).toBe(
+      'Error: Write a note saying what was done',
+    );
     expect(await hugh.locator('.flash-error').count()).toBe(0);
     await summary.locator('li a').click();
     expect(await hugh.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('note');
