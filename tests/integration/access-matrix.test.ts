@@ -620,6 +620,14 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: (s) => ({ url: `/schools/${s.school.id}/notifications` }),
   },
+  'POST /schools/:schoolId/webhooks/add': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/webhooks/add`,
+      form: { kind: 'slack', label: 'Comms', url: `https://${MATRIX_WEBHOOK_HOST}/services/T0/B0/abcd` },
+    }),
+  },
   'POST /schools/:schoolId/webhooks/:webhookId/remove': {
     allowed: TRUST_ADMIN,
     scoped: true,

@@ -2,6 +2,7 @@ import type { DeliveryView } from '../../notifications/list-deliveries.js';
 import type { WebhookView } from '../../notifications/school-webhooks.js';
 import { CsrfField } from '../components/csrf-field.js';
 import { PostForm, Time } from '../components/kit.js';
+import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -11,6 +12,7 @@ export interface SchoolNotificationsPageProps {
   csrfToken: string;
   schoolId: string;
   schoolName: string;
+  flash?: FlashMessage | null | undefined;
   webhooks: WebhookView[];
   problems: DeliveryView[];
 }
@@ -72,6 +74,7 @@ export function SchoolNotificationsPage(props: SchoolNotificationsPageProps): JS
     <Layout title={`Notifications · ${props.schoolName}`} user={props.user} csrfToken={props.csrfToken}>
       <main id="main">
         <h1 safe>{`Notification settings: ${props.schoolName}`}</h1>
+        <Flash flash={props.flash} />
         <section aria-labelledby="webhooks-heading">
           <h2 id="webhooks-heading">Teams and Slack channels</h2>
           {props.webhooks.length === 0 ? (

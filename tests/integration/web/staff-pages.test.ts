@@ -168,7 +168,9 @@ describe('safeguarding', () => {
     const url = `/safeguarding/${a.escalation.id}/resolve`;
     const empty = await follow(session, await postForm(session, url, { outcome: 'close', note: ' ' }));
     // The GOV.UK error summary, its link to the note box.
-    expect(empty.body).toMatch(/<div class="error-summary"[^>]*>.*<a href="#note-\d+">Write a note saying what was done<\/a>/);
+    expect(empty.body).toMatch(
+      /<div class="error-summary"[^>]*>.*<a href="#note-\d+">Write a note saying what was done<\/a>/,
+    );
     const [still] = await t.db.select().from(escalations).where(eq(escalations.id, a.escalation.id));
     expect(still!.status).toBe('open');
 
