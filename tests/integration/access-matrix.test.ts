@@ -114,6 +114,12 @@ const TABLE: Record<string, Row> = {
   'GET /docs/json': { allowed: 'public', anon: 200, build: u('/docs/json') },
   'GET /docs/yaml': { allowed: 'public', anon: 200, build: u('/docs/yaml') },
   'GET /docs/static/*': { allowed: 'public', anon: 200, build: u('/docs/static/swagger-ui.css') },
+  // The docs' own colours (services/api/docs-theme.ts), public like the rest of Swagger UI's files.
+  'GET /docs/static/theme/hallmonitor.css': {
+    allowed: 'public',
+    anon: 200,
+    build: u('/docs/static/theme/hallmonitor.css'),
+  },
 
   // ---- sign-in -----------------------------------------------------------------------------------
   'GET /login': { allowed: 'public', anon: 200, build: u('/login') },

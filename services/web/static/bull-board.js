@@ -15,7 +15,8 @@
   };
   const fix = () => {
     for (const button of document.querySelectorAll('button:not([aria-label])')) {
-      if (button.innerText.trim()) continue; // (textContent would count an SVG's <style>)
+      // biome-ignore lint/performance/useDomNodeTextContent: textContent would count an SVG's <style> as text
+      if (button.innerText.trim()) continue;
       const name = nameOf(button);
       if (name) button.setAttribute('aria-label', name);
     }
