@@ -149,6 +149,8 @@ describe('every screen, finished', () => {
     expect(ui.watch.checked).toContain('/docs');
     await page.goto(`${ui.e2e.baseUrl}/admin/queues`);
     await page.getByText('Hallmonitor queues').first().waitFor();
+    // The queue cards (and their menu buttons) are drawn after the board's first fetch.
+    await page.locator('[id^="base-ui-"]').first().waitFor();
     await ui.checkA11y(page);
     expect(ui.watch.checked).toContain('/admin/queues');
     expect(errors).toEqual([]);

@@ -6,12 +6,18 @@
     ['.lucide-maximize', 'Full screen'],
     ['.lucide-minimize', 'Leave full screen'],
     ['.lucide-settings', 'Settings'],
+    ['.lucide-ellipsis-vertical', 'More actions for this queue'],
     ['.rds-b1', 'Redis details'],
   ];
   const nameOf = (button) => {
     for (const [selector, name] of NAMES) if (button.querySelector(selector)) return name;
     // The Redis logo is drawn from markup the selector engine may not see into.
-    return button.innerHTML.includes('rds-b1') ? 'Redis details' : null;
+    if (button.innerHTML.includes('rds-b1')) return 'Redis details';
+    // Any other icon-only button: the icon's name in words ("lucide-refresh-cw" → "refresh cw").
+    const icon = [...(button.querySelector('svg[class*="lucide-"]')?.classList ?? [])].find((c) =>
+      c.startsWith('lucide-'),
+    );
+    return icon ? icon.slice('lucide-'.length).replaceAll('-', ' ') : null;
   };
   const fix = () => {
     for (const button of document.querySelectorAll('button:not([aria-label])')) {
