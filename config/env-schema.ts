@@ -92,6 +92,32 @@ export const envSchema = z.object({
   X_CLIENT_ID: z.string().default('hallmonitor-dev-client'),
   X_CLIENT_SECRET: z.string().default(''),
   X_API_BASE_URL: url(['http:', 'https:']).optional(),
+  // Facebook Pages and Instagram through the Meta Graph API: all three of the first set, or none
+  // (Meta is off). The rest have defaults.
+  META_APP_ID: z
+    .string()
+    .regex(/^\d{1,32}$/, 'the Meta app’s numeric App ID (App settings → Basic)')
+    .optional(),
+  META_APP_SECRET: z
+    .string()
+    .regex(
+      /^[\x21-\x7e]{16,256}$/,
+      'the Meta app’s App Secret (App settings → Basic): at least 16 characters, no spaces',
+    )
+    .optional(),
+  META_WEBHOOK_VERIFY_TOKEN: z
+    .string()
+    .refine((value) => value.length >= 16 && value.length <= 256 && /^[\x21-\x7e]+$/.test(value), {
+      message:
+        'at least 16 printable characters without spaces, the same Verify Token as in the app’s Webhooks settings (generate one with: openssl rand -hex 24)',
+    })
+    .optional(),
+  META_GRAPH_BASE_URL: url(['http:', 'https:']).default('https://graph.facebook.com'),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d{1,2}\.\d$/, 'a Graph API version such as v21.0')
+    .default('v21.0'),
+  META_POLL_INTERVAL_SECONDS_WITH_WEBHOOKS: integer(60, 86_400).default(900),
   WORKER_CONCURRENCY: integer(1, 256).default(8),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: z

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { forbiddenAddressReason } from '../services/core/outbound-address.js';
+import type { PlatformName } from '../services/platforms/adapter.js';
 import { KeyFileError, keyFileIsOpen, readOrCreateKeyFile } from './audit-signing-key-file.js';
 import { envSchema } from './env-schema.js';
 
@@ -20,6 +21,11 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly cookieSecure: boolean;
   readonly x: { readonly clientId: string; readonly clientSecret: string; readonly apiBaseUrl?: string };
+  /**
+   * Facebook Pages and Instagram through the Meta Graph API. Absent: META_APP_ID, META_APP_SECRET
+   * and META_WEBHOOK_VERIFY_TOKEN are all unset, and both platforms are off (see platformsOff).
+   */
+  readonly meta?: MetaConfig;
   readonly workerConcurrency: number;
   /** Email and webhook delivery of notifications; no smtpUrl: the email channel is off. */
   readonly notifications: {
@@ -66,6 +72,27 @@ export interface Config {
     readonly guard?: ExternalTierConfig & { readonly allowPrivateNetwork: boolean };
   };
 }
+
+/** The Meta app Hallmonitor signs in to Facebook and reads the Graph API with. */
+export interface MetaConfig {
+  readonly appId: string;
+  readonly appSecret: string;
+  /** what Meta sends back as `hub.verify_token` when the webhook is set up */
+  readonly webhookVerifyToken: string;
+  /** https://graph.facebook.com, or the sandbox's origin in the demo and tests; no trailing slash */
+  readonly graphBaseUrl: string;
+  /** 'v21.0' */
+  readonly graphVersion: string;
+  /** seconds between the backstop polls of an account whose webhook deliveries are arriving */
+  readonly pollIntervalSecondsWithWebhooks: number;
+}
+
+/** The three variables that turn Meta on; all or none. */
+export const META_REQUIRED_VARIABLES = [
+  'META_APP_ID',
+  'META_APP_SECRET',
+  'META_WEBHOOK_VERIFY_TOKEN',
+] as const;
 
 /** An outside classification tier's endpoint (see services/classification/external-moderation.ts). */
 export interface ExternalTierConfig {
@@ -126,6 +153,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `a public https address, not ${problem} (a model on this machine or network: also set GUARD_MODEL_ALLOW_PRIVATE_NETWORK=true)`,
       );
   }
+  const metaSet = META_REQUIRED_VARIABLES.filter((name) => e[name] !== undefined);
+  if (metaSet.length > 0 && metaSet.length < META_REQUIRED_VARIABLES.length) {
+    const missing = META_REQUIRED_VARIABLES.filter((name) => e[name] === undefined);
+    throw new ConfigError(
+      missing.join(' and '),
+      `set as well, because ${metaSet.join(' and ')} ${metaSet.length === 1 ? 'is' : 'are'} (Facebook and Instagram need all of META_APP_ID, META_APP_SECRET and META_WEBHOOK_VERIFY_TOKEN; unset them all to leave Meta off)`,
+    );
+  }
   if (e.AUDIT_WITNESS_EMAILS && !e.SMTP_URL)
     throw new ConfigError(
       'AUDIT_WITNESS_EMAILS',
@@ -150,6 +185,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientSecret: e.X_CLIENT_SECRET,
       ...(e.X_API_BASE_URL ? { apiBaseUrl: e.X_API_BASE_URL.replace(/\/$/, '') } : {}),
     }),
+    ...(e.META_APP_ID && e.META_APP_SECRET && e.META_WEBHOOK_VERIFY_TOKEN
+      ? {
+          meta: Object.freeze({
+            appId: e.META_APP_ID,
+            appSecret: e.META_APP_SECRET,
+            webhookVerifyToken: e.META_WEBHOOK_VERIFY_TOKEN,
+            graphBaseUrl: e.META_GRAPH_BASE_URL.replace(/\/+$/, ''),
+            graphVersion: e.META_GRAPH_VERSION,
+            pollIntervalSecondsWithWebhooks: e.META_POLL_INTERVAL_SECONDS_WITH_WEBHOOKS,
+          }),
+        }
+      : {}),
     workerConcurrency: e.WORKER_CONCURRENCY,
     notifications: Object.freeze({
       ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
@@ -194,6 +241,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { queueDashboardTrustId: e.QUEUE_DASHBOARD_TRUST_ID.toLowerCase() }
       : {}),
   });
+}
+
+/**
+ * The platforms this installation cannot reach for want of configuration, each with one sentence
+ * saying what to set. Logged once at start-up and shown to trust admins on /readyz.
+ */
+export function platformsOff(
+  config: Pick<Config, 'meta'>,
+): { platforms: readonly PlatformName[]; message: string }[] {
+  const off: { platforms: readonly PlatformName[]; message: string }[] = [];
+  if (!config.meta)
+    off.push({
+      platforms: ['facebook', 'instagram'],
+      message:
+        'META_APP_ID, META_APP_SECRET and META_WEBHOOK_VERIFY_TOKEN are not set: Facebook and Instagram are off (accounts on them can be proposed, not connected)',
+    });
+  return off;
+}
+
+/** Why accounts on this platform cannot be connected in this installation, or null when they can. */
+export function connectUnavailable(config: Pick<Config, 'meta'>, platform: PlatformName): string | null {
+  const off = platformsOff(config).find((o) => o.platforms.includes(platform));
+  if (off) return off.message;
+  if (platform === 'youtube' || platform === 'bluesky')
+    return `Hallmonitor cannot connect ${platform === 'youtube' ? 'YouTube' : 'Bluesky'} accounts yet`;
+  return null;
 }
 
 /**

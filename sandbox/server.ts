@@ -4,6 +4,12 @@ import { SandboxFaults } from './core/faults.js';
 import { createSandboxHttp } from './core/http.js';
 import { type RateLimitWindow, SandboxRateLimits } from './core/rate-limits.js';
 import { RequestLog } from './core/request-log.js';
+import { type MetaSandbox, metaAdmin } from './meta/admin.js';
+import { MetaFaults, metaApi } from './meta/api-routes.js';
+import { dialog } from './meta/oauth.js';
+import { DEFAULT_APP, MetaState } from './meta/state.js';
+import { MetaUsage, type MetaUsageLimits } from './meta/usage.js';
+import { MetaWebhooks } from './meta/webhooks.js';
 import { xAdmin } from './x/admin.js';
 import { xApi } from './x/api-routes.js';
 import { authorize } from './x/oauth.js';
@@ -11,10 +17,13 @@ import { X_RATE_LIMITS } from './x/rate-limits.js';
 import { problems } from './x/responses.js';
 import { SandboxState } from './x/state.js';
 
-// The sandbox platforms as one real HTTP server (Fastify): today X API v2 for the subset
-// Hallmonitor uses. Tests, `npm run demo` and `npm run bench` point the real platform clients at
+// The sandbox platforms as one real HTTP server (Fastify): X API v2 and the Meta Graph API
+// (Facebook Pages and Instagram), each for the subset Hallmonitor uses. Tests, `npm run demo` and `npm run bench` point the real platform clients at
 // it. It lives outside the product: nothing under services/ or workers/ imports it, and neither
 // the production build nor the Docker image contains it.
+
+/** a Graph API version path segment: v21.0, v19.0 … */
+const GRAPH_VERSION = '^v\\d{1,2}\\.\\d$';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port */
@@ -28,6 +37,8 @@ export interface SandboxOptions {
   /** how many of the most recent mentions the mentions timeline reaches (X: 800) */
   mentionReach?: number;
   now?: () => number;
+  /** the Meta Graph sandbox: its app (default DEFAULT_APP) and usage limits */
+  meta?: { app?: { id: string; secret: string; name?: string }; usage?: Partial<MetaUsageLimits> };
 }
 
 export interface Sandbox {
@@ -36,6 +47,8 @@ export interface Sandbox {
   state: SandboxState;
   faults: SandboxFaults;
   rateLimits: SandboxRateLimits;
+  /** the Meta Graph platform: `${url}/v21.0` is its graph.facebook.com */
+  meta: MetaSandbox & { graphUrl: string };
   close(): Promise<void>;
 }
 
@@ -45,6 +58,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const state = new SandboxState({ tokenTtlSeconds: options.tokenTtlSeconds ?? 7200, now, requestLog: log });
   const faults = new SandboxFaults();
   const rateLimits = new SandboxRateLimits(X_RATE_LIMITS, options.rateLimits ?? {}, now);
+  const metaState = new MetaState({ now, requestLog: log, app: options.meta?.app ?? DEFAULT_APP });
+  const meta: MetaSandbox = {
+    state: metaState,
+    webhooks: new MetaWebhooks(metaState),
+    usage: new MetaUsage(options.meta?.usage ?? {}, now),
+    faults: new MetaFaults(),
+  };
 
   const app = createSandboxHttp();
   // Anything no platform claims answers as X does for an unknown route.
@@ -57,6 +77,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       );
       await admin.register(coreAdmin, { faults, rateLimits, log });
       await admin.register(xAdmin, { state });
+      await admin.register(metaAdmin, { ...meta, prefix: '/meta' });
     },
     { prefix: '/sandbox' },
   );
@@ -80,6 +101,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now,
   });
 
+  // Meta: the Login dialog on www.facebook.com, the Graph API on graph.facebook.com, any version.
+  app.get(`/:version(${GRAPH_VERSION})/dialog/oauth`, async (request, reply) => {
+    const url = new URL(request.url, 'http://sandbox.invalid');
+    const answer = dialog(metaState, url.searchParams, url.pathname);
+    reply.code(answer.status);
+    if (answer.headers) reply.headers(answer.headers);
+    if (answer.contentType) reply.type(answer.contentType);
+    return reply.send(answer.body);
+  });
+  await app.register(metaApi, {
+    prefix: `/:version(${GRAPH_VERSION})`,
+    state: metaState,
+    faults,
+    metaFaults: meta.faults,
+    usage: meta.usage,
+    now,
+  });
+
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
@@ -95,6 +134,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     state,
     faults,
     rateLimits,
+    meta: { ...meta, graphUrl: `${url}/v21.0` },
     close: () => app.close(),
   };
 }

@@ -4,7 +4,8 @@ import { at, createdAt, id, updatedAt } from './columns.js';
 import { schools } from './schools.js';
 import { users } from './users.js';
 
-export const PLATFORMS = ['x', 'facebook', 'instagram', 'youtube'] as const;
+/** Kept equal to PlatformName (services/platforms/adapter.ts); a text column, so adding one needs no migration. */
+export const PLATFORMS = ['x', 'facebook', 'instagram', 'youtube', 'bluesky'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** The lifecycle of P4: nothing is polled until an account is active. */

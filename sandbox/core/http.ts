@@ -52,8 +52,12 @@ export function createSandboxHttp(): FastifyInstance {
 export interface PlatformShapes {
   unavailable(status: number): unknown;
   tooManyRequests(): unknown;
+  /** the HTTP status of a forced rate-limit refusal (default 429; Graph answers 403) */
+  tooManyRequestsStatus?: number;
   rateLimitHeaders(limit: number, remaining: number, resetUnixSeconds: number): Record<string, string>;
   routeNotFound(): unknown;
+  /** the HTTP status of an unknown route (default 404; Graph answers 400) */
+  routeNotFoundStatus?: number;
   payloadTooLarge(): unknown;
 }
 
@@ -142,7 +146,7 @@ export function platformApi(scope: FastifyInstance, options: PlatformApiOptions)
       const limit = endpoint === null ? 0 : options.limitOf(endpoint);
       const reset = Math.ceil((options.now() + forcedReset * 1000) / 1000);
       return reply
-        .code(429)
+        .code(shapes.tooManyRequestsStatus ?? 429)
         .headers(shapes.rateLimitHeaders(limit, 0, reset))
         .send(shapes.tooManyRequests());
     }
@@ -163,7 +167,9 @@ export function platformApi(scope: FastifyInstance, options: PlatformApiOptions)
     if (ctx) ctx.entry.status = reply.statusCode;
   });
 
-  scope.setNotFoundHandler(async (_request, reply) => reply.code(404).send(shapes.routeNotFound()));
+  scope.setNotFoundHandler(async (_request, reply) =>
+    reply.code(shapes.routeNotFoundStatus ?? 404).send(shapes.routeNotFound()),
+  );
 
   scope.setErrorHandler(async (error: { code?: string }, request, reply) => {
     const ctx = contexts.get(request.raw);

@@ -1,8 +1,7 @@
 import type { SocialAccount } from '../../db/schema/index.js';
+import { accountDisplayName, platformDisplayName } from '../platforms/platform-profiles.js';
 
-const PLATFORM_LABEL = { x: 'X', facebook: 'Facebook', instagram: 'Instagram', youtube: 'YouTube' } as const;
-
-/** How an account is named to people and in audit entries: "@handle on X". */
+/** How an account is named to people and in audit entries: "@handle on X", "Oakfield Primary on Facebook". */
 export function accountLabel(account: Pick<SocialAccount, 'handle' | 'platform'>): string {
-  return `@${account.handle.replace(/^@/, '')} on ${PLATFORM_LABEL[account.platform]}`;
+  return `${accountDisplayName(account.platform, account.handle.replace(/^@/, ''))} on ${platformDisplayName(account.platform)}`;
 }

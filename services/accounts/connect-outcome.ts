@@ -2,6 +2,7 @@ import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditEntries } from '../../db/schema/index.js';
 import type { ServiceContext } from '../core/service-context.js';
+import { accountDisplayName, platformDisplayName } from '../platforms/platform-profiles.js';
 import { loadAccount } from './account-access.js';
 
 /** What the connect callback puts in the address it sends the person back to: a fixed code, never text. */
@@ -46,7 +47,8 @@ export async function connectOutcome(
 ): Promise<ConnectMessage> {
   const account = await loadAccount(ctx, ctx.db, input.accountId);
   const expected = account.handle.replace(/^@/, '');
-  const platform = account.platform === 'x' ? 'X' : account.platform;
+  const platform = platformDisplayName(account.platform);
+  const shown = (handle: string) => accountDisplayName(account.platform, handle);
   const [attempt] =
     ctx.actor.type === 'user'
       ? await ctx.db
@@ -70,8 +72,8 @@ export async function connectOutcome(
       ? details.connectedHandle.replace(/^@/, '')
       : null;
   const signOutFirst = signedIn
-    ? `Sign out of @${signedIn} on ${platform} (or open a private window), sign in to ${platform} as @${expected}, then press Connect again.`
-    : `Sign in to ${platform} as @${expected}, then press Connect again.`;
+    ? `Sign out of ${shown(signedIn)} on ${platform} (or open a private window), sign in to ${platform} as ${shown(expected)}, then press Connect again.`
+    : `Sign in to ${platform} as ${shown(expected)}, then press Connect again.`;
   const error = (text: string, nextStep: string | null, who: string | null = null): ConnectMessage => ({
     kind: 'error',
     text,
@@ -86,8 +88,8 @@ export async function connectOutcome(
         kind: 'success',
         text:
           input.code === 'again'
-            ? `Reconnected: Hallmonitor can read and act for @${expected} on ${platform} again.`
-            : `Connected: Hallmonitor can now read and act for @${expected} on ${platform}.`,
+            ? `Reconnected: Hallmonitor can read and act for ${shown(expected)} on ${platform} again.`
+            : `Connected: Hallmonitor can now read and act for ${shown(expected)} on ${platform}.`,
         signedInAs: expected,
         expected,
         nextStep:
@@ -96,21 +98,21 @@ export async function connectOutcome(
     case 'wrong_handle':
       if (details.mismatch === 'platform_user') {
         return error(
-          `@${signedIn ?? '?'} on ${platform} is not the same ${platform} account that was connected before (the name may have moved to another account). Nothing was stored.`,
+          `${shown(signedIn ?? '?')} on ${platform} is not the same ${platform} account that was connected before (the name may have moved to another account). Nothing was stored.`,
           `If the school's account was renamed, a senior leader must approve the new name as its own account. Otherwise sign in to ${platform} as the account connected before, then press Connect again.`,
           signedIn,
         );
       }
       return error(
         signedIn
-          ? `You signed in to ${platform} as @${signedIn}, but this account is @${expected}. Nothing was stored.`
-          : `You signed in to ${platform} as a different account from @${expected}. Nothing was stored.`,
+          ? `You signed in to ${platform} as ${shown(signedIn)}, but this account is ${shown(expected)}. Nothing was stored.`
+          : `You signed in to ${platform} as a different account from ${shown(expected)}. Nothing was stored.`,
         signOutFirst,
         signedIn,
       );
     case 'already_linked':
       return error(
-        `@${signedIn ?? expected} is already linked to another account in Hallmonitor, so it was not connected here.`,
+        `${shown(signedIn ?? expected)} is already linked to another account in Hallmonitor, so it was not connected here.`,
         'Ask your trust admin which school holds it; one platform account is monitored once per school.',
         signedIn,
       );

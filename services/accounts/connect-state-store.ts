@@ -7,15 +7,18 @@ export const CONNECT_STATE_TTL_SECONDS = 600;
 const pendingConnectSchema = z.object({
   accountId: z.uuid(),
   userId: z.uuid(),
+  /** which platform's sign-in the round trip belongs to: a state never crosses to the other callback */
+  method: z.enum(['oauth2-pkce', 'facebook-login']).default('oauth2-pkce'),
   codeVerifier: z.string().min(1),
   redirectUri: z.string().min(1),
 });
-export type PendingConnect = z.infer<typeof pendingConnectSchema>;
+export type PendingConnect = z.input<typeof pendingConnectSchema>;
+export type TakenConnect = z.output<typeof pendingConnectSchema>;
 
 export interface ConnectStateStore {
   save(state: string, pending: PendingConnect): Promise<void>;
   /** Returns and forgets the round trip, or null if it expired, was used, or never existed. */
-  take(state: string): Promise<PendingConnect | null>;
+  take(state: string): Promise<TakenConnect | null>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { assertAccountAdmin, requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict, preconditionFailed } from '../core/service-error.js';
+import { platformDisplayName, platformProfile } from '../platforms/platform-profiles.js';
 import type { XOAuth } from '../platforms/x/x-oauth.js';
 import { loadAccount } from './account-access.js';
 import { accountLabel } from './account-label.js';
@@ -39,8 +40,10 @@ export async function startConnect(
       },
     );
   }
-  if (account.platform !== 'x') {
-    throw preconditionFailed(`Connecting ${account.platform} accounts is not available yet`);
+  if (platformProfile(account.platform).connect.kind !== 'oauth2-pkce' || account.platform !== 'x') {
+    throw preconditionFailed(
+      `Connecting ${platformDisplayName(account.platform)} accounts this way is not available; use the account page's Connect button`,
+    );
   }
   const link = deps.oauth.authLink(deps.redirectUri);
   await deps.states.save(link.state, {

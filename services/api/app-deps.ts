@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { queueActionDispatch } from '../../workers/processors/execute-action.js';
 import type { AccountPolling } from '../accounts/account-polling.js';
+import { type FacebookConnectDeps, redisPagePickerStore } from '../accounts/connect-facebook.js';
 import { redisConnectStateStore } from '../accounts/connect-state-store.js';
 import type { ConnectDeps } from '../accounts/start-connect.js';
 import { buildExternalTiers, type ExternalTiers } from '../classification/external-tiers.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   polling: AccountPolling;
   /** Connecting an account to X: the one OAuth client, the state store and the callback. */
   xConnect: ConnectDeps;
+  /** Connecting a Facebook Page or Instagram account: Facebook Login and the Page picker. */
+  facebookConnect: FacebookConnectDeps;
   /** The outside classification tiers configured (their hosts, for the trust admin's choice). */
   externalTiers: ExternalTiers;
 }
@@ -63,6 +66,13 @@ export function decorateAppDeps(app: FastifyInstance): void {
       oauth,
       states: redisConnectStateStore(app.redis, config.redisPrefix),
       redirectUri: `${config.publicUrl}/api/accounts/connect/callback`,
+      encryptionKey: config.encryptionKey,
+    },
+    facebookConnect: {
+      meta: config.meta ?? null,
+      states: redisConnectStateStore(app.redis, config.redisPrefix),
+      pickers: redisPagePickerStore(app.redis, config.redisPrefix, config.encryptionKey),
+      redirectUri: `${config.publicUrl}/api/accounts/connect/facebook/callback`,
       encryptionKey: config.encryptionKey,
     },
     externalTiers: buildExternalTiers(config.externalClassification),

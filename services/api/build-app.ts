@@ -12,7 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
-import type { Config } from '../../config/load-config.js';
+import { type Config, platformsOff } from '../../config/load-config.js';
 import { closeDatabase, createDatabase, type Database } from '../../db/client.js';
 import { createPollScheduler, type PollScheduler } from '../../workers/poll-schedulers.js';
 import { createQueues, type Queues } from '../../workers/queues.js';
@@ -40,6 +40,7 @@ import { externalClassificationRoutes } from './routes/external-classification.j
 import { flagRoutes } from './routes/flags.js';
 import { healthRoutes } from './routes/health.js';
 import { inboxLiveRoutes } from './routes/inbox-live.js';
+import { metaWebhookRoutes } from './routes/meta-webhook.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -213,6 +214,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   // The composition root: what the routes work with, built once; a missing one fails start-up.
   decorateAppDeps(app);
+  // A platform with no configuration is off: said once here, and on /readyz to trust admins.
+  for (const off of platformsOff(config)) app.log.info({ platforms: off.platforms }, off.message);
 
   await app.register(formbody);
   await app.register(authenticationPlugin);
@@ -220,6 +223,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(pageChromePlugin);
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
+  await app.register(metaWebhookRoutes, { meta: config.meta });
   await app.register(authRoutes);
   await app.register(userRoutes);
   await app.register(trustDomainRoutes);

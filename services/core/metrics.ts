@@ -52,6 +52,12 @@ export const metrics = {
     labelNames: ['platform'] as const,
     registers: [metricsRegistry],
   }),
+  webhookDeliveries: new Counter({
+    name: 'hallmonitor_webhook_deliveries_total',
+    help: 'Platform webhook deliveries by outcome (ok, bad_signature, malformed, no_config)',
+    labelNames: ['platform', 'outcome'] as const,
+    registers: [metricsRegistry],
+  }),
   processingLag: new Histogram({
     name: 'hallmonitor_processing_lag_seconds',
     help: 'Seconds from a comment being stored to its processing finishing',

@@ -179,7 +179,7 @@ async function releaseLease(ctx: ServiceContext, accountId: string): Promise<voi
 }
 const LEASE_RELEASE_ATTEMPTS = 7;
 
-type AccountRow = typeof socialAccounts.$inferSelect;
+export type AccountRow = typeof socialAccounts.$inferSelect;
 
 async function auditIngested(
   tx: Transaction,
@@ -199,12 +199,37 @@ async function auditIngested(
 }
 type Subject = { type: string; id: string; label: string };
 
+/**
+ * Stores comments that reached us without a poll (a webhook delivery) through the same path as a
+ * poll's page: the same insert ignoring (account, external id) conflicts, so a comment that comes
+ * by webhook and by poll is stored once; the same quarantine; no cursor change. Returns the ids of
+ * the rows it inserted (enqueue their processing after this resolves).
+ */
+export async function storeDelivered(
+  ctx: ServiceContext,
+  account: AccountRow,
+  page: Pick<FetchPage, 'comments' | 'quarantined'>,
+): Promise<{ ids: string[]; quarantinedNow: number }> {
+  const subject = { type: 'account', id: account.id, label: accountLabel(account) };
+  const stored = await storePage(ctx, account, subject, page, null);
+  if (stored.ids.length > 0) {
+    await withTransaction(ctx, (tx) => auditIngested(tx, ctx, account, subject, stored.ids.length, 1));
+    metrics.commentsIngested.inc({ platform: account.platform }, stored.ids.length);
+  }
+  if (stored.quarantinedNow > 0)
+    metrics.itemsQuarantined.inc({ platform: account.platform }, stored.quarantinedNow);
+  return stored;
+}
+
 async function storePage(
   ctx: ServiceContext,
   account: AccountRow,
   subject: Subject,
-  page: FetchPage,
-  leaseMs: number,
+  page: Pick<FetchPage, 'comments' | 'quarantined' | 'coverageGap'> & {
+    cursorAfter?: FetchPage['cursorAfter'];
+  },
+  /** a poll's lease, renewed with its cursor; null for comments that came without a poll */
+  leaseMs: number | null,
 ): Promise<{ ids: string[]; quarantinedNow: number }> {
   return withTransaction(ctx, async (tx) => {
     // Rows and cursor commit or vanish together, so a commit lost in a server crash is fetched
@@ -240,15 +265,16 @@ async function storePage(
           )
         ).rows
       : [];
-    await tx
-      .update(socialAccounts)
-      .set({
-        cursor: page.cursorAfter as Record<string, unknown>,
-        // The lease is renewed with each page, so a long backlog keeps it and a dead poll loses it soon.
-        pollLeaseUntil: new Date(Date.now() + leaseMs),
-        updatedAt: new Date(),
-      })
-      .where(eq(socialAccounts.id, account.id));
+    if (page.cursorAfter !== undefined && leaseMs !== null)
+      await tx
+        .update(socialAccounts)
+        .set({
+          cursor: page.cursorAfter as Record<string, unknown>,
+          // The lease is renewed with each page, so a long backlog keeps it and a dead poll loses it soon.
+          pollLeaseUntil: new Date(Date.now() + leaseMs),
+          updatedAt: new Date(),
+        })
+        .where(eq(socialAccounts.id, account.id));
     if (page.coverageGap) {
       const note = `Mentions between ${page.coverageGap.fromId} and ${page.coverageGap.toId} may not have been fetched: the platform serves only the most recent mentions.`;
       await tx.insert(coverageGaps).values({

@@ -1,4 +1,5 @@
 import type { ActionKind, ModerationAction, Platform } from '../../db/schema/index.js';
+import { platformDisplayName } from '../platforms/platform-profiles.js';
 import { ACTION_CAPABILITY, ACTION_TARGET, platformCapabilities } from './action-rules.js';
 
 /** Where an action stands, in the words the page uses. */
@@ -34,13 +35,6 @@ export interface ActionOutcome {
   platformSaid: { platform: string; reason: string } | null;
   nextSteps: NextStep[];
 }
-
-const PLATFORM_NAME: Record<Platform, string> = {
-  x: 'X',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  youtube: 'YouTube',
-};
 
 const VERB: Record<ActionKind, string> = {
   hide: 'hide the comment',
@@ -132,7 +126,7 @@ export function describeOutcome(
   account: { id: string; platform: Platform },
 ): ActionOutcome {
   const words = describeOutcomeWords(action, account);
-  const platform = PLATFORM_NAME[account.platform] ?? account.platform;
+  const platform = platformDisplayName(account.platform);
   const quote =
     action.error &&
     ((action.status === 'failed' && explain(action, platform).quote) ||
@@ -144,7 +138,7 @@ function describeOutcomeWords(
   action: Pick<ModerationAction, 'id' | 'kind' | 'mode' | 'status' | 'error' | 'platformResult' | 'attempts'>,
   account: { id: string; platform: Platform },
 ): Omit<ActionOutcome, 'platformSaid'> {
-  const platform = PLATFORM_NAME[account.platform] ?? account.platform;
+  const platform = platformDisplayName(account.platform);
   const verb = VERB[action.kind];
   const inApp = `${platform}'s own app`;
   const record = {

@@ -1,6 +1,6 @@
 import type { AccountSettings, ActionKind, Platform } from '../../db/schema/index.js';
 import type { Capabilities, CapabilityName } from '../platforms/adapter.js';
-import { xCapabilities } from '../platforms/x/x-adapter.js';
+import { platformProfile } from '../platforms/platform-profiles.js';
 
 /** What an action is carried out on: the comment itself, or the person who wrote it. */
 export type ActionTarget = 'comment' | 'author';
@@ -55,28 +55,12 @@ export function needsSecondAdmin(kind: ActionKind, settings: Pick<AccountSetting
 /** A successful hide or delete means the comment needs no reply: its deadline closes. */
 export const CLOSES_COMMENT: ReadonlySet<ActionKind> = new Set(['hide', 'delete']);
 
-const NONE: Capabilities = {
-  fetch: false,
-  reply: false,
-  hide: false,
-  unhide: false,
-  delete: false,
-  deleteOwnPost: false,
-  block: false,
-  unblock: false,
-  mute: false,
-  unmute: false,
-  report: false,
-  readHidden: false,
-  readMuted: false,
-  readBlocked: false,
-  notes: {},
-};
-
-/** What this deployment's adapter for a platform declares, without opening a connection. */
+/**
+ * What this deployment's adapter for a platform declares, without opening a connection: the
+ * platform registry's static description (services/platforms/platform-profiles.ts).
+ */
 export function platformCapabilities(platform: Platform): Capabilities {
-  if (platform === 'x') return xCapabilities(false);
-  return { ...NONE, notes: { fetch: `${platform} accounts are not connected to Hallmonitor yet` } };
+  return platformProfile(platform).capabilities;
 }
 
 export function actionMode(platform: Platform, kind: ActionKind): 'platform' | 'manual' {

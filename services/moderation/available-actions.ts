@@ -1,5 +1,6 @@
 import { ACTION_KINDS, type ActionKind } from '../../db/schema/index.js';
 import type { ServiceContext } from '../core/service-context.js';
+import { platformProfile } from '../platforms/platform-profiles.js';
 import { loadCommentWithAccount } from './action-access.js';
 import {
   ACTION_CAPABILITY,
@@ -26,6 +27,10 @@ export async function availableActions(
   input: { commentId: string },
 ): Promise<{
   platform: string;
+  /** 'Facebook': how the platform is named to people */
+  platformName: string;
+  /** the longest notice this platform takes */
+  maxNoticeChars: number;
   isAccountAdmin: boolean;
   actions: AvailableAction[];
   noticeTemplates: { id: NoticeTemplateId; title: string }[];
@@ -45,6 +50,8 @@ export async function availableActions(
   });
   return {
     platform: account.platform,
+    platformName: platformProfile(account.platform).displayName,
+    maxNoticeChars: platformProfile(account.platform).maxNoticeChars,
     isAccountAdmin: ctx.actor.type === 'system' || !!ctx.principal?.adminOfAccounts.has(account.id),
     actions,
     noticeTemplates: (Object.keys(NOTICE_TEMPLATES) as NoticeTemplateId[]).map((id) => ({

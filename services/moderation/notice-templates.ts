@@ -1,3 +1,5 @@
+import { platformProfiles } from '../platforms/platform-profiles.js';
+
 /**
  * The public reply that tells the audience why an action was taken (P3), and the parent route of
  * P9: ask them to remove it, invite them to talk, point to the complaints procedure. Templates
@@ -33,8 +35,11 @@ export interface NoticeValues {
   complaintsUrl?: string | undefined;
 }
 
-/** X counts 280 characters; a notice longer than that would be refused at posting time. */
-export const MAX_NOTICE_CHARS = 280;
+/**
+ * The longest notice on any platform, the bound on the request; each account's platform has its own
+ * limit (platformProfile(p).maxNoticeChars: 280 on X), checked against the account acted on.
+ */
+export const MAX_NOTICE_CHARS = Math.max(...platformProfiles().map((p) => p.maxNoticeChars));
 
 export function draftNotice(id: NoticeTemplateId, values: NoticeValues): string {
   return NOTICE_TEMPLATES[id].text(values);

@@ -9,6 +9,7 @@ import type { ServiceContext } from '../core/service-context.js';
 import { conflict, invalidInput, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
+import { platformProfile } from '../platforms/platform-profiles.js';
 import {
   type ActionDispatch,
   type ActionView,
@@ -79,8 +80,11 @@ export async function takeAction(
         complaintsUrl: input.complaintsUrl,
       });
     }
-    if (noticeText && noticeText.length > MAX_NOTICE_CHARS) {
-      throw invalidInput(`The notice is longer than ${MAX_NOTICE_CHARS} characters`);
+    const { maxNoticeChars, displayName } = platformProfile(account.platform);
+    if (noticeText && noticeText.length > maxNoticeChars) {
+      throw invalidInput(
+        `The notice is ${noticeText.length} characters; a notice on ${displayName} may be at most ${maxNoticeChars}`,
+      );
     }
     if (input.kind === 'notice' && !noticeText) throw invalidInput('A notice needs its text or a template');
     // A notice is a public reply by the school: the same outgoing check as any reply (P11).

@@ -2,7 +2,7 @@
 // platform; an adapter declares what it can do and classifies every failure precisely, and the
 // caller (the poll and action jobs) owns retries, transactions and state.
 
-export type PlatformName = 'x' | 'facebook' | 'instagram' | 'youtube';
+export type PlatformName = 'x' | 'facebook' | 'instagram' | 'youtube' | 'bluesky';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -24,6 +24,10 @@ export const CAPABILITY_NAMES = [
   'readHidden',
   'readMuted',
   'readBlocked',
+  /** comments can arrive held for review (YouTube), and be released or rejected from Hallmonitor */
+  'holdForReview',
+  /** comments can be turned off on one of the account's posts */
+  'turnOffComments',
 ] as const;
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
@@ -209,6 +213,11 @@ export interface PlatformAdapter {
   mute(authorExternalId: string): Promise<ActionResult>;
   unmute(authorExternalId: string): Promise<ActionResult>;
   report(externalId: string, reason: string): Promise<ActionResult>;
+  /**
+   * Turns comments off (or on again) on one of the account's own posts. Present only where the
+   * `turnOffComments` capability is true; otherwise calling it is an 'unsupported' PlatformError.
+   */
+  setCommentsEnabled?(postExternalId: string, enabled: boolean): Promise<ActionResult>;
   /** `target` is a comment id for 'hidden' and an author id for 'muted' and 'blocked' */
   readState(kind: ReadStateKind, target: string): Promise<boolean>;
 

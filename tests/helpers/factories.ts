@@ -68,6 +68,7 @@ export async function createAccount(
   db: Database,
   values: {
     schoolId: string;
+    platform?: (typeof socialAccounts.$inferInsert)['platform'];
     handle?: string;
     platformUserId?: string;
     status?: (typeof socialAccounts.$inferInsert)['status'];
@@ -82,7 +83,7 @@ export async function createAccount(
     .insert(socialAccounts)
     .values({
       schoolId: values.schoolId,
-      platform: 'x',
+      platform: values.platform ?? 'x',
       handle: values.handle ?? `school_${tag}`,
       platformUserId: values.platformUserId ?? `${Date.now()}${Math.floor(Math.random() * 1e6)}`,
       status: values.status ?? 'active',

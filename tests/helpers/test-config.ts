@@ -14,3 +14,18 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ...overrides,
   });
 }
+
+/**
+ * The variables that turn Facebook and Instagram on, pointed at a Meta Graph sandbox:
+ * `testConfig({ ...metaTestEnv(sandbox.baseUrl) })`. Without them a test's config has Meta off.
+ */
+export function metaTestEnv(graphBaseUrl: string): Record<string, string> {
+  return {
+    // the Meta sandbox's default app (sandbox/meta/state.ts DEFAULT_APP)
+    META_APP_ID: '1029384756102938',
+    META_APP_SECRET: 'sandbox-meta-app-secret',
+    META_WEBHOOK_VERIFY_TOKEN: 'sandbox-verify-token-0123456789',
+    META_GRAPH_BASE_URL: graphBaseUrl,
+    META_GRAPH_VERSION: 'v21.0',
+  };
+}

@@ -103,6 +103,14 @@ const TABLE: Record<string, Row> = {
   'GET /healthz': { allowed: 'public', anon: 200, build: u('/healthz') },
   'GET /readyz': { allowed: 'public', anon: 200, build: u('/readyz') },
   'GET /metrics': { allowed: 'public', anon: 200, build: u('/metrics') },
+  // Meta webhooks: signed by Meta, no session; Meta is off in the matrix's config, so both answer 404
+  // (tests/integration/meta/meta-webhook.test.ts covers them on).
+  'GET /webhooks/meta': {
+    allowed: 'public',
+    anon: 404,
+    build: u('/webhooks/meta?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1'),
+  },
+  'POST /webhooks/meta': { allowed: 'public', anon: 404, build: () => ({ url: '/webhooks/meta', json: {} }) },
   'GET /static/:file': { allowed: 'public', anon: 200, build: u('/static/app.css') },
   'GET /docs': { allowed: 'public', anon: 200, build: u('/docs') },
   'GET /docs/static/index.html': { allowed: 'public', anon: 302, build: u('/docs/static/index.html') },
@@ -253,6 +261,10 @@ const TABLE: Record<string, Row> = {
   'GET /api/accounts/connect/callback': {
     allowed: ALL, // an unknown state redirects back with connect_error; the verb checks the admin
     build: u('/api/accounts/connect/callback?state=unknown-state&code=x'),
+  },
+  'GET /api/accounts/connect/facebook/callback': {
+    allowed: ALL, // an unknown state redirects back with connect_error; the verb checks the admin
+    build: u('/api/accounts/connect/facebook/callback?state=unknown-state&code=x'),
   },
   'GET /api/accounts/:accountId': {
     allowed: ALL,
@@ -890,6 +902,24 @@ const TABLE: Record<string, Row> = {
     allowed: ADMIN,
     scoped: true,
     build: async (s) => ({ url: `/accounts/${(await s.freshAccount('approved')).id}/connect`, form: {} }),
+  },
+  'GET /accounts/:id/connect/facebook': {
+    allowed: ADMIN,
+    scoped: true,
+    // an X account has no Page picker: 400 once the admin check has passed
+    alsoAccept: [400],
+    build: async (s) => ({
+      url: `/accounts/${(await s.freshAccount('approved')).id}/connect/facebook?picker=${'p'.repeat(32)}`,
+    }),
+  },
+  'POST /accounts/:id/connect/facebook': {
+    allowed: ADMIN,
+    scoped: true,
+    alsoAccept: [400],
+    build: async (s) => ({
+      url: `/accounts/${(await s.freshAccount('approved')).id}/connect/facebook`,
+      form: { picker: 'p'.repeat(32), choice: '123' },
+    }),
   },
   'POST /accounts/:id/activate': {
     allowed: ADMIN_OR_SENIOR,

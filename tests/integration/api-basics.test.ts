@@ -5,7 +5,7 @@ import { generateAuditKey } from '../helpers/audit-fixtures.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { createSchool, createUser } from '../helpers/factories.js';
 import { signIn } from '../helpers/sign-in.js';
-import { testConfig } from '../helpers/test-config.js';
+import { metaTestEnv, testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { clearRedisPrefix } from '../helpers/test-redis.js';
 
@@ -57,14 +57,16 @@ describe('health and readiness', () => {
       warnings: [
         'AUDIT_SIGNING_KEY is not set and no key file is in use: audit checkpoints are not signed',
         'SMTP_URL is not set: notification email is off (in-app and webhooks still work)',
+        'META_APP_ID, META_APP_SECRET and META_WEBHOOK_VERIFY_TOKEN are not set: Facebook and Instagram are off (accounts on them can be proposed, not connected)',
         'METRICS_TOKEN is not set: /metrics answers anyone who can reach it',
       ],
     });
   });
 
-  it('/readyz has no warnings when signing, email and the metrics token are set', async () => {
+  it('/readyz has no warnings when signing, email, Meta and the metrics token are set', async () => {
     const configured = await buildTestApp(t.db, {
       configOverrides: {
+        ...metaTestEnv('http://127.0.0.1:1'),
         AUDIT_SIGNING_KEY: generateAuditKey(),
         SMTP_URL: 'smtp://127.0.0.1:2525',
         METRICS_TOKEN: 'x'.repeat(32),
@@ -85,6 +87,23 @@ describe('health and readiness', () => {
     } finally {
       await configured.close();
     }
+  });
+
+  it('says once at start-up that Facebook and Instagram are off, and not when Meta is configured', async () => {
+    const startUpLines = async (overrides: Record<string, string>) => {
+      const lines: string[] = [];
+      const app = await buildApp(testConfig({ ...overrides, LOG_LEVEL: 'info' }), {
+        db: t.db,
+        logStream: { write: (line) => lines.push(line) },
+      });
+      await app.inject({ url: '/healthz' });
+      await app.close();
+      return lines.filter((line) => line.includes('Facebook and Instagram are off'));
+    };
+    const off = await startUpLines({});
+    expect(off).toHaveLength(1);
+    expect(JSON.parse(off[0]!)).toMatchObject({ platforms: ['facebook', 'instagram'] });
+    expect(await startUpLines(metaTestEnv('http://127.0.0.1:1'))).toEqual([]);
   });
 
   it('/readyz answers 503 naming Redis when Redis is unreachable', async () => {

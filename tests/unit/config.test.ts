@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/load-config.js';
+import { ConfigError, loadConfig, platformsOff } from '../../config/load-config.js';
 
 const valid = {
   SESSION_SECRET: 'a'.repeat(48),
@@ -186,5 +186,83 @@ describe('outside classification tiers', () => {
     expect(failure({ ...valid, MODERATION_URL: 'http://api.openai.com/v1/moderations' }).variable).toBe(
       'MODERATION_URL',
     );
+  });
+
+  describe('Meta (Facebook and Instagram)', () => {
+    const meta = {
+      META_APP_ID: '1234567890123',
+      META_APP_SECRET: 'abcdef0123456789abcdef0123456789',
+      META_WEBHOOK_VERIFY_TOKEN: 'a-verify-token-of-enough-length',
+    };
+
+    it('is off with none of its variables set, and says so in one sentence', () => {
+      const config = loadConfig(valid);
+      expect(config.meta).toBeUndefined();
+      expect(platformsOff(config)).toEqual([
+        {
+          platforms: ['facebook', 'instagram'],
+          message: expect.stringMatching(
+            /^META_APP_ID, META_APP_SECRET and META_WEBHOOK_VERIFY_TOKEN are not set: Facebook and Instagram are off/,
+          ),
+        },
+      ]);
+    });
+
+    it('is on with the three set, with the Graph API defaults', () => {
+      const config = loadConfig({ ...valid, ...meta });
+      expect(config.meta).toEqual({
+        appId: '1234567890123',
+        appSecret: 'abcdef0123456789abcdef0123456789',
+        webhookVerifyToken: 'a-verify-token-of-enough-length',
+        graphBaseUrl: 'https://graph.facebook.com',
+        graphVersion: 'v21.0',
+        pollIntervalSecondsWithWebhooks: 900,
+      });
+      expect(Object.isFrozen(config.meta)).toBe(true);
+      expect(platformsOff(config)).toEqual([]);
+    });
+
+    it('points at another Graph origin and version without a trailing slash', () => {
+      const config = loadConfig({
+        ...valid,
+        ...meta,
+        META_GRAPH_BASE_URL: 'http://127.0.0.1:4100/',
+        META_GRAPH_VERSION: 'v22.0',
+        META_POLL_INTERVAL_SECONDS_WITH_WEBHOOKS: '600',
+      });
+      expect(config.meta?.graphBaseUrl).toBe('http://127.0.0.1:4100');
+      expect(config.meta?.graphVersion).toBe('v22.0');
+      expect(config.meta?.pollIntervalSecondsWithWebhooks).toBe(600);
+    });
+
+    it('refuses to start half-configured, naming what is missing', () => {
+      const one = failure({ ...valid, META_APP_ID: meta.META_APP_ID });
+      expect(one.variable).toBe('META_APP_SECRET and META_WEBHOOK_VERIFY_TOKEN');
+      expect(one.message).toMatch(
+        /^Invalid configuration: META_APP_SECRET and META_WEBHOOK_VERIFY_TOKEN must be set as well, because META_APP_ID is /,
+      );
+      const two = failure({ ...valid, ...meta, META_APP_SECRET: '  ' });
+      expect(two.variable).toBe('META_APP_SECRET');
+      expect(two.message).toMatch(/because META_APP_ID and META_WEBHOOK_VERIFY_TOKEN are/);
+    });
+
+    it('refuses a malformed value, naming the variable', () => {
+      const cases: [string, string, RegExp][] = [
+        ['META_APP_ID', 'my-app', /numeric App ID/],
+        ['META_APP_SECRET', 'short', /App Secret/],
+        ['META_APP_SECRET', 'secret with spaces in it 0123456789', /no spaces/],
+        ['META_WEBHOOK_VERIFY_TOKEN', 'tooshort', /at least 16 printable characters/],
+        ['META_WEBHOOK_VERIFY_TOKEN', 'has a space in the token itself', /without spaces/],
+        ['META_GRAPH_BASE_URL', 'graph.facebook.com', /a URL starting with http:\/\/ or https:\/\//],
+        ['META_GRAPH_VERSION', '21', /a Graph API version such as v21.0/],
+        ['META_POLL_INTERVAL_SECONDS_WITH_WEBHOOKS', '5', /a whole number from 60 to 86400/],
+        ['META_APP_ID', '1\u00002', /numeric App ID/],
+      ];
+      for (const [variable, value, expected] of cases) {
+        const error = failure({ ...valid, ...meta, [variable]: value });
+        expect(error.variable, `${variable}=${value}`).toBe(variable);
+        expect(error.message).toMatch(expected);
+      }
+    });
   });
 });

@@ -5,6 +5,7 @@ import { acknowledgePolicy, acknowledgePolicyInput } from '../../accounts/acknow
 import { activateAccount, activateAccountInput } from '../../accounts/activate-account.js';
 import { addAccountAdmin, addAccountAdminInput } from '../../accounts/add-account-admin.js';
 import { completeConnect, completeConnectInput } from '../../accounts/complete-connect.js';
+import { facebookCallbackInput, receiveFacebookLogin } from '../../accounts/connect-facebook.js';
 import { decideAccount, decideAccountInput } from '../../accounts/decide-account.js';
 import { getAccount } from '../../accounts/get-account.js';
 import { getPolicyStatus } from '../../accounts/get-policy-status.js';
@@ -21,7 +22,7 @@ import { removeAccountAdmin, removeAccountAdminInput } from '../../accounts/remo
 import { retireAccount, retireAccountInput } from '../../accounts/retire-account.js';
 import { reviewAccount, reviewAccountInput } from '../../accounts/review-account.js';
 import { setPolicyVersion, setPolicyVersionInput } from '../../accounts/set-policy-version.js';
-import { startConnect } from '../../accounts/start-connect.js';
+import { startAccountConnect } from '../../accounts/start-account-connect.js';
 import { suspendAccount, suspendAccountInput } from '../../accounts/suspend-account.js';
 import { updateAccountSettings, updateAccountSettingsInput } from '../../accounts/update-account-settings.js';
 import { ServiceError } from '../../core/service-error.js';
@@ -116,6 +117,43 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.get(
+    '/api/accounts/connect/facebook/callback',
+    {
+      schema: {
+        tags,
+        summary:
+          'Facebook Login callback: lists the Pages the person administers, then redirects to the Page picker',
+        querystring: facebookCallbackInput.extend({
+          error_description: z.string().max(2_000).optional(),
+          error_reason: z.string().max(200).optional(),
+          error_code: z.string().max(20).optional(),
+        }),
+        response: {
+          302: z
+            .null()
+            .describe('to /accounts/:id/connect/facebook?picker=…, or /accounts/:id?connect_error=…'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { state, code, error } = request.query;
+      try {
+        const result = await receiveFacebookLogin(
+          request.ctx,
+          { state, ...(code ? { code } : {}), ...(error ? { error } : {}) },
+          app.deps.facebookConnect,
+        );
+        return reply.redirect(`/accounts/${result.accountId}/connect/facebook?picker=${result.pickerId}`);
+      } catch (failure) {
+        if (!(failure instanceof ServiceError)) throw failure;
+        const accountId = failure.details?.accountId;
+        const where = typeof accountId === 'string' ? `/accounts/${accountId}` : '/accounts';
+        return reply.redirect(`${where}?connect_error=${failure.code.toLowerCase()}`);
+      }
+    },
+  );
+
+  app.get(
     '/api/accounts/:accountId',
     {
       schema: {
@@ -164,12 +202,14 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: "Start OAuth 2.0 with PKCE (the account's admins); send the browser to authorizeUrl",
+        summary:
+          "Start connecting (the account's admins): OAuth 2.0 with PKCE on X, Facebook Login on Facebook and Instagram; send the browser to authorizeUrl",
         params: accountParams,
         response: { 200: z.object({ authorizeUrl: z.string() }) },
       },
     },
-    async (request) => startConnect(request.ctx, request.params, connect),
+    async (request) =>
+      startAccountConnect(request.ctx, request.params, { x: connect, facebook: app.deps.facebookConnect }),
   );
 
   app.post(

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { platformsOff } from '../../../config/load-config.js';
 import { hasRoleAnywhere } from '../../core/principal.js';
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
@@ -26,6 +27,7 @@ function configurationWarnings(config: FastifyInstance['config']): string[] {
     );
   if (!config.notifications.smtpUrl)
     warnings.push('SMTP_URL is not set: notification email is off (in-app and webhooks still work)');
+  for (const off of platformsOff(config)) warnings.push(off.message);
   if (!config.metricsToken)
     warnings.push('METRICS_TOKEN is not set: /metrics answers anyone who can reach it');
   return warnings;
@@ -62,7 +64,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['operations'],
         summary: 'PostgreSQL and Redis are reachable; 503 names what is down',
         description:
-          'For a signed-in trust admin, `warnings` lists settings left unset that turn part of the product off (unsigned audit checkpoints, no email, open metrics); they do not make the service unready.',
+          'For a signed-in trust admin, `warnings` lists settings left unset that turn part of the product off (unsigned audit checkpoints, no email, a platform with no configuration, open metrics); they do not make the service unready.',
         response: {
           200: z.object({
             status: z.literal('ready'),

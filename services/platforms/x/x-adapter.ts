@@ -1,7 +1,6 @@
 import {
   type ActionResult,
   assertCapable,
-  type Capabilities,
   type Credentials,
   type FetchOptions,
   type FetchPage,
@@ -13,6 +12,7 @@ import {
   type PostedReply,
   type ReadStateKind,
 } from '../adapter.js';
+import { xCapabilities } from '../platform-profiles.js';
 import { createXClientFactory } from './x-client.js';
 import { fetchXPages } from './x-fetch.js';
 import { parseX, xBlocking, xDeleted, xHidden, xMe, xMuting, xPostedTweet, xUserPage } from './x-schemas.js';
@@ -34,35 +34,8 @@ export interface XAdapterOptions {
   now?: () => number;
 }
 
-export function xCapabilities(enterprise: boolean): Capabilities {
-  const blockNote = 'X offers blocking through its API to enterprise-tier apps only; block in the X app';
-  return {
-    fetch: true,
-    reply: true,
-    hide: true,
-    unhide: true,
-    delete: false,
-    deleteOwnPost: true,
-    block: enterprise,
-    unblock: enterprise,
-    mute: true,
-    unmute: true,
-    report: false,
-    readHidden: false,
-    readMuted: true,
-    readBlocked: enterprise,
-    notes: {
-      delete:
-        'X lets an account delete only its own posts; hide the reply instead, or report it in the X app',
-      hide: 'only replies in conversations the account started',
-      unhide: 'only replies in conversations the account started',
-      ...(enterprise ? {} : { block: blockNote, unblock: blockNote, readBlocked: blockNote }),
-      report: 'X API v2 has no endpoint to report a post; report it in the X app',
-      // Hiding is idempotent on X, so the caller's action state machine is the record of hidden-ness.
-      readHidden: 'X API v2 cannot say whether a reply is hidden; the action record is the source of truth',
-    },
-  };
-}
+/** X's capabilities live in the platform registry, which needs no adapter to answer. */
+export { xCapabilities };
 
 export function createXAdapter(options: XAdapterOptions): PlatformAdapter {
   const now = options.now ?? Date.now;

@@ -1,6 +1,7 @@
 import type { AccountView } from '../../accounts/account-view.js';
 import type { CoverageGapItem } from '../../accounts/list-coverage-gaps.js';
 import type { QuarantinedItemView } from '../../accounts/list-quarantined-items.js';
+import { platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
 import { ReviewForm } from '../components/account-bits.js';
 import { Option, PostForm, Time } from '../components/kit.js';
 import { NoteField } from '../components/moderation-bits.js';
@@ -21,6 +22,8 @@ export interface AccountPageProps {
   /** Staff of the account's school who are not admins yet. */
   candidates: { userId: string; displayName: string }[];
   may: { manage: boolean; connect: boolean; seniorLeader: boolean };
+  /** Why this installation cannot connect accounts on the platform (no configuration); null: it can. */
+  connectUnavailable?: string | null;
 }
 
 const CONNECTABLE = new Set(['approved', 'connected', 'active', 'suspended']);
@@ -83,25 +86,34 @@ function SettingsForm({ a, csrfToken }: { a: AccountView; csrfToken: string }): 
 }
 
 /** The lifecycle steps this person may take on the account now; nothing when there are none. */
-function Lifecycle({ a, csrfToken, may }: Pick<AccountPageProps, 'may' | 'csrfToken'> & { a: AccountView }) {
+function Lifecycle({
+  a,
+  csrfToken,
+  may,
+  connectUnavailable,
+}: Pick<AccountPageProps, 'may' | 'csrfToken' | 'connectUnavailable'> & { a: AccountView }) {
   const base = `/accounts/${a.id}`;
-  const connect = may.connect && CONNECTABLE.has(a.status) && a.platform === 'x';
+  const connect = may.connect && CONNECTABLE.has(a.status) && !connectUnavailable;
+  const cannotConnect = may.connect && CONNECTABLE.has(a.status) && connectUnavailable;
   const activate = may.manage && (a.status === 'connected' || a.status === 'suspended');
   const suspend = may.manage && a.status === 'active';
   const review = may.seniorLeader && REVIEWABLE.has(a.status);
   const retire = may.seniorLeader && a.status !== 'retired' && a.status !== 'rejected';
-  if (!connect && !activate && !suspend && !review && !retire) return '';
+  if (!connect && !cannotConnect && !activate && !suspend && !review && !retire) return '';
   return (
     <section aria-labelledby="life-h">
       <h2 id="life-h">Status</h2>
       <div class="lifecycle">
         {connect ? (
           <PostForm action={`${base}/connect`} csrfToken={csrfToken} class="inline-form">
-            <button
-              type="submit"
-              safe
-            >{`${a.credentialStatus === 'valid' ? 'Reconnect' : 'Connect'} to X`}</button>
+            <button type="submit" safe>
+              {connectLabel(a)}
+            </button>
           </PostForm>
+        ) : cannotConnect ? (
+          <p class="muted" safe>
+            {`Not connectable here: ${cannotConnect}`}
+          </p>
         ) : (
           ''
         )}
@@ -259,7 +271,12 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
         ) : (
           ''
         )}
-        <Lifecycle a={a} csrfToken={csrfToken} may={may} />
+        <Lifecycle
+          a={a}
+          csrfToken={csrfToken}
+          may={may}
+          connectUnavailable={props.connectUnavailable ?? null}
+        />
         <Admins a={a} csrfToken={csrfToken} manage={may.manage} candidates={props.candidates} />
         {may.manage ? (
           <section aria-labelledby="settings-h">
@@ -325,4 +342,15 @@ function QuarantinedSection({ items }: { items: QuarantinedItemView[] }): JSX.El
       )}
     </section>
   );
+}
+
+/** What the connect button says: the platform's own way in ("Connect a Facebook Page"). */
+export function connectLabel(a: Pick<AccountView, 'platform' | 'credentialStatus'>): string {
+  const again = a.credentialStatus === 'valid';
+  const connect = platformProfile(a.platform).connect;
+  if (connect.kind === 'facebook-login')
+    return connect.picker === 'pages'
+      ? `${again ? 'Reconnect' : 'Connect'} a Facebook Page`
+      : `${again ? 'Reconnect' : 'Connect'} Instagram through its Facebook Page`;
+  return `${again ? 'Reconnect' : 'Connect'} to ${platformDisplayName(a.platform)}`;
 }

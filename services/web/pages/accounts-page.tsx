@@ -1,5 +1,6 @@
 import type { AccountView } from '../../accounts/account-view.js';
 import type { SchoolStaff } from '../../accounts/list-school-staff.js';
+import { platformProfiles } from '../../platforms/platform-profiles.js';
 import { AdminNames } from '../components/account-bits.js';
 import { Option, PostForm, Time } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
@@ -37,13 +38,6 @@ const CREDENTIAL_TEXT: Record<string, string> = {
 export const statusText = (s: string) => STATUS_TEXT[s] ?? s;
 export const credentialText = (s: string) => CREDENTIAL_TEXT[s] ?? s;
 
-const PLATFORMS = [
-  ['x', 'X'],
-  ['facebook', 'Facebook'],
-  ['instagram', 'Instagram'],
-  ['youtube', 'YouTube'],
-] as const;
-
 /** The last poll's time ("never" before the first), and its error as the platform sent it. */
 export function LastPoll({ a }: { a: AccountView }): JSX.Element {
   return (
@@ -78,8 +72,8 @@ function ProposeForm({ schools, csrfToken }: { schools: SchoolStaff[]; csrfToken
         </select>
         <label for="p-platform">Platform</label>
         <select id="p-platform" name="platform">
-          {PLATFORMS.map(([value, label]) => (
-            <Option value={value} label={label} />
+          {platformProfiles().map((p) => (
+            <Option value={p.platform} label={p.displayName} />
           ))}
         </select>
         <label for="p-handle">Handle</label>

@@ -3,6 +3,7 @@ import { auditActionLabel, commentLabelOf } from '../../audit/audit-labels.js';
 import { labelTier, tierOutcomeText } from '../../classification/label-tier.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
+import { platformDisplayName } from '../../platforms/platform-profiles.js';
 import { ActionOutcomeItem } from '../components/action-outcome.js';
 import { CommentName } from '../components/comment-name.js';
 import { HighlightedText } from '../components/highlighted-text.js';
@@ -172,7 +173,7 @@ function hiddenState(d: CommentDetail): string | null {
   );
   const last = done[done.length - 1];
   if (!last) return null;
-  return last.kind === 'hide' ? `Hidden on ${d.comment.platform === 'x' ? 'X' : d.comment.platform}` : null;
+  return last.kind === 'hide' ? `Hidden on ${platformDisplayName(d.comment.platform)}` : null;
 }
 
 function Deadline({ d }: { d: CommentDetail }): JSX.Element {
@@ -634,8 +635,8 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
           </p>
           {c.textTruncated ? <p class="muted">The comment was cut to 10,000 characters.</p> : ''}
           {link ? (
-            <a class="platform-link" href={link} rel="noopener noreferrer" target="_blank">
-              View on X
+            <a class="platform-link" href={link} rel="noopener noreferrer" target="_blank" safe>
+              {`View on ${platformDisplayName(c.platform)}`}
             </a>
           ) : (
             ''

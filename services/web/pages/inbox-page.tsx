@@ -1,5 +1,6 @@
 import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
+import { platformDisplayName, platformProfiles } from '../../platforms/platform-profiles.js';
 import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Option, Time } from '../components/kit.js';
@@ -33,13 +34,6 @@ export interface InboxPageProps {
   people: { id: string; name: string }[];
   now: Date;
 }
-
-const PLATFORM_NAMES: Record<string, string> = {
-  x: 'X',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  youtube: 'YouTube',
-};
 
 const CATEGORY_NAMES: Record<string, string> = {
   offensive: 'Offensive',
@@ -139,8 +133,8 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
         <Labels item={item} />
       </div>
       {link ? (
-        <a class="platform-link" href={link} rel="noopener noreferrer" target="_blank">
-          View on X
+        <a class="platform-link" href={link} rel="noopener noreferrer" target="_blank" safe>
+          {`View on ${platformDisplayName(item.platform)}`}
         </a>
       ) : (
         ''
@@ -222,8 +216,8 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
             Platform{' '}
             <select name="platform">
               <Option value="" label="All platforms" selected={filter.platform ?? ''} />
-              {Object.entries(PLATFORM_NAMES).map(([value, label]) => (
-                <Option value={value} label={label} selected={filter.platform ?? ''} />
+              {platformProfiles().map((p) => (
+                <Option value={p.platform} label={p.displayName} selected={filter.platform ?? ''} />
               ))}
             </select>
           </label>

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { connectUnavailable } from '../../../../config/load-config.js';
 import { activateAccount } from '../../../accounts/activate-account.js';
 import { addAccountAdmin } from '../../../accounts/add-account-admin.js';
+import { choosePage, describePagePicker } from '../../../accounts/connect-facebook.js';
 import { connectOutcome, connectOutcomeCode } from '../../../accounts/connect-outcome.js';
 import { getAccount } from '../../../accounts/get-account.js';
 import { listAccounts } from '../../../accounts/list-accounts.js';
@@ -11,12 +13,13 @@ import { proposeAccount } from '../../../accounts/propose-account.js';
 import { removeAccountAdmin } from '../../../accounts/remove-account-admin.js';
 import { retireAccount } from '../../../accounts/retire-account.js';
 import { reviewAccount } from '../../../accounts/review-account.js';
-import { startConnect } from '../../../accounts/start-connect.js';
+import { startAccountConnect } from '../../../accounts/start-account-connect.js';
 import { suspendAccount } from '../../../accounts/suspend-account.js';
 import { updateAccountSettings } from '../../../accounts/update-account-settings.js';
 import { hasRole } from '../../../core/principal.js';
 import { AccountPage } from '../../../web/pages/account-page.js';
 import { AccountsPage } from '../../../web/pages/accounts-page.js';
+import { PagePickerPage } from '../../../web/pages/page-picker-page.js';
 import { formBody, formField, pageRoutes, renderPage, runForm } from '../../page-kit.js';
 
 const idParams = z.object({ id: z.uuid() });
@@ -96,6 +99,7 @@ export const accountsPageRoutes = pageRoutes(async (app) => {
           quarantined,
           candidates: (staff?.people ?? []).filter((p) => !adminIds.has(p.userId)),
           may: { manage: isAdmin || senior, connect: isAdmin, seniorLeader: senior },
+          connectUnavailable: connectUnavailable(app.config, account.platform),
         });
       }),
   );
@@ -228,7 +232,11 @@ export const accountsPageRoutes = pageRoutes(async (app) => {
     async (request, reply) => {
       const id = request.params.id;
       return runForm(reply, accountPath(id), async () => {
-        const { authorizeUrl } = await startConnect(request.ctx, { accountId: id }, xConnect);
+        const { authorizeUrl } = await startAccountConnect(
+          request.ctx,
+          { accountId: id },
+          { x: xConnect, facebook: app.deps.facebookConnect },
+        );
         return {
           redirect: accountPath(id),
           flash: {
@@ -238,6 +246,49 @@ export const accountsPageRoutes = pageRoutes(async (app) => {
           },
         };
       });
+    },
+  );
+
+  app.get(
+    '/accounts/:id/connect/facebook',
+    { schema: { params: idParams, querystring: z.object({ picker: z.string().max(100) }) } },
+    async (request, reply) =>
+      renderPage(request, reply, async (base) => {
+        const account = await getAccount(request.ctx, { accountId: request.params.id });
+        const picker = await describePagePicker(
+          request.ctx,
+          { accountId: account.id, pickerId: request.query.picker },
+          app.deps.facebookConnect,
+        );
+        return PagePickerPage({
+          ...base,
+          picker,
+          pickerId: request.query.picker,
+          accountLabel: account.label,
+        });
+      }),
+  );
+
+  app.post(
+    '/accounts/:id/connect/facebook',
+    {
+      schema: {
+        params: idParams,
+        body: formBody({ picker: formField.text(100), choice: formField.text(32) }),
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.id;
+      const result = await choosePage(
+        request.ctx,
+        { accountId: id, pickerId: request.body.picker, choice: request.body.choice },
+        app.deps.facebookConnect,
+      );
+      return reply.redirect(
+        result.connected
+          ? `${accountPath(id)}?connected=${result.reconnected ? 'again' : 'new'}`
+          : `${accountPath(id)}?connect_error=${result.reason ?? 'unknown'}`,
+      );
     },
   );
 

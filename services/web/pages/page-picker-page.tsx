@@ -1,0 +1,105 @@
+import type { PagePicker } from '../../accounts/connect-facebook.js';
+import { PostForm } from '../components/kit.js';
+import { Flash, type FlashMessage } from '../components/page-bits.js';
+import type { NavUser } from '../components/site-nav.js';
+import { Layout } from '../layout.js';
+
+export interface PagePickerPageProps {
+  user: NavUser;
+  csrfToken: string;
+  flash?: FlashMessage | null;
+  picker: PagePicker;
+  pickerId: string;
+  /** "Oakfield Primary on Facebook" */
+  accountLabel: string;
+}
+
+/**
+ * After Facebook Login: the Pages the person administers, each with its linked Instagram business
+ * account. Only the approved account can be chosen; the others say why not. Page and account names
+ * come from Facebook and are escaped.
+ */
+export function PagePickerPage(props: PagePickerPageProps): JSX.Element {
+  const { picker, csrfToken } = props;
+  const instagram = picker.platform === 'instagram';
+  const choosable = picker.choices.filter((c) => c.matches).length;
+  const title = instagram ? 'Choose the Instagram account' : 'Choose the Facebook Page';
+  return (
+    <Layout title={title} user={props.user} csrfToken={csrfToken} current="accounts">
+      <main id="main">
+        <p>
+          <a href={`/accounts/${picker.accountId}`} safe>
+            {`Back to ${props.accountLabel}`}
+          </a>
+        </p>
+        <h1>{title}</h1>
+        <Flash flash={props.flash} />
+        <p safe>
+          {instagram
+            ? `These are the Pages you administer on Facebook and the Instagram business account linked to each. The approved account is @${picker.expected.replace(/^@/, '')}.`
+            : `These are the Pages you administer on Facebook, and the Instagram business account linked to each. The approved Page is ${picker.expected}.`}
+        </p>
+        {picker.choices.length === 0 ? (
+          <p class="empty">
+            Facebook listed no Pages for this sign-in. Sign in as a person with a role on the Page, and allow
+            Hallmonitor to see the Page when Facebook asks.
+          </p>
+        ) : (
+          <table class="page-picker">
+            <caption class="visually-hidden">Pages you administer</caption>
+            <thead>
+              <tr>
+                <th scope="col">Facebook Page</th>
+                <th scope="col">Linked Instagram account</th>
+                <th scope="col">Choose</th>
+              </tr>
+            </thead>
+            <tbody>
+              {picker.choices.map((c) => (
+                <tr>
+                  <td>
+                    <bdi safe>{c.pageName}</bdi>
+                  </td>
+                  <td>
+                    {c.instagram ? (
+                      <bdi safe>{`@${c.instagram.username}`}</bdi>
+                    ) : (
+                      <span class="muted">none</span>
+                    )}
+                  </td>
+                  <td>
+                    {c.matches ? (
+                      <PostForm
+                        action={`/accounts/${picker.accountId}/connect/facebook`}
+                        csrfToken={csrfToken}
+                        class="inline-form"
+                      >
+                        <input type="hidden" name="picker" value={props.pickerId} />
+                        <input type="hidden" name="choice" value={c.value} />
+                        <button type="submit" safe>
+                          {instagram ? `Connect @${c.instagram?.username ?? ''}` : `Connect ${c.pageName}`}
+                        </button>
+                      </PostForm>
+                    ) : (
+                      <span class="muted" safe>
+                        {c.why ?? ''}
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {picker.choices.length > 0 && choosable === 0 ? (
+          <p class="flash-error" role="alert">
+            None of these is the approved account, so nothing can be connected with this sign-in. Sign in to
+            Facebook as someone with a role on the approved Page, then press Connect again.
+          </p>
+        ) : (
+          ''
+        )}
+      </main>
+    </Layout>
+  );
+}
