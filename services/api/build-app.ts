@@ -22,6 +22,7 @@ import { InboxPageCache } from '../comments/inbox-page-cache.js';
 import { createProducerRedis } from '../core/redis-connections.js';
 import type { ResolveTxt } from '../trust-domains/email-domain.js';
 import { decorateAppDeps } from './app-deps.js';
+import { DOCS_THEME_CSS, DOCS_UI_CONFIG } from './docs-theme.js';
 import { registerHtmlReply } from './page-kit.js';
 import { authenticationPlugin, SAFE_METHODS } from './plugins/authentication.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
@@ -185,7 +186,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       "connect-src 'self'",
       "form-action 'self'",
     ].join('; '),
-    uiConfig: { validatorUrl: null },
+    uiConfig: DOCS_UI_CONFIG,
+    theme: { css: [{ filename: 'hallmonitor.css', content: DOCS_THEME_CSS }] },
   });
 
   const db = options.db ?? createDatabase({ url: config.databaseUrl, applicationName: 'hallmonitor-api' });

@@ -1,11 +1,16 @@
 import { asc, inArray } from 'drizzle-orm';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  type FastifyPluginAsyncZod,
+  hasZodFastifySchemaValidationErrors,
+  type ZodFastifySchemaValidationError,
+} from 'fastify-type-provider-zod';
 import { ZodError, z } from 'zod';
 import { schools } from '../../db/schema/schools.js';
 import { principalSchoolIds } from '../auth/load-principal.js';
-import { ServiceError, type ServiceErrorCode } from '../core/service-error.js';
-import type { FlashMessage } from '../web/components/page-bits.js';
+import { fieldIssuesOf, ServiceError, type ServiceErrorCode } from '../core/service-error.js';
+import { withFormErrors } from '../web/components/form-errors.js';
+import type { FieldError, FlashMessage } from '../web/components/page-bits.js';
 import type { NavUser } from '../web/components/site-nav.js';
 import { DEFAULT_TIME_ZONE, runInTimeZone } from '../web/components/time-zone.js';
 
@@ -28,6 +33,10 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Sends rendered markup as an HTML page that is never cached. */
     html(markup: string | Promise<string>, status?: number): Promise<FastifyReply>;
+  }
+  interface FastifyRequest {
+    /** A form's validation errors the flash brought to this page; `reply.html` shows them. */
+    formErrors?: { errors: FieldError[]; form: string | undefined } | undefined;
   }
   interface FastifyContextConfig {
     /**
@@ -60,7 +69,8 @@ export function registerHtmlReply(app: FastifyInstance): void {
   app.decorateReply(
     'html',
     async function html(this: FastifyReply, markup: string | Promise<string>, status = 200) {
-      const body = await markup;
+      const errors = this.request.formErrors;
+      const body = errors ? await withFormErrors(markup, errors.errors, errors.form) : await markup;
       return this.status(status)
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-store')
@@ -77,8 +87,108 @@ export function pageRoutes<Options extends Record<string, unknown> = Record<neve
     app.addHook('onRoute', (route) => {
       route.config = { ...route.config, answers: 'html' };
       route.schema = { hide: true, ...(route.schema ?? {}) };
+      if (route.schema.body) {
+        // A form whose fields fail the body schema goes back to its page with the GOV.UK error
+        // summary and messages (answerInvalidForm), not to a 400 page.
+        route.attachValidation = true;
+        const own = route.preHandler ? [route.preHandler].flat() : [];
+        route.preHandler = [answerInvalidForm, ...own];
+      }
     });
     await plugin(app.withTypeProvider(), options);
+  };
+}
+
+/**
+ * A form post whose body failed its schema: back to the page it was posted from (the Referer,
+ * same origin only) with each field's error. A bad address (params) or a post with no page to go
+ * back to is answered by the error handler as before (the 400 page).
+ */
+async function answerInvalidForm(request: FastifyRequest, reply: FastifyReply) {
+  const error = request.validationError;
+  if (!error) return;
+  const back = error.validationContext === 'body' ? sameOriginPage(request) : null;
+  if (!back || !hasZodFastifySchemaValidationErrors(error)) throw error;
+  const errors = error.validation.map((v: ZodFastifySchemaValidationError) => {
+    const field = v.instancePath.split('/')[1] || undefined;
+    // fastify-type-provider-zod keeps the issue's own fields in `params`, its code as `keyword`.
+    const issue = {
+      ...v.params,
+      code: v.keyword,
+      message: v.message,
+      path: [],
+    } as unknown as z.core.$ZodIssue;
+    return { field: field ?? null, text: fieldMessage(field, issue) };
+  });
+  setFlash(reply, formErrorFlash(request, errors));
+  return reply.redirect(back, 303);
+}
+
+/** The page a form was on, from the Referer, when it is one of ours. */
+function sameOriginPage(request: FastifyRequest): string | null {
+  const referer = request.headers.referer;
+  if (!referer) return null;
+  try {
+    const url = new URL(referer);
+    if (!request.headers.host || url.host !== new URL(`http://${request.headers.host}`).host) return null;
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return null;
+  }
+}
+
+/** A field's name as words: `assigneeId` → "assignee", `reason` → "reason". */
+function fieldWords(field: string | undefined): string {
+  if (!field) return 'this form';
+  return field
+    .replace(/Ids?$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replaceAll('_', ' ')
+    .toLowerCase();
+}
+
+/** A zod issue as a person is told it, naming the field (GOV.UK error message wording). */
+function fieldMessage(field: string | undefined, issue: z.core.$ZodIssue): string {
+  // A schema's own message ("Write a reason") is already in words; zod's defaults are not.
+  const zodDefault = /^(Too (big|small)|Invalid|Expected|Required|Unrecognized)/.test(issue.message ?? '');
+  if (issue.message && (!zodDefault || !field)) return issue.message;
+  const name = fieldWords(field);
+  const Name = name.charAt(0).toUpperCase() + name.slice(1);
+  switch (issue.code) {
+    case 'too_big':
+      return issue.origin === 'string'
+        ? `${Name} must be ${issue.maximum} characters or fewer`
+        : issue.origin === 'array'
+          ? `Choose ${issue.maximum} or fewer`
+          : `${Name} must be ${issue.maximum} or less`;
+    case 'too_small':
+      return issue.origin === 'string'
+        ? Number(issue.minimum) <= 1
+          ? `Enter ${name}`
+          : `${Name} must be ${issue.minimum} characters or more`
+        : issue.origin === 'array'
+          ? `Choose at least ${issue.minimum}`
+          : `${Name} must be ${issue.minimum} or more`;
+    case 'invalid_value':
+      return `Choose one of the options for ${name}`;
+    case 'invalid_type':
+      return issue.input === undefined ? `Enter ${name}` : `${Name} is not valid`;
+    case 'invalid_format':
+      return `${Name} is not valid`;
+    default:
+      return issue.message ? `${Name}: ${issue.message}` : `${Name} is not valid`;
+  }
+}
+
+/** The flash that carries a form's errors back to its page. */
+function formErrorFlash(request: FastifyRequest, errors: FieldError[]): FlashMessage {
+  const sentence = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+  const limited = errors.slice(0, 20).map((e) => ({ field: e.field, text: sentence(e.text).slice(0, 300) }));
+  return {
+    kind: 'error',
+    text: limited.map((e) => e.text).join('; '),
+    errors: limited,
+    form: request.url.split('?')[0],
   };
 }
 
@@ -127,6 +237,11 @@ const flashSchema = z.object({
   kind: z.enum(['ok', 'error']),
   text: z.string().max(1_000),
   link: z.url().optional(),
+  errors: z
+    .array(z.object({ field: z.string().max(100).nullable(), text: z.string().max(300) }))
+    .max(20)
+    .optional(),
+  form: z.string().startsWith('/').max(500).optional(),
 });
 
 /** Carries a message across a form's 303 redirect: a signed cookie that lives two minutes. */
@@ -151,7 +266,10 @@ export function takeFlash(request: FastifyRequest, reply: FastifyReply): FlashMe
   if (!unsigned.valid || !unsigned.value) return null;
   try {
     const parsed = flashSchema.safeParse(JSON.parse(unsigned.value));
-    return parsed.success ? parsed.data : null;
+    if (!parsed.success) return null;
+    if (parsed.data.errors?.length)
+      request.formErrors = { errors: parsed.data.errors, form: parsed.data.form };
+    return parsed.data;
   } catch {
     return null;
   }
@@ -216,12 +334,6 @@ const SHOWN_ON_PAGE = new Set<ServiceErrorCode>([
   'UPSTREAM_UNAVAILABLE',
 ]);
 
-function zodMessage(error: ZodError): string {
-  return error.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
-
 /** What a form's verb step answers: a message for the page it came from, or somewhere else to go. */
 export type FormOutcome = string | { redirect: string; flash?: FlashMessage };
 
@@ -241,7 +353,20 @@ export async function runForm(reply: FastifyReply, back: string, act: () => Prom
     return reply.redirect(outcome.redirect, 303);
   } catch (error) {
     if (error instanceof ZodError) {
-      setFlash(reply, { kind: 'error', text: zodMessage(error) });
+      const errors = error.issues.map((i) => {
+        const field = typeof i.path[0] === 'string' ? i.path[0] : undefined;
+        return { field: field ?? null, text: fieldMessage(field, i) };
+      });
+      setFlash(reply, formErrorFlash(reply.request, errors));
+      return reply.redirect(back, 303);
+    }
+    if (error instanceof ServiceError && error.code === 'INVALID_INPUT') {
+      // The verb's own check: each schema issue on its field; any other refusal on the form.
+      const issues = fieldIssuesOf(error);
+      const errors = issues
+        ? issues.map(({ field, issue }) => ({ field, text: fieldMessage(field ?? undefined, issue) }))
+        : [{ field: null, text: error.message }];
+      setFlash(reply, formErrorFlash(reply.request, errors));
       return reply.redirect(back, 303);
     }
     if (error instanceof ServiceError && SHOWN_ON_PAGE.has(error.code)) {

@@ -45,3 +45,21 @@ export function commentLabelOf(
   const day = DateTime.fromJSDate(c.postedAt).setZone(zone).toFormat('d LLL yyyy', { locale: 'en-GB' });
   return { handle: c.redacted ? null : c.authorHandle, day };
 }
+
+const ESCALATION_KINDS: Record<string, string> = {
+  safeguarding: 'Safeguarding',
+  senior_leader: 'Senior leader',
+  police: 'Police',
+  platform_report: 'Platform report',
+  media: 'Media',
+};
+
+/**
+ * An escalation as its audit subject names it: "Safeguarding escalation of a comment on
+ * @oakfield on X". It goes into the hashed chain, so it holds no personal data (no author, no
+ * comment text) and no platform id; the comment is in the entry's details, the page links it.
+ */
+export function escalationSubjectLabel(kind: string, onAccount: string): string {
+  const name = ESCALATION_KINDS[kind] ?? kind.replaceAll('_', ' ');
+  return `${name} escalation of a comment on ${onAccount}`;
+}

@@ -4,7 +4,7 @@ import type { Transaction } from '../../db/client.js';
 import { schoolLexiconEntries } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { conflict, invalidInput } from '../core/service-error.js';
+import { conflict, invalidInputFrom } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import type { SchoolTermView } from './list-school-terms.js';
 import { bumpLexiconVersion } from './school-classifier-cache.js';
@@ -59,7 +59,7 @@ export async function addSchoolTerm(
   raw: unknown,
 ): Promise<SchoolTermView> {
   const parsed = addSchoolTermInput.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const input = parsed.data;
   return withTransaction(ctx, async (tx) => {
     const school = await loadSchoolFor(

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { rosterEntries } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput, notFound } from '../core/service-error.js';
+import { invalidInputFrom, notFound } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { bumpLexiconVersion } from './school-classifier-cache.js';
 import { loadSchoolFor, ROSTER_KEEPERS } from './school-lexicon-access.js';
@@ -23,7 +23,7 @@ export async function removeRosterEntries(
   raw: unknown,
 ): Promise<{ removed: number }> {
   const parsed = removeRosterInput.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const input = parsed.data;
   return withTransaction(ctx, async (tx) => {
     const school = await loadSchoolFor(

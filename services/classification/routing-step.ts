@@ -1,5 +1,6 @@
 import { escalations } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
+import { escalationSubjectLabel } from '../audit/audit-labels.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { systemActor } from '../core/actor.js';
 import { ServiceError } from '../core/service-error.js';
@@ -134,7 +135,6 @@ export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
           {
             schoolId: comment.schoolId,
             commentId: comment.id,
-            label: subject.label,
             onAccount,
             schoolName: school?.name ?? null,
           },
@@ -164,7 +164,11 @@ export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
         await emitAudit(tx, ctx, {
           action: 'escalation.raised',
           schoolId: comment.schoolId,
-          subject: { type: 'escalation', id: escalation!.id, label: `Media enquiry for ${subject.label}` },
+          subject: {
+            type: 'escalation',
+            id: escalation!.id,
+            label: escalationSubjectLabel('media', onAccount),
+          },
           details: { kind: 'media', commentId: comment.id },
           personal,
         });

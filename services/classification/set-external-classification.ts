@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type TrustExternalClassification, trusts } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput, preconditionFailed } from '../core/service-error.js';
+import { invalidInputFrom, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { trustOfTrustAdmin } from '../trust-domains/claimed-domain.js';
 import { describeTiers, type ExternalTierView } from './describe-external-tiers.js';
@@ -25,7 +25,7 @@ export async function setExternalClassification(
   available: ExternalTiers,
 ): Promise<ExternalTierView[]> {
   const parsed = setExternalClassificationInput.safeParse(rawInput);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const { tier: name, on } = parsed.data;
   return withTransaction(ctx, async (tx) => {
     const { trustId, subject, auditSchoolId } = await trustOfTrustAdmin(

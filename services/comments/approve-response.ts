@@ -3,7 +3,7 @@ import { emitAudit } from '../audit/emit-audit.js';
 import { checkOutgoingReply, problemSummary } from '../classification/check-outgoing-reply.js';
 import { requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput, preconditionFailed } from '../core/service-error.js';
+import { invalidInputFrom, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { notifyUsers } from '../notifications/notify-users.js';
 import { meetDeadline } from './meet-deadline.js';
@@ -39,7 +39,7 @@ export async function approveResponse(
   effects: RespondEffects,
 ): Promise<ApproveResponseResult> {
   const parsed = approveResponseInput.safeParse(raw ?? {});
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const input = parsed.data;
   const now = new Date();
   const outcome = await withTransaction(ctx, async (tx) => {

@@ -4,7 +4,7 @@ import { comments, socialAccounts } from '../../db/schema/index.js';
 import { assertAdminOrRole } from '../accounts/account-access.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput, notFound } from '../core/service-error.js';
+import { invalidInput, invalidInputFrom, notFound } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { assignableUsers } from './assignable-users.js';
 import { commentLabel } from './comment-label.js';
@@ -25,7 +25,7 @@ export async function assignComment(
   rawInput: unknown,
 ): Promise<{ commentId: string; assigneeId: string | null }> {
   const parsed = assignCommentInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const { assigneeId } = parsed.data;
 
   return withTransaction(ctx, async (tx) => {

@@ -2,7 +2,7 @@ import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { comments } from '../../db/schema/index.js';
 import { inScope, queryable, type ServiceContext } from '../core/service-context.js';
-import { invalidInput, notFound, ServiceError } from '../core/service-error.js';
+import { invalidInputFrom, notFound, ServiceError } from '../core/service-error.js';
 import { assignComment } from './assign-comment.js';
 import { type RespondEffects, respond } from './respond.js';
 
@@ -68,7 +68,7 @@ async function each(ids: string[], run: (id: string) => Promise<unknown>): Promi
 
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   return parsed.data;
 }
 

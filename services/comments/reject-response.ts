@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput } from '../core/service-error.js';
+import { invalidInputFrom } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { notifyUsers } from '../notifications/notify-users.js';
 import { decideResponse, loadPendingResponse } from './response-approval.js';
@@ -20,7 +20,7 @@ export async function rejectResponse(
   raw: unknown,
 ): Promise<{ responseId: string; responseStatus: 'rejected' }> {
   const parsed = rejectResponseInput.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const { reason } = parsed.data;
   await withTransaction(ctx, async (tx) => {
     const { response, comment, label } = await loadPendingResponse(ctx, tx, responseId);

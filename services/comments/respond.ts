@@ -8,7 +8,7 @@ import { checkOutgoingReply, problemSummary } from '../classification/check-outg
 import type { SchoolClassifierCache } from '../classification/school-classifier-cache.js';
 import { assertRole, requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput, notFound, preconditionFailed } from '../core/service-error.js';
+import { invalidInput, invalidInputFrom, notFound, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 import type { CommentEffects } from './comment-effects.js';
@@ -131,7 +131,7 @@ export async function respond(
   effects: RespondEffects,
 ): Promise<RespondResult> {
   const parsed = respondInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const input = parsed.data;
   const now = new Date();
   // Checked before saving: a 503 after the row is saved would invite a retry that posts twice.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SchoolRole } from '../../db/schema/index.js';
-import { invalidInput } from '../core/service-error.js';
+import { invalidInputFrom } from '../core/service-error.js';
 
 /** Who edits a school's saved replies: the people who write its replies and answer for them. */
 export const SAVED_REPLY_EDITORS: readonly SchoolRole[] = ['comms', 'senior_leader'];
@@ -16,7 +16,7 @@ export type SavedReplyInput = z.input<typeof savedReplyInputSchema>;
 
 export function parseSavedReply(raw: unknown): z.output<typeof savedReplyInputSchema> {
   const parsed = savedReplyInputSchema.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   return parsed.data;
 }
 

@@ -5,7 +5,7 @@ import { ESCALATION_KINDS, type School, schools, socialAccounts } from '../../db
 import { accountLabel } from '../accounts/account-label.js';
 import { assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput, notFound } from '../core/service-error.js';
+import { invalidInput, invalidInputFrom, notFound } from '../core/service-error.js';
 import { storableIsoDate } from '../core/storable-date.js';
 import type { DeadlineBand } from './deadline-status.js';
 import { findUntriagedDays, type UntriagedDay } from './monitoring-coverage.js';
@@ -146,7 +146,7 @@ export async function deadlineReport(
 ): Promise<DeadlineReport> {
   assertRole(ctx, schoolId, ['senior_leader', 'comms', 'trust_admin', 'auditor'], 'read deadline reports');
   const parsed = deadlineReportInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const { from, to } = parsed.data;
   const db = ctx.db;
   const [school] = await db.select().from(schools).where(eq(schools.id, schoolId));

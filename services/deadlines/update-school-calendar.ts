@@ -1,11 +1,10 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Transaction } from '../../db/client.js';
 import { comments, type School, schools } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput, notFound } from '../core/service-error.js';
+import { invalidInput, invalidInputFrom, notFound } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { computeDeadline } from './compute-deadline.js';
 import type { DeadlineTimer, DeadlineTimers } from './deadline-timers.js';
@@ -38,7 +37,7 @@ export async function updateSchoolCalendar(
       timeZone: school.timeZone,
       ...(rawCalendar as Record<string, unknown>),
     });
-    if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+    if (!parsed.success) throw invalidInputFrom(parsed.error);
     const calendar = parsed.data;
     const { timeZone, ...stored } = calendar;
 

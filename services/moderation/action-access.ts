@@ -10,9 +10,10 @@ import {
   socialAccounts,
 } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
-import { assertInScope } from '../core/authorization.js';
+import { assertAccountAdmin, assertInScope } from '../core/authorization.js';
+import { hasRole } from '../core/principal.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { conflict, notFound } from '../core/service-error.js';
+import { conflict, forbidden, notFound } from '../core/service-error.js';
 
 /** How verbs hand an approved action to the execute job after commit (the API's or a worker's queues). */
 export interface ActionDispatch {
@@ -55,6 +56,29 @@ export async function loadAction(
   const [action] = options.forUpdate ? await query.for('update') : await query;
   if (!action) throw notFound('That action');
   assertInScope(ctx, action.schoolId, 'That action');
+  return action;
+}
+
+/**
+ * The start every admin step on an existing action shares (retry, record by hand, confirm): the
+ * action, locked for the change, on an account this person administers (`doing` finishes the
+ * refusal: "You are not an admin of this account; you cannot <doing>"). A break-glass
+ * confirmation is a senior leader of the action's school instead.
+ */
+export async function loadOwnAction(
+  ctx: ServiceContext,
+  tx: Transaction,
+  actionId: string,
+  doing: string,
+  options: { breakGlass?: boolean } = {},
+): Promise<ModerationAction> {
+  const action = await loadAction(ctx, tx, actionId, { forUpdate: true });
+  if (options.breakGlass) {
+    if (!ctx.principal || !hasRole(ctx.principal, action.schoolId, ['senior_leader']))
+      throw forbidden('Only a senior leader may confirm in place of the second admin');
+  } else {
+    assertAccountAdmin(ctx, action.accountId, doing);
+  }
   return action;
 }
 

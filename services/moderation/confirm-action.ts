@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { type AuditEntryInput, emitAudit } from '../audit/emit-audit.js';
-import { assertAccountAdmin, requireUserId } from '../core/authorization.js';
-import { hasRole } from '../core/principal.js';
+import { requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict, forbidden, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
@@ -14,7 +13,7 @@ import {
   describeAction,
   dispatchAll,
   loadAccountOf,
-  loadAction,
+  loadOwnAction,
   transitionAction,
 } from './action-access.js';
 import { type ActionOutcome, describeOutcome } from './action-outcome.js';
@@ -40,15 +39,10 @@ export async function confirmAction(
   const input = confirmActionInput.parse(raw);
   const userId = requireUserId(ctx);
   const outcome = await withTransaction(ctx, async (tx) => {
-    const current = await loadAction(ctx, tx, input.actionId, { forUpdate: true });
     const breakGlass = input.breakGlassReason !== undefined;
-    if (breakGlass) {
-      if (!ctx.principal || !hasRole(ctx.principal, current.schoolId, ['senior_leader'])) {
-        throw forbidden('Only a senior leader may confirm in place of the second admin');
-      }
-    } else {
-      assertAccountAdmin(ctx, current.accountId, 'confirm an action on this account');
-    }
+    const current = await loadOwnAction(ctx, tx, input.actionId, 'confirm an action on this account', {
+      breakGlass,
+    });
     await assertPolicyAcknowledged(tx, ctx, current.schoolId, 'moderate comments');
     if (current.proposedBy === userId)
       throw forbidden('You proposed this action: another admin must confirm it');

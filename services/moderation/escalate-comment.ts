@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { escalations } from '../../db/schema/index.js';
+import { accountLabel } from '../accounts/account-label.js';
+import { escalationSubjectLabel } from '../audit/audit-labels.js';
 import { emitAudit } from '../audit/emit-audit.js';
-import { commentLabel } from '../comments/comment-label.js';
 import { requireUserId } from '../core/authorization.js';
 import { hasRole } from '../core/principal.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -46,7 +47,6 @@ export async function escalateComment(
       })
       .returning();
     const created = row!;
-    const label = commentLabel(comment, account);
     const referral = input.kind !== 'senior_leader';
     await emitAudit(tx, ctx, {
       action: referral ? 'escalation.referred' : 'escalation.raised',
@@ -54,7 +54,7 @@ export async function escalateComment(
       subject: {
         type: 'escalation',
         id: created.id,
-        label: `${input.kind.replace('_', ' ')} escalation of ${label}`,
+        label: escalationSubjectLabel(input.kind, accountLabel(account)),
       },
       details: {
         kind: input.kind,

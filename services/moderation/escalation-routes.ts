@@ -1,5 +1,6 @@
 import type { Transaction } from '../../db/client.js';
 import { escalations } from '../../db/schema/index.js';
+import { escalationSubjectLabel } from '../audit/audit-labels.js';
 import { type AuditEntryInput, emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
@@ -9,9 +10,7 @@ import { fallbackNote, recipientChain } from '../notifications/recipient-chain.j
 export interface EscalatedComment {
   schoolId: string;
   commentId: string;
-  /** "Comment 123 on @oakfield on X": readable after the comment is gone. */
-  label: string;
-  /** "@oakfield on X" */
+  /** "@oakfield on X" (the audit subject reads "Safeguarding escalation of a comment on @oakfield on X") */
   onAccount: string;
   schoolName: string | null;
 }
@@ -57,7 +56,11 @@ export async function routeSafeguardingConcern(
   const entry: AuditEntryInput = {
     action: 'escalation.raised',
     schoolId: comment.schoolId,
-    subject: { type: 'escalation', id: escalationId, label: `Safeguarding escalation for ${comment.label}` },
+    subject: {
+      type: 'escalation',
+      id: escalationId,
+      label: escalationSubjectLabel('safeguarding', comment.onAccount),
+    },
     details: { kind: 'safeguarding', commentId: comment.commentId, ...route.details },
     ...(route.personal ? { personal: route.personal } : {}),
   };
@@ -112,7 +115,11 @@ export async function routeMisuseReport(
   await emitAudit(tx, ctx, {
     action: 'escalation.raised',
     schoolId: comment.schoolId,
-    subject: { type: 'escalation', id: escalationId, label: `senior leader escalation of ${comment.label}` },
+    subject: {
+      type: 'escalation',
+      id: escalationId,
+      label: escalationSubjectLabel('senior_leader', comment.onAccount),
+    },
     details: { kind: 'senior_leader', commentId: comment.commentId, raisedByHand: true, misuse: true },
     personal: { note: report.note },
   });

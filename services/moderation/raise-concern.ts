@@ -2,7 +2,6 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { schools } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
-import { commentLabel } from '../comments/comment-label.js';
 import { assertRole, requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
@@ -54,7 +53,6 @@ export async function raiseConcern(ctx: ServiceContext, raw: RaiseConcernInput):
     const escalated = {
       schoolId: comment.schoolId,
       commentId: comment.id,
-      label: commentLabel(comment, account),
       onAccount: accountLabel(account),
       schoolName: school?.name ?? null,
     };

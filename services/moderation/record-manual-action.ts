@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { emitAudit } from '../audit/emit-audit.js';
-import { assertAccountAdmin, requireUserId } from '../core/authorization.js';
+import { requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
@@ -12,7 +12,7 @@ import {
   describeAction,
   dispatchAll,
   loadAccountOf,
-  loadAction,
+  loadOwnAction,
   transitionAction,
 } from './action-access.js';
 import { followSucceededAction } from './action-completion.js';
@@ -39,8 +39,7 @@ export async function recordManualAction(
   const input = recordManualActionInput.parse(raw);
   requireUserId(ctx);
   const { action, follow } = await withTransaction(ctx, async (tx) => {
-    const current = await loadAction(ctx, tx, input.actionId, { forUpdate: true });
-    assertAccountAdmin(ctx, current.accountId, 'record an action on this account');
+    const current = await loadOwnAction(ctx, tx, input.actionId, 'record an action on this account');
     await assertPolicyAcknowledged(tx, ctx, current.schoolId, 'moderate comments');
     // A platform action the platform refused may still be done in its own app, under the approval
     // it already has; one that is queued or running is the platform's to finish.

@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { moderationActions } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
-import { assertAccountAdmin, requireUserId } from '../core/authorization.js';
+import { requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
@@ -13,7 +13,7 @@ import {
   describeAction,
   dispatchAll,
   loadAccountOf,
-  loadAction,
+  loadOwnAction,
   transitionAction,
 } from './action-access.js';
 
@@ -34,8 +34,7 @@ export async function retryAction(
   const input = retryActionInput.parse(raw);
   requireUserId(ctx);
   const action = await withTransaction(ctx, async (tx) => {
-    const current = await loadAction(ctx, tx, input.actionId, { forUpdate: true });
-    assertAccountAdmin(ctx, current.accountId, 'retry an action on this account');
+    const current = await loadOwnAction(ctx, tx, input.actionId, 'retry an action on this account');
     if (current.mode !== 'platform')
       throw conflict('This action is done by hand in the platform’s app: record it instead');
     if (current.commentId) {

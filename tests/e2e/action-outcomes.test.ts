@@ -140,7 +140,12 @@ describe('action outcomes in the browser', () => {
     // A bad evidence link is refused, named, on the page.
     await bo.fill('.record-form input[name=evidenceUrl]', 'ftp://files.example/x');
     await bo.click('.record-form button[type=submit]');
-    await expect.poll(() => bo.locator('.flash-error').textContent()).toMatch(/evidenceUrl/);
+    await expect
+      .poll(() => bo.locator('.error-summary li a').allTextContents())
+      .toEqual(['Evidence url is not valid']);
+    expect(await bo.locator('.record-form input[name=evidenceUrl]').getAttribute('aria-invalid')).toBe(
+      'true',
+    );
 
     await bo.fill('.record-form input[name=evidenceUrl]', 'https://evidence.example/deleted.png');
     await bo.fill('.record-form input[name=note]', 'Deleted from the X app on my phone');

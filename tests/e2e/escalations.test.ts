@@ -97,12 +97,27 @@ describe('raising concerns and the escalations queue in the browser', () => {
       .toBe('Acknowledged: the queue shows you are dealing with it.');
     expect(await hugh.locator('.escalation .status').first().textContent()).toBe('acknowledged');
 
-    // A note of spaces passes the browser's `required` but not the rule: the page says why.
+    // A note of spaces passes the browser's `required` but not the rule: the GOV.UK error pattern
+    // says why, at the top (focused) and on the field, and the summary's link takes the focus there.
     await hugh.locator('.escalation textarea[name=note]').first().fill('   ');
     await hugh.locator('.escalation button', { hasText: 'Close with this note' }).first().click();
+    const summary = hugh.locator('.error-summary');
+    await expect.poll(() => summary.locator('h2').textContent()).toBe('There is a problem');
+    expect(await summary.getAttribute('role')).toBe('alert');
     await expect
-      .poll(() => hugh.locator('.flash-error').textContent())
-      .toContain('write a note saying what was done');
+      .poll(() => hugh.evaluate(() => document.activeElement?.classList.contains('error-summary')))
+      .toBe(true);
+    expect(await summary.locator('li a').allTextContents()).toEqual(['Write a note saying what was done']);
+    const field = hugh.locator('.escalation textarea[name=note][aria-invalid=true]');
+    const messageId = await field.getAttribute('aria-describedby');
+    expect(await hugh.locator(`[id="${messageId}"]`).textContent()).toBe(
+      'Error: Write a note saying what was done',
+    );
+    expect(await hugh.locator('.flash-error').count()).toBe(0);
+    await summary.locator('li a').click();
+    expect(await hugh.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('note');
+    expect(await hugh.evaluate(() => document.activeElement?.getAttribute('aria-invalid'))).toBe('true');
+    await ui.checkA11y(hugh);
     expect(await hugh.locator('#open-h').textContent()).toBe('Open escalations (1)');
 
     await hugh.locator('.escalation textarea[name=note]').first().fill('Called the parent; post removed');

@@ -138,15 +138,22 @@ describe('every screen, finished', () => {
     expect(await page.locator('a.bell').textContent()).not.toMatch(/\p{Extended_Pictographic}/u);
   });
 
-  it('opens /docs and /admin/queues with no outside request and no CSP error', async () => {
+  it('opens /docs and /admin/queues with no outside request, no CSP error and no serious axe finding', async () => {
     const page = await ui.signedInPage(everyone.email);
     const errors = consoleErrors(page);
     await page.goto(`${ui.e2e.baseUrl}/docs`);
     await page.locator('.swagger-ui .info .title').waitFor();
     expect(await page.locator('.swagger-ui .info .title').textContent()).toContain('Hallmonitor API');
+    // Both are drawn by script after the load event: axe is run again once they are on screen.
+    await ui.checkA11y(page);
+    expect(ui.watch.checked).toContain('/docs');
     await page.goto(`${ui.e2e.baseUrl}/admin/queues`);
     await page.getByText('Hallmonitor queues').first().waitFor();
+    // The queue cards (and their menu buttons) are drawn after the board's first fetch.
+    await page.locator('[id^="base-ui-"]').first().waitFor();
+    await ui.checkA11y(page);
+    expect(ui.watch.checked).toContain('/admin/queues');
     expect(errors).toEqual([]);
-    // No outside request: checked by useE2eBrowser after the test.
+    // No outside request and no serious or critical axe finding: checked by useE2eBrowser after the test.
   });
 });

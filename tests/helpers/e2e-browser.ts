@@ -41,13 +41,6 @@ export interface E2eBrowser {
 const SERIOUS = new Set(['serious', 'critical']);
 
 /**
- * Developer tools the app mounts but does not render: Swagger UI (/docs) and Bull Board
- * (/admin/queues). Their pages are still watched for outside requests; axe findings in their
- * vendored markup are not ours to fix, so they are not checked.
- */
-export const THIRD_PARTY_UIS = ['/docs', '/admin/queues'];
-
-/**
  * The set-up every browser test shares: the real app (startE2eApp), Debian's Chromium, and per
  * test a watch on every page it opens. After each test the watch must be clean: no serious or
  * critical axe-core violation on any page loaded, and no request to a host other than the app's
@@ -117,8 +110,6 @@ export function useE2eBrowser(
     if (!url.startsWith('http')) return;
     const host = new URL(url).host;
     if (e2e && host !== new URL(e2e.baseUrl).host) return; // another site's page (the sandbox's)
-    const pathname = new URL(url).pathname;
-    if (THIRD_PARTY_UIS.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))) return;
     try {
       const found = await page.evaluate(async () => {
         const axe = (window as unknown as { axe?: { run: (...a: unknown[]) => Promise<unknown> } }).axe;

@@ -122,6 +122,12 @@ const TABLE: Record<string, Row> = {
   'GET /docs/json': { allowed: 'public', anon: 200, build: u('/docs/json') },
   'GET /docs/yaml': { allowed: 'public', anon: 200, build: u('/docs/yaml') },
   'GET /docs/static/*': { allowed: 'public', anon: 200, build: u('/docs/static/swagger-ui.css') },
+  // The docs' own colours (services/api/docs-theme.ts), public like the rest of Swagger UI's files.
+  'GET /docs/static/theme/hallmonitor.css': {
+    allowed: 'public',
+    anon: 200,
+    build: u('/docs/static/theme/hallmonitor.css'),
+  },
 
   // ---- sign-in -----------------------------------------------------------------------------------
   'GET /login': { allowed: 'public', anon: 200, build: u('/login') },
@@ -654,6 +660,14 @@ const TABLE: Record<string, Row> = {
     allowed: TRUST_ADMIN,
     scoped: true,
     build: (s) => ({ url: `/schools/${s.school.id}/notifications` }),
+  },
+  'POST /schools/:schoolId/webhooks/add': {
+    allowed: TRUST_ADMIN,
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/webhooks/add`,
+      form: { kind: 'slack', label: 'Comms', url: `https://${MATRIX_WEBHOOK_HOST}/services/T0/B0/abcd` },
+    }),
   },
   'POST /schools/:schoolId/webhooks/:webhookId/remove': {
     allowed: TRUST_ADMIN,

@@ -9,6 +9,8 @@ const STATIC_FILES: Record<string, { type: string; body: Buffer }> = Object.from
     ['app.css', 'text/css; charset=utf-8'],
     ['app.js', 'text/javascript; charset=utf-8'],
     ['favicon.svg', 'image/svg+xml'],
+    ['bull-board.css', 'text/css; charset=utf-8'],
+    ['bull-board.js', 'text/javascript; charset=utf-8'],
   ].map(([name, type]) => [
     name,
     { type: type!, body: readFileSync(new URL(`../../web/static/${name}`, import.meta.url)) },

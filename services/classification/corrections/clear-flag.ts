@@ -5,7 +5,7 @@ import { emitAudit } from '../../audit/emit-audit.js';
 import { commentLabel } from '../../comments/comment-label.js';
 import { requireUserId } from '../../core/authorization.js';
 import type { ServiceContext } from '../../core/service-context.js';
-import { conflict, invalidInput } from '../../core/service-error.js';
+import { conflict, invalidInputFrom } from '../../core/service-error.js';
 import { withTransaction } from '../../core/with-transaction.js';
 import { SCHOOL_TERM_CATEGORIES } from '../add-school-term.js';
 import type { Label } from '../types.js';
@@ -41,7 +41,7 @@ export async function clearFlag(
   raw: unknown,
 ): Promise<ClearFlagResult> {
   const parsed = clearFlagInput.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const input = parsed.data;
   const userId = requireUserId(ctx);
   return withTransaction(ctx, async (tx, txCtx) => {

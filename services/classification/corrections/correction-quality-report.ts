@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { classifierCorrections, schools } from '../../../db/schema/index.js';
 import type { ServiceContext } from '../../core/service-context.js';
 import { queryable } from '../../core/service-context.js';
-import { invalidInput, notFound } from '../../core/service-error.js';
+import { invalidInputFrom, notFound } from '../../core/service-error.js';
 import { SCHOOL_TERM_CATEGORIES } from '../add-school-term.js';
 import { loadSchoolFor } from '../school-lexicon-access.js';
 import { QUALITY_REPORT_READERS } from './correction-access.js';
@@ -46,7 +46,7 @@ export async function correctionQualityReport(
   raw: unknown,
 ): Promise<QualityReport> {
   const parsed = qualityReportInput.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const db = queryable(ctx);
   const school = await loadSchoolFor(
     ctx,

@@ -4,7 +4,7 @@ import { emitAudit } from '../../audit/emit-audit.js';
 import { commentLabel } from '../../comments/comment-label.js';
 import { requireUserId } from '../../core/authorization.js';
 import type { ServiceContext } from '../../core/service-context.js';
-import { invalidInput, preconditionFailed } from '../../core/service-error.js';
+import { invalidInputFrom, preconditionFailed } from '../../core/service-error.js';
 import { withTransaction } from '../../core/with-transaction.js';
 import { SCHOOL_TERM_CATEGORIES } from '../add-school-term.js';
 import { routesFor } from '../routes-for.js';
@@ -48,7 +48,7 @@ export async function flagComment(
   raw: unknown,
 ): Promise<CorrectionResult> {
   const parsed = flagCommentInput.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const input = parsed.data;
   const userId = requireUserId(ctx);
   let afterCommit: (() => Promise<void>) | null = null;

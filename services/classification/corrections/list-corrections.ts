@@ -10,7 +10,7 @@ import {
 import { accountLabel } from '../../accounts/account-label.js';
 import type { ServiceContext } from '../../core/service-context.js';
 import { queryable } from '../../core/service-context.js';
-import { invalidInput } from '../../core/service-error.js';
+import { invalidInputFrom } from '../../core/service-error.js';
 import { excerpt } from '../../moderation/list-flags.js';
 import { loadSchoolFor } from '../school-lexicon-access.js';
 import { CORRECTION_REVIEWERS } from './correction-access.js';
@@ -52,7 +52,7 @@ export async function listCorrections(
   raw: unknown = {},
 ): Promise<{ school: { id: string; name: string }; corrections: CorrectionView[] }> {
   const parsed = listCorrectionsInput.safeParse(raw ?? {});
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const db = queryable(ctx);
   const school = await loadSchoolFor(ctx, db, schoolId, CORRECTION_REVIEWERS, 'review corrections');
   const corrector = aliasedTable(users, 'corrector');

@@ -4,7 +4,7 @@ import { type CorrectionReviewStatus, classifierCorrections, comments } from '..
 import { emitAudit } from '../../audit/emit-audit.js';
 import { requireUserId } from '../../core/authorization.js';
 import type { ServiceContext } from '../../core/service-context.js';
-import { conflict, invalidInput, preconditionFailed } from '../../core/service-error.js';
+import { conflict, invalidInput, invalidInputFrom, preconditionFailed } from '../../core/service-error.js';
 import { withTransaction } from '../../core/with-transaction.js';
 import { addSchoolTerm } from '../add-school-term.js';
 import { loadSchoolFor } from '../school-lexicon-access.js';
@@ -58,7 +58,7 @@ export async function reviewCorrection(
   exampleExpect: string[] | null;
 }> {
   const parsed = reviewCorrectionInput.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const input = parsed.data;
   const userId = requireUserId(ctx);
   return withTransaction(ctx, async (tx, txCtx) => {

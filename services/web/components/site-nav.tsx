@@ -1,4 +1,3 @@
-import { escapeHtml } from '@kitajs/html';
 import type { SchoolRole } from '../../../db/schema/index.js';
 import type { Principal } from '../../core/principal.js';
 import { CsrfField } from './csrf-field.js';
@@ -97,23 +96,33 @@ export interface SiteHeaderProps {
 }
 
 /** The bar on every signed-in page: the sections this person may use, the bell, and sign-out. */
-export function SiteHeader({ user, csrfToken, current }: SiteHeaderProps): string {
-  const links = navItemsFor(user)
-    .map(
-      (i) =>
-        `<li><a href="${i.href}"${i.section === current ? ' aria-current="page"' : ''}>${escapeHtml(i.label)}</a></li>`,
-    )
-    .join('');
+export function SiteHeader({ user, csrfToken, current }: SiteHeaderProps): JSX.Element {
   return (
-    '<header class="site-header">' +
-    '<a class="brand" href="/">Hallmonitor</a>' +
-    `<nav class="site-nav" aria-label="Main"><ul>${links}</ul></nav>` +
-    '<div class="site-tools">' +
-    (user.unread === undefined ? '' : NotificationBell({ unread: user.unread })) +
-    '<form method="post" action="/auth/sign-out" class="sign-out">' +
-    CsrfField({ token: csrfToken }) +
-    `<span class="user-name">${escapeHtml(user.name)}</span> ` +
-    '<button type="submit">Sign out</button>' +
-    '</form></div></header>'
+    <header class="site-header">
+      <a class="brand" href="/">
+        Hallmonitor
+      </a>
+      <nav class="site-nav" aria-label="Main">
+        <ul>
+          {navItemsFor(user).map((i) => (
+            <li>
+              <a href={i.href} aria-current={i.section === current ? 'page' : undefined} safe>
+                {i.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div class="site-tools">
+        {user.unread === undefined ? '' : <NotificationBell unread={user.unread} />}
+        <form method="post" action="/auth/sign-out" class="sign-out">
+          <CsrfField token={csrfToken} />
+          <span class="user-name" safe>
+            {user.name}
+          </span>{' '}
+          <button type="submit">Sign out</button>
+        </form>
+      </div>
+    </header>
   );
 }

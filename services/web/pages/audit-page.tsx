@@ -1,4 +1,3 @@
-import { escapeHtml } from '@kitajs/html';
 import { AUDIT_ACTIONS } from '../../audit/audit-actions.js';
 import type { AuditEntryView } from '../../audit/audit-entry-view.js';
 import type { AuditFilter } from '../../audit/audit-filter.js';
@@ -7,7 +6,7 @@ import type { Checkpoint } from '../../audit/audit-signing.js';
 import { describeUnwitnessed, type VerifyResult } from '../../audit/verify-audit.js';
 import { CommentName } from '../components/comment-name.js';
 import { CsrfField } from '../components/csrf-field.js';
-import { Time } from '../components/kit.js';
+import { Option, Time } from '../components/kit.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -33,18 +32,26 @@ export interface AuditPageProps {
   people?: { id: string; name: string; email: string }[];
 }
 
-function option(value: string, label: string, selected: string | undefined): string {
-  return `<option value="${escapeHtml(value)}"${value === (selected ?? '') ? ' selected' : ''}>${escapeHtml(label)}</option>`;
-}
-
 /** The kinds of subject entries are about, from the one list of actions. */
 const SUBJECT_TYPES = [...new Set(Object.values(AUDIT_ACTIONS))].sort();
 
 /** Options of a picker; an id from a link that is not in the list stays selected, shown as its id. */
-function pickerOptions(items: [string, string][], selected: string | undefined): string {
+function PickerOptions({
+  items,
+  selected,
+}: {
+  items: [string, string][];
+  selected: string | undefined;
+}): JSX.Element {
   const known =
     selected && !items.some(([id]) => id === selected) ? [[selected, selected] as [string, string]] : [];
-  return [...known, ...items].map(([id, label]) => option(id, label, selected)).join('');
+  return (
+    <>
+      {[...known, ...items].map(([id, label]) => (
+        <Option value={id} label={label} selected={selected ?? ''} />
+      ))}
+    </>
+  );
 }
 
 function withoutSubject(query: URLSearchParams): string {
@@ -54,8 +61,22 @@ function withoutSubject(query: URLSearchParams): string {
   return q.toString();
 }
 
-function input(name: string, label: string, value: string | undefined, type = 'text'): string {
-  return `<label>${escapeHtml(label)} <input type="${type}" name="${name}" value="${escapeHtml(value ?? '')}" /></label>`;
+function Input({
+  name,
+  label,
+  value,
+  type = 'text',
+}: {
+  name: string;
+  label: string;
+  value: string | undefined;
+  type?: string;
+}): JSX.Element {
+  return (
+    <label>
+      <span safe>{label}</span> <input type={type} name={name} value={value ?? ''} />
+    </label>
+  );
 }
 
 function filterQuery(filter: AuditFilter): URLSearchParams {
@@ -71,15 +92,43 @@ function filterQuery(filter: AuditFilter): URLSearchParams {
  * JSON as text, each string in it isolated: personal data and details hold comment text and
  * authors' names, whose overrides must not turn the rest of the record round.
  */
-function json(value: unknown): string {
+function Json({ value }: { value: unknown }): JSX.Element {
   const raw = JSON.stringify(value, null, 1) ?? 'null';
-  let out = '';
+  const pieces: JSX.Element[] = [];
   let at = 0;
   for (const m of raw.matchAll(/"((?:[^"\\]|\\.)*)"/g)) {
-    out += `${escapeHtml(raw.slice(at, m.index))}"${PublicText({ text: m[1]! })}"`;
+    const between = raw.slice(at, m.index);
+    pieces.push(
+      <>
+        <span safe>{between}</span>"<PublicText text={m[1]!} />"
+      </>,
+    );
     at = m.index + m[0].length;
   }
-  return out + escapeHtml(raw.slice(at));
+  const rest = raw.slice(at);
+  return (
+    <>
+      {pieces}
+      <span safe>{rest}</span>
+    </>
+  );
+}
+
+function PersonalData({ e }: { e: AuditEntryView }): JSX.Element {
+  if (e.personalData.state === 'redacted') {
+    return <p class="muted redacted" safe>{`Personal data ${e.personalData.note}`}</p>;
+  }
+  if (e.personalData.state === 'held') {
+    return (
+      <details>
+        <summary>Personal data</summary>
+        <pre>
+          <Json value={e.personalData.content} />
+        </pre>
+      </details>
+    );
+  }
+  return '';
 }
 
 function Entry({
@@ -90,34 +139,101 @@ function Entry({
   e: AuditEntryView;
   schoolName: string;
   label?: CommentLabel | undefined;
-}): string {
-  const personal =
-    e.personalData.state === 'redacted'
-      ? `<p class="muted redacted">Personal data ${escapeHtml(e.personalData.note)}</p>`
-      : e.personalData.state === 'held'
-        ? `<details><summary>Personal data</summary><pre>${json(e.personalData.content)}</pre></details>`
-        : '';
-  const change =
-    e.before !== null || e.after !== null
-      ? `<p>Before: <code>${json(e.before)}</code> → after: <code>${json(e.after)}</code></p>`
-      : '';
-  return `<tr id="entry-${e.seq}">
-  <td class="seq">${e.seq}</td>
-  <td>${Time({ at: e.at, seconds: true })}</td>
-  <td>${PublicText({ text: e.actor.name })}${e.actor.type === 'system' ? ' <span class="muted">(system)</span>' : ''}</td>
-  <td>${escapeHtml(auditActionLabel(e.action))}<br /><code class="muted">${escapeHtml(e.action)}</code></td>
-  <td>${label ? CommentName({ label }) : PublicText({ text: e.subject.label })}<br /><span class="muted">${escapeHtml(schoolName)}</span>${e.subject.id ? `<br /><a class="only-subject" href="/audit?${escapeHtml(new URLSearchParams({ subjectType: e.subject.type, subjectId: e.subject.id }).toString())}">Only entries about this</a>` : ''}</td>
-  <td>${e.reason ? PublicText({ text: e.reason }) : '<span class="muted">—</span>'}${change}${personal}
-    <details><summary>Details</summary><pre>${json(e.details)}</pre><p class="muted">hash ${escapeHtml(e.hash.slice(0, 16))}…</p></details></td>
-</tr>`;
+}): JSX.Element {
+  return (
+    <tr id={`entry-${e.seq}`}>
+      <td class="seq">{e.seq}</td>
+      <td>
+        <Time at={e.at} seconds />
+      </td>
+      <td>
+        <PublicText text={e.actor.name} />
+        {e.actor.type === 'system' ? (
+          <>
+            {' '}
+            <span class="muted">(system)</span>
+          </>
+        ) : (
+          ''
+        )}
+      </td>
+      <td>
+        <span safe>{auditActionLabel(e.action)}</span>
+        <br />
+        <code class="muted" safe>
+          {e.action}
+        </code>
+      </td>
+      <td>
+        {label ? <CommentName label={label} /> : <PublicText text={e.subject.label} />}
+        <br />
+        <span class="muted" safe>
+          {schoolName}
+        </span>
+        {e.subject.id ? (
+          <>
+            <br />
+            <a
+              class="only-subject"
+              href={`/audit?${new URLSearchParams({ subjectType: e.subject.type, subjectId: e.subject.id }).toString()}`}
+            >
+              Only entries about this
+            </a>
+          </>
+        ) : (
+          ''
+        )}
+      </td>
+      <td>
+        {e.reason ? <PublicText text={e.reason} /> : <span class="muted">—</span>}
+        {e.before !== null || e.after !== null ? (
+          <p>
+            Before:{' '}
+            <code>
+              <Json value={e.before} />
+            </code>{' '}
+            → after:{' '}
+            <code>
+              <Json value={e.after} />
+            </code>
+          </p>
+        ) : (
+          ''
+        )}
+        <PersonalData e={e} />
+        <details>
+          <summary>Details</summary>
+          <pre>
+            <Json value={e.details} />
+          </pre>
+          <p class="muted" safe>{`hash ${e.hash.slice(0, 16)}…`}</p>
+        </details>
+      </td>
+    </tr>
+  );
 }
 
-function VerifyOutcome({ result }: { result: AuditPageProps['verify'] }): string {
+function VerifyOutcome({ result }: { result: AuditPageProps['verify'] }): JSX.Element {
   if (!result) return '';
   if (result.intact) {
-    return `<p class="flash flash-ok" role="status">Intact: entries ${result.from}–${result.to} (${result.count} entries) recomputed; checked against ${result.checkpoints} signed checkpoint(s). Head hash <code>${escapeHtml(result.headHash)}</code>.</p><p class="flash${result.unwitnessed.since === null ? ' flash-error' : ''}" role="status">Unwitnessed: ${escapeHtml(describeUnwitnessed(result.unwitnessed))}. A consistent rewrite of these entries by someone with the database could not be detected until the next checkpoint covers them.</p>`;
+    return (
+      <>
+        <p class="flash flash-ok" role="status">
+          Intact: entries {result.from}–{result.to} ({result.count} entries) recomputed; checked against{' '}
+          {result.checkpoints} signed checkpoint(s). Head hash <code safe>{result.headHash}</code>.
+        </p>
+        <p class={`flash${result.unwitnessed.since === null ? ' flash-error' : ''}`} role="status" safe>
+          {`Unwitnessed: ${describeUnwitnessed(result.unwitnessed)}. A consistent rewrite of these entries by someone with the database could not be detected until the next checkpoint covers them.`}
+        </p>
+      </>
+    );
   }
-  return `<p class="flash flash-error" role="alert">Broken at entry ${result.seq}: ${escapeHtml(result.reason)}. <a href="/audit?fromSeq=${result.seq}&amp;toSeq=${result.seq}">Show entry ${result.seq}</a></p>`;
+  return (
+    <p class="flash flash-error" role="alert">
+      <span safe>{`Broken at entry ${result.seq}: ${result.reason}.`}</span>{' '}
+      <a href={`/audit?fromSeq=${result.seq}&toSeq=${result.seq}`}>Show entry {result.seq}</a>
+    </p>
+  );
 }
 
 /** The auditor's screen: search, read, verify, export. Read-only apart from Verify and Sign. */
@@ -128,66 +244,82 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
   const exportLink = (format: string) => {
     const q = new URLSearchParams(query);
     q.set('format', format);
-    return `/api/audit/export?${escapeHtml(q.toString())}`;
+    return `/api/audit/export?${q.toString()}`;
   };
   return (
     <Layout title="Audit log" user={props.user} csrfToken={props.csrfToken} current="audit">
       <main id="main">
         <h1>Audit log</h1>
-        {VerifyOutcome({ result: props.verify })}
-        {props.signingConfigured
-          ? ''
-          : '<p class="flash flash-error" role="alert">Checkpoints are not being signed: no signing key is in use (AUDIT_SIGNING_KEY, or the key file the services generate when it is unset). Verify still recomputes the chain, but a consistent rewrite of the whole log would not be detected.</p>'}
+        <VerifyOutcome result={props.verify} />
+        {props.signingConfigured ? (
+          ''
+        ) : (
+          <p class="flash flash-error" role="alert">
+            Checkpoints are not being signed: no signing key is in use (AUDIT_SIGNING_KEY, or the key file the
+            services generate when it is unset). Verify still recomputes the chain, but a consistent rewrite
+            of the whole log would not be detected.
+          </p>
+        )}
         <form method="get" action="/audit" class="filters" aria-label="Filter the audit log">
           <label>
             School{' '}
             <select name="schoolId">
-              {option('', 'All my schools', filter.schoolId)}
-              {props.schools.map((s) => option(s.id, s.name, filter.schoolId)).join('')}
+              <Option value="" label="All my schools" selected={filter.schoolId ?? ''} />
+              {props.schools.map((s) => (
+                <Option value={s.id} label={s.name} selected={filter.schoolId ?? ''} />
+              ))}
             </select>
           </label>
           <label>
             Action{' '}
             <select name="action">
-              {option('', 'Any', filter.action)}
-              {Object.keys(AUDIT_ACTIONS)
-                .map((a) => option(a, `${auditActionLabel(a)} (${a})`, filter.action))
-                .join('')}
+              <Option value="" label="Any" selected={filter.action ?? ''} />
+              {Object.keys(AUDIT_ACTIONS).map((a) => (
+                <Option value={a} label={`${auditActionLabel(a)} (${a})`} selected={filter.action ?? ''} />
+              ))}
             </select>
           </label>
           <label>
             Account{' '}
             <select name="accountId">
-              {option('', 'Any account', filter.accountId)}
-              {pickerOptions(
-                (props.accounts ?? []).map((a) => [a.id, `@${a.handle} (${a.platform}, ${a.school})`]),
-                filter.accountId,
-              )}
+              <Option value="" label="Any account" selected={filter.accountId ?? ''} />
+              <PickerOptions
+                items={(props.accounts ?? []).map((a) => [a.id, `@${a.handle} (${a.platform}, ${a.school})`])}
+                selected={filter.accountId}
+              />
             </select>
           </label>
           <label>
             Person{' '}
             <select name="actorId">
-              {option('', 'Anyone (or the system)', filter.actorId)}
-              {pickerOptions(
-                (props.people ?? []).map((p) => [p.id, `${p.name} (${p.email})`]),
-                filter.actorId,
-              )}
+              <Option value="" label="Anyone (or the system)" selected={filter.actorId ?? ''} />
+              <PickerOptions
+                items={(props.people ?? []).map((p) => [p.id, `${p.name} (${p.email})`])}
+                selected={filter.actorId}
+              />
             </select>
           </label>
           <label>
             About{' '}
             <select name="subjectType">
-              {option('', 'Anything', filter.subjectType)}
-              {SUBJECT_TYPES.map((t) => option(t, t, filter.subjectType)).join('')}
+              <Option value="" label="Anything" selected={filter.subjectType ?? ''} />
+              {SUBJECT_TYPES.map((t) => (
+                <Option value={t} label={t} selected={filter.subjectType ?? ''} />
+              ))}
             </select>
           </label>
-          {filter.subjectId
-            ? `<p class="filter-subject">Only entries about one ${escapeHtml(filter.subjectType ?? 'subject')} <input type="hidden" name="subjectId" value="${escapeHtml(filter.subjectId)}" /><a href="/audit?${escapeHtml(withoutSubject(query))}">Show all subjects</a></p>`
-            : ''}
-          {input('from', 'From', filter.from?.toISOString().slice(0, 10), 'date')}
-          {input('to', 'To', filter.to, 'date')}
-          {input('q', 'Reason contains', filter.q, 'search')}
+          {filter.subjectId ? (
+            <p class="filter-subject">
+              <span safe>{`Only entries about one ${filter.subjectType ?? 'subject'}`}</span>{' '}
+              <input type="hidden" name="subjectId" value={filter.subjectId} />
+              <a href={`/audit?${withoutSubject(query)}`}>Show all subjects</a>
+            </p>
+          ) : (
+            ''
+          )}
+          <Input name="from" label="From" value={filter.from?.toISOString().slice(0, 10)} type="date" />
+          <Input name="to" label="To" value={filter.to} type="date" />
+          <Input name="q" label="Reason contains" value={filter.q} type="search" />
           <button type="submit">Search</button>
         </form>
         {props.canVerify ? (
@@ -202,9 +334,14 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
               <a href="/api/audit/checkpoints/export">signed checkpoints</a>
             </p>
             <p class="muted">
-              {props.latestCheckpoint
-                ? `Last signed checkpoint: entry ${props.latestCheckpoint.seq}, ${Time({ at: props.latestCheckpoint.signedAt })}`
-                : 'No checkpoint signed yet.'}
+              {props.latestCheckpoint ? (
+                <>
+                  Last signed checkpoint: entry {props.latestCheckpoint.seq},{' '}
+                  <Time at={props.latestCheckpoint.signedAt} />
+                </>
+              ) : (
+                'No checkpoint signed yet.'
+              )}
             </p>
           </section>
         ) : (
@@ -226,15 +363,13 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
                 </tr>
               </thead>
               <tbody>
-                {props.items
-                  .map((e) =>
-                    Entry({
-                      e,
-                      schoolName: e.schoolId ? (names.get(e.schoolId) ?? '') : '',
-                      label: e.subject.id ? props.subjectLabels?.get(e.subject.id) : undefined,
-                    }),
-                  )
-                  .join('')}
+                {props.items.map((e) => (
+                  <Entry
+                    e={e}
+                    schoolName={e.schoolId ? (names.get(e.schoolId) ?? '') : ''}
+                    label={e.subject.id ? props.subjectLabels?.get(e.subject.id) : undefined}
+                  />
+                ))}
               </tbody>
             </table>
           </section>
@@ -242,7 +377,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
         {props.next !== null ? (
           <a
             class="next-page"
-            href={`/audit?${escapeHtml(new URLSearchParams({ ...Object.fromEntries(query), before: String(props.next) }).toString())}`}
+            href={`/audit?${new URLSearchParams({ ...Object.fromEntries(query), before: String(props.next) }).toString()}`}
           >
             Older entries
           </a>

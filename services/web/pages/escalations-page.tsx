@@ -1,4 +1,5 @@
 import type { EscalationQueue, QueueItem } from '../../moderation/list-escalation-queue.js';
+import { EscalationList } from '../components/escalation-list.js';
 import { PostForm, Time } from '../components/kit.js';
 import { LabelChips } from '../components/moderation-bits.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
@@ -137,30 +138,21 @@ export function EscalationsPage({ user, csrfToken, flash, queue }: EscalationsPa
         ) : (
           ''
         )}
-        <section aria-labelledby="open-h">
-          <h2 id="open-h" safe>{`Open escalations (${queue.open.length})`}</h2>
-          {queue.open.length === 0 ? (
-            <p class="empty">No open escalations.</p>
-          ) : (
-            <ol class="cards">
-              {queue.open.map((e) => (
-                <Item e={e} csrfToken={may.has(e.schoolId) ? csrfToken : null} />
-              ))}
-            </ol>
-          )}
-        </section>
-        <section aria-labelledby="closed-h">
-          <h2 id="closed-h">Recently closed</h2>
-          {queue.recentlyClosed.length === 0 ? (
-            <p class="empty">None closed yet.</p>
-          ) : (
-            <ol class="cards">
-              {queue.recentlyClosed.map((e) => (
-                <Item e={e} csrfToken={null} />
-              ))}
-            </ol>
-          )}
-        </section>
+        <EscalationList
+          id="open-h"
+          title="Open escalations"
+          counted
+          items={queue.open}
+          empty="No open escalations."
+          card={(e) => <Item e={e} csrfToken={may.has(e.schoolId) ? csrfToken : null} />}
+        />
+        <EscalationList
+          id="closed-h"
+          title="Recently closed"
+          items={queue.recentlyClosed}
+          empty="None closed yet."
+          card={(e) => <Item e={e} csrfToken={null} />}
+        />
       </main>
     </Layout>
   );

@@ -1,11 +1,10 @@
-import { escapeHtml } from '@kitajs/html';
 import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import { platformDisplayName, platformProfiles } from '../../platforms/platform-profiles.js';
 import { AtRiskBanner } from '../components/account-risk.js';
 import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
-import { Time } from '../components/kit.js';
+import { Option, Time } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { AuthorName, PublicHandle } from '../components/public-text.js';
 import { SeverityBadge, UrgencyBadge } from '../components/severity-badge.js';
@@ -50,22 +49,28 @@ const CATEGORY_NAMES: Record<string, string> = {
   spam: 'Spam',
 };
 
-function option(value: string, label: string, selected: string | undefined): string {
-  return `<option value="${escapeHtml(value)}"${value === (selected ?? '') ? ' selected' : ''}>${escapeHtml(label)}</option>`;
-}
-
-function Labels({ item }: { item: InboxItem }): string {
+function Labels({ item }: { item: InboxItem }): JSX.Element {
   const seen = new Map<string, string>();
   for (const l of item.labels) {
     const key = `${l.category}/${l.subcategory}`;
     if (!seen.has(key)) seen.set(key, l.severity);
   }
-  return [...seen.entries()]
-    .map(([key, severity]) => {
-      const [category, sub] = key.split('/');
-      return `<span class="label label-${escapeHtml(category)} severity-${escapeHtml(severity)}" title="${escapeHtml(`${severity} severity`)}">${escapeHtml(CATEGORY_NAMES[category!] ?? category)}: ${escapeHtml(sub!.replaceAll('_', ' '))}</span>`;
-    })
-    .join(' ');
+  return (
+    <>
+      {[...seen.entries()].map(([key, severity]) => {
+        const [category = '', sub = ''] = key.split('/');
+        return (
+          <>
+            <span
+              class={`label label-${category} severity-${severity}`}
+              title={`${severity} severity`}
+              safe
+            >{`${CATEGORY_NAMES[category] ?? category}: ${sub.replaceAll('_', ' ')}`}</span>{' '}
+          </>
+        );
+      })}
+    </>
+  );
 }
 
 function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
@@ -92,10 +97,14 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
         <a class="open-comment" href={`/comments/${item.id}`}>
           Open
         </a>
-        <span class="account">{PublicHandle({ handle: item.accountHandle })}</span>
-        <span class="author">{AuthorName({ name: item.authorName, handle: item.authorHandle })}</span>
-        {UrgencyBadge({ urgency: item.urgency })}
-        {SeverityBadge({ severity: item.severity })}
+        <span class="account">
+          <PublicHandle handle={item.accountHandle} />
+        </span>
+        <span class="author">
+          <AuthorName name={item.authorName} handle={item.authorHandle} />
+        </span>
+        <UrgencyBadge urgency={item.urgency} />
+        <SeverityBadge severity={item.severity} />
         <span class="assignee">
           {item.assigneeName ? (
             <>
@@ -119,13 +128,17 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
         )}
       </div>
       <p class="comment-text">
-        {item.redacted
-          ? '<em>Redacted under the retention policy</em>'
-          : HighlightedText({ text: item.text, spans })}
+        {item.redacted ? (
+          <em>Redacted under the retention policy</em>
+        ) : (
+          <HighlightedText text={item.text} spans={spans} />
+        )}
       </p>
-      <div class="comment-labels">{Labels({ item })}</div>
+      <div class="comment-labels">
+        <Labels item={item} />
+      </div>
       {link ? (
-        <a class="platform-link" href={escapeHtml(link)} rel="noopener noreferrer" target="_blank" safe>
+        <a class="platform-link" href={link} rel="noopener noreferrer" target="_blank" safe>
           {`View on ${platformDisplayName(item.platform)}`}
         </a>
       ) : (
@@ -181,49 +194,53 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
           <label>
             Status{' '}
             <select name="status">
-              {option('open', 'Open', filter.status)}
-              {option('responded', 'Responded', filter.status)}
-              {option('closed', 'Closed', filter.status)}
-              {option('all', 'All', filter.status)}
+              <Option value="open" label="Open" selected={filter.status} />
+              <Option value="responded" label="Responded" selected={filter.status} />
+              <Option value="closed" label="Closed" selected={filter.status} />
+              <Option value="all" label="All" selected={filter.status} />
             </select>
           </label>
           <label>
             Label{' '}
             <select name="category">
-              {option('', 'Any', filter.category)}
-              {Object.entries(CATEGORY_NAMES)
-                .map(([value, label]) => option(value, label, filter.category))
-                .join('')}
+              <Option value="" label="Any" selected={filter.category ?? ''} />
+              {Object.entries(CATEGORY_NAMES).map(([value, label]) => (
+                <Option value={value} label={label} selected={filter.category ?? ''} />
+              ))}
             </select>
           </label>
           <label>
             Account{' '}
             <select name="accountId">
-              {option('', 'All accounts', filter.accountId)}
-              {props.accounts.map((a) => option(a.id, `@${a.handle}`, filter.accountId)).join('')}
+              <Option value="" label="All accounts" selected={filter.accountId ?? ''} />
+              {props.accounts.map((a) => (
+                <Option value={a.id} label={`@${a.handle}`} selected={filter.accountId ?? ''} />
+              ))}
             </select>
           </label>
           <label>
             Platform{' '}
             <select name="platform">
-              {option('', 'All platforms', filter.platform)}
-              {platformProfiles()
-                .map((p) => option(p.platform, p.displayName, filter.platform))
-                .join('')}
+              <Option value="" label="All platforms" selected={filter.platform ?? ''} />
+              {platformProfiles().map((p) => (
+                <Option value={p.platform} label={p.displayName} selected={filter.platform ?? ''} />
+              ))}
             </select>
           </label>
           <label>
             Assigned to{' '}
             <select name="assignee">
-              {option('', 'Anyone or nobody', filter.assignee)}
-              {option('me', 'Me', filter.assignee)}
-              {option('none', 'Nobody', filter.assignee)}
-              {props.people.map((p) => option(p.id, p.name, filter.assignee)).join('')}
+              <Option value="" label="Anyone or nobody" selected={filter.assignee ?? ''} />
+              <Option value="me" label="Me" selected={filter.assignee ?? ''} />
+              <Option value="none" label="Nobody" selected={filter.assignee ?? ''} />
+              {props.people.map((p) => (
+                <Option value={p.id} label={p.name} selected={filter.assignee ?? ''} />
+              ))}
             </select>
           </label>
           <button type="submit">Filter</button>
         </form>
-        {Flash({ flash: props.flash })}
+        <Flash flash={props.flash} />
         {props.notice ? (
           <p class="flash flash-ok" role="status" safe>
             {props.notice}
@@ -248,8 +265,10 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
             <label>
               Assign to{' '}
               <select name="assigneeId">
-                {option('', 'Nobody (unassign)', undefined)}
-                {props.people.map((p) => option(p.id, p.name, undefined)).join('')}
+                <Option value="" label="Nobody (unassign)" />
+                {props.people.map((p) => (
+                  <Option value={p.id} label={p.name} />
+                ))}
               </select>
             </label>
             <button type="submit" formaction="/inbox/assign">
@@ -269,12 +288,14 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
           ''
         )}
         <ol class="inbox" data-live={defaultView ? 'on' : 'off'}>
-          {props.items.map((item, index) => Row({ item, index }))}
+          {props.items.map((item, index) => (
+            <Row item={item} index={index} />
+          ))}
         </ol>
         {props.next ? (
           <a
             class="next-page"
-            href={`/?${escapeHtml(new URLSearchParams({ ...Object.fromEntries(query), after: props.next }).toString())}`}
+            href={`/?${new URLSearchParams({ ...Object.fromEntries(query), after: props.next }).toString()}`}
           >
             Later deadlines
           </a>

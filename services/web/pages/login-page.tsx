@@ -1,4 +1,3 @@
-import { escapeHtml } from '@kitajs/html';
 import { Layout } from '../layout.js';
 
 export interface LoginPageProps {
@@ -26,14 +25,7 @@ export function LoginPage({ message, email, sso = [] }: LoginPageProps): JSX.Ele
         )}
         <form method="post" action="/auth/sign-in">
           <label for="email">Email</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autocomplete="username"
-            required
-            value={escapeHtml(email ?? '')}
-          />
+          <input id="email" name="email" type="email" autocomplete="username" required value={email ?? ''} />
           <label for="password">Password</label>
           <input id="password" name="password" type="password" autocomplete="current-password" required />
           <button type="submit">Sign in</button>

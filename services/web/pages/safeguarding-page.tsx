@@ -1,4 +1,5 @@
 import type { EscalationItem, SafeguardingEscalations } from '../../moderation/list-escalations.js';
+import { EscalationList } from '../components/escalation-list.js';
 import { PostForm, Time } from '../components/kit.js';
 import { CommentLink, LabelChips, Quoted } from '../components/moderation-bits.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
@@ -90,30 +91,21 @@ export function SafeguardingPage({
           Escalations stay open until a safeguarding lead closes them with a note; nothing closes them
           automatically.
         </p>
-        <section aria-labelledby="open-h">
-          <h2 id="open-h" safe>{`Open escalations (${escalations.open.length})`}</h2>
-          {escalations.open.length === 0 ? (
-            <p class="empty">No open safeguarding escalations.</p>
-          ) : (
-            <ol class="cards">
-              {escalations.open.map((e) => (
-                <Item e={e} csrfToken={csrfToken} />
-              ))}
-            </ol>
-          )}
-        </section>
-        <section aria-labelledby="closed-h">
-          <h2 id="closed-h">Recently closed</h2>
-          {escalations.recentlyClosed.length === 0 ? (
-            <p class="empty">None closed yet.</p>
-          ) : (
-            <ol class="cards">
-              {escalations.recentlyClosed.map((e) => (
-                <Item e={e} csrfToken={null} />
-              ))}
-            </ol>
-          )}
-        </section>
+        <EscalationList
+          id="open-h"
+          title="Open escalations"
+          counted
+          items={escalations.open}
+          empty="No open safeguarding escalations."
+          card={(e) => <Item e={e} csrfToken={csrfToken} />}
+        />
+        <EscalationList
+          id="closed-h"
+          title="Recently closed"
+          items={escalations.recentlyClosed}
+          empty="None closed yet."
+          card={(e) => <Item e={e} csrfToken={null} />}
+        />
       </main>
     </Layout>
   );

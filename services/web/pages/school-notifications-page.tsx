@@ -1,8 +1,8 @@
-import { escapeHtml } from '@kitajs/html';
 import type { DeliveryView } from '../../notifications/list-deliveries.js';
 import type { WebhookView } from '../../notifications/school-webhooks.js';
 import { CsrfField } from '../components/csrf-field.js';
-import { Time } from '../components/kit.js';
+import { PostForm, Time } from '../components/kit.js';
+import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -12,33 +12,59 @@ export interface SchoolNotificationsPageProps {
   csrfToken: string;
   schoolId: string;
   schoolName: string;
+  flash?: FlashMessage | null | undefined;
   webhooks: WebhookView[];
   problems: DeliveryView[];
 }
 
-function WebhookRow({ w, props }: { w: WebhookView; props: SchoolNotificationsPageProps }): string {
-  const failing = w.consecutiveFailures > 0;
-  const state = failing
-    ? `<strong class="webhook-failing">Failing: ${w.consecutiveFailures} ${w.consecutiveFailures === 1 ? 'delivery' : 'deliveries'} in a row failed; last ${Time({ at: w.lastFailureAt })}</strong>`
-    : w.enabled
-      ? 'Working'
-      : 'Disabled';
+function WebhookState({ w }: { w: WebhookView }): JSX.Element {
+  if (w.consecutiveFailures > 0) {
+    return (
+      <strong class="webhook-failing">
+        Failing: {w.consecutiveFailures} {w.consecutiveFailures === 1 ? 'delivery' : 'deliveries'} in a row
+        failed; last <Time at={w.lastFailureAt} />
+      </strong>
+    );
+  }
+  return w.enabled ? 'Working' : 'Disabled';
+}
+
+function WebhookRow({ w, props }: { w: WebhookView; props: SchoolNotificationsPageProps }): JSX.Element {
   return (
-    `<tr class="${failing ? 'failing' : ''}"><td>${escapeHtml(w.label)}</td>` +
-    `<td>${w.kind === 'teams' ? 'Microsoft Teams' : 'Slack'}</td>` +
-    `<td><code>${escapeHtml(w.urlMasked)}</code></td><td>${state}</td>` +
-    `<td><form method="post" action="/schools/${escapeHtml(props.schoolId)}/webhooks/${escapeHtml(w.id)}/remove">` +
-    CsrfField({ token: props.csrfToken }) +
-    `<button type="submit">Remove</button></form></td></tr>`
+    <tr class={w.consecutiveFailures > 0 ? 'failing' : ''}>
+      <td safe>{w.label}</td>
+      <td>{w.kind === 'teams' ? 'Microsoft Teams' : 'Slack'}</td>
+      <td>
+        <code safe>{w.urlMasked}</code>
+      </td>
+      <td>
+        <WebhookState w={w} />
+      </td>
+      <td>
+        <PostForm action={`/schools/${props.schoolId}/webhooks/${w.id}/remove`} csrfToken={props.csrfToken}>
+          <button type="submit" aria-label={`Remove ${w.label}`}>
+            Remove
+          </button>
+        </PostForm>
+      </td>
+    </tr>
   );
 }
 
-function ProblemRow({ d }: { d: DeliveryView }): string {
+function ProblemRow({ d }: { d: DeliveryView }): JSX.Element {
   return (
-    `<tr><td>${Time({ at: d.createdAt })}</td><td>${escapeHtml(d.title)}</td>` +
-    `<td>${d.channel === 'email' ? 'Email' : 'Webhook'}: ${escapeHtml(d.target)}</td>` +
-    `<td><strong class="delivery-${d.status}">${d.status === 'bounced' ? 'Bounced' : 'Failed'}</strong></td>` +
-    `<td>${d.attempts}</td><td>${d.lastError ? PublicText({ text: d.lastError }) : ''}</td></tr>`
+    <tr>
+      <td>
+        <Time at={d.createdAt} />
+      </td>
+      <td safe>{d.title}</td>
+      <td safe>{`${d.channel === 'email' ? 'Email' : 'Webhook'}: ${d.target}`}</td>
+      <td>
+        <strong class={`delivery-${d.status}`}>{d.status === 'bounced' ? 'Bounced' : 'Failed'}</strong>
+      </td>
+      <td>{d.attempts}</td>
+      <td>{d.lastError ? <PublicText text={d.lastError} /> : ''}</td>
+    </tr>
   );
 }
 
@@ -48,6 +74,7 @@ export function SchoolNotificationsPage(props: SchoolNotificationsPageProps): JS
     <Layout title={`Notifications · ${props.schoolName}`} user={props.user} csrfToken={props.csrfToken}>
       <main id="main">
         <h1 safe>{`Notification settings: ${props.schoolName}`}</h1>
+        <Flash flash={props.flash} />
         <section aria-labelledby="webhooks-heading">
           <h2 id="webhooks-heading">Teams and Slack channels</h2>
           {props.webhooks.length === 0 ? (
@@ -65,14 +92,14 @@ export function SchoolNotificationsPage(props: SchoolNotificationsPageProps): JS
                   </th>
                 </tr>
               </thead>
-              <tbody>{props.webhooks.map((w) => WebhookRow({ w, props })).join('')}</tbody>
+              <tbody>
+                {props.webhooks.map((w) => (
+                  <WebhookRow w={w} props={props} />
+                ))}
+              </tbody>
             </table>
           )}
-          <form
-            method="post"
-            action={`/api/schools/${escapeHtml(props.schoolId)}/webhooks`}
-            class="add-webhook"
-          >
+          <form method="post" action={`/api/schools/${props.schoolId}/webhooks`} class="add-webhook">
             <CsrfField token={props.csrfToken} />
             <label>
               Name <input name="label" required maxlength="100" />
@@ -110,7 +137,11 @@ export function SchoolNotificationsPage(props: SchoolNotificationsPageProps): JS
                   <th scope="col">Reason</th>
                 </tr>
               </thead>
-              <tbody>{props.problems.map((d) => ProblemRow({ d })).join('')}</tbody>
+              <tbody>
+                {props.problems.map((d) => (
+                  <ProblemRow d={d} />
+                ))}
+              </tbody>
             </table>
           )}
         </section>

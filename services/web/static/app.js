@@ -261,3 +261,25 @@
   // The browser moves to the #fragment after DOMContentLoaded; focus the field once more after it.
   window.addEventListener('load', focusTarget);
 })();
+
+// The GOV.UK error summary: focused when the page opens, so a screen reader reads it first; each
+// link moves the focus to its field (and shows the field's label), not only the scroll position.
+(() => {
+  document.addEventListener('DOMContentLoaded', () => {
+    const summary = document.querySelector('.error-summary');
+    if (!summary) return;
+    summary.focus();
+    summary.addEventListener('click', (e) => {
+      const link = e.target instanceof Element ? e.target.closest('a[href^="#"]') : null;
+      if (!link) return;
+      const field = document.getElementById(decodeURIComponent(link.getAttribute('href').slice(1)));
+      if (!field) return;
+      e.preventDefault();
+      const label =
+        field.closest('label') ??
+        (field.id ? document.querySelector(`label[for="${CSS.escape(field.id)}"]`) : null);
+      (label ?? field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  });
+})();

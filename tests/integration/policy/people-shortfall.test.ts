@@ -279,7 +279,6 @@ describe('an escalation never goes to nobody', () => {
         {
           schoolId,
           commentId: comment.id,
-          label: 'Comment on @x',
           onAccount: '@x on X',
           schoolName: null,
         },

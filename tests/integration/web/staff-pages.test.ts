@@ -167,7 +167,10 @@ describe('safeguarding', () => {
     const session = await signIn(t.db, a.safeguarding.id);
     const url = `/safeguarding/${a.escalation.id}/resolve`;
     const empty = await follow(session, await postForm(session, url, { outcome: 'close', note: ' ' }));
-    expect(empty.body).toContain('write a note saying what was done');
+    // The GOV.UK error summary, its link to the note box.
+    expect(empty.body).toMatch(
+      /<div class="error-summary"[^>]*>.*<a href="#note-\d+">Write a note saying what was done<\/a>/,
+    );
     const [still] = await t.db.select().from(escalations).where(eq(escalations.id, a.escalation.id));
     expect(still!.status).toBe('open');
 
@@ -270,7 +273,7 @@ describe('approvals', () => {
       session,
       await postForm(session, `/approvals/accounts/${accountId}/decision`, { decision: 'approve', note: '' }),
     );
-    expect(missingNote.body).toContain('a decision needs a written note');
+    expect(missingNote.body).toContain('A decision needs a written note');
 
     const res = await postForm(session, `/approvals/accounts/${accountId}/decision`, {
       decision: 'approve',

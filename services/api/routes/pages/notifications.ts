@@ -1,16 +1,17 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { schools } from '../../../../db/schema/index.js';
+import { outboundPolicy } from '../../../core/outbound-address.js';
 import { listDeliveries } from '../../../notifications/list-deliveries.js';
 import { listNotifications } from '../../../notifications/list-notifications.js';
 import {
   getNotificationPreferences,
   setNotificationPreferences,
 } from '../../../notifications/notification-preferences.js';
-import { listWebhooks, removeWebhook } from '../../../notifications/school-webhooks.js';
+import { addWebhook, listWebhooks, removeWebhook } from '../../../notifications/school-webhooks.js';
 import { NotificationsPage } from '../../../web/pages/notifications-page.js';
 import { SchoolNotificationsPage } from '../../../web/pages/school-notifications-page.js';
-import { formBody, pageRoutes, renderPage, runForm } from '../../page-kit.js';
+import { formBody, formField, pageRoutes, renderPage, runForm } from '../../page-kit.js';
 
 const schoolParams = z.object({ schoolId: z.uuid() });
 
@@ -78,6 +79,31 @@ export const notificationPageRoutes = pageRoutes(async (app) => {
         problems: problems.items,
       });
     }),
+  );
+
+  const outbound = outboundPolicy(app.config.webhookAllowedHosts);
+  app.post(
+    '/schools/:schoolId/webhooks/add',
+    {
+      schema: {
+        params: schoolParams,
+        body: formBody({
+          label: formField.text(100),
+          kind: formField.choice(['teams', 'slack']),
+          url: formField.text(2_000),
+        }),
+      },
+    },
+    async (request, reply) =>
+      runForm(reply, `/schools/${request.params.schoolId}/notifications`, async () => {
+        const { _csrf, ...input } = request.body;
+        await addWebhook(
+          request.ctx,
+          { ...input, schoolId: request.params.schoolId },
+          { encryptionKey: app.config.encryptionKey, outbound },
+        );
+        return `Channel added: ${input.label}`;
+      }),
   );
 
   app.post(
