@@ -8,7 +8,9 @@ const port = portArg === undefined ? 0 : Number(portArg);
 const sandbox = await startSandbox({ port, host: '127.0.0.1', enterprise: args.includes('--enterprise') });
 process.stdout.write(`${sandbox.url}\n`);
 const { app } = sandbox.meta.state;
-process.stderr.write(`Meta Graph API: ${sandbox.meta.graphUrl} (app id ${app.id}, app secret ${app.secret})\n`);
+process.stderr.write(
+  `Meta Graph API: ${sandbox.meta.graphUrl} (app id ${app.id}, app secret ${app.secret})\n`,
+);
 
 const stop = () => {
   void sandbox.close().then(() => process.exit(0));

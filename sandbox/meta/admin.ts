@@ -96,6 +96,10 @@ const WEBHOOK_KEYS: (keyof WebhookSettings)[] = [
   'reorder',
   'delayMs',
   'badSignature',
+  'batch',
+  'retries',
+  'retryDelayMs',
+  'concurrency',
 ];
 
 /** registered inside the /sandbox scope with prefix /meta */
@@ -163,6 +167,39 @@ export async function metaAdmin(admin: FastifyInstance, meta: MetaSandbox): Prom
       const limit = Math.max(1, Number(q.get('limit') ?? '20') || 20);
       const own = state.postsOf(page.id).filter((p) => !p.deleted && p.fromId === page.id);
       return reply.send(own.slice(-limit).map(postView));
+    }),
+  );
+  admin.post(
+    '/preload',
+    adminHandler(async (request: FastifyRequest, reply) => {
+      const { input } = adminInput(request.body);
+      const { pages, postsPerPage, commentsPerPost } = input;
+      if (
+        (typeof pages !== 'number' && !Array.isArray(pages)) ||
+        typeof postsPerPage !== 'number' ||
+        typeof commentsPerPost !== 'number' ||
+        (typeof pages === 'number' ? pages : pages.length) * postsPerPage * commentsPerPost > 1_000_000
+      ) {
+        return bad(
+          reply,
+          'pages (number or names), postsPerPage and commentsPerPost are required, at most 1,000,000 comments',
+        );
+      }
+      const result = state.preload({
+        pages: typeof pages === 'number' ? pages : pages.map(String),
+        postsPerPage,
+        commentsPerPost,
+        ...(typeof input.people === 'number' ? { people: input.people } : {}),
+      });
+      return reply.code(201).send({
+        pages: result.pages.map((p) => ({
+          id: p.id,
+          name: p.name,
+          igUserId: p.igUserId,
+          adminIds: p.adminIds,
+        })),
+        comments: result.comments,
+      });
     }),
   );
   admin.post(
@@ -274,7 +311,17 @@ export async function metaAdmin(admin: FastifyInstance, meta: MetaSandbox): Prom
       if (input.reset === true) webhooks.reset();
       const settings: Partial<WebhookSettings> = {};
       for (const key of WEBHOOK_KEYS) {
-        if (input[key] !== undefined) (settings as Record<string, unknown>)[key] = input[key];
+        const value = input[key];
+        if (value === undefined) continue;
+        const expected =
+          typeof webhooks.settings[key] === 'number' ? 'number' : key === 'auto' ? 'boolean' : 'string';
+        const fits =
+          expected === 'number'
+            ? typeof value === 'number' && Number.isFinite(value) && value >= 0
+            : typeof value === expected || (key === 'callbackUrl' && value === null);
+        if (!fits)
+          return bad(reply, `${key} must be a ${expected === 'number' ? 'number, 0 or more' : expected}`);
+        (settings as Record<string, unknown>)[key] = value;
       }
       return reply.send(webhooks.configure(settings));
     }),

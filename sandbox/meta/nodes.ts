@@ -150,7 +150,7 @@ export function canReachIg(rc: RenderContext, igUserId: string): boolean {
   const pageId = rc.state.igActors.get(igUserId)?.pageId;
   if (!pageId) return false;
   if (rc.token.kind === 'page') return rc.token.pageId === pageId;
-  return rc.state.pages.get(pageId)?.adminIds.includes(rc.token.userId) ?? false;
+  return rc.state.grantedPages(rc.token).some((p) => p.id === pageId);
 }
 
 /** media the token reaches: the account's own, or media that tags or mentions it */
@@ -184,9 +184,7 @@ export const personNode: NodeType<MetaPerson> = {
         });
       }
       // Without pages_show_list the list is empty, as on Facebook.
-      const pages = rc.token.scopes.includes('pages_show_list')
-        ? rc.state.pagesAdministeredBy(person.id)
-        : [];
+      const pages = rc.token.scopes.includes('pages_show_list') ? rc.state.grantedPages(rc.token) : [];
       return { items: pages, node: accountNode as NodeType<never> };
     },
   },
@@ -213,7 +211,9 @@ const pageFields: Record<string, Resolver<MetaPage>> = {
       : undefined,
   access_token: (p, _s, rc) => {
     if (rc.token.kind === 'page') return rc.token.pageId === p.id ? rc.token.token : undefined;
-    return p.adminIds.includes(rc.token.userId) ? rc.state.pageTokenFor(rc.token, p.id).token : undefined;
+    return rc.state.grantedPages(rc.token).some((g) => g.id === p.id)
+      ? rc.state.pageTokenFor(rc.token, p.id).token
+      : undefined;
   },
   instagram_business_account: (p, sel, rc) => {
     const ig = p.igUserId === null ? undefined : rc.state.igActors.get(p.igUserId);
@@ -303,7 +303,7 @@ export const postNode: NodeType<FbPost> = {
     id: (p) => p.id,
     message: (p) => p.message,
     created_time: (p) => graphTime(p.createdAt),
-    updated_time: (p) => graphTime(p.createdAt),
+    updated_time: (p) => graphTime(p.updatedAt),
     from: (p, sel, rc) => nested(actorNode, fromOf(rc, p.fromId), sel, rc),
     permalink_url: (p) => permalink(p),
     status_type: () => 'mobile_status_update',

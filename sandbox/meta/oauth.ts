@@ -20,8 +20,8 @@ const html = (status: number, title: string, content: string): DialogReply => ({
   body: `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto}li{margin:.6rem 0}
-.button{display:inline-block;margin-left:1rem;padding:.3rem .8rem;background:#1877f2;color:#fff;border-radius:.4rem;text-decoration:none}</style>
-</head><body><h1>${escapeHtml(title)}</h1>${content}</body></html>`,
+.button{display:inline-block;margin-left:1rem;padding:.3rem .8rem;background:#0d4fae;color:#fff;border-radius:.4rem;text-decoration:none}</style>
+</head><body><main><h1>${escapeHtml(title)}</h1>${content}</main></body></html>`,
 });
 
 function isHttpUrl(value: string): boolean {
@@ -79,7 +79,13 @@ export function dialog(state: MetaState, query: URLSearchParams, selfPath: strin
   if (chosen !== null) {
     const person = state.person(chosen);
     if (!person) return html(400, 'Unknown person', `<p>No sandbox person ${escapeHtml(chosen)}</p>`);
-    const code = state.createAuthCode({ appId: app.id, userId: person.id, redirectUri, scopes });
+    const administered = state.pagesAdministeredBy(person.id).map((p) => p.id);
+    const picked = query
+      .getAll('sandbox_pages')
+      .flatMap((v) => v.split(','))
+      .filter((v) => v !== '');
+    const pageIds = picked.length === 0 ? null : picked.filter((id) => administered.includes(id));
+    const code = state.createAuthCode({ appId: app.id, userId: person.id, redirectUri, scopes, pageIds });
     return back({ code });
   }
   const admins = [...state.people.values()].filter((p) => state.pagesAdministeredBy(p.id).length > 0);
@@ -88,14 +94,27 @@ export function dialog(state: MetaState, query: URLSearchParams, selfPath: strin
     for (const [key, value] of Object.entries(extra)) next.set(key, value);
     return escapeHtml(`${selfPath}?${next.toString()}`);
   };
+  const hidden = [...query.entries()]
+    .filter(([key]) => !key.startsWith('sandbox_'))
+    .map(([key, value]) => `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value)}">`)
+    .join('');
   const rows = admins
     .map((person) => {
-      const pages = state
-        .pagesAdministeredBy(person.id)
-        .map((p) => escapeHtml(p.name))
-        .join(', ');
-      return `<li><strong>${escapeHtml(person.name)}</strong> (Pages: ${pages})
-        <a class="button" href="${link({ sandbox_user: person.id })}">Continue as ${escapeHtml(person.name)}</a></li>`;
+      const pages = state.pagesAdministeredBy(person.id);
+      const names = pages.map((p) => escapeHtml(p.name)).join(', ');
+      // As on Facebook, the person may grant the app only some of their Pages.
+      const boxes = pages
+        .map(
+          (p) =>
+            `<label><input type="checkbox" name="sandbox_pages" value="${escapeHtml(p.id)}" checked> ${escapeHtml(p.name)}</label>`,
+        )
+        .join(' ');
+      return `<li><strong>${escapeHtml(person.name)}</strong> (Pages: ${names})
+        <a class="button" href="${link({ sandbox_user: person.id })}">Continue as ${escapeHtml(person.name)}</a>
+        <form method="get" action="${escapeHtml(selfPath)}">${hidden}
+          <input type="hidden" name="sandbox_user" value="${escapeHtml(person.id)}">
+          <fieldset><legend>Choose the Pages ${escapeHtml(person.name)} lets the app use</legend>${boxes}
+          <button type="submit">Continue with these Pages</button></fieldset></form></li>`;
     })
     .join('\n');
   return html(
@@ -154,6 +173,7 @@ export function accessToken(state: MetaState, query: URLSearchParams): ApiReply 
       scopes: input.scopes,
       longLived: true,
       appId: app.id,
+      pageIds: input.pageIds,
     });
     return { status: 200, body: tokenBody(state, issued) };
   }
@@ -173,6 +193,7 @@ export function accessToken(state: MetaState, query: URLSearchParams): ApiReply 
     longLived: false,
     appId: app.id,
     ttlSeconds: SHORT_LIVED_SECONDS,
+    pageIds: record.pageIds,
   });
   return { status: 200, body: tokenBody(state, issued) };
 }
@@ -214,9 +235,10 @@ export function debugToken(state: MetaState, query: URLSearchParams, bearer: str
       .filter((s) => s.startsWith('pages_') || s.startsWith('instagram_'))
       .map((scope) => ({
         scope,
-        target_ids: state
-          .pagesAdministeredBy(record.userId)
-          .flatMap((p) => (scope.startsWith('instagram_') ? (p.igUserId ? [p.igUserId] : []) : [p.id])),
+        target_ids: (record.kind === 'page'
+          ? state.pagesAdministeredBy(record.userId).filter((p) => p.id === record.pageId)
+          : state.grantedPages(record)
+        ).flatMap((p) => (scope.startsWith('instagram_') ? (p.igUserId ? [p.igUserId] : []) : [p.id])),
       })),
     user_id: record.userId,
   };

@@ -39,6 +39,8 @@ export interface FbPost {
   fromId: string;
   message: string;
   createdAt: Date;
+  /** moves when someone comments or replies on the post, or a comment on it is edited (Graph's updated_time) */
+  updatedAt: Date;
   deleted: boolean;
   /** top-level comments, oldest first */
   commentIds: string[];
@@ -98,6 +100,8 @@ export interface MetaToken {
   /** 0: never expires (a Page token from a long-lived user token) */
   expiresAt: number;
   longLived: boolean;
+  /** the Pages the person granted the app in the Login dialog; null: every Page they administer */
+  pageIds: string[] | null;
   /** the Graph error subcode a revoked token answers with (460 password changed, 458 app removed, …) */
   revokedSubcode: number | null;
 }
@@ -113,6 +117,7 @@ interface AuthCode {
   userId: string;
   redirectUri: string;
   scopes: string[];
+  pageIds: string[] | null;
   expiresAt: number;
 }
 
@@ -258,6 +263,13 @@ export class MetaState {
     return [...this.pages.values()].filter((p) => p.adminIds.includes(personId));
   }
 
+  /** the Pages a user token reaches: those its person administers and granted the app */
+  grantedPages(token: MetaToken): MetaPage[] {
+    return this.pagesAdministeredBy(token.userId).filter(
+      (p) => token.pageIds === null || token.pageIds.includes(p.id),
+    );
+  }
+
   createIgActor(input: { username: string; id?: string; name?: string; pageId?: string | null }): IgActor {
     if (!/^[A-Za-z0-9._]{1,30}$/.test(input.username)) throw new Error(`invalid username: ${input.username}`);
     const key = input.username.toLowerCase();
@@ -295,12 +307,14 @@ export class MetaState {
     const page = this.requirePage(input.page);
     const fromId =
       input.from === undefined || input.from === page.id ? page.id : this.ensurePerson(input.from).id;
+    const createdAt = input.createdAt ?? new Date(this.options.now());
     const post: FbPost = {
       id: `${page.id}_${this.newId()}`,
       pageId: page.id,
       fromId,
       message: input.message,
-      createdAt: input.createdAt ?? new Date(this.options.now()),
+      createdAt,
+      updatedAt: createdAt,
       deleted: false,
       commentIds: [],
     };
@@ -345,6 +359,7 @@ export class MetaState {
     this.comments.set(comment.id, comment);
     if (parent) parent.replyIds.push(comment.id);
     else post.commentIds.push(comment.id);
+    if (at > post.updatedAt) post.updatedAt = at;
     this.onEvent({ kind: 'fb_comment', verb: 'add', comment });
     return comment;
   }
@@ -358,6 +373,8 @@ export class MetaState {
     const comment = this.requireComment(id);
     comment.message = message;
     comment.updatedAt = new Date(this.options.now());
+    const post = this.posts.get(comment.postId)!;
+    if (comment.updatedAt > post.updatedAt) post.updatedAt = comment.updatedAt;
     this.onEvent({ kind: 'fb_comment', verb: 'edited', comment });
     return comment;
   }
@@ -487,6 +504,67 @@ export class MetaState {
     return true;
   }
 
+  /**
+   * Bulk state for benchmarks: `pages` Pages (school_001 … with an Instagram account each, or the
+   * named ones), each with `postsPerPage` posts carrying `commentsPerPost` comments from
+   * `people` parents, spread over the six days before now. Announces nothing by webhook.
+   */
+  preload(input: {
+    pages: number | string[];
+    postsPerPage: number;
+    commentsPerPost: number;
+    people?: number;
+  }): {
+    pages: MetaPage[];
+    comments: number;
+  } {
+    const announce = this.onEvent;
+    this.onEvent = () => undefined;
+    try {
+      const pages =
+        typeof input.pages === 'number'
+          ? Array.from({ length: input.pages }, (_, i) => {
+              const n = String(i + 1).padStart(3, '0');
+              return this.createPage({
+                name: `School ${n}`,
+                admins: [`Head ${n}`],
+                instagram: { username: `school_${n}` },
+              });
+            })
+          : input.pages.map(
+              (name) => this.page(name) ?? this.createPage({ name, admins: [`Head of ${name}`] }),
+            );
+      const people = Array.from({ length: Math.max(1, input.people ?? 500) }, (_, i) =>
+        this.createPerson({ name: `Parent ${i + 1}` }),
+      );
+      const span = 6 * 24 * 60 * 60 * 1000;
+      const start = this.options.now() - span;
+      const total = pages.length * input.postsPerPage * input.commentsPerPost;
+      let made = 0;
+      for (const page of pages) {
+        for (let p = 0; p < input.postsPerPage; p += 1) {
+          const post = this.createPost({
+            page: page.id,
+            message: `News ${p + 1}`,
+            createdAt: new Date(start + Math.floor((made * span) / Math.max(1, total))),
+          });
+          for (let c = 0; c < input.commentsPerPost; c += 1) {
+            this.addComment({
+              on: post.id,
+              from: people[made % people.length]!.id,
+              message: `Comment ${c + 1} on ${post.id}`,
+              createdAt: new Date(start + Math.floor((made * span) / Math.max(1, total))),
+            });
+            made += 1;
+          }
+        }
+      }
+      return { pages, comments: made };
+    } finally {
+      this.onEvent = announce;
+    }
+  }
+
   // ---- read-back for tests -----------------------------------------------------------------
 
   /** a Facebook or Instagram comment is hidden */
@@ -523,7 +601,14 @@ export class MetaState {
   /** a user token for a person (long-lived: 60 days; short-lived: 2 hours) */
   issueUserToken(
     personRef: string,
-    options: { scopes?: string[]; longLived?: boolean; appId?: string; ttlSeconds?: number } = {},
+    options: {
+      scopes?: string[];
+      longLived?: boolean;
+      appId?: string;
+      ttlSeconds?: number;
+      /** the Pages granted (default: all the person administers) */
+      pageIds?: string[] | null;
+    } = {},
   ): MetaToken {
     const person = this.requirePerson(personRef);
     const longLived = options.longLived ?? true;
@@ -536,6 +621,7 @@ export class MetaState {
       scopes: options.scopes ?? [...ALL_SCOPES],
       expiresAt: this.options.now() + ttl * 1000,
       longLived,
+      pageIds: options.pageIds ?? null,
     });
   }
 
@@ -566,6 +652,7 @@ export class MetaState {
       scopes: userToken.scopes,
       expiresAt: userToken.longLived ? 0 : userToken.expiresAt,
       longLived: userToken.longLived,
+      pageIds: [pageId],
     });
   }
 

@@ -30,6 +30,14 @@ export interface WebhookSettings {
   delayMs: number;
   /** sign the next N deliveries with the wrong secret */
   badSignature: number;
+  /** send up to N changes in one delivery, as Meta batches them (default 1; flush() sends a partial batch) */
+  batch: number;
+  /** send a delivery the callback did not answer 2xx again, up to N more times (default 0) */
+  retries: number;
+  /** wait this long before each retry (default 1000) */
+  retryDelayMs: number;
+  /** deliveries in flight at once (default 1: one after another, in order) */
+  concurrency: number;
 }
 
 export interface Delivery {
@@ -43,8 +51,10 @@ export interface Delivery {
   /** HTTP status of the callback's answer; null when not sent (dropped, held) or the send failed */
   status: number | null;
   error: string | null;
-  fault: 'dropped' | 'duplicate' | 'reordered' | 'badSignature' | null;
+  fault: 'dropped' | 'duplicate' | 'reordered' | 'badSignature' | 'retry' | null;
   sentAt: Date | null;
+  /** 1 for the first send, 2 for the first retry … */
+  attempt: number;
 }
 
 export interface HandshakeResult {
@@ -66,7 +76,22 @@ const DEFAULTS = (secret: string): WebhookSettings => ({
   reorder: 0,
   delayMs: 0,
   badSignature: 0,
+  batch: 1,
+  retries: 0,
+  retryDelayMs: 1000,
+  concurrency: 1,
 });
+
+interface BatchEntry {
+  id: string;
+  time: number;
+  changes: unknown[];
+}
+
+interface BatchPayload {
+  entry: BatchEntry[];
+  object: string;
+}
 
 export function signature(body: string, secret: string, algorithm: 'sha256' | 'sha1' = 'sha256'): string {
   return `${algorithm}=${createHmac(algorithm, secret).update(body).digest('hex')}`;
@@ -77,8 +102,12 @@ export class MetaWebhooks {
   readonly deliveries: Delivery[] = [];
   readonly handshakes: HandshakeResult[] = [];
   private seq = 0;
-  private chain: Promise<void> = Promise.resolve();
+  /** one queue per concurrent sender; with one (the default) deliveries go out in order */
+  private lanes: Promise<void>[] = [Promise.resolve()];
+  private nextLane = 0;
   private held: { delivery: Delivery; payload: unknown }[] = [];
+  private readonly batches = new Map<'page' | 'instagram', { field: string; payload: BatchPayload }[]>();
+  private pendingRetries = 0;
 
   constructor(
     private readonly state: MetaState,
@@ -99,6 +128,7 @@ export class MetaWebhooks {
   reset(): void {
     this.settings = DEFAULTS(this.state.app.secret);
     this.held = [];
+    this.batches.clear();
     this.deliveries.length = 0;
     this.handshakes.length = 0;
   }
@@ -119,7 +149,7 @@ export class MetaWebhooks {
       const postInfo = {
         status_type: 'mobile_status_update',
         is_published: true,
-        updated_time: graphTime(post.createdAt),
+        updated_time: graphTime(post.updatedAt),
         permalink_url: `https://www.facebook.com/${post.id.replace('_', '/posts/')}`,
         promotion_status: 'inactive',
         id: post.id,
@@ -199,7 +229,30 @@ export class MetaWebhooks {
   deliverEvent(event: MetaEvent): Delivery | null {
     const built = this.payloadFor(event);
     if (!built) return null;
+    if (this.settings.batch > 1) {
+      const waiting = this.batches.get(built.object) ?? [];
+      waiting.push({ field: built.field, payload: built.payload as unknown as BatchPayload });
+      this.batches.set(built.object, waiting);
+      return waiting.length >= this.settings.batch ? this.sendBatch(built.object) : null;
+    }
     return this.deliver(built.object, built.field, built.payload);
+  }
+
+  /** one delivery for the waiting changes: entries for the same object id share one entry */
+  private sendBatch(object: 'page' | 'instagram'): Delivery | null {
+    const waiting = this.batches.get(object) ?? [];
+    this.batches.delete(object);
+    if (waiting.length === 0) return null;
+    const entries: BatchEntry[] = [];
+    for (const { payload } of waiting) {
+      for (const entry of payload.entry) {
+        const same = entries.find((e) => e.id === entry.id);
+        if (same) same.changes.push(...entry.changes);
+        else entries.push({ ...entry, changes: [...entry.changes] });
+      }
+    }
+    const fields = [...new Set(waiting.map((w) => w.field))].join(',');
+    return this.deliver(object, fields, { entry: entries, object });
   }
 
   /** queues a raw payload (for tests of malformed deliveries), signed as Meta signs */
@@ -220,6 +273,7 @@ export class MetaWebhooks {
       error: null,
       fault: bad ? 'badSignature' : null,
       sentAt: null,
+      attempt: 1,
     };
     this.deliveries.push(delivery);
     if (s.callbackUrl === null) {
@@ -249,8 +303,10 @@ export class MetaWebhooks {
     return delivery;
   }
 
-  /** sends the held-back deliveries, newest first */
+  /** sends the held-back deliveries, newest first, and any partial batch */
   flush(): void {
+    this.sendBatch('page');
+    this.sendBatch('instagram');
     const held = this.held.reverse();
     this.held = [];
     for (const { delivery } of held) this.enqueue(delivery);
@@ -258,11 +314,14 @@ export class MetaWebhooks {
 
   /** resolves when every queued delivery has been answered */
   async idle(): Promise<void> {
-    let seen: Promise<void>;
+    const unchanged = (seen: Promise<void>[]) =>
+      seen.length === this.lanes.length && seen.every((lane, i) => lane === this.lanes[i]);
+    let seen: Promise<void>[];
     do {
-      seen = this.chain;
-      await seen;
-    } while (seen !== this.chain);
+      seen = [...this.lanes];
+      await Promise.all(seen);
+      while (this.pendingRetries > 0 && unchanged(seen)) await sleep(5);
+    } while (!unchanged(seen));
   }
 
   /** the subscription handshake: GET callback?hub.mode=subscribe&hub.verify_token=…&hub.challenge=… */
@@ -291,8 +350,11 @@ export class MetaWebhooks {
   }
 
   private enqueue(delivery: Delivery): void {
-    const { callbackUrl, delayMs } = this.settings;
-    this.chain = this.chain.then(async () => {
+    const { callbackUrl, delayMs, concurrency } = this.settings;
+    while (this.lanes.length < concurrency) this.lanes.push(Promise.resolve());
+    const lane = this.nextLane % Math.max(1, concurrency);
+    this.nextLane += 1;
+    this.lanes[lane] = this.lanes[lane]!.then(async () => {
       if (delayMs > 0) await sleep(delayMs);
       delivery.sentAt = new Date();
       try {
@@ -316,6 +378,25 @@ export class MetaWebhooks {
       } catch (error) {
         delivery.error = error instanceof Error ? error.message : String(error);
       }
+      const answered = delivery.status !== null && delivery.status >= 200 && delivery.status < 300;
+      if (!answered && delivery.attempt <= this.settings.retries) this.retry(delivery);
     });
+  }
+
+  private retry(delivery: Delivery): void {
+    this.pendingRetries += 1;
+    setTimeout(() => {
+      this.pendingRetries -= 1;
+      const again: Delivery = {
+        ...delivery,
+        attempt: delivery.attempt + 1,
+        fault: 'retry',
+        status: null,
+        error: null,
+        sentAt: null,
+      };
+      this.deliveries.push(again);
+      this.enqueue(again);
+    }, this.settings.retryDelayMs).unref();
   }
 }

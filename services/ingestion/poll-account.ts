@@ -31,6 +31,7 @@ export interface PollDeps {
   /** Called after each page commits with the ids it inserted (enqueue their process jobs). */
   onInserted: (commentIds: string[]) => Promise<void>;
   maxPages?: number;
+  /** How long the poll's lease on the account lasts without a page committed (renewed per page). */
   leaseMs?: number;
   /** Polls failing in a row before the account's admins are told, once (POLL_FAILURE_ALERT_AFTER). */
   failureAlertAfter?: number;
@@ -63,7 +64,7 @@ export async function pollAccount(
   input: { accountId: string },
   deps: PollDeps,
 ): Promise<PollResult> {
-  const leaseMs = deps.leaseMs ?? 5 * 60_000;
+  const leaseMs = deps.leaseMs ?? POLL_LEASE_MS;
   const [account] = await ctx.db.select().from(socialAccounts).where(eq(socialAccounts.id, input.accountId));
   if (!account) return { status: 'skipped', reason: 'not_found' };
   if (account.status !== 'active') return { status: 'skipped', reason: 'not_active' };
@@ -103,7 +104,7 @@ export async function pollAccount(
       maxPages,
       conversationBackstop: account.settings.conversationBackstop,
     })) {
-      const { ids, quarantinedNow } = await storePage(ctx, account, subject, page);
+      const { ids, quarantinedNow } = await storePage(ctx, account, subject, page, leaseMs);
       pages += 1;
       inserted += ids.length;
       quarantined += quarantinedNow;
@@ -147,14 +148,36 @@ export async function pollAccount(
     return await recordPollFailure(ctx, account, subject, error);
   } finally {
     adapter.close();
-    if (!leaseReleased)
+    if (!leaseReleased) await releaseLease(ctx, account.id);
+  }
+}
+
+/**
+ * A poll's lease lasts two minutes past its last committed page: longer than a page's fetch and
+ * commit take (the platform clients time out at 30 s), short enough that a worker killed mid-poll
+ * leaves the account unpolled for two minutes at most.
+ */
+export const POLL_LEASE_MS = 2 * 60_000;
+
+/**
+ * Releases the lease after a failed poll. The failure is often the database itself (a restart, a
+ * failover): one attempt that meets the same outage would leave the account unpolled until the
+ * lease ran out, so the release is retried for a few seconds before the lease is left to expire.
+ */
+async function releaseLease(ctx: ServiceContext, accountId: string): Promise<void> {
+  for (let attempt = 0; attempt < LEASE_RELEASE_ATTEMPTS; attempt++) {
+    try {
       await ctx.db
         .update(socialAccounts)
         .set({ pollLeaseUntil: null })
-        .where(eq(socialAccounts.id, account.id))
-        .catch(() => {});
+        .where(eq(socialAccounts.id, accountId));
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
   }
 }
+const LEASE_RELEASE_ATTEMPTS = 7;
 
 export type AccountRow = typeof socialAccounts.$inferSelect;
 
@@ -188,7 +211,7 @@ export async function storeDelivered(
   page: Pick<FetchPage, 'comments' | 'quarantined'>,
 ): Promise<{ ids: string[]; quarantinedNow: number }> {
   const subject = { type: 'account', id: account.id, label: accountLabel(account) };
-  const stored = await storePage(ctx, account, subject, page);
+  const stored = await storePage(ctx, account, subject, page, null);
   if (stored.ids.length > 0) {
     await withTransaction(ctx, (tx) => auditIngested(tx, ctx, account, subject, stored.ids.length, 1));
     metrics.commentsIngested.inc({ platform: account.platform }, stored.ids.length);
@@ -205,6 +228,8 @@ async function storePage(
   page: Pick<FetchPage, 'comments' | 'quarantined' | 'coverageGap'> & {
     cursorAfter?: FetchPage['cursorAfter'];
   },
+  /** a poll's lease, renewed with its cursor; null for comments that came without a poll */
+  leaseMs: number | null,
 ): Promise<{ ids: string[]; quarantinedNow: number }> {
   return withTransaction(ctx, async (tx) => {
     // Rows and cursor commit or vanish together, so a commit lost in a server crash is fetched
@@ -240,10 +265,15 @@ async function storePage(
           )
         ).rows
       : [];
-    if (page.cursorAfter !== undefined)
+    if (page.cursorAfter !== undefined && leaseMs !== null)
       await tx
         .update(socialAccounts)
-        .set({ cursor: page.cursorAfter as Record<string, unknown>, updatedAt: new Date() })
+        .set({
+          cursor: page.cursorAfter as Record<string, unknown>,
+          // The lease is renewed with each page, so a long backlog keeps it and a dead poll loses it soon.
+          pollLeaseUntil: new Date(Date.now() + leaseMs),
+          updatedAt: new Date(),
+        })
         .where(eq(socialAccounts.id, account.id));
     if (page.coverageGap) {
       const note = `Mentions between ${page.coverageGap.fromId} and ${page.coverageGap.toId} may not have been fetched: the platform serves only the most recent mentions.`;

@@ -1,17 +1,24 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 
-/** Polls `probe` until it returns a value (not undefined/false); fails with `what` after `ms`. */
+/**
+ * Polls `probe` until it returns a value (not undefined/false); fails with `what` after `ms`,
+ * and with what `state` says of the system then, so a timeout says which part was stuck.
+ */
 export async function until<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   ms = 60_000,
+  state?: () => Promise<unknown>,
 ): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out waiting for ${what}${state ? `; state then: ${JSON.stringify(await state())}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }

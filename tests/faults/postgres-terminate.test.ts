@@ -48,7 +48,12 @@ afterAll(async () => {
   await t.drop();
 });
 
-/** Cuts every connection of the test database (its own only) a few times, `gapMs` apart. */
+/**
+ * Cuts every connection of the test database (its own only) `times` times, `gapMs` apart. The
+ * tests use 60 × 25 ms: an outage of 1.5 s, long enough that the failed poll's own clean-up (its
+ * failure record, the release of its lease on the account) meets it too, as it did when a lease
+ * left behind kept the account unpolled for five minutes.
+ */
 async function cutConnections(times: number, gapMs: number): Promise<number> {
   let cut = 0;
   for (let i = 0; i < times; i++) {
@@ -76,7 +81,7 @@ describe('Postgres connections terminated', () => {
     const stored = () => t.db.$count(comments, eq(comments.accountId, account.id));
     await until('the poll to be part-way', async () => (await stored()) >= 100, 60_000);
     expect(await stored()).toBeLessThan(300);
-    expect(await cutConnections(4, 300)).toBeGreaterThan(0);
+    expect(await cutConnections(60, 25)).toBeGreaterThan(0);
     sandbox.faults.reset();
 
     await until(
@@ -89,6 +94,31 @@ describe('Postgres connections terminated', () => {
         return rows.length === posted.size && rows.every((r) => r.processedAt !== null);
       },
       90_000,
+      async () => {
+        const rows = await t.db
+          .select({ processedAt: comments.processedAt })
+          .from(comments)
+          .where(eq(comments.accountId, account.id));
+        const process = runtime.deps.queues.process;
+        const active = await process.getJobs(['active']);
+        return {
+          posted: posted.size,
+          stored: rows.length,
+          processed: rows.filter((r) => r.processedAt !== null).length,
+          processJobs: await process.getJobCounts(),
+          pollJobs: await runtime.deps.queues.poll.getJobCounts(),
+          activeProcessJobs: active.map((j) => ({
+            id: j.id,
+            age: Date.now() - (j.processedOn ?? 0),
+            ids: (j.data as { commentIds?: string[] }).commentIds?.length,
+          })),
+          pool: {
+            total: workerDb.$client.totalCount,
+            idle: workerDb.$client.idleCount,
+            waiting: workerDb.$client.waitingCount,
+          },
+        };
+      },
     );
     const rows = await t.db.select().from(comments).where(eq(comments.accountId, account.id));
     expect(new Set(rows.map((r) => r.externalId))).toEqual(posted);
@@ -117,7 +147,7 @@ describe('Postgres connections terminated', () => {
     const status = async () =>
       (await t.db.select().from(moderationActions).where(eq(moderationActions.id, actionId)))[0]?.status;
     await until('the action to be executing', async () => (await status()) === 'executing', 30_000);
-    expect(await cutConnections(3, 300)).toBeGreaterThan(0);
+    expect(await cutConnections(60, 25)).toBeGreaterThan(0);
     sandbox.faults.reset();
 
     await until('the action to succeed', async () => (await status()) === 'succeeded', 90_000);

@@ -103,6 +103,14 @@ const TABLE: Record<string, Row> = {
   'GET /healthz': { allowed: 'public', anon: 200, build: u('/healthz') },
   'GET /readyz': { allowed: 'public', anon: 200, build: u('/readyz') },
   'GET /metrics': { allowed: 'public', anon: 200, build: u('/metrics') },
+  // Meta webhooks: signed by Meta, no session; Meta is off in the matrix's config, so both answer 404
+  // (tests/integration/meta/meta-webhook.test.ts covers them on).
+  'GET /webhooks/meta': {
+    allowed: 'public',
+    anon: 404,
+    build: u('/webhooks/meta?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1'),
+  },
+  'POST /webhooks/meta': { allowed: 'public', anon: 404, build: () => ({ url: '/webhooks/meta', json: {} }) },
   'GET /static/:file': { allowed: 'public', anon: 200, build: u('/static/app.css') },
   'GET /docs': { allowed: 'public', anon: 200, build: u('/docs') },
   'GET /docs/static/index.html': { allowed: 'public', anon: 302, build: u('/docs/static/index.html') },

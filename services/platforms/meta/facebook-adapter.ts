@@ -83,6 +83,19 @@ export function fbToComment(c: FbComment, postId: string): IncomingComment {
   };
 }
 
+/** Graph leaves a comment's author out when the token lacks pages_read_user_content: nobody to ban. */
+function requireAuthor(userId: string): void {
+  if (userId === '') {
+    throw new PlatformError(
+      'permanent',
+      'Facebook did not say who wrote the comment, so they cannot be banned here',
+      {
+        reason: 'the author is unknown (the connection lacks pages_read_user_content); ban them in Facebook',
+      },
+    );
+  }
+}
+
 export function createFacebookPageAdapter(options: MetaAdapterOptions): PlatformAdapter {
   const now = options.now ?? Date.now;
   const pageId = options.account.platformUserId;
@@ -227,6 +240,7 @@ export function createFacebookPageAdapter(options: MetaAdapterOptions): Platform
 
     async block(userId) {
       assertCapable(capabilities, 'block');
+      requireAuthor(userId);
       const body = await client.post(
         'POST /{page-id}/blocked',
         `${pageId}/blocked`,
@@ -243,6 +257,7 @@ export function createFacebookPageAdapter(options: MetaAdapterOptions): Platform
 
     async unblock(userId) {
       assertCapable(capabilities, 'unblock');
+      requireAuthor(userId);
       await client.delete('DELETE /{page-id}/blocked', `${pageId}/blocked`, { user: userId }, graphSuccess);
       return { alreadyInState: false };
     },

@@ -138,6 +138,41 @@ describe('Meta sandbox: Facebook Login', () => {
     expect(revoked.body.data).toMatchObject({ is_valid: false, error: { code: 190, subcode: 458 } });
   });
 
+  it('lets the person grant only some of their Pages, and /me/accounts lists only those', async () => {
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    const m = sandbox.meta.state;
+    const oak = m.createPage({
+      name: 'Oakfield Primary',
+      admins: ['Jo Head'],
+      instagram: { username: 'oak' },
+    });
+    const elm = m.createPage({ name: 'Elm Grove', admins: ['Jo Head'], instagram: { username: 'elm' } });
+    const { app } = m;
+    const redirect = 'http://127.0.0.1:9/cb';
+    const dialogUrl = `${sandbox.url}/v21.0/dialog/oauth?client_id=${app.id}&redirect_uri=${encodeURIComponent(redirect)}&state=s&scope=pages_show_list,instagram_basic`;
+    const html = await (await fetch(dialogUrl)).text();
+    expect(html).toContain(`name="sandbox_pages" value="${oak.id}" checked`);
+    expect(html).toContain(`name="sandbox_pages" value="${elm.id}" checked`);
+    // The form submits the dialog's own parameters with the chosen Pages.
+    const person = m.person('Jo Head')!;
+    const approved = await fetch(`${dialogUrl}&sandbox_user=${person.id}&sandbox_pages=${elm.id}`, {
+      redirect: 'manual',
+    });
+    const code = new URL(approved.headers.get('location')!).searchParams.get('code')!;
+    const token = await json(
+      `${sandbox.meta.graphUrl}/oauth/access_token?client_id=${app.id}&client_secret=${app.secret}&redirect_uri=${encodeURIComponent(redirect)}&code=${code}`,
+    );
+    const accounts = await json(
+      `${sandbox.meta.graphUrl}/me/accounts?fields=id,instagram_business_account{id}&access_token=${token.body.access_token}`,
+    );
+    expect(accounts.body.data).toEqual([{ id: elm.id, instagram_business_account: { id: elm.igUserId } }]);
+    // The Instagram account of a Page not granted is out of reach too.
+    const oakIg = await json(
+      `${sandbox.meta.graphUrl}/${oak.igUserId}?access_token=${token.body.access_token}`,
+    );
+    expect(oakIg.body.error).toMatchObject({ code: 100, error_subcode: 33 });
+  });
+
   it('sends the person back with an error when they cancel, and refuses an unknown app', async () => {
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     const { app } = sandbox.meta.state;
@@ -227,6 +262,15 @@ describe('Meta sandbox: webhooks', () => {
       body: '{}',
     });
     expect(viaAdmin.body).toMatchObject({ ok: true });
+    const configure = (body: unknown) =>
+      json(`${sandbox!.url}/sandbox/meta/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await configure({ drop: 'lots' })).body).toEqual({ error: 'drop must be a number, 0 or more' });
+    expect((await configure({ callbackUrl: 'not a url' })).status).toBe(400);
+    expect((await configure({ delayMs: 5 })).body).toMatchObject({ delayMs: 5, callbackUrl: hook.url });
   });
 
   it('delivers signed page and instagram changes a receiver can verify with the app secret', async () => {
@@ -339,5 +383,41 @@ describe('Meta sandbox: webhooks', () => {
       'badSignature',
       null,
     ]);
+  });
+
+  it('batches changes into one delivery and retries a delivery the receiver refused', async () => {
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    const m = sandbox.meta.state;
+    let refuse = 1;
+    const hook = await startReceiver(() => {
+      if (refuse > 0) {
+        refuse -= 1;
+        return { status: 500, body: 'busy' };
+      }
+      return { status: 200, body: 'ok' };
+    });
+    const page = m.createPage({ name: 'Oakfield', admins: ['Jo'] });
+    const post = m.createPost({ page: page.id, message: 'Sports day' });
+    sandbox.meta.webhooks.configure({ callbackUrl: hook.url, batch: 3, retries: 2, retryDelayMs: 10 });
+    const ids = ['one', 'two', 'three', 'four'].map(
+      (message) => m.addComment({ on: post.id, from: 'Pat', message }).id,
+    );
+    await sandbox.meta.webhooks.idle();
+    // Three changes in one delivery, refused once and sent again; the fourth waits for its batch.
+    expect(hook.received).toHaveLength(2);
+    const batch = JSON.parse(hook.received[1]!.body);
+    expect(batch.entry).toHaveLength(1);
+    expect(
+      batch.entry[0].changes.map((ch: { value: { comment_id: string } }) => ch.value.comment_id),
+    ).toEqual(ids.slice(0, 3));
+    expect(hook.received[1]!.body).toBe(hook.received[0]!.body);
+    expect(sandbox.meta.webhooks.deliveries.map((d) => [d.attempt, d.status])).toEqual([
+      [1, 500],
+      [2, 200],
+    ]);
+    sandbox.meta.webhooks.flush();
+    await sandbox.meta.webhooks.idle();
+    expect(hook.received).toHaveLength(3);
+    expect(JSON.parse(hook.received[2]!.body).entry[0].changes[0].value.comment_id).toBe(ids[3]);
   });
 });

@@ -53,6 +53,23 @@ async function school() {
 }
 
 describe('Meta Graph sandbox: Facebook Pages', () => {
+  it('preloads 100,000 comments across 50 Pages without announcing them', async () => {
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    sandbox.meta.webhooks.configure({ callbackUrl: 'http://127.0.0.1:9/never' });
+    const result = sandbox.meta.state.preload({ pages: 50, postsPerPage: 4, commentsPerPost: 500 });
+    expect(result.comments).toBe(100_000);
+    expect(sandbox.meta.state.summary()).toMatchObject({ posts: 200, comments: 100_000 });
+    expect(sandbox.meta.webhooks.deliveries).toHaveLength(0);
+    const page = result.pages[7]!;
+    const token = sandbox.meta.state.issuePageToken(page.id).token;
+    const feed = await call(`${sandbox.meta.graphUrl}/${page.id}/feed?fields=id&access_token=${token}`);
+    expect(feed.json.data).toHaveLength(4);
+    const post = feed.json.data[0].id as string;
+    const comments = await call(`${sandbox.meta.graphUrl}/${post}/comments?limit=100&access_token=${token}`);
+    expect(comments.json.data).toHaveLength(100);
+    expect(comments.json.paging.next).toContain('after=');
+  });
+
   it('lists the Pages a person administers with their Page tokens and Instagram accounts', async () => {
     const { m, page, userToken, g } = await school();
     const accounts = await g('/me/accounts', { token: userToken });
@@ -182,6 +199,12 @@ describe('Meta Graph sandbox: Facebook Pages', () => {
     expect(visitors.json.data).toEqual([{ id: visitor.id }]);
     const published = await g(`/${page.id}/published_posts?fields=id`);
     expect(published.json.data).toEqual([{ id: post.id }]);
+    // A post's updated_time moves with each comment or reply on it.
+    const later = new Date(Date.now() + 3_600_000);
+    m.addComment({ on: c2.id, from: 'E', message: 'late reply', createdAt: later });
+    const updated = await g(`/${post.id}?fields=created_time,updated_time`);
+    expect(updated.json.updated_time).toBe(later.toISOString().replace(/\.\d{3}Z$/, '+0000'));
+    expect(updated.json.created_time).not.toBe(updated.json.updated_time);
   });
 
   it('hides, unhides, deletes, replies and bans, and the effects read back from the platform', async () => {

@@ -74,7 +74,10 @@ describe('Meta traffic', () => {
     });
     await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
     const { port } = receiver.address() as AddressInfo;
-    sandbox.meta.webhooks.configure({ callbackUrl: `http://127.0.0.1:${port}/webhooks/meta` });
+    sandbox.meta.webhooks.configure({
+      callbackUrl: `http://127.0.0.1:${port}/webhooks/meta`,
+      concurrency: 4,
+    });
     const page = sandbox.meta.state.createPage({
       name: 'Elm Grove',
       admins: ['Ed Elm'],

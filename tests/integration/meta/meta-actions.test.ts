@@ -1,0 +1,192 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { moderationActions } from '../../../db/schema/index.js';
+import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
+import { sealCredentials } from '../../../services/accounts/account-credentials.js';
+import { systemContext } from '../../../services/core/service-context.js';
+import { executeAction } from '../../../services/moderation/execute-action.js';
+import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
+import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
+import { createAccount, createComment, createSchool, createUser } from '../../helpers/factories.js';
+import { signIn } from '../../helpers/sign-in.js';
+import { metaTestEnv } from '../../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { clearRedisPrefix } from '../../helpers/test-redis.js';
+
+const META_ENV = metaTestEnv('http://placeholder');
+let t: TestDatabase;
+let sandbox: Sandbox;
+let api: TestApp;
+let n = 0;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  sandbox = await startSandbox({
+    port: 0,
+    host: '127.0.0.1',
+    meta: { app: { id: META_ENV.META_APP_ID!, secret: META_ENV.META_APP_SECRET! } },
+  });
+  api = await buildTestApp(t.db, { configOverrides: metaTestEnv(sandbox.url) });
+});
+afterAll(async () => {
+  await clearRedisPrefix(api.config.redisPrefix);
+  await api.close();
+  await sandbox.close();
+  await t.drop();
+});
+afterEach(() => sandbox.faults.reset());
+
+const runAction = (actionId: string) =>
+  executeAction(
+    systemContext(t.db, 'test executor'),
+    { actionId },
+    { encryptionKey: api.config.encryptionKey, adapterFor: createAdapterFactory(api.config) },
+  );
+
+/** A school with two account admins and a Facebook Page + linked Instagram account on the sandbox. */
+async function scene() {
+  n += 1;
+  const m = sandbox.meta.state;
+  const school = await createSchool(t.db, { name: `Meta School ${n}` });
+  const roles = [{ schoolId: school.id, role: 'comms' as const }];
+  const adminA = await createUser(t.db, { trustId: school.trustId, roles, displayName: 'Admin A' });
+  const adminB = await createUser(t.db, { trustId: school.trustId, roles, displayName: 'Admin B' });
+  const page = m.createPage({
+    name: `Meta School ${n}`,
+    admins: [`Head ${n}`],
+    instagram: { username: `meta_school_${n}` },
+  });
+  const credentialsEncrypted = sealCredentials(api.config.encryptionKey, {
+    accessToken: m.issuePageToken(page.id).token,
+  });
+  const common = { schoolId: school.id, credentialsEncrypted, adminIds: [adminA.id, adminB.id] };
+  const fb = await createAccount(t.db, {
+    ...common,
+    platform: 'facebook',
+    platformUserId: page.id,
+    handle: page.name,
+  });
+  const ig = await createAccount(t.db, {
+    ...common,
+    platform: 'instagram',
+    platformUserId: page.igUserId!,
+    handle: `meta_school_${n}`,
+  });
+  const post = m.createPost({ page: page.id, message: 'Sports day' });
+  const fbRaw = m.addComment({ on: post.id, from: `Angry Parent ${n}`, message: 'useless id10ts' });
+  const fbComment = await createComment(t.db, {
+    schoolId: school.id,
+    accountId: fb.id,
+    platform: 'facebook',
+    externalId: fbRaw.id,
+    conversationId: post.id,
+    inReplyToExternalId: post.id,
+    authorExternalId: fbRaw.fromId,
+    authorHandle: `Angry Parent ${n}`,
+    text: fbRaw.message,
+  });
+  const media = m.createMedia({ owner: ig.handle, caption: 'Trip' });
+  const igRaw = m.addIgComment({ on: media.id, from: `troll_${n}`, text: 'rubbish school' });
+  const igComment = await createComment(t.db, {
+    schoolId: school.id,
+    accountId: ig.id,
+    platform: 'instagram',
+    externalId: igRaw.id,
+    conversationId: media.id,
+    inReplyToExternalId: media.id,
+    authorExternalId: igRaw.fromId,
+    authorHandle: `troll_${n}`,
+    text: igRaw.text,
+  });
+  return { school, adminA, adminB, page, fb, ig, fbRaw, fbComment, igRaw, igComment };
+}
+
+async function post(userId: string, url: string, payload: Record<string, unknown> = {}) {
+  const { headers } = await signIn(t.db, userId);
+  return api.app.inject({ method: 'POST', url, headers, payload });
+}
+async function get(userId: string, url: string) {
+  const { headers } = await signIn(t.db, userId);
+  return api.app.inject({ method: 'GET', url, headers });
+}
+const actionRow = async (id: string) =>
+  (await t.db.select().from(moderationActions).where(eq(moderationActions.id, id)))[0]!;
+
+const hideBody = { kind: 'hide', reasonCategory: 'offensive', reasonText: 'insults staff' };
+
+describe('Facebook actions through the real action job, read back from the sandbox', () => {
+  it('hide hides the comment on Facebook (is_hidden read back), unhide shows it again', async () => {
+    const s = await scene();
+    const res = await post(s.adminA.id, `/api/comments/${s.fbComment.id}/actions`, hideBody);
+    expect(res.statusCode, res.body).toBe(201);
+    await runAction(res.json().action.id);
+    expect(sandbox.meta.state.isHidden(s.fbRaw.id)).toBe(true);
+    expect((await actionRow(res.json().action.id)).status).toBe('succeeded');
+
+    const un = await post(s.adminA.id, `/api/comments/${s.fbComment.id}/actions`, {
+      kind: 'unhide',
+      reasonCategory: 'other',
+      reasonText: 'hidden by mistake',
+    });
+    expect(un.statusCode, un.body).toBe(201);
+    await runAction(un.json().action.id);
+    expect(sandbox.meta.state.isHidden(s.fbRaw.id)).toBe(false);
+  });
+
+  it('delete and ban need the second admin, then happen on Facebook', async () => {
+    const s = await scene();
+    const del = await post(s.adminA.id, `/api/comments/${s.fbComment.id}/actions`, {
+      kind: 'delete',
+      reasonCategory: 'harassment',
+      reasonText: 'names a pupil',
+    });
+    expect(del.statusCode, del.body).toBe(202);
+    const confirmDel = await post(s.adminB.id, `/api/actions/${del.json().action.id}/confirm`);
+    expect(confirmDel.statusCode, confirmDel.body).toBe(200);
+    await runAction(del.json().action.id);
+    expect(sandbox.meta.state.isDeleted(s.fbRaw.id)).toBe(true);
+
+    const ban = await post(s.adminA.id, `/api/comments/${s.fbComment.id}/actions`, {
+      kind: 'block',
+      reasonCategory: 'harassment',
+      reasonText: 'third abusive comment this week',
+    });
+    expect(ban.statusCode, ban.body).toBe(202);
+    const confirmBan = await post(s.adminB.id, `/api/actions/${ban.json().action.id}/confirm`);
+    expect(confirmBan.statusCode, confirmBan.body).toBe(200);
+    await runAction(ban.json().action.id);
+    expect(sandbox.meta.state.isBanned(s.page.id, s.fbRaw.fromId)).toBe(true);
+    expect((await actionRow(ban.json().action.id)).status).toBe('succeeded');
+  });
+
+  it('a revoked token fails the action as needs-reconnecting, and nothing changes on Facebook', async () => {
+    const s = await scene();
+    sandbox.meta.state.revoke({ page: s.page.id });
+    const res = await post(s.adminA.id, `/api/comments/${s.fbComment.id}/actions`, hideBody);
+    await runAction(res.json().action.id);
+    expect(sandbox.meta.state.isHidden(s.fbRaw.id)).toBe(false);
+    expect((await actionRow(res.json().action.id)).status).toBe('failed');
+  });
+});
+
+describe('Instagram actions', () => {
+  it('hide hides the comment on Instagram (hidden read back)', async () => {
+    const s = await scene();
+    const res = await post(s.adminA.id, `/api/comments/${s.igComment.id}/actions`, hideBody);
+    expect(res.statusCode, res.body).toBe(201);
+    await runAction(res.json().action.id);
+    expect(sandbox.meta.state.isHidden(s.igRaw.id)).toBe(true);
+  });
+
+  it("block is offered only by hand, saying Instagram's API cannot block", async () => {
+    const s = await scene();
+    const res = await get(s.adminA.id, `/api/comments/${s.igComment.id}/actions/available`);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as { actions: { kind: string; mode: string; note?: string }[] };
+    const block = body.actions.find((a) => a.kind === 'block');
+    expect(block).toMatchObject({
+      mode: 'manual',
+      note: "Instagram's API cannot block; do it in the app and record it",
+    });
+  });
+});

@@ -1,0 +1,170 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { comments } from '../../../db/schema/index.js';
+import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
+import { sealCredentials } from '../../../services/accounts/account-credentials.js';
+import { systemContext } from '../../../services/core/service-context.js';
+import { pollAccount } from '../../../services/ingestion/poll-account.js';
+import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
+import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
+import { createAccount, createSchool } from '../../helpers/factories.js';
+import { metaTestEnv } from '../../helpers/test-config.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { clearRedisPrefix } from '../../helpers/test-redis.js';
+
+// The sandbox delivers signed webhooks over a socket to the real app; the poll reads the same
+// sandbox. Together they must store each comment exactly once.
+
+const META_ENV = metaTestEnv('http://placeholder');
+let t: TestDatabase;
+let sandbox: Sandbox;
+let api: TestApp;
+let callbackUrl: string;
+let n = 0;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  sandbox = await startSandbox({
+    port: 0,
+    host: '127.0.0.1',
+    meta: { app: { id: META_ENV.META_APP_ID!, secret: META_ENV.META_APP_SECRET! } },
+  });
+  api = await buildTestApp(t.db, { configOverrides: metaTestEnv(sandbox.url) });
+  const address = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  callbackUrl = `${address}/webhooks/meta`;
+});
+afterAll(async () => {
+  await clearRedisPrefix(api.config.redisPrefix);
+  await api.close();
+  await sandbox.close();
+  await t.drop();
+});
+beforeEach(() => {
+  sandbox.meta.webhooks.reset();
+  sandbox.meta.webhooks.configure({ callbackUrl, verifyToken: META_ENV.META_WEBHOOK_VERIFY_TOKEN! });
+});
+afterEach(() => sandbox.faults.reset());
+
+const poll = (accountId: string) =>
+  pollAccount(
+    systemContext(t.db, 'test poller'),
+    { accountId },
+    {
+      encryptionKey: api.config.encryptionKey,
+      adapterFor: createAdapterFactory(api.config),
+      onInserted: async () => {},
+    },
+  );
+
+async function connected() {
+  n += 1;
+  const m = sandbox.meta.state;
+  const school = await createSchool(t.db);
+  const page = m.createPage({
+    name: `Hook School ${n}`,
+    admins: [`Head ${n}`],
+    instagram: { username: `hook_${n}` },
+  });
+  const credentialsEncrypted = sealCredentials(api.config.encryptionKey, {
+    accessToken: m.issuePageToken(page.id).token,
+  });
+  const fb = await createAccount(t.db, {
+    schoolId: school.id,
+    platform: 'facebook',
+    platformUserId: page.id,
+    handle: page.name,
+    credentialsEncrypted,
+  });
+  const ig = await createAccount(t.db, {
+    schoolId: school.id,
+    platform: 'instagram',
+    platformUserId: page.igUserId!,
+    handle: `hook_${n}`,
+    credentialsEncrypted,
+  });
+  return { page, fb, ig };
+}
+
+const externalIds = async (accountId: string) =>
+  (await t.db.select().from(comments).where(eq(comments.accountId, accountId)))
+    .map((r) => r.externalId)
+    .sort();
+
+describe('Meta webhooks from the sandbox to the app', () => {
+  it('the subscription handshake succeeds with the configured verify token, and fails with another', async () => {
+    expect(await sandbox.meta.webhooks.verify()).toMatchObject({ ok: true, status: 200 });
+    sandbox.meta.webhooks.configure({ verifyToken: 'not-the-token-we-configured' });
+    expect(await sandbox.meta.webhooks.verify()).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it('a comment arrives by webhook; the poll that follows finds it and stores nothing twice', async () => {
+    const { page, fb } = await connected();
+    const m = sandbox.meta.state;
+    const post = m.createPost({ page: page.id, message: 'Trip letter' });
+    const c = m.addComment({ on: post.id, from: 'Pat Parent', message: 'Which day?' });
+    const r = m.addComment({ on: c.id, from: 'Sam Smith', message: 'Tuesday' });
+    await sandbox.meta.webhooks.idle();
+    expect(await externalIds(fb.id)).toEqual([c.id, r.id].sort());
+    const statuses = sandbox.meta.webhooks.deliveries.map((d) => d.status);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set([200]));
+
+    expect(await poll(fb.id)).toMatchObject({ status: 'polled', inserted: 0 });
+    expect(await externalIds(fb.id)).toEqual([c.id, r.id].sort());
+  });
+
+  it('duplicated and reordered deliveries store each comment once', async () => {
+    const { page, fb } = await connected();
+    const m = sandbox.meta.state;
+    sandbox.meta.webhooks.configure({ duplicate: 2, reorder: 3 });
+    const post = m.createPost({ page: page.id, message: 'Concert' });
+    const a = m.addComment({ on: post.id, from: 'One', message: 'first' });
+    const b = m.addComment({ on: a.id, from: 'Two', message: 'reply to first' });
+    const c = m.addComment({ on: post.id, from: 'Three', message: 'third' });
+    sandbox.meta.webhooks.flush();
+    await sandbox.meta.webhooks.idle();
+    expect(await externalIds(fb.id)).toEqual([a.id, b.id, c.id].sort());
+    const sent = sandbox.meta.webhooks.deliveries.filter((d) => d.status !== null);
+    expect(sent.some((d) => d.fault === 'duplicate')).toBe(true);
+    expect(sent.some((d) => d.fault === 'reordered')).toBe(true);
+  });
+
+  it('a delivery with a bad signature is refused (401) and stores nothing; the poll backstop then finds the comment', async () => {
+    const { page, fb } = await connected();
+    const m = sandbox.meta.state;
+    const post = m.createPost({ page: page.id, message: 'Uniform' });
+    sandbox.meta.webhooks.configure({ badSignature: 1 });
+    const c = m.addComment({ on: post.id, from: 'Pat Parent', message: 'hostile words' });
+    await sandbox.meta.webhooks.idle();
+    const bad = sandbox.meta.webhooks.deliveries.filter((d) => d.fault === 'badSignature');
+    expect(bad.length).toBeGreaterThan(0);
+    expect(bad.every((d) => d.status === 401)).toBe(true);
+    expect(await externalIds(fb.id)).toEqual([]);
+
+    expect(await poll(fb.id)).toMatchObject({ status: 'polled', inserted: 1 });
+    expect(await externalIds(fb.id)).toEqual([c.id]);
+  });
+
+  it('a dropped delivery is reconciled by the poll', async () => {
+    const { page, fb } = await connected();
+    const m = sandbox.meta.state;
+    const post = m.createPost({ page: page.id, message: 'Menu' });
+    sandbox.meta.webhooks.configure({ drop: 10 });
+    const c = m.addComment({ on: post.id, from: 'Pat Parent', message: 'gone missing' });
+    await sandbox.meta.webhooks.idle();
+    expect(await externalIds(fb.id)).toEqual([]);
+    expect(await poll(fb.id)).toMatchObject({ inserted: 1 });
+    expect(await externalIds(fb.id)).toEqual([c.id]);
+  });
+
+  it('an Instagram comment arrives by webhook, for the Instagram account only', async () => {
+    const { fb, ig } = await connected();
+    const m = sandbox.meta.state;
+    const media = m.createMedia({ owner: ig.handle, caption: 'Sports' });
+    const c = m.addIgComment({ on: media.id, from: 'mum_of_two', text: 'well done' });
+    await sandbox.meta.webhooks.idle();
+    expect(await externalIds(ig.id)).toEqual([c.id]);
+    expect(await externalIds(fb.id)).toEqual([]);
+    expect(await poll(ig.id)).toMatchObject({ inserted: 0 });
+  });
+});
