@@ -47,7 +47,7 @@ async function scene(platform: 'facebook' | 'instagram' = 'facebook') {
   const account = await createAccount(t.db, {
     schoolId: school.id,
     platform,
-    handle: platform === 'facebook' ? `Oakfield Primary ${n}` : `oakfield_primary_${n}`,
+    handle: platform === 'facebook' ? `OakfieldPrimary${n}` : `oakfield_primary_${n}`,
     status: 'approved',
     credentialStatus: 'none',
     adminIds: [a!.id, b!.id],
@@ -101,8 +101,8 @@ describe('connecting a Facebook Page through Facebook Login and the Page picker'
     const page = await api.app.inject({ url: location, headers });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`Oakfield Primary ${n}`);
-    expect(page.body).toContain(`@oakfield_primary_${n}`);
-    expect(page.body).toContain(`Connect Oakfield Primary ${n}</button>`);
+    expect(page.body).toContain(`@<bdi>oakfield_primary_${n}</bdi>`);
+    expect(page.body).toContain(`Connect <bdi>Oakfield Primary ${n}</bdi></button>`);
     expect(page.body).toContain(`Jo&#39;s Bakery ${n}`);
     expect(page.body).toContain('not the approved account');
 
@@ -129,7 +129,7 @@ describe('connecting a Facebook Page through Facebook Login and the Page picker'
 
     const message = await api.app.inject({ url: done.headers.location as string, headers });
     expect(message.body).toContain(
-      `Connected: Hallmonitor can now read and act for Oakfield Primary ${n} on Facebook.`,
+      `Connected: Hallmonitor can now read and act for OakfieldPrimary${n} on Facebook.`,
     );
     expect(message.body).toContain('Activate the account to start monitoring');
 
@@ -183,7 +183,7 @@ describe('connecting a Facebook Page through Facebook Login and the Page picker'
     const { location, headers } = await signInWithFacebook(s.adminA.id, s.account.id, s.head);
     const picker = new URL(location, 'http://app').searchParams.get('picker')!;
     const page = await api.app.inject({ url: location, headers });
-    expect(page.body).toContain(`Connect @oakfield_primary_${n}</button>`);
+    expect(page.body).toContain(`Connect @<bdi>oakfield_primary_${n}</bdi></button>`);
     expect(page.body).toContain('no Instagram business account is linked to this Page');
     const done = await choose(headers, s.account.id, picker, s.page.igUserId!);
     expect(done.headers.location).toBe(`/accounts/${s.account.id}?connected=new`);
