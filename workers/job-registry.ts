@@ -99,6 +99,12 @@ export const JOBS = {
     data: z.object({}),
     jobId: () => 'retention',
   },
+  // P1: each working morning, the previous working day's untriaged accounts go to senior leaders.
+  'monitoring-check': {
+    queue: 'maintenance',
+    data: z.object({}),
+    jobId: () => 'monitoring-check',
+  },
   notify: {
     queue: 'notify',
     data: z.object({ deliveryId: uuid }),

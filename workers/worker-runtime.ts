@@ -21,6 +21,7 @@ import { deadlineWarningProcessor } from './processors/deadline-warning.js';
 import { executeActionProcessor, queueActionDispatch } from './processors/execute-action.js';
 import { EXPIRE_PROPOSALS_EVERY_MS, expireProposalsProcessor } from './processors/expire-proposals.js';
 import { GOVERNANCE_CHECK_EVERY_MS, governanceCheckProcessor } from './processors/governance-check.js';
+import { MONITORING_CHECK_PATTERN, monitoringCheckProcessor } from './processors/monitoring-check.js';
 import { notifyProcessor, startNotificationDelivery } from './processors/notify.js';
 import { digestEveryMs, notifyDigestProcessor } from './processors/notify-digest.js';
 import { NOTIFY_RELAY_EVERY_MS, notifyRelayProcessor } from './processors/notify-relay.js';
@@ -76,6 +77,7 @@ export function handlerRegistrations(
     auditCheckpointProcessor(deps),
     auditWitnessProcessor(deps),
     retentionProcessor(deps),
+    monitoringCheckProcessor(deps),
     notifyProcessor(deps),
     notifyRelayProcessor(deps),
     notifyDigestProcessor(deps),
@@ -155,6 +157,11 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     'retention',
     { pattern: RETENTION_PATTERN, tz: 'Europe/London' },
     { name: 'retention', data: {} },
+  );
+  await queues.maintenance.upsertJobScheduler(
+    'monitoring-check',
+    { pattern: MONITORING_CHECK_PATTERN, tz: 'Europe/London' },
+    { name: 'monitoring-check', data: {} },
   );
   if (!config.auditSigningKey) {
     logger.warn('AUDIT_SIGNING_KEY is not set: audit checkpoints will be skipped (see docs/audit.md)');

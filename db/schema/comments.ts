@@ -92,6 +92,13 @@ export const comments = pgTable(
     /** Set when the retention policy or an erasure request removed text and author identity (P12). */
     redactedAt: at('redacted_at'),
     /**
+     * P2: when the commenter was first answered in full (a reply, an offline answer, a close, a
+     * moderation). A holding reply meets the deadline but leaves this null: the comment is in the
+     * follow-up queue until it is set, due by followUpDueAt.
+     */
+    answeredAt: at('answered_at'),
+    followUpDueAt: at('follow_up_due_at'),
+    /**
      * The inbox's urgency rank, kept by Postgres from the labels: 0 safeguarding, 1 a threat, 2 the
      * rest. The rule and its wording live in services/comments/inbox-urgency.ts.
      */

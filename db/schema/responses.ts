@@ -1,17 +1,21 @@
-import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { createInsertSchema, createSelectSchema } from 'drizzle-zod';
 import { at, createdAt, id } from './columns.js';
 import { comments } from './comments.js';
 import { schools } from './schools.js';
 import { users } from './users.js';
 
-/** Each of these meets the deadline (P2); an acknowledgement counts. */
+/**
+ * Each of these but `seen` meets the deadline (P2). An acknowledgement is a holding reply the
+ * commenter sees (posted like a public reply); `seen` is an internal note that meets nothing.
+ */
 export const RESPONSE_KINDS = [
   'public_reply',
   'private_reply',
   'offline',
   'acknowledgement',
   'no_response_needed',
+  'seen',
 ] as const;
 export type ResponseKind = (typeof RESPONSE_KINDS)[number];
 
@@ -44,6 +48,10 @@ export const responses = pgTable(
     /** For offline responses: phone, meeting, email. */
     channel: text('channel'),
     note: text('note'),
+    /** For offline responses: who was contacted (P2: an offline contact is recorded with who and how). */
+    contactPerson: text('contact_person'),
+    /** For offline responses: a holding contact, the full answer still owed (the follow-up queue). */
+    holding: boolean('holding').notNull().default(false),
     externalId: text('external_id'),
     platformResult: jsonb('platform_result').$type<Record<string, unknown>>(),
     error: text('error'),
@@ -54,6 +62,12 @@ export const responses = pgTable(
     overrideReason: text('override_reason'),
     createdAt: createdAt(),
     completedAt: at('completed_at'),
+    /** A sent reply the school took down from the platform because it was sent in error. */
+    removedAt: at('removed_at'),
+    removedBy: uuid('removed_by').references(() => users.id),
+    removedReason: text('removed_reason'),
+    /** Why the reply waits for a senior leader (P6 media enquiry, P10 topics, asked by its author). */
+    approvalReason: text('approval_reason'),
   },
   (t) => [
     index('responses_comment_idx').on(t.commentId),

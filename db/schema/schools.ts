@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { createInsertSchema, createSelectSchema } from 'drizzle-zod';
 import { at, createdAt, id } from './columns.js';
@@ -8,6 +9,16 @@ import { trusts } from './trusts.js';
  * as one document so the rule that made a deadline can be replayed from it.
  */
 export type SchoolCalendarSettings = Record<string, unknown>;
+
+/**
+ * How long each kind of record is kept (P12), parsed and defaulted by
+ * services/deadlines/retention-settings.ts; absent fields take the defaults shown on the page.
+ */
+export type SchoolRetentionDocument = Record<string, unknown>;
+
+/** The holding reply a school sends when it acknowledges a comment it cannot answer yet (P2). */
+export const DEFAULT_HOLDING_REPLY =
+  'Thank you for your message. We have seen it and will reply in full as soon as we can.';
 
 /** Parsed by services/classification/own-contact-details.ts; absent fields are empty. */
 export type SchoolContactDetailsDocument = {
@@ -44,6 +55,19 @@ export const schools = pgTable(
      */
     contactDetails: jsonb('contact_details').$type<SchoolContactDetailsDocument>().notNull().default({}),
     createdAt: createdAt(),
+    /**
+     * How the school answers in public (P3, P9, P10, house rules, sign-off): parsed and defaulted by
+     * services/comments/reply-policy.ts; absent fields take the policy's literal reading.
+     */
+    replyPolicy: jsonb('reply_policy').$type<Record<string, unknown>>().notNull().default({}),
+    /** P2: the editable holding reply that acknowledges a comment visibly, through the reply path. */
+    holdingReplyTemplate: text('holding_reply_template').notNull().default(DEFAULT_HOLDING_REPLY),
+    /** P2: working days after a holding reply by which the full answer is due (the follow-up target). */
+    followUpWorkingDays: integer('follow_up_working_days').notNull().default(5),
+    /** P1: who monitors the accounts while the school is closed; none named is a warning. */
+    closureMonitorIds: uuid('closure_monitor_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    /** P12: retention per kind of record besides comments (retentionMonths). */
+    retention: jsonb('retention').$type<SchoolRetentionDocument>().notNull().default({}),
   },
   (t) => [index('schools_trust_idx').on(t.trustId)],
 );

@@ -51,15 +51,18 @@ import { classifierQualityPageRoutes } from './routes/pages/classifier-quality.j
 import { commentPageRoutes } from './routes/pages/comment.js';
 import { concernPageRoutes } from './routes/pages/concerns.js';
 import { correctionsPageRoutes } from './routes/pages/corrections.js';
+import { deadlineSettingsPageRoutes } from './routes/pages/deadline-settings.js';
 import { deadlinesPageRoutes } from './routes/pages/deadlines.js';
 import { escalationsPageRoutes } from './routes/pages/escalations.js';
 import { flagsPageRoutes } from './routes/pages/flags.js';
 import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
 import { peoplePageRoutes } from './routes/pages/people.js';
+import { replySettingsPageRoutes } from './routes/pages/reply-settings.js';
 import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
 import { savedRepliesPageRoutes } from './routes/pages/saved-replies.js';
 import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
+import { replyPolicyRoutes } from './routes/reply-policy.js';
 import { responseRoutes } from './routes/responses.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
 import { schoolSettingsRoutes } from './routes/school-settings.js';
@@ -237,6 +240,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(notificationRoutes);
   await app.register(responseRoutes);
   await app.register(schoolSettingsRoutes);
+  await app.register(replyPolicyRoutes);
   await app.register(webRoutes);
   // The staff screens, a route file each (services/api/routes/pages/).
   await app.register(inboxPageRoutes);
@@ -249,7 +253,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(approvalsPageRoutes);
   await app.register(accountsPageRoutes);
   await app.register(deadlinesPageRoutes);
+  await app.register(deadlineSettingsPageRoutes);
   await app.register(schoolSettingsPageRoutes);
+  await app.register(replySettingsPageRoutes);
   await app.register(auditPageRoutes);
   await app.register(notificationPageRoutes);
   await app.register(peoplePageRoutes);

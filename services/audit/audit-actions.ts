@@ -31,6 +31,7 @@ export const AUDIT_ACTIONS = {
   'comment.assigned': 'comment',
   'comment.responded': 'comment',
   'comment.closed': 'comment',
+  'comment.seen': 'comment',
   'comment.redacted': 'comment',
   // Staff teaching the classifier (issue 20)
   'comment.corrected': 'comment',
@@ -42,6 +43,7 @@ export const AUDIT_ACTIONS = {
   'response.sent': 'response',
   'response.failed': 'response',
   'response.check_overridden': 'response',
+  'response.removed': 'response',
   // Moderation (P3)
   'action.proposed': 'action',
   'action.approved': 'action',
@@ -65,8 +67,12 @@ export const AUDIT_ACTIONS = {
   'school.lexicon_changed': 'school',
   'school.roster_changed': 'school',
   'school.contact_details_changed': 'school',
+  'school.reply_policy_changed': 'school',
   'school.webhook_added': 'school',
   'school.webhook_removed': 'school',
+  'school.deadline_settings_changed': 'school',
+  'school.retention_changed': 'school',
+  'monitoring.untriaged_day': 'school',
   'saved_reply.created': 'saved_reply',
   'saved_reply.updated': 'saved_reply',
   'saved_reply.deleted': 'saved_reply',
@@ -93,6 +99,7 @@ export const AUDIT_ACTIONS = {
   'audit.checkpoint_mailed': 'audit',
   'audit.exported': 'audit',
   'retention.redacted': 'school',
+  'retention.destroyed': 'school',
   'subject_access.exported': 'platform_user',
   'subject_access.erased': 'platform_user',
 } as const;

@@ -10,6 +10,8 @@ import type { AuditAction } from './audit-actions.js';
 /** Where the plain "verb with spaces" reading of an action name would say the wrong thing. */
 const ACTION_WORDING: Partial<Record<AuditAction, string>> = {
   'comment.flagged': 'Flagged by the classifier',
+  'comment.seen': 'Seen (internal note; the commenter was not answered)',
+  'monitoring.untriaged_day': 'Untriaged day found (P1)',
   'comment.corrected': 'Flag corrected by staff',
   'comment.responded': 'Response recorded',
   'comment.deadline_warning': 'Deadline warning sent',

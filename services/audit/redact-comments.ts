@@ -111,7 +111,7 @@ export async function redactComments(
     .where(inArray(classifierCorrections.commentId, ids));
   const responseRows = await tx
     .update(responses)
-    .set({ text: '', note: null, overrideReason: null })
+    .set({ text: '', note: null, overrideReason: null, contactPerson: null })
     .where(inArray(responses.commentId, ids))
     .returning({ commentId: responses.commentId });
   const responsesPerComment = new Map<string, number>();

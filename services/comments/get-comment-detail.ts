@@ -64,6 +64,9 @@ export interface CommentDetail {
     breachedAt: Date | null;
     firstResponseAt: Date | null;
     resolvedAt: Date | null;
+    /** P2: answered in full; null while only held by a holding reply (then due by followUpDueAt). */
+    answeredAt: Date | null;
+    followUpDueAt: Date | null;
     assignee: { id: string; name: string } | null;
     redacted: boolean;
   };
@@ -75,9 +78,15 @@ export interface CommentDetail {
     id: string;
     kind: string;
     status: string;
+    /** A reply the school took off the platform as sent in error, and why. */
+    removedAt: Date | null;
+    removedReason: string | null;
     text: string;
     channel: string | null;
     note: string | null;
+    /** Offline contact: who was contacted (P2). */
+    contactPerson: string | null;
+    holding: boolean;
     actorName: string;
     createdAt: Date;
     completedAt: Date | null;
@@ -120,6 +129,7 @@ export interface CommentDetail {
   available: {
     actions: AvailableAction[];
     noticeTemplates: { id: NoticeTemplateId; title: string }[];
+    notices: Awaited<ReturnType<typeof availableActions>>['notices'];
     escalationKinds: string[];
     /** Raised by any member of staff: to the safeguarding leads, or misuse to a senior leader. */
     concernKinds: ConcernKind[];
@@ -288,6 +298,8 @@ async function readCommentDetail(
       breachedAt: comment.breachedAt,
       firstResponseAt: comment.firstResponseAt,
       resolvedAt: comment.resolvedAt,
+      answeredAt: comment.answeredAt,
+      followUpDueAt: comment.followUpDueAt,
       assignee: assignee[0] ?? null,
       redacted,
     },
@@ -297,9 +309,13 @@ async function readCommentDetail(
       id: r.id,
       kind: r.kind,
       status: r.status,
+      removedAt: r.removedAt,
+      removedReason: r.removedReason,
       text: r.text,
       channel: r.channel,
       note: r.note,
+      contactPerson: r.contactPerson,
+      holding: r.holding,
       actorName,
       createdAt: r.createdAt,
       completedAt: r.completedAt,
@@ -332,6 +348,7 @@ async function readCommentDetail(
     available: {
       actions: available.actions,
       noticeTemplates: available.noticeTemplates,
+      notices: available.notices,
       escalationKinds: [...escalateCommentInput.shape.kind.options],
       concernKinds: [...CONCERN_KINDS],
     },

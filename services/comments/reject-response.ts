@@ -12,7 +12,7 @@ export const rejectResponseInput = z.object({
 
 /**
  * A senior leader refuses a sensitive reply, with a reason the author is told. Nothing is sent;
- * the comment stays open with its deadline running (an acknowledgement still meets it).
+ * the comment stays open with its deadline running (a holding reply or an offline contact still meets it).
  */
 export async function rejectResponse(
   ctx: ServiceContext,

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { responses, socialAccounts } from '../../db/schema/index.js';
+import { responses, schools, socialAccounts } from '../../db/schema/index.js';
 import { assertAdminOrRole, holdsRole } from '../accounts/account-access.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { checkOutgoingReply, problemSummary } from '../classification/check-outgoing-reply.js';
@@ -14,6 +14,9 @@ import type { CommentEffects } from './comment-effects.js';
 import { commentLabel } from './comment-label.js';
 import { loadComment } from './load-comment.js';
 import { meetDeadline } from './meet-deadline.js';
+import { loadReplyPolicy } from './reply-policy.js';
+import { touchedTopics } from './sensitive-topics.js';
+import { signatureOf, signReply } from './sign-off.js';
 
 const note = z.string().trim().min(1).max(2_000);
 /** A senior leader's reason to send a reply the outgoing check refused (P11), audited. */
@@ -21,10 +24,34 @@ const overrideReason = z.string().trim().min(5, 'say why the reply must go as wr
 /** Ask a senior leader to approve this reply before it goes (P10), even if nothing requires it. */
 const requestApproval = z.boolean();
 
-/** The ways a comment is answered (P2); each meets the deadline, an acknowledgement included. */
+/**
+ * The ways a comment is answered (P2). Each meets the deadline but `seen`, an internal note the
+ * commenter never sees. An acknowledgement is a holding reply the commenter sees: the school's
+ * holding-reply template (or the text given), posted through the reply path like a public reply;
+ * it meets the deadline when the platform confirms it and leaves the comment in the follow-up
+ * queue until it is answered in full. An offline contact records who was contacted and how;
+ * `holding` marks it as a holding contact (the full answer still owed).
+ */
 export const respondInputSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('acknowledgement'), text: z.string().trim().max(2_000).optional() }),
-  z.object({ kind: z.literal('offline'), channel: z.enum(['phone', 'meeting', 'email']), note }),
+  z.object({
+    kind: z.literal('acknowledgement'),
+    text: z.string().trim().max(2_000).optional(),
+    overrideReason: overrideReason.optional(),
+    requestApproval: requestApproval.optional(),
+  }),
+  z.object({ kind: z.literal('seen'), note: z.string().trim().max(2_000).optional() }),
+  z.object({
+    kind: z.literal('offline'),
+    channel: z.enum(['phone', 'meeting', 'email']),
+    contactPerson: z
+      .string({ error: 'say who was contacted (for example "Mrs Shah, the parent")' })
+      .trim()
+      .min(1, 'say who was contacted (for example "Mrs Shah, the parent")')
+      .max(200)
+      .refine((v) => !v.includes('\u0000'), 'who was contacted must not contain a NUL character'),
+    note,
+    holding: z.boolean().optional(),
+  }),
   z.object({
     kind: z.literal('private_reply'),
     text: z.string().trim().min(1).max(10_000),
@@ -85,9 +112,9 @@ export function distinctProblems(
 export const APPROVAL_CATEGORIES: readonly string[] = ['media_enquiry'];
 
 /**
- * Records a response to a comment. Offline, private, acknowledgement and "no response needed" meet
- * the deadline now; a public reply is queued for the platform and meets it when the platform
- * confirms (send-reply). Comms, senior leaders and the account's admins respond; only comms and
+ * Records a response to a comment. Offline, private and "no response needed" meet the deadline
+ * now; a public reply or a holding reply (acknowledgement) is queued for the platform and meets it
+ * when the platform confirms (send-reply); `seen` meets nothing. Comms, senior leaders and the account's admins respond; only comms and
  * senior leaders may close a comment as needing no response.
  *
  * Public and private replies first pass the outgoing check (P11): one that names a pupil, holds
@@ -107,7 +134,8 @@ export async function respond(
   const input = parsed.data;
   const now = new Date();
   // Checked before saving: a 503 after the row is saved would invite a retry that posts twice.
-  if (input.kind === 'public_reply') await effects.assertQueueReachable?.('the reply');
+  if (input.kind === 'public_reply' || input.kind === 'acknowledgement')
+    await effects.assertQueueReachable?.('the reply');
 
   const result = await withTransaction(ctx, async (tx) => {
     const comment = await loadComment(ctx, tx, commentId, { forUpdate: true });
@@ -119,15 +147,30 @@ export async function respond(
       assertAdminOrRole(ctx, account, ['comms', 'senior_leader'], 'respond to comments');
     }
 
-    const isReply = input.kind === 'public_reply' || input.kind === 'private_reply';
+    // A holding reply: the text given, or the school's editable template (P2).
+    let text = 'text' in input ? (input.text ?? '') : '';
+    if (input.kind === 'acknowledgement' && !text) {
+      const [school] = await tx
+        .select({ template: schools.holdingReplyTemplate })
+        .from(schools)
+        .where(eq(schools.id, comment.schoolId));
+      text = school?.template.trim() ?? '';
+      if (!text)
+        throw invalidInput("The school's holding reply is empty: write one, or set it on the settings page");
+    }
+    const isReply =
+      input.kind === 'public_reply' || input.kind === 'private_reply' || input.kind === 'acknowledgement';
     let overridden: { reason: string; problems: ReturnType<typeof problemSummary> } | null = null;
     let pending = false;
     let approvedBy: string | null = null;
+    let approvalReason: string | null = null;
     if (isReply) {
+      const policy = await loadReplyPolicy(tx, comment.schoolId);
+      const topics = touchedTopics(text, policy.sensitiveTopics);
       const classifier = await effects.classifiers.forSchool(tx, comment.schoolId);
-      const check = checkOutgoingReply(input.text, classifier);
+      const check = checkOutgoingReply(text, classifier, { topics });
       if (!check.ok) {
-        if (!input.overrideReason) {
+        if (!('overrideReason' in input) || !input.overrideReason) {
           const problems = distinctProblems(problemSummary(check.problems));
           throw preconditionFailed(`This reply cannot be sent: ${problems.map((p) => p.reason).join(' ')}`, {
             problems,
@@ -136,14 +179,23 @@ export async function respond(
         assertRole(ctx, comment.schoolId, ['senior_leader'], 'send a reply the outgoing check refused');
         overridden = { reason: input.overrideReason, problems: problemSummary(check.problems) };
       }
-      const sensitive = comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c));
-      if (sensitive || input.requestApproval) {
+      const media = comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c));
+      approvalReason = media
+        ? 'reply to a media enquiry (P6)'
+        : topics.length
+          ? `touches ${topics.map((t) => `${t.topic} (${t.words.join(', ')})`).join('; ')} (P10)`
+          : 'requestApproval' in input && input.requestApproval
+            ? 'requested by its author (P10)'
+            : null;
+      if (approvalReason) {
         if (holdsRole(ctx, comment.schoolId, ['senior_leader'])) approvedBy = requireUserId(ctx);
         else pending = true;
       }
+      // 002 §5 Behaviour: staff say who they are. Checked without it (the check's spans are the author's).
+      text = signReply(text, await signatureOf(tx, ctx, comment.schoolId, policy.signOff));
     }
 
-    const sending = input.kind === 'public_reply' && !pending;
+    const sending = (input.kind === 'public_reply' || input.kind === 'acknowledgement') && !pending;
     const recorded = !sending && !pending;
     const [response] = await tx
       .insert(responses)
@@ -152,8 +204,11 @@ export async function respond(
         commentId: comment.id,
         kind: input.kind,
         status: pending ? 'pending_approval' : sending ? 'sending' : 'recorded',
-        text: 'text' in input ? (input.text ?? '') : '',
+        text,
+        approvalReason: pending || approvedBy ? approvalReason : null,
         channel: input.kind === 'offline' ? input.channel : null,
+        contactPerson: input.kind === 'offline' ? input.contactPerson : null,
+        holding: input.kind === 'offline' ? !!input.holding : input.kind === 'acknowledgement',
         note:
           input.kind === 'no_response_needed' ? input.reason : 'note' in input ? (input.note ?? null) : null,
         actorId: requireUserId(ctx),
@@ -168,7 +223,7 @@ export async function respond(
     const how = {
       responseId: response.id,
       kind: input.kind,
-      ...(input.kind === 'offline' ? { channel: input.channel } : {}),
+      ...(input.kind === 'offline' ? { channel: input.channel, holding: !!input.holding } : {}),
     };
     const responseSubject = { type: 'response', id: response.id, label: `Reply to ${label}` };
     if (overridden) {
@@ -198,9 +253,7 @@ export async function respond(
         details: {
           commentId: comment.id,
           kind: input.kind,
-          why: comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c))
-            ? 'reply to a media enquiry (P6)'
-            : 'requested by its author (P10)',
+          why: approvalReason,
         },
         personal: { text: response.text },
       });
@@ -210,9 +263,7 @@ export async function respond(
         event: 'reply.approval_requested',
         urgency: 'normal',
         title: `A reply on ${label.replace(/^Comment \S+ on /, '')} needs your approval`,
-        body: `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')}${
-          comment.categories.includes('media_enquiry') ? ' to a media enquiry' : ''
-        }. It is not sent until a senior leader approves it.`,
+        body: `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')} that needs approval: ${approvalReason}. It is not sent until a senior leader approves it.`,
         link: `/approvals`,
         subject: { type: 'response', id: response.id },
       });
@@ -225,18 +276,31 @@ export async function respond(
         subject: responseSubject,
         details: {
           commentId: comment.id,
-          ...(approvedBy ? { approvedBy, approval: 'author is a senior leader' } : {}),
+          ...(approvedBy ? { approvedBy, approval: 'author is a senior leader', why: approvalReason } : {}),
         },
         personal: { text: response.text },
       });
       return { response, comment, resolved: false, metDeadline: null };
     }
 
+    if (input.kind === 'seen') {
+      // Internal only: the commenter sees nothing, so the deadline keeps running (P2).
+      await emitAudit(tx, ctx, {
+        action: 'comment.seen',
+        schoolId: comment.schoolId,
+        subject: { type: 'comment', id: comment.id, label },
+        details: { responseId: response.id, at: now.toISOString(), metDeadline: false },
+        ...(response.note ? { personal: { note: response.note } } : {}),
+      });
+      return { response, comment, resolved: false, metDeadline: null };
+    }
     const status = input.kind === 'no_response_needed' ? 'closed' : 'responded';
-    const met = await meetDeadline(tx, comment.id, now, status);
+    const answered = !(input.kind === 'offline' && input.holding);
+    const met = await meetDeadline(tx, comment.id, now, status, answered);
     const personal: Record<string, unknown> = {};
     if (response.text) personal.text = response.text;
     if (response.note) personal.note = response.note;
+    if (response.contactPerson) personal.contactPerson = response.contactPerson;
     const metDeadline = met ? !met.deadlineAt || now <= met.deadlineAt : null;
     await emitAudit(tx, ctx, {
       action: status === 'closed' ? 'comment.closed' : 'comment.responded',

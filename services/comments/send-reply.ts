@@ -92,7 +92,9 @@ export async function sendReply(
       subject,
       details: { commentId: comment.id, externalId: posted.externalId, url: posted.url },
     });
-    const met = await meetDeadline(tx, comment.id, at, 'responded');
+    // A holding reply meets the deadline but leaves the comment in the follow-up queue (P2).
+    const holding = response.kind === 'acknowledgement';
+    const met = await meetDeadline(tx, comment.id, at, 'responded', !holding);
     const metDeadline = met ? !met.deadlineAt || at <= met.deadlineAt : null;
     await emitAudit(tx, ctx, {
       action: 'comment.responded',
@@ -100,7 +102,8 @@ export async function sendReply(
       subject: { type: 'comment', id: comment.id, label },
       details: {
         responseId: response.id,
-        kind: 'public_reply',
+        kind: response.kind,
+        ...(holding ? { holding: true } : {}),
         respondedBy: response.actorId,
         at: at.toISOString(),
         firstResponse: !!met,

@@ -19,6 +19,9 @@ const HEADER = [
   'open_under_50pct',
   'open_ok',
   'comments_received',
+  'answered',
+  'awaiting_full_answer',
+  'follow_up_overdue',
 ];
 
 function row(
@@ -27,7 +30,7 @@ function row(
   label: string,
   f: Partial<ResponseFigures>,
   open?: OpenByBand,
-  extra: { date?: string; received?: number } = {},
+  extra: { date?: string; received?: number; to?: string } = {},
 ): string {
   // The shared writer quotes cells and defuses a leading =, +, -, @, tab or CR (a name, a label).
   return csvRow([
@@ -48,10 +51,13 @@ function row(
     open?.under_50pct,
     open?.ok,
     extra.received,
+    f.answered,
+    f.awaitingFullAnswer,
+    f.followUpOverdue,
   ]);
 }
 
-/** One CSV with a section column: school, account, responder, coverage_gap. */
+/** One CSV with a section column: school, account, responder, coverage_gap, closure_without_monitor. */
 export function deadlineReportCsv(report: DeadlineReport): string {
   const lines = [HEADER.join(',')];
   lines.push(row('school', report.schoolId, report.schoolName, report.school, report.school.open));
@@ -63,6 +69,11 @@ export function deadlineReportCsv(report: DeadlineReport): string {
         date: g.date,
         received: g.commentsReceived,
       }),
+    );
+  }
+  for (const c of report.closuresWithoutMonitor) {
+    lines.push(
+      row('closure_without_monitor', '', `${c.label} (to ${c.to})`, {}, undefined, { date: c.from }),
     );
   }
   return `${lines.join('\r\n')}\r\n`;

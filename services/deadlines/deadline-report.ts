@@ -1,13 +1,15 @@
 import { eq, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { ESCALATION_KINDS, schools, socialAccounts } from '../../db/schema/index.js';
+import { ESCALATION_KINDS, type School, schools, socialAccounts } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
 import { assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { invalidInput, notFound } from '../core/service-error.js';
 import { storableIsoDate } from '../core/storable-date.js';
 import type { DeadlineBand } from './deadline-status.js';
+import { findUntriagedDays, type UntriagedDay } from './monitoring-coverage.js';
+import type { SchoolCalendar } from './school-calendar.js';
 import { schoolCalendarOf } from './school-calendar-of.js';
 import { type CalendarDate, isWorkingDate } from './working-days.js';
 
@@ -33,6 +35,14 @@ export interface ResponseFigures {
   p90SecondsToFirstResponse: number | null;
   /** Answered after the deadline, or still unanswered past it. */
   breaches: number;
+  /**
+   * P2: answered in full (a reply, an offline answer, a close, a moderation). A holding reply meets
+   * the deadline without answering: those comments are `awaitingFullAnswer`, in the follow-up queue.
+   */
+  answered: number;
+  awaitingFullAnswer: number;
+  /** Of those awaiting a full answer, how many are past the school's follow-up target. */
+  followUpOverdue: number;
 }
 
 export type OpenByBand = Record<DeadlineBand, number>;
@@ -45,10 +55,22 @@ export interface DeadlineReport {
   generatedAt: string;
   school: ResponseFigures & { open: OpenByBand };
   accounts: (ResponseFigures & { accountId: string; label: string; open: OpenByBand })[];
-  responders: (Omit<ResponseFigures, 'breaches' | 'due'> & { userId: string; name: string })[];
-  /** P1: working days on which an active account had no response, acknowledgement or close. */
-  coverageGaps: { accountId: string; label: string; date: string; commentsReceived: number }[];
+  responders: (Omit<
+    ResponseFigures,
+    'breaches' | 'due' | 'answered' | 'awaitingFullAnswer' | 'followUpOverdue'
+  > & {
+    userId: string;
+    name: string;
+  })[];
+  /**
+   * P1: working days on which a live account (counting suspended and retired accounts for the days
+   * they were live) had no staff action on a comment: a reply, a holding reply, an offline contact,
+   * a close with reason, a moderation, an escalation, a corrected flag. An internal "seen" is none.
+   */
+  coverageGaps: UntriagedDay[];
   workingDays: number;
+  /** P1: closures in the range with nobody named to monitor the accounts while the school is shut. */
+  closuresWithoutMonitor: { from: string; to: string; label: string }[];
   /** P6–P8: escalations raised and closed in the range, and open now, per kind (every kind listed). */
   escalations: EscalationFigures[];
 }
@@ -67,6 +89,9 @@ export interface EscalationFigures {
 
 type FigureRow = {
   account_id: string | null;
+  answered?: number;
+  awaiting?: number;
+  follow_up_overdue?: number;
   comments: number;
   due: number;
   responded: number;
@@ -90,7 +115,23 @@ function figures(row: FigureRow | undefined): ResponseFigures {
     medianSecondsToFirstResponse: num(row?.median_s),
     p90SecondsToFirstResponse: num(row?.p90_s),
     breaches: row?.breaches ?? 0,
+    answered: row?.answered ?? 0,
+    awaitingFullAnswer: row?.awaiting ?? 0,
+    followUpOverdue: row?.follow_up_overdue ?? 0,
   };
+}
+
+/** P1: closures overlapping [from, to] while the school has named nobody to monitor during closures. */
+export function closuresWithoutMonitor(
+  school: Pick<School, 'closureMonitorIds'>,
+  calendar: SchoolCalendar,
+  from: string,
+  to: string,
+): { from: string; to: string; label: string }[] {
+  if (school.closureMonitorIds.length > 0) return [];
+  return calendar.closures
+    .filter((c) => c.from <= to && c.to >= from)
+    .map((c) => ({ from: c.from, to: c.to, label: c.label }));
 }
 
 /**
@@ -132,7 +173,11 @@ export async function deadlineReport(
         percentile_cont(0.5) within group (order by extract(epoch from first_response_at - coalesce(deadline_clock_started_at, posted_at))) as median_s,
         percentile_cont(0.9) within group (order by extract(epoch from first_response_at - coalesce(deadline_clock_started_at, posted_at))) as p90_s,
         count(*) filter (where first_response_at > deadline_at
-          or (first_response_at is null and deadline_at < ${nowIso}::timestamptz))::int as breaches
+          or (first_response_at is null and deadline_at < ${nowIso}::timestamptz))::int as breaches,
+        count(*) filter (where answered_at is not null)::int as answered,
+        count(*) filter (where status = 'responded' and answered_at is null)::int as awaiting,
+        count(*) filter (where status = 'responded' and answered_at is null
+          and follow_up_due_at < ${nowIso}::timestamptz)::int as follow_up_overdue
       from comments
       where school_id = ${schoolId} and deadline_at is not null
         and posted_at >= ${start.toISOString()}::timestamptz and posted_at < ${end.toISOString()}::timestamptz
@@ -164,7 +209,7 @@ export async function deadlineReport(
         select distinct on (r.comment_id) r.comment_id, r.actor_id
         from responses r
         join comments c on c.id = r.comment_id
-        where r.school_id = ${schoolId} and r.status in ('recorded', 'sent')
+        where r.school_id = ${schoolId} and r.status in ('recorded', 'sent') and r.kind <> 'seen'
           and c.posted_at >= ${start.toISOString()}::timestamptz and c.posted_at < ${end.toISOString()}::timestamptz
         order by r.comment_id, coalesce(r.completed_at, r.created_at), r.id
       )
@@ -182,22 +227,7 @@ export async function deadlineReport(
       order by u.display_name`)
   ).rows;
 
-  const activityRows = (
-    await db.execute<{ account_id: string; day: string; triaged: number; received: number }>(sql`
-      select account_id, day, sum(triaged)::int as triaged, sum(received)::int as received from (
-        select c.account_id, to_char(r.created_at at time zone ${zone}, 'YYYY-MM-DD') as day,
-          1 as triaged, 0 as received
-        from responses r join comments c on c.id = r.comment_id
-        where r.school_id = ${schoolId}
-          and r.created_at >= ${start.toISOString()}::timestamptz and r.created_at < ${end.toISOString()}::timestamptz
-        union all
-        select account_id, to_char(posted_at at time zone ${zone}, 'YYYY-MM-DD'), 0, 1
-        from comments
-        where school_id = ${schoolId}
-          and posted_at >= ${start.toISOString()}::timestamptz and posted_at < ${end.toISOString()}::timestamptz
-      ) activity
-      group by account_id, day`)
-  ).rows;
+  const coverageGaps = await findUntriagedDays(db, school, calendar, first, last);
 
   const escalationRows = (
     await db.execute<{
@@ -239,27 +269,8 @@ export async function deadlineReport(
     for (const r of bandRows) if (r.account_id === accountId) bands[r.band] = r.n;
     return bands;
   };
-  const activity = new Map(activityRows.map((r) => [`${r.account_id}|${r.day}`, r]));
-  const workingDates: string[] = [];
-  for (let d = first; d <= last; d = d.plus({ days: 1 })) {
-    if (isWorkingDate(d, calendar)) workingDates.push(d.toISODate());
-  }
-  const coverageGaps: DeadlineReport['coverageGaps'] = [];
-  for (const account of accounts) {
-    if (account.status !== 'active') continue;
-    const since = DateTime.fromJSDate(account.createdAt, { zone }).toISODate();
-    for (const date of workingDates) {
-      if (since && date < since) continue;
-      const day = activity.get(`${account.id}|${date}`);
-      if (day && day.triaged > 0) continue;
-      coverageGaps.push({
-        accountId: account.id,
-        label: accountLabel(account),
-        date,
-        commentsReceived: day?.received ?? 0,
-      });
-    }
-  }
+  let workingDays = 0;
+  for (let d = first; d <= last; d = d.plus({ days: 1 })) if (isWorkingDate(d, calendar)) workingDays += 1;
 
   return {
     schoolId,
@@ -277,11 +288,19 @@ export async function deadlineReport(
         open: bandsFor(a.id),
       })),
     responders: responderRows.map((r) => {
-      const { breaches: _b, due: _d, ...rest } = figures(r);
+      const {
+        breaches: _b,
+        due: _d,
+        answered: _a,
+        awaitingFullAnswer: _w,
+        followUpOverdue: _f,
+        ...rest
+      } = figures(r);
       return { userId: r.actor_id, name: r.name, ...rest };
     }),
     coverageGaps,
-    workingDays: workingDates.length,
+    workingDays,
+    closuresWithoutMonitor: closuresWithoutMonitor(school, calendar, from, to),
     escalations: escalationFigures,
   };
 }

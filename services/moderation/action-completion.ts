@@ -14,8 +14,9 @@ import { actionSubject } from './action-access.js';
 import { actionMode, CLOSES_COMMENT } from './action-rules.js';
 
 /**
- * What follows a succeeded action, in its transaction: a hide or delete closes the comment (its
- * deadline is met: nothing more to answer), and the notice approved with the action becomes its
+ * What follows a succeeded action, in its transaction: a hide or delete closes the comment and is
+ * its response (P2: moderation that handles a comment answers it, so it is not a breach once the
+ * deadline passes; a first response already recorded keeps its time), and the notice approved with the action becomes its
  * own queued action, posted only now that the action has succeeded (P3). Returns the ids to enqueue.
  */
 export async function followSucceededAction(
@@ -31,7 +32,9 @@ export async function followSucceededAction(
       .update(comments)
       .set({
         status: 'closed',
+        firstResponseAt: sql`coalesce(${comments.firstResponseAt}, ${now.toISOString()}::timestamptz)`,
         resolvedAt: sql`coalesce(${comments.resolvedAt}, ${now.toISOString()}::timestamptz)`,
+        answeredAt: sql`coalesce(${comments.answeredAt}, ${now.toISOString()}::timestamptz)`,
       })
       .where(and(eq(comments.id, action.commentId), inArray(comments.status, ['open', 'responded'])))
       .returning();

@@ -5,8 +5,14 @@
  * a digest and never muted.
  */
 export const NOTIFICATION_EVENTS = {
-  'comment.flagged': { label: 'A comment on an account you administer is flagged offensive' },
-  'comment.auto_hidden': { label: 'A comment on an account you administer is hidden automatically' },
+  'comment.flagged': {
+    label: 'A comment on an account you administer is flagged offensive',
+    mustStayOn: true,
+  },
+  'comment.auto_hidden': {
+    label: 'A comment on an account you administer is hidden automatically',
+    mustStayOn: true,
+  },
   'escalation.safeguarding': { label: 'Safeguarding escalation', alwaysUrgent: true },
   'escalation.media': { label: 'Media enquiry' },
   'escalation.raised': { label: 'A comment is escalated to senior leaders' },
@@ -26,6 +32,7 @@ export const NOTIFICATION_EVENTS = {
   'account.admin_added': { label: 'You are made an admin of an account' },
   'account.needs_reauth': { label: 'An account needs re-connecting' },
   'account.coverage_gap': { label: 'Comments on an account may have been missed' },
+  'monitoring.untriaged_day': { label: 'Nobody triaged an account on a working day' },
   'account.item_quarantined': { label: 'A comment on an account could not be read and is held for you' },
   'account.polling_failing': { label: 'Polling an account keeps failing' },
   'policy.acknowledgement_requested': { label: 'Please acknowledge the social media policy' },
@@ -34,7 +41,10 @@ export const NOTIFICATION_EVENTS = {
     alwaysUrgent: true,
     personal: true,
   },
-} as const satisfies Record<string, { label: string; alwaysUrgent?: boolean; personal?: boolean }>;
+} as const satisfies Record<
+  string,
+  { label: string; alwaysUrgent?: boolean; personal?: boolean; mustStayOn?: boolean }
+>;
 
 export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS;
 
@@ -51,4 +61,12 @@ export function isPersonal(event: string): boolean {
 
 export function isAlwaysUrgent(event: string): boolean {
   return isNotificationEvent(event) && 'alwaysUrgent' in NOTIFICATION_EVENTS[event];
+}
+
+/**
+ * P3: offensive flags on a person's own accounts reach them in the app and by email whatever they
+ * choose (a digest is allowed; off is not).
+ */
+export function mustStayOn(event: string): boolean {
+  return isNotificationEvent(event) && 'mustStayOn' in NOTIFICATION_EVENTS[event];
 }

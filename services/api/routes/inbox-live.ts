@@ -43,7 +43,8 @@ const bulkBody = z.object({
 
 /**
  * The live inbox: server-sent events of newly processed comments (GET /api/inbox/events) and bulk
- * acknowledgement (each selected comment gets an acknowledgement response through `respond`).
+ * acknowledgement (each selected comment is sent the school's holding reply through `respond`; it
+ * meets the deadline when the platform confirms it, and the comment waits in the follow-up queue).
  */
 export const inboxLiveRoutes: FastifyPluginAsyncZod = async (app) => {
   const hub = new InboxEventHub(app.db, INBOX_POLL_MS);
@@ -117,7 +118,8 @@ export const inboxLiveRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['comments'],
-        summary: 'Acknowledge several comments at once (each gets an acknowledgement response)',
+        summary:
+          "Acknowledge several comments at once: each is sent the school's holding reply through the reply path (P2), and stays in the follow-up queue until answered in full",
         body: bulkBody,
       },
     },

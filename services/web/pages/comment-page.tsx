@@ -232,49 +232,103 @@ function Deadline({ d }: { d: CommentDetail }): JSX.Element {
 /** Responses that always carry words of their own (text, note or reason), which redaction removes. */
 const REDACTABLE_KINDS = new Set(['public_reply', 'private_reply', 'offline', 'no_response_needed']);
 
-function Responses({ d }: { d: CommentDetail }): JSX.Element {
-  if (!d.responses.length) return <p class="muted">No response yet.</p>;
+/** A sent reply: "remove it, sent in error" (002 §8), or that it was removed and why. */
+function RemoveReply({
+  d,
+  r,
+  csrfToken,
+}: {
+  d: CommentDetail;
+  r: CommentDetail['responses'][number];
+  csrfToken: string;
+}): JSX.Element {
+  if (r.removedAt)
+    return (
+      <p class="removed-reply">
+        Removed from the platform <Time at={r.removedAt} />
+        {': '}
+        <PublicText text={r.removedReason ?? ''} />
+      </p>
+    );
+  if (r.status !== 'sent' || r.kind !== 'public_reply' || !d.can.respond) return <></>;
+  const id = `remove-reason-${r.id}`;
   return (
-    <ol class="responses">
-      {d.responses.map((r) => (
-        <li>
-          <strong safe>{words(r.kind)}</strong> by <span safe>{r.actorName}</span>, <Time at={r.createdAt} />{' '}
-          ·{' '}
-          <span class="response-status" safe>
-            {words(r.status)}
-          </span>
-          {r.channel ? <span safe>{` · ${r.channel}`}</span> : ''}
-          {r.text ? (
-            <p class="response-text">
-              <PublicText text={r.text} />
-            </p>
+    <PostForm
+      action={`/comments/${d.comment.id}/responses/${r.id}/remove`}
+      csrfToken={csrfToken}
+      class="inline-form remove-reply"
+    >
+      <label for={id}>Sent in error? Why</label>
+      <input id={id} name="reason" required minlength="5" maxlength="2000" />
+      <button type="submit">Remove from the platform</button>
+    </PostForm>
+  );
+}
+
+function Responses({ d, csrfToken }: { d: CommentDetail; csrfToken: string }): JSX.Element {
+  if (!d.responses.length) return <p class="muted">No response yet.</p>;
+  const held = d.comment.status === 'responded' && !d.comment.answeredAt;
+  return (
+    <>
+      {held ? (
+        <p class="follow-up-due">
+          Held by a holding reply: in the <a href="/follow-ups">follow-up queue</a> until answered in full
+          {d.comment.followUpDueAt ? (
+            <>
+              , due by <Time at={d.comment.followUpDueAt} />
+            </>
           ) : (
             ''
           )}
-          {r.note ? (
-            <p class="muted">
-              <PublicText text={r.note} />
-            </p>
-          ) : (
-            ''
-          )}
-          {d.comment.redacted && !r.text && !r.note && REDACTABLE_KINDS.has(r.kind) ? (
-            <p class="muted">
-              <em>Text redacted with the comment</em>
-            </p>
-          ) : (
-            ''
-          )}
-          {r.error ? (
-            <p class="flash-error">
-              <PublicText text={r.error} />
-            </p>
-          ) : (
-            ''
-          )}
-        </li>
-      ))}
-    </ol>
+          .
+        </p>
+      ) : (
+        ''
+      )}
+      <ol class="responses">
+        {d.responses.map((r) => (
+          <li>
+            <strong safe>{words(r.kind)}</strong> by <span safe>{r.actorName}</span>,{' '}
+            <Time at={r.createdAt} /> ·{' '}
+            <span class="response-status" safe>
+              {words(r.status)}
+            </span>
+            {r.channel ? <span safe>{` · ${r.channel}`}</span> : ''}
+            {r.contactPerson ? <span safe>{` with ${r.contactPerson}`}</span> : ''}
+            {r.holding ? <span class="badge"> holding: full answer owed</span> : ''}
+            {r.text ? (
+              <p class="response-text">
+                <PublicText text={r.text} />
+              </p>
+            ) : (
+              ''
+            )}
+            {r.note ? (
+              <p class="muted">
+                <PublicText text={r.note} />
+              </p>
+            ) : (
+              ''
+            )}
+            {d.comment.redacted && !r.text && !r.note && REDACTABLE_KINDS.has(r.kind) ? (
+              <p class="muted">
+                <em>Text redacted with the comment</em>
+              </p>
+            ) : (
+              ''
+            )}
+            {r.error ? (
+              <p class="flash-error">
+                <PublicText text={r.error} />
+              </p>
+            ) : (
+              ''
+            )}
+            <RemoveReply d={d} r={r} csrfToken={csrfToken} />
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
 
@@ -302,8 +356,34 @@ function Composer(p: CommentPageProps): JSX.Element {
         <select id="reply-kind" name="kind">
           <Option value="public_reply" label="Public reply on the platform" selected={kind} />
           <Option value="private_reply" label="Private reply (recorded)" selected={kind} />
-          <Option value="acknowledgement" label="Acknowledge (seen, will follow up)" selected={kind} />
+          <Option
+            value="acknowledgement"
+            label="Holding reply on the platform (the school’s template if the box is empty)"
+            selected={kind}
+          />
+          <Option value="offline" label="Offline contact (phone, meeting, email)" selected={kind} />
+          <Option
+            value="seen"
+            label="Seen: internal note only (does not meet the deadline)"
+            selected={kind}
+          />
         </select>
+        <fieldset class="offline-contact">
+          <legend>Offline contact (only for “Offline contact”)</legend>
+          <label for="contact-person">Who was contacted</label>
+          <input id="contact-person" name="contactPerson" maxlength="200" />
+          <label for="contact-channel">How</label>
+          <select id="contact-channel" name="channel">
+            <option value="phone">Phone</option>
+            <option value="meeting">Meeting</option>
+            <option value="email">Email</option>
+          </select>
+          <label>
+            <input type="checkbox" name="holding" value="on" /> Holding contact only: the full answer is still
+            owed
+          </label>
+          <p class="help">Write what was said in the Reply box.</p>
+        </fieldset>
         <label for="reply-template">Saved reply</label>
         <select id="reply-template" name="template" class="reply-template">
           <option value="">None</option>
@@ -321,8 +401,20 @@ function Composer(p: CommentPageProps): JSX.Element {
           {draft?.text ?? ''}
         </textarea>
         <p class="help">
-          Every reply is checked before it goes out: no pupil names, personal data or offensive language
-          (P11).
+          Every reply is checked before it goes out: no pupil names, personal data or offensive language, and
+          nothing about a pupil's circumstances (P11).
+          {d.available.notices.signOff === 'off'
+            ? ''
+            : d.available.notices.signOff === 'initials'
+              ? ' It is signed with your initials.'
+              : ' It is signed with your role.'}
+        </p>
+        <label for="request-approval" class="checkbox">
+          <input type="checkbox" id="request-approval" name="requestApproval" value="on" /> Ask a senior
+          leader to approve it before it goes
+        </label>
+        <p class="help" safe>
+          {`A reply touching ${d.available.notices.sensitiveTopics.join(', ').toLowerCase() || 'a sensitive topic'} waits for a senior leader's approval anyway (P10).`}
         </p>
         {refused && d.can.overrideCheck ? (
           <>
@@ -443,11 +535,24 @@ function ModerateForm(p: CommentPageProps): JSX.Element {
         </select>
         <label for="reason-text">Why (recorded in the audit log)</label>
         <input id="reason-text" name="reasonText" required maxlength="2000" />
-        <label for="notice-template">Public notice</label>
-        <select id="notice-template" name="noticeTemplate">
-          <option value="">No notice</option>
-          {d.available.noticeTemplates.map((t) => (
-            <Option value={t.id} label={t.title} />
+        <label for="notice-choice">Public notice (P3: tell the audience exactly why)</label>
+        <select id="notice-choice" name="notice">
+          <option value="default" selected>
+            {d.available.notices.byDefault
+              ? 'Hide or delete: say which house rule it broke (other actions: none)'
+              : 'None unless chosen below'}
+          </option>
+          <option value="yes">Say which house rule it broke (hide, delete or block)</option>
+          <option value="no">No public notice</option>
+          <option value="parent">
+            Parent: ask them to remove it and talk to us (a notice on its own, while the comment is up)
+          </option>
+        </select>
+        <label for="house-rule">House rule broken (the notice cites it by name)</label>
+        <select id="house-rule" name="houseRule">
+          <option value="">The rule for the reason above</option>
+          {d.available.notices.houseRules.map((r) => (
+            <Option value={r.id} label={r.name} />
           ))}
         </select>
         <button type="submit">Act or propose</button>
@@ -663,7 +768,8 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         </section>
         <section aria-labelledby="h-responses">
           <h2 id="h-responses">Responses</h2>
-          <Responses d={d} />
+          <FormError error={props.error} form="remove-reply" />
+          <Responses d={d} csrfToken={props.csrfToken} />
           <Composer {...props} />
         </section>
         <section aria-labelledby="h-actions">

@@ -111,10 +111,42 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
             breaches
           </li>
           <li>
+            <span class="stat" id="stat-answered">
+              {String(r.school.answered)}
+            </span>{' '}
+            answered in full;{' '}
+            <a href="/follow-ups">
+              <span class="stat" id="stat-awaiting">
+                {String(r.school.awaitingFullAnswer)}
+              </span>{' '}
+              held by a holding reply, awaiting a full answer
+            </a>{' '}
+            ({String(r.school.followUpOverdue)} past the follow-up target)
+          </li>
+          <li>
             <span class="stat">{String(r.coverageGaps.length)}</span> account-days nobody triaged, of{' '}
             {String(r.workingDays)} working days
           </li>
         </ul>
+        {r.closuresWithoutMonitor.length > 0 ? (
+          <div class="flash flash-error" role="alert" id="closure-warning">
+            <p>
+              Nobody is named to monitor the accounts while the school is closed (P1). Name who monitors on
+              the{' '}
+              <a href={`/schools/${encodeURIComponent(r.schoolId)}/settings#deadline-settings-h`}>
+                settings page
+              </a>
+              . Closures in this range:
+            </p>
+            <ul>
+              {r.closuresWithoutMonitor
+                .map((c) => `<li>${escapeHtml(`${c.label}: ${c.from} to ${c.to}`)}</li>`)
+                .join('')}
+            </ul>
+          </div>
+        ) : (
+          ''
+        )}
         <div class="charts">
           <figure>
             {shareChart}
@@ -164,7 +196,7 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
         <section aria-labelledby="coverage-h">
           <h2 id="coverage-h">Monitoring coverage</h2>
           {r.coverageGaps.length === 0 ? (
-            <p class="empty">Someone triaged every active account on every working day.</p>
+            <p class="empty">Someone triaged every live account on every working day.</p>
           ) : (
             <section class="table-wrap" aria-label="Table, scrolls sideways" tabindex="0">
               <table class="coverage">
@@ -173,13 +205,14 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
                     <th scope="col">Working day</th>
                     <th scope="col">Account nobody triaged</th>
                     <th scope="col">Comments received</th>
+                    <th scope="col">Account now</th>
                   </tr>
                 </thead>
                 <tbody>
                   {r.coverageGaps
                     .map(
                       (g) =>
-                        `<tr><td>${escapeHtml(g.date)}</td><td>${escapeHtml(g.label)}</td><td>${String(g.commentsReceived)}</td></tr>`,
+                        `<tr><td>${escapeHtml(g.date)}</td><td>${escapeHtml(g.label)}</td><td>${String(g.commentsReceived)}</td><td>${escapeHtml(g.accountStatus)}</td></tr>`,
                     )
                     .join('')}
                 </tbody>

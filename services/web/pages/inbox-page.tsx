@@ -236,7 +236,9 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
           <fieldset>
             <legend>With the selected comments</legend>
             <CsrfField token={props.csrfToken} />
-            <button type="submit">Acknowledge</button>
+            <button type="submit" title="Sends the school's holding reply to each selected comment">
+              Acknowledge (send holding reply)
+            </button>
             <label>
               Assign to{' '}
               <select name="assigneeId">

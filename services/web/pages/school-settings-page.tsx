@@ -5,11 +5,14 @@ import type { RosterEntryView } from '../../classification/list-roster.js';
 import type { SchoolTermView } from '../../classification/list-school-terms.js';
 import type { SchoolContactDetails } from '../../classification/own-contact-details.js';
 import { HOLIDAY_REGIONS } from '../../deadlines/bank-holidays.js';
+import type { DeadlineSettings } from '../../deadlines/deadline-settings.js';
 import type { Closure, SchoolCalendar } from '../../deadlines/school-calendar.js';
 import { ContactDetailsSection } from '../components/contact-details-form.js';
 import { ExternalClassificationSection } from '../components/external-classification-form.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
+import { DeadlineSettingsSection } from '../components/settings-deadlines.js';
+import { SettingsReplies, type SettingsRepliesProps } from '../components/settings-replies.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -26,12 +29,16 @@ export interface SchoolSettingsPageProps {
   roster: { count: number; entries: RosterEntryView[] } | null;
   /** Null: may not change the calendar (senior leaders and trust admins may). */
   calendar: SchoolCalendar | null;
+  /** P1, P2, P12 settings (senior leaders and trust admins); null leaves the section out. */
+  deadlineSettings?: DeadlineSettings | null;
   /** Whether to link the school's notification settings (trust admins). */
   notifications: boolean;
   /** The school's published contact details (replies may give them out). */
   contactDetails?: { details: SchoolContactDetails; editable: boolean };
   /** Trust admins: the outside classification tiers and whether the trust has them on. */
   externalClassification?: ExternalTierView[] | null;
+  /** House rules, notices, sensitive topics, sign-off (policy-replies). */
+  replies?: SettingsRepliesProps | null;
 }
 
 function TermRow({
@@ -348,6 +355,15 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
         <TermsSection p={p} base={base} />
         <RosterSection p={p} base={base} />
         <CalendarSection p={p} base={base} />
+        {p.deadlineSettings ? (
+          <DeadlineSettingsSection
+            action={`${base}/deadlines`}
+            csrfToken={p.csrfToken}
+            settings={p.deadlineSettings}
+          />
+        ) : (
+          ''
+        )}
         {p.contactDetails ? (
           <ContactDetailsSection
             action={`${base}/contact-details`}
@@ -357,6 +373,7 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
         ) : (
           ''
         )}
+        {p.replies ? <SettingsReplies {...p.replies} csrfToken={p.csrfToken} /> : ''}
         {p.externalClassification ? (
           <ExternalClassificationSection
             action={`${base}/external-classification`}

@@ -227,7 +227,12 @@ describe('inbox filters and search', () => {
       accountId: s.account.id,
       deadlineAt: hours(4),
     });
-    const res = await post(s.as.comms, `/api/comments/${c.id}/responses`, { kind: 'acknowledgement' });
+    const res = await post(s.as.comms, `/api/comments/${c.id}/responses`, {
+      kind: 'offline',
+      channel: 'phone',
+      contactPerson: 'The parent',
+      note: 'Rang back with the answer.',
+    });
     expect(res.statusCode).toBe(201);
     const [row] = (await inbox(s.as.comms, 'status=all')).body.items;
     expect(row).toMatchObject({ id: c.id, status: 'responded', dueState: 'responded' });

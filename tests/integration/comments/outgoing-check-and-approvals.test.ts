@@ -242,7 +242,7 @@ describe('the outgoing check (P11)', () => {
       kind: 'notice',
       reasonCategory: 'offensive',
       reasonText: 'abusive',
-      noticeTemplate: 'community_guidelines',
+      noticeText: 'We removed a comment that broke our house rules.',
     });
     expect([201, 202]).toContain(fine.statusCode);
   });
@@ -351,11 +351,20 @@ describe('senior-leader approval of sensitive replies (P6, P10)', () => {
     expect(still).toMatchObject({ status: 'open', firstResponseAt: null });
     expect((await call(s.head.id, 'POST', `/api/responses/${responseId}/approve`, {})).statusCode).toBe(409);
 
-    // An acknowledgement still meets the deadline while the press office prepares its answer.
+    // A holding reply is a reply too: to a journalist it waits for approval like any other (P6),
+    // while an offline holding contact still meets the deadline as the press office prepares (P2).
     const ack = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, {
       kind: 'acknowledgement',
     });
-    expect(ack.json()).toMatchObject({
+    expect(ack.json()).toMatchObject({ responseStatus: 'pending_approval', metDeadline: null });
+    const held = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, {
+      kind: 'offline',
+      channel: 'email',
+      contactPerson: 'The reporter',
+      note: 'Told them the press office will answer by Friday.',
+      holding: true,
+    });
+    expect(held.json()).toMatchObject({
       responseStatus: 'recorded',
       commentStatus: 'responded',
       metDeadline: true,

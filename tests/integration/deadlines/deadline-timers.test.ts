@@ -247,7 +247,12 @@ describe('deadline timers', () => {
     const f = await fixture({ responseHours: 24 });
     const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
     await processWithDeadline(comment.id);
-    const res = await respondAs(f.comms.id, comment.id, { kind: 'acknowledgement' });
+    const res = await respondAs(f.comms.id, comment.id, {
+      kind: 'offline',
+      channel: 'phone',
+      contactPerson: 'The parent',
+      note: 'Rang back with the answer.',
+    });
     expect(res.statusCode).toBe(201);
     // A warning job that was already running when the comment was answered.
     await runtime.deps.queues.add('deadline-warning', { commentId: comment.id });
@@ -268,7 +273,12 @@ describe('deadline timers', () => {
     await processWithDeadline(comment.id);
     expect(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))).toBeDefined();
 
-    const res = await respondAs(f.comms.id, comment.id, { kind: 'acknowledgement' });
+    const res = await respondAs(f.comms.id, comment.id, {
+      kind: 'offline',
+      channel: 'phone',
+      contactPerson: 'The parent',
+      note: 'Rang back with the answer.',
+    });
     expect(res.statusCode).toBe(201);
     expect(await runtime.deps.queues.deadlines.getJob(warningJobId(comment.id))).toBeUndefined();
     expect(await runtime.deps.queues.deadlines.getJob(breachJobId(comment.id))).toBeUndefined();

@@ -51,8 +51,12 @@ async function post(userId: string, url: string, payload: unknown) {
 
 describe('responding meets the deadline', () => {
   const kinds = [
-    { kind: 'acknowledgement' },
-    { kind: 'offline', channel: 'phone', note: 'Rang the parent back; fair starts at 10.' },
+    {
+      kind: 'offline',
+      channel: 'phone',
+      contactPerson: 'Mrs Shah, the parent',
+      note: 'Rang the parent back; fair starts at 10.',
+    },
     { kind: 'private_reply', text: 'Thanks, we have messaged you the details.' },
     { kind: 'no_response_needed', reason: 'A thank-you message; nothing to answer.' },
   ] as const;
@@ -93,11 +97,17 @@ describe('responding meets the deadline', () => {
   it('a later response does not move the first response time', async () => {
     const f = await fixture();
     const comment = await createComment(t.db, { schoolId: f.school.id, accountId: f.account.id });
-    await post(f.comms.id, `/api/comments/${comment.id}/responses`, { kind: 'acknowledgement' });
+    await post(f.comms.id, `/api/comments/${comment.id}/responses`, {
+      kind: 'offline',
+      channel: 'phone',
+      contactPerson: 'The parent',
+      note: 'Rang back with the answer.',
+    });
     const first = (await reload(comment.id)).firstResponseAt;
     const res = await post(f.senior.id, `/api/comments/${comment.id}/responses`, {
       kind: 'offline',
       channel: 'meeting',
+      contactPerson: 'The parent',
       note: 'Met the parent at pick-up.',
     });
     expect(res.statusCode).toBe(201);
@@ -126,7 +136,16 @@ describe('who may respond', () => {
     );
     expect((await reload(comment.id)).status).toBe('open');
     // An account admin may answer.
-    expect((await post(f.admin.id, url, { kind: 'acknowledgement' })).statusCode).toBe(201);
+    expect(
+      (
+        await post(f.admin.id, url, {
+          kind: 'offline',
+          channel: 'phone',
+          contactPerson: 'The parent',
+          note: 'Rang back with the answer.',
+        })
+      ).statusCode,
+    ).toBe(201);
   });
 
   it("answers 404 for another school's comment", async () => {
@@ -342,7 +361,9 @@ describe('deadline report', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toMatch(/^section,id,label,date,/);
-    expect(lines).toContainEqual(expect.stringMatching(/^school,.*,4,4,3,2,0\.5000,7200,76320,2,1,0,0,0,$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^school,.*,4,4,3,2,0\.5000,7200,76320,2,1,0,0,0,,0,3,0$/),
+    );
     expect(lines).toContainEqual(
       expect.stringContaining(`coverage_gap,${f.account.id},"'@${f.account.handle} on X",2026-03-04`),
     );

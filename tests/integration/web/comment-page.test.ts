@@ -147,7 +147,7 @@ describe('the comment page', () => {
     expect(await t.db.select().from(responses).where(eq(responses.commentId, s.comment.id))).toHaveLength(0);
   });
 
-  it('acknowledging from the composer redirects back and the page shows it responded in time', async () => {
+  it('recording an offline contact from the composer redirects back and the page shows it responded in time', async () => {
     const s = await scene();
     const { headers } = await signIn(t.db, s.comms.id);
     const res = await api.app.inject({
@@ -156,8 +156,10 @@ describe('the comment page', () => {
       headers: { cookie: headers.cookie, 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams({
         _csrf: headers['x-csrf-token'],
-        kind: 'acknowledgement',
-        text: '',
+        kind: 'offline',
+        contactPerson: 'Mrs Shah, the parent',
+        channel: 'phone',
+        text: 'Rang back: the fair starts at 10.',
       }).toString(),
     });
     expect(res.statusCode).toBe(303);
@@ -178,7 +180,7 @@ describe('the comment page', () => {
 });
 
 describe('bulk acknowledge', () => {
-  it('records an acknowledgement for each selected comment and meets each deadline', async () => {
+  it("queues the school's holding reply for each selected comment; nothing meets a deadline until the platform confirms", async () => {
     const s = await scene();
     const second = await createComment(t.db, {
       schoolId: s.school.id,
@@ -197,16 +199,19 @@ describe('bulk acknowledge', () => {
     expect(res.headers.location).toBe('/?acknowledged=2&refused=0');
     for (const id of [s.comment.id, second.id]) {
       const [row] = await t.db.select().from(comments).where(eq(comments.id, id));
-      expect(row!.status).toBe('responded');
-      expect(row!.firstResponseAt!.getTime()).toBeLessThanOrEqual(row!.deadlineAt!.getTime());
+      // Not met by a click: the holding reply meets it when the platform confirms it (P2).
+      expect(row!.status).toBe('open');
+      expect(row!.firstResponseAt).toBeNull();
       const rs = await t.db.select().from(responses).where(eq(responses.commentId, id));
-      expect(rs.map((r) => r.kind)).toEqual(['acknowledgement']);
+      expect(rs.map((r) => [r.kind, r.status, r.holding])).toEqual([['acknowledgement', 'sending', true]]);
+      expect(rs[0]!.text).toContain('We have seen it');
     }
     const inbox = await api.app.inject({
       url: res.headers.location as string,
       headers: { cookie: headers.cookie },
     });
-    expect(inbox.body).toContain('Acknowledged 2 comments.');
+    expect(inbox.body).toContain('Holding reply sent to 2 comments.');
+    expect(inbox.body).toContain('follow-up queue');
 
     const stranger = await signIn(t.db, s.stranger.id);
     const refused = await api.app.inject({

@@ -99,11 +99,12 @@ describe('the inbox page cache', () => {
     expect(await inboxTexts(s.session)).toHaveLength(2);
     const hits = api.app.inboxPages.stats.hits;
     expect(await inboxTexts(s.session)).toHaveLength(2);
+    // Closing answers the comment at once (an acknowledgement waits for the platform: P2).
     const acknowledged = await api.app.inject({
       method: 'POST',
-      url: '/api/inbox/acknowledge',
+      url: '/api/inbox/close',
       headers: s.session.headers,
-      payload: { commentIds: [s.comments[0]!.id] },
+      payload: { commentIds: [s.comments[0]!.id], reason: 'Answered by phone already' },
     });
     expect(api.app.inboxPages.stats.hits).toBe(hits + 1);
     expect(acknowledged.statusCode).toBe(200);

@@ -57,15 +57,19 @@ describe('the shared CSV writer', () => {
         ...figures,
         due: 1,
         breaches: 0,
+        answered: 1,
+        awaitingFullAnswer: 0,
+        followUpOverdue: 0,
         open: { breached: 0, under_25pct: 0, under_50pct: 0, ok: 0 },
       },
       accounts: [],
       responders: [{ ...figures, userId: 'u1', name: HYPERLINK }],
       coverageGaps: [],
       workingDays: 5,
+      closuresWithoutMonitor: [],
       escalations: [],
     });
     const line = csv.split('\r\n').find((l) => l.startsWith('responder,'));
-    expect(line).toBe(`responder,u1,"'=HYPERLINK(""http://x"",""y"")",,1,,1,1,1.0000,60,60,,,,,,`);
+    expect(line).toBe(`responder,u1,"'=HYPERLINK(""http://x"",""y"")",,1,,1,1,1.0000,60,60,,,,,,,,,`);
   });
 });

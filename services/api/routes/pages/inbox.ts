@@ -7,12 +7,15 @@ import { inboxFilterSchema, listInbox } from '../../../comments/list-inbox.js';
 import { InboxPage } from '../../../web/pages/inbox-page.js';
 import { formBody, formField, pageRoutes, renderPage, runForm } from '../../page-kit.js';
 
-/** What the inbox says after a bulk acknowledgement: numbers only, the rest fixed text. */
+/**
+ * What the inbox says after a bulk acknowledgement (each selected comment is sent the school's
+ * holding reply, P2): numbers only, the rest fixed text.
+ */
 function bulkNotice(params: URLSearchParams): string | undefined {
   const done = Number(params.get('acknowledged'));
   const refused = Number(params.get('refused'));
   if (!params.has('acknowledged') || !Number.isInteger(done) || !Number.isInteger(refused)) return undefined;
-  return `Acknowledged ${done} comment${done === 1 ? '' : 's'}${refused > 0 ? `; ${refused} could not be acknowledged` : ''}.`;
+  return `Holding reply sent to ${done} comment${done === 1 ? '' : 's'}${refused > 0 ? `; ${refused} could not be acknowledged` : ''}. ${done === 1 ? 'It stays' : 'They stay'} in the follow-up queue until answered in full.`;
 }
 
 /** "Assigned 3 comments." / "Closed 2 comments; 1 could not be closed." */

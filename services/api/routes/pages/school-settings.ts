@@ -17,6 +17,7 @@ import {
 import { assertInScope } from '../../../core/authorization.js';
 import { hasRole } from '../../../core/principal.js';
 import { invalidInput, ServiceError } from '../../../core/service-error.js';
+import { getDeadlineSettings } from '../../../deadlines/deadline-settings.js';
 import { getSchoolCalendar } from '../../../deadlines/get-school-calendar.js';
 import { MAX_ICS_BYTES } from '../../../deadlines/ical-closures.js';
 import { importCalendarIcal } from '../../../deadlines/import-calendar-ical.js';
@@ -24,6 +25,7 @@ import type { Closure } from '../../../deadlines/school-calendar.js';
 import { updateSchoolCalendar } from '../../../deadlines/update-school-calendar.js';
 import { SchoolSettingsPage } from '../../../web/pages/school-settings-page.js';
 import { formBody, formField, pageRoutes, renderPage, runForm } from '../../page-kit.js';
+import { replySettingsView } from './reply-settings.js';
 
 const schoolParams = z.object({ schoolId: z.uuid() });
 const entryParams = z.object({ schoolId: z.uuid(), entryId: z.uuid() });
@@ -108,11 +110,13 @@ export const schoolSettingsPageRoutes = pageRoutes(async (app) => {
           : null,
         roster,
         calendar,
+        deadlineSettings: await ifAllowed(() => getDeadlineSettings(request.ctx, schoolId)),
         notifications: hasRole(principal, schoolId, ['trust_admin']),
         contactDetails: {
           details: await getSchoolContactDetails(request.ctx, schoolId),
           editable: hasRole(principal, schoolId, CONTACT_DETAILS_EDITORS),
         },
+        replies: await replySettingsView(request.ctx, schoolId),
         externalClassification: hasRole(principal, schoolId, ['trust_admin'])
           ? await getExternalClassification(request.ctx, app.deps.externalTiers)
           : null,
