@@ -6,7 +6,7 @@ import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Time } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
-import { AuthorName, PublicHandle } from '../components/public-text.js';
+import { AccountName, AuthorName, PublicHandle } from '../components/public-text.js';
 import { SeverityBadge, UrgencyBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -87,7 +87,7 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
         <a class="open-comment" href={`/comments/${item.id}`}>
           Open
         </a>
-        <span class="account">{PublicHandle({ handle: item.accountHandle })}</span>
+        <span class="account">{AccountName({ platform: item.platform, handle: item.accountHandle })}</span>
         <span class="author">{AuthorName({ name: item.authorName, handle: item.authorHandle })}</span>
         {UrgencyBadge({ urgency: item.urgency })}
         {SeverityBadge({ severity: item.severity })}
