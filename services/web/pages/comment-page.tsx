@@ -9,7 +9,7 @@ import { CommentName } from '../components/comment-name.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
-import { AccountName, AuthorName, PublicHandle, PublicText } from '../components/public-text.js';
+import { AccountName, AuthorName, PublicText } from '../components/public-text.js';
 import { RaiseConcernForms } from '../components/raise-concern.js';
 import type { NavUser } from '../components/site-nav.js';
 import { TeachClassifier } from '../components/teach-classifier.js';

@@ -6,7 +6,7 @@ import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Time } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
-import { AccountName, AuthorName, PublicHandle } from '../components/public-text.js';
+import { AccountName, AuthorName } from '../components/public-text.js';
 import { SeverityBadge, UrgencyBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';

@@ -78,7 +78,7 @@ describe('notice order per platform', () => {
         kind: 'hide',
         reasonCategory: 'offensive',
         reasonText: 'insults staff',
-        noticeTemplate: 'community_guidelines',
+        noticeText: 'We have hidden a comment because it broke our community guidelines.',
       },
     });
     expect(res.statusCode).toBe(201);
@@ -127,7 +127,7 @@ describe('notice order per platform', () => {
         kind: 'hide',
         reasonCategory: 'offensive',
         reasonText: 'x',
-        noticeTemplate: 'community_guidelines',
+        noticeText: 'We have hidden a comment because it broke our community guidelines.',
       },
     });
     const { action } = res.json();
