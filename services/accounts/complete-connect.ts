@@ -55,7 +55,7 @@ export async function completeConnect(
   const input = completeConnectInput.parse(raw);
   const userId = requireUserId(ctx);
   const pending = await deps.states.take(input.state);
-  if (!pending || pending.method !== 'oauth2-pkce') {
+  if (pending?.method !== 'oauth2-pkce') {
     throw invalidInput(
       'This connection attempt has expired or was already used; start again from the account page',
     );

@@ -99,7 +99,15 @@ export function redisPagePickerStore(redis: Redis, prefix: string, key: Buffer):
   };
 }
 
-const normalise = (name: string) => name.replace(/^@/, '').replace(/\s+/g, ' ').trim().toLowerCase();
+/**
+ * A proposed handle is letters, digits, _ and . (propose-account.ts); a Page's name has spaces and
+ * more. They match when their letters and digits do: "OakfieldPrimary" is the Page "Oakfield Primary".
+ */
+const normalise = (name: string) =>
+  name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 
 function requireMeta(deps: Pick<FacebookConnectDeps, 'meta'>): MetaConfig {
   if (!deps.meta)
@@ -163,7 +171,7 @@ export async function receiveFacebookLogin(
   const input = facebookCallbackInput.parse(raw);
   const userId = requireUserId(ctx);
   const pending = await deps.states.take(input.state);
-  if (!pending || pending.method !== 'facebook-login')
+  if (pending?.method !== 'facebook-login')
     throw invalidInput(
       'This connection attempt has expired or was already used; start again from the account page',
     );

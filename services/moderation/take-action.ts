@@ -12,7 +12,6 @@ import type { ServiceContext } from '../core/service-context.js';
 import { conflict, invalidInput, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
-import { platformProfile } from '../platforms/platform-profiles.js';
 import {
   type ActionDispatch,
   type ActionView,

@@ -42,7 +42,7 @@ describe('connecting a Facebook Page in the browser', () => {
     const account = await createAccount(e2e.t.db, {
       schoolId: school.id,
       platform: 'facebook',
-      handle: 'Oakfield Primary',
+      handle: 'OakfieldPrimary',
       status: 'approved',
       credentialStatus: 'none',
       adminIds: [alex.id, bo.id],
@@ -69,14 +69,14 @@ describe('connecting a Facebook Page in the browser', () => {
     expect(await oakfield.locator('td').nth(1).textContent()).toBe('@oakfield_primary');
     const bakery = rows.filter({ hasText: 'Bakery' });
     expect(await bakery.locator('td').first().textContent()).toContain('<img src=x onerror=alert(1)>');
-    expect(await bakery.textContent()).toContain('not the approved account (Oakfield Primary)');
+    expect(await bakery.textContent()).toContain('not the approved account (OakfieldPrimary)');
     expect(await bakery.locator('button').count()).toBe(0);
     await saveScreenshot(browser, 'facebook-page-picker');
 
     await oakfield.locator('button', { hasText: 'Connect Oakfield Primary' }).click();
     await browser.waitForURL(new RegExp(`/accounts/${account.id}\\?connected=new`));
     const done = await browser.locator('.flash-ok').textContent();
-    expect(done).toContain('Connected: Hallmonitor can now read and act for Oakfield Primary on Facebook.');
+    expect(done).toContain('Connected: Hallmonitor can now read and act for OakfieldPrimary on Facebook.');
     expect(done).toContain('Activate the account to start monitoring its comments.');
     const [row] = await e2e.t.db.select().from(socialAccounts).where(eq(socialAccounts.id, account.id));
     expect(row).toMatchObject({ status: 'connected', platformUserId: page.id, credentialStatus: 'valid' });

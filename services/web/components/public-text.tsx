@@ -1,4 +1,5 @@
 import { isolateHtml } from '../../core/bidi-isolation.js';
+import { isPlatformName, platformProfile } from '../../platforms/platform-profiles.js';
 
 /**
  * Text from outside the school (a comment, its author's name and handle, a platform's message)
@@ -19,4 +20,11 @@ export function AuthorName({ name, handle }: { name: string; handle: string }): 
 /** A handle as "@handle", the handle isolated. */
 export function PublicHandle({ handle }: { handle: string }): string {
   return `@${PublicText({ text: handle })}`;
+}
+
+/** A monitored account as its platform names it: "@handle", or a Facebook Page's name, isolated. */
+export function AccountName({ platform, handle }: { platform: string; handle: string }): string {
+  return isPlatformName(platform) && platformProfile(platform).accountName === 'name'
+    ? PublicText({ text: handle })
+    : PublicHandle({ handle });
 }

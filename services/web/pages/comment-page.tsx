@@ -9,7 +9,7 @@ import { CommentName } from '../components/comment-name.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
-import { AuthorName, PublicHandle, PublicText } from '../components/public-text.js';
+import { AccountName, AuthorName, PublicText } from '../components/public-text.js';
 import { RaiseConcernForms } from '../components/raise-concern.js';
 import type { NavUser } from '../components/site-nav.js';
 import { TeachClassifier } from '../components/teach-classifier.js';
@@ -724,7 +724,7 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
           <a href="/">← Inbox</a>
         </p>
         <h1>
-          Comment on <PublicHandle handle={c.accountHandle} />
+          Comment on <AccountName platform={c.platform} handle={c.accountHandle} />
         </h1>
         <Flash flash={props.flash} />
         <article class={`comment-detail status-${c.status}`} data-comment-id={c.id}>

@@ -6,7 +6,7 @@ import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Option, Time } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
-import { AuthorName, PublicHandle } from '../components/public-text.js';
+import { AccountName, AuthorName } from '../components/public-text.js';
 import { SeverityBadge, UrgencyBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -98,7 +98,7 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
           Open
         </a>
         <span class="account">
-          <PublicHandle handle={item.accountHandle} />
+          <AccountName platform={item.platform} handle={item.accountHandle} />
         </span>
         <span class="author">
           <AuthorName name={item.authorName} handle={item.authorHandle} />

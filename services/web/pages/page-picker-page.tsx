@@ -35,11 +35,17 @@ export function PagePickerPage(props: PagePickerPageProps): JSX.Element {
         </p>
         <h1>{title}</h1>
         <Flash flash={props.flash} />
-        <p safe>
-          {instagram
-            ? `These are the Pages you administer on Facebook and the Instagram business account linked to each. The approved account is @${picker.expected.replace(/^@/, '')}.`
-            : `These are the Pages you administer on Facebook, and the Instagram business account linked to each. The approved Page is ${picker.expected}.`}
-        </p>
+        {instagram ? (
+          <p>
+            These are the Pages you administer on Facebook and the Instagram business account linked to each.
+            The approved account is @<bdi safe>{picker.expected.replace(/^@/, '')}</bdi>.
+          </p>
+        ) : (
+          <p>
+            These are the Pages you administer on Facebook, and the Instagram business account linked to each.
+            The approved Page is <bdi safe>{picker.expected}</bdi>.
+          </p>
+        )}
         {picker.choices.length === 0 ? (
           <p class="empty">
             Facebook listed no Pages for this sign-in. Sign in as a person with a role on the Page, and allow
@@ -87,8 +93,8 @@ export function PagePickerPage(props: PagePickerPageProps): JSX.Element {
                         </button>
                       </PostForm>
                     ) : (
-                      <span class="muted" safe>
-                        {c.why ?? ''}
+                      <span class="muted">
+                        <bdi safe>{c.why ?? ''}</bdi>
                       </span>
                     )}
                   </td>

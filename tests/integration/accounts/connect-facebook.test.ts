@@ -47,7 +47,7 @@ async function scene(platform: 'facebook' | 'instagram' = 'facebook') {
   const account = await createAccount(t.db, {
     schoolId: school.id,
     platform,
-    handle: platform === 'facebook' ? `Oakfield Primary ${n}` : `oakfield_primary_${n}`,
+    handle: platform === 'facebook' ? `OakfieldPrimary${n}` : `oakfield_primary_${n}`,
     status: 'approved',
     credentialStatus: 'none',
     adminIds: [a!.id, b!.id],
@@ -129,7 +129,7 @@ describe('connecting a Facebook Page through Facebook Login and the Page picker'
 
     const message = await api.app.inject({ url: done.headers.location as string, headers });
     expect(message.body).toContain(
-      `Connected: Hallmonitor can now read and act for Oakfield Primary ${n} on Facebook.`,
+      `Connected: Hallmonitor can now read and act for OakfieldPrimary${n} on Facebook.`,
     );
     expect(message.body).toContain('Activate the account to start monitoring');
 

@@ -169,6 +169,8 @@ describe('platforms as equals', () => {
     expect(page.body).toContain('View on Facebook');
     expect(page.body).toContain('Hidden on Facebook');
     expect(page.body).not.toMatch(/(View|Hidden) on X/);
+    expect(page.body).toContain('Comment on <bdi>Oakfield Primary School</bdi>');
+    expect(page.body).not.toContain('@<bdi>Oakfield Primary School');
 
     const inbox = await api.app.inject({ url: '/', headers: await as(s.adminA.id) });
     expect(inbox.body).toContain('View on Facebook');

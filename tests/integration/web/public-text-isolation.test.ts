@@ -164,9 +164,6 @@ beforeAll(async () => {
       if (![route.method].flat().includes('GET')) return;
       const url = route.url;
       if (/^\/(api|auth|docs|static|admin|webhooks)(\/|$)/.test(url)) return;
-      // The Facebook Page picker needs a live Facebook Login; its Page names and handles go
-      // through PublicText and PublicHandle like every other platform text.
-      if (url === '/accounts/:id/connect/facebook') return;
       if (['/healthz', '/readyz', '/metrics', '/login'].includes(url)) return;
       pages.push(url);
     },
@@ -255,11 +252,37 @@ beforeAll(async () => {
     .update(socialAccounts)
     .set({ lastPollError: POLL_ERROR })
     .where(eq(socialAccounts.id, account.id));
+  // The Page picker shows Page names and Instagram usernames from Facebook: hostile ones here.
+  const page = await createAccount(t.db, {
+    schoolId: school.id,
+    platform: 'facebook',
+    // a proposed handle is letters and digits; it names the Page whose letters and digits it has
+    handle: 'EveEvolHtiwMallory',
+    status: 'approved',
+    credentialStatus: 'none',
+    adminIds: [viewer.id, second.id],
+  });
+  await t.db.update(socialAccounts).set({ platformUserId: null }).where(eq(socialAccounts.id, page.id));
+  const picker = await api.app.deps.facebookConnect.pickers.save({
+    accountId: page.id,
+    userId: viewer.id,
+    pages: [
+      {
+        pageId: '1001',
+        name: NAME,
+        accessToken: 'page-token',
+        tasks: [],
+        instagram: { id: '2001', username: HANDLE },
+      },
+      { pageId: '1002', name: 'Oakfield PTA', accessToken: 'page-token-2', tasks: [], instagram: null },
+    ],
+  });
   session = await signIn(t.db, viewer.id);
   urls = {
     '/comments/:id': [`/comments/${comment.id}`, `/comments/${earlier.id}`],
     '/actions/:id': [`/actions/${failedAction!.id}`],
     '/accounts/:id': [`/accounts/${account.id}`],
+    '/accounts/:id/connect/facebook': [`/accounts/${page.id}/connect/facebook?picker=${picker}`],
     '/schools/:schoolId/settings': [`/schools/${school.id}/settings`],
     '/schools/:schoolId/notifications': [`/schools/${school.id}/notifications`],
     '/schools/:schoolId/saved-replies': [`/schools/${school.id}/saved-replies`],
@@ -296,6 +319,7 @@ const MUST_SHOW: Record<string, string[]> = {
   '/audit': [HANDLE],
   '/accounts': [POLL_ERROR],
   '/accounts/:id': [POLL_ERROR],
+  '/accounts/:id/connect/facebook': [NAME, HANDLE],
 };
 
 describe('public text on every staff page', () => {
