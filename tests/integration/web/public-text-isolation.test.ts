@@ -286,6 +286,7 @@ beforeAll(async () => {
     '/schools/:schoolId/settings': [`/schools/${school.id}/settings`],
     '/schools/:schoolId/notifications': [`/schools/${school.id}/notifications`],
     '/schools/:schoolId/saved-replies': [`/schools/${school.id}/saved-replies`],
+    '/schools/:schoolId/policy': [`/schools/${school.id}/policy`],
     '/audit': ['/audit', `/audit?subjectId=${comment.id}`],
     '/': ['/', '/?status=all'],
   };
