@@ -9,6 +9,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts', 'tests/unit/**/*.test.tsx'],
+          // The property tests run thousands of cases; on a loaded 2-core machine even a small
+          // test waited 6 s for the CPU. A timeout is a hang detector here, not a speed check.
+          testTimeout: 30_000,
         },
       },
       {

@@ -22,15 +22,20 @@ export function ensureChromium(): string {
   if (existsSync(path)) return path;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!root || path !== DEFAULT_PATH) throw new Error(`${path} is missing. ${HOW_TO}`);
-  process.stderr.write('Chromium is missing: installing the Debian package (apt-get install -y chromium)…\n');
+  process.stderr.write('Chromium is missing: installing the Debian packages (apt-get install -y chromium fonts-noto-color-emoji)…\n');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
   const install =
     update.status === 0
-      ? spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-          stdio: 'inherit',
-          env,
-        })
+      ? // The emoji font too: public comments are full of emoji, and screenshots should show them.
+        spawnSync(
+          'apt-get',
+          ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-noto-color-emoji'],
+          {
+            stdio: 'inherit',
+            env,
+          },
+        )
       : update;
   if (install.status !== 0 || !existsSync(path)) {
     throw new Error(`Installing chromium with apt-get failed (exit ${install.status ?? 'none'}). ${HOW_TO}`);
