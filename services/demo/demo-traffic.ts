@@ -1,5 +1,5 @@
-import type { Sandbox } from '../../sandbox/server.js';
 import { startMetaTraffic } from '../../sandbox/meta/traffic.js';
+import type { Sandbox } from '../../sandbox/server.js';
 import { startTraffic } from '../../sandbox/x/traffic.js';
 
 /**

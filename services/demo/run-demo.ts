@@ -87,12 +87,18 @@ const callbackUrl = `http://127.0.0.1:${config.port}/webhooks/meta`;
 sandbox.meta.webhooks.configure({ callbackUrl, verifyToken: DEMO_WEBHOOK_VERIFY_TOKEN });
 const verified = await sandbox.meta.webhooks.verify();
 if (!verified.ok) {
-  process.stderr.write(`The Meta sandbox could not verify the webhook at ${callbackUrl}: ${verified.status}\n`);
+  process.stderr.write(
+    `The Meta sandbox could not verify the webhook at ${callbackUrl}: ${verified.status}\n`,
+  );
 }
-const traffic = startDemoTraffic(sandbox, { xUsername: seeded.sandboxUser.username, pageId: seeded.page.id }, {
-  ratePerSecond: Number(process.env.DEMO_RATE ?? 0.5),
-  seed: Date.now() % 100_000,
-});
+const traffic = startDemoTraffic(
+  sandbox,
+  { xUsername: seeded.sandboxUser.username, pageId: seeded.page.id },
+  {
+    ratePerSecond: Number(process.env.DEMO_RATE ?? 0.5),
+    seed: Date.now() % 100_000,
+  },
+);
 
 const width = Math.max(...seeded.people.map((p) => p.role.length));
 process.stdout.write(
@@ -103,7 +109,7 @@ process.stdout.write(
     `School: ${seeded.school.name}, with three accounts on the sandbox platforms at ${sandbox.url}:`,
     `  Facebook Page "${seeded.page.name}" (${seeded.page.id}), comments delivered by webhook to ${callbackUrl}`,
     `  Instagram @${seeded.instagram.handle} (linked to the Page), and X @${seeded.sandboxUser.username}`,
-    "Live comments arrive about one every two seconds, most on the Facebook Page, most as replies to the",
+    'Live comments arrive about one every two seconds, most on the Facebook Page, most as replies to the',
     "school's own posts (praise, questions, complaints, media enquiries, spam, abuse, threats, safeguarding",
     'disclosures), never the same text twice. Every account is also polled every 5 seconds, the backstop',
     'that picks up anything a webhook missed.',
