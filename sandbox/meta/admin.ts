@@ -311,7 +311,17 @@ export async function metaAdmin(admin: FastifyInstance, meta: MetaSandbox): Prom
       if (input.reset === true) webhooks.reset();
       const settings: Partial<WebhookSettings> = {};
       for (const key of WEBHOOK_KEYS) {
-        if (input[key] !== undefined) (settings as Record<string, unknown>)[key] = input[key];
+        const value = input[key];
+        if (value === undefined) continue;
+        const expected =
+          typeof webhooks.settings[key] === 'number' ? 'number' : key === 'auto' ? 'boolean' : 'string';
+        const fits =
+          expected === 'number'
+            ? typeof value === 'number' && Number.isFinite(value) && value >= 0
+            : typeof value === expected || (key === 'callbackUrl' && value === null);
+        if (!fits)
+          return bad(reply, `${key} must be a ${expected === 'number' ? 'number, 0 or more' : expected}`);
+        (settings as Record<string, unknown>)[key] = value;
       }
       return reply.send(webhooks.configure(settings));
     }),

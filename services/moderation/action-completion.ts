@@ -9,6 +9,7 @@ import {
 import { emitAudit } from '../audit/emit-audit.js';
 import { commentLabel } from '../comments/comment-label.js';
 import type { ServiceContext } from '../core/service-context.js';
+import { platformProfile } from '../platforms/platform-profiles.js';
 import { actionSubject } from './action-access.js';
 import { actionMode, CLOSES_COMMENT } from './action-rules.js';
 
@@ -48,6 +49,9 @@ export async function followSucceededAction(
     }
   }
   if (action.kind === 'notice' || !action.noticeText) return [];
+  // Posted before the action on a platform that refuses a reply to a hidden comment (execute-action.ts).
+  if (CLOSES_COMMENT.has(action.kind) && platformProfile(account.platform).noticeOrder === 'notice-first')
+    return [];
   const mode = actionMode(account.platform, 'notice');
   const [notice] = await tx
     .insert(moderationActions)

@@ -16,10 +16,11 @@ import { withTransaction } from '../core/with-transaction.js';
 import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
 import { isPlatformError, type PlatformAdapter, PlatformError } from '../platforms/adapter.js';
 import type { AdapterFactory } from '../platforms/adapter-factory.js';
+import { platformProfile } from '../platforms/platform-profiles.js';
 import { type ActionDispatch, actionSubject, dispatchAll } from './action-access.js';
 import { followSucceededAction } from './action-completion.js';
 import { describeOutcome } from './action-outcome.js';
-import { ACTION_STATE, ACTION_TARGET, readCapability } from './action-rules.js';
+import { ACTION_STATE, ACTION_TARGET, CLOSES_COMMENT, readCapability } from './action-rules.js';
 
 export interface ExecuteActionDeps {
   encryptionKey: Buffer;
@@ -69,6 +70,7 @@ export async function executeAction(
   }
 
   try {
+    await noticeFirst(ctx, claimed, adapter);
     const platformResult = await perform(adapter, claimed);
     // The platform has acted: a lost database connection retries the recording, not the call.
     const follow = await recordAfterExternalCall(ctx, async (tx) => {
@@ -227,6 +229,88 @@ async function perform(
     }
   }
 }
+
+/**
+ * Where the platform refuses a reply to a hidden comment (Instagram: noticeOrder 'notice-first'),
+ * the notice approved with a hide or delete is posted before it, as its own notice action, exactly
+ * once: a retried hide finds the notice row and does not post again. A notice that fails does not
+ * stop the hide (the comment's removal matters more); it is recorded as failed and its admins told.
+ */
+async function noticeFirst(ctx: ServiceContext, claimed: Claimed, adapter: PlatformAdapter): Promise<void> {
+  const { action, account, externalId } = claimed;
+  if (!CLOSES_COMMENT.has(action.kind) || !action.noticeText?.trim() || !action.commentId) return;
+  if (platformProfile(account.platform).noticeOrder !== 'notice-first') return;
+  const reasonText = noticeReason(action);
+  const notice = await withTransaction(ctx, async (tx) => {
+    const [existing] = await tx
+      .select({ id: moderationActions.id })
+      .from(moderationActions)
+      .where(
+        and(
+          eq(moderationActions.commentId, action.commentId!),
+          eq(moderationActions.kind, 'notice'),
+          eq(moderationActions.reasonText, reasonText),
+        ),
+      );
+    if (existing) return null;
+    const [row] = await tx
+      .insert(moderationActions)
+      .values({
+        schoolId: action.schoolId,
+        accountId: action.accountId,
+        commentId: action.commentId,
+        kind: 'notice',
+        mode: 'platform',
+        status: 'executing',
+        attempts: 1,
+        reasonCategory: action.reasonCategory,
+        reasonText,
+        noticeText: action.noticeText,
+        proposedBy: action.proposedBy,
+        system: action.system,
+        confirmedBy: action.confirmedBy,
+      })
+      .returning();
+    const created = row!;
+    const subject = actionSubject(created, account);
+    await emitAudit(tx, ctx, [
+      {
+        action: 'action.approved',
+        schoolId: created.schoolId,
+        subject,
+        details: { approvedWith: action.id, hasNotice: true, order: 'notice-first' },
+        personal: { notice: created.noticeText },
+      },
+      { action: 'action.executing', schoolId: created.schoolId, subject, details: { attempt: 1 } },
+    ]);
+    return created;
+  });
+  if (!notice) return;
+  const noticeClaim: Claimed = { action: notice, account, externalId, resumed: false };
+  try {
+    const posted = await adapter.reply(externalId, notice.noticeText!);
+    await recordAfterExternalCall(ctx, async (tx) => {
+      const platformResult = { calledPlatform: true, replyId: posted.externalId, url: posted.url };
+      const [done] = await tx
+        .update(moderationActions)
+        .set({ status: 'succeeded', platformResult, completedAt: new Date(), updatedAt: new Date() })
+        .where(and(eq(moderationActions.id, notice.id), eq(moderationActions.status, 'executing')))
+        .returning();
+      if (!done) return;
+      await emitAudit(tx, ctx, {
+        action: 'action.succeeded',
+        schoolId: done.schoolId,
+        subject: actionSubject(done, account),
+        details: { attempt: 1, platform: platformResult },
+      });
+    });
+    metrics.actionsByOutcome.inc({ platform: account.platform, kind: 'notice', outcome: 'succeeded' });
+  } catch (error) {
+    await fail(ctx, noticeClaim, error);
+  }
+}
+
+const noticeReason = (action: ModerationAction) => `Notice approved with ${action.kind} ${action.id}`;
 
 async function requeue(
   ctx: ServiceContext,

@@ -6,6 +6,7 @@ import { createLogger } from '../../services/core/logger.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../workers/worker-runtime.js';
 import { buildTestApp, type TestApp } from './build-test-app.js';
 import { createUser } from './factories.js';
+import { metaTestEnv } from './test-config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { clearRedisPrefix } from './test-redis.js';
 
@@ -27,11 +28,19 @@ export interface E2eApp {
  * the sandbox X platform and the workers that execute actions and send replies against it.
  */
 export async function startE2eApp(
-  options: { sandbox?: boolean; workers?: boolean; configOverrides?: Record<string, string> } = {},
+  options: {
+    sandbox?: boolean;
+    workers?: boolean;
+    /** also turn Facebook and Instagram on, against the sandbox's Meta Graph API */
+    meta?: boolean;
+    configOverrides?: Record<string, string>;
+  } = {},
 ): Promise<E2eApp> {
   const t = await createTestDatabase();
   const sandbox =
-    options.sandbox || options.workers ? await startSandbox({ port: 0, host: '127.0.0.1' }) : null;
+    options.sandbox || options.workers || options.meta
+      ? await startSandbox({ port: 0, host: '127.0.0.1' })
+      : null;
   // The sign-in form checks the Origin against PUBLIC_URL, so the port is chosen before the config.
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -39,6 +48,7 @@ export async function startE2eApp(
     configOverrides: {
       PUBLIC_URL: baseUrl,
       ...(sandbox ? { X_API_BASE_URL: sandbox.url } : {}),
+      ...(sandbox && options.meta ? metaTestEnv(sandbox.url) : {}),
       ...options.configOverrides,
     },
   });

@@ -57,6 +57,8 @@ export function useE2eBrowser(
   options: {
     sandbox?: boolean;
     workers?: boolean;
+    /** Facebook and Instagram on, against the sandbox's Meta Graph API */
+    meta?: boolean;
     allowHosts?: () => string[];
     /** Environment for the app's config, read when it starts (after earlier beforeAll hooks). */
     configOverrides?: () => Record<string, string>;
@@ -71,6 +73,7 @@ export function useE2eBrowser(
     e2e = await startE2eApp({
       ...(options.sandbox ? { sandbox: true } : {}),
       ...(options.workers ? { workers: true } : {}),
+      ...(options.meta ? { meta: true } : {}),
       ...(options.configOverrides ? { configOverrides: options.configOverrides() } : {}),
     });
     browser = await launchBrowser();

@@ -22,7 +22,9 @@ export function ensureChromium(): string {
   if (existsSync(path)) return path;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!root || path !== DEFAULT_PATH) throw new Error(`${path} is missing. ${HOW_TO}`);
-  process.stderr.write('Chromium is missing: installing the Debian packages (apt-get install -y chromium fonts-noto-color-emoji)…\n');
+  process.stderr.write(
+    'Chromium is missing: installing the Debian packages (apt-get install -y chromium fonts-noto-color-emoji)…\n',
+  );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
   const install =

@@ -5,8 +5,7 @@ import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { executeAction } from '../../../services/moderation/execute-action.js';
-import type { AdapterFactory } from '../../../services/platforms/adapter-factory.js';
-import { createFacebookPageAdapter, createInstagramAdapter } from '../../../services/platforms/meta/index.js';
+import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { createAccount, createComment, createSchool, createUser } from '../../helpers/factories.js';
 import { signIn } from '../../helpers/sign-in.js';
@@ -37,25 +36,11 @@ afterAll(async () => {
 });
 afterEach(() => sandbox.faults.reset());
 
-const adapterFor: AdapterFactory = (account, credentials) => {
-  const meta = api.config.meta!;
-  const options = {
-    credentials,
-    appSecret: meta.appSecret,
-    graphBaseUrl: meta.graphBaseUrl,
-    graphVersion: meta.graphVersion,
-    account: { platformUserId: account.platformUserId!, handle: account.handle },
-  };
-  return account.platform === 'facebook'
-    ? createFacebookPageAdapter(options)
-    : createInstagramAdapter(options);
-};
-
 const runAction = (actionId: string) =>
   executeAction(
     systemContext(t.db, 'test executor'),
     { actionId },
-    { encryptionKey: api.config.encryptionKey, adapterFor },
+    { encryptionKey: api.config.encryptionKey, adapterFor: createAdapterFactory(api.config) },
   );
 
 /** A school with two account admins and a Facebook Page + linked Instagram account on the sandbox. */

@@ -6,8 +6,7 @@ import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { type PollDeps, pollAccount } from '../../../services/ingestion/poll-account.js';
-import type { AdapterFactory } from '../../../services/platforms/adapter-factory.js';
-import { createFacebookPageAdapter, createInstagramAdapter } from '../../../services/platforms/meta/index.js';
+import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { createAccount, createSchool, createUser } from '../../helpers/factories.js';
 import { metaTestEnv, testConfig } from '../../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -42,24 +41,12 @@ afterEach(() => {
 });
 
 /** The adapters as the composition root builds them, against the sandbox over a socket. */
-const adapterFor: AdapterFactory = (account, credentials) => {
-  const options = {
-    credentials,
-    appSecret: config.meta!.appSecret,
-    graphBaseUrl: config.meta!.graphBaseUrl,
-    graphVersion: config.meta!.graphVersion,
-    account: { platformUserId: account.platformUserId!, handle: account.handle },
-  };
-  return account.platform === 'facebook'
-    ? createFacebookPageAdapter(options)
-    : createInstagramAdapter(options);
-};
 
 function deps(overrides: Partial<PollDeps> = {}): PollDeps & { enqueued: string[] } {
   const enqueued: string[] = [];
   return {
     encryptionKey: config.encryptionKey,
-    adapterFor,
+    adapterFor: createAdapterFactory(config),
     onInserted: async (ids) => {
       enqueued.push(...ids);
     },
@@ -135,6 +122,32 @@ describe('Facebook Page poll against the Graph sandbox', () => {
     expect(second).toMatchObject({ status: 'polled', inserted: 1 });
     expect((await rowsFor(fb.id)).map((r) => r.externalId)).toContain(c2.id);
     expect(await rowsFor(fb.id)).toHaveLength(4);
+  });
+
+  it('a later poll reads only posts with new activity (updated_time), including an older post', async () => {
+    const { page, fb } = await connectedPage();
+    const m = sandbox.meta.state;
+    const day = 24 * 60 * 60_000;
+    const old = m.createPost({
+      page: page.id,
+      message: 'Term dates',
+      createdAt: new Date(Date.now() - 3 * day),
+    });
+    const quiet = m.createPost({ page: page.id, message: 'Menu', createdAt: new Date(Date.now() - 2 * day) });
+    m.addComment({
+      on: quiet.id,
+      from: 'Early Bird',
+      message: 'yum',
+      createdAt: new Date(Date.now() - 2 * day),
+    });
+    expect(await pollAccount(ctx(), { accountId: fb.id }, deps())).toMatchObject({ inserted: 1 });
+
+    const before = m.requestsTo('GET /{post-id}/comments').length;
+    const late = m.addComment({ on: old.id, from: 'Late Parent', message: 'Is half term a week?' });
+    expect(await pollAccount(ctx(), { accountId: fb.id }, deps())).toMatchObject({ inserted: 1 });
+    expect((await rowsFor(fb.id)).map((r) => r.externalId)).toContain(late.id);
+    // Only the post with new activity was read: the quiet one was skipped.
+    expect(m.requestsTo('GET /{post-id}/comments').length - before).toBe(1);
   });
 
   it('a comment whose author fails validation is quarantined alone; the rest of the page is stored', async () => {

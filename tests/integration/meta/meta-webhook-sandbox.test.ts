@@ -5,8 +5,7 @@ import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { pollAccount } from '../../../services/ingestion/poll-account.js';
-import type { AdapterFactory } from '../../../services/platforms/adapter-factory.js';
-import { createFacebookPageAdapter, createInstagramAdapter } from '../../../services/platforms/meta/index.js';
+import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { createAccount, createSchool } from '../../helpers/factories.js';
 import { metaTestEnv } from '../../helpers/test-config.js';
@@ -46,26 +45,13 @@ beforeEach(() => {
 });
 afterEach(() => sandbox.faults.reset());
 
-const adapterFor: AdapterFactory = (account, credentials) => {
-  const meta = api.config.meta!;
-  const options = {
-    credentials,
-    appSecret: meta.appSecret,
-    graphBaseUrl: meta.graphBaseUrl,
-    graphVersion: meta.graphVersion,
-    account: { platformUserId: account.platformUserId!, handle: account.handle },
-  };
-  return account.platform === 'facebook'
-    ? createFacebookPageAdapter(options)
-    : createInstagramAdapter(options);
-};
 const poll = (accountId: string) =>
   pollAccount(
     systemContext(t.db, 'test poller'),
     { accountId },
     {
       encryptionKey: api.config.encryptionKey,
-      adapterFor,
+      adapterFor: createAdapterFactory(api.config),
       onInserted: async () => {},
     },
   );

@@ -262,6 +262,15 @@ describe('Meta sandbox: webhooks', () => {
       body: '{}',
     });
     expect(viaAdmin.body).toMatchObject({ ok: true });
+    const configure = (body: unknown) =>
+      json(`${sandbox!.url}/sandbox/meta/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await configure({ drop: 'lots' })).body).toEqual({ error: 'drop must be a number, 0 or more' });
+    expect((await configure({ callbackUrl: 'not a url' })).status).toBe(400);
+    expect((await configure({ delayMs: 5 })).body).toMatchObject({ delayMs: 5, callbackUrl: hook.url });
   });
 
   it('delivers signed page and instagram changes a receiver can verify with the app secret', async () => {
