@@ -54,6 +54,12 @@ export const responses = pgTable(
     overrideReason: text('override_reason'),
     createdAt: createdAt(),
     completedAt: at('completed_at'),
+    /** A sent reply the school took down from the platform because it was sent in error. */
+    removedAt: at('removed_at'),
+    removedBy: uuid('removed_by').references(() => users.id),
+    removedReason: text('removed_reason'),
+    /** Why the reply waits for a senior leader (P6 media enquiry, P10 topics, asked by its author). */
+    approvalReason: text('approval_reason'),
   },
   (t) => [
     index('responses_comment_idx').on(t.commentId),

@@ -44,6 +44,11 @@ export const schools = pgTable(
      */
     contactDetails: jsonb('contact_details').$type<SchoolContactDetailsDocument>().notNull().default({}),
     createdAt: createdAt(),
+    /**
+     * How the school answers in public (P3, P9, P10, house rules, sign-off): parsed and defaulted by
+     * services/comments/reply-policy.ts; absent fields take the policy's literal reading.
+     */
+    replyPolicy: jsonb('reply_policy').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index('schools_trust_idx').on(t.trustId)],
 );

@@ -57,9 +57,11 @@ import { flagsPageRoutes } from './routes/pages/flags.js';
 import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
 import { peoplePageRoutes } from './routes/pages/people.js';
+import { replySettingsPageRoutes } from './routes/pages/reply-settings.js';
 import { safeguardingPageRoutes } from './routes/pages/safeguarding.js';
 import { savedRepliesPageRoutes } from './routes/pages/saved-replies.js';
 import { schoolSettingsPageRoutes } from './routes/pages/school-settings.js';
+import { replyPolicyRoutes } from './routes/reply-policy.js';
 import { responseRoutes } from './routes/responses.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
 import { schoolSettingsRoutes } from './routes/school-settings.js';
@@ -237,6 +239,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(notificationRoutes);
   await app.register(responseRoutes);
   await app.register(schoolSettingsRoutes);
+  await app.register(replyPolicyRoutes);
   await app.register(webRoutes);
   // The staff screens, a route file each (services/api/routes/pages/).
   await app.register(inboxPageRoutes);
@@ -250,6 +253,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(accountsPageRoutes);
   await app.register(deadlinesPageRoutes);
   await app.register(schoolSettingsPageRoutes);
+  await app.register(replySettingsPageRoutes);
   await app.register(auditPageRoutes);
   await app.register(notificationPageRoutes);
   await app.register(peoplePageRoutes);

@@ -42,6 +42,7 @@ export const AUDIT_ACTIONS = {
   'response.sent': 'response',
   'response.failed': 'response',
   'response.check_overridden': 'response',
+  'response.removed': 'response',
   // Moderation (P3)
   'action.proposed': 'action',
   'action.approved': 'action',
@@ -65,6 +66,7 @@ export const AUDIT_ACTIONS = {
   'school.lexicon_changed': 'school',
   'school.roster_changed': 'school',
   'school.contact_details_changed': 'school',
+  'school.reply_policy_changed': 'school',
   'school.webhook_added': 'school',
   'school.webhook_removed': 'school',
   'saved_reply.created': 'saved_reply',

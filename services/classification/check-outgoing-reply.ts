@@ -1,3 +1,5 @@
+import type { TopicHit } from '../comments/sensitive-topics.js';
+import { familyPhrases, pupilReferences } from './pupil-reference.js';
 import { isYearGroupMention } from './roster-terms.js';
 import type { Category, Classifier, Label, Span } from './types.js';
 
@@ -50,8 +52,16 @@ function namesOnly(spans: Span[], text: string): Span[] {
   return names.length > 0 ? names : spans;
 }
 
-/** P11: a staff reply is refused if it names or pictures a pupil, publishes personal data or offends. */
-export function checkOutgoingReply(text: string, classifier: Classifier): ReplyCheck {
+/**
+ * P11: a staff reply is refused if it names or pictures a pupil, publishes personal data or
+ * offends, or tells the public about a pupil's circumstances: a pupil spoken of ("your son",
+ * "Tom in Year 4") in a reply touching one of the school's sensitive topics (`topics`, P10).
+ */
+export function checkOutgoingReply(
+  text: string,
+  classifier: Classifier,
+  options: { topics?: readonly TopicHit[] } = {},
+): ReplyCheck {
   const problems: ReplyProblem[] = [];
   for (const found of classifier.classify(text).labels) {
     // The learned model reads the whole reply and points at nothing to remove; a staff reply is
@@ -63,6 +73,29 @@ export function checkOutgoingReply(text: string, classifier: Classifier): ReplyC
     const message = explain(label, text);
     if (message === undefined) continue;
     problems.push({ category: label.category, subcategory: label.subcategory, spans: label.spans, message });
+  }
+  const pupils = pupilReferences(text);
+  const named = problems.filter((p) => p.subcategory === 'pupil_named').flatMap((p) => p.spans);
+  for (const ref of pupils) {
+    if (named.some(([s, e]) => s < ref.name[1] && ref.name[0] < e)) continue;
+    problems.push({
+      category: 'safeguarding',
+      subcategory: 'pupil_named',
+      spans: [ref.name],
+      message: `Replies must never name a pupil (policy P11): ${quote(text, [ref.name])} beside ${quote(text, [ref.context])} reads as a pupil's name; remove ${quote(text, [ref.name])}.`,
+    });
+  }
+  const topics = options.topics ?? [];
+  const spoken = [...pupils.map((r) => r.context), ...familyPhrases(text)];
+  if (topics.length > 0 && spoken.length > 0) {
+    problems.push({
+      category: 'safeguarding',
+      subcategory: 'pupil_circumstances',
+      spans: [...spoken, ...topics.flatMap((t) => t.spans)].sort((a, b) => a[0] - b[0]),
+      message: `Replies must not reveal a pupil's circumstances in public (policy P11): ${quote(text, spoken.slice(0, 1))} with ${topics
+        .map((t) => `${t.topic.toLowerCase()} (${t.words.map((w) => `"${w}"`).join(', ')})`)
+        .join(', ')}. Talk to the family privately instead.`,
+    });
   }
   return problems.length === 0 ? { ok: true } : { ok: false, problems };
 }

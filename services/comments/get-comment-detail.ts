@@ -75,6 +75,9 @@ export interface CommentDetail {
     id: string;
     kind: string;
     status: string;
+    /** A reply the school took off the platform as sent in error, and why. */
+    removedAt: Date | null;
+    removedReason: string | null;
     text: string;
     channel: string | null;
     note: string | null;
@@ -120,6 +123,7 @@ export interface CommentDetail {
   available: {
     actions: AvailableAction[];
     noticeTemplates: { id: NoticeTemplateId; title: string }[];
+    notices: Awaited<ReturnType<typeof availableActions>>['notices'];
     escalationKinds: string[];
     /** Raised by any member of staff: to the safeguarding leads, or misuse to a senior leader. */
     concernKinds: ConcernKind[];
@@ -297,6 +301,8 @@ async function readCommentDetail(
       id: r.id,
       kind: r.kind,
       status: r.status,
+      removedAt: r.removedAt,
+      removedReason: r.removedReason,
       text: r.text,
       channel: r.channel,
       note: r.note,
@@ -332,6 +338,7 @@ async function readCommentDetail(
     available: {
       actions: available.actions,
       noticeTemplates: available.noticeTemplates,
+      notices: available.notices,
       escalationKinds: [...escalateCommentInput.shape.kind.options],
       concernKinds: [...CONCERN_KINDS],
     },

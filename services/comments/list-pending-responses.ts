@@ -10,6 +10,8 @@ export interface PendingResponseView {
   schoolId: string;
   kind: string;
   text: string;
+  /** Why it waits: a media enquiry (P6), the sensitive topics it touches (P10), or its author asked. */
+  why: string | null;
   draftedBy: { id: string; name: string };
   createdAt: Date;
   comment: {
@@ -56,6 +58,7 @@ export async function listPendingResponses(
       schoolId: response.schoolId,
       kind: response.kind,
       text: response.text,
+      why: response.approvalReason,
       draftedBy: { id: author.id, name: author.displayName },
       createdAt: response.createdAt,
       comment: {

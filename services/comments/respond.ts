@@ -14,6 +14,9 @@ import type { CommentEffects } from './comment-effects.js';
 import { commentLabel } from './comment-label.js';
 import { loadComment } from './load-comment.js';
 import { meetDeadline } from './meet-deadline.js';
+import { loadReplyPolicy } from './reply-policy.js';
+import { touchedTopics } from './sensitive-topics.js';
+import { signatureOf, signReply } from './sign-off.js';
 
 const note = z.string().trim().min(1).max(2_000);
 /** A senior leader's reason to send a reply the outgoing check refused (P11), audited. */
@@ -123,9 +126,13 @@ export async function respond(
     let overridden: { reason: string; problems: ReturnType<typeof problemSummary> } | null = null;
     let pending = false;
     let approvedBy: string | null = null;
+    let approvalReason: string | null = null;
+    let text = 'text' in input ? (input.text ?? '') : '';
     if (isReply) {
+      const policy = await loadReplyPolicy(tx, comment.schoolId);
+      const topics = touchedTopics(input.text, policy.sensitiveTopics);
       const classifier = await effects.classifiers.forSchool(tx, comment.schoolId);
-      const check = checkOutgoingReply(input.text, classifier);
+      const check = checkOutgoingReply(input.text, classifier, { topics });
       if (!check.ok) {
         if (!input.overrideReason) {
           const problems = distinctProblems(problemSummary(check.problems));
@@ -136,11 +143,20 @@ export async function respond(
         assertRole(ctx, comment.schoolId, ['senior_leader'], 'send a reply the outgoing check refused');
         overridden = { reason: input.overrideReason, problems: problemSummary(check.problems) };
       }
-      const sensitive = comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c));
-      if (sensitive || input.requestApproval) {
+      const media = comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c));
+      approvalReason = media
+        ? 'reply to a media enquiry (P6)'
+        : topics.length
+          ? `touches ${topics.map((t) => `${t.topic} (${t.words.join(', ')})`).join('; ')} (P10)`
+          : input.requestApproval
+            ? 'requested by its author (P10)'
+            : null;
+      if (approvalReason) {
         if (holdsRole(ctx, comment.schoolId, ['senior_leader'])) approvedBy = requireUserId(ctx);
         else pending = true;
       }
+      // 002 §5 Behaviour: staff say who they are. Checked without it (the check's spans are the author's).
+      text = signReply(text, await signatureOf(tx, ctx, comment.schoolId, policy.signOff));
     }
 
     const sending = input.kind === 'public_reply' && !pending;
@@ -152,7 +168,8 @@ export async function respond(
         commentId: comment.id,
         kind: input.kind,
         status: pending ? 'pending_approval' : sending ? 'sending' : 'recorded',
-        text: 'text' in input ? (input.text ?? '') : '',
+        text,
+        approvalReason: pending || approvedBy ? approvalReason : null,
         channel: input.kind === 'offline' ? input.channel : null,
         note:
           input.kind === 'no_response_needed' ? input.reason : 'note' in input ? (input.note ?? null) : null,
@@ -198,9 +215,7 @@ export async function respond(
         details: {
           commentId: comment.id,
           kind: input.kind,
-          why: comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c))
-            ? 'reply to a media enquiry (P6)'
-            : 'requested by its author (P10)',
+          why: approvalReason,
         },
         personal: { text: response.text },
       });
@@ -210,9 +225,7 @@ export async function respond(
         event: 'reply.approval_requested',
         urgency: 'normal',
         title: `A reply on ${label.replace(/^Comment \S+ on /, '')} needs your approval`,
-        body: `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')}${
-          comment.categories.includes('media_enquiry') ? ' to a media enquiry' : ''
-        }. It is not sent until a senior leader approves it.`,
+        body: `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')} that needs approval: ${approvalReason}. It is not sent until a senior leader approves it.`,
         link: `/approvals`,
         subject: { type: 'response', id: response.id },
       });
@@ -225,7 +238,7 @@ export async function respond(
         subject: responseSubject,
         details: {
           commentId: comment.id,
-          ...(approvedBy ? { approvedBy, approval: 'author is a senior leader' } : {}),
+          ...(approvedBy ? { approvedBy, approval: 'author is a senior leader', why: approvalReason } : {}),
         },
         personal: { text: response.text },
       });

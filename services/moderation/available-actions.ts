@@ -1,4 +1,5 @@
 import { ACTION_KINDS, type ActionKind } from '../../db/schema/index.js';
+import { type HouseRule, loadReplyPolicy, type SignOff } from '../comments/reply-policy.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { platformProfile } from '../platforms/platform-profiles.js';
 import { loadCommentWithAccount } from './action-access.js';
@@ -34,6 +35,8 @@ export async function availableActions(
   isAccountAdmin: boolean;
   actions: AvailableAction[];
   noticeTemplates: { id: NoticeTemplateId; title: string }[];
+  /** The school's house rules a notice may cite, and whether hide and delete post one by default. */
+  notices: { houseRules: HouseRule[]; byDefault: boolean; signOff: SignOff; sensitiveTopics: string[] };
 }> {
   const { account } = await loadCommentWithAccount(ctx, ctx.db, input.commentId);
   const capabilities = platformCapabilities(account.platform);
@@ -54,6 +57,12 @@ export async function availableActions(
     maxNoticeChars: platformProfile(account.platform).maxNoticeChars,
     isAccountAdmin: ctx.actor.type === 'system' || !!ctx.principal?.adminOfAccounts.has(account.id),
     actions,
+    notices: await loadReplyPolicy(ctx.db, account.schoolId).then((p) => ({
+      houseRules: p.houseRules,
+      byDefault: p.noticeByDefault,
+      signOff: p.signOff,
+      sensitiveTopics: p.sensitiveTopics.map((t) => t.name),
+    })),
     noticeTemplates: (Object.keys(NOTICE_TEMPLATES) as NoticeTemplateId[]).map((id) => ({
       id,
       title: NOTICE_TEMPLATES[id].title,

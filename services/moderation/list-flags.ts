@@ -11,6 +11,7 @@ import { type Severity, severityOf } from '../comments/inbox-urgency.js';
 import { hasRoleAnywhere } from '../core/principal.js';
 import { inScope, queryable, type ServiceContext } from '../core/service-context.js';
 import { forbidden } from '../core/service-error.js';
+import { type FlagTarget, flagTargetsOf } from './flag-target.js';
 
 /** Longest stretch of comment text a listing carries; the comment page shows the rest. */
 export const EXCERPT_CHARS = 280;
@@ -31,6 +32,11 @@ export interface FlaggedComment {
   severity: Severity | null;
   postedAt: Date;
   deadlineAt: Date | null;
+  /** P3: when the flag must be handled by (the school's target, in working minutes from the flag). */
+  handleBy: Date;
+  targetMinutes: number;
+  /** Past its handling target and still open. */
+  overdue: boolean;
 }
 
 export interface ActionItem {
@@ -156,6 +162,10 @@ export async function listFlags(ctx: ServiceContext): Promise<Flags> {
   const flaggedRows = await db
     .select({
       id: comments.id,
+      schoolId: comments.schoolId,
+      flaggedAt: sql<Date>`coalesce(${comments.processedAt}, ${comments.ingestedAt})`.mapWith(
+        comments.ingestedAt,
+      ),
       accountId: comments.accountId,
       handle: socialAccounts.handle,
       platform: socialAccounts.platform,
@@ -199,6 +209,11 @@ export async function listFlags(ctx: ServiceContext): Promise<Flags> {
     ),
     50,
   );
+  const targets = await flagTargetsOf(
+    db,
+    flaggedRows.map((r) => r.schoolId),
+  );
+  const now = new Date();
   return {
     flagged: flaggedRows.map((r) => ({
       id: r.id,
@@ -211,8 +226,14 @@ export async function listFlags(ctx: ServiceContext): Promise<Flags> {
       severity: severityOf(r.labels.filter((l) => l.category === 'offensive')),
       postedAt: r.postedAt,
       deadlineAt: r.deadlineAt,
+      ...handling(targets.get(r.schoolId)!, r.flaggedAt, now),
     })),
     pending,
     recent,
   };
+}
+
+function handling(target: FlagTarget, flaggedAt: Date, now: Date) {
+  const handleBy = target.handleBy(flaggedAt);
+  return { handleBy, targetMinutes: target.minutes, overdue: handleBy < now };
 }

@@ -1,39 +1,30 @@
-import { platformProfiles } from '../platforms/platform-profiles.js';
+import type { ActionKind, Platform } from '../../db/schema/index.js';
+import type { HouseRule, NoticeWording, ReplyPolicy } from '../comments/reply-policy.js';
+import { platformProfile, platformProfiles } from '../platforms/platform-profiles.js';
 
 /**
- * The public reply that tells the audience why an action was taken (P3), and the parent route of
- * P9: ask them to remove it, invite them to talk, point to the complaints procedure. Templates
- * never name the author or quote the comment: a notice must not repeat what was removed.
+ * The public reply that tells the audience why an action was taken (P3): wording that matches the
+ * action, the house rule broken cited by its name, and the house rules link when the school has
+ * published one. And the parent route of P9: ask them to remove it, invite them to talk, point to
+ * the complaints procedure. A notice never names the author or quotes the comment.
  */
 export const NOTICE_TEMPLATES = {
-  community_guidelines: {
-    title: 'Breach of community guidelines',
-    text: ({ school }: NoticeValues) =>
-      `We have hidden a reply because it broke ${school}'s community guidelines. We welcome comments and questions here, but not abusive or offensive language.`,
-  },
-  personal_information: {
-    title: 'Personal information removed',
-    text: ({ school }: NoticeValues) =>
-      `We have removed a reply because it shared personal information. To protect our pupils, families and staff, ${school} does not allow personal details to be posted here.`,
-  },
-  parent_remove_and_talk: {
-    title: 'Parent: please remove, let us talk, complaints procedure',
-    text: ({ school, complaintsUrl }: NoticeValues) =>
-      `We would ask that this comment is removed. We would like to talk about your concerns in person: please contact the school office.${
-        complaintsUrl
-          ? ` ${school}'s complaints procedure is at ${complaintsUrl}`
-          : ` You can also use ${school}'s complaints procedure.`
-      }`,
-  },
+  house_rule: { title: 'Which house rule it broke (hidden, removed or blocked)' },
+  parent_remove_and_talk: { title: 'Parent: please remove it, let us talk, complaints procedure' },
 } as const;
 
 export type NoticeTemplateId = keyof typeof NOTICE_TEMPLATES;
 export const NOTICE_TEMPLATE_IDS = Object.keys(NOTICE_TEMPLATES) as [NoticeTemplateId, ...NoticeTemplateId[]];
 
-export interface NoticeValues {
-  school: string;
-  complaintsUrl?: string | undefined;
-}
+/** The actions a house-rule notice can follow, and the word it uses for each. */
+export const NOTICE_WORDING_FOR: Partial<Record<ActionKind, NoticeWording>> = {
+  hide: 'hidden',
+  delete: 'removed',
+  block: 'blocked',
+};
+
+/** Hide and delete tell the audience why by default (P3); block only when the admin asks. */
+export const NOTICE_BY_DEFAULT: ReadonlySet<ActionKind> = new Set(['hide', 'delete']);
 
 /**
  * The longest notice on any platform, the bound on the request; each account's platform has its own
@@ -41,6 +32,51 @@ export interface NoticeValues {
  */
 export const MAX_NOTICE_CHARS = Math.max(...platformProfiles().map((p) => p.maxNoticeChars));
 
-export function draftNotice(id: NoticeTemplateId, values: NoticeValues): string {
-  return NOTICE_TEMPLATES[id].text(values);
+/**
+ * The most characters a notice may have on a platform, from its profile; with no platform known
+ * (a school's wording, saved for every account), the smallest any platform allows.
+ */
+export function noticeLengthLimit(platform?: Platform): number {
+  if (platform) return platformProfile(platform).maxNoticeChars;
+  return Math.min(...platformProfiles().map((p) => p.maxNoticeChars));
+}
+
+export function houseRuleNotice(
+  policy: Pick<ReplyPolicy, 'noticeWording' | 'houseRulesUrl'> & { school: string },
+  wording: NoticeWording,
+  rule: HouseRule,
+): string {
+  const text = policy.noticeWording[wording]
+    .replaceAll('{rule}', rule.name)
+    .replaceAll('{school}', policy.school)
+    .trim();
+  return policy.houseRulesUrl && !text.includes(policy.houseRulesUrl)
+    ? `${text} Our house rules: ${policy.houseRulesUrl}`
+    : text;
+}
+
+/**
+ * P9 (002 §5 Parents/Carers): ask the parent to remove the comment and invite them to talk —
+ * privately where the platform lets the school message them, publicly otherwise — with the
+ * complaints procedure. Only ever posted while the comment is still up.
+ */
+export function parentNotice(
+  policy: Pick<ReplyPolicy, 'complaintsUrl'> & { school: string },
+  canMessagePrivately: boolean,
+): string {
+  const talk = canMessagePrivately
+    ? 'We have sent you a private message so we can talk about your concerns.'
+    : 'We would like to talk about your concerns: please contact the school office.';
+  const complaints = policy.complaintsUrl
+    ? ` Our complaints procedure: ${policy.complaintsUrl}`
+    : ` You can also use ${policy.school}'s complaints procedure.`;
+  return `We would ask you to remove this comment. ${talk}${complaints}`;
+}
+
+/** Why a notice is too long for the platform, or null when it fits. */
+export function noticeTooLong(text: string, platform?: Platform): string | null {
+  const limit = noticeLengthLimit(platform);
+  return text.length > limit
+    ? `The notice is ${text.length} characters; a notice on ${platform ? platformProfile(platform).displayName : 'every platform'} may be at most ${limit}. Shorten the wording or the house rule's name.`
+    : null;
 }

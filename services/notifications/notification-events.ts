@@ -5,8 +5,14 @@
  * a digest and never muted.
  */
 export const NOTIFICATION_EVENTS = {
-  'comment.flagged': { label: 'A comment on an account you administer is flagged offensive' },
-  'comment.auto_hidden': { label: 'A comment on an account you administer is hidden automatically' },
+  'comment.flagged': {
+    label: 'A comment on an account you administer is flagged offensive',
+    mustStayOn: true,
+  },
+  'comment.auto_hidden': {
+    label: 'A comment on an account you administer is hidden automatically',
+    mustStayOn: true,
+  },
   'escalation.safeguarding': { label: 'Safeguarding escalation', alwaysUrgent: true },
   'escalation.media': { label: 'Media enquiry' },
   'escalation.raised': { label: 'A comment is escalated to senior leaders' },
@@ -34,7 +40,10 @@ export const NOTIFICATION_EVENTS = {
     alwaysUrgent: true,
     personal: true,
   },
-} as const satisfies Record<string, { label: string; alwaysUrgent?: boolean; personal?: boolean }>;
+} as const satisfies Record<
+  string,
+  { label: string; alwaysUrgent?: boolean; personal?: boolean; mustStayOn?: boolean }
+>;
 
 export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS;
 
@@ -51,4 +60,12 @@ export function isPersonal(event: string): boolean {
 
 export function isAlwaysUrgent(event: string): boolean {
   return isNotificationEvent(event) && 'alwaysUrgent' in NOTIFICATION_EVENTS[event];
+}
+
+/**
+ * P3: offensive flags on a person's own accounts reach them in the app and by email whatever they
+ * choose (a digest is allowed; off is not).
+ */
+export function mustStayOn(event: string): boolean {
+  return isNotificationEvent(event) && 'mustStayOn' in NOTIFICATION_EVENTS[event];
 }

@@ -4,8 +4,15 @@ import { notificationPreferences } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { requireUserId } from '../core/authorization.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
+import { invalidInput } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
-import { isAlwaysUrgent, NOTIFICATION_EVENT_NAMES, NOTIFICATION_EVENTS } from './notification-events.js';
+import {
+  isAlwaysUrgent,
+  mustStayOn,
+  NOTIFICATION_EVENT_NAMES,
+  NOTIFICATION_EVENTS,
+  type NotificationEvent,
+} from './notification-events.js';
 import { choiceKey, loadChoices } from './preference-rules.js';
 
 export interface EventPreferenceView {
@@ -13,6 +20,8 @@ export interface EventPreferenceView {
   label: string;
   /** Sent at once on every channel whatever is chosen here (safeguarding, breaches). */
   alwaysUrgent: boolean;
+  /** Offensive flags on the person's own accounts: in the app and by email always (P3). */
+  mustStayOn: boolean;
   inApp: boolean;
   email: boolean;
   webhook: boolean;
@@ -30,6 +39,7 @@ export async function getNotificationPreferences(
       event,
       label: NOTIFICATION_EVENTS[event].label,
       alwaysUrgent: isAlwaysUrgent(event),
+      mustStayOn: mustStayOn(event),
       ...choices.get(choiceKey(userId, event))!,
     })),
   };
@@ -63,6 +73,14 @@ export async function setNotificationPreferences(
 ): Promise<{ events: EventPreferenceView[] }> {
   const input = setNotificationPreferencesInput.parse(raw);
   const userId = requireUserId(ctx);
+  const switchedOff = input.preferences.find(
+    (p) => mustStayOn(p.event) && (p.inApp === false || p.email === false),
+  );
+  if (switchedOff) {
+    throw invalidInput(
+      `"${NOTIFICATION_EVENTS[switchedOff.event as NotificationEvent].label}" cannot be switched off: offensive comments on your own accounts must be handled swiftly (policy P3). You may take the emails in a digest.`,
+    );
+  }
   await withTransaction(ctx, async (tx, txCtx) => {
     const current = await loadChoices(tx, [userId], NOTIFICATION_EVENT_NAMES);
     const rows: (typeof notificationPreferences.$inferInsert)[] = [];

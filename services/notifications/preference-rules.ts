@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { notificationPreferences } from '../../db/schema/index.js';
+import { mustStayOn } from './notification-events.js';
 
 /** What a person wants for one event. No stored row means on, at once. */
 export interface EventChoice {
@@ -48,10 +49,12 @@ export async function loadChoices(
   for (const row of rows) {
     const choice = out.get(choiceKey(row.userId, row.event));
     if (!choice) continue;
-    if (row.channel === 'in_app') choice.inApp = row.enabled;
-    if (row.channel === 'webhook') choice.webhook = row.enabled;
+    // A choice stored before the rule (or written around it) never switches these off.
+    const enabled = row.enabled || (mustStayOn(row.event) && row.channel !== 'webhook');
+    if (row.channel === 'in_app') choice.inApp = enabled;
+    if (row.channel === 'webhook') choice.webhook = enabled;
     if (row.channel === 'email') {
-      choice.email = row.enabled;
+      choice.email = enabled;
       choice.digest = row.digest;
     }
   }

@@ -454,6 +454,16 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: (s) => ({ url: `/api/schools/${s.school.id}/calendar/ical`, calendar: ICS }),
   },
+  'GET /api/schools/:schoolId/reply-policy': {
+    allowed: ALL,
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/reply-policy` }),
+  },
+  'PUT /api/schools/:schoolId/reply-policy': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({ url: `/api/schools/${s.school.id}/reply-policy`, json: { signOff: 'role' } }),
+  },
   'GET /api/schools/:schoolId/contact-details': {
     allowed: ALL,
     scoped: true,
@@ -596,7 +606,7 @@ const TABLE: Record<string, Row> = {
     allowed: ALL,
     build: () => ({
       url: '/api/me/notification-preferences',
-      json: { preferences: [{ event: 'comment.flagged', email: false }] },
+      json: { preferences: [{ event: 'comment.deadline_warning', email: false }] },
     }),
   },
   'GET /api/schools/:schoolId/notification-deliveries': {
@@ -647,6 +657,14 @@ const TABLE: Record<string, Row> = {
     allowed: SENIOR,
     scoped: true,
     build: async (s) => ({ url: `/api/responses/${(await s.freshPendingReply()).id}/approve`, json: {} }),
+  },
+  'POST /api/responses/:id/remove': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: async (s) => ({
+      url: `/api/responses/${(await s.freshPendingReply()).id}/remove`,
+      json: { reason: 'Sent to the wrong comment' },
+    }),
   },
   'POST /api/responses/:id/reject': {
     allowed: SENIOR,
@@ -987,6 +1005,23 @@ const TABLE: Record<string, Row> = {
       form: { tier: 'guard', on: 'false' },
     }),
   },
+  'POST /schools/:schoolId/settings/replies': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/replies`,
+      form: {
+        houseRules: 'be_respectful: Be kind',
+        noticeByDefault: 'on',
+        noticeHidden: 'We have hidden a reply: it broke “{rule}”.',
+        noticeRemoved: 'We have removed a reply: it broke “{rule}”.',
+        noticeBlocked: 'We have blocked an account: it broke “{rule}”.',
+        offensiveFlagTargetMinutes: '60',
+        sensitiveTopics: 'Health: medical',
+        signOff: 'initials',
+      },
+    }),
+  },
   'POST /schools/:schoolId/settings/contact-details': {
     allowed: ['senior_leader', 'trust_admin'],
     scoped: true,
@@ -1007,6 +1042,14 @@ const TABLE: Record<string, Row> = {
     allowed: RESPONDERS,
     scoped: true,
     build: (s) => ({ url: `/comments/${s.comment.id}/reply`, form: { kind: 'acknowledgement' } }),
+  },
+  'POST /comments/:id/responses/:responseId/remove': {
+    allowed: RESPONDERS,
+    scoped: true,
+    build: async (s) => ({
+      url: `/comments/${s.comment.id}/responses/${(await s.freshPendingReply()).id}/remove`,
+      form: { reason: 'Sent to the wrong comment' },
+    }),
   },
   'POST /comments/:id/close': {
     allowed: RESPONDERS,

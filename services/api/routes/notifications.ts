@@ -44,6 +44,7 @@ const preferencesView = z.object({
       event: z.string(),
       label: z.string(),
       alwaysUrgent: z.boolean(),
+      mustStayOn: z.boolean(),
       inApp: z.boolean(),
       email: z.boolean(),
       webhook: z.boolean(),

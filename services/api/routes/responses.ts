@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { approveResponse, approveResponseInput } from '../../comments/approve-response.js';
 import { listPendingResponses } from '../../comments/list-pending-responses.js';
 import { rejectResponse, rejectResponseInput } from '../../comments/reject-response.js';
+import { removeReply, removeReplyInput } from '../../comments/remove-reply.js';
+import { createAdapterFactory } from '../../platforms/create-adapter-factory.js';
 
 const responseParams = z.object({ id: z.uuid() });
 
@@ -33,5 +35,19 @@ export const responseRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['comments'], params: responseParams, body: rejectResponseInput },
     },
     async (request) => rejectResponse(request.ctx, request.params.id, request.body),
+  );
+
+  const platform = { encryptionKey: app.config.encryptionKey, adapterFor: createAdapterFactory(app.config) };
+  app.post(
+    '/api/responses/:id/remove',
+    {
+      schema: {
+        tags: ['comments'],
+        summary: 'Take a reply sent in error off the platform, with the reason (audited)',
+        params: responseParams,
+        body: removeReplyInput,
+      },
+    },
+    async (request) => removeReply(request.ctx, request.params.id, request.body, platform),
   );
 };

@@ -99,6 +99,7 @@ function ReplyItem({
         {' · comment due '}
         <Time at={r.comment.deadlineAt} />
       </p>
+      {r.why ? <p class="approval-why" safe>{`Needs approval: ${r.why}`}</p> : ''}
       <p>In answer to:</p>
       <Quoted text={excerptOf(r.comment.text)} />
       <p>Proposed reply:</p>

@@ -232,7 +232,40 @@ function Deadline({ d }: { d: CommentDetail }): JSX.Element {
 /** Responses that always carry words of their own (text, note or reason), which redaction removes. */
 const REDACTABLE_KINDS = new Set(['public_reply', 'private_reply', 'offline', 'no_response_needed']);
 
-function Responses({ d }: { d: CommentDetail }): JSX.Element {
+/** A sent reply: "remove it, sent in error" (002 §8), or that it was removed and why. */
+function RemoveReply({
+  d,
+  r,
+  csrfToken,
+}: {
+  d: CommentDetail;
+  r: CommentDetail['responses'][number];
+  csrfToken: string;
+}): JSX.Element {
+  if (r.removedAt)
+    return (
+      <p class="removed-reply">
+        Removed from the platform <Time at={r.removedAt} />
+        {': '}
+        <PublicText text={r.removedReason ?? ''} />
+      </p>
+    );
+  if (r.status !== 'sent' || r.kind !== 'public_reply' || !d.can.respond) return <></>;
+  const id = `remove-reason-${r.id}`;
+  return (
+    <PostForm
+      action={`/comments/${d.comment.id}/responses/${r.id}/remove`}
+      csrfToken={csrfToken}
+      class="inline-form remove-reply"
+    >
+      <label for={id}>Sent in error? Why</label>
+      <input id={id} name="reason" required minlength="5" maxlength="2000" />
+      <button type="submit">Remove from the platform</button>
+    </PostForm>
+  );
+}
+
+function Responses({ d, csrfToken }: { d: CommentDetail; csrfToken: string }): JSX.Element {
   if (!d.responses.length) return <p class="muted">No response yet.</p>;
   return (
     <ol class="responses">
@@ -272,6 +305,7 @@ function Responses({ d }: { d: CommentDetail }): JSX.Element {
           ) : (
             ''
           )}
+          <RemoveReply d={d} r={r} csrfToken={csrfToken} />
         </li>
       ))}
     </ol>
@@ -321,8 +355,20 @@ function Composer(p: CommentPageProps): JSX.Element {
           {draft?.text ?? ''}
         </textarea>
         <p class="help">
-          Every reply is checked before it goes out: no pupil names, personal data or offensive language
-          (P11).
+          Every reply is checked before it goes out: no pupil names, personal data or offensive language, and
+          nothing about a pupil's circumstances (P11).
+          {d.available.notices.signOff === 'off'
+            ? ''
+            : d.available.notices.signOff === 'initials'
+              ? ' It is signed with your initials.'
+              : ' It is signed with your role.'}
+        </p>
+        <label for="request-approval" class="checkbox">
+          <input type="checkbox" id="request-approval" name="requestApproval" value="on" /> Ask a senior
+          leader to approve it before it goes
+        </label>
+        <p class="help" safe>
+          {`A reply touching ${d.available.notices.sensitiveTopics.join(', ').toLowerCase() || 'a sensitive topic'} waits for a senior leader's approval anyway (P10).`}
         </p>
         {refused && d.can.overrideCheck ? (
           <>
@@ -443,11 +489,24 @@ function ModerateForm(p: CommentPageProps): JSX.Element {
         </select>
         <label for="reason-text">Why (recorded in the audit log)</label>
         <input id="reason-text" name="reasonText" required maxlength="2000" />
-        <label for="notice-template">Public notice</label>
-        <select id="notice-template" name="noticeTemplate">
-          <option value="">No notice</option>
-          {d.available.noticeTemplates.map((t) => (
-            <Option value={t.id} label={t.title} />
+        <label for="notice-choice">Public notice (P3: tell the audience exactly why)</label>
+        <select id="notice-choice" name="notice">
+          <option value="default" selected>
+            {d.available.notices.byDefault
+              ? 'Hide or delete: say which house rule it broke (other actions: none)'
+              : 'None unless chosen below'}
+          </option>
+          <option value="yes">Say which house rule it broke (hide, delete or block)</option>
+          <option value="no">No public notice</option>
+          <option value="parent">
+            Parent: ask them to remove it and talk to us (a notice on its own, while the comment is up)
+          </option>
+        </select>
+        <label for="house-rule">House rule broken (the notice cites it by name)</label>
+        <select id="house-rule" name="houseRule">
+          <option value="">The rule for the reason above</option>
+          {d.available.notices.houseRules.map((r) => (
+            <Option value={r.id} label={r.name} />
           ))}
         </select>
         <button type="submit">Act or propose</button>
@@ -663,7 +722,8 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         </section>
         <section aria-labelledby="h-responses">
           <h2 id="h-responses">Responses</h2>
-          <Responses d={d} />
+          <FormError error={props.error} form="remove-reply" />
+          <Responses d={d} csrfToken={props.csrfToken} />
           <Composer {...props} />
         </section>
         <section aria-labelledby="h-actions">

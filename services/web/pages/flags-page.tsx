@@ -136,6 +136,12 @@ function Outcome({ a }: { a: ActionItem }): JSX.Element {
   );
 }
 
+/** "1 working hour", "90 working minutes". */
+export function workingTime(minutes: number): string {
+  if (minutes % 60 === 0) return `${minutes / 60} working hour${minutes === 60 ? '' : 's'}`;
+  return `${minutes} working minutes`;
+}
+
 function FlaggedItem({ c }: { c: FlaggedComment }): JSX.Element {
   return (
     <li class="card flagged">
@@ -145,6 +151,11 @@ function FlaggedItem({ c }: { c: FlaggedComment }): JSX.Element {
         <Time at={c.postedAt} />
         {' · due '}
         <Time at={c.deadlineAt} />
+      </p>
+      <p class={c.overdue ? 'flag-target overdue' : 'flag-target'}>
+        {c.overdue ? <strong>Past its handling target: </strong> : 'Handle by '}
+        <Time at={c.handleBy} />
+        <span safe>{` (the school handles offensive flags within ${workingTime(c.targetMinutes)})`}</span>
       </p>
       <Quoted text={c.redacted ? null : c.text} empty="Redacted under the retention policy" />
       <LabelChips labels={c.labels} />

@@ -75,16 +75,19 @@ function Box({
 
 function PreferenceRow({ p }: { p: EventPreferenceView }): JSX.Element {
   const fixed = p.alwaysUrgent;
-  const cell = (channel: string, on: boolean, what: string) => (
-    <td>
-      <Box
-        name={`${p.event}:${channel}`}
-        checked={fixed ? true : on}
-        label={`${what}: ${p.label}`}
-        disabled={fixed}
-      />
-    </td>
-  );
+  const cell = (channel: string, on: boolean, what: string) => {
+    const locked = fixed || (p.mustStayOn && (channel === 'in_app' || channel === 'email'));
+    return (
+      <td>
+        <Box
+          name={`${p.event}:${channel}`}
+          checked={locked ? true : on}
+          label={`${what}: ${p.label}`}
+          disabled={locked}
+        />
+      </td>
+    );
+  };
   return (
     <tr>
       <th scope="row">
@@ -93,6 +96,13 @@ function PreferenceRow({ p }: { p: EventPreferenceView }): JSX.Element {
           <>
             <br />
             <small>Urgent: always sent at once on every channel</small>
+          </>
+        ) : p.mustStayOn ? (
+          <>
+            <br />
+            <small>
+              Offensive flags on your accounts: always in the app and by email (a digest is allowed)
+            </small>
           </>
         ) : (
           ''

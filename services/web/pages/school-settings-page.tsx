@@ -10,6 +10,7 @@ import { ContactDetailsSection } from '../components/contact-details-form.js';
 import { ExternalClassificationSection } from '../components/external-classification-form.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
+import { SettingsReplies, type SettingsRepliesProps } from '../components/settings-replies.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -32,6 +33,8 @@ export interface SchoolSettingsPageProps {
   contactDetails?: { details: SchoolContactDetails; editable: boolean };
   /** Trust admins: the outside classification tiers and whether the trust has them on. */
   externalClassification?: ExternalTierView[] | null;
+  /** House rules, notices, sensitive topics, sign-off (policy-replies). */
+  replies?: SettingsRepliesProps | null;
 }
 
 function TermRow({
@@ -357,6 +360,7 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
         ) : (
           ''
         )}
+        {p.replies ? <SettingsReplies {...p.replies} csrfToken={p.csrfToken} /> : ''}
         {p.externalClassification ? (
           <ExternalClassificationSection
             action={`${base}/external-classification`}

@@ -104,8 +104,12 @@ describe('auto-hide', () => {
       .select()
       .from(moderationActions)
       .where(eq(moderationActions.accountId, on.account.id));
-    expect(actions).toHaveLength(1);
-    const action = actions[0]!;
+    // The hide, and the notice that follows it (P3: the audience is told which house rule it broke).
+    expect(actions.map((a) => a.kind).sort()).toEqual(['hide', 'notice']);
+    const action = actions.find((a) => a.kind === 'hide')!;
+    expect(actions.find((a) => a.kind === 'notice')!.noticeText).toMatch(
+      /^We have hidden a reply because it broke our house rule “Be respectful/,
+    );
     expect(action).toMatchObject({
       commentId: threatRow.id,
       kind: 'hide',

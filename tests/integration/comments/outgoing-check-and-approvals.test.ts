@@ -242,7 +242,7 @@ describe('the outgoing check (P11)', () => {
       kind: 'notice',
       reasonCategory: 'offensive',
       reasonText: 'abusive',
-      noticeTemplate: 'community_guidelines',
+      noticeText: 'We removed a comment that broke our house rules.',
     });
     expect([201, 202]).toContain(fine.statusCode);
   });

@@ -143,10 +143,12 @@ describe('one-admin actions', () => {
     const s = await scene();
     const res = await post(s.adminA.id, `/api/comments/${s.comment.id}/actions`, {
       ...hideBody,
-      noticeTemplate: 'community_guidelines',
+      houseRule: 'be_respectful',
     });
     const { action } = res.json();
-    expect(action.noticeText).toMatch(/community guidelines/);
+    expect(action.noticeText).toBe(
+      'We have hidden a reply because it broke our house rule “Be respectful: no abusive, offensive or harassing language”.',
+    );
     expect(sandbox.state.requestsTo('POST /2/tweets')).toHaveLength(0);
     // The notice is addressed to the person: the audit entry keeps it beside the chain (where
     // retention can erase it), not in its hashed details.
@@ -156,7 +158,7 @@ describe('one-admin actions', () => {
       .leftJoin(auditPersonalData, eq(auditPersonalData.seq, auditEntries.seq))
       .where(and(eq(auditEntries.subjectId, action.id), eq(auditEntries.action, 'action.proposed')));
     expect(proposed!.details).toMatchObject({ hasNotice: true });
-    expect(JSON.stringify(proposed!.details)).not.toContain('community guidelines');
+    expect(JSON.stringify(proposed!.details)).not.toContain('We have hidden');
     expect(proposed!.personal).toEqual({ notice: action.noticeText });
     await runAction(t.db, api.config, action.id);
     const [notice] = await t.db
@@ -241,7 +243,6 @@ describe('what X cannot do is offered as manual', () => {
       kind: 'delete',
       reasonCategory: 'personal_information',
       reasonText: "names a pupil's address",
-      noticeTemplate: 'personal_information',
     });
     expect(proposed.statusCode).toBe(202);
     const { action } = proposed.json();

@@ -5,6 +5,7 @@ import { flagComment } from '../../../classification/corrections/flag-comment.js
 import { assignComment } from '../../../comments/assign-comment.js';
 import { getCommentDetail } from '../../../comments/get-comment-detail.js';
 import { savedReplyText } from '../../../comments/list-saved-replies.js';
+import { removeReply } from '../../../comments/remove-reply.js';
 import { respond } from '../../../comments/respond.js';
 import { ServiceError } from '../../../core/service-error.js';
 import type { ActionOutcome } from '../../../moderation/action-outcome.js';
@@ -12,6 +13,7 @@ import { confirmAction } from '../../../moderation/confirm-action.js';
 import { escalateComment } from '../../../moderation/escalate-comment.js';
 import { rejectAction } from '../../../moderation/reject-action.js';
 import { takeAction } from '../../../moderation/take-action.js';
+import { createAdapterFactory } from '../../../platforms/create-adapter-factory.js';
 import { showTimesForSchool } from '../../../web/components/time-zone.js';
 import { CommentPage, type CommentPageError } from '../../../web/pages/comment-page.js';
 import { ErrorPage } from '../../../web/pages/error-page.js';
@@ -27,6 +29,8 @@ const DONE = {
   pending: 'Your reply waits for a senior leader’s approval.',
   closed: 'Closed: no response needed.',
   assigned: 'Assignment saved.',
+  removed:
+    'The reply is removed from the platform; the comment page keeps it, marked removed, with your reason.',
   proposed: 'Proposed: it is waiting for a second admin.',
   rejected: 'The proposal was turned down.',
   escalated: 'Escalated.',
@@ -55,6 +59,7 @@ const replyForm = formBody({
   template: formField.optionalText(50),
   text: formField.text(10_000),
   overrideReason: formField.optionalText(2_000),
+  requestApproval: formField.checkbox(),
 });
 
 /**
@@ -157,13 +162,18 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     '/comments/:id/reply',
     { schema: { params: commentParams, body: replyForm } },
     async (request, reply) => {
-      const { kind, template, overrideReason } = request.body;
+      const { kind, template, overrideReason, requestApproval } = request.body;
       let text = request.body.text.trim();
       if (!text && template) text = (await savedReplyText(request.ctx, template)) ?? '';
       const input =
         kind === 'acknowledgement'
           ? { kind, ...(text ? { text } : {}) }
-          : { kind, text, ...(overrideReason ? { overrideReason } : {}) };
+          : {
+              kind,
+              text,
+              ...(overrideReason ? { overrideReason } : {}),
+              ...(requestApproval ? { requestApproval } : {}),
+            };
       return handleForm(
         request,
         reply,
@@ -177,6 +187,22 @@ export const commentPageRoutes = pageRoutes(async (app) => {
         { kind, text },
       );
     },
+  );
+
+  const platform = { encryptionKey: app.config.encryptionKey, adapterFor: createAdapterFactory(app.config) };
+  app.post(
+    '/comments/:id/responses/:responseId/remove',
+    {
+      schema: {
+        params: z.object({ id: z.uuid(), responseId: z.uuid() }),
+        body: formBody({ reason: formField.text(2_000) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'remove-reply', async () => {
+        await removeReply(request.ctx, request.params.responseId, { reason: request.body.reason }, platform);
+        return 'removed';
+      }),
   );
 
   app.post(
@@ -223,13 +249,14 @@ export const commentPageRoutes = pageRoutes(async (app) => {
           kind: formField.text(20),
           reasonCategory: formField.text(40),
           reasonText: formField.text(2_000),
-          noticeTemplate: formField.optionalText(50),
+          notice: formField.choice(['default', 'yes', 'no', 'parent']),
+          houseRule: formField.optionalText(40),
         }),
       },
     },
     async (request, reply) =>
       handleForm(request, reply, request.params.id, 'act', async () => {
-        const { kind, reasonCategory, reasonText, noticeTemplate } = request.body;
+        const { kind, reasonCategory, reasonText, notice, houseRule } = request.body;
         let result: Awaited<ReturnType<typeof takeAction>>;
         try {
           result = await takeAction(
@@ -239,7 +266,9 @@ export const commentPageRoutes = pageRoutes(async (app) => {
               kind,
               reasonCategory,
               reasonText,
-              ...(noticeTemplate ? { noticeTemplate } : {}),
+              ...(notice === 'yes' ? { notice: true } : notice === 'no' ? { notice: false } : {}),
+              ...(notice === 'parent' ? { noticeTemplate: 'parent_remove_and_talk' } : {}),
+              ...(houseRule ? { houseRule } : {}),
             } as Parameters<typeof takeAction>[1],
             dispatch,
             app.classifiers,

@@ -51,8 +51,8 @@ export const notificationPageRoutes = pageRoutes(async (app) => {
           .filter((p) => !p.alwaysUrgent)
           .map((p) => ({
             event: p.event,
-            inApp: on(p.event, 'in_app'),
-            email: on(p.event, 'email'),
+            inApp: p.mustStayOn || on(p.event, 'in_app'),
+            email: p.mustStayOn || on(p.event, 'email'),
             webhook: on(p.event, 'webhook'),
             digest: on(p.event, 'digest'),
           })),

@@ -24,6 +24,7 @@ import type { Closure } from '../../../deadlines/school-calendar.js';
 import { updateSchoolCalendar } from '../../../deadlines/update-school-calendar.js';
 import { SchoolSettingsPage } from '../../../web/pages/school-settings-page.js';
 import { formBody, formField, pageRoutes, renderPage, runForm } from '../../page-kit.js';
+import { replySettingsView } from './reply-settings.js';
 
 const schoolParams = z.object({ schoolId: z.uuid() });
 const entryParams = z.object({ schoolId: z.uuid(), entryId: z.uuid() });
@@ -113,6 +114,7 @@ export const schoolSettingsPageRoutes = pageRoutes(async (app) => {
           details: await getSchoolContactDetails(request.ctx, schoolId),
           editable: hasRole(principal, schoolId, CONTACT_DETAILS_EDITORS),
         },
+        replies: await replySettingsView(request.ctx, schoolId),
         externalClassification: hasRole(principal, schoolId, ['trust_admin'])
           ? await getExternalClassification(request.ctx, app.deps.externalTiers)
           : null,
