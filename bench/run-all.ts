@@ -4,10 +4,11 @@ import { benchClassifier } from './classifier.js';
 import { benchDeadlineSweep } from './deadline-sweep.js';
 import { benchInbox } from './inbox.js';
 import { benchIngest } from './ingest.js';
+import { benchMetaWebhook } from './meta-webhook.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures as it finishes, then one summary
- * table (figure, baseline, target, met/missed). BENCH_ONLY=classifier,ingest,sweep,inbox,audit
+ * table (figure, baseline, target, met/missed). BENCH_ONLY=classifier,ingest,sweep,inbox,audit,meta
  * runs a subset. A benchmark is a function returning rows (BenchRow); the table reads only those
  * fields, so a new benchmark needs only an entry here.
  */
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   sweep: benchDeadlineSweep,
   inbox: benchInbox,
   audit: benchAuditVerify,
+  meta: benchMetaWebhook,
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());

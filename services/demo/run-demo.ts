@@ -15,11 +15,13 @@ import { startDemoTraffic } from './demo-traffic.js';
 import { seedDemo } from './seed-demo.js';
 
 /**
- * `npm run demo`: the sandbox X platform, a seeded school, live traffic, the API and the workers in
- * one process, then a URL to open. Secrets are generated once and kept in .demo/ so restarts can
+ * `npm run demo`: the sandbox platforms (X and Meta's Graph API), a seeded school with a Facebook
+ * Page, an Instagram account and an X account, live traffic (most of it on Facebook, delivered by
+ * webhook), the API and the workers in one process, then a URL to open. Secrets are generated once and kept in .demo/ so restarts can
  * still decrypt the stored tokens.
  */
 const STATE_DIR = '.demo';
+const DEMO_WEBHOOK_VERIFY_TOKEN = 'demo-webhook-verify-token-0123456789';
 const secretsFile = `${STATE_DIR}/secrets.json`;
 if (!existsSync(STATE_DIR)) mkdirSync(STATE_DIR, { recursive: true });
 const secrets = existsSync(secretsFile)
@@ -48,6 +50,12 @@ try {
       SESSION_SECRET: process.env.SESSION_SECRET ?? secrets.SESSION_SECRET!,
       ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? secrets.ENCRYPTION_KEY!,
       X_API_BASE_URL: sandbox.url,
+      // Meta through the sandbox's Graph API and its default app; webhooks carry most comments and
+      // the poll is the backstop.
+      META_APP_ID: sandbox.meta.state.app.id,
+      META_APP_SECRET: sandbox.meta.state.app.secret,
+      META_WEBHOOK_VERIFY_TOKEN: DEMO_WEBHOOK_VERIFY_TOKEN,
+      META_GRAPH_BASE_URL: sandbox.url,
     }),
     (line) => process.stderr.write(`${line}\n`),
   );
@@ -74,10 +82,23 @@ const seeded = await seedDemo(db, config, sandbox, secrets.DEMO_PASSWORD!);
 const runtime = await startWorkerRuntime({ config, db, logger: logger.child({ component: 'worker' }) });
 const app = await buildApp(config, { db, logger: false });
 await app.listen({ host: config.host, port: config.port });
-const traffic = startDemoTraffic(sandbox, seeded.sandboxUser.username, {
-  ratePerSecond: Number(process.env.DEMO_RATE ?? 0.5),
-  seed: Date.now() % 100_000,
-});
+// The sandbox delivers every Facebook and Instagram change to the demo's webhook, as Meta would.
+const callbackUrl = `http://127.0.0.1:${config.port}/webhooks/meta`;
+sandbox.meta.webhooks.configure({ callbackUrl, verifyToken: DEMO_WEBHOOK_VERIFY_TOKEN });
+const verified = await sandbox.meta.webhooks.verify();
+if (!verified.ok) {
+  process.stderr.write(
+    `The Meta sandbox could not verify the webhook at ${callbackUrl}: ${verified.status}\n`,
+  );
+}
+const traffic = startDemoTraffic(
+  sandbox,
+  { xUsername: seeded.sandboxUser.username, pageId: seeded.page.id },
+  {
+    ratePerSecond: Number(process.env.DEMO_RATE ?? 0.5),
+    seed: Date.now() % 100_000,
+  },
+);
 
 const width = Math.max(...seeded.people.map((p) => p.role.length));
 process.stdout.write(
@@ -85,10 +106,13 @@ process.stdout.write(
     '',
     `Hallmonitor demo is running: open ${config.publicUrl}/login`,
     '',
-    `School: ${seeded.school.name}; account @${seeded.sandboxUser.username} on the sandbox X platform at ${sandbox.url}`,
-    "Live comments arrive about one every two seconds, most as replies to the school's own posts (praise,",
-    'questions, complaints, media enquiries, spam, abuse, threats, safeguarding disclosures), never the',
-    'same text twice; polls run every 5 seconds.',
+    `School: ${seeded.school.name}, with three accounts on the sandbox platforms at ${sandbox.url}:`,
+    `  Facebook Page "${seeded.page.name}" (${seeded.page.id}), comments delivered by webhook to ${callbackUrl}`,
+    `  Instagram @${seeded.instagram.handle} (linked to the Page), and X @${seeded.sandboxUser.username}`,
+    'Live comments arrive about one every two seconds, most on the Facebook Page, most as replies to the',
+    "school's own posts (praise, questions, complaints, media enquiries, spam, abuse, threats, safeguarding",
+    'disclosures), never the same text twice. Every account is also polled every 5 seconds, the backstop',
+    'that picks up anything a webhook missed.',
     '',
     'Sign in as (every password is the same):',
     ...seeded.people.map((p) => `  ${p.role.padEnd(width)}  ${p.email.padEnd(24)}  ${p.password}`),

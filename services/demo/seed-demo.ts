@@ -16,6 +16,7 @@ import { sealCredentials } from '../accounts/account-credentials.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { hashPassword } from '../auth/hash-password.js';
 import { systemActor } from '../core/actor.js';
+import type { Credentials, PlatformName } from '../platforms/adapter.js';
 
 export const DEMO_HANDLE = 'oakfield_primary';
 export const DEMO_POLICY_VERSION = '2026-09 (Connect Academy Trust model policy)';
@@ -38,9 +39,11 @@ const PEOPLE: { key: string; displayName: string; roles: SchoolRole[]; admin?: b
 ];
 
 /**
- * A demo trust with one school, a person for each role, and an approved, connected, active X
- * account on the sandbox with its two admins. Safe to run again: it finds what is there. The
- * sandbox keeps its state in memory, so the account is re-connected to it on every run.
+ * A demo trust with one school, a person for each role, and approved, connected, active accounts
+ * on the sandbox — an X account, a Facebook Page and its Instagram business account — each with
+ * its two admins. Safe to run again on an existing demo database: it finds what is there and adds
+ * what is missing (a database from before Facebook gets the Meta accounts). The sandbox keeps its
+ * state in memory, so every account is re-connected to it on every run.
  */
 export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, password: string) {
   let [trust] = await db.select().from(trusts).where(eq(trusts.name, 'Demo Learning Trust'));
@@ -98,20 +101,84 @@ export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, p
 
   const sandboxUser = sandbox.state.createAccount({ username: DEMO_HANDLE, name: 'Oakfield Primary' });
   const issued = sandbox.state.issueToken(sandboxUser.id, { clientId: config.x.clientId, ttlSeconds: 7_200 });
-  const credentials = sealCredentials(config.encryptionKey, {
-    accessToken: issued.accessToken,
-    refreshToken: issued.refreshToken,
-    expiresAt: issued.expiresAt,
+  const ensure = (input: Omit<DemoAccountInput, 'schoolId' | 'ids'>) =>
+    ensureDemoAccount(db, config, { ...input, schoolId: school.id, ids });
+  const account = await ensure({
+    platform: 'x',
+    handle: DEMO_HANDLE,
+    label: `@${DEMO_HANDLE} on X`,
+    platformUserId: sandboxUser.id,
+    credentials: {
+      accessToken: issued.accessToken,
+      refreshToken: issued.refreshToken,
+      expiresAt: issued.expiresAt,
+    },
   });
+
+  // Facebook and Instagram: the sandbox keeps its state in memory, so the Page (with fixed ids, so
+  // the rows stored on an earlier run still match) is made again on every run, with a fresh token.
+  const page =
+    sandbox.meta.state.page(DEMO_PAGE_ID) ??
+    sandbox.meta.state.createPage({
+      id: DEMO_PAGE_ID,
+      name: DEMO_PAGE_NAME,
+      admins: ['Tom Okafor'],
+      instagram: { username: DEMO_HANDLE, id: DEMO_IG_ID, name: DEMO_PAGE_NAME },
+    });
+  const pageToken = sandbox.meta.state.issuePageToken(page.id).token;
+  const facebook = await ensure({
+    platform: 'facebook',
+    handle: DEMO_PAGE_NAME,
+    label: `${DEMO_PAGE_NAME} on Facebook`,
+    platformUserId: page.id,
+    credentials: { accessToken: pageToken },
+  });
+  const instagram = await ensure({
+    platform: 'instagram',
+    handle: DEMO_HANDLE,
+    label: `@${DEMO_HANDLE} on Instagram`,
+    platformUserId: page.igUserId ?? DEMO_IG_ID,
+    credentials: { accessToken: pageToken },
+  });
+  return { trust, school, account, facebook, instagram, page, people, sandboxUser };
+}
+
+/** The demo's fixed Meta ids: a restarted sandbox recreates the same Page and Instagram account. */
+export const DEMO_PAGE_ID = '104857600000001';
+export const DEMO_IG_ID = '17841400000000001';
+export const DEMO_PAGE_NAME = 'Oakfield Primary School';
+
+interface DemoAccountInput {
+  schoolId: string;
+  ids: Record<string, string>;
+  platform: PlatformName;
+  handle: string;
+  label: string;
+  platformUserId: string;
+  credentials: Credentials;
+}
+
+/**
+ * One approved, connected, active account with the two demo admins. An account already in the
+ * demo database (found by platform and handle) gets the new run's platform id and credentials.
+ */
+async function ensureDemoAccount(db: Database, config: Config, input: DemoAccountInput) {
+  const { ids } = input;
   let [account] = await db
     .select()
     .from(socialAccounts)
-    .where(and(eq(socialAccounts.schoolId, school.id), eq(socialAccounts.handle, DEMO_HANDLE)));
+    .where(
+      and(
+        eq(socialAccounts.schoolId, input.schoolId),
+        eq(socialAccounts.platform, input.platform),
+        eq(socialAccounts.handle, input.handle),
+      ),
+    );
   const fresh = !account;
   const values = {
-    platformUserId: sandboxUser.id,
-    credentialsEncrypted: credentials,
-    credentialsExpiresAt: issued.expiresAt,
+    platformUserId: input.platformUserId,
+    credentialsEncrypted: sealCredentials(config.encryptionKey, input.credentials),
+    credentialsExpiresAt: input.credentials.expiresAt ?? null,
     credentialStatus: 'valid' as const,
     status: 'active' as const,
     activatedAt: new Date(),
@@ -126,9 +193,9 @@ export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, p
       await db
         .insert(socialAccounts)
         .values({
-          schoolId: school.id,
-          platform: 'x',
-          handle: DEMO_HANDLE,
+          schoolId: input.schoolId,
+          platform: input.platform,
+          handle: input.handle,
           purpose: 'News, events and celebrations for families',
           audience: 'Parents, carers and the local community',
           proposedBy: ids.comms!,
@@ -150,12 +217,12 @@ export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, p
       emitAudit(tx, { actor: systemActor('demo seed') }, [
         {
           action: 'account.activated',
-          schoolId: school.id,
-          subject: { type: 'account', id: account!.id, label: `@${DEMO_HANDLE} on X` },
+          schoolId: input.schoolId,
+          subject: { type: 'account', id: account!.id, label: input.label },
           details: { note: 'Seeded for the demo as approved, connected and active' },
         },
       ]),
     );
   }
-  return { trust, school, account: account!, people, sandboxUser };
+  return account!;
 }

@@ -76,10 +76,22 @@ describe('demo traffic', () => {
   it("puts most comments in the school's own conversations, where hiding one through the X adapter works; elsewhere X refuses", async () => {
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     const school = sandbox.state.createAccount({ username: 'oakfield_primary', name: 'Oakfield Primary' });
-    const traffic = startDemoTraffic(sandbox, school.username, { ratePerSecond: 1_000, seed: 11 });
+    const page = sandbox.meta.state.createPage({
+      name: 'Oakfield Primary',
+      admins: ['Jo Head'],
+      instagram: { username: 'oakfield_primary' },
+    });
+    const both = startDemoTraffic(
+      sandbox,
+      { xUsername: school.username, pageId: page.id },
+      { ratePerSecond: 10_000, seed: 11 },
+    );
+    const traffic = both.x;
     while (traffic.posted + traffic.failed < 400) await new Promise((resolve) => setTimeout(resolve, 25));
-    await traffic.stop();
-    expect(traffic.failed).toBe(0);
+    await both.stop();
+    expect(both.failed).toBe(0);
+    // Most of the demo's comments go to the Facebook Page, a little to X.
+    expect(both.meta.posted).toBeGreaterThan(traffic.posted * 4);
 
     const state = sandbox.state;
     const ownPosts = new Set(
