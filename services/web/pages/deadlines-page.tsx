@@ -1,4 +1,3 @@
-import { escapeHtml } from '@kitajs/html';
 import type { DeadlineReport, OpenByBand } from '../../deadlines/deadline-report.js';
 import type { TrendPoint } from '../../deadlines/deadline-trend.js';
 import { BarChart, LineChart } from '../components/charts.js';
@@ -68,22 +67,21 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
           <label>
             School{' '}
             <select name="schoolId">
-              {props.schools
-                .map(
-                  (s) =>
-                    `<option value="${escapeHtml(s.id)}"${s.id === r.schoolId ? ' selected' : ''}>${escapeHtml(s.name)}</option>`,
-                )
-                .join('')}
+              {props.schools.map((s) => (
+                <option value={s.id} selected={s.id === r.schoolId} safe>
+                  {s.name}
+                </option>
+              ))}
             </select>
           </label>
           <label>
-            From <input type="date" name="from" value={escapeHtml(r.from)} required />
+            From <input type="date" name="from" value={r.from} required />
           </label>
           <label>
-            To <input type="date" name="to" value={escapeHtml(r.to)} required />
+            To <input type="date" name="to" value={r.to} required />
           </label>
           <button type="submit">Show</button>
-          <a class="button-link" href={escapeHtml(csv)} download="">
+          <a class="button-link" href={csv} download="">
             Export CSV
           </a>
         </form>
@@ -95,37 +93,40 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
         <h2 safe>{`${r.schoolName}: ${r.from} to ${r.to}`}</h2>
         <ul class="stats">
           <li>
-            <span class="stat" id="stat-share">
+            <span class="stat" id="stat-share" safe>
               {pct(r.school.shareInTime)}
             </span>{' '}
-            answered within the deadline ({String(r.school.respondedInTime)} of {String(r.school.due)} due)
+            answered within the deadline ({r.school.respondedInTime} of {r.school.due} due)
           </li>
           <li>
-            <span class="stat">{duration(r.school.medianSecondsToFirstResponse)}</span> median to first
-            response (90th percentile {duration(r.school.p90SecondsToFirstResponse)})
+            <span class="stat" safe>
+              {duration(r.school.medianSecondsToFirstResponse)}
+            </span>{' '}
+            median to first response (90th percentile{' '}
+            <span safe>{duration(r.school.p90SecondsToFirstResponse)}</span>)
           </li>
           <li>
             <span class="stat" id="stat-breaches">
-              {String(r.school.breaches)}
+              {r.school.breaches}
             </span>{' '}
             breaches
           </li>
           <li>
             <span class="stat" id="stat-answered">
-              {String(r.school.answered)}
+              {r.school.answered}
             </span>{' '}
             answered in full;{' '}
             <a href="/follow-ups">
               <span class="stat" id="stat-awaiting">
-                {String(r.school.awaitingFullAnswer)}
+                {r.school.awaitingFullAnswer}
               </span>{' '}
               held by a holding reply, awaiting a full answer
             </a>{' '}
-            ({String(r.school.followUpOverdue)} past the follow-up target)
+            ({r.school.followUpOverdue} past the follow-up target)
           </li>
           <li>
-            <span class="stat">{String(r.coverageGaps.length)}</span> account-days nobody triaged, of{' '}
-            {String(r.workingDays)} working days
+            <span class="stat">{r.coverageGaps.length}</span> account-days nobody triaged, of {r.workingDays}{' '}
+            working days
           </li>
         </ul>
         {r.closuresWithoutMonitor.length > 0 ? (
@@ -139,9 +140,9 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
               . Closures in this range:
             </p>
             <ul>
-              {r.closuresWithoutMonitor
-                .map((c) => `<li>${escapeHtml(`${c.label}: ${c.from} to ${c.to}`)}</li>`)
-                .join('')}
+              {r.closuresWithoutMonitor.map((c) => (
+                <li safe>{`${c.label}: ${c.from} to ${c.to}`}</li>
+              ))}
             </ul>
           </div>
         ) : (
@@ -160,10 +161,11 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
         <section aria-labelledby="open-h">
           <h2 id="open-h">Open comments by time left</h2>
           <ul class="bands">
-            {BANDS.map(
-              ([band, label]) =>
-                `<li class="band band-${band}"><span class="stat">${String(r.school.open[band])}</span> ${escapeHtml(label)}</li>`,
-            ).join('')}
+            {BANDS.map(([band, label]) => (
+              <li class={`band band-${band}`}>
+                <span class="stat">{r.school.open[band]}</span> <span safe>{label}</span>
+              </li>
+            ))}
           </ul>
         </section>
         <section aria-labelledby="accounts-h">
@@ -181,14 +183,16 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
                 </tr>
               </thead>
               <tbody>
-                {r.accounts
-                  .map(
-                    (a) =>
-                      `<tr><td>${escapeHtml(a.label)}</td><td>${String(a.comments)}</td><td>${pct(a.shareInTime)}</td><td>${duration(
-                        a.medianSecondsToFirstResponse,
-                      )}</td><td>${String(a.breaches)}</td><td>${String(a.open.breached)}</td></tr>`,
-                  )
-                  .join('')}
+                {r.accounts.map((a) => (
+                  <tr>
+                    <td safe>{a.label}</td>
+                    <td>{a.comments}</td>
+                    <td safe>{pct(a.shareInTime)}</td>
+                    <td safe>{duration(a.medianSecondsToFirstResponse)}</td>
+                    <td>{a.breaches}</td>
+                    <td>{a.open.breached}</td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </section>
@@ -209,12 +213,14 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
                   </tr>
                 </thead>
                 <tbody>
-                  {r.coverageGaps
-                    .map(
-                      (g) =>
-                        `<tr><td>${escapeHtml(g.date)}</td><td>${escapeHtml(g.label)}</td><td>${String(g.commentsReceived)}</td><td>${escapeHtml(g.accountStatus)}</td></tr>`,
-                    )
-                    .join('')}
+                  {r.coverageGaps.map((g) => (
+                    <tr>
+                      <td safe>{g.date}</td>
+                      <td safe>{g.label}</td>
+                      <td>{g.commentsReceived}</td>
+                      <td safe>{g.accountStatus}</td>
+                    </tr>
+                  ))}
                 </tbody>
               </table>
             </section>
