@@ -1,3 +1,4 @@
+import { escapeHtml } from '@kitajs/html';
 import { AUDIT_ACTIONS } from '../../audit/audit-actions.js';
 import type { AuditEntryView } from '../../audit/audit-entry-view.js';
 import type { AuditFilter } from '../../audit/audit-filter.js';
@@ -74,7 +75,7 @@ function Input({
 }): JSX.Element {
   return (
     <label>
-      <span safe>{label}</span> <input type={type} name={name} value={value ?? ''} />
+      <span safe>{label}</span> <input type={type} name={name} value={escapeHtml(value ?? '')} />
     </label>
   );
 }
@@ -175,7 +176,9 @@ function Entry({
             <br />
             <a
               class="only-subject"
-              href={`/audit?${new URLSearchParams({ subjectType: e.subject.type, subjectId: e.subject.id }).toString()}`}
+              href={escapeHtml(
+                `/audit?${new URLSearchParams({ subjectType: e.subject.type, subjectId: e.subject.id }).toString()}`,
+              )}
             >
               Only entries about this
             </a>
@@ -231,7 +234,7 @@ function VerifyOutcome({ result }: { result: AuditPageProps['verify'] }): JSX.El
   return (
     <p class="flash flash-error" role="alert">
       <span safe>{`Broken at entry ${result.seq}: ${result.reason}.`}</span>{' '}
-      <a href={`/audit?fromSeq=${result.seq}&toSeq=${result.seq}`}>Show entry {result.seq}</a>
+      <a href={escapeHtml(`/audit?fromSeq=${result.seq}&toSeq=${result.seq}`)}>Show entry {result.seq}</a>
     </p>
   );
 }
@@ -312,7 +315,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
             <p class="filter-subject">
               <span safe>{`Only entries about one ${filter.subjectType ?? 'subject'}`}</span>{' '}
               <input type="hidden" name="subjectId" value={filter.subjectId} />
-              <a href={`/audit?${withoutSubject(query)}`}>Show all subjects</a>
+              <a href={escapeHtml(`/audit?${withoutSubject(query)}`)}>Show all subjects</a>
             </p>
           ) : (
             ''
@@ -329,8 +332,8 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
               <button type="submit">Verify the whole log</button>
             </form>
             <p>
-              Export these entries: <a href={exportLink('csv')}>CSV</a> ·{' '}
-              <a href={exportLink('jsonl')}>JSON Lines</a> ·{' '}
+              Export these entries: <a href={escapeHtml(exportLink('csv'))}>CSV</a> ·{' '}
+              <a href={escapeHtml(exportLink('jsonl'))}>JSON Lines</a> ·{' '}
               <a href="/api/audit/checkpoints/export">signed checkpoints</a>
             </p>
             <p class="muted">
@@ -377,7 +380,9 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
         {props.next !== null ? (
           <a
             class="next-page"
-            href={`/audit?${new URLSearchParams({ ...Object.fromEntries(query), before: String(props.next) }).toString()}`}
+            href={escapeHtml(
+              `/audit?${new URLSearchParams({ ...Object.fromEntries(query), before: String(props.next) }).toString()}`,
+            )}
           >
             Older entries
           </a>

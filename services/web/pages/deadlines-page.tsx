@@ -1,3 +1,4 @@
+import { escapeHtml } from '@kitajs/html';
 import type { DeadlineReport, OpenByBand } from '../../deadlines/deadline-report.js';
 import type { TrendPoint } from '../../deadlines/deadline-trend.js';
 import { BarChart, LineChart } from '../components/charts.js';
@@ -81,7 +82,7 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
             To <input type="date" name="to" value={r.to} required />
           </label>
           <button type="submit">Show</button>
-          <a class="button-link" href={csv} download="">
+          <a class="button-link" href={escapeHtml(csv)} download="">
             Export CSV
           </a>
         </form>

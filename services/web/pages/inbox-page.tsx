@@ -1,3 +1,4 @@
+import { escapeHtml } from '@kitajs/html';
 import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import { platformDisplayName, platformProfiles } from '../../platforms/platform-profiles.js';
@@ -295,7 +296,9 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
         {props.next ? (
           <a
             class="next-page"
-            href={`/?${new URLSearchParams({ ...Object.fromEntries(query), after: props.next }).toString()}`}
+            href={escapeHtml(
+              `/?${new URLSearchParams({ ...Object.fromEntries(query), after: props.next }).toString()}`,
+            )}
           >
             Later deadlines
           </a>

@@ -1,3 +1,4 @@
+import { escapeHtml } from '@kitajs/html';
 import { Layout } from '../layout.js';
 
 export interface LoginPageProps {
@@ -25,7 +26,14 @@ export function LoginPage({ message, email, sso = [] }: LoginPageProps): JSX.Ele
         )}
         <form method="post" action="/auth/sign-in">
           <label for="email">Email</label>
-          <input id="email" name="email" type="email" autocomplete="username" required value={email ?? ''} />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username"
+            required
+            value={escapeHtml(email ?? '')}
+          />
           <label for="password">Password</label>
           <input id="password" name="password" type="password" autocomplete="current-password" required />
           <button type="submit">Sign in</button>

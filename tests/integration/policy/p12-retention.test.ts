@@ -203,8 +203,9 @@ describe('P12: retention periods per kind of record, safeguarding kept, and a re
       url: `/schools/${s.school.id}/settings`,
       headers: { ...headers, cookie: `${headers.cookie}; ${bad.headers['set-cookie'] ?? ''}` },
     });
-    const flash = /class="flash flash-error"[^>]*>([^<]*)</.exec(after.body)?.[1] ?? '';
-    expect(flash).toContain('quarantinedDays');
+    // The GOV.UK error summary names the field in error and links to it.
+    const summary = /class="error-summary"[\s\S]*?<\/div>/.exec(after.body)?.[0] ?? '';
+    expect(summary).toContain('quarantinedDays');
     const [unchanged] = await t.db.select().from(schools).where(eq(schools.id, s.school.id));
     expect(unchanged!.retention).toMatchObject({ quarantinedDays: 14 });
   });
