@@ -79,7 +79,12 @@ describe('P2 in the browser: a holding reply the commenter sees, then the follow
       .toContain('Holding reply queued: it meets the deadline when the platform confirms it.');
     await expect
       .poll(() => e2e.sandbox!.state.tweetsBy(s.sandboxUser.id).map((t) => t.text), { timeout: 30_000 })
-      .toContain('Thank you for your message. We have seen it and will reply in full as soon as we can.');
+      // Signed with comms' initials, the school's default sign-off (002 §5).
+      .toContainEqual(
+        expect.stringMatching(
+          /^Thank you for your message\. We have seen it and will reply in full as soon as we can\.\n— [A-Z]+$/,
+        ),
+      );
     await expect
       .poll(
         async () => {

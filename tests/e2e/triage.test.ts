@@ -147,7 +147,10 @@ describe('triage in the browser', () => {
 
     await expect
       .poll(() => e2e.sandbox!.state.tweetsBy(s.sandboxUser.id).map((t) => t.text), { timeout: 30_000 })
-      .toContain('The fair starts at 11am on Saturday. See you there!');
+      // Signed with comms' initials, the school's default sign-off (002 §5).
+      .toContainEqual(
+        expect.stringMatching(/^The fair starts at 11am on Saturday\. See you there!\n— [A-Z]+$/),
+      );
     await expect
       .poll(
         async () => {
