@@ -129,6 +129,12 @@ describe('Redis down while the API is serving', () => {
     });
     const rows = await t.db.select().from(responses).where(eq(responses.commentId, comment.id));
     expect(rows.map((r) => r.status)).toEqual(['sent']);
-    expect(sent).toEqual([{ inReplyTo: comment.externalId, text: 'Thank you, the fair starts at 10am.' }]);
+    // Signed with the author's initials, the school's default sign-off (002 §5).
+    expect(sent).toEqual([
+      {
+        inReplyTo: comment.externalId,
+        text: expect.stringMatching(/^Thank you, the fair starts at 10am\.\n— [A-Z]+$/),
+      },
+    ]);
   });
 });
