@@ -12,8 +12,12 @@ export function PublicText({ text }: { text: string }): string {
   return isolateHtml(text);
 }
 
-/** An author as "Name (@handle)", each part isolated apart. */
+/**
+ * An author as "Name (@handle)", each part isolated apart; a platform without handles (a Facebook
+ * commenter is known by name only, so the adapter gives the name as the handle) shows the name alone.
+ */
 export function AuthorName({ name, handle }: { name: string; handle: string }): string {
+  if (handle === name) return PublicText({ text: name });
   return `${PublicText({ text: name })} (@${PublicText({ text: handle })})`;
 }
 
