@@ -36,14 +36,20 @@ export function auditActionLabel(action: string): string {
 export interface CommentLabel {
   handle: string | null;
   day: string;
+  /** The author is known by name, not a handle (a Facebook commenter): no "@" before it. */
+  byName?: boolean;
 }
 
 export function commentLabelOf(
-  c: { authorHandle: string; postedAt: Date; redacted: boolean },
+  c: { authorHandle: string; authorName?: string; postedAt: Date; redacted: boolean },
   zone: string,
 ): CommentLabel {
   const day = DateTime.fromJSDate(c.postedAt).setZone(zone).toFormat('d LLL yyyy', { locale: 'en-GB' });
-  return { handle: c.redacted ? null : c.authorHandle, day };
+  return {
+    handle: c.redacted ? null : c.authorHandle,
+    day,
+    ...(c.authorName !== undefined && c.authorName === c.authorHandle ? { byName: true } : {}),
+  };
 }
 
 const ESCALATION_KINDS: Record<string, string> = {

@@ -10,7 +10,8 @@ export function CommentName({ label }: { label: CommentLabel }): JSX.Element {
   if (label.handle === null) return <span safe>{`Comment (redacted) on ${label.day}`}</span>;
   return (
     <>
-      Comment by @<PublicText text={label.handle} />
+      Comment by {label.byName ? '' : '@'}
+      <PublicText text={label.handle} />
       {escapeHtml(` on ${label.day}`)}
     </>
   );

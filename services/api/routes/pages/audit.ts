@@ -31,6 +31,7 @@ async function commentLabels(
     .select({
       id: comments.id,
       handle: comments.authorHandle,
+      name: comments.authorName,
       postedAt: comments.postedAt,
       redactedAt: comments.redactedAt,
       zone: schools.timeZone,
@@ -42,7 +43,7 @@ async function commentLabels(
     rows.map((r) => [
       r.id,
       commentLabelOf(
-        { authorHandle: r.handle, postedAt: r.postedAt, redacted: r.redactedAt !== null },
+        { authorHandle: r.handle, authorName: r.name, postedAt: r.postedAt, redacted: r.redactedAt !== null },
         r.zone,
       ),
     ]),
