@@ -41,14 +41,16 @@ export interface CommentLabel {
 }
 
 export function commentLabelOf(
-  c: { authorHandle: string; authorName?: string; postedAt: Date; redacted: boolean },
+  c: { authorHandle: string; postedAt: Date; redacted: boolean },
   zone: string,
+  /** The author is known by name, not a handle (a Facebook commenter). */
+  byName = false,
 ): CommentLabel {
   const day = DateTime.fromJSDate(c.postedAt).setZone(zone).toFormat('d LLL yyyy', { locale: 'en-GB' });
   return {
     handle: c.redacted ? null : c.authorHandle,
     day,
-    ...(c.authorName !== undefined && c.authorName === c.authorHandle ? { byName: true } : {}),
+    ...(byName ? { byName: true } : {}),
   };
 }
 

@@ -13,12 +13,25 @@ export function PublicText({ text }: { text: string }): string {
 }
 
 /**
- * An author as "Name (@handle)", each part isolated apart; a platform without handles (a Facebook
- * commenter is known by name only, so the adapter gives the name as the handle) shows the name alone.
+ * An author as "Name (@handle)", each part isolated apart; on a platform that names people rather
+ * than giving them handles (a Facebook commenter), the name alone.
  */
-export function AuthorName({ name, handle }: { name: string; handle: string }): string {
-  if (handle === name) return PublicText({ text: name });
+export function AuthorName({
+  name,
+  handle,
+  platform,
+}: {
+  name: string;
+  handle: string;
+  platform?: string;
+}): string {
+  if (platform !== undefined && namesPeople(platform)) return PublicText({ text: name });
   return `${PublicText({ text: name })} (@${PublicText({ text: handle })})`;
+}
+
+/** Whether a platform knows people by name, not by @handle (its profile names its accounts so). */
+export function namesPeople(platform: string): boolean {
+  return isPlatformName(platform) && platformProfile(platform).accountName === 'name';
 }
 
 /** A handle as "@handle", the handle isolated. */

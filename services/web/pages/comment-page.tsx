@@ -9,7 +9,7 @@ import { CommentName } from '../components/comment-name.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
-import { AccountName, AuthorName, PublicText } from '../components/public-text.js';
+import { AccountName, AuthorName, namesPeople, PublicText } from '../components/public-text.js';
 import { RaiseConcernForms } from '../components/raise-concern.js';
 import type { NavUser } from '../components/site-nav.js';
 import { TeachClassifier } from '../components/teach-classifier.js';
@@ -89,11 +89,33 @@ function FormError({
   );
 }
 
-function Author({ redacted, name, handle }: { redacted: boolean; name: string; handle: string }) {
-  return <span class="author">{redacted ? 'Redacted' : <AuthorName name={name} handle={handle} />}</span>;
+function Author({
+  redacted,
+  name,
+  handle,
+  platform,
+}: {
+  redacted: boolean;
+  name: string;
+  handle: string;
+  platform: string;
+}) {
+  return (
+    <span class="author">
+      {redacted ? 'Redacted' : <AuthorName name={name} handle={handle} platform={platform} />}
+    </span>
+  );
 }
 
-function SummaryList({ items, empty }: { items: CommentSummary[]; empty: string }): JSX.Element {
+function SummaryList({
+  items,
+  empty,
+  platform,
+}: {
+  items: CommentSummary[];
+  empty: string;
+  platform: string;
+}): JSX.Element {
   if (!items.length)
     return (
       <p class="muted" safe>
@@ -104,7 +126,7 @@ function SummaryList({ items, empty }: { items: CommentSummary[]; empty: string 
     <ol class="mini-comments">
       {items.map((c) => (
         <li class={c.current ? 'current' : ''}>
-          <Author redacted={c.redacted} name={c.authorName} handle={c.authorHandle} />{' '}
+          <Author redacted={c.redacted} name={c.authorName} handle={c.authorHandle} platform={platform} />{' '}
           <Time at={c.postedAt} />{' '}
           <span class={`status status-${c.status}`} safe>
             {c.status}
@@ -698,7 +720,9 @@ function HistoryTable({ d }: { d: CommentDetail }): JSX.Element {
             <td safe>{auditActionLabel(h.action)}</td>
             <td>
               {h.subjectType === 'comment' && h.subjectId === d.comment.id ? (
-                <CommentName label={commentLabelOf(d.comment, currentTimeZone())} />
+                <CommentName
+                  label={commentLabelOf(d.comment, currentTimeZone(), namesPeople(d.comment.platform))}
+                />
               ) : (
                 <PublicText text={h.subject} />
               )}
@@ -729,7 +753,7 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         <Flash flash={props.flash} />
         <article class={`comment-detail status-${c.status}`} data-comment-id={c.id}>
           <div class="comment-meta">
-            <Author redacted={c.redacted} name={c.authorName} handle={c.authorHandle} />{' '}
+            <Author redacted={c.redacted} name={c.authorName} handle={c.authorHandle} platform={c.platform} />{' '}
             <Time at={c.postedAt} />
             {hidden ? (
               <>
@@ -801,11 +825,19 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         </section>
         <section aria-labelledby="h-thread">
           <h2 id="h-thread">The thread</h2>
-          <SummaryList items={d.thread} empty="No other comments of this conversation are stored." />
+          <SummaryList
+            items={d.thread}
+            platform={d.comment.platform}
+            empty="No other comments of this conversation are stored."
+          />
         </section>
         <section aria-labelledby="h-author">
           <h2 id="h-author">The author’s earlier comments here</h2>
-          <SummaryList items={d.authorHistory} empty="No earlier comments from this author at this school." />
+          <SummaryList
+            items={d.authorHistory}
+            platform={d.comment.platform}
+            empty="No earlier comments from this author at this school."
+          />
         </section>
         <section aria-labelledby="h-history">
           <h2 id="h-history">History</h2>

@@ -102,7 +102,7 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
           <AccountName platform={item.platform} handle={item.accountHandle} />
         </span>
         <span class="author">
-          <AuthorName name={item.authorName} handle={item.authorHandle} />
+          <AuthorName name={item.authorName} handle={item.authorHandle} platform={item.platform} />
         </span>
         <UrgencyBadge urgency={item.urgency} />
         <SeverityBadge severity={item.severity} />

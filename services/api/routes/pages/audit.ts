@@ -15,6 +15,7 @@ import { searchAudit } from '../../../audit/search-audit.js';
 import { loadCheckpoints } from '../../../audit/verify-audit.js';
 import { verifyAuditLog } from '../../../audit/verify-audit-log.js';
 import { ServiceError } from '../../../core/service-error.js';
+import { namesPeople } from '../../../web/components/public-text.js';
 import { AuditPage, type CommentLabel } from '../../../web/pages/audit-page.js';
 import { formBody, pageRoutes, renderPage } from '../../page-kit.js';
 import { auditSearchQuery as searchQuery } from '../audit.js';
@@ -31,7 +32,7 @@ async function commentLabels(
     .select({
       id: comments.id,
       handle: comments.authorHandle,
-      name: comments.authorName,
+      platform: comments.platform,
       postedAt: comments.postedAt,
       redactedAt: comments.redactedAt,
       zone: schools.timeZone,
@@ -43,8 +44,9 @@ async function commentLabels(
     rows.map((r) => [
       r.id,
       commentLabelOf(
-        { authorHandle: r.handle, authorName: r.name, postedAt: r.postedAt, redacted: r.redactedAt !== null },
+        { authorHandle: r.handle, postedAt: r.postedAt, redacted: r.redactedAt !== null },
         r.zone,
+        namesPeople(r.platform),
       ),
     ]),
   );
