@@ -1,6 +1,6 @@
 import { systemContext } from '../../services/core/service-context.js';
+import { enqueueProcessBatches } from '../../services/ingestion/enqueue-process-batches.js';
 import { pollAccount } from '../../services/ingestion/poll-account.js';
-import { MAX_PROCESS_BATCH } from '../../services/ingestion/process-comment.js';
 import type { AdapterFactory } from '../../services/platforms/adapter-factory.js';
 import { handle } from '../job-registry.js';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -29,10 +29,3 @@ export const pollAccountProcessor = (deps: WorkerDeps, adapterFor: AdapterFactor
 
 /** How long one poll job keeps following a backlog before leaving the rest to the next poll. */
 export const BACKLOG_BUDGET_MS = 60_000;
-
-export async function enqueueProcessBatches(deps: Pick<WorkerDeps, 'queues'>, ids: readonly string[]) {
-  const batches: { commentIds: string[] }[] = [];
-  for (let i = 0; i < ids.length; i += MAX_PROCESS_BATCH)
-    batches.push({ commentIds: ids.slice(i, i + MAX_PROCESS_BATCH) });
-  await deps.queues.addBulk('process-comments', batches);
-}

@@ -1,5 +1,4 @@
 import {
-  type ActionResult,
   assertCapable,
   boundCommentText,
   type Capabilities,
@@ -15,7 +14,7 @@ import {
 } from '../adapter.js';
 import { facebookCapabilities as facebookCapabilitiesOf } from '../platform-profiles.js';
 import { GraphClient } from './meta-client.js';
-import { isNotFound } from './meta-errors.js';
+import { metaCommentActions } from './meta-comment-actions.js';
 import { type CommentPage, fetchMetaPages, type MetaPost, type MetaSource } from './meta-fetch.js';
 import {
   FB_COMMENT_FIELDS,
@@ -168,35 +167,13 @@ export function createFacebookPageAdapter(options: MetaAdapterOptions): Platform
     return body.is_hidden;
   }
 
-  async function setHidden(commentId: string, hidden: boolean): Promise<ActionResult> {
-    assertCapable(capabilities, hidden ? 'hide' : 'unhide');
-    const endpoint = 'POST /{comment-id} is_hidden';
-    await client.post(endpoint, commentId, { is_hidden: hidden }, graphSuccess);
-    // Graph answers success for a comment it cannot hide (the Page's own, some ads): read it back.
-    if ((await readHidden(commentId)) !== hidden) {
-      throw new PlatformError(
-        'permanent',
-        `${endpoint}: Facebook did not ${hidden ? 'hide' : 'unhide'} the comment`,
-        {
-          endpoint,
-          reason: 'the comment reads back unchanged',
-        },
-      );
-    }
-    return { alreadyInState: false };
-  }
-
-  async function deleteObject(id: string, capability: 'delete' | 'deleteOwnPost'): Promise<ActionResult> {
-    assertCapable(capabilities, capability);
-    try {
-      await client.delete('DELETE /{comment-id}', id, {}, graphSuccess);
-      return { alreadyInState: false };
-    } catch (error) {
-      // A retried delete finds the comment gone: the job's goal is met.
-      if (isNotFound(error)) return { alreadyInState: true };
-      throw error;
-    }
-  }
+  const { setHidden, deleteObject } = metaCommentActions(client, capabilities, {
+    platformName: 'Facebook',
+    readHidden,
+    hideEndpoint: 'POST /{comment-id} is_hidden',
+    hideParams: (hidden) => ({ is_hidden: hidden }),
+    deleteEndpoint: 'DELETE /{comment-id}',
+  });
 
   async function isBanned(userId: string): Promise<boolean> {
     const body = await client.get('GET /{page-id}/blocked', `${pageId}/blocked`, { user: userId }, fbBlocked);

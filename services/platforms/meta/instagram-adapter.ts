@@ -16,7 +16,7 @@ import {
 import { instagramCapabilities as instagramCapabilitiesOf } from '../platform-profiles.js';
 import type { MetaAdapterOptions } from './facebook-adapter.js';
 import { GraphClient } from './meta-client.js';
-import { isNotFound } from './meta-errors.js';
+import { metaCommentActions } from './meta-comment-actions.js';
 import { type CommentPage, fetchMetaPages, type MetaPost, type MetaSource } from './meta-fetch.js';
 import {
   graphCreated,
@@ -139,33 +139,13 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
     return body.hidden;
   }
 
-  async function setHidden(commentId: string, hidden: boolean): Promise<ActionResult> {
-    assertCapable(capabilities, hidden ? 'hide' : 'unhide');
-    const endpoint = 'POST /{ig-comment-id} hide';
-    await client.post(endpoint, commentId, { hide: hidden }, graphSuccess);
-    if ((await readHidden(commentId)) !== hidden) {
-      throw new PlatformError(
-        'permanent',
-        `${endpoint}: Instagram did not ${hidden ? 'hide' : 'unhide'} the comment`,
-        {
-          endpoint,
-          reason: 'the comment reads back unchanged',
-        },
-      );
-    }
-    return { alreadyInState: false };
-  }
-
-  async function deleteObject(id: string, capability: 'delete' | 'deleteOwnPost'): Promise<ActionResult> {
-    assertCapable(capabilities, capability);
-    try {
-      await client.delete('DELETE /{ig-comment-id}', id, {}, graphSuccess);
-      return { alreadyInState: false };
-    } catch (error) {
-      if (isNotFound(error)) return { alreadyInState: true };
-      throw error;
-    }
-  }
+  const { setHidden, deleteObject } = metaCommentActions(client, capabilities, {
+    platformName: 'Instagram',
+    readHidden,
+    hideEndpoint: 'POST /{ig-comment-id} hide',
+    hideParams: (hidden) => ({ hide: hidden }),
+    deleteEndpoint: 'DELETE /{ig-comment-id}',
+  });
 
   const unsupported =
     (capability: 'block' | 'unblock' | 'mute' | 'unmute' | 'report') => async (): Promise<ActionResult> => {
