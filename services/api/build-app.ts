@@ -59,6 +59,7 @@ import { flagsPageRoutes } from './routes/pages/flags.js';
 import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
 import { peoplePageRoutes } from './routes/pages/people.js';
+import { conductSettingsPageRoutes } from './routes/pages/conduct-settings.js';
 import { peoplePolicyPageRoutes } from './routes/pages/people-policy.js';
 import { policyPageRoutes } from './routes/pages/policy.js';
 import { replySettingsPageRoutes } from './routes/pages/reply-settings.js';
@@ -272,6 +273,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(adminQueuesRoutes);
   await app.register(peoplePolicyRoutes);
   await app.register(peoplePolicyPageRoutes);
+  await app.register(conductSettingsPageRoutes);
   await app.register(policyPageRoutes);
   return app;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listSchoolStaff } from '../../../accounts/list-school-staff.js';
+import { getConductSettings } from '../../../accounts/conduct-settings.js';
 import { getPeopleSettings } from '../../../accounts/people-settings.js';
 import { addSchoolTerm } from '../../../classification/add-school-term.js';
 import { getExternalClassification } from '../../../classification/describe-external-tiers.js';
@@ -122,6 +123,7 @@ export const schoolSettingsPageRoutes = pageRoutes(async (app) => {
           ? await getExternalClassification(request.ctx, app.deps.externalTiers)
           : null,
         people: await getPeopleSettings(request.ctx, schoolId),
+        conduct: await getConductSettings(request.ctx, schoolId),
       });
     }),
   );
