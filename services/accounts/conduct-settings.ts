@@ -93,7 +93,10 @@ export function approverNames(a: MediaApprovers): string {
   return names.length ? names.join(' or ') : 'a senior leader (no headteacher is named in Settings)';
 }
 
-const optionalUuid = z.preprocess((v) => (v === '' ? null : v), z.uuid('choose a person from the list').nullable());
+const optionalUuid = z.preprocess(
+  (v) => (v === '' ? null : v),
+  z.uuid('choose a person from the list').nullable(),
+);
 
 export const conductSettingsInput = z.object({
   headteacherId: optionalUuid,
@@ -134,7 +137,10 @@ export interface ConductSettingsView {
 }
 
 /** P6/P7 settings of a school; anyone at the school may read them. */
-export async function getConductSettings(ctx: ServiceContext, schoolId: string): Promise<ConductSettingsView> {
+export async function getConductSettings(
+  ctx: ServiceContext,
+  schoolId: string,
+): Promise<ConductSettingsView> {
   assertInScope(ctx, schoolId, 'That school');
   const db = queryable(ctx);
   const [school] = await db.select({ id: schools.id }).from(schools).where(eq(schools.id, schoolId));
@@ -173,7 +179,7 @@ export async function updateConductSettings(
   raw: ConductSettingsInput,
 ): Promise<ConductSettingsView> {
   assertInScope(ctx, schoolId, 'That school');
-  assertRole(ctx, schoolId, CONDUCT_SETTINGS_EDITORS, "change who handles media enquiries and conduct");
+  assertRole(ctx, schoolId, CONDUCT_SETTINGS_EDITORS, 'change who handles media enquiries and conduct');
   const input = conductSettingsInput.parse(raw);
   const deputies = [...new Set(input.mediaDeputyIds)].filter((id) => id !== input.headteacherId);
   await withTransaction(ctx, async (tx) => {
@@ -189,7 +195,8 @@ export async function updateConductSettings(
         .select({ id: memberships.userId })
         .from(memberships)
         .where(and(eq(memberships.schoolId, schoolId), inArray(memberships.userId, [input.dpoUserId])));
-      if (!member) throw invalidInput('The data protection officer must be someone at this school, or an email');
+      if (!member)
+        throw invalidInput('The data protection officer must be someone at this school, or an email');
     }
     const before = await loadConductSettings(tx, schoolId);
     const values = {

@@ -15,7 +15,9 @@ export function conductStep(): ProcessingStep {
     async run(tx, _ctx, state) {
       const comment = state.comment;
       const labels = [...((state.updates.labels ?? comment.labels) as Label[])];
-      const defamation = labels.some((l) => l.subcategory === 'defamation') ? null : findDefamation(comment.text);
+      const defamation = labels.some((l) => l.subcategory === 'defamation')
+        ? null
+        : findDefamation(comment.text);
       if (defamation) labels.push(defamation);
       if (!labels.some((l) => l.subcategory === 'harassment')) {
         const settings = await state.batch.memo(`conduct:settings:${comment.schoolId}`, () =>

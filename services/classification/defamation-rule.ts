@@ -49,7 +49,9 @@ function sameSentence(text: string, a: Span, b: Span): boolean {
 /** The named or identifiable staff members a text speaks of: "Mr Patel", "the head". */
 export function staffReferences(text: string): string[] {
   return [
-    ...new Set([...matches(NAMED_STAFF, text), ...matches(STAFF_ROLE, text)].map(([s, e]) => text.slice(s, e))),
+    ...new Set(
+      [...matches(NAMED_STAFF, text), ...matches(STAFF_ROLE, text)].map(([s, e]) => text.slice(s, e)),
+    ),
   ];
 }
 

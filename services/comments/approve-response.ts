@@ -115,7 +115,13 @@ export async function approveResponse(
       return { response: updated, comment, resolved: false, metDeadline: null };
     }
     // An offline holding contact meets the deadline but leaves the full answer owed (P2).
-    const met = await meetDeadline(tx, comment.id, now, 'responded', !(response.kind === 'offline' && response.holding));
+    const met = await meetDeadline(
+      tx,
+      comment.id,
+      now,
+      'responded',
+      !(response.kind === 'offline' && response.holding),
+    );
     const metDeadline = met ? !met.deadlineAt || now <= met.deadlineAt : null;
     await emitAudit(tx, ctx, {
       action: 'comment.responded',

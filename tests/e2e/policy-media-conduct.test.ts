@@ -60,17 +60,24 @@ describe('P6: a media enquiry in the browser', () => {
     await head.goto(`${e2e.baseUrl}/schools/${s.school.id}/settings`);
     expect(await head.getByText('No headteacher is named').count()).toBe(1);
     await head.getByLabel('Headteacher (a senior leader)').selectOption({ label: 'Hana Head' });
-    await head.getByRole('group', { name: /Deputies who may approve/ }).getByLabel('Dev Deputy').check();
+    await head
+      .getByRole('group', { name: /Deputies who may approve/ })
+      .getByLabel('Dev Deputy')
+      .check();
     await head.getByRole('button', { name: 'Save media and conduct settings' }).click();
     await head.getByText('Media and conduct settings saved: Hana Head is the headteacher').waitFor();
 
-    const c = await s.arrive('Who can I speak to about the car park plans? Asking for the community newsletter.');
+    const c = await s.arrive(
+      'Who can I speak to about the car park plans? Asking for the community newsletter.',
+    );
     const comms = await ui.signedInPage(s.cam.email);
     await comms.goto(`${e2e.baseUrl}/comments/${c.id}`);
     await comms.getByRole('button', { name: 'Mark as a media enquiry' }).click();
     await comms.getByText('Marked as a media enquiry').waitFor();
     const notice = await comms.locator('.media-enquiry').innerText();
-    expect(notice).toContain('No reply and no offline response without the approval of Hana Head (headteacher) or Dev Deputy');
+    expect(notice).toContain(
+      'No reply and no offline response without the approval of Hana Head (headteacher) or Dev Deputy',
+    );
 
     await comms.locator('#reply-kind').selectOption('offline');
     await comms.getByLabel('Who was contacted').fill('Jo Reporter, the Gazette');
@@ -81,14 +88,19 @@ describe('P6: a media enquiry in the browser', () => {
     const other = await ui.signedInPage(s.sam.email);
     await other.goto(`${e2e.baseUrl}/approvals`);
     const card = other.locator('li.reply');
-    expect(await card.innerText()).toContain('Only Hana Head (headteacher) or Dev Deputy may approve or reject');
+    expect(await card.innerText()).toContain(
+      'Only Hana Head (headteacher) or Dev Deputy may approve or reject',
+    );
     expect(await card.getByRole('button', { name: 'Approve and send' }).count()).toBe(0);
 
     await head.goto(`${e2e.baseUrl}/approvals`);
     const mine = head.locator('li.reply');
     expect(await mine.innerText()).toContain('Proposed offline response (phone) to Jo Reporter, the Gazette');
     await mine.getByRole('button', { name: 'Approve and send' }).click();
-    await head.getByText(/approved/i).first().waitFor();
+    await head
+      .getByText(/approved/i)
+      .first()
+      .waitFor();
     await head.goto(`${e2e.baseUrl}/comments/${c.id}`);
     expect(await head.locator('main').innerText()).toMatch(/responded|Responded/);
   });
@@ -110,16 +122,22 @@ describe('P7: unacceptable conduct in the browser', () => {
     const harassment = cards.filter({ hasText: 'Unacceptable conduct (P7): harassment' });
     expect(await harassment.innerText()).toContain('Police referral due');
 
-    await harassment.getByLabel('What was done (required to close)').fill('Blocked the account; parents spoken to.');
+    await harassment
+      .getByLabel('What was done (required to close)')
+      .fill('Blocked the account; parents spoken to.');
     await harassment.getByRole('button', { name: 'Close with this note' }).click();
     await head.getByText('record the police referral with its reference').waitFor();
 
     const again = head.locator('li.escalation').filter({ hasText: 'Unacceptable conduct (P7): harassment' });
-    await again.getByLabel('What was done (required to close)').fill('Blocked the account; not a police matter.');
+    await again
+      .getByLabel('What was done (required to close)')
+      .fill('Blocked the account; not a police matter.');
     await again.getByLabel('Not referred to the police (the note says why)').check();
     await again.getByRole('button', { name: 'Close with this note' }).click();
     await head.getByText('Closed, with your note kept in the audit log.').waitFor();
-    const closed = head.locator('li.escalation').filter({ hasText: 'Not referred to the police: the closing note says why' });
+    const closed = head
+      .locator('li.escalation')
+      .filter({ hasText: 'Not referred to the police: the closing note says why' });
     expect(await closed.count()).toBe(1);
   });
 });

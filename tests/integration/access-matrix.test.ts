@@ -1084,7 +1084,13 @@ const TABLE: Record<string, Row> = {
     scoped: true,
     build: (s) => ({
       url: `/schools/${s.school.id}/settings/conduct`,
-      form: { headteacherId: '', dpoUserId: '', dpoEmail: '', harassmentCount: '3', harassmentWindowDays: '7' },
+      form: {
+        headteacherId: '',
+        dpoUserId: '',
+        dpoEmail: '',
+        harassmentCount: '3',
+        harassmentWindowDays: '7',
+      },
     }),
   },
   'GET /policy': { allowed: ALL, build: () => ({ url: '/policy' }) },

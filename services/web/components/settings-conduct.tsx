@@ -29,9 +29,9 @@ export function ConductSettingsSection({
       <h2 id="conduct-h">Media enquiries and unacceptable conduct</h2>
       <p class="help">
         A journalist's enquiry goes to the headteacher: no reply, and no offline response, without their
-        written approval or that of a deputy named here (P6). Defamation, harassment, threats and personal data
-        published in a comment go to the senior leaders at once; personal data also to the data protection
-        officer (P7).
+        written approval or that of a deputy named here (P6). Defamation, harassment, threats and personal
+        data published in a comment go to the senior leaders at once; personal data also to the data
+        protection officer (P7).
       </p>
       {conduct.headteacher ? (
         ''
@@ -75,7 +75,9 @@ export function ConductSettingsSection({
           </select>
           <label for={dpoEmail}>Data protection officer's email (an outside DPO service)</label>
           <input id={dpoEmail} name="dpoEmail" type="email" maxlength="320" value={conduct.dpo.email ?? ''} />
-          <label for={count}>Harassment: offensive comments by one author, or naming one member of staff</label>
+          <label for={count}>
+            Harassment: offensive comments by one author, or naming one member of staff
+          </label>
           <input
             id={count}
             name="harassmentCount"
@@ -100,9 +102,15 @@ export function ConductSettingsSection({
       ) : (
         <ul>
           <li safe>{`Headteacher: ${conduct.headteacher?.name ?? 'nobody named'}`}</li>
-          <li safe>{`Deputies for media replies: ${conduct.deputies.map((d) => d.name).join(', ') || 'none'}`}</li>
-          <li safe>{`Data protection officer: ${[conduct.dpo.user?.name, conduct.dpo.email].filter(Boolean).join(', ') || 'nobody named'}`}</li>
-          <li safe>{`Harassment: ${conduct.harassmentCount} offensive comments within ${conduct.harassmentWindowDays} days`}</li>
+          <li
+            safe
+          >{`Deputies for media replies: ${conduct.deputies.map((d) => d.name).join(', ') || 'none'}`}</li>
+          <li
+            safe
+          >{`Data protection officer: ${[conduct.dpo.user?.name, conduct.dpo.email].filter(Boolean).join(', ') || 'nobody named'}`}</li>
+          <li
+            safe
+          >{`Harassment: ${conduct.harassmentCount} offensive comments within ${conduct.harassmentWindowDays} days`}</li>
         </ul>
       )}
     </section>

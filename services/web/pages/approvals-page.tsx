@@ -123,7 +123,10 @@ function ReplyItem({
       )}
       <CommentLink commentId={r.comment.id} />
       {r.media && !r.media.mayDecide ? (
-        <p class="muted" safe>{`Only ${r.media.approvers} may approve or reject a reply to a media enquiry.`}</p>
+        <p
+          class="muted"
+          safe
+        >{`Only ${r.media.approvers} may approve or reject a reply to a media enquiry.`}</p>
       ) : actionable ? (
         <>
           <PostForm action={`/approvals/replies/${r.id}/approve`} csrfToken={csrfToken} class="inline-form">

@@ -34,7 +34,12 @@ async function scene() {
   ]);
   const account = await createAccount(t.db, { schoolId: school.id, adminIds: [comms.id] });
   const comment = (text = 'I write for the Gazette: can the head comment on the Ofsted report?') =>
-    createComment(t.db, { schoolId: school.id, accountId: account.id, text, deadlineAt: new Date(Date.now() + 86_400_000) });
+    createComment(t.db, {
+      schoolId: school.id,
+      accountId: account.id,
+      text,
+      deadlineAt: new Date(Date.now() + 86_400_000),
+    });
   return { school, comms, head, deputy, other, trustAdmin, account, comment };
 }
 
@@ -126,7 +131,12 @@ describe('P6: staff mark a media enquiry; the headteacher or a named deputy appr
     const refused = await call(s.other.id, 'POST', `/api/responses/${offline.json().responseId}/approve`, {});
     expect(refused.statusCode).toBe(403);
     expect(refused.json().message).toContain('Only Hana Head (headteacher) or Dev Deputy may approve');
-    const approved = await call(s.deputy.id, 'POST', `/api/responses/${offline.json().responseId}/approve`, {});
+    const approved = await call(
+      s.deputy.id,
+      'POST',
+      `/api/responses/${offline.json().responseId}/approve`,
+      {},
+    );
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json()).toMatchObject({ responseStatus: 'recorded', commentStatus: 'responded' });
     await expectAuditEntry(t.db, {
@@ -174,7 +184,9 @@ describe('P6: staff mark a media enquiry; the headteacher or a named deputy appr
       contactPerson: 'A reporter',
       note: 'No comment.',
     });
-    expect((await call(s.other.id, 'POST', `/api/responses/${r.json().responseId}/approve`, {})).statusCode).toBe(200);
+    expect(
+      (await call(s.other.id, 'POST', `/api/responses/${r.json().responseId}/approve`, {})).statusCode,
+    ).toBe(200);
     const settings = await call(s.head.id, 'GET', `/schools/${s.school.id}/settings`);
     expect(settings.body).toContain('No headteacher is named');
   });
@@ -194,7 +206,10 @@ describe('P6: staff mark a media enquiry; the headteacher or a named deputy appr
     });
     expect(unmarked.statusCode, unmarked.body).toBe(201);
     const [media] = await t.db.select().from(escalations).where(eq(escalations.commentId, c.id));
-    expect(media).toMatchObject({ status: 'closed', closingNote: 'Not a media enquiry: A parent asking about the fair' });
+    expect(media).toMatchObject({
+      status: 'closed',
+      closingNote: 'Not a media enquiry: A parent asking about the fair',
+    });
     await expectAuditEntry(t.db, { action: 'escalation.closed', subjectId: media!.id });
     await expectAuditEntry(t.db, {
       action: 'comment.corrected',

@@ -87,7 +87,7 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
     expect(praised.conduct).toHaveLength(0);
   });
 
-  it("a personal-data breach also reaches the data protection officer, a person and an outside email", async () => {
+  it('a personal-data breach also reaches the data protection officer, a person and an outside email', async () => {
     const s = await scene();
     const { headers, csrfToken } = await signIn(t.db, s.head.id);
     const saved = await api.app.inject({
@@ -111,7 +111,12 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
     const told = await t.db
       .select()
       .from(notifications)
-      .where(and(eq(notifications.event, 'escalation.raised'), inArray(notifications.userId, [s.head.id, s.dpo.id])));
+      .where(
+        and(
+          eq(notifications.event, 'escalation.raised'),
+          inArray(notifications.userId, [s.head.id, s.dpo.id]),
+        ),
+      );
     expect(told.map((n) => n.userId).sort()).toEqual([s.head.id, s.dpo.id].sort());
     expect(told[0]!.body).toContain('the data protection officer is told');
     const emailed = await t.db
@@ -152,7 +157,9 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
       subjectId: referred.json().escalation.id,
       details: { externalReference: 'CAD-4411-12', policeReferralFor: [id] },
     });
-    expect((await call(s.head.id, `/api/escalations/${id}/close`, { note: 'Referred' })).statusCode).toBe(200);
+    expect((await call(s.head.id, `/api/escalations/${id}/close`, { note: 'Referred' })).statusCode).toBe(
+      200,
+    );
   });
 
   it('harassment at one named member of staff by different authors; closed as not referred, with why', async () => {

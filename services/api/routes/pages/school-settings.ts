@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { listSchoolStaff } from '../../../accounts/list-school-staff.js';
 import { getConductSettings } from '../../../accounts/conduct-settings.js';
+import { listSchoolStaff } from '../../../accounts/list-school-staff.js';
 import { getPeopleSettings } from '../../../accounts/people-settings.js';
 import { addSchoolTerm } from '../../../classification/add-school-term.js';
 import { getExternalClassification } from '../../../classification/describe-external-tiers.js';
