@@ -3,7 +3,8 @@ import { auditActionLabel, commentLabelOf } from '../../audit/audit-labels.js';
 import { labelTier, tierOutcomeText } from '../../classification/label-tier.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
-import { platformDisplayName } from '../../platforms/platform-profiles.js';
+import type { PlatformName } from '../../platforms/adapter.js';
+import { platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
 import { ActionOutcomeItem } from '../components/action-outcome.js';
 import { CommentName } from '../components/comment-name.js';
 import { HighlightedText } from '../components/highlighted-text.js';
@@ -40,6 +41,12 @@ export interface CommentPageProps {
   draft?: { kind?: string; text?: string } | undefined;
   /** Preselects a moderation kind (the inbox's `h` shortcut opens the page with `do=hide`). */
   preselect?: string | undefined;
+}
+
+/** "Instagram allows 2,200 characters in a reply, sign-off included." */
+export function replyLimitText(platform: PlatformName): string {
+  const profile = platformProfile(platform);
+  return `${profile.displayName} allows ${profile.maxReplyChars.toLocaleString('en-GB')} characters in a reply, sign-off included.`;
 }
 
 /** The refusal of one form, above it; with the outgoing check's problems marked in the draft. */
@@ -430,9 +437,12 @@ function Composer(p: CommentPageProps): JSX.Element {
           <a href={`/schools/${d.comment.schoolId}/saved-replies`}>Edit the school’s saved replies</a>
         </p>
         <label for="reply-text">Reply</label>
-        <textarea id="reply-text" name="text" rows="5" maxlength="10000" safe>
+        <textarea id="reply-text" name="text" rows="5" maxlength="10000" aria-describedby="reply-limit" safe>
           {draft?.text ?? ''}
         </textarea>
+        <p class="help" id="reply-limit" safe>
+          {replyLimitText(d.comment.platform)}
+        </p>
         <p class="help">
           Every reply is checked before it goes out: no pupil names, personal data or offensive language, and
           nothing about a pupil's circumstances (P11).

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { moderationActions } from '../../../db/schema/index.js';
+import { moderationActions, responses } from '../../../db/schema/index.js';
 import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
+import { sendReply } from '../../../services/comments/send-reply.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { executeAction } from '../../../services/moderation/execute-action.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
@@ -188,5 +189,69 @@ describe('Instagram actions', () => {
       mode: 'manual',
       note: "Instagram's API cannot block; do it in the app and record it",
     });
+  });
+});
+
+describe('reply length per platform', () => {
+  const reply = (userId: string, commentId: string, text: string) =>
+    post(userId, `/api/comments/${commentId}/responses`, { kind: 'public_reply', text });
+  const send = (responseId: string) =>
+    sendReply(
+      systemContext(t.db, 'test sender'),
+      { responseId },
+      {
+        encryptionKey: api.config.encryptionKey,
+        adapterFor: createAdapterFactory(api.config),
+        timers: { schedule: async () => {}, remove: async () => {} },
+      },
+    );
+  const responsesOf = (commentId: string) =>
+    t.db.select().from(responses).where(eq(responses.commentId, commentId));
+
+  it('Instagram refuses a reply over 2,200 characters with a 400 naming the limit; a shorter one is posted', async () => {
+    const s = await scene();
+    const long = await reply(s.adminA.id, s.igComment.id, 'Thank you. '.repeat(210));
+    expect(long.statusCode, long.body).toBe(400);
+    expect(long.json().message).toMatch(/Instagram allows 2,200\. Shorten it by [\d,]+ characters/);
+    expect(await responsesOf(s.igComment.id)).toEqual([]);
+
+    const ok = await reply(s.adminA.id, s.igComment.id, 'Thank you. '.repeat(190));
+    expect(ok.statusCode, ok.body).toBe(201);
+    await send(ok.json().responseId);
+    const onInstagram = sandbox.meta.state
+      .igComment(s.igRaw.id)!
+      .replyIds.map((id) => sandbox.meta.state.igComment(id)!.text);
+    expect(onInstagram).toHaveLength(1);
+    expect(onInstagram[0]).toMatch(/^Thank you\. Thank you\./);
+  });
+
+  it('Facebook takes a reply of 3,000 characters that X or Instagram would refuse, and refuses one over 8,000', async () => {
+    const s = await scene();
+    const ok = await reply(s.adminA.id, s.fbComment.id, 'We hear you. '.repeat(230));
+    expect(ok.statusCode, ok.body).toBe(201);
+    const long = await reply(s.adminA.id, s.fbComment.id, 'We hear you. '.repeat(700));
+    expect(long.statusCode, long.body).toBe(400);
+    expect(long.json().message).toMatch(/Facebook allows 8,000/);
+  });
+
+  it('the reply form shows the limit, and an over-long reply comes back inline with the draft kept', async () => {
+    const s = await scene();
+    const page = await get(s.adminA.id, `/comments/${s.igComment.id}`);
+    expect(page.body).toContain('Instagram allows 2,200 characters in a reply, sign-off included.');
+    const fbPage = await get(s.adminA.id, `/comments/${s.fbComment.id}`);
+    expect(fbPage.body).toContain('Facebook allows 8,000 characters in a reply, sign-off included.');
+
+    const text = 'Please call the office. '.repeat(100);
+    const { headers } = await signIn(t.db, s.adminA.id);
+    const form = await api.app.inject({
+      method: 'POST',
+      url: `/comments/${s.igComment.id}/reply`,
+      headers: { cookie: headers.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: headers['x-csrf-token'], kind: 'public_reply', text }).toString(),
+    });
+    expect(form.statusCode).toBe(400);
+    expect(form.body).toMatch(/This reply is 2,[\d]{3} characters with its sign-off; Instagram allows 2,200/);
+    expect(form.body).toContain('Please call the office. Please call the office.');
+    expect(await responsesOf(s.igComment.id)).toEqual([]);
   });
 });
