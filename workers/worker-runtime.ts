@@ -5,6 +5,7 @@ import { buildExternalTiers, checkExternalTierAddresses } from '../services/clas
 import { SchoolClassifierCache } from '../services/classification/school-classifier-cache.js';
 import { createWorkerRedis } from '../services/core/redis-connections.js';
 import { queueDeadlineTimers } from '../services/deadlines/deadline-timers.js';
+import { redisWebhookHealth } from '../services/ingestion/webhook-health.js';
 import type { AdapterFactory } from '../services/platforms/adapter-factory.js';
 import { createAdapterFactory } from '../services/platforms/create-adapter-factory.js';
 import type { HandlerRegistration } from './job-registry.js';
@@ -107,6 +108,9 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       actionDispatch: queueActionDispatch(queues),
     }),
     pollScheduler,
+    ...(config.meta
+      ? { webhookHealth: redisWebhookHealth(producer, config.redisPrefix, config.meta.appId) }
+      : {}),
   };
   const adapterFor = options.adapterFor ?? createAdapterFactory(config);
   const workers = startWorkers({

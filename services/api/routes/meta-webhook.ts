@@ -6,6 +6,7 @@ import { metrics } from '../../core/metrics.js';
 import { systemContext } from '../../core/service-context.js';
 import { enqueueProcessBatches } from '../../ingestion/enqueue-process-batches.js';
 import { storeDelivered } from '../../ingestion/poll-account.js';
+import type { WebhookHealthStore } from '../../ingestion/webhook-health.js';
 import type { IncomingComment, QuarantinedItem } from '../../platforms/adapter.js';
 import { readMetaDelivery, verifyMetaSignature } from '../../platforms/meta/meta-webhook.js';
 
@@ -17,6 +18,8 @@ export interface MetaWebhookConfig {
 export interface MetaWebhookOptions {
   /** absent: Meta is not configured and both routes answer 404 */
   meta: MetaWebhookConfig | undefined;
+  /** where a verified delivery is noted: healthy webhooks lengthen the backstop poll */
+  health?: WebhookHealthStore;
 }
 
 /** Meta batches up to 1,000 changes a delivery; a comment is at most a few KB. */
@@ -108,6 +111,8 @@ export const metaWebhookRoutes: FastifyPluginAsync<MetaWebhookOptions> = async (
         metrics.webhookDeliveries.inc({ platform: 'meta', outcome: 'malformed' });
         return refuse(reply, 400, 'the delivery is not JSON');
       }
+      // Signed by Meta and JSON: the webhook is reaching us, whatever this delivery holds.
+      await options.health?.recordVerifiedDelivery().catch(() => {});
       const read = readMetaDelivery(json, new Date());
       if (!read.ok) {
         metrics.webhookDeliveries.inc({ platform: 'meta', outcome: 'malformed' });
