@@ -21,6 +21,7 @@ import { deadlineSweepProcessor, SWEEP_EVERY_MS } from './processors/deadline-sw
 import { deadlineWarningProcessor } from './processors/deadline-warning.js';
 import { executeActionProcessor, queueActionDispatch } from './processors/execute-action.js';
 import { EXPIRE_PROPOSALS_EVERY_MS, expireProposalsProcessor } from './processors/expire-proposals.js';
+import { fetchMentionProcessor } from './processors/fetch-mention.js';
 import { GOVERNANCE_CHECK_EVERY_MS, governanceCheckProcessor } from './processors/governance-check.js';
 import { MONITORING_CHECK_PATTERN, monitoringCheckProcessor } from './processors/monitoring-check.js';
 import { notifyProcessor, startNotificationDelivery } from './processors/notify.js';
@@ -65,6 +66,7 @@ export function handlerRegistrations(
 ): HandlerRegistration[] {
   return [
     pollAccountProcessor(deps, adapterFor),
+    fetchMentionProcessor(deps, adapterFor),
     processCommentProcessor(deps),
     relayUnprocessedProcessor(deps, relayAfterMs),
     governanceCheckProcessor(deps),

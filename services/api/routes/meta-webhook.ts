@@ -136,8 +136,14 @@ export const metaWebhookRoutes: FastifyPluginAsync<MetaWebhookOptions> = async (
         if (r.targetId !== null) group(keyOf(r.platform, r.targetId)).quarantined.push(r.item);
 
       let stored = 0;
-      if (groups.size > 0) {
-        const ids = [...new Set([...groups.keys()].map((k) => k.slice(k.indexOf(':') + 1)))];
+      const { mentions } = read.delivery;
+      if (groups.size > 0 || mentions.length > 0) {
+        const ids = [
+          ...new Set([
+            ...[...groups.keys()].map((k) => k.slice(k.indexOf(':') + 1)),
+            ...mentions.map((m) => m.igUserId),
+          ]),
+        ];
         const accounts = await app.db
           .select()
           .from(socialAccounts)
@@ -150,6 +156,22 @@ export const metaWebhookRoutes: FastifyPluginAsync<MetaWebhookOptions> = async (
           );
         const ctx = systemContext(app.db, 'meta-webhook', request.id);
         for (const account of accounts) {
+          const mentioned =
+            account.platform === 'instagram'
+              ? mentions.filter((m) => m.igUserId === account.platformUserId)
+              : [];
+          if (mentioned.length > 0) {
+            // A mention names the comment only: a job reads it. Not queued, Meta must send it again.
+            try {
+              await app.queues.addBulk(
+                'fetch-mention',
+                mentioned.map((m) => ({ accountId: account.id, mediaId: m.mediaId, commentId: m.commentId })),
+              );
+            } catch {
+              metrics.webhookDeliveries.inc({ platform: 'meta', outcome: 'queue_unavailable' });
+              return refuse(reply, 503, 'the queue is unavailable; send the delivery again');
+            }
+          }
           const g = groups.get(keyOf(account.platform, account.platformUserId ?? ''));
           if (!g) continue;
           const result = await storeDelivered(ctx, account, g);
@@ -159,7 +181,9 @@ export const metaWebhookRoutes: FastifyPluginAsync<MetaWebhookOptions> = async (
         }
       }
       metrics.webhookDeliveries.inc({ platform: 'meta', outcome: 'ok' });
-      return reply.code(200).send({ received: items.length, stored, rejected: rejected.length });
+      return reply
+        .code(200)
+        .send({ received: items.length + mentions.length, stored, rejected: rejected.length });
     },
   );
 };

@@ -20,14 +20,18 @@ import { metaCommentActions } from './meta-comment-actions.js';
 import { type CommentPage, fetchMetaPages, type MetaPost, type MetaSource } from './meta-fetch.js';
 import {
   graphCreated,
+  graphId,
   graphList,
   graphSuccess,
   IG_COMMENT_FIELDS,
+  IG_MENTIONED_FIELDS,
   type IgComment,
   igComment,
   igHidden,
   igMe,
   igMedia,
+  igMentioned,
+  igMentionedComment,
   igReply,
   readItems,
 } from './meta-schemas.js';
@@ -212,6 +216,23 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
       // The linked Page's long-lived token does not refresh; check it still works.
       await client.get('GET /{ig-user-id}', igUserId, { fields: 'id,username' }, igMe);
       return options.credentials;
+    },
+
+    async fetchMention({ commentId }) {
+      assertCapable(capabilities, 'fetch');
+      if (!graphId.safeParse(commentId).success)
+        throw new PlatformError('permanent', 'a mentioned comment id is a Graph id');
+      const body = await client.get(
+        'GET /{ig-user-id} mentioned_comment',
+        igUserId,
+        { fields: `mentioned_comment.comment_id(${commentId}){${IG_MENTIONED_FIELDS}}` },
+        igMentioned,
+      );
+      const read = readItems(igMentionedComment, [body.mentioned_comment], 'mentioned_comment');
+      return {
+        comments: read.items.map((c) => igToComment(c, c.media, 'mention')),
+        quarantined: read.quarantined,
+      };
     },
 
     async setCommentsEnabled(mediaId: string, enabled: boolean): Promise<ActionResult> {

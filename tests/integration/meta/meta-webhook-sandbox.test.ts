@@ -4,6 +4,7 @@ import { comments, socialAccounts } from '../../../db/schema/index.js';
 import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
 import { systemContext } from '../../../services/core/service-context.js';
+import { ingestMention } from '../../../services/ingestion/ingest-mention.js';
 import { pollAccount } from '../../../services/ingestion/poll-account.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
@@ -261,5 +262,98 @@ describe('polling is the backstop while webhooks are healthy', () => {
     sandbox.meta.state.addComment({ on: post.id, from: 'Pat Parent', message: 'which socks?' });
     await sandbox.meta.webhooks.idle();
     expect((await health().read()).healthy).toBe(false);
+  });
+});
+
+describe('Instagram mentions', () => {
+  // The mentions webhook names the comment only: the route queues a fetch-mention job, which reads
+  // the comment through the Graph API (mentioned_comment) and stores it for the Instagram account.
+  async function runMentionJobs() {
+    const jobs = await api.app.queues.poll.getJobs(['waiting', 'delayed', 'prioritized']);
+    const mentionJobs = jobs.filter((j) => j.name === 'fetch-mention');
+    const results = [];
+    for (const job of mentionJobs) {
+      results.push(
+        await ingestMention(systemContext(t.db, 'test mention reader'), job.data, {
+          encryptionKey: api.config.encryptionKey,
+          adapterFor: createAdapterFactory(api.config),
+          onInserted: async () => {},
+        }),
+      );
+      await job.remove();
+    }
+    return results;
+  }
+  const storedRows = async (accountId: string) =>
+    t.db.select().from(comments).where(eq(comments.accountId, accountId));
+
+  it('a comment @mentioning the school on someone else’s media is stored for the Instagram account, once', async () => {
+    const { fb, ig } = await connected();
+    const m = sandbox.meta.state;
+    m.createIgActor({ username: `village_hall_${n}` });
+    const media = m.createMedia({ owner: `village_hall_${n}`, caption: 'Summer fete' });
+    sandbox.meta.webhooks.configure({ duplicate: 2 });
+    const c = m.addIgComment({
+      on: media.id,
+      from: 'nosy_neighbour',
+      text: `@${ig.handle} why was the school gate locked?`,
+    });
+    await sandbox.meta.webhooks.idle();
+    const mentionDeliveries = sandbox.meta.webhooks.deliveries.filter((d) => d.field === 'mentions');
+    expect(mentionDeliveries.length).toBeGreaterThan(1);
+    expect(mentionDeliveries.every((d) => d.status === 200)).toBe(true);
+    // The duplicate delivery is the same job.
+    expect(await runMentionJobs()).toEqual([{ status: 'stored', inserted: 1, quarantined: 0 }]);
+
+    const rows = await storedRows(ig.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      externalId: c.id,
+      conversationId: media.id,
+      authorHandle: 'nosy_neighbour',
+      text: `@${ig.handle} why was the school gate locked?`,
+    });
+    expect(await externalIds(fb.id)).toEqual([]);
+
+    // Read again (a retried job) and polled: still one row.
+    await ingestMention(
+      systemContext(t.db, 'test mention reader'),
+      { accountId: ig.id, mediaId: media.id, commentId: c.id },
+      {
+        encryptionKey: api.config.encryptionKey,
+        adapterFor: createAdapterFactory(api.config),
+        onInserted: async () => {},
+      },
+    );
+    expect(await poll(ig.id)).toMatchObject({ status: 'polled', inserted: 0 });
+    expect(await storedRows(ig.id)).toHaveLength(1);
+  });
+
+  it('a mention on the school’s own media arrives once, as a comment, whichever of webhook and poll comes first', async () => {
+    const { ig } = await connected();
+    const m = sandbox.meta.state;
+    const media = m.createMedia({ owner: ig.handle, caption: 'Nativity' });
+    sandbox.meta.webhooks.configure({ drop: 10 });
+    const c = m.addIgComment({ on: media.id, from: 'proud_gran', text: `@${ig.handle} lovely show` });
+    await sandbox.meta.webhooks.idle();
+    expect(await poll(ig.id)).toMatchObject({ status: 'polled', inserted: 1 });
+    const dropped = sandbox.meta.webhooks.deliveries.find((d) => d.fault === 'dropped')!;
+    sandbox.meta.webhooks.configure({ drop: 0 });
+    sandbox.meta.webhooks.deliver(dropped.object, dropped.field, JSON.parse(dropped.body));
+    await sandbox.meta.webhooks.idle();
+    await runMentionJobs();
+    expect((await storedRows(ig.id)).map((r) => r.externalId)).toEqual([c.id]);
+  });
+
+  it('a mention of a comment deleted before it is read stores nothing and is not retried', async () => {
+    const { ig } = await connected();
+    const m = sandbox.meta.state;
+    m.createIgActor({ username: `cafe_${n}` });
+    const media = m.createMedia({ owner: `cafe_${n}`, caption: 'Open day' });
+    const c = m.addIgComment({ on: media.id, from: 'passer_by', text: `@${ig.handle} noisy kids` });
+    await sandbox.meta.webhooks.idle();
+    m.deleteIgComment(c.id);
+    expect(await runMentionJobs()).toEqual([{ status: 'skipped', reason: 'gone' }]);
+    expect(await storedRows(ig.id)).toEqual([]);
   });
 });
