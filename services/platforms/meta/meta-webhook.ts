@@ -134,7 +134,7 @@ export function readMetaDelivery(body: unknown, receivedAt: Date): ReadDeliveryR
         // A mention in a media caption names no comment: nothing to store.
         if (
           externalIdIn(change.data.value, 'media_id') !== null &&
-          externalIdIn(change.data.value, 'comment_id') === null
+          (change.data.value as Record<string, unknown>).comment_id === undefined
         ) {
           delivery.ignored += 1;
           continue;
