@@ -218,6 +218,8 @@ export interface PlatformAdapter {
    * `turnOffComments` capability is true; otherwise calling it is an 'unsupported' PlatformError.
    */
   setCommentsEnabled?(postExternalId: string, enabled: boolean): Promise<ActionResult>;
+  /** Whether people may comment on one of the account's posts now; beside setCommentsEnabled. */
+  readCommentsEnabled?(postExternalId: string): Promise<boolean>;
   /**
    * Reads one comment the platform said @mentions the account on media that is not the account's
    * own (Instagram's `mentions` webhook, which carries only ids). Present where the platform has it.

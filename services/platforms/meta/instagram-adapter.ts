@@ -27,6 +27,7 @@ import {
   IG_MENTIONED_FIELDS,
   type IgComment,
   igComment,
+  igCommentEnabled,
   igHidden,
   igMe,
   igMedia,
@@ -143,6 +144,17 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
     return body.hidden;
   }
 
+  async function readCommentsEnabled(mediaId: string): Promise<boolean> {
+    assertCapable(capabilities, 'turnOffComments');
+    const body = await client.get(
+      'GET /{ig-media-id}',
+      mediaId,
+      { fields: 'id,is_comment_enabled' },
+      igCommentEnabled,
+    );
+    return body.is_comment_enabled;
+  }
+
   const { setHidden, deleteObject } = metaCommentActions(client, capabilities, {
     platformName: 'Instagram',
     readHidden,
@@ -235,14 +247,23 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
       };
     },
 
+    readCommentsEnabled,
+
     async setCommentsEnabled(mediaId: string, enabled: boolean): Promise<ActionResult> {
       assertCapable(capabilities, 'turnOffComments');
+      // Read first: a retry or a second click changes nothing and says so.
+      if ((await readCommentsEnabled(mediaId)) === enabled) return { alreadyInState: true };
       await client.post(
         'POST /{ig-media-id} comment_enabled',
         mediaId,
         { comment_enabled: enabled },
         graphSuccess,
       );
+      if ((await readCommentsEnabled(mediaId)) !== enabled)
+        throw new PlatformError(
+          'transient',
+          `Instagram accepted the change but the post still has commenting turned ${enabled ? 'off' : 'on'}`,
+        );
       return { alreadyInState: false };
     },
 

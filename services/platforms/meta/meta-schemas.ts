@@ -110,6 +110,7 @@ export const igMentionedComment = igCommentBase.extend({
 export const IG_MENTIONED_FIELDS =
   'id,text,timestamp,username,from{id,username},parent_id,media{id,permalink}';
 
+export const igCommentEnabled = z.object({ id: graphId.optional(), is_comment_enabled: z.boolean() });
 export const igHidden = z.object({ id: graphId.optional(), hidden: z.boolean() });
 export const igMe = z.object({
   id: graphId,

@@ -273,6 +273,39 @@ function Deadline({ d }: { d: CommentDetail }): JSX.Element {
 const REDACTABLE_KINDS = new Set(['public_reply', 'private_reply', 'offline', 'no_response_needed']);
 
 /** A sent reply: "remove it, sent in error" (002 §8), or that it was removed and why. */
+/**
+ * Where the platform's API can (Instagram), an admin turns commenting off on the post this comment
+ * is under, at once, with a reason; and on again. Not offered where the platform cannot.
+ */
+function PostCommenting({ detail: d, csrfToken }: CommentPageProps): JSX.Element {
+  const profile = platformProfile(d.comment.platform);
+  if (!d.can.moderate || !profile.capabilities.turnOffComments) return '';
+  return (
+    <>
+      <h3 id="h-post-commenting">Commenting on the post</h3>
+      <p class="help" safe>
+        {`Turn commenting off on this ${profile.displayName} post to stop a pile-on; the comments already there stay. It happens at once and is recorded with your reason.`}
+      </p>
+      <PostForm
+        action={`/comments/${d.comment.id}/post-commenting`}
+        csrfToken={csrfToken}
+        class="stack-form post-commenting"
+      >
+        <label for="post-commenting-reason">Reason</label>
+        <input id="post-commenting-reason" name="reason" required minlength="5" maxlength="2000" />
+        <div class="button-row">
+          <button type="submit" name="commenting" value="off">
+            Turn commenting off
+          </button>{' '}
+          <button type="submit" name="commenting" value="on" class="secondary">
+            Turn commenting on again
+          </button>
+        </div>
+      </PostForm>
+    </>
+  );
+}
+
 function RemoveReply({
   d,
   r,
@@ -820,6 +853,8 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         <section aria-labelledby="h-actions">
           <h2 id="h-actions">Moderation</h2>
           <ActionsSection {...props} />
+          <FormError error={props.error} form="post-commenting" />
+          <PostCommenting {...props} />
         </section>
         {props.detail.can.raiseConcern ? (
           <section aria-labelledby="h-concern">

@@ -8,6 +8,7 @@ import { systemContext } from '../../../services/core/service-context.js';
 import { executeAction } from '../../../services/moderation/execute-action.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
+import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
 import { createAccount, createComment, createSchool, createUser } from '../../helpers/factories.js';
 import { signIn } from '../../helpers/sign-in.js';
 import { metaTestEnv } from '../../helpers/test-config.js';
@@ -253,5 +254,102 @@ describe('reply length per platform', () => {
     expect(form.body).toMatch(/This reply is 2,[\d]{3} characters with its sign-off; Instagram allows 2,200/);
     expect(form.body).toContain('Please call the office. Please call the office.');
     expect(await responsesOf(s.igComment.id)).toEqual([]);
+  });
+});
+
+describe('turning commenting off on an Instagram post', () => {
+  async function form(userId: string, url: string, fields: Record<string, string>) {
+    const { headers } = await signIn(t.db, userId);
+    return api.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: headers.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: headers['x-csrf-token'], ...fields }).toString(),
+    });
+  }
+  /** What Instagram says about the post, read over the Graph API as any client would. */
+  async function commentingOnInstagram(mediaId: string, pageId: string): Promise<boolean> {
+    const token = sandbox.meta.state.issuePageToken(pageId).token;
+    const res = await fetch(
+      `${sandbox.url}/v21.0/${mediaId}?fields=is_comment_enabled&access_token=${encodeURIComponent(token)}`,
+    );
+    return ((await res.json()) as { is_comment_enabled: boolean }).is_comment_enabled;
+  }
+
+  it('an admin turns it off from the comment page: Instagram refuses new comments, the change is audited, and it turns on again', async () => {
+    const s = await scene();
+    const mediaId = s.igComment.conversationId!;
+    const page = await get(s.adminA.id, `/comments/${s.igComment.id}`);
+    expect(page.body).toContain('Turn commenting off');
+
+    const off = await form(s.adminA.id, `/comments/${s.igComment.id}/post-commenting`, {
+      commenting: 'off',
+      reason: 'A pile-on about the trip',
+    });
+    expect(off.statusCode, off.body).toBe(303);
+    expect(await commentingOnInstagram(mediaId, s.page.id)).toBe(false);
+    expect(() =>
+      sandbox.meta.state.addIgComment({ on: mediaId, from: `late_troll_${n}`, text: 'more' }),
+    ).toThrow(/commenting is turned off/);
+    await expectAuditEntry(t.db, {
+      action: 'comment.post_commenting_turned_off',
+      subjectId: s.igComment.id,
+      actorId: s.adminA.id,
+      details: { postExternalId: mediaId, reason: 'A pile-on about the trip', alreadyInState: false },
+    });
+    const after = await get(s.adminA.id, `/comments/${s.igComment.id}`);
+    expect(after.body).toContain('Post commenting turned off');
+
+    const again = await form(s.adminA.id, `/comments/${s.igComment.id}/post-commenting`, {
+      commenting: 'off',
+      reason: 'Clicked twice',
+    });
+    expect(again.statusCode).toBe(303);
+    await expectAuditEntry(t.db, {
+      action: 'comment.post_commenting_turned_off',
+      subjectId: s.igComment.id,
+      details: { alreadyInState: true },
+    });
+
+    const on = await form(s.adminB.id, `/comments/${s.igComment.id}/post-commenting`, {
+      commenting: 'on',
+      reason: 'It has calmed down',
+    });
+    expect(on.statusCode).toBe(303);
+    expect(await commentingOnInstagram(mediaId, s.page.id)).toBe(true);
+    await expectAuditEntry(t.db, {
+      action: 'comment.post_commenting_turned_on',
+      subjectId: s.igComment.id,
+      actorId: s.adminB.id,
+    });
+  });
+
+  it('is not offered on Facebook, and a forged form is refused saying why, changing nothing', async () => {
+    const s = await scene();
+    const page = await get(s.adminA.id, `/comments/${s.fbComment.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('Turn commenting off');
+    const forged = await form(s.adminA.id, `/comments/${s.fbComment.id}/post-commenting`, {
+      commenting: 'off',
+      reason: 'A pile-on',
+    });
+    expect(forged.statusCode).toBe(422);
+    expect(forged.body).toContain('the Graph API cannot turn off comments on a Page post');
+  });
+
+  it('someone who is not the account’s admin is refused, and Instagram is not touched', async () => {
+    const s = await scene();
+    const comms = await createUser(t.db, {
+      trustId: s.school.trustId,
+      roles: [{ schoolId: s.school.id, role: 'comms' }],
+    });
+    const page = await get(comms.id, `/comments/${s.igComment.id}`);
+    expect(page.body).not.toContain('Turn commenting off');
+    const res = await form(comms.id, `/comments/${s.igComment.id}/post-commenting`, {
+      commenting: 'off',
+      reason: 'A pile-on',
+    });
+    expect(res.statusCode).toBe(403);
+    expect(await commentingOnInstagram(s.igComment.conversationId!, s.page.id)).toBe(true);
   });
 });
