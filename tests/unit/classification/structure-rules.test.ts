@@ -86,4 +86,65 @@ describe('sentence-structure rules', () => {
   ])('stays quiet on an ordinary sentence: %s', (text) => {
     expect(structure(text)).toEqual([]);
   });
+
+  it.each([
+    [
+      'safeguarding',
+      'structure:extremist-recruitment',
+      'if you want to protect our people come to the meeting on friday, ask for Lee',
+    ],
+    [
+      'safeguarding',
+      'structure:extremist-recruitment',
+      'some lads online keep telling my son that dying a martyr is the best thing he could do',
+    ],
+    [
+      'safeguarding',
+      'structure:exploitation-signs',
+      'my son has been coming home with loads of cash and two phones, he says hes working for some older lads',
+    ],
+    ['safeguarding', 'structure:passive-ideation', 'honestly i would rather be gone than sit another exam'],
+    ['safeguarding', 'structure:passive-ideation', 'i have been giving my games away to my brother'],
+    ['safeguarding', 'structure:hunger', 'we havent had dinner since friday'],
+    ['offensive', 'structure:threat-phrase', 'I know which car is yours and I will be waiting'],
+    ['offensive', 'structure:threat-phrase', 'keep posting about my son and see what happens to you'],
+    ['offensive', 'structure:innuendo', 'bet mr cole gives great private tuition, wink wink'],
+  ] as const)('labels %s by %s: %s', (category, source, text) => {
+    const label = structure(text).find((l) => l.source === source && l.category === category);
+    expect(label, JSON.stringify(rules.classify(text).labels)).toBeDefined();
+  });
+
+  it.each([
+    'she is dead chuffed with her certificate, thank you',
+    'Year 8 took the train to other towns along the coast for their geography fieldwork',
+    'The older boys helped the little ones carry their bags off the coach',
+    'Join us for the summer fair on Saturday, bring your mates!',
+    'Y10 history: how did the Nazis recruit young people into the Hitler Youth?',
+    'my son got a new phone for his birthday and has not put it down since',
+    'He is going to get what he deserves: a medal for 100% attendance',
+    'The new maths teacher is great with his hands, he built a model of the solar system',
+  ])('stays quiet on an ordinary sentence: %s', (text) => {
+    expect(structure(text)).toEqual([]);
+  });
+
+  it('reads an awareness message as describing harm, not reporting it', () => {
+    const text =
+      'Online safety evening for parents: how groomers use games and gifts to win the trust of children';
+    expect(full.classify(text).labels.filter((l) => l.category !== 'complaint')).toEqual([]);
+    // A personal report in the same words is still a report.
+    const report = 'a man keeps offering my daughter gifts in a game and asking her to keep it secret';
+    expect(full.classify(report).labels.map((l) => l.category)).toContain('safeguarding');
+  });
+
+  it('reads a parent laughing about a lost water bottle as a joke, and the same words without it as a threat', () => {
+    const joke = "I'll kill him if he loses another lunchbox 😂";
+    expect(full.classify(joke).labels.filter((l) => l.subcategory === 'threat')).toEqual([]);
+    const threat = "I'll kill him if he comes near my son again";
+    expect(full.classify(threat).labels.map((l) => l.category)).toContain('offensive');
+  });
+
+  it('does not read a threat about a hurt child as a disclosure of harm at home', () => {
+    const text = 'if that boy hits my son again i will be waiting for him at the gates';
+    expect(structure(text).filter((l) => l.source === 'structure:third-party-harm')).toEqual([]);
+  });
 });
