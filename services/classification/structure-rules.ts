@@ -233,8 +233,8 @@ export class StructureRules {
   run(light: string, skel: string, onHit: OnHit, original = light): void {
     const emoji = MAYBE_EMOJI.test(original);
     this.laughing = emoji && LAUGHING_EMOJI.test(original);
-    const suggestive = emoji && SUGGESTIVE_EMOJI.test(original);
-    if (suggestive) this.suggestive(light, original, onHit);
+    if (emoji && SUGGESTIVE_EMOJI.test(original)) this.suggestive(light, original, onHit);
+    else if (INNUENDO_TRIGGER.test(light)) this.innuendo(light, onHit);
     // One map lookup per word says which rules' words the comment has at all.
     let seen = 0;
     let start = 0;
@@ -244,8 +244,7 @@ export class StructureRules {
       start = i + 1;
     }
     // Comment-level rules, each behind one cheap test of the words it needs.
-    if (!suggestive && seen & INNUENDO_BIT && INNUENDO_TRIGGER.test(light)) this.innuendo(light, onHit);
-    const recruit = (seen & RECRUIT_BIT) !== 0 && RECRUIT_GATE.test(light);
+    const recruit = RECRUIT_GATE.test(light);
     const exploit = twoExploitGroups(seen) && EXPLOIT_CHILD.test(light);
     if ((recruit || exploit) && !isAnnouncement(light)) {
       if (recruit) this.recruitment(light, onHit);
@@ -672,18 +671,13 @@ const EXPLOIT_WORD_GROUPS: readonly string[] = [
   'trainers clothes coat designer',
   'cash money quid wad wads',
   'calls rings ringing am',
-  'missing disappear disappears disappearing town towns cities',
+  'missing disappear disappears disappearing',
+  'town towns cities',
   'older olders',
+  'owe owes off',
   'bag bags parcel parcels package packages stuff',
-  'owe owes off picked collected say running working',
+  'picked collected say running working',
 ];
-/** Words without which the recruitment and innuendo rules cannot match (bits 29 and 30). */
-const RECRUIT_WORDS = words(
-  'people country race land streets nation culture faith brothers replaced replacement replace fight fighting war martyr martyrs martyrdom jihad jihadi hero heroes heroic violence truth men reason pay traitor traitors invader invaders travel',
-);
-const INNUENDO_WORDS = words('wink nudge mean iykyk phwoar pair spank behind register staring');
-const RECRUIT_BIT = 1 << 29;
-const INNUENDO_BIT = 1 << 30;
 const EXPLOIT_FIRST_BIT = 21;
 const EXPLOIT_BITS = ((1 << EXPLOIT_WORD_GROUPS.length) - 1) << EXPLOIT_FIRST_BIT;
 
@@ -715,8 +709,6 @@ for (const [set, flag] of [
 ] as const) {
   for (const w of set) TRIGGERS.set(w, (TRIGGERS.get(w) ?? 0) | flag);
 }
-for (const w of RECRUIT_WORDS) TRIGGERS.set(w, (TRIGGERS.get(w) ?? 0) | RECRUIT_BIT);
-for (const w of INNUENDO_WORDS) TRIGGERS.set(w, (TRIGGERS.get(w) ?? 0) | INNUENDO_BIT);
 EXPLOIT_WORD_GROUPS.forEach((group, i) => {
   for (const w of group.split(' ')) TRIGGERS.set(w, (TRIGGERS.get(w) ?? 0) | (1 << (EXPLOIT_FIRST_BIT + i)));
 });
