@@ -91,7 +91,7 @@ const HARM_PHRASES: readonly RegExp[] = [
   /\b(is|are|'s|'re) (getting|gonna get|going to get) (dealt with|battered|sorted out|it so bad|it one by one|what'?s coming)\b/,
   /\b(get|gets|getting|'ll get|will get) what (she|he|they|you|u) deserves?\b(?!\s*[:,-]?\s*(a|an|the)?\s*(well|medal|award|prize|break|rest|holiday|treat|certificate))/,
   /\b(make|making) (his|her|their|your|ur) life (hell|a (living )?(hell|misery))\b/,
-  /\b(we|i)('ll| will| are| am|'re|'m)( be)?( gonna| going to)? (pay|paying) (you|u|him|her|them|your \w+) a (little )?visit\b/,
+  /\b(pay|paying) (you|u|him|her|them|the school|the \w+) a visit\b/,
   /\blooking over (your|ur|his|her|their) shoulder\b/,
   /\bsee what happens to (you|u|him|her|them|your|ur)\b/,
   /\b(burn|torch|firebomb)(ed|ing|s)? (it|the school|the place|that \w+|the \w+|your \w+) (down|to the ground)\b/,
@@ -331,8 +331,7 @@ export class StructureRules {
       hit(onHit, 'safeguarding', 'sexualised_pupil', 'suggestive-emoji', RULE_CONFIDENCE.suggestive, 0, end);
       return;
     }
-    const flirt = SMIRK.test(original) ? FLIRT : CLEAR_FLIRT;
-    if (staff >= 0 && (strong || flirt.test(light))) {
+    if (staff >= 0 && (strong || FLIRT.test(light))) {
       hit(onHit, 'offensive', 'sexual', 'suggestive-emoji', RULE_CONFIDENCE.suggestive, 0, end);
     }
   }
@@ -730,16 +729,11 @@ function parsedRules(seen: number): number {
   return rules;
 }
 
-// Weak ones (smirk, devil, wink, kiss, peeking, eyes, heart eyes) count only beside a flirting phrase.
 const SUGGESTIVE_EMOJI =
-  /[\u{1F351}\u{1F346}\u{1F4A6}\u{1F445}\u{1F975}\u{1F924}\u{1FAE6}\u{1F60F}\u{1F608}\u{1F609}\u{1F618}\u{1FAE3}\u{1F440}\u{1F60D}]/u;
+  /[\u{1F351}\u{1F346}\u{1F4A6}\u{1F445}\u{1F975}\u{1F924}\u{1FAE6}\u{1F60F}\u{1F608}]/u;
 const STRONG_SUGGESTIVE = /[\u{1F351}\u{1F346}\u{1F4A6}\u{1F445}\u{1F975}\u{1F924}\u{1FAE6}]/u;
 const FLIRT =
-  /\b(detention|after school|private lesson|on (her|his) own|any ?time|mark my|teach me|stay behind|(her|his) legs|looking fine|a snack|peng|keep me behind|whenever (she|he) wants)\b/;
-/** Beside a wink, kiss or eyes (common in friendly thanks), only a phrase that is plainly flirting counts. */
-const CLEAR_FLIRT =
-  /\b(private lesson|teach me a lesson|mark my|keep me behind|(her|his) legs|looking fine|a snack|peng|whenever (she|he) wants|staring at (her|his|the)\b.{0,20}\b(legs|bum|chest|body))\b/;
-const SMIRK = /[\u{1F60F}\u{1F608}]/u;
+  /\b(detention|after school|private lesson|on (her|his) own|any ?time|mark my|teach me|stay behind)\b/;
 const STAFF = words('mr mrs miss ms sir teacher teachers head headteacher ta staff coach');
 const PUPILS = words('girl girls boy boys pupil pupils students kids daughter son');
 const MAYBE_EMOJI = /[\ud83c-\ud83e]/;

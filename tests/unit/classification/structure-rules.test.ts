@@ -109,7 +109,6 @@ describe('sentence-structure rules', () => {
     ['offensive', 'structure:threat-phrase', 'I know which car is yours and I will be waiting'],
     ['offensive', 'structure:threat-phrase', 'keep posting about my son and see what happens to you'],
     ['offensive', 'structure:innuendo', 'bet mr cole gives great private tuition, wink wink'],
-    ['offensive', 'structure:suggestive-emoji', 'could do with a private lesson from the new art teacher 😉'],
   ] as const)('labels %s by %s: %s', (category, source, text) => {
     const label = structure(text).find((l) => l.source === source && l.category === category);
     expect(label, JSON.stringify(rules.classify(text).labels)).toBeDefined();
@@ -124,9 +123,6 @@ describe('sentence-structure rules', () => {
     'my son got a new phone for his birthday and has not put it down since',
     'He is going to get what he deserves: a medal for 100% attendance',
     'The new maths teacher is great with his hands, he built a model of the solar system',
-    'Thank you Miss 😘 see you after school',
-    'thanks sir 😍 any time you need help with the fair just ask',
-    'Mr Bell is staring at the camera 👀 in this photo 😂',
   ])('stays quiet on an ordinary sentence: %s', (text) => {
     expect(structure(text)).toEqual([]);
   });
