@@ -27,8 +27,8 @@ export const DEFAULT_TRAINING: TrainingOptions = {
   bits: 18,
   epochs: 12,
   learningRate: 0.4,
-  l2: 3e-5,
-  maxPositiveWeight: 2,
+  l2: 1e-5,
+  maxPositiveWeight: 4,
   seed: 20,
 };
 
