@@ -12,7 +12,7 @@ import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
 import { WORD_LIKE_FIRST_NAMES, YEAR_GROUP_MENTION } from './roster-terms.js';
 import { shippedLexicons } from './shipped-lexicons.js';
-import { isAnnouncement, isJokingThreat, StructureRules } from './structure-rules.js';
+import { StructureRules } from './structure-rules.js';
 import { skeletonOf, TextNormaliser } from './text-normaliser.js';
 import {
   type Category,
@@ -42,16 +42,6 @@ const NOT_A_LAST_NAME = new Set(
     ' ',
   ),
 );
-/** Safeguarding findings an announcement can describe without reporting (not self-harm, ideation or a named pupil). */
-const REPORTED_HARM = new Set([
-  'abuse_disclosure',
-  'disclosure',
-  'adult_contact',
-  'exploitation',
-  'radicalisation',
-  'neglect',
-  'weapon',
-]);
 /** Sources the model may overrule: the shipped lexicons and obscenity's word list. */
 const LISTED_TERM = /^(lexicon|obscenity):/;
 /** A listed term, pattern or roster name: the confidence of a label found by matching it. */
@@ -366,7 +356,7 @@ class LexiconClassifier implements Classifier {
       text,
     );
 
-    const labels = this.readInContext(this.finish(allowSpans), light, text);
+    const labels = this.finish(allowSpans);
     return {
       labels: this.model === null ? labels : this.withModel(text, modelSkel, labels),
       classifierVersion: this.version,
@@ -424,33 +414,6 @@ class LexiconClassifier implements Classifier {
       }
     }
     return out;
-  }
-
-  /**
-   * What the whole comment says about its parts:
-   * - an announcement or awareness message ("online safety evening: how groomers use games and
-   *   gifts", "a charity talked to year 11 about county lines") describes harms and reports none,
-   *   so the listed terms and structure rules that read a report there are dropped (a roster
-   *   name or a personal report such as "my daughter…" keeps them);
-   * - a parent's joke said laughing over something trivial ("I'll kill him if he loses another
-   *   water bottle 😂") is not a threat.
-   */
-  private readInContext(labels: Label[], light: string, text: string): Label[] {
-    if (labels.length === 0) return labels;
-    const announcement =
-      labels.some((l) => l.category !== 'offensive' || l.subcategory === 'insult') && isAnnouncement(light);
-    const joking =
-      labels.some((l) => l.category === 'offensive' && l.subcategory === 'threat') &&
-      isJokingThreat(light, text);
-    if (!announcement && !joking) return labels;
-    return labels.filter((l) => {
-      const listedOrStructure = LISTED_TERM.test(l.source) || l.source.startsWith('structure:');
-      if (!listedOrStructure) return true;
-      if (announcement && l.category === 'safeguarding' && REPORTED_HARM.has(l.subcategory)) return false;
-      if (announcement && l.category === 'offensive' && l.subcategory === 'insult') return false;
-      if (joking && l.category === 'offensive' && l.subcategory === 'threat') return false;
-      return true;
-    });
   }
 
   /**

@@ -82,25 +82,12 @@ const HARM_STRONG = words(
 const HARM_WEAK = words('find visit get sort teach pay see wait come catch follow deal end ruin');
 const HARM_PHRASES: readonly RegExp[] = [
   /\b(better|should|gonna|will) watch (his|her|their|your|ur|yer) back\b/,
-  // "dead" as an intensifier ("she's dead chuffed", "he's dead good at maths") is not a threat.
-  /\b(you|u|he|she|they)('?ll| will| are| r|'?re| is|'?s) (regret (it|this|that|\w+ing)|be sorry|dead(?! (?:chuffed|proud|pleased|happy|excited|good|funny|nice|jealous|right|lucky|keen|cute|easy|hard|tired|busy|sweet|clever|serious|impressed|set|posh|quiet|loud|bored|brilliant|fit|cool|popular|kind|friendly|chuffed|close|sound|quick|fast|slow|ill|worried|nervous|shy|upset)\b)|gonna regret|get what'?s coming)\b/,
-  /\b(i|we) know where (you|u|he|she|they|the teacher|your kids?|his kids?|her kids?) (live|lives|go|goes|park|parks|drink|drinks)\b/,
-  /\b(i|we) know (which|what) (car|house|road|street|door) (is )?(yours|hers|his|you|she|he)\b/,
-  /\bwon'?t (have a (face|leg|tooth|head|nose) left|be (walking|able to walk) (home|away|again))\b/,
-  /\b(eating|eat) through a straw\b/,
-  /\b(is|are|'s|'re) (getting|gonna get|going to get) (dealt with|battered|sorted out|it so bad|it one by one|what'?s coming)\b/,
-  /\b(get|gets|getting|'ll get|will get) what (she|he|they|you|u) deserves?\b(?!\s*[:,-]?\s*(a|an|the)?\s*(well|medal|award|prize|break|rest|holiday|treat|certificate))/,
-  /\b(make|making) (his|her|their|your|ur) life (hell|a (living )?(hell|misery))\b/,
-  /\b(pay|paying) (you|u|him|her|them|the school|the \w+) a visit\b/,
-  /\blooking over (your|ur|his|her|their) shoulder\b/,
-  /\bsee what happens to (you|u|him|her|them|your|ur)\b/,
-  /\b(burn|torch|firebomb)(ed|ing|s)? (it|the school|the place|that \w+|the \w+|your \w+) (down|to the ground)\b/,
+  /\b(you|u|he|she|they)('?ll| will| are| r|'?re| is|'?s) (regret it|be sorry|dead|gonna regret|get what'?s coming)\b/,
+  /\bi know where (you|u|he|she|they|the teacher|your kids?|his kids?|her kids?) (live|lives|go|goes)\b/,
   /\b(sleep with one eye open|count (your|ur) days|(your|ur) days are numbered|won'?t know what hit (you|u|him|her))\b/,
   /\bwait (till|until|til) i (see|get|catch|find)\b/,
 ];
-const HARM_PHRASE_TRIGGERS = words(
-  'watch regret sorry dead know eye days numbered coming wait hit face walking straw dealt battered deserves deserve hell misery visit shoulder happens burn torch',
-);
+const HARM_PHRASE_TRIGGERS = words('watch regret sorry dead know eye days numbered coming wait hit');
 
 // Weapons brought to school.
 const WEAPON = words(
@@ -118,7 +105,6 @@ const DISCLOSE_HARM = words(
   'hit beat punch slap kick hurt touch burn lock starve choke strangle throw grab smack belt abuse rape molest assault bruise whip drag push shove bite threaten',
 );
 const PERSON_OBJECT = words('him her them me us his my their');
-const KIN = words('son daughter kid kids child children mum mam mom dad wife baby little nan nanna grandad');
 const BODY = words(
   'bruise bruises bruised mark marks face arm arms head eye eyes neck leg legs back blood bleeding belt cut cuts scar scars',
 );
@@ -148,7 +134,7 @@ const GROUP = words(
   'muslim muslims islam islamic jew jews jewish immigrant immigrants migrant migrants foreigner foreigners foreign refugee refugees asylum gay gays lesbian lesbians homosexual homosexuals trans transgender black blacks asian asians polish poles romanian romanians gypsy gypsies traveller travellers disabled cripple cripples african africans indian indians chinese eastern catholic catholics sikh sikhs hindu hindus lgbt lgbtq queer queers',
 );
 const EXCLUDE = words(
-  'back belong allowed allow ban banned deport deported vermin animals animal parasite parasites disease diseased infest infesting invade invading invasion breed breeding filth filthy subhuman ruin ruining ruined takeover welcome out rid segregate separate unnatural sick disgusting dirty plague cockroach cockroaches rats leeches scroungers scum steal thieves thieving thief criminals overrun swamped flooded',
+  'back belong allowed allow ban banned deport deported vermin animals animal parasite parasites disease diseased infest infesting invade invading invasion breed breeding filth filthy subhuman ruin ruining ruined takeover welcome out rid segregate separate unnatural sick disgusting dirty plague cockroach cockroaches rats leeches scroungers scum',
 );
 const INVITED = words(
   'council police officer officers pcso visitor visitors assembly workshop speaker author nurse firefighter fireman firefighters dentist coach coaches club governor governors',
@@ -169,24 +155,17 @@ const IDEATION: readonly RegExp[] = [
   /\bnot (be )?(around|here) (much|for much) longer\b/,
   /\b(want|wanna|going) to (sleep|go to sleep) and (never|not) wake up\b/,
   /\bi (just )?(can'?t|cannot|cant) (do|take|cope with|handle) (this|it|life|any of this) any ?more\b(?!.*\b(traffic|parking|car park|road|queue|website|app|noise)\b)/,
-  /\b(i'?d|i would|id) (rather|sooner) (be )?(gone|dead|not (be )?here|not exist)\b/,
-  /\bwhen i'?m (gone|dead|not here|not around|no longer here)\b/,
-  /\b(like|as if) it was the last time\b/,
-  /\b(giving|gave|give) (all )?my (stuff|things|games|clothes) away\b|\b(won'?t|will not|wont) (need|be needing) (it|them|any of it) (soon|much longer|any ?more|where i'?m going)\b/,
-  /\b(written|wrote|writing|left) (letters|notes|a note|a letter|goodbye)\b.{0,40}\b(just in case|in case i|for when i|if i'?m not)\b/,
-  /\b(don'?t|do not|dont|cant|can'?t) see myself (being )?(here|around|alive)\b/,
-  /\bmake (it|everything|it all) (stop|go away|end) (for good|forever|permanently)\b|\bwant (it|everything|it all) to (stop|end)\b.{0,20}\b(for good|forever)\b/,
 ];
 const IDEATION_TRIGGERS = words(
-  'want wanna wish without point reason care notice miss tired sick end around sleep anymore more rather sooner gone giving gave letters notes note goodbye myself forever',
+  'want wanna wish without point reason care notice miss tired sick end around sleep anymore more',
 );
 
 const HUNGER =
-  /\b(i|we|me|my brother|my sister)( have| has|'ve|ve|s)? (not|n'?t|never|havent|haven'?t|hasnt|hasn'?t|didnt|didn'?t|aint|ain'?t) (had|eaten|ate|eat|got)( anything| much| a proper| proper| properly| any)?( (food|meal|meals|dinner|tea|breakfast|to eat))?( properly)? (for|in|since) (days|ages|a week|two days|\d+ days|a few days|yesterday|the weekend|last \w+|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(no|nothing) (food|to eat) (in|at) (the house|home|ours|mine)\b|\bfridge is (empty|always empty)\b/;
+  /\b(i|we|me|my brother|my sister)( have| has|'ve|ve|s)? (not|n'?t|never|havent|haven'?t|hasnt|hasn'?t|didnt|didn'?t|aint|ain'?t) (had|eaten|ate|eat|got)( anything| much| a proper| proper| properly| any)?( (food|meal|meals|dinner|tea|breakfast|to eat))?( properly)? (for|in|since) (days|ages|a week|two days|\d+ days|a few days|yesterday|the weekend)\b|\b(no|nothing) (food|to eat) (in|at) (the house|home|ours|mine)\b|\bfridge is (empty|always empty)\b/;
 const SECRECY =
   /\b(please |pls |plz )?(don'?t|do not|dont|dnt|dont u|never) (tell|say|mention|let .{1,12} know)( it)?( to)? (my |me )?(mum|mom|mam|dad|parents|anyone|any1|nobody|no one|teacher|teachers|miss|sir|social|carer|step ?dad|step ?mum)\b|\b(keep it|our|a) secret\b|\bbetween (us|you and me)\b/;
 const DISTRESS = words(
-  'hungry starving eaten ate eat food tea dinner breakfast meal meals scared frightened hurts hurt hit hits bruise bruises locked alone cold heating electric shouting screaming drunk sleep kicked cry crying',
+  'hungry starving eaten ate eat food scared frightened hurts hurt hit hits bruise bruises locked alone cold heating electric shouting screaming drunk sleep kicked cry crying',
 );
 
 const RULE_CONFIDENCE = {
@@ -201,7 +180,6 @@ const RULE_CONFIDENCE = {
   hunger: 0.75,
   suggestive: 0.65,
   secrecy: 0.6,
-  recruitment: 0.7,
 } as const;
 
 type Nlp = ReturnType<typeof winkNLP>;
@@ -227,14 +205,11 @@ export class StructureRules {
   /** Runs every rule whose triggers appear in `skel`, reporting hits on `light` (same comment). */
   /** Whether the comment laughs (emoji are not in the folded text). */
   private laughing = false;
-  /** Whether the comment says what the speaker (or "you") will do: a threat, not a report. */
-  private threatFrame = false;
 
   run(light: string, skel: string, onHit: OnHit, original = light): void {
     const emoji = MAYBE_EMOJI.test(original);
     this.laughing = emoji && LAUGHING_EMOJI.test(original);
     if (emoji && SUGGESTIVE_EMOJI.test(original)) this.suggestive(light, original, onHit);
-    else if (INNUENDO_TRIGGER.test(light)) this.innuendo(light, onHit);
     // One map lookup per word says which rules' words the comment has at all.
     let seen = 0;
     let start = 0;
@@ -243,15 +218,7 @@ export class StructureRules {
       if (i > start) seen |= TRIGGERS.get(skel.slice(start, i)) ?? 0;
       start = i + 1;
     }
-    // Comment-level rules, each behind one cheap test of the words it needs.
-    const recruit = RECRUIT_GATE.test(light);
-    const exploit = twoExploitGroups(seen) && EXPLOIT_CHILD.test(light);
-    if ((recruit || exploit) && !isAnnouncement(light)) {
-      if (recruit) this.recruitment(light, onHit);
-      if (exploit) this.exploitationSigns(light, onHit);
-    }
     if (seen === 0) return;
-    this.threatFrame = THREAT_FRAME.test(light);
     if (seen & F.Phrase)
       this.regexRule(
         light,
@@ -334,64 +301,6 @@ export class StructureRules {
     if (staff >= 0 && (strong || FLIRT.test(light))) {
       hit(onHit, 'offensive', 'sexual', 'suggestive-emoji', RULE_CONFIDENCE.suggestive, 0, end);
     }
-  }
-
-  /** Innuendo in words about a member of staff ("bet mr jones is great with his hands, wink wink"). */
-  private innuendo(light: string, onHit: OnHit): void {
-    const m = INNUENDO.exec(light);
-    if (m === null || !light.split(NON_WORD).some((w) => STAFF.has(w))) return;
-    hit(onHit, 'offensive', 'sexual', 'innuendo', RULE_CONFIDENCE.suggestive, m.index, m.index + m[0].length);
-  }
-
-  /**
-   * Recruitment into extremism that names no group: an invitation (join us, a meeting, a private
-   * chat, "ask for Dan") beside a cause (our people, our country, being replaced, training to
-   * fight, a war on a faith), or a cause that is recruitment on its own (martyrdom, travelling to
-   * fight, an attacker called a hero).
-   */
-  private recruitment(light: string, onHit: OnHit): void {
-    const strong = RECRUIT_STRONG.exec(light);
-    const cause = strong ?? RECRUIT_CAUSE.exec(light);
-    if (cause === null) return;
-    if (strong === null && !RECRUIT_INVITE.test(light)) return;
-    if (HISTORY_FRAME.test(light)) return;
-    hit(
-      onHit,
-      'safeguarding',
-      'radicalisation',
-      'extremist-recruitment',
-      RULE_CONFIDENCE.recruitment,
-      cause.index,
-      cause.index + cause[0].length,
-    );
-  }
-
-  /**
-   * Signs of child criminal exploitation without its name: at least two of new phones, unexplained
-   * money or clothes, late calls, going missing, trips to other towns, older youths, a debt to
-   * work off, carrying or dropping things, in a comment about a child.
-   */
-  private exploitationSigns(light: string, onHit: OnHit): void {
-    let signs = 0;
-    let first = -1;
-    let last = -1;
-    for (const re of EXPLOIT_SIGNS) {
-      const m = re.exec(light);
-      if (m === null) continue;
-      signs++;
-      first = first < 0 ? m.index : Math.min(first, m.index);
-      last = Math.max(last, m.index + m[0].length);
-    }
-    if (signs < 2) return;
-    hit(
-      onHit,
-      'safeguarding',
-      'exploitation',
-      'exploitation-signs',
-      RULE_CONFIDENCE.exploitation,
-      first,
-      last,
-    );
   }
 
   private regexRule(
@@ -526,23 +435,7 @@ export class StructureRules {
     for (let k = 0; k < n; k++) {
       if (s.negated[k]) continue;
       if (!DISCLOSE_HARM.has(s.lemma[k]!)) continue;
-      // "hit him", "hurt my sister", "belt marks on his back"; not "pushing their sickness".
-      const person = [k + 1, k + 2].some((o) => {
-        const x = s.normal[o];
-        if (x === undefined || !PERSON_OBJECT.has(x)) return false;
-        if (x !== 'his' && x !== 'my' && x !== 'their') return true;
-        const next = s.normal[o + 1] ?? '';
-        return BODY.has(next) || THIRD_PARTY.has(next) || KIN.has(next);
-      });
-      // A parent's threat about a child hurt ("if that girl touches my daughter again I will…",
-      // "tell me the kid who pushed her, I'll go round") reports no harm at home.
-      if (
-        this.threatFrame &&
-        (s.normal.slice(Math.max(0, k - 4), k).some((x) => x === 'if' || x === 'who') ||
-          s.normal.slice(k + 1, k + 4).includes('again') ||
-          k === 0)
-      )
-        continue;
+      const person = s.normal.slice(k + 1, k + 3).some((x) => PERSON_OBJECT.has(x));
       const passive =
         k > 0 && ['got', 'gets', 'get', 'was', 'been', 'being', 'is'].includes(s.normal[k - 1]!);
       const body = s.normal.some((x) => BODY.has(x));
@@ -627,8 +520,6 @@ export class StructureRules {
 }
 
 const SENTENCE = /[^.!?;,\n]+/g;
-const THREAT_FRAME =
-  /\b(i'?ll|i will|we'?ll|we will|i'?m (gonna|going to)|im (gonna|going to)|imma|you'?ll|you will|u will)\b/;
 const NON_WORD = /[^\p{L}\p{N}']+/u;
 const INTENT_FORMS = words('will ll ill shall gonna gunna going finna imma ima tryna wanna about gon');
 const HARM_STRONG_FORMS = inflected(HARM_STRONG);
@@ -661,31 +552,6 @@ const F = {
   Threat: 1 << 20,
 } as const;
 
-/**
- * The words of the exploitation signs, in groups (bits 21 to 30 of the trigger map): a comment
- * is checked for the signs only when it has words of two groups.
- */
-const EXPLOIT_WORD_GROUPS: readonly string[] = [
-  'phone phones',
-  'trainers clothes coat designer',
-  'cash money quid wad wads',
-  'calls rings ringing am',
-  'missing disappear disappears disappearing',
-  'town towns cities',
-  'older olders',
-  'owe owes off',
-  'bag bags parcel parcels package packages stuff',
-  'picked collected say running working',
-];
-const EXPLOIT_FIRST_BIT = 21;
-const EXPLOIT_BITS = ((1 << EXPLOIT_WORD_GROUPS.length) - 1) << EXPLOIT_FIRST_BIT;
-
-/** Whether `seen` (trigger bits) has words of at least two exploitation-sign groups. */
-function twoExploitGroups(seen: number): boolean {
-  const groups = seen & EXPLOIT_BITS;
-  return groups !== 0 && (groups & (groups - 1)) !== 0;
-}
-
 const TRIGGERS = new Map<string, number>();
 for (const [set, flag] of [
   [FIRST_PERSON, F.FirstPerson],
@@ -708,9 +574,6 @@ for (const [set, flag] of [
 ] as const) {
   for (const w of set) TRIGGERS.set(w, (TRIGGERS.get(w) ?? 0) | flag);
 }
-EXPLOIT_WORD_GROUPS.forEach((group, i) => {
-  for (const w of group.split(' ')) TRIGGERS.set(w, (TRIGGERS.get(w) ?? 0) | (1 << (EXPLOIT_FIRST_BIT + i)));
-});
 
 const all = (seen: number, need: number) => (seen & need) === need;
 
@@ -751,64 +614,4 @@ function hit(
   end: number,
 ): void {
   onHit({ category, subcategory, severity: 'medium', source: `structure:${rule}`, confidence, start, end });
-}
-
-const INNUENDO_TRIGGER =
-  /wink|nudge|know what i mean|iykyk|phwoar|nice pair|spank|keep me behind|take my register|staring at/;
-const INNUENDO =
-  /\b(wink wink|nudge nudge|if (you|u) know what i mean|iykyk|phwoar|(a )?nice pair of|(spank|punish|discipline) me|keep me behind|take my register|staring at (the |her |his )?\w* ?(legs|bum|chest|body))\b/;
-
-const RECRUIT_GATE =
-  /our (people|country|race|kind|land|streets|nation|culture|faith|brothers)|replac|fight|\bwar\b|martyr|jihad|hero|violence|truth|young men|real men|are the reason|make them pay|traitor|invader|travel (abroad )?to/;
-const RECRUIT_INVITE =
-  /\b(join us|join our|come (to|along to) (the|our) (meeting|meet|camp)|we'?re meeting|meeting (is|on|this|saturday|sunday|tonight|in)|group ?chat|(private|secret) (server|group|chat|channel|meeting)|invited? (him|her|them|me|kids|boys|girls)? ?(to|into) (a|an|the|our) (server|group|chat|channel|meeting|club|camp)|dm me|message me|ask for \w+|bring (your|ur) mates|youth (section|wing)|no phones|no parents|(telegram|discord) (channel|group|server)|recruit\w*|telling (him|her|them|boys|girls|kids|young \w+)|showing (people|kids|everyone|boys)|videos (from|of|by))\b/;
-const RECRUIT_CAUSE =
-  /\b(our (people|country|race|kind|land|streets|nation|culture|faith|brothers)|take (it|our country|this country|the country|our \w+) back|(being|be|get|getting) replaced|stand up and (fight|train)|(train|training|learn|teach you) (to|how to) fight|violence is the (only )?(way|answer)|at war with|the truth about what'?s happening|proper young men|real men|(women|girls) are the reason|make them pay|traitors|invaders)\b/;
-const RECRUIT_STRONG =
-  /\b(martyr\w*|jihad\w*|race war|travel (abroad )?to (help|fight|join)|(shooter|shooting|attacker|attack|bomber)\b.{0,40}\b(was|is|a|were) (a )?(hero|legend|heroic)|attacks? like (they'?re|they are|it'?s|it was) heroic)\b/;
-const HISTORY_FRAME =
-  /\b(history|lesson|assembly|prevent (duty|training|officer)|learn(ed|t|ing)? (about|how)|museum|holocaust|ww2|wwii|world war|awareness|workshop)\b/;
-
-const EXPLOIT_CHILD =
-  /\b(my (son|boy|lad|daughter|girl|nephew|niece|kid|child|grandson)|(he|she)'?s (1[0-7]|only 1[0-7])|year (\d|1[0-3])s?|yr ?\d|(younger|little) (kids|ones|boys|lads)|kids?|children|pupils|teenagers|boys in|lads? in (my|his|her) (year|class))\b/;
-const EXPLOIT_SIGNS: readonly RegExp[] = [
-  /\b(has|got|had|with|carrying|owns?|gets?) (a |two |2 )?(new|second|another|extra|burner|two|2|different) phones?\b(?! for (his|her|their) (birthday|christmas))|\bphones?\b.{0,30}\b(didn'?t|never|not) (buy|bought|pay)/,
-  /\b(new )?(trainers|clothes|designer \w+|jackets?|food)\b.{0,30}\b(we|i|he) (never|didn'?t|did not|couldn'?t) (bought|buy|afford|pay)/,
-  /\b(wads?|rolls?|bundles?|loads) of (cash|money|notes)\b|\b(cash|money) (he|she|they) (can'?t|won'?t|cannot) explain\b|\bcoming (home|back) with (cash|money)\b|\b(pay|paying|gives?|giving) (him|her|them|kids|boys|year \d+ \w+) (money|cash|£\d+|\d+ quid|fifty quid)\b|\b(£\d+|\d+ quid|fifty quid|a hundred quid) a (day|week|drop|run)\b/,
-  /\b(calls?|phone (rings|ringing|going off)|rings)\b.{0,12}\b(at|all) (night|\d+ ?(am|in the morning))\b|\bgetting calls at \d/,
-  /\b(going|goes|gone|went|been going) missing\b|\bdisappear(s|ing)? for days\b/,
-  /\b(train|trains|bus|buses|coach) to (other|different) (towns?|cities|places)\b|\bother towns?\b/,
-  /\b(older|the olders|olders) (lads|boys|guys|men|teens|teenagers)\b(?! (helped|showed|read|ran|taught|looked after))|\bolders\b/,
-  /\bowes? (some|them|these|the|older)?\s?\w* ?(money|£\d+)\b|\bwork it off\b/,
-  /\b(drop|deliver|carry|run|hold|stash|take|move)(s|ing|ed)? (bags?|parcels?|packages?|stuff|things|it) (off|for them|on the train|in their|round)\b|\b(running|working) for (some|them|these|older)\b/,
-  /\b(picked up|collected|getting in (a|their) car)\b.{0,20}\b(late|at night|by (older|lads|men|guys|a car))\b|\bwon'?t say (who|where|what)\b/,
-];
-
-/**
- * An announcement or awareness message (e-safety evenings, a charity's talk on exploitation, a
- * reminder to check privacy settings): it describes harms without disclosing one. Used to keep
- * such posts from being read as reports.
- */
-const ANNOUNCEMENT =
-  /\b(awareness|workshop|assembly|online safety|e-?safety|internet safety|safety (evening|session|talk|week|day)|(evening|session|talk|guide) (for|on|about) (parents|carers|how|the signs|online|staying)|parents'? guide|guide for parents|signs (of|that|your child)|warning signs|(came|come|coming|visited|visiting) (in )?to (talk|speak|teach)|reminder|please (check|remind|talk to) (your|ur)|nspcc|childline|we'?ve had reports|never agree to|screenshot it|block and report|how (gangs|groomers|predators|abusers|criminals|extremists|scammers))\b/;
-const PERSONAL_REPORT =
-  /\b(my (son|daughter|boy|girl|lad|child|kid|kids|friend|mate|bestie|sister|brother|cousin|nephew|niece|little \w+)|i was|i am being|i'?m being|happened to me|to me\b|me and my)\b/;
-
-/** Whether a comment is an announcement or awareness message rather than a report of harm. */
-export function isAnnouncement(light: string): boolean {
-  return ANNOUNCEMENT.test(light) && !PERSONAL_REPORT.test(light);
-}
-
-const TRIVIAL_CONDITION =
-  /\b(if|when) (he|she|they|you|u) (loses|forgets|leaves|breaks|spills|drops|eats|brings|asks|sings|plays|wakes|finishes|nicks|steals|uses|says|does|tells|loses|puts|tracks|comes home)\b|\bfor (tagging|posting|sharing|showing|telling|putting)\b/;
-
-/**
- * A parent's joke said laughing ("I'll kill him if he loses another water bottle 😂", "ur dead
- * for tagging me 😂"): a threat word over something trivial, with a laughing emoji or "lol".
- */
-export function isJokingThreat(light: string, original: string): boolean {
-  const laughing =
-    (MAYBE_EMOJI.test(original) && LAUGHING_EMOJI.test(original)) ||
-    light.split(NON_WORD).some((w) => LAUGHING.has(w));
-  return laughing && TRIVIAL_CONDITION.test(light);
 }
