@@ -52,15 +52,31 @@ export class BlueskyClient {
   }
 
   /** Runs one XRPC call: budget checked, a refused session renewed once, failures classified. */
-  async call<T>(endpoint: string, role: CallRole, run: (agent: Agent) => Promise<{ data: T }>): Promise<T> {
+  async call<T>(
+    endpoint: string,
+    role: CallRole,
+    run: (agent: Agent) => Promise<{ data: T }>,
+    options: { offLexicon?: 'fail' | 'return' } = {},
+  ): Promise<unknown> {
     this.assertBudget(endpoint, role);
+    const attempt = async () => {
+      try {
+        return (await run(this.agent)).data;
+      } catch (error) {
+        // A list whose items the caller checks one by one: one item outside the lexicon (an
+        // author without a valid handle) must not hold back the rest, so the body comes back as is.
+        const body = options.offLexicon === 'return' ? offLexiconBody(error) : undefined;
+        if (body !== undefined) return body;
+        throw error;
+      }
+    };
     try {
-      return (await run(this.agent)).data;
+      return await attempt();
     } catch (error) {
       if (!isSessionError(error)) throw classifyBlueskyError(error, endpoint, this.now());
       await this.renew(endpoint);
       try {
-        return (await run(this.agent)).data;
+        return await attempt();
       } catch (again) {
         throw classifyBlueskyError(again, endpoint, this.now());
       }
@@ -202,6 +218,13 @@ export class BlueskyClient {
     if (!headers.has('ratelimit-limit') || ![limit, remaining, reset].every(Number.isFinite)) return;
     this.budget = { endpoint: 'xrpc', limit, remaining, resetAt: new Date(reset * 1000) };
   }
+}
+
+/** the body of an answer @atproto/api refused for its lexicon (XRPCInvalidResponseError), else undefined */
+function offLexiconBody(error: unknown): unknown {
+  if (!(error instanceof XRPCError) || !('responseBody' in error) || !('validationError' in error))
+    return undefined;
+  return error.responseBody ?? undefined;
 }
 
 /**

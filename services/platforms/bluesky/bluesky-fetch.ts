@@ -102,15 +102,22 @@ export async function* fetchBlueskyPages(
   const floor = context.now() - context.firstPollLookbackMs;
   let walk = cursor.walk ?? null;
   for (let page = 0; page < Math.max(1, options.maxPages); page += 1) {
-    const body = await context.client.call(ENDPOINT, 'read', (agent) =>
-      agent.app.bsky.notification.listNotifications({
-        limit: walk === null ? FIRST_PAGE : NEXT_PAGES,
-        reasons: [...NOTIFICATION_REASONS],
-        ...(walk === null ? {} : { cursor: walk.next }),
-      }),
+    const answer = await context.client.call(
+      ENDPOINT,
+      'read',
+      (agent) =>
+        agent.app.bsky.notification.listNotifications({
+          limit: walk === null ? FIRST_PAGE : NEXT_PAGES,
+          reasons: [...NOTIFICATION_REASONS],
+          ...(walk === null ? {} : { cursor: walk.next }),
+        }),
+      { offLexicon: 'return' },
     );
-    const items = parseBluesky(notificationPage, body, ENDPOINT).notifications;
-    const stamps = items.map(stampOf);
+    const body = parseBluesky(notificationPage, answer, ENDPOINT);
+    const items = body.notifications;
+    // An item whose time cannot be read sits where Bluesky put it: at its newer neighbour's time.
+    const stamps: ({ uri: string; indexedAt: string } | null)[] = [];
+    for (const item of items) stamps.push(stampOf(item) ?? stamps.at(-1) ?? null);
     const comments: IncomingComment[] = [];
     const quarantined: QuarantinedItem[] = [];
     let reachedOld = false;
@@ -122,8 +129,9 @@ export async function* fetchBlueskyPages(
       }
       const parsed = notification.safeParse(item);
       if (!parsed.success) {
+        const uri = (item as { uri?: unknown } | null)?.uri;
         quarantined.push({
-          externalId: stamp?.uri ?? null,
+          externalId: typeof uri === 'string' ? uri.slice(0, 8_192) : null,
           reason: `a notification that is not a readable post (${describeIssues(parsed.error)})`,
           raw: truncate(safeJson(item), MAX_RAW_BODY_CHARS),
         });
@@ -161,10 +169,9 @@ export async function* fetchBlueskyPages(
   }
 }
 
-/** the uri and indexedAt of an item, read leniently so a malformed item still orders the walk */
+/** the uri ('' when unreadable) and indexedAt of an item, read leniently so a malformed item still orders the walk */
 function stampOf(item: unknown): { uri: string; indexedAt: string } | null {
   const value = item as { uri?: unknown; indexedAt?: unknown } | null;
-  if (typeof value?.uri !== 'string' || typeof value.indexedAt !== 'string') return null;
-  if (Number.isNaN(Date.parse(value.indexedAt))) return null;
-  return { uri: value.uri.slice(0, 8_192), indexedAt: value.indexedAt };
+  if (typeof value?.indexedAt !== 'string' || Number.isNaN(Date.parse(value.indexedAt))) return null;
+  return { uri: typeof value.uri === 'string' ? value.uri.slice(0, 8_192) : '', indexedAt: value.indexedAt };
 }

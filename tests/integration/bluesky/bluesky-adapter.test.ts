@@ -153,23 +153,42 @@ describe('Bluesky adapter: reading', () => {
     expect(read.quarantined[0]?.reason).not.toContain('placeholder');
   });
 
-  it('an answer outside the lexicon (an author without a handle) or cut-off JSON is malformed', async () => {
-    const { b, adapter, actor } = await scene();
+  it('an item outside the lexicon (an author without a valid DID) is quarantined alone; cut-off JSON is malformed', async () => {
+    const { b, adapter, actor, parent, root } = await scene();
+    const good = b.post({ author: parent.handle, text: 'Fine', replyTo: root.uri });
+    const odd = b.post({ author: parent.handle, text: 'odd author' });
     b.addNotification({
       recipient: actor.did,
-      uri: `at://${actor.did}/app.bsky.feed.post/3kbadauthor22`,
+      uri: odd.uri,
       reason: 'mention',
       raw: { author: { did: 'not a did' } },
     });
-    const error = await failure(drain(adapter, null));
-    expect(isPlatformError(error, 'malformed')).toBe(true);
-    expect((error as Error).message).toMatch(/lexicon/);
+    const read = await drain(adapter, null);
+    expect(read.comments.map((c) => c.externalId)).toEqual([good.uri]);
+    expect(read.quarantined.map((q) => q.externalId)).toEqual([odd.uri]);
+    expect(read.quarantined[0]?.reason).toMatch(/author/);
 
     const clean = await scene();
     sandbox.faults.set({ malformedJson: { count: 1, endpoint: 'listNotifications' } });
     const cut = await failure(drain(clean.adapter, null));
     expect(isPlatformError(cut, 'malformed')).toBe(true);
     expect((cut as { rawBody?: string }).rawBody).toBeTruthy();
+  });
+
+  it('an item with no readable URI is quarantined without an id, and the next poll does not bring it back', async () => {
+    const { b, adapter, actor } = await scene();
+    b.addNotification({
+      recipient: actor.did,
+      uri: `at://${actor.did}/app.bsky.feed.post/3kwhatever222`,
+      reason: 'mention',
+      raw: { uri: 42 },
+    });
+    const first = await drain(adapter, null);
+    expect(first.quarantined).toHaveLength(1);
+    expect(first.quarantined[0]?.externalId).toBeNull();
+    b.post({ author: actor.handle, text: 'Our own post, not a notification' });
+    const second = await drain(adapter, first.cursor);
+    expect(second.quarantined).toHaveLength(0);
   });
 });
 
