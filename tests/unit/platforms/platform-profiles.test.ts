@@ -7,6 +7,7 @@ import {
   platformProfile,
   platformProfiles,
 } from '../../../services/platforms/platform-profiles.js';
+import { blueskyCapabilities } from '../../../services/platforms/bluesky/index.js';
 import { xCapabilities } from '../../../services/platforms/x/x-adapter.js';
 
 describe('platform profiles', () => {
@@ -70,8 +71,20 @@ describe('platform profiles', () => {
     expect(accountDisplayName('x', 'oakfield')).toBe('@oakfield');
   });
 
+  it('Bluesky: connects with an app password, hides through the threadgate, cannot delete others’ posts', () => {
+    const bsky = platformProfile('bluesky');
+    expect(bsky.supported).toBe(true);
+    expect(bsky.connect).toEqual({ kind: 'app-password' });
+    expect(bsky.maxReplyChars).toBe(300);
+    expect(bsky.capabilities).toMatchObject({ hide: true, mute: true, block: true, report: true, delete: false });
+    expect(bsky.capabilities.notes.hide).toMatch(/threads the account started, at most 300/);
+    expect(bsky.capabilities.notes.delete).toMatch(/only its own posts/);
+    // the adapter and the registry agree
+    expect(blueskyCapabilities).toEqual(bsky.capabilities);
+  });
+
   it('offers platforms Hallmonitor cannot reach yet only for proposing, never acting', () => {
-    for (const platform of ['youtube', 'bluesky'] as const) {
+    for (const platform of ['youtube'] as const) {
       const profile = platformProfile(platform);
       expect(profile.supported).toBe(false);
       expect(CAPABILITY_NAMES.filter((c) => profile.capabilities[c])).toEqual([]);
