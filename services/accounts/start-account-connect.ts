@@ -7,9 +7,8 @@ import { type ConnectDeps, startConnect } from './start-connect.js';
 
 /**
  * Connect, whatever the platform: each platform's profile says how it connects (OAuth 2.0 with
- * PKCE for X, Facebook Login and the Page picker for Facebook and Instagram, an app password form for
- * Bluesky), and the browser goes
- * to the URL returned either way.
+ * PKCE for X, Facebook Login and the Page picker for Facebook and Instagram, an app password form
+ * for Bluesky), and the browser goes to the URL returned either way.
  */
 export async function startAccountConnect(
   ctx: ServiceContext,
