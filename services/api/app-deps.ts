@@ -9,6 +9,11 @@ import { buildExternalTiers, type ExternalTiers } from '../classification/extern
 import { queueCommentEffects } from '../comments/comment-effects.js';
 import type { RespondEffects } from '../comments/respond.js';
 import type { DeadlineTimers } from '../deadlines/deadline-timers.js';
+import {
+  type PollIntervalSettings,
+  redisWebhookHealth,
+  type WebhookHealthStore,
+} from '../ingestion/webhook-health.js';
 import { createXOAuth } from '../platforms/x/x-oauth.js';
 
 /**
@@ -31,6 +36,8 @@ export interface AppDeps {
   facebookConnect: FacebookConnectDeps;
   /** Connecting a Bluesky account: its handle and an app password, checked against BLUESKY_SERVICE_URL. */
   blueskyConnect: BlueskyConnectDeps;
+  /** How often each account is polled now: longer while the platform's webhooks are delivering. */
+  pollIntervals: { settings: PollIntervalSettings; health: WebhookHealthStore };
   /** The outside classification tiers configured (their hosts, for the trust admin's choice). */
   externalTiers: ExternalTiers;
 }
@@ -79,6 +86,14 @@ export function decorateAppDeps(app: FastifyInstance): void {
       encryptionKey: config.encryptionKey,
     },
     blueskyConnect: { serviceUrl: config.bluesky.serviceUrl, encryptionKey: config.encryptionKey },
+    pollIntervals: {
+      settings: {
+        defaultIntervalSeconds: config.pollIntervalSeconds,
+        withWebhooksSeconds: config.meta?.pollIntervalSecondsWithWebhooks ?? null,
+      },
+      // Without Meta nothing is delivered and withWebhooksSeconds is null: the store is never healthy.
+      health: redisWebhookHealth(app.redis, config.redisPrefix, config.meta?.appId ?? 'none'),
+    },
     externalTiers: buildExternalTiers(config.externalClassification),
   });
   app.decorate('deps', deps);
