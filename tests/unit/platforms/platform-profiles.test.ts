@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PLATFORMS } from '../../../db/schema/index.js';
 import { CAPABILITY_NAMES } from '../../../services/platforms/adapter.js';
+import { blueskyCapabilities } from '../../../services/platforms/bluesky/index.js';
 import {
   accountDisplayName,
   PLATFORM_NAMES,
   platformProfile,
   platformProfiles,
 } from '../../../services/platforms/platform-profiles.js';
-import { blueskyCapabilities } from '../../../services/platforms/bluesky/index.js';
 import { xCapabilities } from '../../../services/platforms/x/x-adapter.js';
 
 describe('platform profiles', () => {
@@ -76,7 +76,13 @@ describe('platform profiles', () => {
     expect(bsky.supported).toBe(true);
     expect(bsky.connect).toEqual({ kind: 'app-password' });
     expect(bsky.maxReplyChars).toBe(300);
-    expect(bsky.capabilities).toMatchObject({ hide: true, mute: true, block: true, report: true, delete: false });
+    expect(bsky.capabilities).toMatchObject({
+      hide: true,
+      mute: true,
+      block: true,
+      report: true,
+      delete: false,
+    });
     expect(bsky.capabilities.notes.hide).toMatch(/threads the account started, at most 300/);
     expect(bsky.capabilities.notes.delete).toMatch(/only its own posts/);
     // the adapter and the registry agree
