@@ -171,6 +171,8 @@ export interface Credentials {
   refreshToken?: string;
   expiresAt?: Date;
   scope?: string[];
+  /** a long-lived secret the adapter signs in with again when its session is refused (a Bluesky app password) */
+  secret?: string;
 }
 
 /** Persist atomically; the adapter uses new credentials only after this resolves. */
