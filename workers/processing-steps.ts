@@ -2,6 +2,7 @@ import { classificationStep } from '../services/classification/classification-st
 import type { ExternalTiers } from '../services/classification/external-tiers.js';
 import { routingStep } from '../services/classification/routing-step.js';
 import type { SchoolClassifierCache } from '../services/classification/school-classifier-cache.js';
+import { pupilStep } from '../services/comments/pupil-step.js';
 import { createDeadlineStep } from '../services/deadlines/deadline-step.js';
 import type { DeadlineTimers } from '../services/deadlines/deadline-timers.js';
 import type { ProcessingStep } from '../services/ingestion/processing-pipeline.js';
@@ -17,11 +18,12 @@ export interface ProcessingStepDeps {
   actionDispatch?: ActionDispatch;
 }
 
-/** The `process` pipeline, in order: deadline, classification, routing. */
+/** The `process` pipeline, in order: deadline, classification, routing, pupils (002 §5). */
 export function createProcessingSteps(deps: ProcessingStepDeps): ProcessingStep[] {
   return [
     createDeadlineStep(deps.deadlineTimers ?? null),
     classificationStep(deps.classifiers, deps.externalTiers),
     routingStep(deps.actionDispatch ? { dispatch: deps.actionDispatch } : {}),
+    pupilStep(),
   ];
 }
