@@ -78,6 +78,6 @@ describe('the shared CSV writer', () => {
       },
     });
     const line = csv.split('\r\n').find((l) => l.startsWith('responder,'));
-    expect(line).toBe(`responder,u1,"'=HYPERLINK(""http://x"",""y"")",,1,,1,1,1.0000,60,60,,,,,,,,,`);
+    expect(line).toBe(`responder,u1,"'=HYPERLINK(""http://x"",""y"")",,1,,1,1,1.0000,60,60,,,,,,,,,,,,,`);
   });
 });
