@@ -143,13 +143,14 @@ function ParentPath({
     );
   if (!people.can.askParent)
     return <p class="muted">The account’s admins or a senior leader ask a parent to remove a comment.</p>;
+  const complaints: string = people.complaintsUrl
+    ? `The request points to the school’s complaints procedure: ${people.complaintsUrl}`
+    : 'No complaints procedure link is set (Settings → Replies): the request names the procedure without a link.';
   return (
     <PostForm action={`/comments/${commentId}/parent-request`} csrfToken={csrfToken} id="parent-form">
       <h3>Ask the parent to remove it and to talk (P9)</h3>
       <p class="muted" safe>
-        {people.complaintsUrl
-          ? `The request points to the school’s complaints procedure: ${people.complaintsUrl}`
-          : 'No complaints procedure link is set (Settings → Replies): the request names the procedure without a link.'}
+        {complaints}
       </p>
       <fieldset>
         <legend>How</legend>

@@ -112,6 +112,9 @@ function BehaviourLead({
   people: PeopleSettingsView;
 }): JSX.Element {
   const id = fieldId('behaviour-lead');
+  const leadText: string = people.behaviourLead
+    ? `Behaviour lead: ${people.behaviourLead.name}`
+    : 'No behaviour lead is named: the senior leaders receive pupils’ comments.';
   return (
     <div id="behaviour-lead">
       <h3>Behaviour lead</h3>
@@ -136,11 +139,7 @@ function BehaviourLead({
           <button type="submit">Save behaviour lead</button>
         </PostForm>
       ) : (
-        <p safe>
-          {people.behaviourLead
-            ? `Behaviour lead: ${people.behaviourLead.name}`
-            : 'No behaviour lead is named: the senior leaders receive pupils’ comments.'}
-        </p>
+        <p safe>{leadText}</p>
       )}
     </div>
   );
