@@ -15,7 +15,6 @@ let cam: Person;
 let hana: Person;
 let bea: Person;
 let tara: Person;
-let dev: Person;
 
 beforeAll(async () => {
   const db = ui.e2e.t.db;
@@ -29,7 +28,8 @@ beforeAll(async () => {
   hana = await person('hana@willow.test', 'Hana Head', 'senior_leader');
   bea = await person('bea@willow.test', 'Bea Behaviour', 'comms');
   tara = await person('tara@willow.test', 'Tara Trustadmin', 'trust_admin');
-  dev = await person('dev@willow.test', 'Dev Designated', 'comms');
+  // Named safeguarding lead by the trust admin in the P8 test.
+  await person('dev@willow.test', 'Dev Designated', 'comms');
   accountId = (
     await createAccount(db, { schoolId, handle: 'willow', status: 'active', adminIds: [ash.id, ben.id] })
   ).id;
