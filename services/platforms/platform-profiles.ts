@@ -183,7 +183,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     noticeOrder: 'reply-then-hide',
     privateMessage:
       'X lets the account send a direct message only to someone who accepts messages from it (they follow the school, or allow messages from anyone); otherwise ask publicly',
-    readsRemoval: false,
+    readsRemoval: true,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
   },
