@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS = {
   'comment.responded': 'comment',
   'comment.closed': 'comment',
   'comment.seen': 'comment',
+  'comment.post_commenting_turned_off': 'comment',
+  'comment.post_commenting_turned_on': 'comment',
   'comment.redacted': 'comment',
   'comment.follow_up_overdue': 'comment',
   // Who wrote it (P9 parents, 002 §5 Pupils)

@@ -52,6 +52,8 @@ export interface PlatformProfile {
   readonly privateMessage: string | null;
   /** whether its adapter can tell that someone else's comment is gone (P9's read-back on poll) */
   readonly readsRemoval: boolean;
+  /** true: the platform pushes new comments by webhook, and polling is the backstop */
+  readonly webhooks: boolean;
   readonly connect: ConnectMethod;
   readonly credentials: CredentialLifetime;
   /** what the platform calls a comment it holds back until the account approves it, where it does */
@@ -184,6 +186,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     privateMessage:
       'X lets the account send a direct message only to someone who accepts messages from it (they follow the school, or allow messages from anyone); otherwise ask publicly',
     readsRemoval: true,
+    webhooks: false,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
   },
@@ -200,6 +203,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     privateMessage:
       'Facebook lets a Page send one private reply to a comment, in Messenger, within 7 days of the comment',
     readsRemoval: true,
+    webhooks: true,
     connect: { kind: 'facebook-login', picker: 'pages' },
     credentials: {
       renewal: 'reconnect',
@@ -218,6 +222,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     privateMessage:
       'Instagram lets a business account send one private reply to a comment, in Direct messages, within 7 days of the comment',
     readsRemoval: true,
+    webhooks: true,
     connect: { kind: 'facebook-login', picker: 'instagram-business-accounts' },
     credentials: {
       renewal: 'reconnect',
@@ -236,6 +241,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     noticeOrder: 'reply-then-hide',
     privateMessage: null,
     readsRemoval: false,
+    webhooks: false,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
     heldForReview: 'Held for review',
@@ -252,6 +258,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     privateMessage:
       'Bluesky lets the account send a chat message only to someone who accepts messages from it; otherwise ask publicly',
     readsRemoval: false,
+    webhooks: false,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
   },

@@ -1164,6 +1164,15 @@ const TABLE: Record<string, Row> = {
       form: { kind: 'hide', reasonCategory: 'abusive', reasonText: 'Abuse' },
     }),
   },
+  'POST /comments/:id/post-commenting': {
+    // The matrix comment is on X, whose API cannot: an admin gets past access to that refusal.
+    allowed: ADMIN,
+    scoped: true,
+    build: (s) => ({
+      url: `/comments/${s.comment.id}/post-commenting`,
+      form: { commenting: 'off', reason: 'A pile-on' },
+    }),
+  },
   'POST /comments/:id/actions/:actionId/retry': {
     allowed: ADMIN,
     scoped: true,
