@@ -47,6 +47,13 @@ export interface PlatformProfile {
   /** the longest public notice Hallmonitor drafts; never more than maxReplyChars */
   readonly maxNoticeChars: number;
   readonly noticeOrder: NoticeOrder;
+  /**
+   * How the school can message a commenter privately on this platform (P9: "privately where the
+   * platform allows"), done in the platform's own app; null where it cannot, so it asks publicly.
+   */
+  readonly privateMessage: string | null;
+  /** whether its adapter can tell that someone else's comment is gone (P9's read-back on poll) */
+  readonly readsRemoval: boolean;
   /** true: the platform pushes new comments by webhook, and polling is the backstop */
   readonly webhooks: boolean;
   readonly connect: ConnectMethod;
@@ -207,6 +214,9 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 280,
     maxNoticeChars: 280,
     noticeOrder: 'reply-then-hide',
+    privateMessage:
+      'X lets the account send a direct message only to someone who accepts messages from it (they follow the school, or allow messages from anyone); otherwise ask publicly',
+    readsRemoval: true,
     webhooks: false,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
@@ -221,6 +231,9 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     // A notice is read under the comment: kept to a paragraph whatever the platform allows.
     maxNoticeChars: 1_000,
     noticeOrder: 'reply-then-hide',
+    privateMessage:
+      'Facebook lets a Page send one private reply to a comment, in Messenger, within 7 days of the comment',
+    readsRemoval: true,
     webhooks: true,
     connect: { kind: 'facebook-login', picker: 'pages' },
     credentials: {
@@ -237,6 +250,9 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 2_200,
     maxNoticeChars: 1_000,
     noticeOrder: 'notice-first',
+    privateMessage:
+      'Instagram lets a business account send one private reply to a comment, in Direct messages, within 7 days of the comment',
+    readsRemoval: true,
     webhooks: true,
     connect: { kind: 'facebook-login', picker: 'instagram-business-accounts' },
     credentials: {
@@ -254,6 +270,8 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 10_000,
     maxNoticeChars: 1_000,
     noticeOrder: 'reply-then-hide',
+    privateMessage: null,
+    readsRemoval: false,
     webhooks: false,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
@@ -268,6 +286,9 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 300,
     maxNoticeChars: 300,
     noticeOrder: 'reply-then-hide',
+    privateMessage:
+      'Bluesky lets the account send a chat message only to someone who accepts messages from it; otherwise ask publicly',
+    readsRemoval: false,
     webhooks: false,
     connect: { kind: 'app-password' },
     credentials: {

@@ -1,7 +1,13 @@
 import { eq } from 'drizzle-orm';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escalations, moderationActions, responses, socialAccounts } from '../../../db/schema/index.js';
+import {
+  escalations,
+  moderationActions,
+  parentRequests,
+  responses,
+  socialAccounts,
+} from '../../../db/schema/index.js';
 import { SchoolClassifierCache } from '../../../services/classification/school-classifier-cache.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { processComment } from '../../../services/ingestion/process-comment.js';
@@ -240,6 +246,14 @@ beforeAll(async () => {
       },
     ])
     .returning();
+  // P9: the parent asked to remove it, on the tracking list by name and handle.
+  await t.db.insert(parentRequests).values({
+    schoolId: school.id,
+    accountId: account.id,
+    commentId: comment.id,
+    contact: 'private',
+    requestedBy: second.id,
+  });
   await t.db.insert(responses).values({
     schoolId: school.id,
     commentId: comment.id,
@@ -331,6 +345,7 @@ const MUST_SHOW: Record<string, string[]> = {
   '/accounts': [POLL_ERROR],
   '/accounts/:id': [POLL_ERROR],
   '/accounts/:id/connect/facebook': [NAME, HANDLE],
+  '/parent-requests': [NAME, HANDLE],
 };
 
 describe('public text on every staff page', () => {
