@@ -16,9 +16,13 @@ import { authorize } from './x/oauth.js';
 import { X_RATE_LIMITS } from './x/rate-limits.js';
 import { problems } from './x/responses.js';
 import { SandboxState } from './x/state.js';
+import { type YouTubeSandbox, youtubeAdmin } from './youtube/admin.js';
+import { YouTubeFaults, youtubeApi } from './youtube/api-routes.js';
+import { consent, googleTokenApi } from './youtube/oauth.js';
+import { DEFAULT_GOOGLE_CLIENT, YouTubeState } from './youtube/state.js';
 
 // The sandbox platforms as one real HTTP server (Fastify): X API v2 and the Meta Graph API
-// (Facebook Pages and Instagram), each for the subset Hallmonitor uses. Tests, `npm run demo` and `npm run bench` point the real platform clients at
+// (Facebook Pages and Instagram) and the YouTube Data API v3, each for the subset Hallmonitor uses. Tests, `npm run demo` and `npm run bench` point the real platform clients at
 // it. It lives outside the product: nothing under services/ or workers/ imports it, and neither
 // the production build nor the Docker image contains it.
 
@@ -39,6 +43,8 @@ export interface SandboxOptions {
   now?: () => number;
   /** the Meta Graph sandbox: its app (default DEFAULT_APP) and usage limits */
   meta?: { app?: { id: string; secret: string; name?: string }; usage?: Partial<MetaUsageLimits> };
+  /** the YouTube Data API sandbox: its OAuth client (default DEFAULT_GOOGLE_CLIENT) and daily quota */
+  youtube?: { client?: { id: string; secret: string; name?: string }; dailyQuota?: number };
 }
 
 export interface Sandbox {
@@ -49,6 +55,8 @@ export interface Sandbox {
   rateLimits: SandboxRateLimits;
   /** the Meta Graph platform: `${url}/v21.0` is its graph.facebook.com */
   meta: MetaSandbox & { graphUrl: string };
+  /** YouTube: `apiUrl` is youtube.googleapis.com, `oauthUrl` both accounts.google.com and oauth2.googleapis.com */
+  youtube: YouTubeSandbox & { apiUrl: string; oauthUrl: string };
   close(): Promise<void>;
 }
 
@@ -65,6 +73,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     usage: new MetaUsage(options.meta?.usage ?? {}, now),
     faults: new MetaFaults(),
   };
+  const youtube: YouTubeSandbox = {
+    state: new YouTubeState({
+      now,
+      requestLog: log,
+      client: options.youtube?.client ?? DEFAULT_GOOGLE_CLIENT,
+      ...(options.youtube?.dailyQuota === undefined ? {} : { dailyQuota: options.youtube.dailyQuota }),
+    }),
+    faults: new YouTubeFaults(),
+  };
 
   const app = createSandboxHttp();
   // Anything no platform claims answers as X does for an unknown route.
@@ -78,6 +95,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await admin.register(coreAdmin, { faults, rateLimits, log });
       await admin.register(xAdmin, { state });
       await admin.register(metaAdmin, { ...meta, prefix: '/meta' });
+      await admin.register(youtubeAdmin, { ...youtube, prefix: '/youtube' });
     },
     { prefix: '/sandbox' },
   );
@@ -119,6 +137,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now,
   });
 
+  // YouTube: Google's consent page and token endpoint, and the Data API v3.
+  app.get('/google-oauth/o/oauth2/v2/auth', async (request, reply) => {
+    const url = new URL(request.url, 'http://sandbox.invalid');
+    const answer = consent(youtube.state, url.searchParams, url.pathname);
+    reply.code(answer.status);
+    if (answer.headers) reply.headers(answer.headers);
+    if (answer.contentType) reply.type(answer.contentType);
+    return reply.send(answer.body);
+  });
+  await app.register(googleTokenApi, { prefix: '/google-oauth', state: youtube.state, faults, now });
+  await app.register(youtubeApi, {
+    prefix: '/youtube/v3',
+    state: youtube.state,
+    faults,
+    ytFaults: youtube.faults,
+    now,
+  });
+
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
@@ -135,6 +171,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     rateLimits,
     meta: { ...meta, graphUrl: `${url}/v21.0` },
+    youtube: { ...youtube, apiUrl: url, oauthUrl: `${url}/google-oauth` },
     close: () => app.close(),
   };
 }
