@@ -71,7 +71,7 @@ describe('platform profiles', () => {
   });
 
   it('offers platforms Hallmonitor cannot reach yet only for proposing, never acting', () => {
-    for (const platform of ['youtube', 'bluesky'] as const) {
+    for (const platform of ['bluesky'] as const) {
       const profile = platformProfile(platform);
       expect(profile.supported).toBe(false);
       expect(CAPABILITY_NAMES.filter((c) => profile.capabilities[c])).toEqual([]);
