@@ -18,6 +18,7 @@ export * from './notifications.js';
 export * from './policy-acknowledgements.js';
 export * from './poll-failures.js';
 export * from './quarantined-items.js';
+export * from './quota-usage.js';
 export * from './responses.js';
 export * from './retention-runs.js';
 export * from './roster-entries.js';

@@ -9,6 +9,12 @@ import {
   socialAccounts,
 } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
+import {
+  accountQuotaPlan,
+  addQuotaUnits,
+  hasUnitQuota,
+  type QuotaSettings,
+} from '../accounts/account-quota.js';
 import { openAccountAdapter } from '../accounts/open-account-adapter.js';
 import { jsonSafe } from '../audit/canonical-json.js';
 import { emitAudit } from '../audit/emit-audit.js';
@@ -35,6 +41,11 @@ export interface PollDeps {
   leaseMs?: number;
   /** Polls failing in a row before the account's admins are told, once (POLL_FAILURE_ALERT_AFTER). */
   failureAlertAfter?: number;
+  /**
+   * A platform with a daily unit quota (YouTube): polls are spaced so the day's polling stays out
+   * of the moderation reserve. Absent, such an account is polled on every round.
+   */
+  unitQuota?: QuotaSettings;
 }
 
 export const DEFAULT_FAILURE_ALERT_AFTER = 5;
@@ -50,6 +61,8 @@ export type PollResult =
       more: boolean;
     }
   | { status: 'skipped'; reason: 'not_active' | 'needs_reauth' | 'busy' | 'not_found' }
+  /** the account's share of the platform's daily quota allows its next poll at `until` */
+  | { status: 'skipped'; reason: 'quota'; until: Date }
   | { status: 'rate_limited'; until: Date }
   | { status: 'failed'; kind: string; message: string };
 
@@ -74,6 +87,14 @@ export async function pollAccount(
   if (account.rateLimitedUntil && account.rateLimitedUntil > new Date()) {
     metrics.rateLimitWaits.inc({ platform: account.platform });
     return { status: 'rate_limited', until: account.rateLimitedUntil };
+  }
+
+  if (deps.unitQuota && hasUnitQuota(account.platform)) {
+    const plan = await accountQuotaPlan(ctx.db, account.id, deps.unitQuota);
+    const next = plan.pollingPaused
+      ? plan.resetsAt
+      : new Date((account.lastPolledAt?.getTime() ?? 0) + plan.intervalSeconds * 1000);
+    if (next.getTime() > Date.now()) return { status: 'skipped', reason: 'quota', until: next };
   }
 
   const leased = await ctx.db
@@ -149,6 +170,7 @@ export async function pollAccount(
   } finally {
     adapter.close();
     if (!leaseReleased) await releaseLease(ctx, account.id);
+    await addQuotaUnits(ctx.db, account.id, adapter.quotaUnitsSpent?.() ?? 0).catch(() => {});
   }
 }
 

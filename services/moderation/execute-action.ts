@@ -7,6 +7,7 @@ import {
   socialAccounts,
 } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
+import { addQuotaUnits } from '../accounts/account-quota.js';
 import { openAccountAdapter } from '../accounts/open-account-adapter.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { metrics } from '../core/metrics.js';
@@ -134,6 +135,7 @@ export async function executeAction(
     return fail(ctx, claimed, error);
   } finally {
     adapter.close();
+    await addQuotaUnits(ctx.db, account.id, adapter.quotaUnitsSpent?.() ?? 0).catch(() => {});
   }
 }
 

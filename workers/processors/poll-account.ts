@@ -12,6 +12,15 @@ export const pollAccountProcessor = (deps: WorkerDeps, adapterFor: AdapterFactor
         encryptionKey: deps.config.encryptionKey,
         adapterFor,
         failureAlertAfter: deps.config.pollFailureAlertAfter,
+        ...(deps.config.youtube
+          ? {
+              unitQuota: {
+                dailyQuota: deps.config.youtube.dailyQuota,
+                reservePercent: deps.config.youtube.reservePercent,
+                minIntervalSeconds: deps.config.pollIntervalSeconds,
+              },
+            }
+          : {}),
         // One process job per committed page: the page's comments are processed as one batch.
         onInserted: (ids) => enqueueProcessBatches(deps, ids),
       });

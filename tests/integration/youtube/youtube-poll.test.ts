@@ -4,6 +4,7 @@ import type { Config } from '../../../config/load-config.js';
 import { comments, quarantinedItems, socialAccounts } from '../../../db/schema/index.js';
 import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { openCredentials, sealCredentials } from '../../../services/accounts/account-credentials.js';
+import { accountQuotaPlan, addQuotaUnits, quotaUsedToday } from '../../../services/accounts/account-quota.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { type PollDeps, pollAccount } from '../../../services/ingestion/poll-account.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
@@ -235,5 +236,24 @@ describe('YouTube poll against the Data API sandbox', () => {
     const result = await pollAccount(ctx(), { accountId: account.id }, deps());
     expect(result).toMatchObject({ status: 'failed', kind: 'auth' });
     expect((await accountRow(account.id)).credentialStatus).toBe('needs_reauth');
+  });
+
+  it("records each poll's units and stops polling at the moderation reserve until the reset", async () => {
+    const { video, account } = await connectedChannel();
+    const quota = { dailyQuota: 10_000, reservePercent: 30, minIntervalSeconds: 1 };
+    expect(await pollAccount(ctx(), { accountId: account.id }, deps({ unitQuota: quota }))).toMatchObject({
+      status: 'polled',
+    });
+    expect(await quotaUsedToday(t.db, account.id)).toBe(2);
+
+    // Spend the rest of the account's polling share: the next poll waits for midnight Pacific.
+    const plan = await accountQuotaPlan(t.db, account.id, quota);
+    await addQuotaUnits(t.db, account.id, plan.pollUnitsLeft);
+    sandbox.youtube.state.addComment({ on: video.id, from: 'Pat Parent', text: 'Hello' });
+    const calls = sandbox.youtube.state.requestLog.requestsTo('commentThreads.list').length;
+    const skipped = await pollAccount(ctx(), { accountId: account.id }, deps({ unitQuota: quota }));
+    expect(skipped).toEqual({ status: 'skipped', reason: 'quota', until: nextPacificMidnight(Date.now()) });
+    expect(sandbox.youtube.state.requestLog.requestsTo('commentThreads.list').length).toBe(calls);
+    expect((await accountQuotaPlan(t.db, account.id, quota)).pollingPaused).toBe(true);
   });
 });
