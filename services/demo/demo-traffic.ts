@@ -1,6 +1,7 @@
 import { startMetaTraffic } from '../../sandbox/meta/traffic.js';
 import type { Sandbox } from '../../sandbox/server.js';
 import { startTraffic } from '../../sandbox/x/traffic.js';
+import { startYouTubeTraffic } from '../../sandbox/youtube/traffic.js';
 
 /**
  * The demo's traffic, as on a real school's accounts: the school has posted when the demo opens
@@ -12,11 +13,11 @@ import { startTraffic } from '../../sandbox/x/traffic.js';
 export const DEMO_TRAFFIC = { replyShare: 0.8, openingPosts: 4, ownPostEvery: 150 } as const;
 
 /** Where the comments go: most to the Facebook Page (by webhook), a little to Instagram and X. */
-export const DEMO_SHARES = { x: 0.1, facebookOfMeta: 0.85 } as const;
+export const DEMO_SHARES = { x: 0.1, youtube: 0.08, facebookOfMeta: 0.85 } as const;
 
 export function startDemoTraffic(
   sandbox: Sandbox,
-  accounts: { xUsername: string; pageId: string },
+  accounts: { xUsername: string; pageId: string; youtubeChannelId?: string },
   options: { ratePerSecond: number; seed: number },
 ) {
   const meta = startMetaTraffic({
@@ -24,7 +25,8 @@ export function startDemoTraffic(
     accounts: [accounts.pageId],
     ...DEMO_TRAFFIC,
     facebookShare: DEMO_SHARES.facebookOfMeta,
-    ratePerSecond: options.ratePerSecond * (1 - DEMO_SHARES.x),
+    ratePerSecond:
+      options.ratePerSecond * (1 - DEMO_SHARES.x - (accounts.youtubeChannelId ? DEMO_SHARES.youtube : 0)),
     seed: options.seed,
   });
   const x = startTraffic({
@@ -34,17 +36,27 @@ export function startDemoTraffic(
     ratePerSecond: options.ratePerSecond * DEMO_SHARES.x,
     seed: options.seed + 1,
   });
+  const youtube = accounts.youtubeChannelId
+    ? startYouTubeTraffic({
+        sandbox: sandbox.youtube.state,
+        accounts: [accounts.youtubeChannelId],
+        replyShare: DEMO_TRAFFIC.replyShare,
+        ratePerSecond: options.ratePerSecond * DEMO_SHARES.youtube,
+        seed: options.seed + 2,
+      })
+    : null;
   return {
     meta,
     x,
+    youtube,
     get posted() {
-      return meta.posted + x.posted;
+      return meta.posted + x.posted + (youtube?.posted ?? 0);
     },
     get failed() {
-      return meta.failed + x.failed;
+      return meta.failed + x.failed + (youtube?.failed ?? 0);
     },
     async stop() {
-      await Promise.all([meta.stop(), x.stop()]);
+      await Promise.all([meta.stop(), x.stop(), youtube?.stop()]);
     },
   };
 }

@@ -56,6 +56,11 @@ try {
       META_APP_SECRET: sandbox.meta.state.app.secret,
       META_WEBHOOK_VERIFY_TOKEN: DEMO_WEBHOOK_VERIFY_TOKEN,
       META_GRAPH_BASE_URL: sandbox.url,
+      // YouTube through the sandbox's Data API and Google OAuth, with its default client.
+      YOUTUBE_CLIENT_ID: sandbox.youtube.state.client.id,
+      YOUTUBE_CLIENT_SECRET: sandbox.youtube.state.client.secret,
+      YOUTUBE_API_BASE_URL: sandbox.youtube.apiUrl,
+      YOUTUBE_OAUTH_BASE_URL: sandbox.youtube.oauthUrl,
     }),
     (line) => process.stderr.write(`${line}\n`),
   );
@@ -93,7 +98,7 @@ if (!verified.ok) {
 }
 const traffic = startDemoTraffic(
   sandbox,
-  { xUsername: seeded.sandboxUser.username, pageId: seeded.page.id },
+  { xUsername: seeded.sandboxUser.username, pageId: seeded.page.id, youtubeChannelId: seeded.channel.id },
   {
     ratePerSecond: Number(process.env.DEMO_RATE ?? 0.5),
     seed: Date.now() % 100_000,
@@ -106,9 +111,10 @@ process.stdout.write(
     '',
     `Hallmonitor demo is running: open ${config.publicUrl}/login`,
     '',
-    `School: ${seeded.school.name}, with three accounts on the sandbox platforms at ${sandbox.url}:`,
+    `School: ${seeded.school.name}, with four accounts on the sandbox platforms at ${sandbox.url}:`,
     `  Facebook Page "${seeded.page.name}" (${seeded.page.id}), comments delivered by webhook to ${callbackUrl}`,
-    `  Instagram @${seeded.instagram.handle} (linked to the Page), and X @${seeded.sandboxUser.username}`,
+    `  Instagram @${seeded.instagram.handle} (linked to the Page), X @${seeded.sandboxUser.username}, and the`,
+    `  YouTube channel @${seeded.youtube.handle} (polled within its daily quota; a few comments arrive held for review)`,
     'Live comments arrive about one every two seconds, most on the Facebook Page, most as replies to the',
     "school's own posts (praise, questions, complaints, media enquiries, spam, abuse, threats, safeguarding",
     'disclosures), never the same text twice. Every account is also polled every 5 seconds, the backstop',
