@@ -9,6 +9,7 @@ import { queueCommentEffects } from '../comments/comment-effects.js';
 import type { RespondEffects } from '../comments/respond.js';
 import type { DeadlineTimers } from '../deadlines/deadline-timers.js';
 import { createXOAuth } from '../platforms/x/x-oauth.js';
+import { createYouTubeOAuth } from '../platforms/youtube/youtube-oauth.js';
 
 /**
  * What the routes do their work with, built once at start-up (the composition root) and handed to
@@ -56,6 +57,15 @@ export function decorateAppDeps(app: FastifyInstance): void {
     ...(config.x.apiBaseUrl ? { apiBaseUrl: config.x.apiBaseUrl } : {}),
   });
   app.addHook('onClose', async () => oauth.close());
+  const youtubeOAuth = config.youtube
+    ? createYouTubeOAuth({
+        clientId: config.youtube.clientId,
+        clientSecret: config.youtube.clientSecret,
+        authorizeUrl: config.youtube.authorizeUrl,
+        tokenUrl: config.youtube.tokenUrl,
+        apiBaseUrl: config.youtube.apiBaseUrl,
+      })
+    : undefined;
   const effects = queueCommentEffects(app.queues);
   const deps = assertComplete({
     commentEffects: { ...effects, classifiers: app.classifiers },
@@ -64,6 +74,7 @@ export function decorateAppDeps(app: FastifyInstance): void {
     polling: { scheduler: app.pollScheduler, defaultIntervalSeconds: config.pollIntervalSeconds },
     xConnect: {
       oauth,
+      youtubeOAuth,
       states: redisConnectStateStore(app.redis, config.redisPrefix),
       redirectUri: `${config.publicUrl}/api/accounts/connect/callback`,
       encryptionKey: config.encryptionKey,
