@@ -8,6 +8,11 @@ import { buildExternalTiers, type ExternalTiers } from '../classification/extern
 import { queueCommentEffects } from '../comments/comment-effects.js';
 import type { RespondEffects } from '../comments/respond.js';
 import type { DeadlineTimers } from '../deadlines/deadline-timers.js';
+import {
+  type PollIntervalSettings,
+  redisWebhookHealth,
+  type WebhookHealthStore,
+} from '../ingestion/webhook-health.js';
 import { createXOAuth } from '../platforms/x/x-oauth.js';
 import { createYouTubeOAuth } from '../platforms/youtube/youtube-oauth.js';
 
@@ -29,6 +34,8 @@ export interface AppDeps {
   xConnect: ConnectDeps;
   /** Connecting a Facebook Page or Instagram account: Facebook Login and the Page picker. */
   facebookConnect: FacebookConnectDeps;
+  /** How often each account is polled now: longer while the platform's webhooks are delivering. */
+  pollIntervals: { settings: PollIntervalSettings; health: WebhookHealthStore };
   /** The outside classification tiers configured (their hosts, for the trust admin's choice). */
   externalTiers: ExternalTiers;
 }
@@ -85,6 +92,14 @@ export function decorateAppDeps(app: FastifyInstance): void {
       pickers: redisPagePickerStore(app.redis, config.redisPrefix, config.encryptionKey),
       redirectUri: `${config.publicUrl}/api/accounts/connect/facebook/callback`,
       encryptionKey: config.encryptionKey,
+    },
+    pollIntervals: {
+      settings: {
+        defaultIntervalSeconds: config.pollIntervalSeconds,
+        withWebhooksSeconds: config.meta?.pollIntervalSecondsWithWebhooks ?? null,
+      },
+      // Without Meta nothing is delivered and withWebhooksSeconds is null: the store is never healthy.
+      health: redisWebhookHealth(app.redis, config.redisPrefix, config.meta?.appId ?? 'none'),
     },
     externalTiers: buildExternalTiers(config.externalClassification),
   });

@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = {
   'comment.responded': 'comment',
   'comment.closed': 'comment',
   'comment.seen': 'comment',
+  'comment.post_commenting_turned_off': 'comment',
+  'comment.post_commenting_turned_on': 'comment',
   'comment.redacted': 'comment',
   // Staff teaching the classifier (issue 20)
   'comment.corrected': 'comment',
@@ -76,6 +78,7 @@ export const AUDIT_ACTIONS = {
   'school.retention_changed': 'school',
   'monitoring.untriaged_day': 'school',
   'school.people_settings_changed': 'school',
+  'school.conduct_settings_changed': 'school',
   'saved_reply.created': 'saved_reply',
   'saved_reply.updated': 'saved_reply',
   'saved_reply.deleted': 'saved_reply',

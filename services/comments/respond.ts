@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { responses, schools, socialAccounts } from '../../db/schema/index.js';
 import { assertAdminOrRole, holdsRole } from '../accounts/account-access.js';
+import { approverNames, mediaApprovers } from '../accounts/conduct-settings.js';
 import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { checkOutgoingReply, problemSummary } from '../classification/check-outgoing-reply.js';
@@ -11,6 +12,8 @@ import type { ServiceContext } from '../core/service-context.js';
 import { invalidInput, invalidInputFrom, notFound, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
+import type { PlatformName } from '../platforms/adapter.js';
+import { platformProfile } from '../platforms/platform-profiles.js';
 import type { CommentEffects } from './comment-effects.js';
 import { commentLabel } from './comment-label.js';
 import { loadComment } from './load-comment.js';
@@ -109,6 +112,21 @@ export function distinctProblems(
   return [...byReason.values()];
 }
 
+/** Characters as people count them (an emoji is one), which is how the platforms count a reply. */
+export const replyLength = (text: string): number => [...text].length;
+
+/** A reply that goes to the platform fits its limit, sign-off included (X 280, Instagram 2,200, Facebook 8,000). */
+function assertFitsPlatform(text: string, platform: PlatformName): void {
+  const { maxReplyChars, displayName } = platformProfile(platform);
+  const length = replyLength(text);
+  if (length <= maxReplyChars) return;
+  const n = (v: number) => v.toLocaleString('en-GB');
+  throw invalidInput(
+    `This reply is ${n(length)} characters with its sign-off; ${displayName} allows ${n(maxReplyChars)}. Shorten it by ${n(length - maxReplyChars)} characters.`,
+    { maxReplyChars, length },
+  );
+}
+
 /** Replies to these categories wait for a senior leader (P6: a journalist's enquiry). */
 export const APPROVAL_CATEGORIES: readonly string[] = ['media_enquiry'];
 
@@ -122,7 +140,8 @@ export const APPROVAL_CATEGORIES: readonly string[] = ['media_enquiry'];
  * personal data or offends is refused (422) with each problem's span, unless a senior leader sends
  * it anyway with `overrideReason` (audited). A reply to a media enquiry (P6), or one whose author
  * asks for it (P10), waits as pending_approval for a senior leader; a senior leader's own reply is
- * approved by its author.
+ * approved by its author. A media enquiry's replies and offline responses wait for the headteacher
+ * or a deputy the school named (conduct-settings.ts), whose own are approved by their author.
  */
 export async function respond(
   ctx: ServiceContext,
@@ -166,6 +185,8 @@ export async function respond(
     let pending = false;
     let approvedBy: string | null = null;
     let approvalReason: string | null = null;
+    const media = comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c));
+    const approvers = media ? await mediaApprovers(tx, comment.schoolId) : null;
     if (isReply) {
       const policy = await loadReplyPolicy(tx, comment.schoolId);
       const topics = touchedTopics(text, policy.sensitiveTopics);
@@ -181,7 +202,6 @@ export async function respond(
         assertRole(ctx, comment.schoolId, ['senior_leader'], 'send a reply the outgoing check refused');
         overridden = { reason: input.overrideReason, problems: problemSummary(check.problems) };
       }
-      const media = comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c));
       approvalReason = media
         ? 'reply to a media enquiry (P6)'
         : topics.length
@@ -189,12 +209,20 @@ export async function respond(
           : 'requestApproval' in input && input.requestApproval
             ? 'requested by its author (P10)'
             : null;
-      if (approvalReason) {
-        if (holdsRole(ctx, comment.schoolId, ['senior_leader'])) approvedBy = requireUserId(ctx);
-        else pending = true;
-      }
       // 002 §5 Behaviour: staff say who they are. Checked without it (the check's spans are the author's).
       text = signReply(text, await signatureOf(tx, ctx, comment.schoolId, policy.signOff));
+      if (input.kind !== 'private_reply') assertFitsPlatform(text, account.platform);
+    } else if (input.kind === 'offline' && media) {
+      // P6: "must not respond without written approval" covers a phone call or meeting too.
+      approvalReason = 'offline response to a media enquiry (P6)';
+    }
+    if (approvalReason) {
+      // A media enquiry is the headteacher's (or a named deputy's); other sensitive replies any senior leader's.
+      const mayApprove = media
+        ? approvers!.ids.includes(requireUserId(ctx))
+        : holdsRole(ctx, comment.schoolId, ['senior_leader']);
+      if (mayApprove) approvedBy = requireUserId(ctx);
+      else pending = true;
     }
 
     const sending = (input.kind === 'public_reply' || input.kind === 'acknowledgement') && !pending;
@@ -261,11 +289,13 @@ export async function respond(
       });
       await notifyUsers(tx, {
         schoolId: comment.schoolId,
-        userIds: await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader']),
+        userIds: approvers ? approvers.ids : await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader']),
         event: 'reply.approval_requested',
         urgency: 'normal',
         title: `A reply on ${label.replace(/^Comment \S+ on /, '')} needs your approval`,
-        body: `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')} that needs approval: ${approvalReason}. It is not sent until a senior leader approves it.`,
+        body: approvers
+          ? `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')} that needs approval: ${approvalReason}. It is not sent until ${approverNames(approvers)} approves it.`
+          : `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')} that needs approval: ${approvalReason}. It is not sent until a senior leader approves it.`,
         link: `/approvals`,
         subject: { type: 'response', id: response.id },
       });

@@ -224,6 +224,16 @@ export interface PlatformAdapter {
    * `turnOffComments` capability is true; otherwise calling it is an 'unsupported' PlatformError.
    */
   setCommentsEnabled?(postExternalId: string, enabled: boolean): Promise<ActionResult>;
+  /** Whether people may comment on one of the account's posts now; beside setCommentsEnabled. */
+  readCommentsEnabled?(postExternalId: string): Promise<boolean>;
+  /**
+   * Reads one comment the platform said @mentions the account on media that is not the account's
+   * own (Instagram's `mentions` webhook, which carries only ids). Present where the platform has it.
+   */
+  fetchMention?(ref: {
+    mediaId: string;
+    commentId: string;
+  }): Promise<Pick<FetchPage, 'comments' | 'quarantined'>>;
   /** `target` is a comment id for 'hidden' and an author id for 'muted' and 'blocked' */
   readState(kind: ReadStateKind, target: string): Promise<boolean>;
 

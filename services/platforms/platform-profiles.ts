@@ -45,6 +45,8 @@ export interface PlatformProfile {
   /** the longest public notice Hallmonitor drafts; never more than maxReplyChars */
   readonly maxNoticeChars: number;
   readonly noticeOrder: NoticeOrder;
+  /** true: the platform pushes new comments by webhook, and polling is the backstop */
+  readonly webhooks: boolean;
   readonly connect: ConnectMethod;
   readonly credentials: CredentialLifetime;
   /** what the platform calls a comment it holds back until the account approves it, where it does */
@@ -204,6 +206,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 280,
     maxNoticeChars: 280,
     noticeOrder: 'reply-then-hide',
+    webhooks: false,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
   },
@@ -217,6 +220,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     // A notice is read under the comment: kept to a paragraph whatever the platform allows.
     maxNoticeChars: 1_000,
     noticeOrder: 'reply-then-hide',
+    webhooks: true,
     connect: { kind: 'facebook-login', picker: 'pages' },
     credentials: {
       renewal: 'reconnect',
@@ -232,6 +236,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 2_200,
     maxNoticeChars: 1_000,
     noticeOrder: 'notice-first',
+    webhooks: true,
     connect: { kind: 'facebook-login', picker: 'instagram-business-accounts' },
     credentials: {
       renewal: 'reconnect',
@@ -248,6 +253,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 10_000,
     maxNoticeChars: 1_000,
     noticeOrder: 'reply-then-hide',
+    webhooks: false,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
     heldForReview: 'Held for review',
@@ -261,6 +267,7 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 300,
     maxNoticeChars: 300,
     noticeOrder: 'reply-then-hide',
+    webhooks: false,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
   },

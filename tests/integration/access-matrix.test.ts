@@ -1079,6 +1079,20 @@ const TABLE: Record<string, Row> = {
       form: { shortfallMode: 'refuse', replacementDays: '5' },
     }),
   },
+  'POST /schools/:schoolId/settings/conduct': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/conduct`,
+      form: {
+        headteacherId: '',
+        dpoUserId: '',
+        dpoEmail: '',
+        harassmentCount: '3',
+        harassmentWindowDays: '7',
+      },
+    }),
+  },
   'GET /policy': { allowed: ALL, build: () => ({ url: '/policy' }) },
   'GET /schools/:schoolId/policy': {
     allowed: ALL,
@@ -1147,6 +1161,15 @@ const TABLE: Record<string, Row> = {
     build: (s) => ({
       url: `/comments/${s.comment.id}/act`,
       form: { kind: 'hide', reasonCategory: 'abusive', reasonText: 'Abuse' },
+    }),
+  },
+  'POST /comments/:id/post-commenting': {
+    // The matrix comment is on X, whose API cannot: an admin gets past access to that refusal.
+    allowed: ADMIN,
+    scoped: true,
+    build: (s) => ({
+      url: `/comments/${s.comment.id}/post-commenting`,
+      form: { commenting: 'off', reason: 'A pile-on' },
     }),
   },
   'POST /comments/:id/actions/:actionId/retry': {

@@ -1,6 +1,7 @@
 import type { AccountView } from '../../accounts/account-view.js';
 import type { CoverageGapItem } from '../../accounts/list-coverage-gaps.js';
 import type { QuarantinedItemView } from '../../accounts/list-quarantined-items.js';
+import { type PollIntervalInUse, WEBHOOK_HEALTHY_WITHIN_MS } from '../../ingestion/webhook-health.js';
 import { platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
 import type { QuotaPlan } from '../../platforms/youtube/youtube-quota.js';
 import { ReviewForm } from '../components/account-bits.js';
@@ -24,10 +25,38 @@ export interface AccountPageProps {
   /** Staff of the account's school who are not admins yet. */
   candidates: { userId: string; displayName: string }[];
   may: { manage: boolean; connect: boolean; seniorLeader: boolean };
+  /** How often it is polled now, and why (longer while its platform's webhooks are delivering). */
+  pollInterval?: PollIntervalInUse;
   /** Why this installation cannot connect accounts on the platform (no configuration); null: it can. */
   connectUnavailable?: string | null;
   /** A platform with a daily unit quota (YouTube), for the account's admins: the day's use and plan. */
   quota?: QuotaPlan | null;
+}
+
+/** "every 15 minutes" / "every 90 seconds" / "every hour" */
+export function everyText(seconds: number): string {
+  if (seconds % 3600 === 0) return seconds === 3600 ? 'every hour' : `every ${seconds / 3600} hours`;
+  if (seconds % 60 === 0) return seconds === 60 ? 'every minute' : `every ${seconds / 60} minutes`;
+  return `every ${seconds} seconds`;
+}
+
+function PollIntervalText({ interval }: { interval: PollIntervalInUse }): JSX.Element {
+  const every = everyText(interval.seconds);
+  if (interval.why === 'webhooks')
+    return (
+      <>
+        <span safe>{`${every}, as a backstop: webhook deliveries are arriving (last `}</span>
+        <Time at={interval.webhooks?.lastDeliveryAt ?? null} />
+        {')'}
+      </>
+    );
+  const own = interval.why === 'account' ? ' (this account’s setting)' : ' (the default)';
+  if (interval.webhooks === null) return <span safe>{`${every}${own}`}</span>;
+  return (
+    <span
+      safe
+    >{`${every}${own}: no webhook delivery in the last ${WEBHOOK_HEALTHY_WITHIN_MS / 60_000} minutes, so polling is not relaxed`}</span>
+  );
 }
 
 const CONNECTABLE = new Set(['approved', 'connected', 'active', 'suspended']);
@@ -267,6 +296,16 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
           <dd>
             <LastPoll a={a} />
           </dd>
+          {props.pollInterval ? (
+            <>
+              <dt>Polling</dt>
+              <dd>
+                <PollIntervalText interval={props.pollInterval} />
+              </dd>
+            </>
+          ) : (
+            ''
+          )}
           <dt>Review due</dt>
           <dd>
             <Time at={a.reviewDueAt} />

@@ -18,6 +18,7 @@ import { startAccountConnect } from '../../../accounts/start-account-connect.js'
 import { suspendAccount } from '../../../accounts/suspend-account.js';
 import { updateAccountSettings } from '../../../accounts/update-account-settings.js';
 import { hasRole } from '../../../core/principal.js';
+import { pollIntervalInUse } from '../../../ingestion/webhook-health.js';
 import { AccountPage } from '../../../web/pages/account-page.js';
 import { AccountsPage } from '../../../web/pages/accounts-page.js';
 import { PagePickerPage } from '../../../web/pages/page-picker-page.js';
@@ -78,6 +79,12 @@ export const accountsPageRoutes = pageRoutes(async (app) => {
           isAdmin || senior
             ? await listQuarantinedItems(request.ctx, { accountId: account.id, limit: 50 })
             : null;
+        const { pollIntervals } = app.deps;
+        const pollInterval = pollIntervalInUse(
+          account,
+          pollIntervals.settings,
+          await pollIntervals.health.read().catch(() => null),
+        );
         const { connect_error: connectError, connected } = request.query;
         const code = connected ?? connectOutcomeCode.catch('unknown').parse(connectError);
         const message =
@@ -95,6 +102,7 @@ export const accountsPageRoutes = pageRoutes(async (app) => {
                 }
               : null),
           account,
+          pollInterval,
           schoolName: staff?.schoolName ?? '',
           gaps,
           quarantined,
