@@ -5,10 +5,11 @@ import { benchDeadlineSweep } from './deadline-sweep.js';
 import { benchInbox } from './inbox.js';
 import { benchIngest } from './ingest.js';
 import { benchMetaWebhook } from './meta-webhook.js';
+import { benchPollCost } from './poll-cost.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures as it finishes, then one summary
- * table (figure, baseline, target, met/missed). BENCH_ONLY=classifier,ingest,sweep,inbox,audit,meta
+ * table (figure, baseline, target, met/missed). BENCH_ONLY=classifier,ingest,sweep,inbox,audit,meta,polls
  * runs a subset. A benchmark is a function returning rows (BenchRow); the table reads only those
  * fields, so a new benchmark needs only an entry here.
  */
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<BenchRow[]>> = {
   inbox: benchInbox,
   audit: benchAuditVerify,
   meta: benchMetaWebhook,
+  polls: benchPollCost,
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());

@@ -120,6 +120,23 @@ export const envSchema = z.object({
   META_POLL_INTERVAL_SECONDS_WITH_WEBHOOKS: integer(60, 86_400).default(900),
   // Bluesky: the PDS or entryway accounts sign in to (bsky.social for accounts hosted by Bluesky).
   BLUESKY_SERVICE_URL: url(['http:', 'https:']).default('https://bsky.social'),
+  // YouTube through the Data API v3: the Google OAuth client, both or none (YouTube is off).
+  YOUTUBE_CLIENT_ID: z
+    .string()
+    .regex(
+      /^[\w.-]{1,200}\.apps\.googleusercontent\.com$/,
+      'the OAuth client ID of the Google Cloud project (APIs & Services → Credentials), ending .apps.googleusercontent.com',
+    )
+    .optional(),
+  YOUTUBE_CLIENT_SECRET: z
+    .string()
+    .regex(/^[\x21-\x7e]{8,256}$/, 'the OAuth client secret of the same client, no spaces')
+    .optional(),
+  YOUTUBE_API_BASE_URL: url(['http:', 'https:']).default('https://youtube.googleapis.com'),
+  /** the sandbox's Google OAuth base (consent page and token endpoint); unset: Google's own */
+  YOUTUBE_OAUTH_BASE_URL: url(['http:', 'https:']).optional(),
+  YOUTUBE_DAILY_QUOTA: integer(100, 100_000_000).default(10_000),
+  YOUTUBE_QUOTA_RESERVE_PERCENT: integer(5, 90).default(30),
   WORKER_CONCURRENCY: integer(1, 256).default(8),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: z

@@ -28,6 +28,8 @@ export interface Config {
   readonly meta?: MetaConfig;
   /** Bluesky: needs no app registration (accounts sign in with app passwords), so it is always on. */
   readonly bluesky: { readonly serviceUrl: string };
+  /** YouTube through the Data API v3. Absent: YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET are unset. */
+  readonly youtube?: YouTubeConfig;
   readonly workerConcurrency: number;
   /** Email and webhook delivery of notifications; no smtpUrl: the email channel is off. */
   readonly notifications: {
@@ -88,6 +90,24 @@ export interface MetaConfig {
   /** seconds between the backstop polls of an account whose webhook deliveries are arriving */
   readonly pollIntervalSecondsWithWebhooks: number;
 }
+
+/** The Google OAuth client Hallmonitor reads and moderates YouTube channels with. */
+export interface YouTubeConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** https://youtube.googleapis.com, or the sandbox's origin; no trailing slash */
+  readonly apiBaseUrl: string;
+  /** the consent page and token endpoint: Google's own, or the sandbox's `/google-oauth` */
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  /** units the Cloud project may spend per Pacific day, shared by every YouTube account */
+  readonly dailyQuota: number;
+  /** the share of each account's units kept for moderation and replies, never spent on polling */
+  readonly reservePercent: number;
+}
+
+/** The two variables that turn YouTube on; both or none. */
+export const YOUTUBE_REQUIRED_VARIABLES = ['YOUTUBE_CLIENT_ID', 'YOUTUBE_CLIENT_SECRET'] as const;
 
 /** The three variables that turn Meta on; all or none. */
 export const META_REQUIRED_VARIABLES = [
@@ -163,6 +183,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `set as well, because ${metaSet.join(' and ')} ${metaSet.length === 1 ? 'is' : 'are'} (Facebook and Instagram need all of META_APP_ID, META_APP_SECRET and META_WEBHOOK_VERIFY_TOKEN; unset them all to leave Meta off)`,
     );
   }
+  const youtubeSet = YOUTUBE_REQUIRED_VARIABLES.filter((name) => e[name] !== undefined);
+  if (youtubeSet.length === 1) {
+    const missing = YOUTUBE_REQUIRED_VARIABLES.find((name) => e[name] === undefined)!;
+    throw new ConfigError(
+      missing,
+      `set as well, because ${youtubeSet[0]} is (YouTube needs both YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET; unset both to leave YouTube off)`,
+    );
+  }
   if (e.AUDIT_WITNESS_EMAILS && !e.SMTP_URL)
     throw new ConfigError(
       'AUDIT_WITNESS_EMAILS',
@@ -200,6 +228,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : {}),
     bluesky: Object.freeze({ serviceUrl: e.BLUESKY_SERVICE_URL.replace(/\/+$/, '') }),
+    ...(e.YOUTUBE_CLIENT_ID && e.YOUTUBE_CLIENT_SECRET
+      ? {
+          youtube: Object.freeze({
+            clientId: e.YOUTUBE_CLIENT_ID,
+            clientSecret: e.YOUTUBE_CLIENT_SECRET,
+            apiBaseUrl: e.YOUTUBE_API_BASE_URL.replace(/\/+$/, ''),
+            authorizeUrl: e.YOUTUBE_OAUTH_BASE_URL
+              ? `${e.YOUTUBE_OAUTH_BASE_URL.replace(/\/+$/, '')}/o/oauth2/v2/auth`
+              : 'https://accounts.google.com/o/oauth2/v2/auth',
+            tokenUrl: e.YOUTUBE_OAUTH_BASE_URL
+              ? `${e.YOUTUBE_OAUTH_BASE_URL.replace(/\/+$/, '')}/token`
+              : 'https://oauth2.googleapis.com/token',
+            dailyQuota: e.YOUTUBE_DAILY_QUOTA,
+            reservePercent: e.YOUTUBE_QUOTA_RESERVE_PERCENT,
+          }),
+        }
+      : {}),
     workerConcurrency: e.WORKER_CONCURRENCY,
     notifications: Object.freeze({
       ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
@@ -251,7 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * saying what to set. Logged once at start-up and shown to trust admins on /readyz.
  */
 export function platformsOff(
-  config: Pick<Config, 'meta'>,
+  config: Pick<Config, 'meta'> & Partial<Pick<Config, 'youtube'>>,
 ): { platforms: readonly PlatformName[]; message: string }[] {
   const off: { platforms: readonly PlatformName[]; message: string }[] = [];
   if (!config.meta)
@@ -260,14 +305,22 @@ export function platformsOff(
       message:
         'META_APP_ID, META_APP_SECRET and META_WEBHOOK_VERIFY_TOKEN are not set: Facebook and Instagram are off (accounts on them can be proposed, not connected)',
     });
+  if (!config.youtube)
+    off.push({
+      platforms: ['youtube'],
+      message:
+        'YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET are not set: YouTube is off (accounts on it can be proposed, not connected)',
+    });
   return off;
 }
 
 /** Why accounts on this platform cannot be connected in this installation, or null when they can. */
-export function connectUnavailable(config: Pick<Config, 'meta'>, platform: PlatformName): string | null {
+export function connectUnavailable(
+  config: Pick<Config, 'meta'> & Partial<Pick<Config, 'youtube'>>,
+  platform: PlatformName,
+): string | null {
   const off = platformsOff(config).find((o) => o.platforms.includes(platform));
   if (off) return off.message;
-  if (platform === 'youtube') return 'Hallmonitor cannot connect YouTube accounts yet';
   return null;
 }
 

@@ -19,9 +19,14 @@ import { authorize } from './x/oauth.js';
 import { X_RATE_LIMITS } from './x/rate-limits.js';
 import { problems } from './x/responses.js';
 import { SandboxState } from './x/state.js';
+import { type YouTubeSandbox, youtubeAdmin } from './youtube/admin.js';
+import { YouTubeFaults, youtubeApi } from './youtube/api-routes.js';
+import { consent, googleTokenApi } from './youtube/oauth.js';
+import { DEFAULT_GOOGLE_CLIENT, YouTubeState } from './youtube/state.js';
 
 // The sandbox platforms as one real HTTP server (Fastify): X API v2 and the Meta Graph API
-// (Facebook Pages and Instagram) and Bluesky's XRPC, each for the subset Hallmonitor uses. Tests, `npm run demo` and `npm run bench` point the real platform clients at
+// (Facebook Pages and Instagram), the YouTube Data API v3 and Bluesky's XRPC, each for the subset
+// Hallmonitor uses. Tests, `npm run demo` and `npm run bench` point the real platform clients at
 // it. It lives outside the product: nothing under services/ or workers/ imports it, and neither
 // the production build nor the Docker image contains it.
 
@@ -48,6 +53,8 @@ export interface SandboxOptions {
     accessTtlSeconds?: number;
     hiddenRepliesLimit?: number;
   };
+  /** the YouTube Data API sandbox: its OAuth client (default DEFAULT_GOOGLE_CLIENT) and daily quota */
+  youtube?: { client?: { id: string; secret: string; name?: string }; dailyQuota?: number };
 }
 
 export interface Sandbox {
@@ -60,6 +67,8 @@ export interface Sandbox {
   meta: MetaSandbox & { graphUrl: string };
   /** Bluesky (a PDS with its AppView): `serviceUrl` is its https://bsky.social */
   bluesky: BlueskySandbox & { serviceUrl: string };
+  /** YouTube: `apiUrl` is youtube.googleapis.com, `oauthUrl` both accounts.google.com and oauth2.googleapis.com */
+  youtube: YouTubeSandbox & { apiUrl: string; oauthUrl: string };
   close(): Promise<void>;
 }
 
@@ -87,6 +96,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }),
     rateLimits: blueskyRateLimits(options.bluesky?.rateLimits ?? {}, now),
   };
+  const youtube: YouTubeSandbox = {
+    state: new YouTubeState({
+      now,
+      requestLog: log,
+      client: options.youtube?.client ?? DEFAULT_GOOGLE_CLIENT,
+      ...(options.youtube?.dailyQuota === undefined ? {} : { dailyQuota: options.youtube.dailyQuota }),
+    }),
+    faults: new YouTubeFaults(),
+  };
 
   const app = createSandboxHttp();
   // Anything no platform claims answers as X does for an unknown route.
@@ -101,6 +119,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await admin.register(xAdmin, { state });
       await admin.register(metaAdmin, { ...meta, prefix: '/meta' });
       await admin.register(blueskyAdmin, { ...bluesky, prefix: '/bluesky' });
+      await admin.register(youtubeAdmin, { ...youtube, prefix: '/youtube' });
     },
     { prefix: '/sandbox' },
   );
@@ -151,6 +170,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now,
   });
 
+  // YouTube: Google's consent page and token endpoint, and the Data API v3.
+  app.get('/google-oauth/o/oauth2/v2/auth', async (request, reply) => {
+    const url = new URL(request.url, 'http://sandbox.invalid');
+    const answer = consent(youtube.state, url.searchParams, url.pathname);
+    reply.code(answer.status);
+    if (answer.headers) reply.headers(answer.headers);
+    if (answer.contentType) reply.type(answer.contentType);
+    return reply.send(answer.body);
+  });
+  await app.register(googleTokenApi, { prefix: '/google-oauth', state: youtube.state, faults, now });
+  await app.register(youtubeApi, {
+    prefix: '/youtube/v3',
+    state: youtube.state,
+    faults,
+    ytFaults: youtube.faults,
+    now,
+  });
+
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
@@ -168,6 +205,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     rateLimits,
     meta: { ...meta, graphUrl: `${url}/v21.0` },
     bluesky: { ...bluesky, serviceUrl: url },
+    youtube: { ...youtube, apiUrl: url, oauthUrl: `${url}/google-oauth` },
     close: () => app.close(),
   };
 }

@@ -20,6 +20,7 @@ export * from './parent-requests.js';
 export * from './policy-acknowledgements.js';
 export * from './poll-failures.js';
 export * from './quarantined-items.js';
+export * from './quota-usage.js';
 export * from './responses.js';
 export * from './retention-runs.js';
 export * from './roster-entries.js';

@@ -18,7 +18,7 @@ import { sealCredentials } from './account-credentials.js';
 import { accountLabel } from './account-label.js';
 import { type AccountView, describeAccount } from './account-view.js';
 import type { ConnectDeps } from './start-connect.js';
-import { CONNECTABLE_STATUSES } from './start-connect.js';
+import { CONNECTABLE_STATUSES, pkceOAuthFor } from './start-connect.js';
 
 export const completeConnectInput = z.object({
   state: z.string().min(1).max(200),
@@ -76,7 +76,10 @@ export async function completeConnect(
   try {
     const account = await loadAccount(ctx, ctx.db, accountId);
     assertAccountAdmin(ctx, account.id, 'connect it to the platform');
-    connected = await deps.oauth.exchangeCode(input.code, pending.codeVerifier, pending.redirectUri);
+    const oauth = pkceOAuthFor(account.platform, deps);
+    if (!oauth)
+      throw preconditionFailed('This platform does not connect this way; start again from the account page');
+    connected = await oauth.exchangeCode(input.code, pending.codeVerifier, pending.redirectUri);
   } catch (error) {
     if (error instanceof ServiceError) throw withAccount(error);
     if (isPlatformError(error, 'auth')) {

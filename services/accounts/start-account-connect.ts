@@ -13,7 +13,10 @@ import { type ConnectDeps, startConnect } from './start-connect.js';
 export async function startAccountConnect(
   ctx: ServiceContext,
   input: { accountId: string },
-  deps: { x: Pick<ConnectDeps, 'oauth' | 'states' | 'redirectUri'>; facebook: FacebookConnectDeps },
+  deps: {
+    x: Pick<ConnectDeps, 'oauth' | 'youtubeOAuth' | 'states' | 'redirectUri'>;
+    facebook: FacebookConnectDeps;
+  },
 ): Promise<{ authorizeUrl: string }> {
   const account = await loadAccount(ctx, ctx.tx ?? ctx.db, input.accountId);
   switch (platformProfile(account.platform).connect.kind) {

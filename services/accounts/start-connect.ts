@@ -15,7 +15,10 @@ export const startConnectInput = z.object({ accountId: z.uuid() });
 export type StartConnectInput = z.input<typeof startConnectInput>;
 
 export interface ConnectDeps {
+  /** X's OAuth 2.0 with PKCE */
   oauth: Pick<XOAuth, 'authLink' | 'exchangeCode'>;
+  /** Google's OAuth 2.0 with PKCE for YouTube, where YouTube is configured */
+  youtubeOAuth?: Pick<XOAuth, 'authLink' | 'exchangeCode'> | undefined;
   states: ConnectStateStore;
   /** Where the platform sends the person back: the API's callback route. */
   redirectUri: string;
@@ -26,7 +29,7 @@ export interface ConnectDeps {
 export async function startConnect(
   ctx: ServiceContext,
   raw: StartConnectInput,
-  deps: Pick<ConnectDeps, 'oauth' | 'states' | 'redirectUri'>,
+  deps: Pick<ConnectDeps, 'oauth' | 'youtubeOAuth' | 'states' | 'redirectUri'>,
 ): Promise<{ authorizeUrl: string }> {
   const input = startConnectInput.parse(raw);
   const userId = requireUserId(ctx);
@@ -40,12 +43,13 @@ export async function startConnect(
       },
     );
   }
-  if (platformProfile(account.platform).connect.kind !== 'oauth2-pkce' || account.platform !== 'x') {
+  const oauth = pkceOAuthFor(account.platform, deps);
+  if (platformProfile(account.platform).connect.kind !== 'oauth2-pkce' || !oauth) {
     throw preconditionFailed(
       `Connecting ${platformDisplayName(account.platform)} accounts this way is not available; use the account page's Connect button`,
     );
   }
-  const link = deps.oauth.authLink(deps.redirectUri);
+  const link = oauth.authLink(deps.redirectUri);
   await deps.states.save(link.state, {
     accountId: account.id,
     userId,
@@ -53,4 +57,14 @@ export async function startConnect(
     redirectUri: deps.redirectUri,
   });
   return { authorizeUrl: link.url };
+}
+
+/** The OAuth 2.0 (PKCE) client of a platform that connects that way, or undefined. */
+export function pkceOAuthFor(
+  platform: string,
+  deps: Pick<ConnectDeps, 'oauth' | 'youtubeOAuth'>,
+): Pick<XOAuth, 'authLink' | 'exchangeCode'> | undefined {
+  if (platform === 'x') return deps.oauth;
+  if (platform === 'youtube') return deps.youtubeOAuth;
+  return undefined;
 }

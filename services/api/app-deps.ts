@@ -15,6 +15,7 @@ import {
   type WebhookHealthStore,
 } from '../ingestion/webhook-health.js';
 import { createXOAuth } from '../platforms/x/x-oauth.js';
+import { createYouTubeOAuth } from '../platforms/youtube/youtube-oauth.js';
 
 /**
  * What the routes do their work with, built once at start-up (the composition root) and handed to
@@ -66,6 +67,15 @@ export function decorateAppDeps(app: FastifyInstance): void {
     ...(config.x.apiBaseUrl ? { apiBaseUrl: config.x.apiBaseUrl } : {}),
   });
   app.addHook('onClose', async () => oauth.close());
+  const youtubeOAuth = config.youtube
+    ? createYouTubeOAuth({
+        clientId: config.youtube.clientId,
+        clientSecret: config.youtube.clientSecret,
+        authorizeUrl: config.youtube.authorizeUrl,
+        tokenUrl: config.youtube.tokenUrl,
+        apiBaseUrl: config.youtube.apiBaseUrl,
+      })
+    : undefined;
   const effects = queueCommentEffects(app.queues);
   const deps = assertComplete({
     commentEffects: { ...effects, classifiers: app.classifiers },
@@ -74,6 +84,7 @@ export function decorateAppDeps(app: FastifyInstance): void {
     polling: { scheduler: app.pollScheduler, defaultIntervalSeconds: config.pollIntervalSeconds },
     xConnect: {
       oauth,
+      youtubeOAuth,
       states: redisConnectStateStore(app.redis, config.redisPrefix),
       redirectUri: `${config.publicUrl}/api/accounts/connect/callback`,
       encryptionKey: config.encryptionKey,

@@ -2,6 +2,7 @@ import { startBlueskyTraffic } from '../../sandbox/bluesky/traffic.js';
 import { startMetaTraffic } from '../../sandbox/meta/traffic.js';
 import type { Sandbox } from '../../sandbox/server.js';
 import { startTraffic } from '../../sandbox/x/traffic.js';
+import { startYouTubeTraffic } from '../../sandbox/youtube/traffic.js';
 
 /**
  * The demo's traffic, as on a real school's accounts: the school has posted when the demo opens
@@ -12,12 +13,12 @@ import { startTraffic } from '../../sandbox/x/traffic.js';
  */
 export const DEMO_TRAFFIC = { replyShare: 0.8, openingPosts: 4, ownPostEvery: 150 } as const;
 
-/** Where the comments go: most to the Facebook Page (by webhook), a little to Instagram, X and Bluesky. */
-export const DEMO_SHARES = { x: 0.1, bluesky: 0.1, facebookOfMeta: 0.85 } as const;
+/** Where the comments go: most to the Facebook Page (by webhook), a little to Instagram, X, YouTube and Bluesky. */
+export const DEMO_SHARES = { x: 0.1, bluesky: 0.1, youtube: 0.08, facebookOfMeta: 0.85 } as const;
 
 export function startDemoTraffic(
   sandbox: Sandbox,
-  accounts: { xUsername: string; pageId: string; blueskyHandle: string },
+  accounts: { xUsername: string; pageId: string; blueskyHandle: string; youtubeChannelId?: string },
   options: { ratePerSecond: number; seed: number },
 ) {
   const meta = startMetaTraffic({
@@ -25,7 +26,9 @@ export function startDemoTraffic(
     accounts: [accounts.pageId],
     ...DEMO_TRAFFIC,
     facebookShare: DEMO_SHARES.facebookOfMeta,
-    ratePerSecond: options.ratePerSecond * (1 - DEMO_SHARES.x - DEMO_SHARES.bluesky),
+    ratePerSecond:
+      options.ratePerSecond *
+      (1 - DEMO_SHARES.x - DEMO_SHARES.bluesky - (accounts.youtubeChannelId ? DEMO_SHARES.youtube : 0)),
     seed: options.seed,
   });
   const x = startTraffic({
@@ -42,18 +45,28 @@ export function startDemoTraffic(
     ratePerSecond: options.ratePerSecond * DEMO_SHARES.bluesky,
     seed: options.seed + 2,
   });
+  const youtube = accounts.youtubeChannelId
+    ? startYouTubeTraffic({
+        sandbox: sandbox.youtube.state,
+        accounts: [accounts.youtubeChannelId],
+        replyShare: DEMO_TRAFFIC.replyShare,
+        ratePerSecond: options.ratePerSecond * DEMO_SHARES.youtube,
+        seed: options.seed + 3,
+      })
+    : null;
   return {
     meta,
     x,
     bluesky,
+    youtube,
     get posted() {
-      return meta.posted + x.posted + bluesky.posted;
+      return meta.posted + x.posted + bluesky.posted + (youtube?.posted ?? 0);
     },
     get failed() {
-      return meta.failed + x.failed + bluesky.failed;
+      return meta.failed + x.failed + bluesky.failed + (youtube?.failed ?? 0);
     },
     async stop() {
-      await Promise.all([meta.stop(), x.stop(), bluesky.stop()]);
+      await Promise.all([meta.stop(), x.stop(), bluesky.stop(), youtube?.stop()]);
     },
   };
 }

@@ -58,6 +58,11 @@ try {
       META_GRAPH_BASE_URL: sandbox.url,
       // Bluesky: its sandbox PDS, where the demo account signs in with its app password.
       BLUESKY_SERVICE_URL: sandbox.bluesky.serviceUrl,
+      // YouTube through the sandbox's Data API and Google OAuth, with its default client.
+      YOUTUBE_CLIENT_ID: sandbox.youtube.state.client.id,
+      YOUTUBE_CLIENT_SECRET: sandbox.youtube.state.client.secret,
+      YOUTUBE_API_BASE_URL: sandbox.youtube.apiUrl,
+      YOUTUBE_OAUTH_BASE_URL: sandbox.youtube.oauthUrl,
     }),
     (line) => process.stderr.write(`${line}\n`),
   );
@@ -95,7 +100,12 @@ if (!verified.ok) {
 }
 const traffic = startDemoTraffic(
   sandbox,
-  { xUsername: seeded.sandboxUser.username, pageId: seeded.page.id, blueskyHandle: DEMO_BLUESKY_HANDLE },
+  {
+    xUsername: seeded.sandboxUser.username,
+    pageId: seeded.page.id,
+    youtubeChannelId: seeded.channel.id,
+    blueskyHandle: DEMO_BLUESKY_HANDLE,
+  },
   {
     ratePerSecond: Number(process.env.DEMO_RATE ?? 0.5),
     seed: Date.now() % 100_000,
@@ -108,9 +118,10 @@ process.stdout.write(
     '',
     `Hallmonitor demo is running: open ${config.publicUrl}/login`,
     '',
-    `School: ${seeded.school.name}, with four accounts on the sandbox platforms at ${sandbox.url}:`,
+    `School: ${seeded.school.name}, with five accounts on the sandbox platforms at ${sandbox.url}:`,
     `  Facebook Page "${seeded.page.name}" (${seeded.page.id}), comments delivered by webhook to ${callbackUrl}`,
-    `  Instagram @${seeded.instagram.handle} (linked to the Page), X @${seeded.sandboxUser.username}, and Bluesky @${DEMO_BLUESKY_HANDLE}`,
+    `  Instagram @${seeded.instagram.handle} (linked to the Page), X @${seeded.sandboxUser.username}, Bluesky @${DEMO_BLUESKY_HANDLE}, and the`,
+    `  YouTube channel @${seeded.youtube.handle} (polled within its daily quota; a few comments arrive held for review)`,
     'Live comments arrive about one every two seconds, most on the Facebook Page, most as replies to the',
     "school's own posts (praise, questions, complaints, media enquiries, spam, abuse, threats, safeguarding",
     'disclosures), never the same text twice. Every account is also polled every 5 seconds, the backstop',

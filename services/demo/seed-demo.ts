@@ -41,7 +41,8 @@ const PEOPLE: { key: string; displayName: string; roles: SchoolRole[]; admin?: b
 
 /**
  * A demo trust with one school, a person for each role, and approved, connected, active accounts
- * on the sandbox — an X account, a Facebook Page and its Instagram business account — each with
+ * on the sandbox — an X account, a Facebook Page and its Instagram business account, a YouTube
+ * channel — each with
  * its two admins. Safe to run again on an existing demo database: it finds what is there and adds
  * what is missing (a database from before Facebook gets the Meta accounts). The sandbox keeps its
  * state in memory, so every account is re-connected to it on every run.
@@ -165,8 +166,50 @@ export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, p
       secret: bsky.appPassword!,
     },
   });
-  return { trust, school, account, facebook, instagram, bluesky, page, people, sandboxUser };
+  // YouTube: the school's channel, with a fixed id (rows stored on an earlier run still match), a
+  // couple of videos, and the tokens Google's consent would have given.
+  const channel =
+    sandbox.youtube.state.channel(DEMO_YT_CHANNEL_ID) ??
+    sandbox.youtube.state.createChannel({
+      id: DEMO_YT_CHANNEL_ID,
+      title: DEMO_PAGE_NAME,
+      handle: `@${DEMO_YT_HANDLE}`,
+      owner: 'Tom Okafor',
+    });
+  if (sandbox.youtube.state.videosOf(channel.id).length === 0) {
+    sandbox.youtube.state.createVideo({ channel: channel.id, title: 'Year 6 leavers’ assembly' });
+    sandbox.youtube.state.createVideo({ channel: channel.id, title: 'Christmas nativity 2026' });
+  }
+  const ytTokens = sandbox.youtube.state.issueTokens({ channel: channel.id });
+  const youtube = await ensure({
+    platform: 'youtube',
+    handle: DEMO_YT_HANDLE,
+    label: `@${DEMO_YT_HANDLE} on YouTube`,
+    platformUserId: channel.id,
+    credentials: {
+      accessToken: ytTokens.access.token,
+      refreshToken: ytTokens.refresh.token,
+      expiresAt: new Date(ytTokens.access.expiresAt),
+    },
+  });
+  return {
+    trust,
+    school,
+    account,
+    facebook,
+    instagram,
+    youtube,
+    bluesky,
+    page,
+    channel,
+    people,
+    sandboxUser,
+  };
 }
+
+/** The demo's fixed YouTube channel: a restarted sandbox recreates it with the same id. */
+export const DEMO_YT_CHANNEL_ID = 'UCoakfieldPrimarySchool0';
+export const DEMO_YT_HANDLE = 'oakfieldprimary';
 
 export const DEMO_BLUESKY_HANDLE = 'oakfieldprimary.bsky.social';
 

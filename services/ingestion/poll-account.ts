@@ -9,6 +9,12 @@ import {
   socialAccounts,
 } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
+import {
+  accountQuotaPlan,
+  addQuotaUnits,
+  hasUnitQuota,
+  type QuotaSettings,
+} from '../accounts/account-quota.js';
 import { openAccountAdapter } from '../accounts/open-account-adapter.js';
 import { jsonSafe } from '../audit/canonical-json.js';
 import { emitAudit } from '../audit/emit-audit.js';
@@ -48,6 +54,11 @@ export interface PollDeps {
    * longer backstop interval has not passed since the last poll. Absent: always poll.
    */
   backstop?: { settings: PollIntervalSettings; health: WebhookHealthStore };
+  /**
+   * A platform with a daily unit quota (YouTube): polls are spaced so the day's polling stays out
+   * of the moderation reserve. Absent, such an account is polled on every round.
+   */
+  unitQuota?: QuotaSettings;
 }
 
 export const DEFAULT_FAILURE_ALERT_AFTER = 5;
@@ -66,6 +77,8 @@ export type PollResult =
       status: 'skipped';
       reason: 'not_active' | 'needs_reauth' | 'busy' | 'not_found' | 'webhooks_healthy';
     }
+  /** the account's share of the platform's daily quota allows its next poll at `until` */
+  | { status: 'skipped'; reason: 'quota'; until: Date }
   | { status: 'rate_limited'; until: Date }
   | { status: 'failed'; kind: string; message: string };
 
@@ -99,6 +112,14 @@ export async function pollAccount(
       metrics.pollsSkipped.inc({ platform: account.platform, reason: 'webhooks_healthy' });
       return { status: 'skipped', reason: 'webhooks_healthy' };
     }
+  }
+
+  if (deps.unitQuota && hasUnitQuota(account.platform)) {
+    const plan = await accountQuotaPlan(ctx.db, account.id, deps.unitQuota);
+    const next = plan.pollingPaused
+      ? plan.resetsAt
+      : new Date((account.lastPolledAt?.getTime() ?? 0) + plan.intervalSeconds * 1000);
+    if (next.getTime() > Date.now()) return { status: 'skipped', reason: 'quota', until: next };
   }
 
   const leased = await ctx.db
@@ -176,6 +197,7 @@ export async function pollAccount(
   } finally {
     adapter.close();
     if (!leaseReleased) await releaseLease(ctx, account.id);
+    await addQuotaUnits(ctx.db, account.id, adapter.quotaUnitsSpent?.() ?? 0).catch(() => {});
   }
 }
 

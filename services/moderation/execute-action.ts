@@ -7,6 +7,7 @@ import {
   socialAccounts,
 } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
+import { addQuotaUnits } from '../accounts/account-quota.js';
 import { openAccountAdapter } from '../accounts/open-account-adapter.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { metrics } from '../core/metrics.js';
@@ -40,7 +41,14 @@ export type ExecuteActionResult =
   /** Try again at `until`, without counting an attempt: a 429, or another attempt holds the lease. */
   | { status: 'wait'; until: Date; reason: 'rate_limited' | 'busy' };
 
-type Claimed = { action: ModerationAction; account: SocialAccount; externalId: string; resumed: boolean };
+type Claimed = {
+  action: ModerationAction;
+  account: SocialAccount;
+  externalId: string;
+  /** the comment the action was taken from, also for an author-level action (YouTube bans through it) */
+  commentExternalId: string | null;
+  resumed: boolean;
+};
 
 /**
  * Carries out one approved platform action, exactly once on the platform however often its job is
@@ -127,6 +135,7 @@ export async function executeAction(
     return fail(ctx, claimed, error);
   } finally {
     adapter.close();
+    await addQuotaUnits(ctx.db, account.id, adapter.quotaUnitsSpent?.() ?? 0).catch(() => {});
   }
 }
 
@@ -178,14 +187,20 @@ async function claim(
       ACTION_TARGET[action.kind] === 'author'
         ? (action.targetAuthorExternalId ?? '')
         : (row.externalId ?? '');
-    return { action: claimedAction, account: row.account, externalId, resumed };
+    return {
+      action: claimedAction,
+      account: row.account,
+      externalId,
+      commentExternalId: row.externalId,
+      resumed,
+    };
   });
 }
 
 /** Reads the platform's state first where it can; acts only if the target is not already there. */
 async function perform(
   adapter: PlatformAdapter,
-  { action, externalId, resumed }: Claimed,
+  { action, externalId, commentExternalId, resumed }: Claimed,
 ): Promise<Record<string, unknown>> {
   if (!externalId) throw new PlatformError('permanent', 'the action has no target', { reason: 'no target' });
   const state = ACTION_STATE[action.kind];
@@ -222,6 +237,13 @@ async function perform(
         }
         throw error;
       }
+    case 'block': {
+      const result = await adapter.block(
+        externalId,
+        commentExternalId === null ? undefined : { commentExternalId },
+      );
+      return { calledPlatform: true, alreadyInState: result.alreadyInState };
+    }
     default: {
       // Hide on X cannot be read back; hiding twice is harmless there (the PUT sets a flag).
       const result = await adapter[action.kind](externalId);
@@ -286,7 +308,13 @@ async function noticeFirst(ctx: ServiceContext, claimed: Claimed, adapter: Platf
     return created;
   });
   if (!notice) return;
-  const noticeClaim: Claimed = { action: notice, account, externalId, resumed: false };
+  const noticeClaim: Claimed = {
+    action: notice,
+    account,
+    externalId,
+    commentExternalId: externalId,
+    resumed: false,
+  };
   try {
     const posted = await adapter.reply(externalId, notice.noticeText!);
     await recordAfterExternalCall(ctx, async (tx) => {

@@ -191,6 +191,12 @@ export interface ActionResult {
   alreadyInState: boolean;
 }
 
+/** What an author-level action knows beyond the author: the comment it was taken from. */
+export interface BlockContext {
+  /** YouTube bans an author only by rejecting one of their comments */
+  commentExternalId?: string;
+}
+
 export interface PostedReply {
   externalId: string;
   text: string;
@@ -210,7 +216,7 @@ export interface PlatformAdapter {
   delete(externalId: string): Promise<ActionResult>;
   /** delete the account's own post (a reply sent in error) */
   deleteOwnPost(externalId: string): Promise<ActionResult>;
-  block(authorExternalId: string): Promise<ActionResult>;
+  block(authorExternalId: string, context?: BlockContext): Promise<ActionResult>;
   unblock(authorExternalId: string): Promise<ActionResult>;
   mute(authorExternalId: string): Promise<ActionResult>;
   unmute(authorExternalId: string): Promise<ActionResult>;
@@ -241,6 +247,8 @@ export interface PlatformAdapter {
   verifyCredentials(): Promise<PlatformIdentity>;
   refreshCredentials(): Promise<Credentials>;
   rateLimitState(): RateLimitState[];
+  /** where the platform's limit is a unit quota (YouTube): the units this adapter's calls spent */
+  quotaUnitsSpent?(): number;
   close(): void;
 }
 

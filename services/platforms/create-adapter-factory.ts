@@ -1,10 +1,17 @@
-import { type Config, META_REQUIRED_VARIABLES, type MetaConfig } from '../../config/load-config.js';
+import {
+  type Config,
+  META_REQUIRED_VARIABLES,
+  type MetaConfig,
+  YOUTUBE_REQUIRED_VARIABLES,
+  type YouTubeConfig,
+} from '../../config/load-config.js';
 import { type PlatformAdapter, PlatformError, type PlatformName } from './adapter.js';
 import type { AdapterFactory } from './adapter-factory.js';
 import { createBlueskyAdapter } from './bluesky/index.js';
 import { createFacebookPageAdapter, createInstagramAdapter, type MetaAdapterOptions } from './meta/index.js';
 import { platformDisplayName, platformProfile } from './platform-profiles.js';
 import { createXAdapter } from './x/x-adapter.js';
+import { createYouTubeAdapter } from './youtube/youtube-adapter.js';
 
 type Build = (...args: Parameters<AdapterFactory>) => PlatformAdapter;
 
@@ -13,7 +20,9 @@ type Build = (...args: Parameters<AdapterFactory>) => PlatformAdapter;
  * configuration is missing, or that Hallmonitor has no adapter for, answers 'unsupported' saying
  * which; it is never silently skipped.
  */
-export function createAdapterFactory(config: Pick<Config, 'x' | 'meta' | 'bluesky'>): AdapterFactory {
+export function createAdapterFactory(
+  config: Pick<Config, 'x' | 'meta' | 'bluesky'> & Partial<Pick<Config, 'youtube'>>,
+): AdapterFactory {
   const builders: { readonly [P in PlatformName]: Build | string } = {
     x: (account, credentials, onCredentialsRefreshed) =>
       createXAdapter({
@@ -30,7 +39,9 @@ export function createAdapterFactory(config: Pick<Config, 'x' | 'meta' | 'bluesk
     instagram: config.meta
       ? metaBuild(config.meta, createInstagramAdapter)
       : `Instagram is off: ${META_REQUIRED_VARIABLES.join(', ')} are not set`,
-    youtube: 'Hallmonitor cannot connect YouTube accounts yet',
+    youtube: config.youtube
+      ? youtubeBuild(config.youtube)
+      : `YouTube is off: ${YOUTUBE_REQUIRED_VARIABLES.join(', ')} are not set`,
     bluesky: (account, credentials, onCredentialsRefreshed) =>
       createBlueskyAdapter({
         serviceUrl: config.bluesky.serviceUrl,
@@ -61,6 +72,20 @@ function metaBuild(meta: MetaConfig, create: (options: MetaAdapterOptions) => Pl
       appSecret: meta.appSecret,
       graphBaseUrl: meta.graphBaseUrl,
       graphVersion: meta.graphVersion,
+      account: { platformUserId: account.platformUserId ?? '', handle: account.handle },
+    });
+}
+
+/** YouTube: a Google access token renewed with its refresh token; a refused refresh is 'auth'. */
+function youtubeBuild(youtube: YouTubeConfig): Build {
+  return (account, credentials, onCredentialsRefreshed) =>
+    createYouTubeAdapter({
+      credentials,
+      clientId: youtube.clientId,
+      clientSecret: youtube.clientSecret,
+      apiBaseUrl: youtube.apiBaseUrl,
+      tokenUrl: youtube.tokenUrl,
+      onCredentialsRefreshed,
       account: { platformUserId: account.platformUserId ?? '', handle: account.handle },
     });
 }

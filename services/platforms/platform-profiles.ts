@@ -199,9 +199,34 @@ export function blueskyCapabilities(): Capabilities {
   };
 }
 
-function notConnectedYet(displayName: string): Capabilities {
-  const note = `${displayName} accounts are not connected to Hallmonitor yet`;
-  return { ...CAPABILITY_OFF, notes: { fetch: note, reply: note } };
+/** YouTube through the Data API v3: comments on the channel's videos, moderated by status. */
+export function youtubeCapabilities(): Capabilities {
+  const studio = 'do it in YouTube Studio and record it';
+  return {
+    ...CAPABILITY_OFF,
+    fetch: true,
+    reply: true,
+    hide: true,
+    unhide: true,
+    delete: true,
+    deleteOwnPost: true,
+    block: true,
+    readHidden: true,
+    holdForReview: true,
+    notes: {
+      hide: 'holds the comment for review: it leaves the video until the channel publishes it again',
+      unhide: 'publishes a comment held for review',
+      delete: 'rejects the comment: YouTube removes it from the video',
+      block: 'rejects the comment and bans its author from the channel (banAuthor)',
+      unblock: `the Data API cannot lift a ban; ${studio}`,
+      mute: `YouTube has no mute for a channel; hide the author's comments in YouTube Studio instead`,
+      unmute: 'YouTube has no mute for a channel',
+      readMuted: 'YouTube has no mute for a channel',
+      readBlocked: 'the Data API cannot list the authors a channel has banned',
+      report: `the Data API has no endpoint to report a comment; report it on YouTube`,
+      turnOffComments: `the Data API cannot turn comments off on a video; ${studio}`,
+    },
+  };
 }
 
 const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
@@ -264,8 +289,8 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
   youtube: {
     platform: 'youtube',
     displayName: 'YouTube',
-    supported: false,
-    capabilities: notConnectedYet('YouTube'),
+    supported: true,
+    capabilities: youtubeCapabilities(),
     accountName: 'handle',
     maxReplyChars: 10_000,
     maxNoticeChars: 1_000,

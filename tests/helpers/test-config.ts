@@ -29,3 +29,16 @@ export function metaTestEnv(graphBaseUrl: string): Record<string, string> {
     META_GRAPH_VERSION: 'v21.0',
   };
 }
+
+/**
+ * The variables that turn YouTube on, pointed at a sandbox (its default Google client,
+ * sandbox/youtube/state.ts DEFAULT_GOOGLE_CLIENT): `testConfig(youtubeTestEnv(sandbox.url))`.
+ */
+export function youtubeTestEnv(sandboxUrl: string): Record<string, string> {
+  return {
+    YOUTUBE_CLIENT_ID: '204918273645-hallmonitor.apps.googleusercontent.com',
+    YOUTUBE_CLIENT_SECRET: 'GOCSPX-sandbox-youtube-secret',
+    YOUTUBE_API_BASE_URL: sandboxUrl,
+    YOUTUBE_OAUTH_BASE_URL: `${sandboxUrl}/google-oauth`,
+  };
+}

@@ -198,7 +198,7 @@ describe('outside classification tiers', () => {
     it('is off with none of its variables set, and says so in one sentence', () => {
       const config = loadConfig(valid);
       expect(config.meta).toBeUndefined();
-      expect(platformsOff(config)).toEqual([
+      expect(platformsOff(config).filter((o) => o.platforms.includes('facebook'))).toEqual([
         {
           platforms: ['facebook', 'instagram'],
           message: expect.stringMatching(
@@ -219,7 +219,7 @@ describe('outside classification tiers', () => {
         pollIntervalSecondsWithWebhooks: 900,
       });
       expect(Object.isFrozen(config.meta)).toBe(true);
-      expect(platformsOff(config)).toEqual([]);
+      expect(platformsOff(config).filter((o) => o.platforms.includes('facebook'))).toEqual([]);
     });
 
     it('points at another Graph origin and version without a trailing slash', () => {
@@ -278,6 +278,61 @@ describe('outside classification tiers', () => {
       const error = failure({ ...valid, BLUESKY_SERVICE_URL: 'bsky.social' });
       expect(error.variable).toBe('BLUESKY_SERVICE_URL');
       expect(error.message).toMatch(/a URL starting with http:\/\/ or https:\/\//);
+    });
+  });
+
+  describe('YouTube', () => {
+    const youtube = {
+      YOUTUBE_CLIENT_ID: '204918273645-abc.apps.googleusercontent.com',
+      YOUTUBE_CLIENT_SECRET: 'GOCSPX-0123456789abcdef',
+    };
+
+    it('is off with neither variable set, and says so in one sentence', () => {
+      const config = loadConfig(valid);
+      expect(config.youtube).toBeUndefined();
+      expect(platformsOff(config)).toContainEqual({
+        platforms: ['youtube'],
+        message: expect.stringMatching(
+          /^YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET are not set: YouTube is off/,
+        ),
+      });
+    });
+
+    it("is on with both set, with Google's own endpoints and the default quota", () => {
+      const config = loadConfig({ ...valid, ...youtube });
+      expect(config.youtube).toEqual({
+        clientId: youtube.YOUTUBE_CLIENT_ID,
+        clientSecret: youtube.YOUTUBE_CLIENT_SECRET,
+        apiBaseUrl: 'https://youtube.googleapis.com',
+        authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+        tokenUrl: 'https://oauth2.googleapis.com/token',
+        dailyQuota: 10_000,
+        reservePercent: 30,
+      });
+      expect(platformsOff(config).some((o) => o.platforms.includes('youtube'))).toBe(false);
+    });
+
+    it('points the API and OAuth at the sandbox', () => {
+      const config = loadConfig({
+        ...valid,
+        ...youtube,
+        YOUTUBE_API_BASE_URL: 'http://127.0.0.1:4150/',
+        YOUTUBE_OAUTH_BASE_URL: 'http://127.0.0.1:4150/google-oauth/',
+      });
+      expect(config.youtube?.apiBaseUrl).toBe('http://127.0.0.1:4150');
+      expect(config.youtube?.authorizeUrl).toBe('http://127.0.0.1:4150/google-oauth/o/oauth2/v2/auth');
+      expect(config.youtube?.tokenUrl).toBe('http://127.0.0.1:4150/google-oauth/token');
+    });
+
+    it('refuses to start half-configured or with a malformed value, naming the variable', () => {
+      const half = failure({ ...valid, YOUTUBE_CLIENT_ID: youtube.YOUTUBE_CLIENT_ID });
+      expect(half.variable).toBe('YOUTUBE_CLIENT_SECRET');
+      expect(half.message).toMatch(/because YOUTUBE_CLIENT_ID is/);
+      const bad = failure({ ...valid, ...youtube, YOUTUBE_CLIENT_ID: 'my-client' });
+      expect(bad.variable).toBe('YOUTUBE_CLIENT_ID');
+      expect(bad.message).toMatch(/apps\.googleusercontent\.com/);
+      const quota = failure({ ...valid, ...youtube, YOUTUBE_QUOTA_RESERVE_PERCENT: '99' });
+      expect(quota.variable).toBe('YOUTUBE_QUOTA_RESERVE_PERCENT');
     });
   });
 });

@@ -22,6 +22,16 @@ export const pollAccountProcessor = (deps: WorkerDeps, adapterFor: AdapterFactor
         encryptionKey: deps.config.encryptionKey,
         adapterFor,
         failureAlertAfter: deps.config.pollFailureAlertAfter,
+        // Only the scheduled tick waits for the quota's spacing; a backlog once started drains.
+        ...(first && deps.config.youtube
+          ? {
+              unitQuota: {
+                dailyQuota: deps.config.youtube.dailyQuota,
+                reservePercent: deps.config.youtube.reservePercent,
+                minIntervalSeconds: deps.config.pollIntervalSeconds,
+              },
+            }
+          : {}),
         // One process job per committed page: the page's comments are processed as one batch.
         onInserted: (ids) => enqueueProcessBatches(deps, ids),
         // Only the scheduled tick waits for the backstop interval; a backlog once started drains.

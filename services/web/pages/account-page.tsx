@@ -3,6 +3,7 @@ import type { CoverageGapItem } from '../../accounts/list-coverage-gaps.js';
 import type { QuarantinedItemView } from '../../accounts/list-quarantined-items.js';
 import { type PollIntervalInUse, WEBHOOK_HEALTHY_WITHIN_MS } from '../../ingestion/webhook-health.js';
 import { platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
+import type { QuotaPlan } from '../../platforms/youtube/youtube-quota.js';
 import { ReviewForm } from '../components/account-bits.js';
 import { AccountRiskTag } from '../components/account-risk.js';
 import { Option, PostForm, Time } from '../components/kit.js';
@@ -28,6 +29,8 @@ export interface AccountPageProps {
   pollInterval?: PollIntervalInUse;
   /** Why this installation cannot connect accounts on the platform (no configuration); null: it can. */
   connectUnavailable?: string | null;
+  /** A platform with a daily unit quota (YouTube), for the account's admins: the day's use and plan. */
+  quota?: QuotaPlan | null;
 }
 
 /** "every 15 minutes" / "every 90 seconds" / "every hour" */
@@ -334,6 +337,7 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
           may={may}
           connectUnavailable={props.connectUnavailable ?? null}
         />
+        {props.quota ? <QuotaSection plan={props.quota} platform={platformDisplayName(a.platform)} /> : ''}
         <Admins a={a} csrfToken={csrfToken} manage={may.manage} candidates={props.candidates} />
         {may.manage ? (
           <section aria-labelledby="settings-h">
@@ -361,6 +365,43 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
         {props.quarantined === null ? '' : <QuarantinedSection items={props.quarantined} />}
       </main>
     </Layout>
+  );
+}
+
+const units = (n: number) => `${n.toLocaleString('en-GB')} ${n === 1 ? 'unit' : 'units'}`;
+
+function every(seconds: number): string {
+  if (seconds < 120) return `every ${seconds} seconds`;
+  if (seconds < 7_200) return `every ${Math.round(seconds / 60)} minutes`;
+  return `every ${Math.round(seconds / 360) / 10} hours`;
+}
+
+/** The day's spend of the platform's quota, and how polling is spaced so moderation never starves. */
+function QuotaSection({ plan, platform }: { plan: QuotaPlan; platform: string }): JSX.Element {
+  return (
+    <section aria-labelledby="quota-h">
+      <h2 id="quota-h" safe>{`${platform} quota today`}</h2>
+      <dl class="facts">
+        <dt>Used today</dt>
+        <dd safe>{`${units(plan.usedToday)} of this account's ${units(plan.budget)}`}</dd>
+        <dt>Kept for moderation</dt>
+        <dd
+          safe
+        >{`${units(plan.reserve)}: polling stops before it, so holding, rejecting and replying always have units (each costs 50)`}</dd>
+        <dt>Polling</dt>
+        <dd>
+          {plan.pollingPaused ? (
+            <>Paused until the quota resets: only moderation and replies spend units now</>
+          ) : (
+            <span safe>{`${every(plan.intervalSeconds)}, to last until the reset`}</span>
+          )}
+        </dd>
+        <dt>Resets</dt>
+        <dd>
+          <Time at={plan.resetsAt} /> (midnight Pacific time)
+        </dd>
+      </dl>
+    </section>
   );
 }
 

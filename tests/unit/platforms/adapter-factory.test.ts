@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPlatformError, type PlatformError } from '../../../services/platforms/adapter.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
-import { metaTestEnv, testConfig } from '../../helpers/test-config.js';
+import { metaTestEnv, testConfig, youtubeTestEnv } from '../../helpers/test-config.js';
 
 const credentials = { accessToken: 'token' };
 const noRefresh = async () => {};
@@ -67,15 +67,24 @@ describe('adapter factory', () => {
     adapter.close();
   });
 
-  it('refuses platforms Hallmonitor has no adapter for, whatever the config', () => {
-    const factory = createAdapterFactory(testConfig(metaTestEnv('http://127.0.0.1:1')));
-    for (const platform of ['youtube'] as const) {
-      const error = refusal(() =>
-        factory({ id: 'a', platform, platformUserId: '42', handle: 'oakfield' }, credentials, noRefresh),
-      );
-      expect(error.kind).toBe('unsupported');
-      expect(error.reason).toMatch(/cannot connect YouTube accounts yet/);
-    }
+  it('refuses a YouTube account when YouTube is not configured, and builds one when it is', () => {
+    const account = {
+      id: 'a',
+      platform: 'youtube',
+      platformUserId: 'UCabcdefghijklmnopqrstuv',
+      handle: 'oakfield',
+    } as const;
+    const off = refusal(() => createAdapterFactory(testConfig())(account, credentials, noRefresh));
+    expect(off.kind).toBe('unsupported');
+    expect(off.reason).toMatch(/YouTube is off: YOUTUBE_CLIENT_ID, YOUTUBE_CLIENT_SECRET are not set/);
+    const adapter = createAdapterFactory(testConfig(youtubeTestEnv('http://127.0.0.1:1')))(
+      account,
+      credentials,
+      noRefresh,
+    );
+    expect(adapter.platform).toBe('youtube');
+    expect(adapter.capabilities.holdForReview).toBe(true);
+    adapter.close();
   });
 
   it('an account never connected is an auth problem, not a crash', () => {

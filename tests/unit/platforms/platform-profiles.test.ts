@@ -88,13 +88,4 @@ describe('platform profiles', () => {
     // the adapter and the registry agree
     expect(blueskyCapabilities).toEqual(bsky.capabilities);
   });
-
-  it('offers platforms Hallmonitor cannot reach yet only for proposing, never acting', () => {
-    for (const platform of ['youtube'] as const) {
-      const profile = platformProfile(platform);
-      expect(profile.supported).toBe(false);
-      expect(CAPABILITY_NAMES.filter((c) => profile.capabilities[c])).toEqual([]);
-      expect(profile.capabilities.notes.fetch).toMatch(/not connected to Hallmonitor yet/);
-    }
-  });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectUnavailable } from '../../../../config/load-config.js';
+import { accountQuotaPlan, hasUnitQuota } from '../../../accounts/account-quota.js';
 import { activateAccount } from '../../../accounts/activate-account.js';
 import { addAccountAdmin } from '../../../accounts/add-account-admin.js';
 import { connectableBlueskyAccount, connectBluesky } from '../../../accounts/connect-bluesky.js';
@@ -110,6 +111,14 @@ export const accountsPageRoutes = pageRoutes(async (app) => {
           candidates: (staff?.people ?? []).filter((p) => !adminIds.has(p.userId)),
           may: { manage: isAdmin || senior, connect: isAdmin, seniorLeader: senior },
           connectUnavailable: connectUnavailable(app.config, account.platform),
+          quota:
+            (isAdmin || senior) && app.config.youtube && hasUnitQuota(account.platform)
+              ? await accountQuotaPlan(request.ctx.db, account.id, {
+                  dailyQuota: app.config.youtube.dailyQuota,
+                  reservePercent: app.config.youtube.reservePercent,
+                  minIntervalSeconds: app.config.pollIntervalSeconds,
+                })
+              : null,
         });
       }),
   );
