@@ -68,12 +68,13 @@ describe('navigation', () => {
     expect(comms.body).toContain('<a class="skip-link" href="#main">');
     expect(comms.body).toContain('id="main"');
     expect(comms.body).toContain('action="/auth/sign-out"');
-    expect(navLinks(comms.body)).toEqual(['Inbox', 'Accounts', 'Deadlines']);
+    expect(navLinks(comms.body)).toEqual(['Inbox', 'Accounts', 'Deadlines', 'Policy']);
     expect(navLinks((await open(a.adminA.id, '/')).body)).toEqual([
       'Inbox',
       'Flags',
       'Accounts',
       'Deadlines',
+      'Policy',
     ]);
     expect(navLinks((await open(a.senior.id, '/')).body)).toEqual([
       'Inbox',
@@ -82,16 +83,31 @@ describe('navigation', () => {
       'Accounts',
       'Deadlines',
       'Audit',
+      'Policy',
       'Settings',
     ]);
     expect(navLinks((await open(a.safeguarding.id, '/flags')).body)).toEqual([
       'Inbox',
       'Safeguarding',
       'Accounts',
+      'Policy',
       'Settings',
     ]);
     const approvals = await open(a.senior.id, '/approvals');
     expect(approvals.body).toContain('<a href="/approvals" aria-current="page">Approvals</a>');
+  });
+
+  it('opens the retention and classifier reports from Deadlines for those who may read them', async () => {
+    const head = await open(a.senior.id, '/deadlines');
+    const links = head.body.match(/<nav aria-label="Other reports"[\s\S]*?<\/nav>/)?.[0] ?? '';
+    expect(links).toContain(`href="/reports/retention?schoolId=${a.school.id}"`);
+    expect(links).toContain(`href="/reports/classifier-quality?schoolId=${a.school.id}"`);
+    expect(links).toContain('href="/follow-ups"');
+    expect((await open(a.senior.id, `/reports/retention?schoolId=${a.school.id}`)).statusCode).toBe(200);
+    // Comms cannot open those two reports, so is not offered them.
+    const comms = await open(a.comms.id, '/deadlines');
+    expect(comms.body).not.toContain('/reports/retention');
+    expect(comms.body).toContain('href="/follow-ups"');
   });
 });
 
