@@ -121,6 +121,7 @@ export interface CommentDetail {
     seq: number;
     at: Date;
     actor: string;
+    actorType: string;
     action: string;
     subject: string;
     subjectType: string;
@@ -261,6 +262,7 @@ async function readCommentDetail(
       seq: auditEntries.seq,
       at: auditEntries.at,
       actor: auditEntries.actorLabel,
+      actorType: auditEntries.actorType,
       action: auditEntries.action,
       subject: auditEntries.subjectLabel,
       subjectType: auditEntries.subjectType,

@@ -1,5 +1,6 @@
 import type { PropsWithChildren } from '@kitajs/html';
 import { CsrfField } from './csrf-field.js';
+import { PublicText } from './public-text.js';
 import { formatInZone } from './time-zone.js';
 
 /**
@@ -69,3 +70,19 @@ export function Option({
 
 /** An identifier shown as words: `media_enquiry` → "media enquiry". */
 export const words = (s: string) => s.replaceAll('_', ' ');
+
+/**
+ * Who did something, in an audit row: a person by name; Hallmonitor's own work (a worker, a
+ * webhook) as "Hallmonitor", with which part of it in muted words ("automatic: processing").
+ */
+export function ActorName({ name, system }: { name: string; system: boolean }): JSX.Element {
+  if (!system) return <PublicText text={name} />;
+  return (
+    <>
+      Hallmonitor{' '}
+      <span class="muted" safe>
+        {`(automatic: ${name.replaceAll('-', ' ')})`}
+      </span>
+    </>
+  );
+}

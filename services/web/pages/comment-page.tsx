@@ -7,7 +7,7 @@ import { platformDisplayName } from '../../platforms/platform-profiles.js';
 import { ActionOutcomeItem } from '../components/action-outcome.js';
 import { CommentName } from '../components/comment-name.js';
 import { HighlightedText } from '../components/highlighted-text.js';
-import { Option, PostForm, Time, words } from '../components/kit.js';
+import { ActorName, Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { AccountName, AuthorName, namesPeople, PublicText } from '../components/public-text.js';
 import { RaiseConcernForms } from '../components/raise-concern.js';
@@ -715,7 +715,7 @@ function HistoryTable({ d }: { d: CommentDetail }): JSX.Element {
               <Time at={h.at} />
             </td>
             <td>
-              <PublicText text={h.actor} />
+              <ActorName name={h.actor} system={h.actorType === 'system'} />
             </td>
             <td safe>{auditActionLabel(h.action)}</td>
             <td>

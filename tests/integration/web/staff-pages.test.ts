@@ -124,6 +124,34 @@ describe('flags', () => {
     expect(res.body).not.toContain(b.account.handle);
   });
 
+  it('names a Facebook commenter by name, without an @, on Flags and Escalations', async () => {
+    const scene = await staffScene(t.db, { trustId: a.school.trustId });
+    const page = await createAccount(t.db, {
+      schoolId: scene.school.id,
+      platform: 'facebook',
+      handle: `Oakfield Page ${scene.school.id.slice(0, 4)}`,
+      adminIds: [scene.adminA.id, scene.adminB.id],
+    });
+    const comment = await createComment(t.db, {
+      schoolId: scene.school.id,
+      accountId: page.id,
+      authorHandle: 'Chloe Day',
+      authorName: 'Chloe Day',
+      text: 'you lot are idiots',
+      categories: ['offensive'],
+      labels: [{ category: 'offensive', subcategory: 'insult', severity: 'high', spans: [], source: 'test' }],
+    });
+    await t.db
+      .insert(escalations)
+      .values({ schoolId: scene.school.id, commentId: comment.id, kind: 'senior_leader', reason: 'Abuse' });
+    const flags = (await open(scene.adminA.id, '/flags')).body;
+    expect(flags).toContain('<bdi>Chloe Day</bdi>');
+    expect(flags).not.toContain('@<bdi>Chloe Day');
+    const queue = (await open(scene.senior.id, '/escalations')).body;
+    expect(queue).toContain('<bdi>Chloe Day</bdi>');
+    expect(queue).not.toContain('@<bdi>Chloe Day');
+  });
+
   it('does not offer the proposer their own confirmation', async () => {
     const res = await open(a.adminB.id, '/flags');
     expect(res.statusCode).toBe(200);
