@@ -68,6 +68,9 @@ export function Option({
   );
 }
 
+/** A label with its first letter in capitals: "hide" → "Hide". */
+export const sentenceCase = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** An identifier shown as words: `media_enquiry` → "media enquiry". */
 export const words = (s: string) => s.replaceAll('_', ' ');
 
