@@ -1,4 +1,5 @@
 import { classificationStep } from '../services/classification/classification-step.js';
+import { conductStep } from '../services/classification/conduct-step.js';
 import type { ExternalTiers } from '../services/classification/external-tiers.js';
 import { routingStep } from '../services/classification/routing-step.js';
 import type { SchoolClassifierCache } from '../services/classification/school-classifier-cache.js';
@@ -17,11 +18,12 @@ export interface ProcessingStepDeps {
   actionDispatch?: ActionDispatch;
 }
 
-/** The `process` pipeline, in order: deadline, classification, routing. */
+/** The `process` pipeline, in order: deadline, classification, conduct rules (P7), routing. */
 export function createProcessingSteps(deps: ProcessingStepDeps): ProcessingStep[] {
   return [
     createDeadlineStep(deps.deadlineTimers ?? null),
     classificationStep(deps.classifiers, deps.externalTiers),
+    conductStep(),
     routingStep(deps.actionDispatch ? { dispatch: deps.actionDispatch } : {}),
   ];
 }

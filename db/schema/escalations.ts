@@ -38,6 +38,12 @@ export const escalations = pgTable(
     closedBy: uuid('closed_by').references(() => users.id),
     /** What was done, written by whoever closed it: nothing closes an escalation without one. */
     closingNote: text('closing_note'),
+    /**
+     * P7: the classifier found possibly illegal content (a threat, hate, harassment): `due` until a
+     * police referral is recorded with its reference (`referred`) or a senior leader records why
+     * not (`not_referred`). Null: no police step.
+     */
+    policeReferral: text('police_referral', { enum: ['due', 'referred', 'not_referred'] }),
     createdAt: createdAt(),
   },
   (t) => [

@@ -22,6 +22,7 @@ export * from './responses.js';
 export * from './retention-runs.js';
 export * from './roster-entries.js';
 export * from './saved-replies.js';
+export * from './school-conduct-settings.js';
 export * from './school-lexicon-entries.js';
 export * from './school-people-settings.js';
 export * from './school-webhooks.js';

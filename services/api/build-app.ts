@@ -51,6 +51,7 @@ import { auditPageRoutes } from './routes/pages/audit.js';
 import { classifierQualityPageRoutes } from './routes/pages/classifier-quality.js';
 import { commentPageRoutes } from './routes/pages/comment.js';
 import { concernPageRoutes } from './routes/pages/concerns.js';
+import { conductSettingsPageRoutes } from './routes/pages/conduct-settings.js';
 import { correctionsPageRoutes } from './routes/pages/corrections.js';
 import { deadlineSettingsPageRoutes } from './routes/pages/deadline-settings.js';
 import { deadlinesPageRoutes } from './routes/pages/deadlines.js';
@@ -272,6 +273,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(adminQueuesRoutes);
   await app.register(peoplePolicyRoutes);
   await app.register(peoplePolicyPageRoutes);
+  await app.register(conductSettingsPageRoutes);
   await app.register(policyPageRoutes);
   return app;
 }

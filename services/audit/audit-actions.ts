@@ -76,6 +76,7 @@ export const AUDIT_ACTIONS = {
   'school.retention_changed': 'school',
   'monitoring.untriaged_day': 'school',
   'school.people_settings_changed': 'school',
+  'school.conduct_settings_changed': 'school',
   'saved_reply.created': 'saved_reply',
   'saved_reply.updated': 'saved_reply',
   'saved_reply.deleted': 'saved_reply',

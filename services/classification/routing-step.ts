@@ -8,6 +8,7 @@ import type { ProcessingStep } from '../ingestion/processing-pipeline.js';
 import { batchAccount, batchSchool } from '../ingestion/processing-pipeline.js';
 import type { ActionDispatch } from '../moderation/action-access.js';
 import { actionMode } from '../moderation/action-rules.js';
+import { conductFindings, routeConduct } from '../moderation/conduct-escalation.js';
 import { routeSafeguardingConcern } from '../moderation/escalation-routes.js';
 import { takeAction } from '../moderation/take-action.js';
 import { notifyFlagDigest } from '../notifications/notify-flag-digest.js';
@@ -39,7 +40,8 @@ export interface RoutingStepOptions {
 /**
  * Sends a classified comment where the policy says it must go: offensive flags to the account's
  * admins (P3), safeguarding straight to the safeguarding leads (P8, P11), media enquiries to senior
- * leaders (P6). Each route is audited in the same transaction; notifications are rows in it too.
+ * leaders (P6), unacceptable conduct to a senior leader and personal data also to the data
+ * protection officer (P7, conduct-escalation.ts). Each route is audited in the same transaction; notifications are rows in it too.
  * With the account's auto-hide on, a high-severity offensive comment is also hidden by a system
  * action through the normal action path (take-action → execute-action job), which an admin can
  * undo with unhide; the admins are still notified.
@@ -185,6 +187,8 @@ export function routingStep(options: RoutingStepOptions = {}): ProcessingStep {
           subject: { type: 'comment', id: comment.id },
         });
       }
+      const conduct = conductFindings(labels);
+      if (conduct) await routeConduct(tx, ctx, comment, onAccount, conduct, personal);
       if (onRoutes) state.afterCommit.push(() => onRoutes(comment.id, routes));
     },
   };

@@ -99,7 +99,9 @@ export async function approveResponse(
       title: 'Your reply was approved',
       body: isPublic
         ? `${ctx.actor.label} approved your reply to ${label}; it is being sent.`
-        : `${ctx.actor.label} approved your private reply to ${label}; send it now.`,
+        : response.kind === 'offline'
+          ? `${ctx.actor.label} approved your offline response to ${label}; make the contact as you wrote it.`
+          : `${ctx.actor.label} approved your private reply to ${label}; send it now.`,
       link: `/comments/${comment.id}`,
       subject: { type: 'response', id: response.id },
     });
@@ -112,7 +114,14 @@ export async function approveResponse(
       });
       return { response: updated, comment, resolved: false, metDeadline: null };
     }
-    const met = await meetDeadline(tx, comment.id, now, 'responded');
+    // An offline holding contact meets the deadline but leaves the full answer owed (P2).
+    const met = await meetDeadline(
+      tx,
+      comment.id,
+      now,
+      'responded',
+      !(response.kind === 'offline' && response.holding),
+    );
     const metDeadline = met ? !met.deadlineAt || now <= met.deadlineAt : null;
     await emitAudit(tx, ctx, {
       action: 'comment.responded',

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { comments, responses, socialAccounts, users } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
+import { approverNames, type MediaApprovers, mediaApprovers } from '../accounts/conduct-settings.js';
 import { hasRole } from '../core/principal.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
 import { forbidden } from '../core/service-error.js';
@@ -13,6 +14,10 @@ export interface PendingResponseView {
   /** Why it waits: a media enquiry (P6), the sensitive topics it touches (P10), or its author asked. */
   why: string | null;
   draftedBy: { id: string; name: string };
+  /** An offline response: how and with whom; its note is what will be said. */
+  offline: { channel: string | null; contactPerson: string | null; note: string | null } | null;
+  /** P6: a reply to a media enquiry, who may approve it, and whether the reader is one of them. */
+  media: { approvers: string; mayDecide: boolean } | null;
   createdAt: Date;
   comment: {
     id: string;
@@ -52,6 +57,11 @@ export async function listPendingResponses(
     .where(and(inArray(responses.schoolId, schoolIds), eq(responses.status, 'pending_approval')))
     .orderBy(asc(responses.createdAt))
     .limit(200);
+  const media = new Map<string, MediaApprovers>();
+  for (const { comment } of rows) {
+    if (comment.categories.includes('media_enquiry') && !media.has(comment.schoolId))
+      media.set(comment.schoolId, await mediaApprovers(queryable(ctx), comment.schoolId));
+  }
   return {
     responses: rows.map(({ response, comment, account, author }) => ({
       id: response.id,
@@ -60,6 +70,16 @@ export async function listPendingResponses(
       text: response.text,
       why: response.approvalReason,
       draftedBy: { id: author.id, name: author.displayName },
+      offline:
+        response.kind === 'offline'
+          ? { channel: response.channel, contactPerson: response.contactPerson, note: response.note }
+          : null,
+      media: comment.categories.includes('media_enquiry')
+        ? {
+            approvers: approverNames(media.get(comment.schoolId)!),
+            mayDecide: media.get(comment.schoolId)!.ids.includes(principal.userId),
+          }
+        : null,
       createdAt: response.createdAt,
       comment: {
         id: comment.id,

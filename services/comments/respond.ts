@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { responses, schools, socialAccounts } from '../../db/schema/index.js';
 import { assertAdminOrRole, holdsRole } from '../accounts/account-access.js';
+import { approverNames, mediaApprovers } from '../accounts/conduct-settings.js';
 import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { checkOutgoingReply, problemSummary } from '../classification/check-outgoing-reply.js';
@@ -122,7 +123,8 @@ export const APPROVAL_CATEGORIES: readonly string[] = ['media_enquiry'];
  * personal data or offends is refused (422) with each problem's span, unless a senior leader sends
  * it anyway with `overrideReason` (audited). A reply to a media enquiry (P6), or one whose author
  * asks for it (P10), waits as pending_approval for a senior leader; a senior leader's own reply is
- * approved by its author.
+ * approved by its author. A media enquiry's replies and offline responses wait for the headteacher
+ * or a deputy the school named (conduct-settings.ts), whose own are approved by their author.
  */
 export async function respond(
   ctx: ServiceContext,
@@ -166,6 +168,8 @@ export async function respond(
     let pending = false;
     let approvedBy: string | null = null;
     let approvalReason: string | null = null;
+    const media = comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c));
+    const approvers = media ? await mediaApprovers(tx, comment.schoolId) : null;
     if (isReply) {
       const policy = await loadReplyPolicy(tx, comment.schoolId);
       const topics = touchedTopics(text, policy.sensitiveTopics);
@@ -181,7 +185,6 @@ export async function respond(
         assertRole(ctx, comment.schoolId, ['senior_leader'], 'send a reply the outgoing check refused');
         overridden = { reason: input.overrideReason, problems: problemSummary(check.problems) };
       }
-      const media = comment.categories.some((c) => APPROVAL_CATEGORIES.includes(c));
       approvalReason = media
         ? 'reply to a media enquiry (P6)'
         : topics.length
@@ -189,12 +192,19 @@ export async function respond(
           : 'requestApproval' in input && input.requestApproval
             ? 'requested by its author (P10)'
             : null;
-      if (approvalReason) {
-        if (holdsRole(ctx, comment.schoolId, ['senior_leader'])) approvedBy = requireUserId(ctx);
-        else pending = true;
-      }
       // 002 §5 Behaviour: staff say who they are. Checked without it (the check's spans are the author's).
       text = signReply(text, await signatureOf(tx, ctx, comment.schoolId, policy.signOff));
+    } else if (input.kind === 'offline' && media) {
+      // P6: "must not respond without written approval" covers a phone call or meeting too.
+      approvalReason = 'offline response to a media enquiry (P6)';
+    }
+    if (approvalReason) {
+      // A media enquiry is the headteacher's (or a named deputy's); other sensitive replies any senior leader's.
+      const mayApprove = media
+        ? approvers!.ids.includes(requireUserId(ctx))
+        : holdsRole(ctx, comment.schoolId, ['senior_leader']);
+      if (mayApprove) approvedBy = requireUserId(ctx);
+      else pending = true;
     }
 
     const sending = (input.kind === 'public_reply' || input.kind === 'acknowledgement') && !pending;
@@ -261,11 +271,13 @@ export async function respond(
       });
       await notifyUsers(tx, {
         schoolId: comment.schoolId,
-        userIds: await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader']),
+        userIds: approvers ? approvers.ids : await schoolRoleUserIds(tx, comment.schoolId, ['senior_leader']),
         event: 'reply.approval_requested',
         urgency: 'normal',
         title: `A reply on ${label.replace(/^Comment \S+ on /, '')} needs your approval`,
-        body: `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')} that needs approval: ${approvalReason}. It is not sent until a senior leader approves it.`,
+        body: approvers
+          ? `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')} that needs approval: ${approvalReason}. It is not sent until ${approverNames(approvers)} approves it.`
+          : `${ctx.actor.label} drafted a ${input.kind.replace('_', ' ')} that needs approval: ${approvalReason}. It is not sent until a senior leader approves it.`,
         link: `/approvals`,
         subject: { type: 'response', id: response.id },
       });

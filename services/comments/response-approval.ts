@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
 import { comments, type Response, responses, socialAccounts } from '../../db/schema/index.js';
+import { approverNames, mediaApprovers } from '../accounts/conduct-settings.js';
 import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { assertInScope, assertRole, requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
@@ -26,6 +27,15 @@ export async function loadPendingResponse(ctx: ServiceContext, tx: Transaction, 
   await assertPolicyAcknowledged(tx, ctx, row.response.schoolId, 'approve or reject replies');
   if (ctx.actor.type === 'user' && row.response.actorId === requireUserId(ctx)) {
     throw forbidden('Nobody approves or rejects their own reply; another senior leader must decide');
+  }
+  if (row.comment.categories.includes('media_enquiry')) {
+    // P6: a journalist's enquiry goes to the headteacher; "written approval" is theirs or a named deputy's.
+    const approvers = await mediaApprovers(tx, row.response.schoolId);
+    if (!approvers.ids.includes(requireUserId(ctx))) {
+      throw forbidden(
+        `Only ${approverNames(approvers)} may approve or reject a reply to a media enquiry (P6); the school names them in Settings`,
+      );
+    }
   }
   if (row.response.status !== 'pending_approval') {
     throw conflict(`That reply is not waiting for approval (it is ${row.response.status.replace('_', ' ')})`);

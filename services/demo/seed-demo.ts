@@ -6,6 +6,7 @@ import {
   memberships,
   policyAcknowledgements,
   type SchoolRole,
+  schoolConductSettings,
   schools,
   socialAccounts,
   trusts,
@@ -98,6 +99,11 @@ export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, p
     ids[person.key] = user.id;
     people.push({ role: person.label, email, password, displayName: person.displayName });
   }
+  // P6: the demo's senior leader is the headteacher, who approves replies to media enquiries.
+  await db
+    .insert(schoolConductSettings)
+    .values({ schoolId: school.id, headteacherId: ids.head! })
+    .onConflictDoNothing();
 
   const sandboxUser = sandbox.state.createAccount({ username: DEMO_HANDLE, name: 'Oakfield Primary' });
   const issued = sandbox.state.issueToken(sandboxUser.id, { clientId: config.x.clientId, ttlSeconds: 7_200 });

@@ -1,3 +1,4 @@
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { escalations } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
@@ -48,6 +49,15 @@ export async function escalateComment(
       .returning();
     const created = row!;
     const referral = input.kind !== 'senior_leader';
+    // P7: a police referral with its reference settles the police step of the comment's conduct escalations.
+    const settled =
+      input.kind === 'police' && created.externalReference
+        ? await tx
+            .update(escalations)
+            .set({ policeReferral: 'referred' })
+            .where(and(eq(escalations.commentId, comment.id), eq(escalations.policeReferral, 'due')))
+            .returning({ id: escalations.id })
+        : [];
     await emitAudit(tx, ctx, {
       action: referral ? 'escalation.referred' : 'escalation.raised',
       schoolId: comment.schoolId,
@@ -61,6 +71,7 @@ export async function escalateComment(
         reason: input.reason,
         externalReference: created.externalReference,
         commentId: comment.id,
+        ...(settled.length ? { policeReferralFor: settled.map((e) => e.id) } : {}),
       },
     });
     await notifyUsers(tx, {

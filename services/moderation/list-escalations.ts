@@ -25,6 +25,8 @@ export interface EscalationItem {
   reason: string;
   /** The police incident number or the platform's report reference. */
   externalReference: string | null;
+  /** P7: a police-referral step for possibly illegal conduct: due, referred, not_referred; null: none. */
+  policeReferral: 'due' | 'referred' | 'not_referred' | null;
   /** null when the system raised it from a classification. */
   raisedByName: string | null;
   createdAt: Date;
@@ -128,6 +130,7 @@ export function toEscalationItem(r: EscalationRow): EscalationItem {
     status: r.e.status,
     reason: r.e.reason,
     externalReference: r.e.externalReference,
+    policeReferral: r.e.policeReferral,
     raisedByName: r.e.raisedBy ? r.raisedByName : null,
     createdAt: r.e.createdAt,
     acknowledgedAt: r.e.acknowledgedAt,

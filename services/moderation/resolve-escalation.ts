@@ -4,7 +4,7 @@ import { escalations } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { assertInScope, assertRole, requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { conflict, notFound } from '../core/service-error.js';
+import { conflict, notFound, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 
 export const resolveEscalationInput = z
@@ -14,6 +14,8 @@ export const resolveEscalationInput = z
     outcome: z.enum(['acknowledge', 'close'], { error: 'choose acknowledge or close' }),
     /** Optional when acknowledging; an escalation is closed only with a note of what was done. */
     note: z.string().trim().max(4_000, 'keep the note under 4,000 characters').optional(),
+    /** P7: closing a possibly illegal case without a police referral; the note says why. */
+    notReferred: z.boolean().optional(),
   })
   .refine((r) => r.outcome !== 'close' || !!r.note, {
     message: 'write a note saying what was done',
@@ -50,6 +52,11 @@ export async function resolveEscalation(
       assertRole(ctx, current.schoolId, ['senior_leader'], 'acknowledge or close an escalation');
     }
     const acknowledge = input.outcome === 'acknowledge';
+    if (!acknowledge && current.policeReferral === 'due' && !input.notReferred) {
+      throw preconditionFailed(
+        'This may be illegal (P7): record the police referral with its reference on the comment page first, or close it as not referred to the police, saying why in the note',
+      );
+    }
     const from = acknowledge ? (['open'] as const) : (['open', 'acknowledged'] as const);
     const now = new Date();
     const [updated] = await tx
@@ -62,6 +69,7 @@ export async function resolveEscalation(
               closedAt: now,
               closedBy: userId,
               closingNote: input.note ?? null,
+              ...(current.policeReferral === 'due' ? { policeReferral: 'not_referred' as const } : {}),
               acknowledgedBy: current.acknowledgedBy ?? userId,
               acknowledgedAt: current.acknowledgedAt ?? now,
             },
@@ -85,6 +93,7 @@ export async function resolveEscalation(
         to: updated.status,
         note: input.note ?? null,
         commentId: current.commentId,
+        ...(current.policeReferral === 'due' && !acknowledge ? { policeReferral: 'not_referred' } : {}),
       },
     });
     return { escalation: { id: updated.id, status: updated.status } };

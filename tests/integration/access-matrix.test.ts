@@ -1079,6 +1079,20 @@ const TABLE: Record<string, Row> = {
       form: { shortfallMode: 'refuse', replacementDays: '5' },
     }),
   },
+  'POST /schools/:schoolId/settings/conduct': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/schools/${s.school.id}/settings/conduct`,
+      form: {
+        headteacherId: '',
+        dpoUserId: '',
+        dpoEmail: '',
+        harassmentCount: '3',
+        harassmentWindowDays: '7',
+      },
+    }),
+  },
   'GET /policy': { allowed: ALL, build: () => ({ url: '/policy' }) },
   'GET /schools/:schoolId/policy': {
     allowed: ALL,

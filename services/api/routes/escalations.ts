@@ -70,6 +70,8 @@ export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
             .trim()
             .min(1, 'write a note saying what was done')
             .max(4_000),
+          /** P7: close a possibly illegal case without a police referral (the note says why). */
+          notReferred: z.boolean().optional(),
         }),
       },
     },
@@ -78,6 +80,7 @@ export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
         escalationId: request.params.id,
         outcome: 'close',
         note: request.body.note,
+        ...(request.body.notReferred !== undefined ? { notReferred: request.body.notReferred } : {}),
       }),
   );
 };

@@ -1,6 +1,8 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { classifierCorrections, escalations } from '../../../db/schema/index.js';
+import { accountLabel } from '../../accounts/account-label.js';
+import { escalationSubjectLabel } from '../../audit/audit-labels.js';
 import { emitAudit } from '../../audit/emit-audit.js';
 import { commentLabel } from '../../comments/comment-label.js';
 import { requireUserId } from '../../core/authorization.js';
@@ -81,6 +83,40 @@ export async function clearFlag(
               ),
             )
         : [];
+    // P6 unmarked: the media escalation it raised is closed with the reason; replies no longer
+    // wait for the headteacher (one already pending stays for a senior leader to decide).
+    const closedMedia =
+      input.category === 'media_enquiry'
+        ? await tx
+            .update(escalations)
+            .set({
+              status: 'closed',
+              closedAt: new Date(),
+              closedBy: userId,
+              closingNote: `Not a media enquiry: ${input.reason}`,
+            })
+            .where(
+              and(
+                eq(escalations.commentId, comment.id),
+                eq(escalations.kind, 'media'),
+                inArray(escalations.status, ['open', 'acknowledged']),
+              ),
+            )
+            .returning({ id: escalations.id, status: escalations.status })
+        : [];
+    for (const e of closedMedia) {
+      await emitAudit(tx, txCtx, {
+        action: 'escalation.closed',
+        schoolId: comment.schoolId,
+        subject: {
+          type: 'escalation',
+          id: e.id,
+          label: escalationSubjectLabel('media', accountLabel(account)),
+        },
+        details: { kind: 'media', to: 'closed', commentId: comment.id, why: 'not a media enquiry' },
+        personal: { note: input.reason },
+      });
+    }
     await emitAudit(tx, txCtx, {
       action: 'comment.corrected',
       schoolId: comment.schoolId,

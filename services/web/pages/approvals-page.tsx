@@ -100,14 +100,34 @@ function ReplyItem({
         <Time at={r.comment.deadlineAt} />
       </p>
       {r.why ? <p class="approval-why" safe>{`Needs approval: ${r.why}`}</p> : ''}
+      {r.media ? <p class="media-approvers" safe>{`Approved only by ${r.media.approvers}`}</p> : ''}
       <p>In answer to:</p>
       <Quoted text={excerptOf(r.comment.text)} />
-      <p>Proposed reply:</p>
-      <blockquote class="reply-text">
-        <PublicText text={r.text} />
-      </blockquote>
+      {r.offline ? (
+        <>
+          <p>
+            <span safe>{`Proposed offline response (${r.offline.channel ?? 'offline'}) to `}</span>
+            <PublicText text={r.offline.contactPerson ?? 'someone'} />:
+          </p>
+          <blockquote class="reply-text">
+            <PublicText text={r.offline.note ?? ''} />
+          </blockquote>
+        </>
+      ) : (
+        <>
+          <p>Proposed reply:</p>
+          <blockquote class="reply-text">
+            <PublicText text={r.text} />
+          </blockquote>
+        </>
+      )}
       <CommentLink commentId={r.comment.id} />
-      {actionable ? (
+      {r.media && !r.media.mayDecide ? (
+        <p
+          class="muted"
+          safe
+        >{`Only ${r.media.approvers} may approve or reject a reply to a media enquiry.`}</p>
+      ) : actionable ? (
         <>
           <PostForm action={`/approvals/replies/${r.id}/approve`} csrfToken={csrfToken} class="inline-form">
             <button type="submit">Approve and send</button>

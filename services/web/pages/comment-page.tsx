@@ -40,6 +40,55 @@ export interface CommentPageProps {
   draft?: { kind?: string; text?: string } | undefined;
   /** Preselects a moderation kind (the inbox's `h` shortcut opens the page with `do=hide`). */
   preselect?: string | undefined;
+  /** P6: a media enquiry's approvers ("Ann Head (headteacher) or Bob Deputy"); null when it is not one. */
+  mediaApprovers?: string | null | undefined;
+}
+
+/** P6: whether this is a media enquiry, who approves its replies, and marking or unmarking it. */
+function MediaEnquiry({
+  commentId,
+  approvers,
+  canMark,
+  csrfToken,
+}: {
+  commentId: string;
+  approvers: string | null;
+  canMark: boolean;
+  csrfToken: string;
+}): JSX.Element {
+  if (approvers) {
+    return (
+      <div class="media-enquiry" id="media-enquiry">
+        <p>
+          <strong>Media enquiry.</strong>{' '}
+          <span safe>{`No reply and no offline response without the approval of ${approvers} (P6).`}</span>
+        </p>
+        {canMark ? (
+          <PostForm action={`/comments/${commentId}/not-a-problem`} csrfToken={csrfToken} class="inline-form">
+            <input type="hidden" name="category" value="media_enquiry" />
+            <label for="unmark-media">Not a media enquiry: why</label>
+            <input id="unmark-media" name="reason" required maxlength="2000" />
+            <button type="submit" class="secondary">
+              Not a media enquiry
+            </button>
+          </PostForm>
+        ) : (
+          ''
+        )}
+      </div>
+    );
+  }
+  if (!canMark) return '';
+  return (
+    <div class="media-enquiry" id="media-enquiry">
+      <PostForm action={`/comments/${commentId}/flag`} csrfToken={csrfToken} class="inline-form">
+        <input type="hidden" name="category" value="media_enquiry" />
+        <label for="mark-media">A journalist asking for comment? Note (optional)</label>
+        <input id="mark-media" name="note" maxlength="2000" />
+        <button type="submit">Mark as a media enquiry</button>
+      </PostForm>
+    </div>
+  );
 }
 
 /** The refusal of one form, above it; with the outgoing check's problems marked in the draft. */
@@ -787,6 +836,12 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         <section aria-labelledby="h-why">
           <h2 id="h-why">Why it was flagged</h2>
           <WhyFlagged d={d} />
+          <MediaEnquiry
+            commentId={c.id}
+            approvers={props.mediaApprovers ?? null}
+            canMark={d.can.correct}
+            csrfToken={props.csrfToken}
+          />
           {d.can.correct ? (
             <TeachClassifier
               commentId={c.id}

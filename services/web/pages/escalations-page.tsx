@@ -22,6 +22,13 @@ const KIND_LABEL: Record<string, string> = {
   media: 'Media enquiry',
 };
 
+/** P7's police-referral step for possibly illegal conduct. */
+const POLICE_STEP: Record<string, string> = {
+  due: 'Police referral due: possibly illegal. Refer it to the police and record the reference on the comment page (Escalate, "Refer to the police"), or close it as not referred, saying why.',
+  referred: 'Referred to the police: the reference is on the comment’s police referral.',
+  not_referred: 'Not referred to the police: the closing note says why.',
+};
+
 function ResolveForms({ e, csrfToken }: { e: QueueItem; csrfToken: string }): JSX.Element {
   const ackNote = `ack-note-${e.id}`;
   const closeNote = `close-note-${e.id}`;
@@ -39,6 +46,14 @@ function ResolveForms({ e, csrfToken }: { e: QueueItem; csrfToken: string }): JS
       <PostForm action={`/escalations/${e.id}/close`} csrfToken={csrfToken} class="stack-form">
         <label for={closeNote}>What was done (required to close)</label>
         <textarea id={closeNote} name="note" required maxlength="4000" rows="2"></textarea>
+        {e.policeReferral === 'due' ? (
+          <p class="checkbox">
+            <input type="checkbox" id={`not-referred-${e.id}`} name="notReferred" />
+            <label for={`not-referred-${e.id}`}>Not referred to the police (the note says why)</label>
+          </p>
+        ) : (
+          ''
+        )}
         <button type="submit">Close with this note</button>
       </PostForm>
     </div>
@@ -72,6 +87,13 @@ function Item({ e, csrfToken }: { e: QueueItem; csrfToken: string | null }): JSX
       <p class="reason">
         <PublicText text={e.reason} />
       </p>
+      {e.policeReferral ? (
+        <p class={`police-referral police-referral-${e.policeReferral}`} safe>
+          {POLICE_STEP[e.policeReferral]}
+        </p>
+      ) : (
+        ''
+      )}
       {e.externalReference ? (
         <p>
           Reference: <PublicText text={e.externalReference} />

@@ -1,4 +1,5 @@
 import { escapeHtml } from '@kitajs/html';
+import type { ConductSettingsView } from '../../accounts/conduct-settings.js';
 import type { PeopleSettingsView } from '../../accounts/people-settings.js';
 import { SCHOOL_TERM_CATEGORIES } from '../../classification/add-school-term.js';
 import type { ExternalTierView } from '../../classification/describe-external-tiers.js';
@@ -12,6 +13,7 @@ import { ContactDetailsSection } from '../components/contact-details-form.js';
 import { ExternalClassificationSection } from '../components/external-classification-form.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
+import { ConductSettingsSection } from '../components/settings-conduct.js';
 import { DeadlineSettingsSection } from '../components/settings-deadlines.js';
 import { PeopleSettingsSection } from '../components/settings-people.js';
 import { SettingsReplies, type SettingsRepliesProps } from '../components/settings-replies.js';
@@ -41,6 +43,8 @@ export interface SchoolSettingsPageProps {
   externalClassification?: ExternalTierView[] | null;
   /** P4/P8: people the policy requires (settings-people.tsx). */
   people?: PeopleSettingsView | null;
+  /** P6/P7: headteacher, media deputies, data protection officer, harassment (settings-conduct.tsx). */
+  conduct?: ConductSettingsView | null;
   /** House rules, notices, sensitive topics, sign-off (policy-replies). */
   replies?: SettingsRepliesProps | null;
 }
@@ -388,6 +392,7 @@ export function SchoolSettingsPage(p: SchoolSettingsPageProps): JSX.Element {
           ''
         )}
         <PeopleSettingsSection action={`${base}/people`} csrfToken={p.csrfToken} people={p.people} />
+        <ConductSettingsSection action={`${base}/conduct`} csrfToken={p.csrfToken} conduct={p.conduct} />
       </main>
     </Layout>
   );

@@ -352,7 +352,7 @@ describe('senior-leader approval of sensitive replies (P6, P10)', () => {
     expect((await call(s.head.id, 'POST', `/api/responses/${responseId}/approve`, {})).statusCode).toBe(409);
 
     // A holding reply is a reply too: to a journalist it waits for approval like any other (P6),
-    // while an offline holding contact still meets the deadline as the press office prepares (P2).
+    // and so does an offline contact, holding or not (issue 17): approved, it meets the deadline (P2).
     const ack = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, {
       kind: 'acknowledgement',
     });
@@ -364,11 +364,16 @@ describe('senior-leader approval of sensitive replies (P6, P10)', () => {
       note: 'Told them the press office will answer by Friday.',
       holding: true,
     });
-    expect(held.json()).toMatchObject({
+    expect(held.json()).toMatchObject({ responseStatus: 'pending_approval', metDeadline: null });
+    const approved = await call(s.head.id, 'POST', `/api/responses/${held.json().responseId}/approve`, {});
+    expect(approved.json()).toMatchObject({
       responseStatus: 'recorded',
       commentStatus: 'responded',
       metDeadline: true,
     });
+    const [followUp] = await t.db.select().from(comments).where(eq(comments.id, c.id));
+    // A holding contact: the full answer is still owed, so it stays in the follow-up queue.
+    expect(followUp!.answeredAt).toBeNull();
   });
 
   it("a senior leader's own reply to a media enquiry is approved by its author and sent at once", async () => {

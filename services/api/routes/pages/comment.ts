@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { approverNames, mediaApprovers } from '../../../accounts/conduct-settings.js';
 import { clearFlag } from '../../../classification/corrections/clear-flag.js';
 import { flagComment } from '../../../classification/corrections/flag-comment.js';
 import { assignComment } from '../../../comments/assign-comment.js';
@@ -47,6 +48,10 @@ const DONE = {
     'Flagged: the comment is routed as that category now, and the correction is in the school’s review list.',
   flagged_safeguarding:
     'Flagged as a safeguarding concern: the safeguarding leads have been told now, and the correction is in the school’s review list.',
+  flagged_media:
+    'Marked as a media enquiry: the senior leaders are told, and any reply or offline response now needs the headteacher’s approval.',
+  cleared_media:
+    'No longer a media enquiry: its escalation is closed with your reason, and replies no longer wait for the headteacher.',
   flag_confirmed: 'Thank you: the classifier had flagged that already; your confirmation is recorded.',
   cleared:
     'Not a problem: the flag is cleared from the comment and the Flags page, and the correction is in the school’s review list.',
@@ -98,6 +103,9 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     let status = extra.status ?? 200;
     try {
       const detail = await getCommentDetail(request.ctx, commentId);
+      const media = detail.comment.labels.some((l) => l.category === 'media_enquiry')
+        ? approverNames(await mediaApprovers(app.db, detail.comment.schoolId))
+        : null;
       html = await inViewerTimeZone(request, async () => {
         showTimesForSchool(detail.comment.schoolId);
         return CommentPage({
@@ -108,6 +116,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
           error: extra.error,
           draft: extra.draft,
           preselect: extra.preselect,
+          mediaApprovers: media,
         });
       });
     } catch (error) {
@@ -405,6 +414,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
           note: request.body.note,
         });
         if (result.kind === 'confirmed') return 'flag_confirmed';
+        if (result.category === 'media_enquiry') return 'flagged_media';
         return result.routes.includes('escalate_safeguarding') ? 'flagged_safeguarding' : 'flagged';
       }),
   );
@@ -423,6 +433,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
           category: request.body.category,
           reason: request.body.reason,
         });
+        if (result.category === 'media_enquiry') return 'cleared_media';
         return result.openEscalations > 0 ? 'cleared_safeguarding' : 'cleared';
       }),
   );

@@ -31,13 +31,19 @@ export const escalationsPageRoutes = pageRoutes(async (app) => {
 
   app.post(
     '/escalations/:id/close',
-    { schema: { params: idParams, body: formBody({ note: formField.text(4_000) }) } },
+    {
+      schema: {
+        params: idParams,
+        body: formBody({ note: formField.text(4_000), notReferred: formField.checkbox() }),
+      },
+    },
     async (request, reply) =>
       runForm(reply, '/escalations', async () => {
         await resolveEscalation(request.ctx, {
           escalationId: request.params.id,
           outcome: 'close',
           note: request.body.note,
+          notReferred: request.body.notReferred,
         });
         return 'Closed, with your note kept in the audit log.';
       }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { getConductSettings } from '../../../accounts/conduct-settings.js';
 import { listSchoolStaff } from '../../../accounts/list-school-staff.js';
 import { getPeopleSettings } from '../../../accounts/people-settings.js';
 import { addSchoolTerm } from '../../../classification/add-school-term.js';
@@ -123,6 +124,7 @@ export const schoolSettingsPageRoutes = pageRoutes(async (app) => {
           ? await getExternalClassification(request.ctx, app.deps.externalTiers)
           : null,
         people: await getPeopleSettings(request.ctx, schoolId),
+        conduct: await getConductSettings(request.ctx, schoolId),
       });
     }),
   );

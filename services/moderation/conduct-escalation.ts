@@ -1,0 +1,119 @@
+import { sql } from 'drizzle-orm';
+import type { Transaction } from '../../db/client.js';
+import { escalations, notificationDeliveries } from '../../db/schema/index.js';
+import { loadConductSettings } from '../accounts/conduct-settings.js';
+import { escalationSubjectLabel } from '../audit/audit-labels.js';
+import { emitAudit } from '../audit/emit-audit.js';
+import type { Label } from '../classification/types.js';
+import type { ServiceContext } from '../core/service-context.js';
+import { DELIVERY_CHANNEL, notifyUsers } from '../notifications/notify-users.js';
+import { recipientChain } from '../notifications/recipient-chain.js';
+
+/** Offensive subcategories that are unacceptable conduct under 002 §5 Behaviour (P7). */
+const CONDUCT = ['defamation', 'harassment', 'threat'] as const;
+/** Conduct that may be a crime: the escalation carries a police-referral step until it is settled. */
+const POSSIBLY_ILLEGAL = new Set<string>(['harassment', 'threat']);
+
+export interface ConductFindings {
+  /** e.g. ["defamation", "personal data (phone)"] */
+  kinds: string[];
+  dataProtection: boolean;
+  policeReferralDue: boolean;
+}
+
+/** What in a comment's labels P7 escalates; null when nothing does. */
+export function conductFindings(labels: readonly Label[]): ConductFindings | null {
+  const conduct = [
+    ...new Set(
+      labels
+        .filter((l) => l.category === 'offensive' && (CONDUCT as readonly string[]).includes(l.subcategory))
+        .map((l) => l.subcategory),
+    ),
+  ];
+  const personal = [
+    ...new Set(labels.filter((l) => l.category === 'personal_data').map((l) => l.subcategory)),
+  ];
+  if (!conduct.length && !personal.length) return null;
+  return {
+    kinds: [...conduct, ...(personal.length ? [`personal data (${personal.join(', ')})`] : [])],
+    dataProtection: personal.length > 0,
+    policeReferralDue: conduct.some((c) => POSSIBLY_ILLEGAL.has(c)),
+  };
+}
+
+/**
+ * P7: unacceptable conduct the classifier found is "reported as soon as possible to a relevant
+ * senior member of staff, and escalated": a senior-leader escalation (never to nobody: the
+ * recipient chain), urgent. A personal-data breach also reaches the school's data protection
+ * officer (a person, an email, or both: Settings). Possibly illegal conduct (a threat, harassment)
+ * carries a police-referral step: `due` until a referral is recorded with its reference.
+ */
+export async function routeConduct(
+  tx: Transaction,
+  ctx: Pick<ServiceContext, 'actor' | 'requestId'>,
+  comment: { id: string; schoolId: string },
+  onAccount: string,
+  findings: ConductFindings,
+  personal: Record<string, unknown>,
+): Promise<{ escalationId: string }> {
+  const what = findings.kinds.join(', ');
+  const [row] = await tx
+    .insert(escalations)
+    .values({
+      schoolId: comment.schoolId,
+      commentId: comment.id,
+      kind: 'senior_leader',
+      reason: `Unacceptable conduct (P7): ${what}${findings.policeReferralDue ? '; possibly illegal: refer it to the police and record the reference, or record why not' : ''}`,
+      policeReferral: findings.policeReferralDue ? 'due' : null,
+    })
+    .returning({ id: escalations.id });
+  const escalationId = row!.id;
+  const settings = await loadConductSettings(tx, comment.schoolId);
+  await emitAudit(tx, ctx, {
+    action: 'escalation.raised',
+    schoolId: comment.schoolId,
+    subject: {
+      type: 'escalation',
+      id: escalationId,
+      label: escalationSubjectLabel('senior_leader', onAccount),
+    },
+    details: {
+      kind: 'senior_leader',
+      commentId: comment.id,
+      conduct: findings.kinds,
+      policeReferral: findings.policeReferralDue ? 'due' : null,
+      dataProtectionOfficer: findings.dataProtection
+        ? { user: settings.dpoUserId, email: settings.dpoEmail ? 'set' : null }
+        : null,
+    },
+    personal,
+  });
+  const chain = await recipientChain(tx, comment.schoolId, ['senior_leader']);
+  const dpo = findings.dataProtection && settings.dpoUserId ? [settings.dpoUserId] : [];
+  const ids = await notifyUsers(tx, {
+    schoolId: comment.schoolId,
+    userIds: [...chain.userIds, ...dpo],
+    event: 'escalation.raised',
+    urgency: 'urgent',
+    // Never the comment's words: this goes out by email.
+    title: `Unacceptable conduct on ${onAccount}: ${what}`,
+    body: `A comment was found to contain ${what} (P7).${findings.dataProtection ? ' It publishes personal data: the data protection officer is told.' : ''}${findings.policeReferralDue ? ' It may be illegal: refer it to the police and record the reference on the comment page.' : ''}`,
+    link: `/comments/${comment.id}`,
+    subject: { type: 'escalation', id: escalationId },
+  });
+  if (findings.dataProtection && settings.dpoEmail && ids[0]) {
+    // An outside DPO has no account here: the same notice, by email, on the first recipient's row.
+    const [delivery] = await tx
+      .insert(notificationDeliveries)
+      .values({
+        notificationId: ids[0],
+        schoolId: comment.schoolId,
+        channel: 'email',
+        target: settings.dpoEmail,
+        status: 'pending',
+      })
+      .returning({ id: notificationDeliveries.id });
+    await tx.execute(sql`select pg_notify(${DELIVERY_CHANNEL}, ${delivery!.id})`);
+  }
+  return { escalationId };
+}

@@ -1,0 +1,203 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { comments, escalations, notificationDeliveries, notifications } from '../../../db/schema/index.js';
+import { SchoolClassifierCache } from '../../../services/classification/school-classifier-cache.js';
+import { systemContext } from '../../../services/core/service-context.js';
+import { processComment } from '../../../services/ingestion/process-comment.js';
+import { createProcessingSteps } from '../../../workers/processing-steps.js';
+import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
+import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
+import { createAccount, createComment, createSchool, createUser } from '../../helpers/factories.js';
+import { signIn } from '../../helpers/sign-in.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { clearRedisPrefix } from '../../helpers/test-redis.js';
+
+let t: TestDatabase;
+let api: TestApp;
+let steps: ReturnType<typeof createProcessingSteps>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  api = await buildTestApp(t.db);
+  steps = createProcessingSteps({ classifiers: new SchoolClassifierCache(api.config.encryptionKey) });
+});
+afterAll(async () => {
+  await clearRedisPrefix(api.config.redisPrefix);
+  await api.close();
+  await t.drop();
+});
+
+async function scene() {
+  const school = await createSchool(t.db);
+  const person = (displayName: string, role: 'comms' | 'senior_leader' | 'auditor') =>
+    createUser(t.db, { trustId: school.trustId, displayName, roles: [{ schoolId: school.id, role }] });
+  const [comms, head, dpo] = await Promise.all([
+    person('Casey Comms', 'comms'),
+    person('Hana Head', 'senior_leader'),
+    person('Dee Protection', 'auditor'),
+  ]);
+  const account = await createAccount(t.db, { schoolId: school.id, adminIds: [comms.id] });
+  let minute = 0;
+  async function arrive(text: string, author = '42') {
+    minute += 1;
+    const c = await createComment(t.db, {
+      schoolId: school.id,
+      accountId: account.id,
+      text,
+      authorExternalId: author,
+      authorHandle: `author_${author}`,
+      postedAt: new Date(Date.now() - 60 * 60_000 + minute * 60_000),
+    });
+    await processComment(systemContext(t.db, 'test processing'), { commentId: c.id }, steps);
+    const [row] = await t.db.select().from(comments).where(eq(comments.id, c.id));
+    const raised = await t.db.select().from(escalations).where(eq(escalations.commentId, c.id));
+    return { comment: row!, conduct: raised.filter((e) => e.kind === 'senior_leader') };
+  }
+  return { school, comms, head, dpo, account, arrive };
+}
+
+async function call(userId: string, url: string, payload: object) {
+  const { headers } = await signIn(t.db, userId);
+  return api.app.inject({ method: 'POST', url, headers, payload });
+}
+const subcategories = (c: { labels: { subcategory: string }[] }) => c.labels.map((l) => l.subcategory);
+
+describe('P7: unacceptable conduct found by the classifier goes to a senior member of staff at once', () => {
+  it('defamation (an allegation against a named member of staff) is escalated; praise of the same person is not', async () => {
+    const s = await scene();
+    const accused = await s.arrive('Everyone knows Mr Patel stole the trip money last year.');
+    expect(subcategories(accused.comment)).toContain('defamation');
+    expect(accused.conduct).toHaveLength(1);
+    expect(accused.conduct[0]).toMatchObject({ status: 'open', policeReferral: null, raisedBy: null });
+    expect(accused.conduct[0]!.reason).toContain('Unacceptable conduct (P7): defamation');
+    await expectAuditEntry(t.db, {
+      action: 'escalation.raised',
+      subjectId: accused.conduct[0]!.id,
+      details: { kind: 'senior_leader', conduct: ['defamation'] },
+    });
+    const [told] = await t.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, s.head.id), eq(notifications.event, 'escalation.raised')));
+    expect(told).toMatchObject({ urgency: 'urgent', link: `/comments/${accused.comment.id}` });
+    expect(told!.title).not.toContain('Patel');
+
+    const praised = await s.arrive('Mr Patel was brilliant at sports day, thank you!');
+    expect(subcategories(praised.comment)).not.toContain('defamation');
+    expect(praised.conduct).toHaveLength(0);
+  });
+
+  it('a personal-data breach also reaches the data protection officer, a person and an outside email', async () => {
+    const s = await scene();
+    const { headers, csrfToken } = await signIn(t.db, s.head.id);
+    const saved = await api.app.inject({
+      method: 'POST',
+      url: `/schools/${s.school.id}/settings/conduct`,
+      headers: { cookie: headers.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        _csrf: csrfToken,
+        headteacherId: s.head.id,
+        dpoUserId: s.dpo.id,
+        dpoEmail: 'dpo@dpo-service.example',
+        harassmentCount: '3',
+        harassmentWindowDays: '7',
+      }).toString(),
+    });
+    expect(saved.statusCode).toBe(303);
+    const leaked = await s.arrive('Her mobile is 07700 900123 if anyone wants to tell her what they think');
+    expect(leaked.comment.categories).toContain('personal_data');
+    expect(leaked.conduct).toHaveLength(1);
+    expect(leaked.conduct[0]!.reason).toContain('personal data (phone)');
+    const told = await t.db
+      .select()
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.event, 'escalation.raised'),
+          inArray(notifications.userId, [s.head.id, s.dpo.id]),
+        ),
+      );
+    expect(told.map((n) => n.userId).sort()).toEqual([s.head.id, s.dpo.id].sort());
+    expect(told[0]!.body).toContain('the data protection officer is told');
+    const emailed = await t.db
+      .select()
+      .from(notificationDeliveries)
+      .where(eq(notificationDeliveries.target, 'dpo@dpo-service.example'));
+    expect(emailed).toHaveLength(1);
+    expect(emailed[0]).toMatchObject({ channel: 'email', status: 'pending' });
+  });
+
+  it('harassment: the third offensive comment by one author in the window is escalated with a police step', async () => {
+    const s = await scene();
+    const first = await s.arrive('you idiot', 'troll');
+    const second = await s.arrive('what an idiot', 'troll');
+    const elsewhere = await s.arrive('idiot', 'someone_else');
+    expect([first, second, elsewhere].flatMap((a) => a.conduct)).toHaveLength(0);
+    const third = await s.arrive('idiot teachers', 'troll');
+    expect(subcategories(third.comment)).toContain('harassment');
+    expect(third.conduct).toHaveLength(1);
+    expect(third.conduct[0]).toMatchObject({ policeReferral: 'due' });
+    expect(third.conduct[0]!.reason).toContain('refer it to the police');
+    const id = third.conduct[0]!.id;
+
+    // Closed only once the police step is settled: refused, then a referral with its reference settles it.
+    const early = await call(s.head.id, `/api/escalations/${id}/close`, { note: 'Dealt with' });
+    expect(early.statusCode).toBe(422);
+    expect(early.json().message).toContain('record the police referral with its reference');
+    const referred = await call(s.head.id, `/api/comments/${third.comment.id}/escalations`, {
+      kind: 'police',
+      reason: 'Repeated abuse of staff',
+      externalReference: 'CAD-4411-12',
+    });
+    expect(referred.statusCode, referred.body).toBe(201);
+    const [after] = await t.db.select().from(escalations).where(eq(escalations.id, id));
+    expect(after!.policeReferral).toBe('referred');
+    await expectAuditEntry(t.db, {
+      action: 'escalation.referred',
+      subjectId: referred.json().escalation.id,
+      details: { externalReference: 'CAD-4411-12', policeReferralFor: [id] },
+    });
+    expect((await call(s.head.id, `/api/escalations/${id}/close`, { note: 'Referred' })).statusCode).toBe(
+      200,
+    );
+  });
+
+  it('harassment at one named member of staff by different authors; closed as not referred, with why', async () => {
+    const s = await scene();
+    await s.arrive('Mrs Jones is a useless idiot', 'a');
+    await s.arrive('Mrs Jones should be sacked, idiot woman', 'b');
+    const third = await s.arrive('get rid of Mrs Jones the idiot', 'c');
+    expect(third.comment.labels.find((l) => l.subcategory === 'harassment')?.source).toBe(
+      'rule:conduct/harassment_of_staff',
+    );
+    const id = third.conduct[0]!.id;
+    const closed = await call(s.head.id, `/api/escalations/${id}/close`, {
+      note: 'Spoke to the parents involved; not a police matter.',
+      notReferred: true,
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    const [after] = await t.db.select().from(escalations).where(eq(escalations.id, id));
+    expect(after).toMatchObject({ status: 'closed', policeReferral: 'not_referred' });
+    await expectAuditEntry(t.db, {
+      action: 'escalation.closed',
+      subjectId: id,
+      details: { policeReferral: 'not_referred' },
+    });
+  });
+
+  it('the window and count are the school’s: outside the window it is not harassment', async () => {
+    const s = await scene();
+    const old = await createComment(t.db, {
+      schoolId: s.school.id,
+      accountId: s.account.id,
+      text: 'idiot',
+      authorExternalId: 'slow',
+      categories: ['offensive'],
+      postedAt: new Date(Date.now() - 10 * 86_400_000),
+    });
+    expect(old.id).toBeTruthy();
+    await s.arrive('you idiot', 'slow');
+    const third = await s.arrive('what an idiot', 'slow');
+    expect(subcategories(third.comment)).not.toContain('harassment');
+  });
+});
