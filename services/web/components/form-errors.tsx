@@ -53,22 +53,65 @@ const asAttribute = (s: string) =>
   s.replaceAll('&', '&amp;').replaceAll('"', '&#34;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 /**
+ * How well a form's markup fits what was posted: each of its control names that was sent (or that
+ * an error names) counts; a hidden field whose value differs from the one sent rules it out (two
+ * forms may post to one address, told apart by a hidden field, as "Flag this" and "Mark as a media
+ * enquiry" are).
+ */
+function fitOf(markup: string, state: Pick<FormState, 'values' | 'errors'>): number {
+  const named = new Set([
+    ...Object.keys(state.values ?? {}),
+    ...state.errors.flatMap((e) => (e.field ? [e.field, e.field.split('.').at(-1)!] : [])),
+  ]);
+  let fit = 0;
+  for (const m of markup.matchAll(new RegExp(CONTROL_TAG.source, 'g'))) {
+    const source = m[2] ?? '';
+    const name = /\sname="([^"]*)"/.exec(source)?.[1];
+    if (!name || !named.has(name)) continue;
+    const sent = state.values?.[name];
+    if (/\stype="hidden"/.test(source) && sent !== undefined) {
+      const value = /\svalue="([^"]*)"/.exec(source)?.[1] ?? '';
+      if (![sent].flat().some((v) => asAttribute(v) === value)) return -1;
+    }
+    fit += 1;
+  }
+  return fit;
+}
+
+/**
  * Where the posted form sits in the page: its markup range (the form whose action it is, or which
- * has a button with that `formaction`) and its id, or the whole of <main> when not found.
+ * has a button with that `formaction`; of several, the one that fits what was posted) and its id,
+ * or the whole of <main> when not found.
  */
 function formRange(
   html: string,
   action: string | undefined,
+  state: Pick<FormState, 'values' | 'errors'> = { errors: [] },
 ): { range: [number, number]; found: boolean; id?: string | undefined } {
   if (action) {
     const value = escapeRegExp(asAttribute(action));
-    const open = new RegExp(`<form\\b[^>]*\\baction="${value}"[^>]*>`).exec(html);
-    const button = open ? null : new RegExp(`<button\\b[^>]*\\bformaction="${value}"`).exec(html);
-    const at = open ? open.index : button ? html.lastIndexOf('<form', button.index) : -1;
-    if (at !== -1) {
-      const end = html.indexOf('</form>', at);
-      const id = /^<form\b[^>]*\bid="([^"]*)"/.exec(html.slice(at))?.[1];
-      return { range: [at, end === -1 ? html.length : end], found: true, id };
+    const starts = [...html.matchAll(new RegExp(`<form\\b[^>]*\\baction="${value}"[^>]*>`, 'g'))].map(
+      (m) => m.index ?? 0,
+    );
+    if (starts.length === 0) {
+      const button = new RegExp(`<button\\b[^>]*\\bformaction="${value}"`).exec(html);
+      if (button) starts.push(html.lastIndexOf('<form', button.index));
+    }
+    const forms = starts
+      .filter((at) => at !== -1)
+      .map((at) => {
+        const end = html.indexOf('</form>', at);
+        return { at, end: end === -1 ? html.length : end };
+      });
+    let best: { at: number; end: number } | undefined;
+    let bestFit = -1;
+    for (const form of forms) {
+      const fit = forms.length === 1 ? 0 : fitOf(html.slice(form.at, form.end), state);
+      if (fit > bestFit) [best, bestFit] = [form, fit];
+    }
+    if (best) {
+      const id = /^<form\b[^>]*\bid="([^"]*)"/.exec(html.slice(best.at))?.[1];
+      return { range: [best.at, best.end], found: true, id };
     }
   }
   const main = html.indexOf('<main');
@@ -119,11 +162,11 @@ export async function withFormState(markup: string | Promise<string>, state: For
   let html = await markup;
   const { errors, form: action, values } = state;
   if (values) {
-    const { range, found, id } = formRange(html, action);
+    const { range, found, id } = formRange(html, action, state);
     // Controls of the form placed outside it first (they come before or after its markup).
     if (found && id)
       html = `${restoreFormValues(html.slice(0, range[0]), values, id)}${html.slice(range[0], range[1])}${restoreFormValues(html.slice(range[1]), values, id)}`;
-    const placed = found && id ? formRange(html, action).range : range;
+    const placed = found && id ? formRange(html, action, state).range : range;
     if (found)
       html = `${html.slice(0, placed[0])}${restoreFormValues(html.slice(...placed), values)}${html.slice(placed[1])}`;
   }
@@ -133,7 +176,7 @@ export async function withFormState(markup: string | Promise<string>, state: For
     const {
       range: [from, to],
       found,
-    } = formRange(html, action);
+    } = formRange(html, action, state);
     const match = findControl(html.slice(from, to), error.field, found);
     if (!match) {
       summary.push({ text: error.text, href: null });
