@@ -1,4 +1,3 @@
-
 /**
  * Puts what a person typed back into the form they posted, when the form was refused (GOV.UK:
  * "keep what the user entered"). The page is rendered as usual, with the saved values; this then

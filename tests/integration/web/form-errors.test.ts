@@ -129,7 +129,9 @@ describe('the GOV.UK error pattern on the page kit’s forms', () => {
     expect(field).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;xxx');
     expect(page.body.split('alert(1)&lt;/script&gt;xxx').length - 1).toBe(1);
     // The comment ticked for the bulk close (its box is on its row, outside the form) is still ticked.
-    const tick = page.body.match(new RegExp(`<input[^>]*name="commentIds"[^>]*value="${a.offensive.id}"[^>]*>`));
+    const tick = page.body.match(
+      new RegExp(`<input[^>]*name="commentIds"[^>]*value="${a.offensive.id}"[^>]*>`),
+    );
     expect(tick?.[0]).toMatch(/ checked[ >]/);
   });
 });
