@@ -3,13 +3,14 @@ import { loadRoster, loadSplit } from '../tests/unit/classification/eval-set.js'
 import { accuracy, printTable } from './classifier.js';
 
 /**
- * `npx tsx bench/classifier-dev.ts [--misses]`: the figures on the dev split only, for tuning.
- * It never reads the test split. `--misses` lists the dev rows the classifier gets wrong.
+ * `npx tsx bench/classifier-dev.ts [--misses]`: the figures on the tuning splits only (dev and
+ * dev2). It never reads the test split. `--misses` lists the rows the classifier gets wrong.
  */
 const classifier = createClassifier({ roster: loadRoster() });
-const rows = loadSplit('dev');
-printTable(accuracy('dev', rows, classifier));
-if (process.argv.includes('--misses')) {
+for (const split of ['dev', 'dev2'] as const) {
+  const rows = loadSplit(split);
+  printTable(accuracy(split, rows, classifier));
+  if (!process.argv.includes('--misses')) continue;
   for (const row of rows) {
     const labels = classifier.classify(row.text).labels;
     const got = new Set(labels.map((l) => l.category));

@@ -29,6 +29,16 @@ export const JOBS = {
     data: z.object({ accountId: uuid }),
     jobId: (d: { accountId: string }) => jobId('poll', d.accountId),
   },
+  'fetch-mention': {
+    queue: 'poll',
+    // Instagram's mentions webhook names the comment only: the job reads it and stores it.
+    data: z.object({
+      accountId: uuid,
+      mediaId: z.string().regex(/^[0-9]{1,25}$/),
+      commentId: z.string().regex(/^[0-9]{1,25}$/),
+    }),
+    jobId: (d: { accountId: string; commentId: string }) => jobId('mention', `${d.accountId}-${d.commentId}`),
+  },
   'process-comments': {
     queue: 'process',
     // A poll page's inserted comments, or a relay chunk: processed in one transaction.

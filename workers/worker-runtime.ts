@@ -5,6 +5,7 @@ import { buildExternalTiers, checkExternalTierAddresses } from '../services/clas
 import { SchoolClassifierCache } from '../services/classification/school-classifier-cache.js';
 import { createWorkerRedis } from '../services/core/redis-connections.js';
 import { queueDeadlineTimers } from '../services/deadlines/deadline-timers.js';
+import { redisWebhookHealth } from '../services/ingestion/webhook-health.js';
 import type { AdapterFactory } from '../services/platforms/adapter-factory.js';
 import { createAdapterFactory } from '../services/platforms/create-adapter-factory.js';
 import type { HandlerRegistration } from './job-registry.js';
@@ -20,6 +21,7 @@ import { deadlineSweepProcessor, SWEEP_EVERY_MS } from './processors/deadline-sw
 import { deadlineWarningProcessor } from './processors/deadline-warning.js';
 import { executeActionProcessor, queueActionDispatch } from './processors/execute-action.js';
 import { EXPIRE_PROPOSALS_EVERY_MS, expireProposalsProcessor } from './processors/expire-proposals.js';
+import { fetchMentionProcessor } from './processors/fetch-mention.js';
 import { GOVERNANCE_CHECK_EVERY_MS, governanceCheckProcessor } from './processors/governance-check.js';
 import { MONITORING_CHECK_PATTERN, monitoringCheckProcessor } from './processors/monitoring-check.js';
 import { notifyProcessor, startNotificationDelivery } from './processors/notify.js';
@@ -64,6 +66,7 @@ export function handlerRegistrations(
 ): HandlerRegistration[] {
   return [
     pollAccountProcessor(deps, adapterFor),
+    fetchMentionProcessor(deps, adapterFor),
     processCommentProcessor(deps),
     relayUnprocessedProcessor(deps, relayAfterMs),
     governanceCheckProcessor(deps),
@@ -107,6 +110,9 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       actionDispatch: queueActionDispatch(queues),
     }),
     pollScheduler,
+    ...(config.meta
+      ? { webhookHealth: redisWebhookHealth(producer, config.redisPrefix, config.meta.appId) }
+      : {}),
   };
   const adapterFor = options.adapterFor ?? createAdapterFactory(config);
   const workers = startWorkers({

@@ -469,6 +469,13 @@ function write(
     const reply = state.addIgComment({ on: target.obj.id, from: as, text });
     return { status: 200, body: { id: reply.id } };
   }
+  if (target.kind === 'ig_media' && edge === undefined) {
+    checkIgWrite(rc, target, 'POST');
+    if (!canReachIg(rc, target.obj.ownerId)) return errors.unknownObject('POST', target.obj.id);
+    if (!params.has('comment_enabled')) return errors.param('The parameter comment_enabled is required');
+    state.setMediaCommentsEnabled(target.obj.id, bool(params.get('comment_enabled'), 'comment_enabled'));
+    return { status: 200, body: { success: true } };
+  }
   if (target.kind === 'ig_media' && edge === 'comments') {
     checkIgWrite(rc, target, 'POST');
     if (!canReachIg(rc, target.obj.ownerId)) return errors.unknownObject('POST', target.obj.id);

@@ -399,7 +399,7 @@ export const igMediaNode: NodeType<IgMedia> = {
     username: (m, _s, rc) => rc.state.igActors.get(m.ownerId)?.username,
     owner: (m) => ({ id: m.ownerId }),
     like_count: () => 0,
-    is_comment_enabled: () => true,
+    is_comment_enabled: (m) => m.commentsEnabled,
     comments_count: (m, _s, rc) =>
       liveIg(rc, m.commentIds).reduce((n, c) => n + 1 + liveIg(rc, c.replyIds).length, 0),
   },

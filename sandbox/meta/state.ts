@@ -70,6 +70,8 @@ export interface IgMedia {
   /** business accounts tagged in the media (`/{ig-user-id}/tags`) */
   taggedIds: string[];
   commentIds: string[];
+  /** false once the owner turned commenting off (`comment_enabled=false`): only the owner may comment */
+  commentsEnabled: boolean;
 }
 
 export interface IgComment {
@@ -431,6 +433,7 @@ export class MetaState {
       deleted: false,
       taggedIds: (input.tagged ?? []).map((ref) => this.requireIgActor(ref).id),
       commentIds: [],
+      commentsEnabled: true,
     };
     this.media.set(media.id, media);
     pushTo(this.mediaByOwner, owner.id, media);
@@ -456,6 +459,8 @@ export class MetaState {
     }
     if (media.deleted) throw new Error(`no such sandbox media or comment: ${input.on}`);
     const author = this.igActor(input.from) ?? this.createIgActor({ username: input.from });
+    if (!media.commentsEnabled && author.id !== media.ownerId)
+      throw new Error(`commenting is turned off on sandbox media ${media.id}`);
     const mentionIds: string[] = [];
     for (const match of input.text.matchAll(/@([A-Za-z0-9._]{1,30})/g)) {
       const actor = this.igActor(match[1]!);
@@ -483,6 +488,13 @@ export class MetaState {
       if (mentioned !== media.ownerId) this.onEvent({ kind: 'ig_mention', comment, mentioned });
     }
     return comment;
+  }
+
+  setMediaCommentsEnabled(mediaId: string, enabled: boolean): IgMedia {
+    const media = this.media.get(mediaId);
+    if (!media || media.deleted) throw new Error(`no such sandbox media: ${mediaId}`);
+    media.commentsEnabled = enabled;
+    return media;
   }
 
   igComment(id: string): IgComment | undefined {

@@ -4,7 +4,7 @@
 // Page token is stored encrypted like X's tokens; the account then activates as any other.
 
 import { randomBytes } from 'node:crypto';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { MetaConfig } from '../../config/load-config.js';
@@ -27,6 +27,7 @@ import {
   facebookLoginUrl,
   listManagedPages,
   type ManagedPage,
+  readFacebookUser,
 } from '../platforms/facebook-login.js';
 import { platformProfile } from '../platforms/platform-profiles.js';
 import { loadAccount, transitionAccount } from './account-access.js';
@@ -50,6 +51,13 @@ export interface PendingPicker {
   accountId: string;
   userId: string;
   pages: ManagedPage[];
+  /** the Facebook person who signed in */
+  signedInAs?: { id: string; name: string } | null;
+  /**
+   * Approved Instagram accounts of the same school, administered by the same person, that one of
+   * these Pages links: the Facebook picker offers to connect them too, with this same sign-in.
+   */
+  instagramAccountIds?: string[];
 }
 
 export interface PagePickerStore {
@@ -72,6 +80,8 @@ const pendingPicker = z.object({
       instagram: z.object({ id: z.string(), username: z.string() }).nullable(),
     }),
   ),
+  signedInAs: z.object({ id: z.string(), name: z.string() }).nullable().optional(),
+  instagramAccountIds: z.array(z.uuid()).max(100).optional(),
 });
 
 export function redisPagePickerStore(redis: Redis, prefix: string, key: Buffer): PagePickerStore {
@@ -189,8 +199,15 @@ export async function receiveFacebookLogin(
       code: input.code,
       redirectUri: pending.redirectUri,
     });
-    const pages = await listManagedPages(meta, userToken);
-    return { accountId, pickerId: await deps.pickers.save({ accountId, userId, pages }) };
+    const [pages, signedInAs] = await Promise.all([
+      listManagedPages(meta, userToken),
+      readFacebookUser(meta, userToken).catch(() => null),
+    ]);
+    const instagramAccountIds = await linkedInstagramAccounts(ctx, accountId, pages);
+    return {
+      accountId,
+      pickerId: await deps.pickers.save({ accountId, userId, pages, signedInAs, instagramAccountIds }),
+    };
   } catch (error) {
     if (error instanceof ServiceError) throw withAccount(error);
     if (isPlatformError(error, 'auth'))
@@ -212,6 +229,8 @@ export interface PickerChoice {
   matches: boolean;
   /** why it cannot be chosen, when it cannot */
   why: string | null;
+  /** on a Facebook Page's list: the approved Instagram account this Page links, to connect too */
+  instagramAccount: { accountId: string; handle: string } | null;
 }
 
 export interface PagePicker {
@@ -220,6 +239,8 @@ export interface PagePicker {
   /** the approved handle or Page name */
   expected: string;
   choices: PickerChoice[];
+  /** the Facebook person who signed in (null if Facebook did not say) */
+  signedInAs: string | null;
 }
 
 async function loadPending(
@@ -230,10 +251,37 @@ async function loadPending(
 ) {
   const userId = requireUserId(ctx);
   const pending = await deps.pickers.load(id);
-  if (!pending || pending.accountId !== accountId)
+  if (!pending || (pending.accountId !== accountId && !pending.instagramAccountIds?.includes(accountId)))
     throw invalidInput('This list of Pages has expired or was already used; press Connect again');
   if (pending.userId !== userId) throw forbidden('This list of Pages belongs to someone else’s sign-in');
   return pending;
+}
+
+/**
+ * For a Facebook Page's sign-in: the approved Instagram accounts of the same school, administered by
+ * the person, whose handle is the username of an Instagram account one of the Pages links.
+ */
+async function linkedInstagramAccounts(
+  ctx: ServiceContext,
+  accountId: string,
+  pages: ManagedPage[],
+): Promise<string[]> {
+  const account = await loadAccount(ctx, ctx.db, accountId);
+  if (account.platform !== 'facebook') return [];
+  const linked = new Set(pages.flatMap((p) => (p.instagram ? [normalise(p.instagram.username)] : [])));
+  if (linked.size === 0) return [];
+  const candidates = await ctx.db
+    .select({ id: socialAccounts.id, handle: socialAccounts.handle, status: socialAccounts.status })
+    .from(socialAccounts)
+    .where(and(eq(socialAccounts.schoolId, account.schoolId), eq(socialAccounts.platform, 'instagram')));
+  return candidates
+    .filter(
+      (c) =>
+        linked.has(normalise(c.handle)) &&
+        (CONNECTABLE_STATUSES as readonly string[]).includes(c.status) &&
+        ctx.principal?.adminOfAccounts.has(c.id),
+    )
+    .map((c) => c.id);
 }
 
 /** The picker: every Page the person administers, with its Instagram account, the approved one choosable. */
@@ -251,6 +299,15 @@ export async function describePagePicker(
     .from(socialAccounts)
     .where(and(eq(socialAccounts.platform, platform), ne(socialAccounts.id, account.id)));
   const taken = new Set(linked.map((l) => l.platformUserId));
+  const siblingIds = platform === 'facebook' ? (pending.instagramAccountIds ?? []) : [];
+  const siblings =
+    siblingIds.length === 0
+      ? []
+      : await ctx.db
+          .select({ id: socialAccounts.id, handle: socialAccounts.handle, status: socialAccounts.status })
+          .from(socialAccounts)
+          .where(inArray(socialAccounts.id, siblingIds))
+          .then((rows) => rows.filter((r) => (CONNECTABLE_STATUSES as readonly string[]).includes(r.status)));
   const choices = pending.pages.map((page): PickerChoice => {
     const value = platform === 'facebook' ? page.pageId : (page.instagram?.id ?? '');
     const name = platform === 'facebook' ? page.name : (page.instagram?.username ?? '');
@@ -263,9 +320,26 @@ export async function describePagePicker(
           : taken.has(value)
             ? 'already linked to another account in Hallmonitor'
             : null;
-    return { value, pageName: page.name, instagram: page.instagram, matches: why === null, why };
+    const igAccount =
+      platform === 'facebook' && page.instagram
+        ? siblings.find((a) => normalise(a.handle) === normalise(page.instagram?.username ?? ''))
+        : undefined;
+    return {
+      value,
+      pageName: page.name,
+      instagram: page.instagram,
+      matches: why === null,
+      why,
+      instagramAccount: igAccount ? { accountId: igAccount.id, handle: igAccount.handle } : null,
+    };
   });
-  return { accountId: account.id, platform, expected: account.handle, choices };
+  return {
+    accountId: account.id,
+    platform,
+    expected: account.handle,
+    choices,
+    signedInAs: pending.signedInAs?.name ?? null,
+  };
 }
 
 /**
@@ -349,6 +423,7 @@ export async function choosePage(
     });
     return { accountId: account.id, connected: true, reconnected: account.status !== 'approved' } as const;
   });
-  if (result.connected) await deps.pickers.drop(parsed.pickerId);
+  // A Facebook Page's list stays while its linked Instagram account is connected from it.
+  if (result.connected && pending.accountId === parsed.accountId) await deps.pickers.drop(parsed.pickerId);
   return result;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { queueActionDispatch } from '../../workers/processors/execute-action.js';
 import type { AccountPolling } from '../accounts/account-polling.js';
+import type { BlueskyConnectDeps } from '../accounts/connect-bluesky.js';
 import { type FacebookConnectDeps, redisPagePickerStore } from '../accounts/connect-facebook.js';
 import { redisConnectStateStore } from '../accounts/connect-state-store.js';
 import type { ConnectDeps } from '../accounts/start-connect.js';
@@ -8,6 +9,11 @@ import { buildExternalTiers, type ExternalTiers } from '../classification/extern
 import { queueCommentEffects } from '../comments/comment-effects.js';
 import type { RespondEffects } from '../comments/respond.js';
 import type { DeadlineTimers } from '../deadlines/deadline-timers.js';
+import {
+  type PollIntervalSettings,
+  redisWebhookHealth,
+  type WebhookHealthStore,
+} from '../ingestion/webhook-health.js';
 import { createXOAuth } from '../platforms/x/x-oauth.js';
 
 /**
@@ -28,6 +34,10 @@ export interface AppDeps {
   xConnect: ConnectDeps;
   /** Connecting a Facebook Page or Instagram account: Facebook Login and the Page picker. */
   facebookConnect: FacebookConnectDeps;
+  /** Connecting a Bluesky account: its handle and an app password, checked against BLUESKY_SERVICE_URL. */
+  blueskyConnect: BlueskyConnectDeps;
+  /** How often each account is polled now: longer while the platform's webhooks are delivering. */
+  pollIntervals: { settings: PollIntervalSettings; health: WebhookHealthStore };
   /** The outside classification tiers configured (their hosts, for the trust admin's choice). */
   externalTiers: ExternalTiers;
 }
@@ -74,6 +84,15 @@ export function decorateAppDeps(app: FastifyInstance): void {
       pickers: redisPagePickerStore(app.redis, config.redisPrefix, config.encryptionKey),
       redirectUri: `${config.publicUrl}/api/accounts/connect/facebook/callback`,
       encryptionKey: config.encryptionKey,
+    },
+    blueskyConnect: { serviceUrl: config.bluesky.serviceUrl, encryptionKey: config.encryptionKey },
+    pollIntervals: {
+      settings: {
+        defaultIntervalSeconds: config.pollIntervalSeconds,
+        withWebhooksSeconds: config.meta?.pollIntervalSecondsWithWebhooks ?? null,
+      },
+      // Without Meta nothing is delivered and withWebhooksSeconds is null: the store is never healthy.
+      health: redisWebhookHealth(app.redis, config.redisPrefix, config.meta?.appId ?? 'none'),
     },
     externalTiers: buildExternalTiers(config.externalClassification),
   });

@@ -230,7 +230,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(pageChromePlugin);
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
-  await app.register(metaWebhookRoutes, { meta: config.meta });
+  await app.register(metaWebhookRoutes, { meta: config.meta, health: app.deps.pollIntervals.health });
   await app.register(authRoutes);
   await app.register(userRoutes);
   await app.register(trustDomainRoutes);

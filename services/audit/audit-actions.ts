@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = {
   'comment.responded': 'comment',
   'comment.closed': 'comment',
   'comment.seen': 'comment',
+  'comment.post_commenting_turned_off': 'comment',
+  'comment.post_commenting_turned_on': 'comment',
   'comment.redacted': 'comment',
   // Staff teaching the classifier (issue 20)
   'comment.corrected': 'comment',

@@ -19,6 +19,7 @@ import { type AvailableAction, availableActions } from '../moderation/available-
 import { escalateCommentInput } from '../moderation/escalate-comment.js';
 import type { NoticeTemplateId } from '../moderation/notice-templates.js';
 import { CONCERN_KINDS, CONCERN_STAFF_ROLES, type ConcernKind } from '../moderation/raise-concern.js';
+import type { PlatformName } from '../platforms/adapter.js';
 import { assignableUsers } from './assignable-users.js';
 import { listSavedReplies } from './list-saved-replies.js';
 
@@ -46,7 +47,7 @@ export interface CommentDetail {
     schoolId: string;
     accountId: string;
     accountHandle: string;
-    platform: string;
+    platform: PlatformName;
     authorHandle: string;
     authorName: string;
     text: string;

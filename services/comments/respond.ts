@@ -12,6 +12,8 @@ import type { ServiceContext } from '../core/service-context.js';
 import { invalidInput, invalidInputFrom, notFound, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
+import type { PlatformName } from '../platforms/adapter.js';
+import { platformProfile } from '../platforms/platform-profiles.js';
 import type { CommentEffects } from './comment-effects.js';
 import { commentLabel } from './comment-label.js';
 import { loadComment } from './load-comment.js';
@@ -110,6 +112,21 @@ export function distinctProblems(
   return [...byReason.values()];
 }
 
+/** Characters as people count them (an emoji is one), which is how the platforms count a reply. */
+export const replyLength = (text: string): number => [...text].length;
+
+/** A reply that goes to the platform fits its limit, sign-off included (X 280, Instagram 2,200, Facebook 8,000). */
+function assertFitsPlatform(text: string, platform: PlatformName): void {
+  const { maxReplyChars, displayName } = platformProfile(platform);
+  const length = replyLength(text);
+  if (length <= maxReplyChars) return;
+  const n = (v: number) => v.toLocaleString('en-GB');
+  throw invalidInput(
+    `This reply is ${n(length)} characters with its sign-off; ${displayName} allows ${n(maxReplyChars)}. Shorten it by ${n(length - maxReplyChars)} characters.`,
+    { maxReplyChars, length },
+  );
+}
+
 /** Replies to these categories wait for a senior leader (P6: a journalist's enquiry). */
 export const APPROVAL_CATEGORIES: readonly string[] = ['media_enquiry'];
 
@@ -194,6 +211,7 @@ export async function respond(
             : null;
       // 002 §5 Behaviour: staff say who they are. Checked without it (the check's spans are the author's).
       text = signReply(text, await signatureOf(tx, ctx, comment.schoolId, policy.signOff));
+      if (input.kind !== 'private_reply') assertFitsPlatform(text, account.platform);
     } else if (input.kind === 'offline' && media) {
       // P6: "must not respond without written approval" covers a phone call or meeting too.
       approvalReason = 'offline response to a media enquiry (P6)';

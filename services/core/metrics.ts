@@ -40,6 +40,12 @@ export const metrics = {
     labelNames: ['platform'] as const,
     registers: [metricsRegistry],
   }),
+  pollsSkipped: new Counter({
+    name: 'hallmonitor_polls_skipped_total',
+    help: 'Scheduled polls skipped: webhooks_healthy (the platform is delivering, the backstop poll is not due)',
+    labelNames: ['platform', 'reason'] as const,
+    registers: [metricsRegistry],
+  }),
   pollFailures: new Counter({
     name: 'hallmonitor_poll_failures_total',
     help: 'Polls that failed, by kind',

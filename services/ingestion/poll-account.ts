@@ -23,7 +23,14 @@ import {
   type QuarantinedItem,
 } from '../platforms/adapter.js';
 import type { AdapterFactory } from '../platforms/adapter-factory.js';
+import { platformProfile } from '../platforms/platform-profiles.js';
 import { ASYNC_COMMIT } from './process-comment.js';
+import {
+  backstopPollDue,
+  type PollIntervalSettings,
+  pollIntervalInUse,
+  type WebhookHealthStore,
+} from './webhook-health.js';
 
 export interface PollDeps {
   encryptionKey: Buffer;
@@ -35,6 +42,11 @@ export interface PollDeps {
   leaseMs?: number;
   /** Polls failing in a row before the account's admins are told, once (POLL_FAILURE_ALERT_AFTER). */
   failureAlertAfter?: number;
+  /**
+   * A scheduled poll of a platform that pushes: skipped while its webhooks are healthy and the
+   * longer backstop interval has not passed since the last poll. Absent: always poll.
+   */
+  backstop?: { settings: PollIntervalSettings; health: WebhookHealthStore };
 }
 
 export const DEFAULT_FAILURE_ALERT_AFTER = 5;
@@ -49,7 +61,10 @@ export type PollResult =
       /** The poll stopped at its page cap: there may be more to fetch now (a backlog). */
       more: boolean;
     }
-  | { status: 'skipped'; reason: 'not_active' | 'needs_reauth' | 'busy' | 'not_found' }
+  | {
+      status: 'skipped';
+      reason: 'not_active' | 'needs_reauth' | 'busy' | 'not_found' | 'webhooks_healthy';
+    }
   | { status: 'rate_limited'; until: Date }
   | { status: 'failed'; kind: string; message: string };
 
@@ -74,6 +89,15 @@ export async function pollAccount(
   if (account.rateLimitedUntil && account.rateLimitedUntil > new Date()) {
     metrics.rateLimitWaits.inc({ platform: account.platform });
     return { status: 'rate_limited', until: account.rateLimitedUntil };
+  }
+  if (deps.backstop && platformProfile(account.platform).webhooks) {
+    const health = await deps.backstop.health.read().catch(() => null);
+    const interval = pollIntervalInUse(account, deps.backstop.settings, health);
+    const tick = account.settings.pollIntervalSeconds ?? deps.backstop.settings.defaultIntervalSeconds;
+    if (!backstopPollDue(account.lastPolledAt, interval, tick)) {
+      metrics.pollsSkipped.inc({ platform: account.platform, reason: 'webhooks_healthy' });
+      return { status: 'skipped', reason: 'webhooks_healthy' };
+    }
   }
 
   const leased = await ctx.db

@@ -171,6 +171,8 @@ export interface Credentials {
   refreshToken?: string;
   expiresAt?: Date;
   scope?: string[];
+  /** a long-lived secret the adapter signs in with again when its session is refused (a Bluesky app password) */
+  secret?: string;
 }
 
 /** Persist atomically; the adapter uses new credentials only after this resolves. */
@@ -218,6 +220,16 @@ export interface PlatformAdapter {
    * `turnOffComments` capability is true; otherwise calling it is an 'unsupported' PlatformError.
    */
   setCommentsEnabled?(postExternalId: string, enabled: boolean): Promise<ActionResult>;
+  /** Whether people may comment on one of the account's posts now; beside setCommentsEnabled. */
+  readCommentsEnabled?(postExternalId: string): Promise<boolean>;
+  /**
+   * Reads one comment the platform said @mentions the account on media that is not the account's
+   * own (Instagram's `mentions` webhook, which carries only ids). Present where the platform has it.
+   */
+  fetchMention?(ref: {
+    mediaId: string;
+    commentId: string;
+  }): Promise<Pick<FetchPage, 'comments' | 'quarantined'>>;
   /** `target` is a comment id for 'hidden' and an author id for 'muted' and 'blocked' */
   readState(kind: ReadStateKind, target: string): Promise<boolean>;
 

@@ -150,6 +150,24 @@ export async function exchangeFacebookCode(
   return { userToken: long.access_token };
 }
 
+const meAnswer = z.object({ id: z.string().regex(/^\d{1,25}$/), name: z.string().max(500) });
+
+/** Who signed in to Facebook: said back to them when their Pages do not include the approved one. */
+export async function readFacebookUser(
+  meta: MetaConfig,
+  userToken: string,
+  timeoutMs = 15_000,
+): Promise<{ id: string; name: string }> {
+  const url = graphUrl(meta, 'me');
+  url.searchParams.set('fields', 'id,name');
+  url.searchParams.set('access_token', userToken);
+  url.searchParams.set(
+    'appsecret_proof',
+    createHmac('sha256', meta.appSecret).update(userToken).digest('hex'),
+  );
+  return graphGet('GET /me', url, meAnswer, timeoutMs);
+}
+
 /** The Pages the person administers, each with its Page token and linked Instagram business account. */
 export async function listManagedPages(
   meta: MetaConfig,

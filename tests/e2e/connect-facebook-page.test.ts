@@ -81,4 +81,70 @@ describe('connecting a Facebook Page in the browser', () => {
     const [row] = await e2e.t.db.select().from(socialAccounts).where(eq(socialAccounts.id, account.id));
     expect(row).toMatchObject({ status: 'connected', platformUserId: page.id, credentialStatus: 'valid' });
   });
+
+  it('one Facebook sign-in connects the Page and, from its row, the Instagram account it links', async () => {
+    const m = e2e.sandbox!.meta.state;
+    const page = m.createPage({
+      name: 'Hillside Primary',
+      admins: ['Pat Head'],
+      instagram: { username: 'hillside_primary' },
+    });
+    const school = await createSchool(e2e.t.db, { name: 'Hillside Primary' });
+    const comms = [{ schoolId: school.id, role: 'comms' as const }];
+    const cy = await createPasswordUser(e2e, {
+      trustId: school.trustId,
+      email: 'cy@hillside.test',
+      displayName: 'Cy Admin',
+      roles: comms,
+    });
+    const di = await createPasswordUser(e2e, {
+      trustId: school.trustId,
+      email: 'di@hillside.test',
+      displayName: 'Di Admin',
+      roles: comms,
+    });
+    const approved = { schoolId: school.id, status: 'approved' as const, credentialStatus: 'none' as const };
+    const fb = await createAccount(e2e.t.db, {
+      ...approved,
+      platform: 'facebook',
+      handle: 'HillsidePrimary',
+      adminIds: [cy.id, di.id],
+    });
+    const ig = await createAccount(e2e.t.db, {
+      ...approved,
+      platform: 'instagram',
+      handle: 'hillside_primary',
+      adminIds: [cy.id, di.id],
+    });
+    for (const id of [fb.id, ig.id])
+      await e2e.t.db.update(socialAccounts).set({ platformUserId: null }).where(eq(socialAccounts.id, id));
+
+    const browser = await ui.signedInPage(cy.email);
+    await browser.goto(`${e2e.baseUrl}/accounts/${fb.id}`);
+    await browser.locator('button', { hasText: /^Connect a Facebook Page$/ }).click();
+    await browser.click('a:text-is("Continue to the platform")');
+    await browser
+      .locator('li', { hasText: 'Pat Head' })
+      .locator('a', { hasText: 'Continue as Pat Head' })
+      .click();
+    await browser.waitForURL(new RegExp(`/accounts/${fb.id}/connect/facebook\\?picker=`));
+    const pickerUrl = browser.url();
+    expect(await browser.locator('main').textContent()).toContain('You signed in to Facebook as Pat Head.');
+    const row = browser.locator('table.page-picker tbody tr', { hasText: 'Hillside Primary' });
+    await row.locator('button', { hasText: 'Connect @hillside_primary too' }).click();
+    await browser.waitForURL(new RegExp(`/accounts/${ig.id}\\?connected=new`));
+    expect(await browser.locator('.flash-ok').textContent()).toContain('on Instagram');
+
+    await browser.goto(pickerUrl);
+    await browser
+      .locator('table.page-picker tbody tr', { hasText: 'Hillside Primary' })
+      .locator('button', { hasText: 'Connect Hillside Primary' })
+      .click();
+    await browser.waitForURL(new RegExp(`/accounts/${fb.id}\\?connected=new`));
+    const rows = await e2e.t.db.select().from(socialAccounts).where(eq(socialAccounts.schoolId, school.id));
+    expect(Object.fromEntries(rows.map((r) => [r.platform, [r.status, r.platformUserId]]))).toEqual({
+      facebook: ['connected', page.id],
+      instagram: ['connected', page.igUserId],
+    });
+  });
 });

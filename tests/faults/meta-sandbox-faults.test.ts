@@ -55,9 +55,10 @@ async function counter(metric: Counted, labels: Record<string, string>): Promise
     .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
     .reduce((sum, v) => sum + v.value, 0);
 }
-const failures = (kind: string) =>
-  counter(metrics.pollFailures as unknown as Counted, { platform: 'facebook', kind });
-const rateLimitWaits = () => counter(metrics.rateLimitWaits as unknown as Counted, { platform: 'facebook' });
+const failures = (kind: string, platform = 'facebook') =>
+  counter(metrics.pollFailures as unknown as Counted, { platform, kind });
+const rateLimitWaits = (platform = 'facebook') =>
+  counter(metrics.rateLimitWaits as unknown as Counted, { platform });
 
 describe("the Graph API failing a Facebook Page's poll", () => {
   it('500, malformed JSON and throttling codes in turn: loses nothing, doubles nothing, records each, and never spins while throttled', async () => {
@@ -184,5 +185,113 @@ describe("the Graph API failing a Facebook Page's poll", () => {
     const final = await accountRow();
     expect(final.credentialStatus).toBe('valid');
     expect(final.consecutivePollFailures).toBe(0);
+  });
+});
+
+describe("the Graph API failing an Instagram account's poll", () => {
+  it('500, malformed JSON, throttling (4, 613) and then a revoked token: nothing lost or doubled, throttled means no calls, revoked means needs re-connecting', async () => {
+    const school = await createSchool(t.db);
+    const m = sandbox.meta.state;
+    const page = m.createPage({
+      name: 'Flaky Insta Primary',
+      admins: ['Jo Head'],
+      instagram: { username: 'flaky_insta' },
+    });
+    const account = await createAccount(t.db, {
+      schoolId: school.id,
+      platform: 'instagram',
+      handle: 'flaky_insta',
+      platformUserId: page.igUserId!,
+      credentialsEncrypted: sealCredentials(config.encryptionKey, {
+        accessToken: m.issuePageToken(page.id).token,
+      }),
+    });
+    const media = [0, 1].map((i) => m.createMedia({ owner: 'flaky_insta', caption: `Sports day ${i}` }));
+    const before = {
+      transient: await failures('transient', 'instagram'),
+      malformed: await failures('malformed', 'instagram'),
+      rateLimited: await failures('rate_limited', 'instagram'),
+    };
+    const posted = new Set<string>();
+    const storedCount = () => t.db.$count(comments, eq(comments.accountId, account.id));
+    const accountRow = async () =>
+      (await t.db.select().from(socialAccounts).where(eq(socialAccounts.id, account.id)))[0]!;
+    const graphCalls = () => m.requestsTo('GET /{ig-user-id}/media').length;
+    const addComments = (name: string) => {
+      for (let i = 0; i < 10; i++)
+        posted.add(
+          m.addIgComment({ on: media[i % media.length]!.id, from: `parent_${i}`, text: `${name} ${i}` }).id,
+        );
+    };
+    await runtime.deps.pollScheduler.startPolling(account.id, POLL_SECONDS);
+
+    const rounds: [string, () => void, () => boolean][] = [
+      [
+        '500',
+        () => sandbox.faults.set({ status5xx: { count: 1, status: 500 } }),
+        () => !sandbox.faults.status5xx?.count,
+      ],
+      [
+        'malformed JSON',
+        () => sandbox.faults.set({ malformedJson: { count: 1 } }),
+        () => !sandbox.faults.malformedJson?.count,
+      ],
+    ];
+    for (const [name, inject, spent] of rounds) {
+      inject();
+      addComments(name);
+      await until(`the ${name} fault to be served`, () => spent(), 30_000);
+      await until(`the ${name} round stored`, async () => (await storedCount()) === posted.size, 30_000);
+    }
+
+    for (const code of [4, 613]) {
+      sandbox.meta.faults.add({ code });
+      addComments(`throttled ${code}`);
+      await until(`the ${code} to be served`, () => sandbox.meta.faults.graphErrors.length === 0, 30_000);
+      await until(
+        `the account to be marked throttled after ${code}`,
+        async () => {
+          const row = await accountRow();
+          return !!(row.rateLimitedUntil && row.rateLimitedUntil > new Date());
+        },
+        30_000,
+      );
+      const calls = graphCalls();
+      const waits = await rateLimitWaits('instagram');
+      await until(
+        'two polls to wait out the throttle',
+        async () => (await rateLimitWaits('instagram')) >= waits + 2,
+        30_000,
+      );
+      expect(graphCalls()).toBe(calls);
+      await t.db
+        .update(socialAccounts)
+        .set({ rateLimitedUntil: sql`now() - interval '1 second'` })
+        .where(eq(socialAccounts.id, account.id));
+      await until(`the ${code} round stored`, async () => (await storedCount()) === posted.size, 30_000);
+    }
+    sandbox.faults.reset();
+
+    // The Page's token is revoked (the person changed their Facebook password): Instagram, reached
+    // through it, needs re-connecting; polling stops rather than hammering a dead token.
+    m.revoke({ page: page.id });
+    await until(
+      'the account to need re-connecting',
+      async () => (await accountRow()).credentialStatus === 'needs_reauth',
+      30_000,
+    );
+    const callsAfterRevoke = graphCalls();
+    await new Promise((resolve) => setTimeout(resolve, POLL_SECONDS * 2_000));
+    expect(graphCalls()).toBe(callsAfterRevoke);
+
+    const rows = await t.db.select().from(comments).where(eq(comments.accountId, account.id));
+    expect(rows).toHaveLength(posted.size);
+    expect(new Set(rows.map((r) => r.externalId))).toEqual(posted);
+    expect(await failures('transient', 'instagram')).toBeGreaterThanOrEqual(before.transient + 1);
+    expect(await failures('malformed', 'instagram')).toBe(before.malformed + 1);
+    expect(await failures('rate_limited', 'instagram')).toBe(before.rateLimited + 2);
+    const recorded = await t.db.select().from(pollFailures).where(eq(pollFailures.accountId, account.id));
+    expect(recorded.map((f) => f.kind)).toContain('malformed');
+    await runtime.deps.pollScheduler.stopPolling(account.id);
   });
 });

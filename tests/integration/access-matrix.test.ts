@@ -952,6 +952,23 @@ const TABLE: Record<string, Row> = {
       form: { picker: 'p'.repeat(32), choice: '123' },
     }),
   },
+  'GET /accounts/:id/connect/bluesky': {
+    allowed: ADMIN,
+    scoped: true,
+    // an X account has no app password form: 400 once the admin check has passed
+    alsoAccept: [400],
+    build: async (s) => ({ url: `/accounts/${(await s.freshAccount('approved')).id}/connect/bluesky` }),
+  },
+  'POST /accounts/:id/connect/bluesky': {
+    allowed: ADMIN,
+    scoped: true,
+    // 303 back to the form with the refusal (an X account does not connect with an app password)
+    alsoAccept: [400],
+    build: async (s) => ({
+      url: `/accounts/${(await s.freshAccount('approved')).id}/connect/bluesky`,
+      form: { handle: 'oakfield.bsky.social', appPassword: 'abcd-efgh-ijkl-mnop' },
+    }),
+  },
   'POST /accounts/:id/activate': {
     allowed: ADMIN_OR_SENIOR,
     scoped: true,
@@ -1161,6 +1178,15 @@ const TABLE: Record<string, Row> = {
     build: (s) => ({
       url: `/comments/${s.comment.id}/act`,
       form: { kind: 'hide', reasonCategory: 'abusive', reasonText: 'Abuse' },
+    }),
+  },
+  'POST /comments/:id/post-commenting': {
+    // The matrix comment is on X, whose API cannot: an admin gets past access to that refusal.
+    allowed: ADMIN,
+    scoped: true,
+    build: (s) => ({
+      url: `/comments/${s.comment.id}/post-commenting`,
+      form: { commenting: 'off', reason: 'A pile-on' },
     }),
   },
   'POST /comments/:id/actions/:actionId/retry': {

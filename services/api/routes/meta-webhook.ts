@@ -6,6 +6,7 @@ import { metrics } from '../../core/metrics.js';
 import { systemContext } from '../../core/service-context.js';
 import { enqueueProcessBatches } from '../../ingestion/enqueue-process-batches.js';
 import { storeDelivered } from '../../ingestion/poll-account.js';
+import type { WebhookHealthStore } from '../../ingestion/webhook-health.js';
 import type { IncomingComment, QuarantinedItem } from '../../platforms/adapter.js';
 import { readMetaDelivery, verifyMetaSignature } from '../../platforms/meta/meta-webhook.js';
 
@@ -17,6 +18,8 @@ export interface MetaWebhookConfig {
 export interface MetaWebhookOptions {
   /** absent: Meta is not configured and both routes answer 404 */
   meta: MetaWebhookConfig | undefined;
+  /** where a verified delivery is noted: healthy webhooks lengthen the backstop poll */
+  health?: WebhookHealthStore;
 }
 
 /** Meta batches up to 1,000 changes a delivery; a comment is at most a few KB. */
@@ -108,6 +111,8 @@ export const metaWebhookRoutes: FastifyPluginAsync<MetaWebhookOptions> = async (
         metrics.webhookDeliveries.inc({ platform: 'meta', outcome: 'malformed' });
         return refuse(reply, 400, 'the delivery is not JSON');
       }
+      // Signed by Meta and JSON: the webhook is reaching us, whatever this delivery holds.
+      await options.health?.recordVerifiedDelivery().catch(() => {});
       const read = readMetaDelivery(json, new Date());
       if (!read.ok) {
         metrics.webhookDeliveries.inc({ platform: 'meta', outcome: 'malformed' });
@@ -131,8 +136,14 @@ export const metaWebhookRoutes: FastifyPluginAsync<MetaWebhookOptions> = async (
         if (r.targetId !== null) group(keyOf(r.platform, r.targetId)).quarantined.push(r.item);
 
       let stored = 0;
-      if (groups.size > 0) {
-        const ids = [...new Set([...groups.keys()].map((k) => k.slice(k.indexOf(':') + 1)))];
+      const { mentions } = read.delivery;
+      if (groups.size > 0 || mentions.length > 0) {
+        const ids = [
+          ...new Set([
+            ...[...groups.keys()].map((k) => k.slice(k.indexOf(':') + 1)),
+            ...mentions.map((m) => m.igUserId),
+          ]),
+        ];
         const accounts = await app.db
           .select()
           .from(socialAccounts)
@@ -145,6 +156,22 @@ export const metaWebhookRoutes: FastifyPluginAsync<MetaWebhookOptions> = async (
           );
         const ctx = systemContext(app.db, 'meta-webhook', request.id);
         for (const account of accounts) {
+          const mentioned =
+            account.platform === 'instagram'
+              ? mentions.filter((m) => m.igUserId === account.platformUserId)
+              : [];
+          if (mentioned.length > 0) {
+            // A mention names the comment only: a job reads it. Not queued, Meta must send it again.
+            try {
+              await app.queues.addBulk(
+                'fetch-mention',
+                mentioned.map((m) => ({ accountId: account.id, mediaId: m.mediaId, commentId: m.commentId })),
+              );
+            } catch {
+              metrics.webhookDeliveries.inc({ platform: 'meta', outcome: 'queue_unavailable' });
+              return refuse(reply, 503, 'the queue is unavailable; send the delivery again');
+            }
+          }
           const g = groups.get(keyOf(account.platform, account.platformUserId ?? ''));
           if (!g) continue;
           const result = await storeDelivered(ctx, account, g);
@@ -154,7 +181,9 @@ export const metaWebhookRoutes: FastifyPluginAsync<MetaWebhookOptions> = async (
         }
       }
       metrics.webhookDeliveries.inc({ platform: 'meta', outcome: 'ok' });
-      return reply.code(200).send({ received: items.length, stored, rejected: rejected.length });
+      return reply
+        .code(200)
+        .send({ received: items.length + mentions.length, stored, rejected: rejected.length });
     },
   );
 };

@@ -20,14 +20,19 @@ import { metaCommentActions } from './meta-comment-actions.js';
 import { type CommentPage, fetchMetaPages, type MetaPost, type MetaSource } from './meta-fetch.js';
 import {
   graphCreated,
+  graphId,
   graphList,
   graphSuccess,
   IG_COMMENT_FIELDS,
+  IG_MENTIONED_FIELDS,
   type IgComment,
   igComment,
+  igCommentEnabled,
   igHidden,
   igMe,
   igMedia,
+  igMentioned,
+  igMentionedComment,
   igReply,
   readItems,
 } from './meta-schemas.js';
@@ -139,6 +144,17 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
     return body.hidden;
   }
 
+  async function readCommentsEnabled(mediaId: string): Promise<boolean> {
+    assertCapable(capabilities, 'turnOffComments');
+    const body = await client.get(
+      'GET /{ig-media-id}',
+      mediaId,
+      { fields: 'id,is_comment_enabled' },
+      igCommentEnabled,
+    );
+    return body.is_comment_enabled;
+  }
+
   const { setHidden, deleteObject } = metaCommentActions(client, capabilities, {
     platformName: 'Instagram',
     readHidden,
@@ -214,14 +230,40 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
       return options.credentials;
     },
 
+    async fetchMention({ commentId }) {
+      assertCapable(capabilities, 'fetch');
+      if (!graphId.safeParse(commentId).success)
+        throw new PlatformError('permanent', 'a mentioned comment id is a Graph id');
+      const body = await client.get(
+        'GET /{ig-user-id} mentioned_comment',
+        igUserId,
+        { fields: `mentioned_comment.comment_id(${commentId}){${IG_MENTIONED_FIELDS}}` },
+        igMentioned,
+      );
+      const read = readItems(igMentionedComment, [body.mentioned_comment], 'mentioned_comment');
+      return {
+        comments: read.items.map((c) => igToComment(c, c.media, 'mention')),
+        quarantined: read.quarantined,
+      };
+    },
+
+    readCommentsEnabled,
+
     async setCommentsEnabled(mediaId: string, enabled: boolean): Promise<ActionResult> {
       assertCapable(capabilities, 'turnOffComments');
+      // Read first: a retry or a second click changes nothing and says so.
+      if ((await readCommentsEnabled(mediaId)) === enabled) return { alreadyInState: true };
       await client.post(
         'POST /{ig-media-id} comment_enabled',
         mediaId,
         { comment_enabled: enabled },
         graphSuccess,
       );
+      if ((await readCommentsEnabled(mediaId)) !== enabled)
+        throw new PlatformError(
+          'transient',
+          `Instagram accepted the change but the post still has commenting turned ${enabled ? 'off' : 'on'}`,
+        );
       return { alreadyInState: false };
     },
 

@@ -102,6 +102,15 @@ export type IgComment = z.infer<typeof igCommentBase>;
 export const IG_COMMENT_FIELDS_BASE = 'id,text,timestamp,username,from{id,username},hidden,parent_id';
 export const IG_COMMENT_FIELDS = `${IG_COMMENT_FIELDS_BASE},replies{${IG_COMMENT_FIELDS_BASE}}`;
 
+/** `GET /{ig-user-id}?fields=mentioned_comment.comment_id(…){…}`: the comment is read on its own */
+export const igMentioned = z.object({ id: graphId.optional(), mentioned_comment: z.unknown() });
+export const igMentionedComment = igCommentBase.extend({
+  media: z.looseObject({ id: graphId, permalink: z.url().max(2000).optional() }),
+});
+export const IG_MENTIONED_FIELDS =
+  'id,text,timestamp,username,from{id,username},parent_id,media{id,permalink}';
+
+export const igCommentEnabled = z.object({ id: graphId.optional(), is_comment_enabled: z.boolean() });
 export const igHidden = z.object({ id: graphId.optional(), hidden: z.boolean() });
 export const igMe = z.object({
   id: graphId,

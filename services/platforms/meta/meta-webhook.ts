@@ -56,11 +56,22 @@ const igCommentChange = z.object({
   parent_id: graphId.optional(),
 });
 
+/** `field: mentions`: ids only (a mention of the account in a caption has no comment_id: not ours). */
+const igMentionChange = z.object({ media_id: graphId, comment_id: graphId });
+
 export interface MetaDeliveryItem {
   platform: 'facebook' | 'instagram';
   /** the Page id or Instagram account id the entry is for */
   targetId: string;
   comment: IncomingComment;
+}
+
+/** `field: mentions`: the Instagram account was @mentioned in a comment on someone else's media. */
+export interface MetaDeliveryMention {
+  /** the mentioned Instagram account */
+  igUserId: string;
+  mediaId: string;
+  commentId: string;
 }
 
 export interface MetaDeliveryRejected {
@@ -72,6 +83,8 @@ export interface MetaDeliveryRejected {
 
 export interface MetaDelivery {
   items: MetaDeliveryItem[];
+  /** mentions carry only ids: each comment is read from the Graph API by a job */
+  mentions: MetaDeliveryMention[];
   rejected: MetaDeliveryRejected[];
   /** changes that are not comments (reactions, posts, removals): not ours to store */
   ignored: number;
@@ -87,10 +100,10 @@ export function readMetaDelivery(body: unknown, receivedAt: Date): ReadDeliveryR
   if (!head.success) return { ok: false, problem: describeIssues(head.error, 'body') };
   const object = head.data.object;
   if (object !== 'page' && object !== 'instagram') {
-    return { ok: true, delivery: { items: [], rejected: [], ignored: head.data.entry.length } };
+    return { ok: true, delivery: { items: [], mentions: [], rejected: [], ignored: head.data.entry.length } };
   }
   const platform = object === 'page' ? 'facebook' : 'instagram';
-  const delivery: MetaDelivery = { items: [], rejected: [], ignored: 0 };
+  const delivery: MetaDelivery = { items: [], mentions: [], rejected: [], ignored: 0 };
   for (const [e, rawEntry] of head.data.entry.entries()) {
     const entry = entrySchema.safeParse(rawEntry);
     if (!entry.success) {
@@ -115,6 +128,34 @@ export function readMetaDelivery(body: unknown, receivedAt: Date): ReadDeliveryR
           targetId,
           item: { externalId: null, reason: describeIssues(change.error, at), raw: rawJson(rawChange) },
         });
+        continue;
+      }
+      if (platform === 'instagram' && change.data.field === 'mentions') {
+        // A mention in a media caption names no comment: nothing to store.
+        if (
+          externalIdIn(change.data.value, 'media_id') !== null &&
+          (change.data.value as Record<string, unknown>).comment_id === undefined
+        ) {
+          delivery.ignored += 1;
+          continue;
+        }
+        const mention = igMentionChange.safeParse(change.data.value);
+        if (mention.success)
+          delivery.mentions.push({
+            igUserId: targetId,
+            mediaId: mention.data.media_id,
+            commentId: mention.data.comment_id,
+          });
+        else
+          delivery.rejected.push({
+            platform,
+            targetId,
+            item: {
+              externalId: externalIdIn(change.data.value, 'comment_id'),
+              reason: describeIssues(mention.error, `${at}.value`),
+              raw: rawJson(change.data.value),
+            },
+          });
         continue;
       }
       const read =
@@ -176,7 +217,6 @@ function readInstagramChange(
   entryTime: Date,
   at: string,
 ): ChangeRead {
-  // `mentions` carries only ids (media_id, comment_id): the text must be read from the API.
   if (change.field !== 'comments' && change.field !== 'live_comments') return null;
   const parsed = igCommentChange.safeParse(change.value);
   if (!parsed.success) {

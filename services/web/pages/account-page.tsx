@@ -1,6 +1,7 @@
 import type { AccountView } from '../../accounts/account-view.js';
 import type { CoverageGapItem } from '../../accounts/list-coverage-gaps.js';
 import type { QuarantinedItemView } from '../../accounts/list-quarantined-items.js';
+import { type PollIntervalInUse, WEBHOOK_HEALTHY_WITHIN_MS } from '../../ingestion/webhook-health.js';
 import { platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
 import { ReviewForm } from '../components/account-bits.js';
 import { AccountRiskTag } from '../components/account-risk.js';
@@ -23,8 +24,36 @@ export interface AccountPageProps {
   /** Staff of the account's school who are not admins yet. */
   candidates: { userId: string; displayName: string }[];
   may: { manage: boolean; connect: boolean; seniorLeader: boolean };
+  /** How often it is polled now, and why (longer while its platform's webhooks are delivering). */
+  pollInterval?: PollIntervalInUse;
   /** Why this installation cannot connect accounts on the platform (no configuration); null: it can. */
   connectUnavailable?: string | null;
+}
+
+/** "every 15 minutes" / "every 90 seconds" / "every hour" */
+export function everyText(seconds: number): string {
+  if (seconds % 3600 === 0) return seconds === 3600 ? 'every hour' : `every ${seconds / 3600} hours`;
+  if (seconds % 60 === 0) return seconds === 60 ? 'every minute' : `every ${seconds / 60} minutes`;
+  return `every ${seconds} seconds`;
+}
+
+function PollIntervalText({ interval }: { interval: PollIntervalInUse }): JSX.Element {
+  const every = everyText(interval.seconds);
+  if (interval.why === 'webhooks')
+    return (
+      <>
+        <span safe>{`${every}, as a backstop: webhook deliveries are arriving (last `}</span>
+        <Time at={interval.webhooks?.lastDeliveryAt ?? null} />
+        {')'}
+      </>
+    );
+  const own = interval.why === 'account' ? ' (this account’s setting)' : ' (the default)';
+  if (interval.webhooks === null) return <span safe>{`${every}${own}`}</span>;
+  return (
+    <span
+      safe
+    >{`${every}${own}: no webhook delivery in the last ${WEBHOOK_HEALTHY_WITHIN_MS / 60_000} minutes, so polling is not relaxed`}</span>
+  );
 }
 
 const CONNECTABLE = new Set(['approved', 'connected', 'active', 'suspended']);
@@ -105,7 +134,13 @@ function Lifecycle({
     <section aria-labelledby="life-h">
       <h2 id="life-h">Status</h2>
       <div class="lifecycle">
-        {connect ? (
+        {connect && platformProfile(a.platform).connect.kind === 'app-password' ? (
+          <p>
+            <a class="button-link" href={`${base}/connect/bluesky`} safe>
+              {connectLabel(a)}
+            </a>
+          </p>
+        ) : connect ? (
           <PostForm action={`${base}/connect`} csrfToken={csrfToken} class="inline-form">
             <button type="submit" safe>
               {connectLabel(a)}
@@ -264,6 +299,16 @@ export function AccountPage(props: AccountPageProps): JSX.Element {
           <dd>
             <LastPoll a={a} />
           </dd>
+          {props.pollInterval ? (
+            <>
+              <dt>Polling</dt>
+              <dd>
+                <PollIntervalText interval={props.pollInterval} />
+              </dd>
+            </>
+          ) : (
+            ''
+          )}
           <dt>Review due</dt>
           <dd>
             <Time at={a.reviewDueAt} />

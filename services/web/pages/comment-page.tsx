@@ -3,7 +3,8 @@ import { auditActionLabel, commentLabelOf } from '../../audit/audit-labels.js';
 import { labelTier, tierOutcomeText } from '../../classification/label-tier.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
-import { platformDisplayName } from '../../platforms/platform-profiles.js';
+import type { PlatformName } from '../../platforms/adapter.js';
+import { platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
 import { ActionOutcomeItem } from '../components/action-outcome.js';
 import { CommentName } from '../components/comment-name.js';
 import { HighlightedText } from '../components/highlighted-text.js';
@@ -89,6 +90,12 @@ function MediaEnquiry({
       </PostForm>
     </div>
   );
+}
+
+/** "Instagram allows 2,200 characters in a reply, sign-off included." */
+export function replyLimitText(platform: PlatformName): string {
+  const profile = platformProfile(platform);
+  return `${profile.displayName} allows ${profile.maxReplyChars.toLocaleString('en-GB')} characters in a reply, sign-off included.`;
 }
 
 /** The refusal of one form, above it; with the outgoing check's problems marked in the draft. */
@@ -315,6 +322,39 @@ function Deadline({ d }: { d: CommentDetail }): JSX.Element {
 const REDACTABLE_KINDS = new Set(['public_reply', 'private_reply', 'offline', 'no_response_needed']);
 
 /** A sent reply: "remove it, sent in error" (002 §8), or that it was removed and why. */
+/**
+ * Where the platform's API can (Instagram), an admin turns commenting off on the post this comment
+ * is under, at once, with a reason; and on again. Not offered where the platform cannot.
+ */
+function PostCommenting({ detail: d, csrfToken }: CommentPageProps): JSX.Element {
+  const profile = platformProfile(d.comment.platform);
+  if (!d.can.moderate || !profile.capabilities.turnOffComments) return '';
+  return (
+    <>
+      <h3 id="h-post-commenting">Commenting on the post</h3>
+      <p class="help" safe>
+        {`Turn commenting off on this ${profile.displayName} post to stop a pile-on; the comments already there stay. It happens at once and is recorded with your reason.`}
+      </p>
+      <PostForm
+        action={`/comments/${d.comment.id}/post-commenting`}
+        csrfToken={csrfToken}
+        class="stack-form post-commenting"
+      >
+        <label for="post-commenting-reason">Reason</label>
+        <input id="post-commenting-reason" name="reason" required minlength="5" maxlength="2000" />
+        <div class="button-row">
+          <button type="submit" name="commenting" value="off">
+            Turn commenting off
+          </button>{' '}
+          <button type="submit" name="commenting" value="on" class="secondary">
+            Turn commenting on again
+          </button>
+        </div>
+      </PostForm>
+    </>
+  );
+}
+
 function RemoveReply({
   d,
   r,
@@ -479,9 +519,12 @@ function Composer(p: CommentPageProps): JSX.Element {
           <a href={`/schools/${d.comment.schoolId}/saved-replies`}>Edit the school’s saved replies</a>
         </p>
         <label for="reply-text">Reply</label>
-        <textarea id="reply-text" name="text" rows="5" maxlength="10000" safe>
+        <textarea id="reply-text" name="text" rows="5" maxlength="10000" aria-describedby="reply-limit" safe>
           {draft?.text ?? ''}
         </textarea>
+        <p class="help" id="reply-limit" safe>
+          {replyLimitText(d.comment.platform)}
+        </p>
         <p class="help">
           Every reply is checked before it goes out: no pupil names, personal data or offensive language, and
           nothing about a pupil's circumstances (P11).
@@ -867,6 +910,8 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         <section aria-labelledby="h-actions">
           <h2 id="h-actions">Moderation</h2>
           <ActionsSection {...props} />
+          <FormError error={props.error} form="post-commenting" />
+          <PostCommenting {...props} />
         </section>
         {props.detail.can.raiseConcern ? (
           <section aria-labelledby="h-concern">

@@ -35,6 +35,13 @@ export function PagePickerPage(props: PagePickerPageProps): JSX.Element {
         </p>
         <h1>{title}</h1>
         <Flash flash={props.flash} />
+        {picker.signedInAs ? (
+          <p>
+            You signed in to Facebook as <PublicText text={picker.signedInAs} />.
+          </p>
+        ) : (
+          ''
+        )}
         {instagram ? (
           <p>
             These are the Pages you administer on Facebook and the Instagram business account linked to each.
@@ -73,6 +80,21 @@ export function PagePickerPage(props: PagePickerPageProps): JSX.Element {
                     ) : (
                       <span class="muted">none</span>
                     )}
+                    {c.instagram && c.instagramAccount ? (
+                      <PostForm
+                        action={`/accounts/${c.instagramAccount.accountId}/connect/facebook`}
+                        csrfToken={csrfToken}
+                        class="inline-form"
+                      >
+                        <input type="hidden" name="picker" value={props.pickerId} />
+                        <input type="hidden" name="choice" value={c.instagram.id} />
+                        <button type="submit" class="secondary">
+                          Connect <PublicHandle handle={c.instagram.username} /> too
+                        </button>
+                      </PostForm>
+                    ) : (
+                      ''
+                    )}
                   </td>
                   <td>
                     {c.matches ? (
@@ -105,8 +127,20 @@ export function PagePickerPage(props: PagePickerPageProps): JSX.Element {
         )}
         {picker.choices.length > 0 && choosable === 0 ? (
           <p class="flash-error" role="alert">
-            None of these is the approved account, so nothing can be connected with this sign-in. Sign in to
-            Facebook as someone with a role on the approved Page, then press Connect again.
+            None of these is the approved account, so nothing can be connected with this sign-in
+            {picker.signedInAs ? (
+              <>
+                {' as '}
+                <PublicText text={picker.signedInAs} />
+              </>
+            ) : (
+              ''
+            )}
+            . Sign out of Facebook (or open a private window), sign in as someone with a role on{' '}
+            <bdi safe>
+              {instagram ? `the Page linked to @${picker.expected.replace(/^@/, '')}` : picker.expected}
+            </bdi>
+            , then press Connect again.
           </p>
         ) : (
           ''

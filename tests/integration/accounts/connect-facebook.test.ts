@@ -191,6 +191,58 @@ describe('connecting a Facebook Page through Facebook Login and the Page picker'
     expect(row).toMatchObject({ status: 'connected', platformUserId: s.page.igUserId });
   });
 
+  it('the Page’s list offers its linked Instagram account: one sign-in connects both', async () => {
+    const s = await scene();
+    const ig = await createAccount(t.db, {
+      schoolId: s.account.schoolId,
+      platform: 'instagram',
+      handle: `oakfield_primary_${n}`,
+      status: 'approved',
+      credentialStatus: 'none',
+      adminIds: [s.adminA.id, s.adminB.id],
+    });
+    await t.db.update(socialAccounts).set({ platformUserId: null }).where(eq(socialAccounts.id, ig.id));
+    const { location, headers } = await signInWithFacebook(s.adminA.id, s.account.id, s.head);
+    const picker = new URL(location, 'http://app').searchParams.get('picker')!;
+    const page = await api.app.inject({ url: location, headers });
+    expect(page.body).toContain(`You signed in to Facebook as <bdi>Jo Head ${n}</bdi>.`);
+    expect(page.body).toContain(`action="/accounts/${ig.id}/connect/facebook"`);
+    expect(page.body).toContain(`Connect @<bdi>oakfield_primary_${n}</bdi> too</button>`);
+
+    const igDone = await choose(headers, ig.id, picker, s.page.igUserId!);
+    expect(igDone.headers.location).toBe(`/accounts/${ig.id}?connected=new`);
+    const fbDone = await choose(headers, s.account.id, picker, s.page.id);
+    expect(fbDone.headers.location).toBe(`/accounts/${s.account.id}?connected=new`);
+    const rows = await t.db
+      .select()
+      .from(socialAccounts)
+      .where(eq(socialAccounts.schoolId, s.account.schoolId));
+    expect(rows.map((r) => [r.platform, r.status, r.platformUserId]).sort()).toEqual(
+      [
+        ['facebook', 'connected', s.page.id],
+        ['instagram', 'connected', s.page.igUserId],
+      ].sort(),
+    );
+    // The list does not open another school's account, nor one the person does not administer.
+    const other = await scene('instagram');
+    const cross = await choose(headers, other.account.id, picker, s.page.igUserId!);
+    expect(cross.statusCode).toBe(404);
+  });
+
+  it('signed in as someone without a role on the approved Page: says who signed in and what to do', async () => {
+    const s = await scene();
+    sandbox.meta.state.createPage({ name: `Corner Shop ${n}`, admins: [`Sam Stranger ${n}`] });
+    const { location, headers } = await signInWithFacebook(s.adminA.id, s.account.id, `Sam Stranger ${n}`);
+    const page = await api.app.inject({ url: location, headers });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`You signed in to Facebook as <bdi>Sam Stranger ${n}</bdi>.`);
+    expect(page.body).toMatch(
+      new RegExp(
+        `nothing can be connected with this sign-in as <bdi>Sam Stranger ${n}</bdi>\\s*\\. Sign out of Facebook \\(or open a private window\\), sign in as someone with a role on <bdi>OakfieldPrimary${n}</bdi>`,
+      ),
+    );
+  });
+
   it('declining on Facebook, or an unknown state, connects nothing and says so', async () => {
     const s = await scene();
     const { location } = await signInWithFacebook(s.adminA.id, s.account.id, s.head, true);

@@ -194,6 +194,23 @@ describe('P11: a first name beside a year group, class or "my son" is a pupil; n
   });
 });
 
+describe('a reply longer than X allows', () => {
+  it('is refused with a 400 saying X allows 280, and nothing is saved; one that fits is accepted', async () => {
+    const s = await scene();
+    const c = await s.comment('What time does the fair open?');
+    const long = await reply(s.comms.id, c.id, {
+      text: `The fair opens at ten. ${'See you there! '.repeat(20)}`,
+    });
+    expect(long.statusCode, long.body).toBe(400);
+    expect(long.json().message).toMatch(
+      /characters with its sign-off; X allows 280\. Shorten it by \d+ characters\./,
+    );
+    expect(await t.db.select().from(responses).where(eq(responses.commentId, c.id))).toEqual([]);
+    const fits = await reply(s.comms.id, c.id, { text: 'The fair opens at ten.' });
+    expect(fits.statusCode, fits.body).toBe(201);
+  });
+});
+
 describe('a reply sent in error is removed from the platform, audited with the reason', () => {
   it('comms removes a sent reply; X no longer shows it; the record keeps it marked removed; twice is refused', async () => {
     const s = await scene();

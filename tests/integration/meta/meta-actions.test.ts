@@ -1,12 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { moderationActions } from '../../../db/schema/index.js';
+import { moderationActions, responses } from '../../../db/schema/index.js';
 import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
+import { sendReply } from '../../../services/comments/send-reply.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { executeAction } from '../../../services/moderation/execute-action.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
+import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
 import { createAccount, createComment, createSchool, createUser } from '../../helpers/factories.js';
 import { signIn } from '../../helpers/sign-in.js';
 import { metaTestEnv } from '../../helpers/test-config.js';
@@ -188,5 +190,166 @@ describe('Instagram actions', () => {
       mode: 'manual',
       note: "Instagram's API cannot block; do it in the app and record it",
     });
+  });
+});
+
+describe('reply length per platform', () => {
+  const reply = (userId: string, commentId: string, text: string) =>
+    post(userId, `/api/comments/${commentId}/responses`, { kind: 'public_reply', text });
+  const send = (responseId: string) =>
+    sendReply(
+      systemContext(t.db, 'test sender'),
+      { responseId },
+      {
+        encryptionKey: api.config.encryptionKey,
+        adapterFor: createAdapterFactory(api.config),
+        timers: { schedule: async () => {}, remove: async () => {} },
+      },
+    );
+  const responsesOf = (commentId: string) =>
+    t.db.select().from(responses).where(eq(responses.commentId, commentId));
+
+  it('Instagram refuses a reply over 2,200 characters with a 400 naming the limit; a shorter one is posted', async () => {
+    const s = await scene();
+    const long = await reply(s.adminA.id, s.igComment.id, 'Thank you. '.repeat(210));
+    expect(long.statusCode, long.body).toBe(400);
+    expect(long.json().message).toMatch(/Instagram allows 2,200\. Shorten it by [\d,]+ characters/);
+    expect(await responsesOf(s.igComment.id)).toEqual([]);
+
+    const ok = await reply(s.adminA.id, s.igComment.id, 'Thank you. '.repeat(190));
+    expect(ok.statusCode, ok.body).toBe(201);
+    await send(ok.json().responseId);
+    const onInstagram = sandbox.meta.state
+      .igComment(s.igRaw.id)!
+      .replyIds.map((id) => sandbox.meta.state.igComment(id)!.text);
+    expect(onInstagram).toHaveLength(1);
+    expect(onInstagram[0]).toMatch(/^Thank you\. Thank you\./);
+  });
+
+  it('Facebook takes a reply of 3,000 characters that X or Instagram would refuse, and refuses one over 8,000', async () => {
+    const s = await scene();
+    const ok = await reply(s.adminA.id, s.fbComment.id, 'We hear you. '.repeat(230));
+    expect(ok.statusCode, ok.body).toBe(201);
+    const long = await reply(s.adminA.id, s.fbComment.id, 'We hear you. '.repeat(700));
+    expect(long.statusCode, long.body).toBe(400);
+    expect(long.json().message).toMatch(/Facebook allows 8,000/);
+  });
+
+  it('the reply form shows the limit, and an over-long reply comes back inline with the draft kept', async () => {
+    const s = await scene();
+    const page = await get(s.adminA.id, `/comments/${s.igComment.id}`);
+    expect(page.body).toContain('Instagram allows 2,200 characters in a reply, sign-off included.');
+    const fbPage = await get(s.adminA.id, `/comments/${s.fbComment.id}`);
+    expect(fbPage.body).toContain('Facebook allows 8,000 characters in a reply, sign-off included.');
+
+    const text = 'Please call the office. '.repeat(100);
+    const { headers } = await signIn(t.db, s.adminA.id);
+    const form = await api.app.inject({
+      method: 'POST',
+      url: `/comments/${s.igComment.id}/reply`,
+      headers: { cookie: headers.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: headers['x-csrf-token'], kind: 'public_reply', text }).toString(),
+    });
+    expect(form.statusCode).toBe(400);
+    expect(form.body).toMatch(/This reply is 2,[\d]{3} characters with its sign-off; Instagram allows 2,200/);
+    expect(form.body).toContain('Please call the office. Please call the office.');
+    expect(await responsesOf(s.igComment.id)).toEqual([]);
+  });
+});
+
+describe('turning commenting off on an Instagram post', () => {
+  async function form(userId: string, url: string, fields: Record<string, string>) {
+    const { headers } = await signIn(t.db, userId);
+    return api.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: headers.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: headers['x-csrf-token'], ...fields }).toString(),
+    });
+  }
+  /** What Instagram says about the post, read over the Graph API as any client would. */
+  async function commentingOnInstagram(mediaId: string, pageId: string): Promise<boolean> {
+    const token = sandbox.meta.state.issuePageToken(pageId).token;
+    const res = await fetch(
+      `${sandbox.url}/v21.0/${mediaId}?fields=is_comment_enabled&access_token=${encodeURIComponent(token)}`,
+    );
+    return ((await res.json()) as { is_comment_enabled: boolean }).is_comment_enabled;
+  }
+
+  it('an admin turns it off from the comment page: Instagram refuses new comments, the change is audited, and it turns on again', async () => {
+    const s = await scene();
+    const mediaId = s.igComment.conversationId!;
+    const page = await get(s.adminA.id, `/comments/${s.igComment.id}`);
+    expect(page.body).toContain('Turn commenting off');
+
+    const off = await form(s.adminA.id, `/comments/${s.igComment.id}/post-commenting`, {
+      commenting: 'off',
+      reason: 'A pile-on about the trip',
+    });
+    expect(off.statusCode, off.body).toBe(303);
+    expect(await commentingOnInstagram(mediaId, s.page.id)).toBe(false);
+    expect(() =>
+      sandbox.meta.state.addIgComment({ on: mediaId, from: `late_troll_${n}`, text: 'more' }),
+    ).toThrow(/commenting is turned off/);
+    await expectAuditEntry(t.db, {
+      action: 'comment.post_commenting_turned_off',
+      subjectId: s.igComment.id,
+      actorId: s.adminA.id,
+      details: { postExternalId: mediaId, reason: 'A pile-on about the trip', alreadyInState: false },
+    });
+    const after = await get(s.adminA.id, `/comments/${s.igComment.id}`);
+    expect(after.body).toContain('Post commenting turned off');
+
+    const again = await form(s.adminA.id, `/comments/${s.igComment.id}/post-commenting`, {
+      commenting: 'off',
+      reason: 'Clicked twice',
+    });
+    expect(again.statusCode).toBe(303);
+    await expectAuditEntry(t.db, {
+      action: 'comment.post_commenting_turned_off',
+      subjectId: s.igComment.id,
+      details: { alreadyInState: true },
+    });
+
+    const on = await form(s.adminB.id, `/comments/${s.igComment.id}/post-commenting`, {
+      commenting: 'on',
+      reason: 'It has calmed down',
+    });
+    expect(on.statusCode).toBe(303);
+    expect(await commentingOnInstagram(mediaId, s.page.id)).toBe(true);
+    await expectAuditEntry(t.db, {
+      action: 'comment.post_commenting_turned_on',
+      subjectId: s.igComment.id,
+      actorId: s.adminB.id,
+    });
+  });
+
+  it('is not offered on Facebook, and a forged form is refused saying why, changing nothing', async () => {
+    const s = await scene();
+    const page = await get(s.adminA.id, `/comments/${s.fbComment.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('Turn commenting off');
+    const forged = await form(s.adminA.id, `/comments/${s.fbComment.id}/post-commenting`, {
+      commenting: 'off',
+      reason: 'A pile-on',
+    });
+    expect(forged.statusCode).toBe(422);
+    expect(forged.body).toContain('the Graph API cannot turn off comments on a Page post');
+  });
+
+  it('someone who is not the account’s admin is refused, and Instagram is not touched', async () => {
+    const s = await scene();
+    const comms = await createUser(t.db, {
+      trustId: s.school.trustId,
+      roles: [{ schoolId: s.school.id, role: 'comms' }],
+    });
+    const page = await get(comms.id, `/comments/${s.igComment.id}`);
+    expect(page.body).not.toContain('Turn commenting off');
+    const res = await form(comms.id, `/comments/${s.igComment.id}/post-commenting`, {
+      commenting: 'off',
+      reason: 'A pile-on',
+    });
+    expect(res.statusCode).toBe(403);
+    expect(await commentingOnInstagram(s.igComment.conversationId!, s.page.id)).toBe(true);
   });
 });

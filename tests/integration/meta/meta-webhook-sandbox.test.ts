@@ -1,13 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { comments } from '../../../db/schema/index.js';
+import { comments, socialAccounts } from '../../../db/schema/index.js';
 import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import { sealCredentials } from '../../../services/accounts/account-credentials.js';
 import { systemContext } from '../../../services/core/service-context.js';
+import { ingestMention } from '../../../services/ingestion/ingest-mention.js';
 import { pollAccount } from '../../../services/ingestion/poll-account.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
-import { createAccount, createSchool } from '../../helpers/factories.js';
+import { createAccount, createSchool, createUser } from '../../helpers/factories.js';
+import { signIn } from '../../helpers/sign-in.js';
 import { metaTestEnv } from '../../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { clearRedisPrefix } from '../../helpers/test-redis.js';
@@ -82,7 +84,7 @@ async function connected() {
     handle: `hook_${n}`,
     credentialsEncrypted,
   });
-  return { page, fb, ig };
+  return { school, page, fb, ig };
 }
 
 const externalIds = async (accountId: string) =>
@@ -166,5 +168,192 @@ describe('Meta webhooks from the sandbox to the app', () => {
     expect(await externalIds(ig.id)).toEqual([c.id]);
     expect(await externalIds(fb.id)).toEqual([]);
     expect(await poll(ig.id)).toMatchObject({ inserted: 0 });
+  });
+});
+
+describe('polling is the backstop while webhooks are healthy', () => {
+  // What the poll scheduler's tick does: skip while webhooks deliver and the backstop is not due.
+  const scheduledPoll = (accountId: string) =>
+    pollAccount(
+      systemContext(t.db, 'test poller'),
+      { accountId },
+      {
+        encryptionKey: api.config.encryptionKey,
+        adapterFor: createAdapterFactory(api.config),
+        onInserted: async () => {},
+        backstop: api.app.deps.pollIntervals,
+      },
+    );
+  const health = () => api.app.deps.pollIntervals.health;
+  const pollLongAgo = (accountId: string, minutes: number) =>
+    t.db
+      .update(socialAccounts)
+      .set({ lastPolledAt: new Date(Date.now() - minutes * 60_000) })
+      .where(eq(socialAccounts.id, accountId));
+  async function accountPage(accountId: string, school: { id: string; trustId: string }) {
+    const user = await createUser(t.db, {
+      trustId: school.trustId,
+      roles: [{ schoolId: school.id, role: 'senior_leader' }],
+    });
+    const { headers } = await signIn(t.db, user.id);
+    const res = await api.app.inject({ url: `/accounts/${accountId}`, headers });
+    expect(res.statusCode).toBe(200);
+    return res.body;
+  }
+
+  it('a dropped delivery is found by the backstop poll once its longer interval has passed, stored once', async () => {
+    const { page, fb } = await connected();
+    const m = sandbox.meta.state;
+    const post = m.createPost({ page: page.id, message: 'Harvest festival' });
+    const first = m.addComment({ on: post.id, from: 'Pat Parent', message: 'What time?' });
+    await sandbox.meta.webhooks.idle();
+    expect(await externalIds(fb.id)).toEqual([first.id]);
+    expect((await health().read()).healthy).toBe(true);
+    expect(await scheduledPoll(fb.id)).toMatchObject({ status: 'polled', inserted: 0 });
+
+    sandbox.meta.webhooks.configure({ drop: 10 });
+    const lost = m.addComment({ on: post.id, from: 'Sam Smith', message: 'Can grandparents come?' });
+    await sandbox.meta.webhooks.idle();
+    const dropped = sandbox.meta.webhooks.deliveries.find((d) => d.fault === 'dropped');
+    expect(dropped?.status).toBeNull();
+    expect(await externalIds(fb.id)).toEqual([first.id]);
+
+    // The next ticks fall inside the 15-minute backstop interval: nothing is asked of Facebook.
+    const before = sandbox.meta.state.requestLog.entries.length;
+    expect(await scheduledPoll(fb.id)).toEqual({ status: 'skipped', reason: 'webhooks_healthy' });
+    expect(sandbox.meta.state.requestLog.entries.length).toBe(before);
+    await pollLongAgo(fb.id, 10);
+    expect(await scheduledPoll(fb.id)).toEqual({ status: 'skipped', reason: 'webhooks_healthy' });
+
+    await pollLongAgo(fb.id, 15);
+    expect(await scheduledPoll(fb.id)).toMatchObject({ status: 'polled', inserted: 1 });
+    expect(await externalIds(fb.id)).toEqual([first.id, lost.id].sort());
+    // Delivered late after all: still one row.
+    sandbox.meta.webhooks.configure({ drop: 0 });
+    const late = sandbox.meta.webhooks.deliver(dropped!.object, dropped!.field, JSON.parse(dropped!.body));
+    await sandbox.meta.webhooks.idle();
+    expect(late.status).toBe(200);
+    expect(await externalIds(fb.id)).toEqual([first.id, lost.id].sort());
+  });
+
+  it('without a verified delivery for ten minutes, every tick polls, and the account page says which interval is in use', async () => {
+    const { school, page, fb } = await connected();
+    const m = sandbox.meta.state;
+    const post = m.createPost({ page: page.id, message: 'Book fair' });
+    m.addComment({ on: post.id, from: 'Pat Parent', message: 'Cards taken?' });
+    await sandbox.meta.webhooks.idle();
+    const healthyPage = await accountPage(fb.id, school);
+    expect(healthyPage).toContain('every 15 minutes, as a backstop: webhook deliveries are arriving');
+
+    await health().recordVerifiedDelivery(new Date(Date.now() - 11 * 60_000));
+    await pollLongAgo(fb.id, 1);
+    expect(await scheduledPoll(fb.id)).toMatchObject({ status: 'polled' });
+    const unhealthyPage = await accountPage(fb.id, school);
+    expect(unhealthyPage).toContain(
+      'every minute (the default): no webhook delivery in the last 10 minutes, so polling is not relaxed',
+    );
+  });
+
+  it('a delivery with a bad signature does not count as healthy', async () => {
+    const { page } = await connected();
+    await health().recordVerifiedDelivery(new Date(Date.now() - 11 * 60_000));
+    sandbox.meta.webhooks.configure({ badSignature: 10 });
+    const post = sandbox.meta.state.createPost({ page: page.id, message: 'PE kit' });
+    sandbox.meta.state.addComment({ on: post.id, from: 'Pat Parent', message: 'which socks?' });
+    await sandbox.meta.webhooks.idle();
+    expect((await health().read()).healthy).toBe(false);
+  });
+});
+
+describe('Instagram mentions', () => {
+  // The mentions webhook names the comment only: the route queues a fetch-mention job, which reads
+  // the comment through the Graph API (mentioned_comment) and stores it for the Instagram account.
+  async function runMentionJobs() {
+    const jobs = await api.app.queues.poll.getJobs(['waiting', 'delayed', 'prioritized']);
+    const mentionJobs = jobs.filter((j) => j.name === 'fetch-mention');
+    const results = [];
+    for (const job of mentionJobs) {
+      results.push(
+        await ingestMention(systemContext(t.db, 'test mention reader'), job.data, {
+          encryptionKey: api.config.encryptionKey,
+          adapterFor: createAdapterFactory(api.config),
+          onInserted: async () => {},
+        }),
+      );
+      await job.remove();
+    }
+    return results;
+  }
+  const storedRows = async (accountId: string) =>
+    t.db.select().from(comments).where(eq(comments.accountId, accountId));
+
+  it('a comment @mentioning the school on someone else’s media is stored for the Instagram account, once', async () => {
+    const { fb, ig } = await connected();
+    const m = sandbox.meta.state;
+    m.createIgActor({ username: `village_hall_${n}` });
+    const media = m.createMedia({ owner: `village_hall_${n}`, caption: 'Summer fete' });
+    sandbox.meta.webhooks.configure({ duplicate: 2 });
+    const c = m.addIgComment({
+      on: media.id,
+      from: 'nosy_neighbour',
+      text: `@${ig.handle} why was the school gate locked?`,
+    });
+    await sandbox.meta.webhooks.idle();
+    const mentionDeliveries = sandbox.meta.webhooks.deliveries.filter((d) => d.field === 'mentions');
+    expect(mentionDeliveries.length).toBeGreaterThan(1);
+    expect(mentionDeliveries.every((d) => d.status === 200)).toBe(true);
+    // The duplicate delivery is the same job.
+    expect(await runMentionJobs()).toEqual([{ status: 'stored', inserted: 1, quarantined: 0 }]);
+
+    const rows = await storedRows(ig.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      externalId: c.id,
+      conversationId: media.id,
+      authorHandle: 'nosy_neighbour',
+      text: `@${ig.handle} why was the school gate locked?`,
+    });
+    expect(await externalIds(fb.id)).toEqual([]);
+
+    // Read again (a retried job) and polled: still one row.
+    await ingestMention(
+      systemContext(t.db, 'test mention reader'),
+      { accountId: ig.id, mediaId: media.id, commentId: c.id },
+      {
+        encryptionKey: api.config.encryptionKey,
+        adapterFor: createAdapterFactory(api.config),
+        onInserted: async () => {},
+      },
+    );
+    expect(await poll(ig.id)).toMatchObject({ status: 'polled', inserted: 0 });
+    expect(await storedRows(ig.id)).toHaveLength(1);
+  });
+
+  it('a mention on the school’s own media arrives once, as a comment, whichever of webhook and poll comes first', async () => {
+    const { ig } = await connected();
+    const m = sandbox.meta.state;
+    const media = m.createMedia({ owner: ig.handle, caption: 'Nativity' });
+    sandbox.meta.webhooks.configure({ drop: 10 });
+    const c = m.addIgComment({ on: media.id, from: 'proud_gran', text: `@${ig.handle} lovely show` });
+    await sandbox.meta.webhooks.idle();
+    expect(await poll(ig.id)).toMatchObject({ status: 'polled', inserted: 1 });
+    const dropped = sandbox.meta.webhooks.deliveries.find((d) => d.fault === 'dropped')!;
+    sandbox.meta.webhooks.configure({ drop: 0 });
+    sandbox.meta.webhooks.deliver(dropped.object, dropped.field, JSON.parse(dropped.body));
+    await sandbox.meta.webhooks.idle();
+    await runMentionJobs();
+    expect((await storedRows(ig.id)).map((r) => r.externalId)).toEqual([c.id]);
+  });
+
+  it('a mention of a comment deleted before it is read stores nothing and is not retried', async () => {
+    const { ig } = await connected();
+    const m = sandbox.meta.state;
+    m.createIgActor({ username: `cafe_${n}` });
+    const media = m.createMedia({ owner: `cafe_${n}`, caption: 'Open day' });
+    const c = m.addIgComment({ on: media.id, from: 'passer_by', text: `@${ig.handle} noisy kids` });
+    await sandbox.meta.webhooks.idle();
+    m.deleteIgComment(c.id);
+    expect(await runMentionJobs()).toEqual([{ status: 'skipped', reason: 'gone' }]);
+    expect(await storedRows(ig.id)).toEqual([]);
   });
 });

@@ -277,12 +277,22 @@ beforeAll(async () => {
       { pageId: '1002', name: 'Oakfield PTA', accessToken: 'page-token-2', tasks: [], instagram: null },
     ],
   });
+  // The Bluesky connect form shows the approved handle (typed by staff, not public text).
+  const sky = await createAccount(t.db, {
+    schoolId: school.id,
+    platform: 'bluesky',
+    handle: 'oakfield.bsky.social',
+    status: 'approved',
+    credentialStatus: 'none',
+    adminIds: [viewer.id, second.id],
+  });
   session = await signIn(t.db, viewer.id);
   urls = {
     '/comments/:id': [`/comments/${comment.id}`, `/comments/${earlier.id}`],
     '/actions/:id': [`/actions/${failedAction!.id}`],
     '/accounts/:id': [`/accounts/${account.id}`],
     '/accounts/:id/connect/facebook': [`/accounts/${page.id}/connect/facebook?picker=${picker}`],
+    '/accounts/:id/connect/bluesky': [`/accounts/${sky.id}/connect/bluesky`],
     '/schools/:schoolId/settings': [`/schools/${school.id}/settings`],
     '/schools/:schoolId/notifications': [`/schools/${school.id}/notifications`],
     '/schools/:schoolId/saved-replies': [`/schools/${school.id}/saved-replies`],

@@ -49,7 +49,11 @@ const REQUIRED_SUBKINDS: Record<string, number> = {
   x_signoff: 4,
 };
 
-const splits: Record<SplitName, LabelledRow[]> = { dev: loadSplit('dev'), test: loadSplit('test') };
+const splits: Record<SplitName, LabelledRow[]> = {
+  dev: loadSplit('dev'),
+  dev2: loadSplit('dev2'),
+  test: loadSplit('test'),
+};
 const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
 
 describe.each(['dev', 'test'] as const)('the %s split', (name) => {
@@ -131,5 +135,80 @@ describe('the labelled splits together', () => {
     const old = new Set(loadEvalSet().map((r) => same(r.text)));
     expect(splits.dev.filter((r) => test.has(same(r.text))).map((r) => r.id)).toEqual([]);
     expect(all.filter((r) => old.has(same(r.text))).map((r) => r.id)).toEqual([]);
+  });
+});
+
+/** What dev2 (the second tuning split, issue #20's list) covers, each at least this many times. */
+const DEV2_SUBKINDS: Record<string, number> = {
+  third_party_disclosure: 10,
+  plain_disclosure: 5,
+  adult_approach: 10,
+  cce: 8,
+  suicidal_passive: 8,
+  neglect: 5,
+  extremism_recruitment: 8,
+  weapon_report: 5,
+  intent_to_hurt: 8,
+  race_opinion: 5,
+  innuendo_staff: 5,
+  phonetic_respelling: 3,
+  lookalike_symbols: 3,
+  local_paper: 4,
+  broadcast: 3,
+  sport_idiom: 8,
+  drama_idiom: 5,
+  place_name: 5,
+  safety_complaint: 5,
+  history_lesson: 8,
+  mental_idiom: 5,
+  kill_idiom: 5,
+};
+
+describe('the dev2 split', () => {
+  const rows = splits.dev2;
+
+  it('has at least 300 rows, 100 of them hard negatives of school life', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(300);
+    expect(rows.filter((r) => r.kind === 'hard_negative').length).toBeGreaterThanOrEqual(100);
+  });
+
+  it('writes at least 40% of its safeguarding and threat rows with none of the lexicons’ words', () => {
+    const cases = rows.filter((r) => SAFEGUARDING_KINDS.includes(r.kind));
+    expect(cases.length).toBeGreaterThanOrEqual(100);
+    expect(cases.filter((r) => r.lexicon_free).length / cases.length).toBeGreaterThanOrEqual(0.4);
+  });
+
+  it('has well-formed, consistently labelled rows with ids of its own', () => {
+    for (const row of rows) {
+      expect(row.id, row.text).toMatch(/^e\d{4}$/);
+      expect(KINDS, row.id).toContain(row.kind);
+      expect(row.subkind.length, row.id).toBeGreaterThan(0);
+      expect(typeof row.lexicon_free, row.id).toBe('boolean');
+      for (const category of row.expect) expect(CATEGORIES, row.id).toContain(category);
+      if (row.kind === 'praise' || row.kind === 'question') expect(row.expect, row.id).toEqual([]);
+      if (row.kind === 'hard_negative')
+        expect(
+          row.expect.filter((c) => c !== 'complaint'),
+          row.id,
+        ).toEqual([]);
+      if (row.kind === 'safeguarding') expect(row.expect, row.id).toContain('safeguarding');
+      if (['threat', 'hate', 'sexual', 'evasive'].includes(row.kind))
+        expect(row.expect, row.id).toContain('offensive');
+      if (row.subkind === 'weapon_report') expect(row.expect, row.id).toEqual(['safeguarding', 'offensive']);
+    }
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+  });
+
+  it('covers the kinds issue #20 lists', () => {
+    for (const [subkind, least] of Object.entries(DEV2_SUBKINDS)) {
+      expect(rows.filter((r) => r.subkind === subkind).length, subkind).toBeGreaterThanOrEqual(least);
+    }
+  });
+
+  it('shares no text with dev, test or the old set', () => {
+    const others = new Set([...splits.dev, ...splits.test, ...loadEvalSet()].map((r) => same(r.text)));
+    const texts = rows.map((r) => same(r.text));
+    expect(rows.filter((r) => others.has(same(r.text))).map((r) => r.id)).toEqual([]);
+    expect(texts.filter((t, i) => texts.indexOf(t) !== i)).toEqual([]);
   });
 });

@@ -140,6 +140,32 @@ describe('reading a delivery', () => {
     expect(read.delivery.ignored).toBe(4);
   });
 
+  it('an Instagram mention names the comment to read; a caption mention is ignored; a bad one is quarantined', () => {
+    const read = readMetaDelivery(
+      {
+        object: 'instagram',
+        entry: [
+          {
+            id: '1784',
+            time: 1,
+            changes: [
+              { field: 'mentions', value: { media_id: '900', comment_id: '901' } },
+              { field: 'mentions', value: { media_id: '902' } },
+              { field: 'mentions', value: { media_id: '903', comment_id: '9 04; DROP' } },
+            ],
+          },
+        ],
+      },
+      RECEIVED,
+    );
+    if (!read.ok) throw new Error(read.problem);
+    expect(read.delivery.mentions).toEqual([{ igUserId: '1784', mediaId: '900', commentId: '901' }]);
+    expect(read.delivery.items).toEqual([]);
+    expect(read.delivery.ignored).toBe(1);
+    expect(read.delivery.rejected).toHaveLength(1);
+    expect(read.delivery.rejected[0]!.item.reason).toContain('comment_id');
+  });
+
   it('a bad change is rejected alone, naming the field, and the good ones are kept', () => {
     const read = readMetaDelivery(
       {

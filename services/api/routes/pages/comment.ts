@@ -13,6 +13,7 @@ import type { ActionOutcome } from '../../../moderation/action-outcome.js';
 import { confirmAction } from '../../../moderation/confirm-action.js';
 import { escalateComment } from '../../../moderation/escalate-comment.js';
 import { rejectAction } from '../../../moderation/reject-action.js';
+import { setPostCommenting } from '../../../moderation/set-post-commenting.js';
 import { takeAction } from '../../../moderation/take-action.js';
 import { createAdapterFactory } from '../../../platforms/create-adapter-factory.js';
 import { showTimesForSchool } from '../../../web/components/time-zone.js';
@@ -259,6 +260,28 @@ export const commentPageRoutes = pageRoutes(async (app) => {
       handleForm(request, reply, request.params.id, 'remove-reply', async () => {
         await removeReply(request.ctx, request.params.responseId, { reason: request.body.reason }, platform);
         return 'removed';
+      }),
+  );
+
+  app.post(
+    '/comments/:id/post-commenting',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({ commenting: formField.choice(['off', 'on']), reason: formField.text(2_000) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'post-commenting', async () => {
+        const enabled = request.body.commenting === 'on';
+        const result = await setPostCommenting(
+          request.ctx,
+          request.params.id,
+          { enabled, reason: request.body.reason },
+          platform,
+        );
+        const now = enabled ? 'People can comment on the post again.' : 'Commenting is off on the post.';
+        return { flash: result.alreadyInState ? `Nothing to change: ${now.toLowerCase()}` : now };
       }),
   );
 
