@@ -12,7 +12,7 @@ import {
 import { emitAudit } from '../audit/emit-audit.js';
 import { assertRole, requireUserId } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { conflict, invalidInput } from '../core/service-error.js';
+import { conflict, invalidField } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 import { accountLabel } from './account-label.js';
@@ -67,7 +67,9 @@ export async function assertStaffOfSchool(
   const found = new Set(rows.map((r) => r.id));
   const missing = userIds.filter((id) => !found.has(id));
   if (missing.length) {
-    throw invalidInput('Every admin must be a member of staff at this school', { userIds: missing });
+    throw invalidField('admins', 'Every admin must be a member of staff at this school', {
+      userIds: missing,
+    });
   }
 }
 
@@ -78,7 +80,7 @@ export async function proposeAccount(ctx: ServiceContext, raw: ProposeAccountInp
   const proposerId = requireUserId(ctx);
   const adminIds = input.admins.map((a) => a.userId);
   if (new Set(adminIds).size < 2)
-    throw invalidInput('An official account needs at least two different admins');
+    throw invalidField('admins', 'An official account needs at least two different admins');
 
   return withTransaction(ctx, async (tx) => {
     await assertStaffOfSchool(tx, input.schoolId, adminIds);

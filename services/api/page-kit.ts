@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { asc, inArray } from 'drizzle-orm';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -8,8 +9,10 @@ import {
 import { ZodError, z } from 'zod';
 import { schools } from '../../db/schema/schools.js';
 import { principalSchoolIds } from '../auth/load-principal.js';
+import { decryptSecret, encryptSecret } from '../core/secret-box.js';
 import { fieldIssuesOf, ServiceError, type ServiceErrorCode } from '../core/service-error.js';
-import { withFormErrors } from '../web/components/form-errors.js';
+import { type FormState, withFormState } from '../web/components/form-errors.js';
+import { type FormValues, formValuesOf } from '../web/components/form-values.js';
 import type { FieldError, FlashMessage } from '../web/components/page-bits.js';
 import type { NavUser } from '../web/components/site-nav.js';
 import { DEFAULT_TIME_ZONE, runInTimeZone } from '../web/components/time-zone.js';
@@ -25,6 +28,10 @@ import { DEFAULT_TIME_ZONE, runInTimeZone } from '../web/components/time-zone.js
  * - `runForm(reply, back, act)`: a form post's verb, then 303 back with a flash message.
  * - `reply.html(markup, status)`: the one way an HTML answer goes out (no-store, utf-8).
  * - `setFlash` / `takeFlash`: the one flash mechanism, a signed cookie that lives two minutes.
+ *
+ * A refused form goes back to its page with its errors (the GOV.UK summary and messages) and with
+ * what the person typed put back in it: the values wait, encrypted, in Redis for two minutes under a
+ * random key the flash carries, and are read once (`keepFormValues` / `takeFlash`).
  */
 
 export const FLASH_COOKIE = 'hm_flash';
@@ -35,8 +42,10 @@ declare module 'fastify' {
     html(markup: string | Promise<string>, status?: number): Promise<FastifyReply>;
   }
   interface FastifyRequest {
-    /** A form's validation errors the flash brought to this page; `reply.html` shows them. */
-    formErrors?: { errors: FieldError[]; form: string | undefined } | undefined;
+    /** A refused form's errors and typed values the flash brought to this page; `reply.html` shows them. */
+    formState?: FormState | undefined;
+    /** A form post's fields as sent, before its body schema parsed them (to put back on a refusal). */
+    sentForm?: FormValues | null | undefined;
   }
   interface FastifyContextConfig {
     /**
@@ -69,8 +78,8 @@ export function registerHtmlReply(app: FastifyInstance): void {
   app.decorateReply(
     'html',
     async function html(this: FastifyReply, markup: string | Promise<string>, status = 200) {
-      const errors = this.request.formErrors;
-      const body = errors ? await withFormErrors(markup, errors.errors, errors.form) : await markup;
+      const state = this.request.formState;
+      const body = state ? await withFormState(markup, state) : await markup;
       return this.status(status)
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-store')
@@ -93,10 +102,17 @@ export function pageRoutes<Options extends Record<string, unknown> = Record<neve
         route.attachValidation = true;
         const own = route.preHandler ? [route.preHandler].flat() : [];
         route.preHandler = [answerInvalidForm, ...own];
+        const ownPre = route.preValidation ? [route.preValidation].flat() : [];
+        route.preValidation = [keepSentForm, ...ownPre];
       }
     });
     await plugin(app.withTypeProvider(), options);
   };
+}
+
+/** Remembers the form's fields as the browser sent them, before the schema turns them into values. */
+async function keepSentForm(request: FastifyRequest) {
+  request.sentForm = formValuesOf(request.body);
 }
 
 /**
@@ -120,7 +136,7 @@ async function answerInvalidForm(request: FastifyRequest, reply: FastifyReply) {
     } as unknown as z.core.$ZodIssue;
     return { field: field ?? null, text: fieldMessage(field, issue) };
   });
-  setFlash(reply, formErrorFlash(request, errors));
+  setFlash(reply, await formErrorFlash(request, errors));
   return reply.redirect(back, 303);
 }
 
@@ -137,10 +153,10 @@ function sameOriginPage(request: FastifyRequest): string | null {
   }
 }
 
-/** A field's name as words: `assigneeId` → "assignee", `reason` → "reason". */
+/** A field's name as words: `assigneeId` → "assignee", `retention.quarantinedDays` → "quarantined days". */
 function fieldWords(field: string | undefined): string {
   if (!field) return 'this form';
-  return field
+  return (field.split('.').at(-1) ?? field)
     .replace(/Ids?$/, '')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .replaceAll('_', ' ')
@@ -172,7 +188,11 @@ function fieldMessage(field: string | undefined, issue: z.core.$ZodIssue): strin
     case 'invalid_value':
       return `Choose one of the options for ${name}`;
     case 'invalid_type':
-      return issue.input === undefined ? `Enter ${name}` : `${Name} is not valid`;
+      return issue.input === undefined || issue.input === ''
+        ? `Enter ${name}`
+        : issue.expected === 'number'
+          ? `${Name} must be a number`
+          : `${Name} is not valid`;
     case 'invalid_format':
       return `${Name} is not valid`;
     default:
@@ -180,17 +200,88 @@ function fieldMessage(field: string | undefined, issue: z.core.$ZodIssue): strin
   }
 }
 
-/** The flash that carries a form's errors back to its page. */
-function formErrorFlash(request: FastifyRequest, errors: FieldError[]): FlashMessage {
+/**
+ * An INVALID_INPUT refusal's problems field by field, each as a sentence (a schema's issue, or a
+ * verb's `invalidField`); undefined when the refusal names no field.
+ */
+export function fieldErrorsOf(error: ServiceError): FieldError[] | undefined {
+  const issues = error.code === 'INVALID_INPUT' ? fieldIssuesOf(error) : undefined;
+  if (!issues?.length) return undefined;
+  const sentence = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+  return issues.map(({ field, issue }) => ({
+    field,
+    text: sentence(fieldMessage(field ?? undefined, issue)),
+  }));
+}
+
+/** A form post refused by a page that answers with itself (not a redirect): its errors and values go on it. */
+export function showRefusedForm(request: FastifyRequest, errors: FieldError[]): void {
+  request.formState = {
+    errors,
+    form: request.url.split('?')[0],
+    values: request.sentForm ?? undefined,
+  };
+}
+
+/** The flash that carries a form's errors, and what was typed, back to its page. */
+async function formErrorFlash(request: FastifyRequest, errors: FieldError[]): Promise<FlashMessage> {
   const sentence = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
   const limited = errors.slice(0, 20).map((e) => ({ field: e.field, text: sentence(e.text).slice(0, 300) }));
-  return {
+  return refusedFormFlash(request, {
     kind: 'error',
     text: limited.map((e) => e.text).join('; '),
     errors: limited,
-    form: request.url.split('?')[0],
-  };
+  });
 }
+
+/** A refusal's flash with the form it refused and the key of what was typed in it. */
+async function refusedFormFlash(request: FastifyRequest, flash: FlashMessage): Promise<FlashMessage> {
+  const values = await keepFormValues(request);
+  return { ...flash, form: request.url.split('?')[0], ...(values ? { values } : {}) };
+}
+
+// ---- What a refused form's person typed -------------------------------------------------------
+
+const FORM_VALUES_TTL_SECONDS = 120;
+const MAX_FORM_VALUES_BYTES = 200_000;
+const formValuesKey = (request: FastifyRequest, id: string) =>
+  `${request.server.config.redisPrefix}:form-values:${id}`;
+
+/**
+ * Keeps the refused form's fields for its page to put back: encrypted (a reply may name a pupil),
+ * for two minutes, read once. Losing them (Redis away) only loses the convenience, never the refusal.
+ */
+async function keepFormValues(request: FastifyRequest): Promise<string | undefined> {
+  const values = request.sentForm;
+  if (!values) return undefined;
+  const json = JSON.stringify(values);
+  if (json.length > MAX_FORM_VALUES_BYTES) return undefined;
+  const id = randomUUID();
+  try {
+    const sealed = encryptSecret(request.server.config.encryptionKey, json);
+    await request.server.redis.set(formValuesKey(request, id), sealed, 'EX', FORM_VALUES_TTL_SECONDS);
+    return id;
+  } catch (error) {
+    request.log.warn({ err: error }, 'could not keep a refused form’s values');
+    return undefined;
+  }
+}
+
+async function takeFormValues(request: FastifyRequest, id: string): Promise<FormValues | undefined> {
+  try {
+    const sealed = await request.server.redis.getdel(formValuesKey(request, id));
+    if (!sealed) return undefined;
+    const parsed = formValuesSchema.safeParse(
+      JSON.parse(decryptSecret(request.server.config.encryptionKey, sealed)),
+    );
+    return parsed.success ? parsed.data : undefined;
+  } catch (error) {
+    request.log.warn({ err: error }, 'could not read a refused form’s values');
+    return undefined;
+  }
+}
+
+const formValuesSchema = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
 // ---- Form bodies -----------------------------------------------------------------------------
 
@@ -242,6 +333,7 @@ const flashSchema = z.object({
     .max(20)
     .optional(),
   form: z.string().startsWith('/').max(500).optional(),
+  values: z.uuid().optional(),
 });
 
 /** Carries a message across a form's 303 redirect: a signed cookie that lives two minutes. */
@@ -257,22 +349,28 @@ export function setFlash(reply: FastifyReply, flash: FlashMessage): void {
   });
 }
 
-/** The message a form left for this page, once; a forged or stale cookie is no message. */
-export function takeFlash(request: FastifyRequest, reply: FastifyReply): FlashMessage | null {
+/**
+ * The message a form left for this page, once; a forged or stale cookie is no message. A refused
+ * form's errors and typed values go to `request.formState`, which `reply.html` puts on the page.
+ */
+export async function takeFlash(request: FastifyRequest, reply: FastifyReply): Promise<FlashMessage | null> {
   const raw = request.cookies[FLASH_COOKIE];
   if (!raw) return null;
   reply.clearCookie(FLASH_COOKIE, { path: '/' });
   const unsigned = request.unsignCookie(raw);
   if (!unsigned.valid || !unsigned.value) return null;
+  let flash: z.infer<typeof flashSchema>;
   try {
     const parsed = flashSchema.safeParse(JSON.parse(unsigned.value));
     if (!parsed.success) return null;
-    if (parsed.data.errors?.length)
-      request.formErrors = { errors: parsed.data.errors, form: parsed.data.form };
-    return parsed.data;
+    flash = parsed.data;
   } catch {
     return null;
   }
+  const values = flash.values ? await takeFormValues(request, flash.values) : undefined;
+  if (flash.errors?.length || values)
+    request.formState = { errors: flash.errors ?? [], form: flash.form, values };
+  return flash;
 }
 
 // ---- Pages and form posts ----------------------------------------------------------------------
@@ -291,7 +389,10 @@ export async function renderPage(
   render: (base: PageBase) => Promise<string> | string,
   status = 200,
 ) {
-  const base: PageBase = { ...(await request.server.pageChrome(request)), flash: takeFlash(request, reply) };
+  const base: PageBase = {
+    ...(await request.server.pageChrome(request)),
+    flash: await takeFlash(request, reply),
+  };
   return reply.html(await inViewerTimeZone(request, () => render(base)), status);
 }
 
@@ -357,20 +458,17 @@ export async function runForm(reply: FastifyReply, back: string, act: () => Prom
         const field = typeof i.path[0] === 'string' ? i.path[0] : undefined;
         return { field: field ?? null, text: fieldMessage(field, i) };
       });
-      setFlash(reply, formErrorFlash(reply.request, errors));
+      setFlash(reply, await formErrorFlash(reply.request, errors));
       return reply.redirect(back, 303);
     }
     if (error instanceof ServiceError && error.code === 'INVALID_INPUT') {
-      // The verb's own check: each schema issue on its field; any other refusal on the form.
-      const issues = fieldIssuesOf(error);
-      const errors = issues
-        ? issues.map(({ field, issue }) => ({ field, text: fieldMessage(field ?? undefined, issue) }))
-        : [{ field: null, text: error.message }];
-      setFlash(reply, formErrorFlash(reply.request, errors));
+      // The verb's own check: each issue on its field; a refusal of the whole form on the form.
+      const errors = fieldErrorsOf(error) ?? [{ field: null, text: error.message }];
+      setFlash(reply, await formErrorFlash(reply.request, errors));
       return reply.redirect(back, 303);
     }
     if (error instanceof ServiceError && SHOWN_ON_PAGE.has(error.code)) {
-      setFlash(reply, { kind: 'error', text: error.message });
+      setFlash(reply, await refusedFormFlash(reply.request, { kind: 'error', text: error.message }));
       return reply.redirect(back, 303);
     }
     throw error;

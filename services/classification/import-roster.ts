@@ -4,7 +4,7 @@ import { rosterEntries } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { decryptSecret, encryptSecret } from '../core/secret-box.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput } from '../core/service-error.js';
+import { invalidInput, invalidInputFrom } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { MAX_ROSTER_CSV_CHARS, MAX_ROSTER_ROWS, parseRosterCsv, rosterKey } from './roster-csv.js';
 import { bumpLexiconVersion } from './school-classifier-cache.js';
@@ -40,7 +40,7 @@ export async function importRoster(
   encryptionKey: Buffer,
 ): Promise<ImportRosterResult> {
   const parsedInput = importRosterInput.safeParse(raw);
-  if (!parsedInput.success) throw invalidInput(z.prettifyError(parsedInput.error));
+  if (!parsedInput.success) throw invalidInputFrom(parsedInput.error);
   const input = parsedInput.data;
   return withTransaction(ctx, async (tx) => {
     const school = await loadSchoolFor(

@@ -19,7 +19,12 @@ export function labelTier(source: string): LabelTier {
     return { tier: 'guard', title: 'Guard model', detail: source.slice(6), wholeComment: true };
   // The learned model (`model@<version>`) reads the whole comment; it has no words of its own.
   if (source.startsWith('model@'))
-    return { tier: 'model', title: 'Learned model', detail: source, wholeComment: true };
+    return {
+      tier: 'model',
+      title: 'Learned model',
+      detail: `version ${source.slice(6, 14)}`,
+      wholeComment: true,
+    };
   // A sentence-structure rule, alone or confirmed by the model (`structure:<rule>+model@<version>`).
   if (source.startsWith('structure:')) {
     const [rule, model] = source.split('+');

@@ -1,9 +1,8 @@
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import { schools } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput } from '../core/service-error.js';
+import { invalidInputFrom } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import {
   contactDetailsOf,
@@ -28,7 +27,7 @@ export async function setSchoolContactDetails(
   rawInput: unknown,
 ): Promise<SchoolContactDetails> {
   const parsed = setSchoolContactDetailsInput.safeParse(rawInput);
-  if (!parsed.success) throw invalidInput(`Contact details: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw invalidInputFrom(parsed.error, 'Contact details: ');
   const details: SchoolContactDetails = {
     emails: [...new Set(parsed.data.emails.map((e) => e.trim().toLowerCase()))],
     phones: [...new Set(parsed.data.phones.map((p) => p.trim()))],

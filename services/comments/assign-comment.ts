@@ -4,7 +4,7 @@ import { comments, socialAccounts } from '../../db/schema/index.js';
 import { assertAdminOrRole } from '../accounts/account-access.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput, invalidInputFrom, notFound } from '../core/service-error.js';
+import { invalidField, invalidInputFrom, notFound } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { assignableUsers } from './assignable-users.js';
 import { commentLabel } from './comment-label.js';
@@ -42,7 +42,10 @@ export async function assignComment(
         { onlyUserId: assigneeId, limit: 1 },
       );
       if (!assignee)
-        throw invalidInput('The assignee must be comms, a senior leader or an admin of the account');
+        throw invalidField(
+          'assigneeId',
+          'The assignee must be comms, a senior leader or an admin of the account',
+        );
       assigneeLabel = assignee.name;
     }
 

@@ -122,6 +122,7 @@ export interface CommentDetail {
     seq: number;
     at: Date;
     actor: string;
+    actorType: string;
     action: string;
     subject: string;
     subjectType: string;
@@ -262,6 +263,7 @@ async function readCommentDetail(
       seq: auditEntries.seq,
       at: auditEntries.at,
       actor: auditEntries.actorLabel,
+      actorType: auditEntries.actorType,
       action: auditEntries.action,
       subject: auditEntries.subjectLabel,
       subjectType: auditEntries.subjectType,

@@ -11,6 +11,8 @@ export interface FollowUpItem {
   schoolId: string;
   accountLabel: string;
   authorHandle: string;
+  authorName: string;
+  platform: string;
   text: string;
   redacted: boolean;
   firstResponseAt: Date | null;
@@ -41,6 +43,8 @@ export async function listFollowUps(ctx: ServiceContext, now = new Date()): Prom
     schoolId: c.schoolId,
     accountLabel: accountLabel(account),
     authorHandle: c.authorHandle,
+    authorName: c.authorName,
+    platform: account.platform,
     text: c.text,
     redacted: c.redactedAt !== null,
     firstResponseAt: c.firstResponseAt,

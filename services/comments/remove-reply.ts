@@ -7,7 +7,7 @@ import { emitAudit } from '../audit/emit-audit.js';
 import { assertInScope, requireUserId } from '../core/authorization.js';
 import { recordAfterExternalCall } from '../core/retry-on-connection-loss.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { conflict, invalidInput, notFound, ServiceError } from '../core/service-error.js';
+import { conflict, invalidInputFrom, notFound, ServiceError } from '../core/service-error.js';
 import { isPlatformError } from '../platforms/adapter.js';
 import type { AdapterFactory } from '../platforms/adapter-factory.js';
 import { commentLabel } from './comment-label.js';
@@ -35,7 +35,7 @@ export async function removeReply(
   deps: RemoveReplyDeps,
 ): Promise<{ responseId: string; removedAt: Date; alreadyGone: boolean }> {
   const parsed = removeReplyInput.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const { reason } = parsed.data;
   const [row] = await ctx.db
     .select({ response: responses, comment: comments, account: socialAccounts })

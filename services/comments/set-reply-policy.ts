@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type SchoolRole, schools } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import { loadSchoolFor } from '../classification/school-lexicon-access.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { invalidInput } from '../core/service-error.js';
+import { invalidInput, invalidInputFrom } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { houseRuleNotice, NOTICE_WORDING_FOR, noticeTooLong } from '../moderation/notice-templates.js';
 import { NOTICE_WORDINGS, type ReplyPolicy, replyPolicyOf, replyPolicySchema } from './reply-policy.js';
@@ -28,7 +28,7 @@ export async function setReplyPolicy(
   rawInput: unknown,
 ): Promise<ReplyPolicy> {
   const parsed = setReplyPolicyInput.safeParse(rawInput);
-  if (!parsed.success) throw invalidInput(`House rules and replies: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw invalidInputFrom(parsed.error, 'House rules and replies: ');
   return withTransaction(ctx, async (tx) => {
     const school = await loadSchoolFor(
       ctx,

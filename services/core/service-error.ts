@@ -33,7 +33,11 @@ export const preconditionFailed = (message: string, details?: Record<string, unk
 export const invalidInput = (message: string, details?: Record<string, unknown>) =>
   new ServiceError('INVALID_INPUT', message, details);
 
-/** One field a verb's input check refused: the field's name (top level) and what was wrong. */
+/**
+ * One field a verb's input check refused: the field's name as the form names it (a nested field
+ * is dotted, `retention.quarantinedDays`; null when the refusal is about the whole form) and what
+ * was wrong.
+ */
 export interface FieldIssue {
   field: string | null;
   issue: core.$ZodIssue;
@@ -42,23 +46,41 @@ export interface FieldIssue {
 /** The field issues an INVALID_INPUT refusal was made from (kept off the JSON answer). */
 const FIELD_ISSUES = new WeakMap<ServiceError, FieldIssue[]>();
 
+/** A zod path as a form field's name: its string parts, dotted (array indexes dropped). */
+function fieldOf(path: readonly PropertyKey[]): string | null {
+  const names = path.filter((p): p is string => typeof p === 'string');
+  return names.length ? names.join('.') : null;
+}
+
 /**
- * A verb's schema refusal: INVALID_INPUT with zod's readable message, remembering which fields
- * failed so a form can show each message on its field (page-kit.ts runForm).
+ * A verb's schema refusal: INVALID_INPUT with zod's readable message (after `prefix`, when given),
+ * remembering which fields failed so a form can show each message on its field (page-kit.ts
+ * runForm).
  */
-export function invalidInputFrom(error: ZodError): ServiceError {
-  const refusal = invalidInput(z.prettifyError(error));
+export function invalidInputFrom(error: ZodError, prefix = ''): ServiceError {
+  const refusal = invalidInput(`${prefix}${z.prettifyError(error)}`);
   FIELD_ISSUES.set(
     refusal,
-    error.issues.map((issue) => ({
-      field: typeof issue.path[0] === 'string' ? issue.path[0] : null,
-      issue: issue as core.$ZodIssue,
-    })),
+    error.issues.map((issue) => ({ field: fieldOf(issue.path), issue: issue as core.$ZodIssue })),
   );
   return refusal;
 }
 
-/** The field issues behind an INVALID_INPUT refusal, when it came from a schema. */
+/**
+ * A verb's own refusal of one field's value (a check no schema can make, such as "not staff of
+ * this school"): INVALID_INPUT with the message, which a form shows on that field.
+ */
+export function invalidField(
+  field: string,
+  message: string,
+  details?: Record<string, unknown>,
+): ServiceError {
+  const refusal = invalidInput(message, details);
+  FIELD_ISSUES.set(refusal, [{ field, issue: { code: 'custom', message, path: [], input: undefined } }]);
+  return refusal;
+}
+
+/** The field issues behind an INVALID_INPUT refusal, when it came from a schema or names a field. */
 export function fieldIssuesOf(error: ServiceError): FieldIssue[] | undefined {
   return FIELD_ISSUES.get(error);
 }

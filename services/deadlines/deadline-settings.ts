@@ -4,7 +4,7 @@ import { DEFAULT_HOLDING_REPLY, memberships, schools, users } from '../../db/sch
 import { emitAudit } from '../audit/emit-audit.js';
 import { assertRole } from '../core/authorization.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
-import { invalidInput, notFound } from '../core/service-error.js';
+import { invalidField, invalidInputFrom, notFound } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { MAX_FOLLOW_UP_WORKING_DAYS } from './follow-up.js';
 import { type RetentionSettings, retentionOf, retentionSettingsSchema } from './retention-settings.js';
@@ -112,7 +112,7 @@ export async function updateDeadlineSettings(
     "change the school's deadline and retention settings",
   );
   const parsed = deadlineSettingsInputSchema.safeParse(raw);
-  if (!parsed.success) throw invalidInput(z.prettifyError(parsed.error));
+  if (!parsed.success) throw invalidInputFrom(parsed.error);
   const input = parsed.data;
   const monitorIds = [...new Set(input.closureMonitorIds)];
   await withTransaction(ctx, async (tx) => {
@@ -127,7 +127,7 @@ export async function updateDeadlineSettings(
           and(eq(memberships.schoolId, schoolId), inArray(users.id, monitorIds), isNull(users.disabledAt)),
         );
       if (known.length !== monitorIds.length)
-        throw invalidInput('Closure monitors must be enabled staff of this school');
+        throw invalidField('closureMonitorIds', 'Closure monitors must be enabled staff of this school');
     }
     const before = {
       holdingReplyTemplate: school.holdingReplyTemplate,

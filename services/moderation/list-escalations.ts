@@ -39,6 +39,8 @@ export interface EscalationItem {
   accountLabel: string | null;
   commentExcerpt: string | null;
   authorHandle: string | null;
+  authorName: string | null;
+  platform: string | null;
   labels: StoredLabel[];
   /** The most severe label on the comment: high, medium or low (low when none). */
   severity: 'high' | 'medium' | 'low';
@@ -99,6 +101,7 @@ export function selectEscalations(ctx: ServiceContext) {
       text: comments.text,
       redactedAt: comments.redactedAt,
       authorHandle: comments.authorHandle,
+      authorName: comments.authorName,
       labels: comments.labels,
       handle: socialAccounts.handle,
       platform: socialAccounts.platform,
@@ -139,6 +142,8 @@ export function toEscalationItem(r: EscalationRow): EscalationItem {
     accountLabel: r.handle && r.platform ? accountLabel({ handle: r.handle, platform: r.platform }) : null,
     commentExcerpt: r.text === null || redacted ? null : excerpt(r.text),
     authorHandle: redacted ? null : r.authorHandle,
+    authorName: redacted ? null : r.authorName,
+    platform: r.platform,
     labels,
     severity: top,
   };

@@ -25,6 +25,9 @@ export interface FlaggedComment {
   accountId: string;
   accountLabel: string;
   authorHandle: string;
+  /** The author's name as the platform gives it (a Facebook commenter is known by name). */
+  authorName: string;
+  platform: string;
   text: string;
   redacted: boolean;
   labels: StoredLabel[];
@@ -170,6 +173,7 @@ export async function listFlags(ctx: ServiceContext): Promise<Flags> {
       handle: socialAccounts.handle,
       platform: socialAccounts.platform,
       authorHandle: comments.authorHandle,
+      authorName: comments.authorName,
       text: comments.text,
       redactedAt: comments.redactedAt,
       labels: comments.labels,
@@ -220,6 +224,8 @@ export async function listFlags(ctx: ServiceContext): Promise<Flags> {
       accountId: r.accountId,
       accountLabel: accountLabel(r),
       authorHandle: r.redactedAt ? '' : r.authorHandle,
+      authorName: r.redactedAt ? '' : r.authorName,
+      platform: r.platform,
       text: r.redactedAt ? '' : excerpt(r.text),
       redacted: !!r.redactedAt,
       labels: r.labels.filter((l) => l.category === 'offensive'),

@@ -9,7 +9,7 @@ import { type SchoolClassifierCache, shippedClassifier } from '../classification
 import { type HouseRule, loadReplyPolicy, RULE_FOR_REASON } from '../comments/reply-policy.js';
 import { assertAccountAdmin, assertRole } from '../core/authorization.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { conflict, invalidInput, preconditionFailed } from '../core/service-error.js';
+import { conflict, invalidField, invalidInput, preconditionFailed } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
 import {
@@ -88,7 +88,8 @@ export async function takeAction(
 
     const drafted = await draftActionNotice(tx, input, account, comment.id);
     const noticeText = drafted.text;
-    if (input.kind === 'notice' && !noticeText) throw invalidInput('A notice needs its text or a template');
+    if (input.kind === 'notice' && !noticeText)
+      throw invalidField('notice', 'A notice needs its text or a template');
     // A notice is a public reply by the school: the same outgoing check as any reply (P11).
     let noticeOverride: { reason: string; problems: Record<string, unknown>[] } | null = null;
     let noticeDropped: string | null = null;

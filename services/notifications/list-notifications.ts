@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { comments, notificationItems, notifications } from '../../db/schema/index.js';
+import { comments, notificationItems, notifications, socialAccounts } from '../../db/schema/index.js';
 import { requireUserId } from '../core/authorization.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
 import { invalidInput } from '../core/service-error.js';
@@ -10,6 +10,9 @@ import { excerpt } from '../moderation/list-flags.js';
 export interface NotificationItemView {
   commentId: string;
   authorHandle: string;
+  /** The author's name as the platform gives it, and the platform (a Facebook commenter is known by name). */
+  authorName: string;
+  platform: string;
   text: string;
   redacted: boolean;
 }
@@ -79,11 +82,14 @@ export async function listNotifications(
           notificationId: notificationItems.notificationId,
           commentId: comments.id,
           authorHandle: comments.authorHandle,
+          authorName: comments.authorName,
+          platform: socialAccounts.platform,
           text: comments.text,
           redactedAt: comments.redactedAt,
         })
         .from(notificationItems)
         .innerJoin(comments, eq(comments.id, notificationItems.commentId))
+        .innerJoin(socialAccounts, eq(socialAccounts.id, comments.accountId))
         .where(
           inArray(
             notificationItems.notificationId,
@@ -98,6 +104,8 @@ export async function listNotifications(
     list.push({
       commentId: r.commentId,
       authorHandle: r.redactedAt ? '' : r.authorHandle,
+      authorName: r.redactedAt ? '' : r.authorName,
+      platform: r.platform,
       text: r.redactedAt ? '' : excerpt(r.text),
       redacted: r.redactedAt !== null,
     });

@@ -6,7 +6,7 @@ import { assertRole } from '../core/authorization.js';
 import type { OutboundPolicy } from '../core/outbound-address.js';
 import { decryptSecret, encryptSecret } from '../core/secret-box.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
-import { invalidInput, notFound } from '../core/service-error.js';
+import { invalidField, notFound } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { checkWebhookUrl, maskWebhookUrl } from './webhook-url.js';
 
@@ -81,7 +81,7 @@ export async function addWebhook(
   const input = addWebhookInput.parse(raw);
   assertRole(ctx, input.schoolId, ['trust_admin'], DOING);
   const target = await checkWebhookUrl(input.url, deps.outbound);
-  if (!target.ok) throw invalidInput(`url: ${target.why}`);
+  if (!target.ok) throw invalidField('url', `url: ${target.why}`);
   const url = target.url.toString();
   const row = await withTransaction(ctx, async (tx, txCtx) => {
     const [created] = await tx

@@ -57,6 +57,13 @@ const everyScreen = () => [
   `/schools/${schoolId}/settings`,
   `/schools/${schoolId}/notifications`,
   '/people',
+  '/escalations',
+  '/follow-ups',
+  '/corrections',
+  `/schools/${schoolId}/policy`,
+  `/schools/${schoolId}/saved-replies`,
+  `/reports/retention?schoolId=${schoolId}`,
+  `/reports/classifier-quality?schoolId=${schoolId}`,
   '/no-such-page',
 ];
 
@@ -104,6 +111,30 @@ describe('every screen, finished', () => {
     }
     expect(ui.watch.checked).toEqual(expect.arrayContaining(['/login', ...everyScreen()]));
     // Findings fail the test in useE2eBrowser's after-check.
+  });
+
+  it('a refused form comes back with what was typed, and the summary link goes to the field', async () => {
+    const page = await ui.signedInPage(everyone.email, { viewport: { width: 390, height: 844 } });
+    await page.goto(`${ui.e2e.baseUrl}/schools/${schoolId}/settings`);
+    const typed = '2027-02-15 to 2027-02-19 Half term\n19th of March INSET';
+    await page.fill('textarea[name="closures"]', typed);
+    await page.selectOption('select[name="region"]', 'scotland');
+    await Promise.all([page.waitForURL(/\/settings$/), page.click('button:text-is("Save calendar")')]);
+    const summary = page.locator('.error-summary');
+    expect(await summary.getByRole('heading').textContent()).toBe('There is a problem');
+    const link = summary.getByRole('link');
+    expect(await link.textContent()).toMatch(/^Closure line 2 is not/);
+    // The page opens on the summary (app.js focuses it), and its link moves focus to the box.
+    await link.click();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('closures');
+    expect(await page.inputValue('textarea[name="closures"]')).toBe(typed);
+    expect(await page.inputValue('select[name="region"]')).toBe('scotland');
+    expect(await page.locator('textarea[name="closures"]').getAttribute('aria-invalid')).toBe('true');
+    // Fixed and saved: the message and the kept values are gone, the saved calendar shows.
+    await page.fill('textarea[name="closures"]', '2027-02-15 to 2027-02-19 Half term');
+    await Promise.all([page.waitForURL(/\/settings$/), page.click('button:text-is("Save calendar")')]);
+    expect(await page.locator('.error-summary').count()).toBe(0);
+    expect(await page.locator('.flash').first().textContent()).toContain('Calendar saved: 1 closure');
   });
 
   it('shows the styled 404 page for an unknown address, with the navigation', async () => {

@@ -13,7 +13,7 @@ import { loadCommentToCorrect, routeAddedLabels, STAFF_SOURCE, saveLabels } from
 
 export const flagCommentInput = z.object({
   category: z.enum(SCHOOL_TERM_CATEGORIES, {
-    error: `choose a category: ${SCHOOL_TERM_CATEGORIES.join(', ')}`,
+    error: `choose a category: ${SCHOOL_TERM_CATEGORIES.map((c) => c.replaceAll('_', ' ')).join(', ')}`,
   }),
   /** e.g. "disclosure", "threat"; defaults to "staff_flag". */
   subcategory: z

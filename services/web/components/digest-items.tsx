@@ -1,5 +1,5 @@
 import type { NotificationItemView } from '../../notifications/list-notifications.js';
-import { PublicHandle, PublicText } from './public-text.js';
+import { AuthorName, PublicText } from './public-text.js';
 
 /**
  * The comments a digest notification lists (batched flags): each comment's text, escaped and
@@ -15,7 +15,7 @@ export function DigestItems({ items }: { items: readonly NotificationItemView[] 
             <em>Redacted under the retention policy</em>
           ) : (
             <>
-              <PublicHandle handle={i.authorHandle} />:{' '}
+              <AuthorName name={i.authorName} handle={i.authorHandle} platform={i.platform} />:{' '}
               <span class="comment-text">
                 <PublicText text={i.text} />
               </span>

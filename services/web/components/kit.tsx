@@ -1,5 +1,6 @@
 import type { PropsWithChildren } from '@kitajs/html';
 import { CsrfField } from './csrf-field.js';
+import { PublicText } from './public-text.js';
 import { formatInZone } from './time-zone.js';
 
 /**
@@ -67,5 +68,24 @@ export function Option({
   );
 }
 
+/** A label with its first letter in capitals: "hide" → "Hide". */
+export const sentenceCase = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** An identifier shown as words: `media_enquiry` → "media enquiry". */
 export const words = (s: string) => s.replaceAll('_', ' ');
+
+/**
+ * Who did something, in an audit row: a person by name; Hallmonitor's own work (a worker, a
+ * webhook) as "Hallmonitor", with which part of it in muted words ("automatic: processing").
+ */
+export function ActorName({ name, system }: { name: string; system: boolean }): JSX.Element {
+  if (!system) return <PublicText text={name} />;
+  return (
+    <>
+      Hallmonitor{' '}
+      <span class="muted" safe>
+        {`(automatic: ${name.replaceAll('-', ' ')})`}
+      </span>
+    </>
+  );
+}

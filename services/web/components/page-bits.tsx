@@ -17,6 +17,8 @@ export interface FlashMessage {
   errors?: FieldError[] | undefined;
   /** The address the form posted to, so the messages go on that form's fields. */
   form?: string | undefined;
+  /** The key of what was typed in the refused form, kept for its page to put back (page-kit.ts). */
+  values?: string | undefined;
 }
 
 /** The message a form's redirect carried: ok as a status, an error as an alert. */

@@ -30,6 +30,7 @@ export type NavSection =
   | 'audit'
   | 'notifications'
   | 'settings'
+  | 'policy'
   | 'people';
 
 export function navUserOf(principal: Principal): NavUser {
@@ -78,6 +79,8 @@ export function navItemsFor(user: NavUser): { section: NavSection; href: string;
       show: any(user, ['auditor', 'trust_admin', 'senior_leader']),
     },
     { section: 'people', href: '/people', label: 'People', show: any(user, ['trust_admin']) },
+    // Every member of staff reads and acknowledges the school's social media policy (P5).
+    { section: 'policy', href: '/policy', label: 'Policy', show: user.roles.size > 0 },
     {
       section: 'settings',
       href: '/settings',

@@ -7,7 +7,7 @@ import type { Checkpoint } from '../../audit/audit-signing.js';
 import { describeUnwitnessed, type VerifyResult } from '../../audit/verify-audit.js';
 import { CommentName } from '../components/comment-name.js';
 import { CsrfField } from '../components/csrf-field.js';
-import { Option, Time } from '../components/kit.js';
+import { ActorName, Option, Time } from '../components/kit.js';
 import { PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -148,15 +148,7 @@ function Entry({
         <Time at={e.at} seconds />
       </td>
       <td>
-        <PublicText text={e.actor.name} />
-        {e.actor.type === 'system' ? (
-          <>
-            {' '}
-            <span class="muted">(system)</span>
-          </>
-        ) : (
-          ''
-        )}
+        <ActorName name={e.actor.name} system={e.actor.type === 'system'} />
       </td>
       <td>
         <span safe>{auditActionLabel(e.action)}</span>

@@ -10,7 +10,7 @@ import { ActionOutcomeItem } from '../components/action-outcome.js';
 import { CommentName } from '../components/comment-name.js';
 import { PupilNotice, PupilOverrideField, WhoWroteIt } from '../components/comment-people.js';
 import { HighlightedText } from '../components/highlighted-text.js';
-import { Option, PostForm, Time, words } from '../components/kit.js';
+import { ActorName, Option, PostForm, sentenceCase, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
 import { AccountName, AuthorName, namesPeople, PublicText } from '../components/public-text.js';
 import { RaiseConcernForms } from '../components/raise-concern.js';
@@ -651,7 +651,7 @@ function ModerateForm(p: CommentPageProps): JSX.Element {
           {d.available.actions.map((a) => (
             <Option
               value={a.kind}
-              label={`${a.kind}${a.mode === 'manual' ? ' (by hand on the platform)' : ''}${
+              label={`${sentenceCase(words(a.kind))}${a.mode === 'manual' ? ' (by hand on the platform)' : ''}${
                 a.approval === 'two_admins' ? ' — needs a second admin' : ''
               }`}
               selected={p.preselect}
@@ -661,7 +661,7 @@ function ModerateForm(p: CommentPageProps): JSX.Element {
         <label for="reason-category">Reason</label>
         <select id="reason-category" name="reasonCategory">
           {REASON_CATEGORIES.map((r) => (
-            <Option value={r} label={words(r)} />
+            <Option value={r} label={sentenceCase(words(r))} />
           ))}
         </select>
         <label for="reason-text">Why (recorded in the audit log)</label>
@@ -689,9 +689,11 @@ function ModerateForm(p: CommentPageProps): JSX.Element {
         <button type="submit">Act or propose</button>
       </PostForm>
       {manual.length ? (
-        <ul class="muted">
+        <ul class="muted action-notes">
           {manual.map((a) => (
-            <li safe>{`${a.kind}: ${a.note}`}</li>
+            <li>
+              <strong safe>{sentenceCase(words(a.kind))}</strong>: <span safe>{a.note}</span>
+            </li>
           ))}
         </ul>
       ) : (
@@ -813,7 +815,7 @@ function HistoryTable({ d }: { d: CommentDetail }): JSX.Element {
               <Time at={h.at} />
             </td>
             <td>
-              <PublicText text={h.actor} />
+              <ActorName name={h.actor} system={h.actorType === 'system'} />
             </td>
             <td safe>{auditActionLabel(h.action)}</td>
             <td>

@@ -31,6 +31,10 @@ const BANDS: [keyof OpenByBand, string][] = [
   ['ok', 'More than half left'],
 ];
 
+/** The retention and classifier-quality reports are for senior leaders, trust admins and auditors. */
+const readsSchoolReports = (user: NavUser) =>
+  (['senior_leader', 'trust_admin', 'auditor'] as const).some((role) => user.roles.has(role));
+
 /** The deadline dashboard (P2, P1): share on time, time to first response, breaches, coverage. */
 export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
   const r = props.report;
@@ -86,11 +90,32 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
             Export CSV
           </a>
         </form>
-        <p>
-          <a href={`/reports/classifier-quality?schoolId=${encodeURIComponent(r.schoolId)}`}>
-            Classifier quality: flags confirmed, overturned and missed, by month
-          </a>
-        </p>
+        <nav aria-label="Other reports" class="report-links">
+          <ul>
+            {readsSchoolReports(props.user) ? (
+              <>
+                <li>
+                  <a href={`/reports/retention?schoolId=${encodeURIComponent(r.schoolId)}`}>
+                    Retention report
+                  </a>
+                  : what the nightly retention job destroyed, and what is kept for safeguarding
+                </li>
+                <li>
+                  <a href={`/reports/classifier-quality?schoolId=${encodeURIComponent(r.schoolId)}`}>
+                    Classifier quality
+                  </a>
+                  : flags confirmed, overturned and missed, by month
+                </li>
+              </>
+            ) : (
+              ''
+            )}
+            <li>
+              <a href="/follow-ups">Follow-up queue</a>: comments held by a holding reply, awaiting a full
+              answer
+            </li>
+          </ul>
+        </nav>
         <h2 safe>{`${r.schoolName}: ${r.from} to ${r.to}`}</h2>
         <ul class="stats">
           <li>

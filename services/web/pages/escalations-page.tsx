@@ -3,7 +3,7 @@ import { EscalationList } from '../components/escalation-list.js';
 import { PostForm, Time } from '../components/kit.js';
 import { LabelChips } from '../components/moderation-bits.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
-import { PublicHandle, PublicText } from '../components/public-text.js';
+import { AuthorName, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -74,7 +74,11 @@ function Item({ e, csrfToken }: { e: QueueItem; csrfToken: string | null }): JSX
         {e.authorHandle ? (
           <>
             {' · '}
-            <PublicHandle handle={e.authorHandle} />
+            <AuthorName
+              name={e.authorName ?? e.authorHandle}
+              handle={e.authorHandle}
+              platform={e.platform ?? undefined}
+            />
           </>
         ) : (
           ''

@@ -2,7 +2,7 @@ import type { ActionItem, FlaggedComment, Flags } from '../../moderation/list-fl
 import { PostForm, Time, words } from '../components/kit.js';
 import { CommentLink, LabelChips, Quoted, RejectForm, ReturnTo } from '../components/moderation-bits.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
-import { PublicHandle, PublicText } from '../components/public-text.js';
+import { AuthorName, PublicText } from '../components/public-text.js';
 import { SeverityBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -147,7 +147,13 @@ function FlaggedItem({ c }: { c: FlaggedComment }): JSX.Element {
     <li class="card flagged">
       <p class="meta">
         <SeverityBadge severity={c.severity} /> <span safe>{c.accountLabel}</span>{' '}
-        <span>{c.redacted ? 'author redacted' : <PublicHandle handle={c.authorHandle} />}</span>{' '}
+        <span>
+          {c.redacted ? (
+            'author redacted'
+          ) : (
+            <AuthorName name={c.authorName} handle={c.authorHandle} platform={c.platform} />
+          )}
+        </span>{' '}
         <Time at={c.postedAt} />
         {' · due '}
         <Time at={c.deadlineAt} />

@@ -1,7 +1,7 @@
 import type { FollowUpItem } from '../../comments/list-follow-ups.js';
 import { Time } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
-import { PublicHandle, PublicText } from '../components/public-text.js';
+import { AuthorName, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -35,7 +35,7 @@ export function FollowUpsPage(props: FollowUpsPageProps): JSX.Element {
             {props.items.map((i) => (
               <li class={i.overdue ? 'follow-up overdue' : 'follow-up'}>
                 <a href={`/comments/${i.id}`}>
-                  <PublicHandle handle={i.authorHandle} />
+                  <AuthorName name={i.authorName} handle={i.authorHandle} platform={i.platform} />
                 </a>{' '}
                 on <span safe>{i.accountLabel}</span>
                 {i.redacted ? (

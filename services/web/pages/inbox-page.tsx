@@ -263,24 +263,28 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
             <button type="submit" title="Sends the school's holding reply to each selected comment">
               Acknowledge (send holding reply)
             </button>
-            <label>
-              Assign to{' '}
-              <select name="assigneeId">
-                <Option value="" label="Nobody (unassign)" />
-                {props.people.map((p) => (
-                  <Option value={p.id} label={p.name} />
-                ))}
-              </select>
-            </label>
-            <button type="submit" formaction="/inbox/assign">
-              Assign
-            </button>
-            <label>
-              No response needed because <input name="reason" maxlength="2000" />
-            </label>
-            <button type="submit" formaction="/inbox/close">
-              Close
-            </button>
+            <span class="bulk-group">
+              <label>
+                Assign to{' '}
+                <select name="assigneeId">
+                  <Option value="" label="Nobody (unassign)" />
+                  {props.people.map((p) => (
+                    <Option value={p.id} label={p.name} />
+                  ))}
+                </select>
+              </label>
+              <button type="submit" formaction="/inbox/assign">
+                Assign
+              </button>
+            </span>
+            <span class="bulk-group">
+              <label>
+                No response needed because <input name="reason" maxlength="2000" />
+              </label>
+              <button type="submit" formaction="/inbox/close">
+                Close
+              </button>
+            </span>
           </fieldset>
         </form>
         {props.items.length === 0 ? (

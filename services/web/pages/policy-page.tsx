@@ -24,7 +24,12 @@ export function PolicyPage(p: PolicyPageProps): JSX.Element {
   const label = fieldId('policy-version');
   const url = fieldId('policy-url');
   return (
-    <Layout title={`Social media policy · ${p.school.name}`} user={p.user} csrfToken={p.csrfToken}>
+    <Layout
+      title={`Social media policy · ${p.school.name}`}
+      user={p.user}
+      csrfToken={p.csrfToken}
+      current="policy"
+    >
       <main id="main" class="policy-page">
         <h1 safe>{`Social media policy: ${p.school.name}`}</h1>
         <Flash flash={p.flash} />

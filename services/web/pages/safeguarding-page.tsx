@@ -3,7 +3,7 @@ import { EscalationList } from '../components/escalation-list.js';
 import { PostForm, Time } from '../components/kit.js';
 import { CommentLink, LabelChips, Quoted } from '../components/moderation-bits.js';
 import { Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
-import { PublicHandle, PublicText } from '../components/public-text.js';
+import { AuthorName, PublicText } from '../components/public-text.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
 
@@ -43,7 +43,11 @@ function Item({ e, csrfToken }: { e: EscalationItem; csrfToken: string | null })
         {e.authorHandle ? (
           <>
             {' · '}
-            <PublicHandle handle={e.authorHandle} />
+            <AuthorName
+              name={e.authorName ?? e.authorHandle}
+              handle={e.authorHandle}
+              platform={e.platform ?? undefined}
+            />
           </>
         ) : (
           ''

@@ -122,8 +122,119 @@ describe('the GOV.UK error pattern on the page kit’s forms', () => {
     );
     const page = await follow(session, res);
     expect(summaryOf(page.body)).toContain('Reason must be 2000 characters or fewer');
+    expect(summaryOf(page.body)).not.toContain('alert(1)');
     expect(page.body).not.toContain('<script>alert(1)');
-    expect(page.body).not.toContain('&lt;script&gt;alert(1)');
+    // What was typed goes back only into its own box, escaped as an attribute value.
+    const field = page.body.match(/<input[^>]*name="reason"[^>]*>/)?.[0] ?? '';
+    expect(field).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;xxx');
+    expect(page.body.split('alert(1)&lt;/script&gt;xxx').length - 1).toBe(1);
+    // The comment ticked for the bulk close (its box is on its row, outside the form) is still ticked.
+    const tick = page.body.match(
+      new RegExp(`<input[^>]*name="commentIds"[^>]*value="${a.offensive.id}"[^>]*>`),
+    );
+    expect(tick?.[0]).toMatch(/ checked[ >]/);
+  });
+});
+
+/** The opening tag of the form control named `name` in a page. */
+const controlNamed = (html: string, name: string) =>
+  html.match(new RegExp(`<(?:input|select|textarea)\\b[^>]*name="${name}"[^>]*>`))?.[0] ?? '';
+
+describe('a refused form keeps what was typed', () => {
+  it('the settings form: a nested retention field gets a plain sentence and its link; every box keeps its typed value', async () => {
+    const session = await signIn(t.db, a.senior.id);
+    const settings = `/schools/${a.school.id}/settings`;
+    const res = await postForm(
+      session,
+      `${settings}/deadlines`,
+      {
+        holdingReplyTemplate: 'Thanks & welcome: we will "reply" <soon>',
+        followUpWorkingDays: '7',
+        retentionMonths: '18',
+        quarantinedDays: '0',
+        notificationMonths: '6',
+        deliveryLogDays: '45',
+        safeguardingYears: '30',
+        closureMonitorIds: a.comms.id,
+      },
+      `http://localhost${settings}`,
+    );
+    const page = await follow(session, res);
+    const summary = summaryOf(page.body);
+    const link = summary.match(/<a href="#([^"]+)">([^<]+)<\/a>/);
+    expect(link?.[2]).toBe('Quarantined days must be 1 or more');
+    expect(summary).not.toMatch(/✖|expected|retention\./);
+    const quarantined = controlNamed(page.body, 'quarantinedDays');
+    expect(quarantined).toContain(`id="${link?.[1]}"`);
+    expect(quarantined).toContain('aria-invalid="true"');
+    expect(quarantined).toContain('value="0"');
+    expect(controlNamed(page.body, 'followUpWorkingDays')).toContain('value="7"');
+    expect(controlNamed(page.body, 'retentionMonths')).toContain('value="18"');
+    expect(controlNamed(page.body, 'deliveryLogDays')).toContain('value="45"');
+    expect(page.body).toMatch(
+      /name="holdingReplyTemplate"[^>]*>Thanks &amp; welcome: we will &#34;reply&#34; &lt;soon&gt;<\/textarea>/,
+    );
+    expect(page.body).toMatch(new RegExp(`<option[^>]*value="${a.comms.id}"[^>]*selected`));
+    // Nothing was saved, and the values are read once: the next visit shows the saved settings.
+    const again = await api.app.inject({ url: settings, headers: { cookie: session.headers.cookie } });
+    expect(controlNamed(again.body, 'followUpWorkingDays')).not.toContain('value="7"');
+    expect(again.body).not.toContain('Thanks &amp; welcome');
+  });
+
+  it("a verb's refusal of one field (not from a schema) links to that field", async () => {
+    const session = await signIn(t.db, a.senior.id);
+    const settings = `/schools/${a.school.id}/settings`;
+    const res = await postForm(
+      session,
+      `${settings}/deadlines`,
+      {
+        holdingReplyTemplate: 'We have seen your message',
+        followUpWorkingDays: '5',
+        retentionMonths: '12',
+        quarantinedDays: '30',
+        notificationMonths: '12',
+        deliveryLogDays: '90',
+        safeguardingYears: '25',
+        // A person of another school: no schema can tell.
+        closureMonitorIds: '00000000-0000-4000-8000-000000000000',
+      },
+      `http://localhost${settings}`,
+    );
+    const page = await follow(session, res);
+    const link = summaryOf(page.body).match(/<a href="#([^"]+)">([^<]+)<\/a>/);
+    expect(link?.[2]).toBe('Closure monitors must be enabled staff of this school');
+    const select = controlNamed(page.body, 'closureMonitorIds');
+    expect(select).toContain(`id="${link?.[1]}"`);
+    expect(select).toContain('aria-invalid="true"');
+    expect(page.body).toContain('We have seen your message</textarea>');
+  });
+
+  it('a refusal about the whole form links to the form’s first box, and the typed text is kept', async () => {
+    const session = await signIn(t.db, a.senior.id);
+    const settings = `/schools/${a.school.id}/settings`;
+    const res = await postForm(
+      session,
+      `${settings}/calendar`,
+      { region: 'england', closures: '2027-02-15 to 2027-02-19 Half term\nnot a date at all' },
+      `http://localhost${settings}`,
+    );
+    const page = await follow(session, res);
+    const link = summaryOf(page.body).match(/<a href="#([^"]+)">([^<]+)<\/a>/);
+    expect(link?.[2]).toMatch(/^Closure line 2 is not/);
+    const box = page.body.match(new RegExp(`<textarea[^>]*id="${link?.[1]}"[^>]*>([^<]*)</textarea>`));
+    expect(box?.[0]).toContain('name="closures"');
+    expect(box?.[1]).toBe('2027-02-15 to 2027-02-19 Half term\nnot a date at all');
+  });
+
+  it('the comment page: a refused assignment says why on its field and keeps the choice', async () => {
+    const session = await signIn(t.db, a.comms.id);
+    const res = await postForm(session, `/comments/${a.offensive.id}/assign`, { assigneeId: a.auditor.id });
+    expect(res.statusCode).toBe(400);
+    const link = summaryOf(res.body).match(/<a href="#([^"]+)">([^<]+)<\/a>/);
+    expect(link?.[2]).toBe('The assignee must be comms, a senior leader or an admin of the account');
+    expect(controlNamed(res.body, 'assigneeId')).toContain(`id="${link?.[1]}"`);
+    // Said once: the summary, not a second alert above the form.
+    expect(res.body.split('The assignee must be comms').length - 1).toBe(2);
   });
 });
 

@@ -68,12 +68,13 @@ describe('navigation', () => {
     expect(comms.body).toContain('<a class="skip-link" href="#main">');
     expect(comms.body).toContain('id="main"');
     expect(comms.body).toContain('action="/auth/sign-out"');
-    expect(navLinks(comms.body)).toEqual(['Inbox', 'Accounts', 'Deadlines']);
+    expect(navLinks(comms.body)).toEqual(['Inbox', 'Accounts', 'Deadlines', 'Policy']);
     expect(navLinks((await open(a.adminA.id, '/')).body)).toEqual([
       'Inbox',
       'Flags',
       'Accounts',
       'Deadlines',
+      'Policy',
     ]);
     expect(navLinks((await open(a.senior.id, '/')).body)).toEqual([
       'Inbox',
@@ -82,16 +83,31 @@ describe('navigation', () => {
       'Accounts',
       'Deadlines',
       'Audit',
+      'Policy',
       'Settings',
     ]);
     expect(navLinks((await open(a.safeguarding.id, '/flags')).body)).toEqual([
       'Inbox',
       'Safeguarding',
       'Accounts',
+      'Policy',
       'Settings',
     ]);
     const approvals = await open(a.senior.id, '/approvals');
     expect(approvals.body).toContain('<a href="/approvals" aria-current="page">Approvals</a>');
+  });
+
+  it('opens the retention and classifier reports from Deadlines for those who may read them', async () => {
+    const head = await open(a.senior.id, '/deadlines');
+    const links = head.body.match(/<nav aria-label="Other reports"[\s\S]*?<\/nav>/)?.[0] ?? '';
+    expect(links).toContain(`href="/reports/retention?schoolId=${a.school.id}"`);
+    expect(links).toContain(`href="/reports/classifier-quality?schoolId=${a.school.id}"`);
+    expect(links).toContain('href="/follow-ups"');
+    expect((await open(a.senior.id, `/reports/retention?schoolId=${a.school.id}`)).statusCode).toBe(200);
+    // Comms cannot open those two reports, so is not offered them.
+    const comms = await open(a.comms.id, '/deadlines');
+    expect(comms.body).not.toContain('/reports/retention');
+    expect(comms.body).toContain('href="/follow-ups"');
   });
 });
 
@@ -106,6 +122,34 @@ describe('flags', () => {
     expect(res.body).toContain('Confirm delete');
     expect(res.body).toContain('X answered 403: not permitted');
     expect(res.body).not.toContain(b.account.handle);
+  });
+
+  it('names a Facebook commenter by name, without an @, on Flags and Escalations', async () => {
+    const scene = await staffScene(t.db, { trustId: a.school.trustId });
+    const page = await createAccount(t.db, {
+      schoolId: scene.school.id,
+      platform: 'facebook',
+      handle: `Oakfield Page ${scene.school.id.slice(0, 4)}`,
+      adminIds: [scene.adminA.id, scene.adminB.id],
+    });
+    const comment = await createComment(t.db, {
+      schoolId: scene.school.id,
+      accountId: page.id,
+      authorHandle: 'Chloe Day',
+      authorName: 'Chloe Day',
+      text: 'you lot are idiots',
+      categories: ['offensive'],
+      labels: [{ category: 'offensive', subcategory: 'insult', severity: 'high', spans: [], source: 'test' }],
+    });
+    await t.db
+      .insert(escalations)
+      .values({ schoolId: scene.school.id, commentId: comment.id, kind: 'senior_leader', reason: 'Abuse' });
+    const flags = (await open(scene.adminA.id, '/flags')).body;
+    expect(flags).toContain('<bdi>Chloe Day</bdi>');
+    expect(flags).not.toContain('@<bdi>Chloe Day');
+    const queue = (await open(scene.senior.id, '/escalations')).body;
+    expect(queue).toContain('<bdi>Chloe Day</bdi>');
+    expect(queue).not.toContain('@<bdi>Chloe Day');
   });
 
   it('does not offer the proposer their own confirmation', async () => {

@@ -22,7 +22,16 @@ import { createAdapterFactory } from '../../../platforms/create-adapter-factory.
 import { showTimesForSchool } from '../../../web/components/time-zone.js';
 import { CommentPage, type CommentPageError } from '../../../web/pages/comment-page.js';
 import { ErrorPage } from '../../../web/pages/error-page.js';
-import { formBody, formField, inViewerTimeZone, pageRoutes, setFlash, takeFlash } from '../../page-kit.js';
+import {
+  fieldErrorsOf,
+  formBody,
+  formField,
+  inViewerTimeZone,
+  pageRoutes,
+  setFlash,
+  showRefusedForm,
+  takeFlash,
+} from '../../page-kit.js';
 
 const commentParams = z.object({ id: z.uuid() });
 const actionParams = z.object({ id: z.uuid(), actionId: z.uuid() });
@@ -110,7 +119,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
           detail,
           ...(await app.pageChrome(request)),
           now: new Date(),
-          flash: takeFlash(request, reply),
+          flash: await takeFlash(request, reply),
           error: extra.error,
           draft: extra.draft,
           preselect: extra.preselect,
@@ -158,6 +167,12 @@ export const commentPageRoutes = pageRoutes(async (app) => {
       if (error.code === 'NOT_FOUND' && form !== 'confirm' && form !== 'reject') {
         return renderPage(request, reply, commentId);
       }
+      // What was typed goes back in the form; a refusal naming its fields is the GOV.UK summary
+      // with each message on its field, any other above the form.
+      const fieldErrors = fieldErrorsOf(error);
+      showRefusedForm(request, fieldErrors ?? []);
+      if (fieldErrors)
+        return renderPage(request, reply, commentId, { status: 400, ...(draft ? { draft } : {}) });
       return renderPage(request, reply, commentId, {
         status: STATUS[error.code] ?? 400,
         error: {

@@ -3,7 +3,7 @@ import { getReplyPolicy } from '../../../comments/reply-policy.js';
 import { REPLY_POLICY_EDITORS, setReplyPolicy } from '../../../comments/set-reply-policy.js';
 import { hasRole } from '../../../core/principal.js';
 import type { ServiceContext } from '../../../core/service-context.js';
-import { invalidInput, ServiceError } from '../../../core/service-error.js';
+import { invalidField, ServiceError } from '../../../core/service-error.js';
 import type { SettingsRepliesProps } from '../../../web/components/settings-replies.js';
 import { formBody, formField, pageRoutes, runForm } from '../../page-kit.js';
 
@@ -42,7 +42,8 @@ export function parseHouseRuleLines(text: string) {
         .replace(/[^a-z0-9]+/g, '_')
         .replace(/^_+|_+$/g, '')
         .slice(0, 40);
-      if (id.length < 2) throw invalidInput(`House rule line ${i + 1}: start it with an id, as “id: name”`);
+      if (id.length < 2)
+        throw invalidField('houseRules', `House rule line ${i + 1}: start it with an id, as “id: name”`);
       return { id, name: line };
     });
 }
@@ -55,7 +56,8 @@ export function parseTopicLines(text: string) {
     .filter(Boolean)
     .map((line, i) => {
       const at = line.indexOf(':');
-      if (at < 1) throw invalidInput(`Sensitive topic line ${i + 1} is not “Topic: word, phrase”`);
+      if (at < 1)
+        throw invalidField('sensitiveTopics', `Sensitive topic line ${i + 1} is not “Topic: word, phrase”`);
       return {
         name: line.slice(0, at).trim(),
         terms: line

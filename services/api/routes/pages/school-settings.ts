@@ -18,7 +18,7 @@ import {
 } from '../../../classification/set-school-contact-details.js';
 import { assertInScope } from '../../../core/authorization.js';
 import { hasRole } from '../../../core/principal.js';
-import { invalidInput, ServiceError } from '../../../core/service-error.js';
+import { invalidField, ServiceError } from '../../../core/service-error.js';
 import { getDeadlineSettings } from '../../../deadlines/deadline-settings.js';
 import { getSchoolCalendar } from '../../../deadlines/get-school-calendar.js';
 import { MAX_ICS_BYTES } from '../../../deadlines/ical-closures.js';
@@ -53,7 +53,8 @@ export function parseClosureLines(text: string): Closure[] {
     if (!line) continue;
     const m = /^(\d{4}-\d{2}-\d{2})(?:\s*(?:to|–|-)\s*(\d{4}-\d{2}-\d{2}))?\s+(.+)$/.exec(line);
     if (!m) {
-      throw invalidInput(
+      throw invalidField(
+        'closures',
         `Closure line ${i + 1} is not "YYYY-MM-DD label" or "YYYY-MM-DD to YYYY-MM-DD label"`,
       );
     }
@@ -274,7 +275,7 @@ export const schoolSettingsPageRoutes = pageRoutes(async (app) => {
       const { ids, all } = request.body;
       const { schoolId } = request.params;
       return runForm(reply, back(schoolId), async () => {
-        if (!all && ids.length === 0) throw invalidInput('Tick the pupils to remove');
+        if (!all && ids.length === 0) throw invalidField('ids', 'Tick the pupils to remove');
         const { removed } = await removeRosterEntries(request.ctx, schoolId, all ? { all: true } : { ids });
         return `Removed ${removed} ${removed === 1 ? 'pupil' : 'pupils'} from the roster`;
       });
@@ -316,7 +317,7 @@ export const schoolSettingsPageRoutes = pageRoutes(async (app) => {
       const { ics } = request.body;
       const { schoolId } = request.params;
       return runForm(reply, back(schoolId), async () => {
-        if (!ics.trim()) throw invalidInput('Paste the iCalendar file first');
+        if (!ics.trim()) throw invalidField('ics', 'Paste the iCalendar file first');
         const r = await importCalendarIcal(request.ctx, schoolId, ics, timers);
         return `Imported ${r.imported} closure${r.imported === 1 ? '' : 's'}${
           r.skipped.length ? ` (${r.skipped.length} event${r.skipped.length === 1 ? '' : 's'} skipped)` : ''
