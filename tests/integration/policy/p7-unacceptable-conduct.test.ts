@@ -1,6 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { comments, escalations, memberships, notificationDeliveries, notifications } from '../../../db/schema/index.js';
+import {
+  comments,
+  escalations,
+  memberships,
+  notificationDeliveries,
+  notifications,
+} from '../../../db/schema/index.js';
 import { SchoolClassifierCache } from '../../../services/classification/school-classifier-cache.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { processComment } from '../../../services/ingestion/process-comment.js';
