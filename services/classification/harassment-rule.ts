@@ -46,17 +46,20 @@ export async function findHarassment(
     sql`'offensive' = any(${comments.categories})`,
   );
   const needed = window.count - 1;
-  const [byAuthor] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(comments)
-    .where(
-      and(
-        earlier,
-        eq(comments.platform, comment.platform as 'x'),
-        eq(comments.authorExternalId, comment.authorExternalId),
-      ),
-    );
-  if ((byAuthor?.n ?? 0) >= needed) return label('harassment_by_author');
+  // No author id (Meta withholds `from` from a Page without permission): not one author, many unknown.
+  if (comment.authorExternalId.trim() !== '') {
+    const [byAuthor] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(comments)
+      .where(
+        and(
+          earlier,
+          eq(comments.platform, comment.platform as 'x'),
+          eq(comments.authorExternalId, comment.authorExternalId),
+        ),
+      );
+    if ((byAuthor?.n ?? 0) >= needed) return label('harassment_by_author');
+  }
   // A few names at most: a comment naming thousands would otherwise be thousands of ILIKEs.
   const targets = staffReferences(comment.text)
     .filter((t) => /^(?:mr|mrs|miss|ms|mx|dr|sir)\b/i.test(t))

@@ -214,6 +214,15 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
     );
   });
 
+  it('comments whose author the platform withheld (no from) are not one author: no harassment, no police step', async () => {
+    const s = await scene();
+    await s.arrive('you idiot', '');
+    await s.arrive('what an idiot', '');
+    const third = await s.arrive('idiot teachers', '');
+    expect(subcategories(third.comment)).not.toContain('harassment');
+    expect(third.conduct).toHaveLength(0);
+  });
+
   it('harassment at one named member of staff by different authors; closed as not referred, with why', async () => {
     const s = await scene();
     await s.arrive('Mrs Jones is a useless idiot', 'a');
