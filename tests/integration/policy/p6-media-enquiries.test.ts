@@ -218,6 +218,15 @@ describe('P6: staff mark a media enquiry; the headteacher or a named deputy appr
     });
     const [row] = await t.db.select().from(comments).where(eq(comments.id, c.id));
     expect(row!.categories).not.toContain('media_enquiry');
+    // The headteacher, who alone approved its replies until now, is told who lifted that and why.
+    const told = await t.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, s.head.id), eq(notifications.event, 'escalation.media')));
+    const unmarkNotice = told.find((n) => n.title.includes('not a media enquiry'));
+    expect(unmarkNotice, JSON.stringify(told.map((n) => n.title))).toBeDefined();
+    expect(unmarkNotice!.body).toContain('Casey Comms');
+    expect(unmarkNotice!.link).toBe(`/comments/${c.id}`);
     const offline = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, {
       kind: 'offline',
       channel: 'phone',
