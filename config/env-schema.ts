@@ -118,6 +118,8 @@ export const envSchema = z.object({
     .regex(/^v\d{1,2}\.\d$/, 'a Graph API version such as v21.0')
     .default('v21.0'),
   META_POLL_INTERVAL_SECONDS_WITH_WEBHOOKS: integer(60, 86_400).default(900),
+  // Bluesky: the PDS or entryway accounts sign in to (bsky.social for accounts hosted by Bluesky).
+  BLUESKY_SERVICE_URL: url(['http:', 'https:']).default('https://bsky.social'),
   WORKER_CONCURRENCY: integer(1, 256).default(8),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: z

@@ -26,6 +26,8 @@ export interface Config {
    * and META_WEBHOOK_VERIFY_TOKEN are all unset, and both platforms are off (see platformsOff).
    */
   readonly meta?: MetaConfig;
+  /** Bluesky: needs no app registration (accounts sign in with app passwords), so it is always on. */
+  readonly bluesky: { readonly serviceUrl: string };
   readonly workerConcurrency: number;
   /** Email and webhook delivery of notifications; no smtpUrl: the email channel is off. */
   readonly notifications: {
@@ -197,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }),
         }
       : {}),
+    bluesky: Object.freeze({ serviceUrl: e.BLUESKY_SERVICE_URL.replace(/\/+$/, '') }),
     workerConcurrency: e.WORKER_CONCURRENCY,
     notifications: Object.freeze({
       ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
@@ -264,8 +267,7 @@ export function platformsOff(
 export function connectUnavailable(config: Pick<Config, 'meta'>, platform: PlatformName): string | null {
   const off = platformsOff(config).find((o) => o.platforms.includes(platform));
   if (off) return off.message;
-  if (platform === 'youtube' || platform === 'bluesky')
-    return `Hallmonitor cannot connect ${platform === 'youtube' ? 'YouTube' : 'Bluesky'} accounts yet`;
+  if (platform === 'youtube') return 'Hallmonitor cannot connect YouTube accounts yet';
   return null;
 }
 

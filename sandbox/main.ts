@@ -9,7 +9,8 @@ const sandbox = await startSandbox({ port, host: '127.0.0.1', enterprise: args.i
 process.stdout.write(`${sandbox.url}\n`);
 const { app } = sandbox.meta.state;
 process.stderr.write(
-  `Meta Graph API: ${sandbox.meta.graphUrl} (app id ${app.id}, app secret ${app.secret})\n`,
+  `Meta Graph API: ${sandbox.meta.graphUrl} (app id ${app.id}, app secret ${app.secret})\n` +
+    `Bluesky XRPC: ${sandbox.bluesky.serviceUrl}/xrpc (BLUESKY_SERVICE_URL=${sandbox.bluesky.serviceUrl}; actors through POST /sandbox/bluesky/actors)\n`,
 );
 
 const stop = () => {

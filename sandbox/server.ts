@@ -1,4 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { type BlueskySandbox, blueskyAdmin } from './bluesky/admin.js';
+import { blueskyApi, blueskyRateLimits } from './bluesky/api-routes.js';
+import { BlueskyState } from './bluesky/state.js';
 import { coreAdmin } from './core/admin.js';
 import { SandboxFaults } from './core/faults.js';
 import { createSandboxHttp } from './core/http.js';
@@ -18,7 +21,7 @@ import { problems } from './x/responses.js';
 import { SandboxState } from './x/state.js';
 
 // The sandbox platforms as one real HTTP server (Fastify): X API v2 and the Meta Graph API
-// (Facebook Pages and Instagram), each for the subset Hallmonitor uses. Tests, `npm run demo` and `npm run bench` point the real platform clients at
+// (Facebook Pages and Instagram) and Bluesky's XRPC, each for the subset Hallmonitor uses. Tests, `npm run demo` and `npm run bench` point the real platform clients at
 // it. It lives outside the product: nothing under services/ or workers/ imports it, and neither
 // the production build nor the Docker image contains it.
 
@@ -39,6 +42,12 @@ export interface SandboxOptions {
   now?: () => number;
   /** the Meta Graph sandbox: its app (default DEFAULT_APP) and usage limits */
   meta?: { app?: { id: string; secret: string; name?: string }; usage?: Partial<MetaUsageLimits> };
+  /** the Bluesky sandbox: rate-limit windows ('global', 'createSession', 'write'), token lifetime, threadgate limit */
+  bluesky?: {
+    rateLimits?: Partial<Record<string, RateLimitWindow>>;
+    accessTtlSeconds?: number;
+    hiddenRepliesLimit?: number;
+  };
 }
 
 export interface Sandbox {
@@ -49,6 +58,8 @@ export interface Sandbox {
   rateLimits: SandboxRateLimits;
   /** the Meta Graph platform: `${url}/v21.0` is its graph.facebook.com */
   meta: MetaSandbox & { graphUrl: string };
+  /** Bluesky (a PDS with its AppView): `serviceUrl` is its https://bsky.social */
+  bluesky: BlueskySandbox & { serviceUrl: string };
   close(): Promise<void>;
 }
 
@@ -65,6 +76,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     usage: new MetaUsage(options.meta?.usage ?? {}, now),
     faults: new MetaFaults(),
   };
+  const bluesky: BlueskySandbox = {
+    state: new BlueskyState({
+      now,
+      requestLog: log,
+      ...(options.bluesky?.accessTtlSeconds ? { accessTtlSeconds: options.bluesky.accessTtlSeconds } : {}),
+      ...(options.bluesky?.hiddenRepliesLimit
+        ? { hiddenRepliesLimit: options.bluesky.hiddenRepliesLimit }
+        : {}),
+    }),
+    rateLimits: blueskyRateLimits(options.bluesky?.rateLimits ?? {}, now),
+  };
 
   const app = createSandboxHttp();
   // Anything no platform claims answers as X does for an unknown route.
@@ -78,6 +100,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await admin.register(coreAdmin, { faults, rateLimits, log });
       await admin.register(xAdmin, { state });
       await admin.register(metaAdmin, { ...meta, prefix: '/meta' });
+      await admin.register(blueskyAdmin, { ...bluesky, prefix: '/bluesky' });
     },
     { prefix: '/sandbox' },
   );
@@ -119,6 +142,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now,
   });
 
+  // Bluesky: XRPC on the PDS (bsky.social), the AppView's methods answered by the same host.
+  await app.register(blueskyApi, {
+    prefix: '/xrpc',
+    state: bluesky.state,
+    faults,
+    rateLimits: bluesky.rateLimits,
+    now,
+  });
+
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
@@ -135,6 +167,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     rateLimits,
     meta: { ...meta, graphUrl: `${url}/v21.0` },
+    bluesky: { ...bluesky, serviceUrl: url },
     close: () => app.close(),
   };
 }

@@ -3,6 +3,7 @@ import { conductStep } from '../services/classification/conduct-step.js';
 import type { ExternalTiers } from '../services/classification/external-tiers.js';
 import { routingStep } from '../services/classification/routing-step.js';
 import type { SchoolClassifierCache } from '../services/classification/school-classifier-cache.js';
+import { pupilStep } from '../services/comments/pupil-step.js';
 import { createDeadlineStep } from '../services/deadlines/deadline-step.js';
 import type { DeadlineTimers } from '../services/deadlines/deadline-timers.js';
 import type { ProcessingStep } from '../services/ingestion/processing-pipeline.js';
@@ -18,12 +19,13 @@ export interface ProcessingStepDeps {
   actionDispatch?: ActionDispatch;
 }
 
-/** The `process` pipeline, in order: deadline, classification, conduct rules (P7), routing. */
+/** The `process` pipeline, in order: deadline, classification, conduct rules (P7), routing, pupils (002 §5). */
 export function createProcessingSteps(deps: ProcessingStepDeps): ProcessingStep[] {
   return [
     createDeadlineStep(deps.deadlineTimers ?? null),
     classificationStep(deps.classifiers, deps.externalTiers),
     conductStep(),
     routingStep(deps.actionDispatch ? { dispatch: deps.actionDispatch } : {}),
+    pupilStep(),
   ];
 }

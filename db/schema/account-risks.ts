@@ -23,6 +23,8 @@ export const accountRisks = pgTable(
     reasons: jsonb('reasons').$type<RiskReason[]>().notNull(),
     since: at('since').notNull(),
     dueAt: at('due_at').notNull(),
+    /** when senior leaders were told the replacement deadline passed (once per risk) */
+    overdueNotifiedAt: at('overdue_notified_at'),
   },
   (t) => [index('account_risks_school_idx').on(t.schoolId)],
 );

@@ -98,6 +98,8 @@ export const comments = pgTable(
      */
     answeredAt: at('answered_at'),
     followUpDueAt: at('follow_up_due_at'),
+    /** when the assignee or senior leaders were told the follow-up passed its target (once) */
+    followUpOverdueNotifiedAt: at('follow_up_overdue_notified_at'),
     /**
      * The inbox's urgency rank, kept by Postgres from the labels: 0 safeguarding, 1 a threat, 2 the
      * rest. The rule and its wording live in services/comments/inbox-urgency.ts.

@@ -8,6 +8,7 @@ import {
   encodePageToken,
   fieldSelection,
   problems,
+  renderTweet,
   renderUser,
   timelineBody,
   xShapes,
@@ -292,6 +293,14 @@ function postTweet(ctx: ApiContext): ApiReply {
   };
 }
 
+/** A single post; one deleted (or never there) answers 200 with a resource-not-found error, as X does. */
+function lookupTweet(ctx: ApiContext): ApiReply {
+  const id = ctx.params.id ?? '';
+  const tweet = ctx.state.tweet(id);
+  if (!tweet) return problems.notFound('tweet', id, 200);
+  return { status: 200, body: { data: renderTweet(tweet, fieldSelection(ctx.query).tweetFields) } };
+}
+
 function deleteTweet(ctx: ApiContext): ApiReply {
   const id = ctx.params.id ?? '';
   const tweet = ctx.state.tweet(id);
@@ -477,6 +486,7 @@ export async function xApi(api: FastifyInstance, options: XApiOptions): Promise<
   });
   route('GET', '/tweets/search/recent', searchRecent);
   route('POST', '/tweets', postTweet);
+  route('GET', '/tweets/:id', lookupTweet);
   route('DELETE', '/tweets/:id', deleteTweet);
   route('PUT', '/tweets/:id/hidden', hideReply);
   route('POST', '/users/:id/muting', relationWrite('muting', true));

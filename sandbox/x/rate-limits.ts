@@ -9,6 +9,7 @@ export const X_RATE_LIMITS: Readonly<Record<string, RateLimitWindow>> = {
   'GET /2/users/:id/mentions': { limit: 180, windowSeconds: FIFTEEN_MINUTES },
   'GET /2/users/:id/tweets': { limit: 900, windowSeconds: FIFTEEN_MINUTES },
   'GET /2/tweets/search/recent': { limit: 180, windowSeconds: FIFTEEN_MINUTES },
+  'GET /2/tweets/:id': { limit: 900, windowSeconds: FIFTEEN_MINUTES },
   'POST /2/tweets': { limit: 200, windowSeconds: FIFTEEN_MINUTES },
   'DELETE /2/tweets/:id': { limit: 50, windowSeconds: FIFTEEN_MINUTES },
   'PUT /2/tweets/:id/hidden': { limit: 50, windowSeconds: FIFTEEN_MINUTES },

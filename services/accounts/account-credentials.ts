@@ -10,6 +10,7 @@ const storedCredentials = z.object({
   refreshToken: z.string().optional(),
   expiresAt: z.iso.datetime().optional(),
   scope: z.array(z.string()).optional(),
+  secret: z.string().optional(),
 });
 
 export function sealCredentials(key: Buffer, credentials: Credentials): string {
@@ -26,6 +27,7 @@ export function openCredentials(key: Buffer, sealed: string): Credentials {
     ...(parsed.refreshToken ? { refreshToken: parsed.refreshToken } : {}),
     ...(parsed.expiresAt ? { expiresAt: new Date(parsed.expiresAt) } : {}),
     ...(parsed.scope ? { scope: parsed.scope } : {}),
+    ...(parsed.secret ? { secret: parsed.secret } : {}),
   };
 }
 

@@ -26,6 +26,7 @@ export type PeopleSettings = Omit<SchoolPeopleSettings, 'updatedAt'>;
 export const DEFAULT_PEOPLE_SETTINGS: Omit<PeopleSettings, 'schoolId'> = {
   shortfallMode: 'refuse',
   replacementDays: 5,
+  behaviourLeadId: null,
 };
 
 export async function loadPeopleSettings(db: Queryable, schoolId: string): Promise<PeopleSettings> {

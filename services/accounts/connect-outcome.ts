@@ -2,7 +2,12 @@ import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditEntries } from '../../db/schema/index.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { accountDisplayName, platformDisplayName } from '../platforms/platform-profiles.js';
+import {
+  accountDisplayName,
+  isPlatformName,
+  platformDisplayName,
+  platformProfile,
+} from '../platforms/platform-profiles.js';
 import { loadAccount } from './account-access.js';
 
 /** What the connect callback puts in the address it sends the person back to: a fixed code, never text. */
@@ -71,9 +76,13 @@ export async function connectOutcome(
     attempt?.action === 'account.connect_refused' && typeof details.connectedHandle === 'string'
       ? details.connectedHandle.replace(/^@/, '')
       : null;
-  const signOutFirst = signedIn
-    ? `Sign out of ${shown(signedIn)} on ${platform} (or open a private window), sign in to ${platform} as ${shown(expected)}, then press Connect again.`
-    : `Sign in to ${platform} as ${shown(expected)}, then press Connect again.`;
+  const appPassword =
+    isPlatformName(account.platform) && platformProfile(account.platform).connect.kind === 'app-password';
+  const signOutFirst = appPassword
+    ? `Make an app password while signed in to ${platform} as ${shown(expected)}, then connect again with it.`
+    : signedIn
+      ? `Sign out of ${shown(signedIn)} on ${platform} (or open a private window), sign in to ${platform} as ${shown(expected)}, then press Connect again.`
+      : `Sign in to ${platform} as ${shown(expected)}, then press Connect again.`;
   const error = (text: string, nextStep: string | null, who: string | null = null): ConnectMessage => ({
     kind: 'error',
     text,

@@ -1,13 +1,16 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import {
   accountRisks,
+  memberships,
   SHORTFALL_MODES,
   schoolPeopleSettings,
   schools,
   socialAccounts,
+  users,
 } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
+import { behaviourLeadRecipients } from '../comments/pupil-author.js';
 import { assertInScope, assertRole } from '../core/authorization.js';
 import { queryable, type ServiceContext } from '../core/service-context.js';
 import { notFound } from '../core/service-error.js';
@@ -36,6 +39,10 @@ export const peopleSettingsViewSchema = z.object({
   shortfallMode: z.enum(SHORTFALL_MODES),
   replacementDays: z.number().int(),
   hasSafeguardingLead: z.boolean(),
+  /** 002 §5 Pupils: who a pupil's comment goes to; null, the senior leaders */
+  behaviourLead: z.object({ userId: z.uuid(), name: z.string() }).nullable(),
+  /** the school's enabled staff, to choose the behaviour lead from */
+  staff: z.array(z.object({ userId: z.uuid(), name: z.string() })),
   editable: z.boolean(),
   atRisk: z.array(
     z.object({
@@ -62,12 +69,21 @@ export async function getPeopleSettings(ctx: ServiceContext, schoolId: string): 
     .innerJoin(socialAccounts, eq(socialAccounts.id, accountRisks.accountId))
     .where(eq(accountRisks.schoolId, schoolId))
     .orderBy(accountRisks.dueAt);
+  const { lead } = await behaviourLeadRecipients(db, schoolId);
+  const staff = await db
+    .selectDistinct({ id: users.id, name: users.displayName })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.schoolId, schoolId), isNull(users.disabledAt)))
+    .orderBy(users.displayName);
   const now = Date.now();
   return {
     schoolId,
     shortfallMode: settings.shortfallMode,
     replacementDays: settings.replacementDays,
     hasSafeguardingLead: (await schoolsWithSafeguardingLead(db, [schoolId])).has(schoolId),
+    behaviourLead: lead ? { userId: lead.id, name: lead.name } : null,
+    staff: staff.map((p) => ({ userId: p.id, name: p.name })),
     editable: holdsRole(ctx, schoolId, PEOPLE_SETTINGS_EDITORS),
     atRisk: risks.map(({ risk, account }) => ({
       accountId: account.id,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { queueActionDispatch } from '../../workers/processors/execute-action.js';
 import type { AccountPolling } from '../accounts/account-polling.js';
+import type { BlueskyConnectDeps } from '../accounts/connect-bluesky.js';
 import { type FacebookConnectDeps, redisPagePickerStore } from '../accounts/connect-facebook.js';
 import { redisConnectStateStore } from '../accounts/connect-state-store.js';
 import type { ConnectDeps } from '../accounts/start-connect.js';
@@ -33,6 +34,8 @@ export interface AppDeps {
   xConnect: ConnectDeps;
   /** Connecting a Facebook Page or Instagram account: Facebook Login and the Page picker. */
   facebookConnect: FacebookConnectDeps;
+  /** Connecting a Bluesky account: its handle and an app password, checked against BLUESKY_SERVICE_URL. */
+  blueskyConnect: BlueskyConnectDeps;
   /** How often each account is polled now: longer while the platform's webhooks are delivering. */
   pollIntervals: { settings: PollIntervalSettings; health: WebhookHealthStore };
   /** The outside classification tiers configured (their hosts, for the trust admin's choice). */
@@ -82,6 +85,7 @@ export function decorateAppDeps(app: FastifyInstance): void {
       redirectUri: `${config.publicUrl}/api/accounts/connect/facebook/callback`,
       encryptionKey: config.encryptionKey,
     },
+    blueskyConnect: { serviceUrl: config.bluesky.serviceUrl, encryptionKey: config.encryptionKey },
     pollIntervals: {
       settings: {
         defaultIntervalSeconds: config.pollIntervalSeconds,

@@ -59,6 +59,7 @@ import { escalationsPageRoutes } from './routes/pages/escalations.js';
 import { flagsPageRoutes } from './routes/pages/flags.js';
 import { inboxPageRoutes } from './routes/pages/inbox.js';
 import { notificationPageRoutes } from './routes/pages/notifications.js';
+import { parentRequestsPageRoutes } from './routes/pages/parent-requests.js';
 import { peoplePageRoutes } from './routes/pages/people.js';
 import { peoplePolicyPageRoutes } from './routes/pages/people-policy.js';
 import { policyPageRoutes } from './routes/pages/policy.js';
@@ -259,6 +260,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(approvalsPageRoutes);
   await app.register(accountsPageRoutes);
   await app.register(deadlinesPageRoutes);
+  await app.register(parentRequestsPageRoutes);
   await app.register(deadlineSettingsPageRoutes);
   await app.register(schoolSettingsPageRoutes);
   await app.register(replySettingsPageRoutes);

@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = {
   'account.comments_ingested': 'account',
   'account.at_risk': 'account',
   'account.risk_cleared': 'account',
+  'account.risk_overdue': 'account',
   // Comments and responses (P2, P6, P10, P11)
   'comment.flagged': 'comment',
   'comment.deadline_set': 'comment',
@@ -37,6 +38,14 @@ export const AUDIT_ACTIONS = {
   'comment.post_commenting_turned_off': 'comment',
   'comment.post_commenting_turned_on': 'comment',
   'comment.redacted': 'comment',
+  'comment.follow_up_overdue': 'comment',
+  // Who wrote it (P9 parents, 002 §5 Pupils)
+  'comment.author_marked': 'comment',
+  'comment.author_unmarked': 'comment',
+  'comment.pupil_routed': 'comment',
+  'comment.parent_asked': 'comment',
+  'comment.parent_removed': 'comment',
+  'comment.parent_escalated': 'comment',
   // Staff teaching the classifier (issue 20)
   'comment.corrected': 'comment',
   'correction.reviewed': 'correction',
@@ -48,6 +57,7 @@ export const AUDIT_ACTIONS = {
   'response.failed': 'response',
   'response.check_overridden': 'response',
   'response.removed': 'response',
+  'response.pupil_override': 'response',
   // Moderation (P3)
   'action.proposed': 'action',
   'action.approved': 'action',

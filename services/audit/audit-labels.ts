@@ -18,6 +18,14 @@ const ACTION_WORDING: Partial<Record<AuditAction, string>> = {
   'comment.deadline_breached': 'Deadline missed',
   'response.check_overridden': 'Outgoing check overridden',
   'action.break_glass': 'Emergency action (break glass)',
+  'comment.author_marked': 'Author marked (parent or pupil)',
+  'comment.author_unmarked': 'Author mark undone',
+  'comment.pupil_routed': 'Sent to the behaviour lead (a pupil)',
+  'comment.parent_asked': 'Parent asked to remove it and invited to talk',
+  'comment.parent_removed': 'Removed by the parent (read back from the platform)',
+  'comment.parent_escalated': 'Parent request escalated',
+  'comment.follow_up_overdue': 'Follow-up overdue: people told',
+  'response.pupil_override': 'Reply to a pupil allowed by a senior leader',
 };
 
 /** "comment.deadline_set" → "Deadline set"; "response.sent" → "Response sent". */

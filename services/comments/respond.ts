@@ -18,6 +18,7 @@ import type { CommentEffects } from './comment-effects.js';
 import { commentLabel } from './comment-label.js';
 import { loadComment } from './load-comment.js';
 import { meetDeadline } from './meet-deadline.js';
+import { pupilAuthorOf } from './pupil-author.js';
 import { loadReplyPolicy } from './reply-policy.js';
 import { touchedTopics } from './sensitive-topics.js';
 import { signatureOf, signReply } from './sign-off.js';
@@ -27,6 +28,8 @@ const note = z.string().trim().min(1).max(2_000);
 const overrideReason = z.string().trim().min(5, 'say why the reply must go as written').max(2_000);
 /** Ask a senior leader to approve this reply before it goes (P10), even if nothing requires it. */
 const requestApproval = z.boolean();
+/** A senior leader's reason to answer a pupil on the platform after all (002 §5 Pupils), audited. */
+const pupilOverrideReason = z.string().trim().min(5, 'say why the school answers this pupil').max(2_000);
 
 /**
  * The ways a comment is answered (P2). Each meets the deadline but `seen`, an internal note the
@@ -42,6 +45,7 @@ export const respondInputSchema = z.discriminatedUnion('kind', [
     text: z.string().trim().max(2_000).optional(),
     overrideReason: overrideReason.optional(),
     requestApproval: requestApproval.optional(),
+    pupilOverrideReason: pupilOverrideReason.optional(),
   }),
   z.object({ kind: z.literal('seen'), note: z.string().trim().max(2_000).optional() }),
   z.object({
@@ -62,6 +66,7 @@ export const respondInputSchema = z.discriminatedUnion('kind', [
     note: note.optional(),
     overrideReason: overrideReason.optional(),
     requestApproval: requestApproval.optional(),
+    pupilOverrideReason: pupilOverrideReason.optional(),
   }),
   z.object({ kind: z.literal('no_response_needed'), reason: note }),
   z.object({
@@ -69,6 +74,7 @@ export const respondInputSchema = z.discriminatedUnion('kind', [
     text: z.string().trim().min(1).max(10_000),
     overrideReason: overrideReason.optional(),
     requestApproval: requestApproval.optional(),
+    pupilOverrideReason: pupilOverrideReason.optional(),
   }),
 ]);
 export type RespondInput = z.input<typeof respondInputSchema>;
@@ -181,6 +187,18 @@ export async function respond(
     }
     const isReply =
       input.kind === 'public_reply' || input.kind === 'private_reply' || input.kind === 'acknowledgement';
+    // 002 §5 Pupils: the school does not engage with a pupil on its accounts; the behaviour lead does.
+    const pupil = isReply ? await pupilAuthorOf(tx, comment) : null;
+    const pupilOverride = pupil && 'pupilOverrideReason' in input ? input.pupilOverrideReason : undefined;
+    if (pupil) {
+      if (!pupilOverride) {
+        throw preconditionFailed(
+          `This comment appears to come from a pupil (${pupil.marked ? 'staff marked its author as a pupil' : `it says “${pupil.signal}”`}). The school does not reply to pupils on its accounts (policy 002 §5 Pupils): it has gone to the behaviour lead. A senior leader may reply anyway, giving a reason.`,
+          { pupil: true },
+        );
+      }
+      assertRole(ctx, comment.schoolId, ['senior_leader'], 'reply to a pupil on the platform');
+    }
     let overridden: { reason: string; problems: ReturnType<typeof problemSummary> } | null = null;
     let pending = false;
     let approvedBy: string | null = null;
@@ -256,6 +274,14 @@ export async function respond(
       ...(input.kind === 'offline' ? { channel: input.channel, holding: !!input.holding } : {}),
     };
     const responseSubject = { type: 'response', id: response.id, label: `Reply to ${label}` };
+    if (pupil && pupilOverride) {
+      await emitAudit(tx, ctx, {
+        action: 'response.pupil_override',
+        schoolId: comment.schoolId,
+        subject: responseSubject,
+        details: { commentId: comment.id, kind: input.kind, reason: pupilOverride, marked: pupil.marked },
+      });
+    }
     if (overridden) {
       await emitAudit(tx, ctx, {
         action: 'response.check_overridden',

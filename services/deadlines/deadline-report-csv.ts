@@ -22,6 +22,10 @@ const HEADER = [
   'answered',
   'awaiting_full_answer',
   'follow_up_overdue',
+  'flag_target_minutes',
+  'flags_handled',
+  'flags_handled_in_time',
+  'flags_open_overdue',
 ];
 
 function row(
@@ -30,7 +34,12 @@ function row(
   label: string,
   f: Partial<ResponseFigures>,
   open?: OpenByBand,
-  extra: { date?: string; received?: number; to?: string } = {},
+  extra: {
+    date?: string;
+    received?: number;
+    to?: string;
+    flags?: DeadlineReport['offensiveFlags'];
+  } = {},
 ): string {
   // The shared writer quotes cells and defuses a leading =, +, -, @, tab or CR (a name, a label).
   return csvRow([
@@ -54,10 +63,17 @@ function row(
     f.answered,
     f.awaitingFullAnswer,
     f.followUpOverdue,
+    extra.flags?.targetMinutes,
+    extra.flags?.handled,
+    extra.flags?.handledInTime,
+    extra.flags?.openOverdue,
   ]);
 }
 
-/** One CSV with a section column: school, account, responder, coverage_gap, closure_without_monitor. */
+/**
+ * One CSV with a section column: school, account, responder, coverage_gap, closure_without_monitor,
+ * offensive_flags (P3: flags raised in the range, in `comments`, against the handling target).
+ */
 export function deadlineReportCsv(report: DeadlineReport): string {
   const lines = [HEADER.join(',')];
   lines.push(row('school', report.schoolId, report.schoolName, report.school, report.school.open));
@@ -76,5 +92,16 @@ export function deadlineReportCsv(report: DeadlineReport): string {
       row('closure_without_monitor', '', `${c.label} (to ${c.to})`, {}, undefined, { date: c.from }),
     );
   }
+  const flags = report.offensiveFlags;
+  lines.push(
+    row(
+      'offensive_flags',
+      report.schoolId,
+      `Offensive flags, handled within ${flags.targetMinutes} working minutes`,
+      { comments: flags.flagged, shareInTime: flags.shareInTime },
+      undefined,
+      { flags },
+    ),
+  );
   return `${lines.join('\r\n')}\r\n`;
 }

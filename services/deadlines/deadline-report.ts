@@ -9,6 +9,7 @@ import { invalidInput, invalidInputFrom, notFound } from '../core/service-error.
 import { storableIsoDate } from '../core/storable-date.js';
 import type { DeadlineBand } from './deadline-status.js';
 import { findUntriagedDays, type UntriagedDay } from './monitoring-coverage.js';
+import { type OffensiveFlagFigures, offensiveFlagFigures } from './offensive-flag-figures.js';
 import type { SchoolCalendar } from './school-calendar.js';
 import { schoolCalendarOf } from './school-calendar-of.js';
 import { type CalendarDate, isWorkingDate } from './working-days.js';
@@ -73,6 +74,8 @@ export interface DeadlineReport {
   closuresWithoutMonitor: { from: string; to: string; label: string }[];
   /** P6–P8: escalations raised and closed in the range, and open now, per kind (every kind listed). */
   escalations: EscalationFigures[];
+  /** P3: offensive flags raised in the range against the school's handling target. */
+  offensiveFlags: OffensiveFlagFigures;
 }
 
 export interface EscalationFigures {
@@ -272,9 +275,12 @@ export async function deadlineReport(
   let workingDays = 0;
   for (let d = first; d <= last; d = d.plus({ days: 1 })) if (isWorkingDate(d, calendar)) workingDays += 1;
 
+  const offensiveFlags = await offensiveFlagFigures(db, school, calendar, { start, end }, now);
+
   return {
     schoolId,
     schoolName: school.name,
+    offensiveFlags,
     from,
     to,
     generatedAt: now.toISOString(),

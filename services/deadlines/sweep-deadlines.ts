@@ -2,6 +2,7 @@ import { and, asc, eq, gt, isNull, lte } from 'drizzle-orm';
 import { comments } from '../../db/schema/index.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { breachDeadline } from './breach-deadline.js';
+import { notifyOverdueFollowUps, notifyOverdueRisks } from './overdue-reminders.js';
 import { warnDeadline } from './warn-deadline.js';
 
 export const SWEEP_EVERY_MS = 60_000;
@@ -10,6 +11,10 @@ const DEFAULT_LIMIT = 1_000;
 export interface SweepResult {
   breached: number;
   warned: number;
+  /** follow-ups past their target, told once (P2) */
+  followUpsOverdue: number;
+  /** accounts at risk past their replacement deadline, told once (P4, P8) */
+  risksOverdue: number;
 }
 
 /**
@@ -51,5 +56,7 @@ export async function sweepDeadlines(
   for (const { id } of warningDue) {
     if ((await warnDeadline(ctx, { commentId: id, now })).status === 'warned') warned += 1;
   }
-  return { breached, warned };
+  const followUpsOverdue = await notifyOverdueFollowUps(ctx, now);
+  const risksOverdue = await notifyOverdueRisks(ctx, now);
+  return { breached, warned, followUpsOverdue, risksOverdue };
 }

@@ -12,11 +12,11 @@ import { createLogger } from '../core/logger.js';
 import { onShutdown } from '../core/shutdown.js';
 import { checkServices, exitOnStartupError } from '../core/startup-checks.js';
 import { startDemoTraffic } from './demo-traffic.js';
-import { seedDemo } from './seed-demo.js';
+import { DEMO_BLUESKY_HANDLE, seedDemo } from './seed-demo.js';
 
 /**
- * `npm run demo`: the sandbox platforms (X and Meta's Graph API), a seeded school with a Facebook
- * Page, an Instagram account and an X account, live traffic (most of it on Facebook, delivered by
+ * `npm run demo`: the sandbox platforms (X, Meta's Graph API and Bluesky), a seeded school with a
+ * Facebook Page, an Instagram account, an X account and a Bluesky account, live traffic (most of it on Facebook, delivered by
  * webhook), the API and the workers in one process, then a URL to open. Secrets are generated once and kept in .demo/ so restarts can
  * still decrypt the stored tokens.
  */
@@ -56,6 +56,8 @@ try {
       META_APP_SECRET: sandbox.meta.state.app.secret,
       META_WEBHOOK_VERIFY_TOKEN: DEMO_WEBHOOK_VERIFY_TOKEN,
       META_GRAPH_BASE_URL: sandbox.url,
+      // Bluesky: its sandbox PDS, where the demo account signs in with its app password.
+      BLUESKY_SERVICE_URL: sandbox.bluesky.serviceUrl,
     }),
     (line) => process.stderr.write(`${line}\n`),
   );
@@ -93,7 +95,7 @@ if (!verified.ok) {
 }
 const traffic = startDemoTraffic(
   sandbox,
-  { xUsername: seeded.sandboxUser.username, pageId: seeded.page.id },
+  { xUsername: seeded.sandboxUser.username, pageId: seeded.page.id, blueskyHandle: DEMO_BLUESKY_HANDLE },
   {
     ratePerSecond: Number(process.env.DEMO_RATE ?? 0.5),
     seed: Date.now() % 100_000,
@@ -106,9 +108,9 @@ process.stdout.write(
     '',
     `Hallmonitor demo is running: open ${config.publicUrl}/login`,
     '',
-    `School: ${seeded.school.name}, with three accounts on the sandbox platforms at ${sandbox.url}:`,
+    `School: ${seeded.school.name}, with four accounts on the sandbox platforms at ${sandbox.url}:`,
     `  Facebook Page "${seeded.page.name}" (${seeded.page.id}), comments delivered by webhook to ${callbackUrl}`,
-    `  Instagram @${seeded.instagram.handle} (linked to the Page), and X @${seeded.sandboxUser.username}`,
+    `  Instagram @${seeded.instagram.handle} (linked to the Page), X @${seeded.sandboxUser.username}, and Bluesky @${DEMO_BLUESKY_HANDLE}`,
     'Live comments arrive about one every two seconds, most on the Facebook Page, most as replies to the',
     "school's own posts (praise, questions, complaints, media enquiries, spam, abuse, threats, safeguarding",
     'disclosures), never the same text twice. Every account is also polled every 5 seconds, the backstop',

@@ -146,8 +146,29 @@ export async function seedDemo(db: Database, config: Config, sandbox: Sandbox, p
     platformUserId: page.igUserId ?? DEMO_IG_ID,
     credentials: { accessToken: pageToken },
   });
-  return { trust, school, account, facebook, instagram, page, people, sandboxUser };
+  // Bluesky: the actor's DID comes from its handle, so a restarted sandbox makes the same one; the
+  // app password and session are new each run.
+  const bsky = sandbox.bluesky.state.addActor({
+    handle: DEMO_BLUESKY_HANDLE,
+    displayName: 'Oakfield Primary',
+    appPassword: '',
+  });
+  const bskySession = sandbox.bluesky.state.createSession(DEMO_BLUESKY_HANDLE, bsky.appPassword!);
+  const bluesky = await ensure({
+    platform: 'bluesky',
+    handle: DEMO_BLUESKY_HANDLE,
+    label: `@${DEMO_BLUESKY_HANDLE} on Bluesky`,
+    platformUserId: bsky.actor.did,
+    credentials: {
+      accessToken: bskySession.accessJwt,
+      refreshToken: bskySession.refreshJwt,
+      secret: bsky.appPassword!,
+    },
+  });
+  return { trust, school, account, facebook, instagram, bluesky, page, people, sandboxUser };
 }
+
+export const DEMO_BLUESKY_HANDLE = 'oakfieldprimary.bsky.social';
 
 /** The demo's fixed Meta ids: a restarted sandbox recreates the same Page and Instagram account. */
 export const DEMO_PAGE_ID = '104857600000001';

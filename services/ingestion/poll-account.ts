@@ -15,6 +15,7 @@ import { emitAudit } from '../audit/emit-audit.js';
 import { metrics } from '../core/metrics.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { withTransaction } from '../core/with-transaction.js';
+import { readBackParentRequests } from '../moderation/parent-requests.js';
 import { accountAdminIds, notifyUsers } from '../notifications/notify-users.js';
 import {
   type FetchPage,
@@ -139,6 +140,8 @@ export async function pollAccount(
       // After commit: if this enqueue is lost, the relay finds the rows still unprocessed.
       await deps.onInserted(ids).catch(() => {});
     }
+    // P9: a comment a parent was asked to remove is read back from the platform on each poll.
+    await readBackParentRequests(ctx, account, adapter).catch(() => {});
     // One audit entry per round, not per page: each page's comments get their own entries when
     // processed (comment.deadline_set records when each arrived), and every transaction that writes
     // to the chain queues on its head, so a per-page entry halved how fast a backlog goes through.

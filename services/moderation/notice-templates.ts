@@ -73,6 +73,19 @@ export function parentNotice(
   return `We would ask you to remove this comment. ${talk}${complaints}`;
 }
 
+/**
+ * P9 by private message (where the platform allows one): the same request, sent by a member of
+ * staff in the platform's own app; Hallmonitor drafts it and records that it was sent.
+ */
+export function parentPrivateMessage(
+  policy: Pick<ReplyPolicy, 'complaintsUrl'> & { school: string },
+): string {
+  const complaints = policy.complaintsUrl
+    ? ` If you would like to make a complaint, our complaints procedure is here: ${policy.complaintsUrl}`
+    : ` If you would like to make a complaint, please ask the school office for ${policy.school}'s complaints procedure.`;
+  return `Thank you for getting in touch. We would ask you to remove your comment on our page, and we would like to talk with you about your concerns in person: please contact the school office to arrange a time.${complaints}`;
+}
+
 /** Why a notice is too long for the platform (or, with none given, for the strictest), or null. */
 export function noticeTooLong(text: string, platform?: Platform): string | null {
   const limit = noticeLengthLimit(platform);

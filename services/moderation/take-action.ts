@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Transaction } from '../../db/client.js';
+import type { Queryable, Transaction } from '../../db/client.js';
 import { ACTION_KINDS, moderationActions, type SocialAccount } from '../../db/schema/index.js';
 import { assertPolicyAcknowledged } from '../accounts/policy-gate.js';
 import { type AuditEntryInput, emitAudit } from '../audit/emit-audit.js';
@@ -271,7 +271,7 @@ async function draftActionNotice(
 }
 
 /** A hide or delete that succeeded and was not undone, or one under way. */
-async function isHiddenOrGoing(tx: Transaction, commentId: string): Promise<boolean> {
+export async function isHiddenOrGoing(tx: Queryable, commentId: string): Promise<boolean> {
   const rows = await tx
     .select({
       kind: moderationActions.kind,

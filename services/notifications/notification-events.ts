@@ -36,6 +36,10 @@ export const NOTIFICATION_EVENTS = {
   'account.item_quarantined': { label: 'A comment on an account could not be read and is held for you' },
   'account.polling_failing': { label: 'Polling an account keeps failing' },
   'account.at_risk': { label: 'An account is left short of admins or of a safeguarding lead' },
+  'account.risk_overdue': { label: 'An account at risk is past its replacement deadline' },
+  'comment.pupil': { label: 'A comment that appears to come from a pupil (for the behaviour lead)' },
+  'comment.follow_up_overdue': { label: 'A comment awaiting a full answer is past its follow-up target' },
+  'parent_request.removed': { label: 'A parent removed the comment they were asked to remove' },
   'policy.acknowledgement_requested': { label: 'Please acknowledge the social media policy' },
   'user.sign_in_attacked': {
     label: 'Someone is trying to guess your password',

@@ -171,6 +171,8 @@ export interface Credentials {
   refreshToken?: string;
   expiresAt?: Date;
   scope?: string[];
+  /** a long-lived secret the adapter signs in with again when its session is refused (a Bluesky app password) */
+  secret?: string;
 }
 
 /** Persist atomically; the adapter uses new credentials only after this resolves. */
@@ -230,6 +232,11 @@ export interface PlatformAdapter {
   }): Promise<Pick<FetchPage, 'comments' | 'quarantined'>>;
   /** `target` is a comment id for 'hidden' and an author id for 'muted' and 'blocked' */
   readState(kind: ReadStateKind, target: string): Promise<boolean>;
+  /**
+   * Whether someone else's comment is gone from the platform (its author removed it, P9). Present
+   * only where the platform can say; a comment it cannot find is gone.
+   */
+  commentGone?(externalId: string): Promise<boolean>;
 
   verifyCredentials(): Promise<PlatformIdentity>;
   refreshCredentials(): Promise<Credentials>;

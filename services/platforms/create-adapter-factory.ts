@@ -1,6 +1,7 @@
 import { type Config, META_REQUIRED_VARIABLES, type MetaConfig } from '../../config/load-config.js';
 import { type PlatformAdapter, PlatformError, type PlatformName } from './adapter.js';
 import type { AdapterFactory } from './adapter-factory.js';
+import { createBlueskyAdapter } from './bluesky/index.js';
 import { createFacebookPageAdapter, createInstagramAdapter, type MetaAdapterOptions } from './meta/index.js';
 import { platformDisplayName, platformProfile } from './platform-profiles.js';
 import { createXAdapter } from './x/x-adapter.js';
@@ -12,7 +13,7 @@ type Build = (...args: Parameters<AdapterFactory>) => PlatformAdapter;
  * configuration is missing, or that Hallmonitor has no adapter for, answers 'unsupported' saying
  * which; it is never silently skipped.
  */
-export function createAdapterFactory(config: Pick<Config, 'x' | 'meta'>): AdapterFactory {
+export function createAdapterFactory(config: Pick<Config, 'x' | 'meta' | 'bluesky'>): AdapterFactory {
   const builders: { readonly [P in PlatformName]: Build | string } = {
     x: (account, credentials, onCredentialsRefreshed) =>
       createXAdapter({
@@ -30,7 +31,13 @@ export function createAdapterFactory(config: Pick<Config, 'x' | 'meta'>): Adapte
       ? metaBuild(config.meta, createInstagramAdapter)
       : `Instagram is off: ${META_REQUIRED_VARIABLES.join(', ')} are not set`,
     youtube: 'Hallmonitor cannot connect YouTube accounts yet',
-    bluesky: 'Hallmonitor cannot connect Bluesky accounts yet',
+    bluesky: (account, credentials, onCredentialsRefreshed) =>
+      createBlueskyAdapter({
+        serviceUrl: config.bluesky.serviceUrl,
+        credentials,
+        onCredentialsRefreshed,
+        account: { platformUserId: account.platformUserId ?? '', handle: account.handle },
+      }),
   };
   return (account, credentials, onCredentialsRefreshed) => {
     const build = builders[account.platform];

@@ -14,7 +14,9 @@ export type ConnectMethod =
    * Facebook Login: the person signs in to Facebook, then picks one of the Pages they administer
    * ('pages') or the Instagram business account linked to one of them ('instagram-business-accounts').
    */
-  | { readonly kind: 'facebook-login'; readonly picker: 'pages' | 'instagram-business-accounts' };
+  | { readonly kind: 'facebook-login'; readonly picker: 'pages' | 'instagram-business-accounts' }
+  /** the account's handle and an app password made for Hallmonitor in the platform's settings (Bluesky) */
+  | { readonly kind: 'app-password' };
 
 /** How an account's stored credentials stay usable. */
 export type CredentialLifetime =
@@ -45,6 +47,13 @@ export interface PlatformProfile {
   /** the longest public notice Hallmonitor drafts; never more than maxReplyChars */
   readonly maxNoticeChars: number;
   readonly noticeOrder: NoticeOrder;
+  /**
+   * How the school can message a commenter privately on this platform (P9: "privately where the
+   * platform allows"), done in the platform's own app; null where it cannot, so it asks publicly.
+   */
+  readonly privateMessage: string | null;
+  /** whether its adapter can tell that someone else's comment is gone (P9's read-back on poll) */
+  readonly readsRemoval: boolean;
   /** true: the platform pushes new comments by webhook, and polling is the backstop */
   readonly webhooks: boolean;
   readonly connect: ConnectMethod;
@@ -161,6 +170,35 @@ export function instagramCapabilities(): Capabilities {
   };
 }
 
+/** Bluesky through @atproto/api: notifications in, posts, the threadgate, blocks, mutes and reports out. */
+export function blueskyCapabilities(): Capabilities {
+  return {
+    ...CAPABILITY_OFF,
+    fetch: true,
+    reply: true,
+    hide: true,
+    unhide: true,
+    deleteOwnPost: true,
+    block: true,
+    unblock: true,
+    mute: true,
+    unmute: true,
+    report: true,
+    readHidden: true,
+    readMuted: true,
+    readBlocked: true,
+    notes: {
+      hide: 'only replies in threads the account started, at most 300 per thread (the threadgate’s hidden replies)',
+      unhide: 'only replies in threads the account started',
+      delete:
+        'Bluesky lets an account delete only its own posts; hide the reply (in the school’s own threads), mute or block the person, or report it',
+      report: 'goes to Bluesky’s moderation service',
+      holdForReview: 'Bluesky does not hold replies for review',
+      turnOffComments: 'choose who can reply on the post in the Bluesky app',
+    },
+  };
+}
+
 function notConnectedYet(displayName: string): Capabilities {
   const note = `${displayName} accounts are not connected to Hallmonitor yet`;
   return { ...CAPABILITY_OFF, notes: { fetch: note, reply: note } };
@@ -176,6 +214,9 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 280,
     maxNoticeChars: 280,
     noticeOrder: 'reply-then-hide',
+    privateMessage:
+      'X lets the account send a direct message only to someone who accepts messages from it (they follow the school, or allow messages from anyone); otherwise ask publicly',
+    readsRemoval: true,
     webhooks: false,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
@@ -190,6 +231,9 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     // A notice is read under the comment: kept to a paragraph whatever the platform allows.
     maxNoticeChars: 1_000,
     noticeOrder: 'reply-then-hide',
+    privateMessage:
+      'Facebook lets a Page send one private reply to a comment, in Messenger, within 7 days of the comment',
+    readsRemoval: true,
     webhooks: true,
     connect: { kind: 'facebook-login', picker: 'pages' },
     credentials: {
@@ -206,6 +250,9 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 2_200,
     maxNoticeChars: 1_000,
     noticeOrder: 'notice-first',
+    privateMessage:
+      'Instagram lets a business account send one private reply to a comment, in Direct messages, within 7 days of the comment',
+    readsRemoval: true,
     webhooks: true,
     connect: { kind: 'facebook-login', picker: 'instagram-business-accounts' },
     credentials: {
@@ -223,6 +270,8 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     maxReplyChars: 10_000,
     maxNoticeChars: 1_000,
     noticeOrder: 'reply-then-hide',
+    privateMessage: null,
+    readsRemoval: false,
     webhooks: false,
     connect: { kind: 'oauth2-pkce' },
     credentials: { renewal: 'refresh-token' },
@@ -231,15 +280,21 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
   bluesky: {
     platform: 'bluesky',
     displayName: 'Bluesky',
-    supported: false,
-    capabilities: notConnectedYet('Bluesky'),
+    supported: true,
+    capabilities: blueskyCapabilities(),
     accountName: 'handle',
     maxReplyChars: 300,
     maxNoticeChars: 300,
     noticeOrder: 'reply-then-hide',
+    privateMessage:
+      'Bluesky lets the account send a chat message only to someone who accepts messages from it; otherwise ask publicly',
+    readsRemoval: false,
     webhooks: false,
-    connect: { kind: 'oauth2-pkce' },
-    credentials: { renewal: 'refresh-token' },
+    connect: { kind: 'app-password' },
+    credentials: {
+      renewal: 'reconnect',
+      note: 'signs in with an app password; the session renews itself, and stops when the app password is revoked in Bluesky’s settings',
+    },
   },
 };
 

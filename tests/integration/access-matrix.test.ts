@@ -1,8 +1,9 @@
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { savedReplies } from '../../db/schema/index.js';
+import { parentRequests, savedReplies } from '../../db/schema/index.js';
 import { QUEUE_NAMES } from '../../workers/job-registry.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import { createComment } from '../helpers/factories.js';
 import { type SignedIn, signIn } from '../helpers/sign-in.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import {
@@ -952,6 +953,23 @@ const TABLE: Record<string, Row> = {
       form: { picker: 'p'.repeat(32), choice: '123' },
     }),
   },
+  'GET /accounts/:id/connect/bluesky': {
+    allowed: ADMIN,
+    scoped: true,
+    // an X account has no app password form: 400 once the admin check has passed
+    alsoAccept: [400],
+    build: async (s) => ({ url: `/accounts/${(await s.freshAccount('approved')).id}/connect/bluesky` }),
+  },
+  'POST /accounts/:id/connect/bluesky': {
+    allowed: ADMIN,
+    scoped: true,
+    // 303 back to the form with the refusal (an X account does not connect with an app password)
+    alsoAccept: [400],
+    build: async (s) => ({
+      url: `/accounts/${(await s.freshAccount('approved')).id}/connect/bluesky`,
+      form: { handle: 'oakfield.bsky.social', appPassword: 'abcd-efgh-ijkl-mnop' },
+    }),
+  },
   'POST /accounts/:id/activate': {
     allowed: ADMIN_OR_SENIOR,
     scoped: true,
@@ -1233,6 +1251,53 @@ const TABLE: Record<string, Row> = {
       url: `/comments/${s.comment.id}/actions/${(await s.freshProposal()).id}/reject`,
       form: { reason: 'No' },
     }),
+  },
+  // ---- who wrote it: parents (P9) and pupils (002 §5) -----------------------------------------------
+  'POST /comments/:id/author/mark': {
+    allowed: ['comms', 'senior_leader', 'safeguarding_lead', 'account_admin'],
+    scoped: true,
+    build: (s) => ({ url: `/comments/${s.comment.id}/author/mark`, form: { kind: 'parent' } }),
+  },
+  'POST /comments/:id/author/unmark': {
+    allowed: ['comms', 'senior_leader', 'safeguarding_lead', 'account_admin'],
+    scoped: true,
+    build: (s) => ({
+      url: `/comments/${s.comment.id}/author/unmark`,
+      form: { kind: 'pupil', reason: 'Not a pupil' },
+    }),
+  },
+  'POST /comments/:id/parent-request': {
+    allowed: ADMIN_OR_SENIOR,
+    scoped: true,
+    build: (s) => ({ url: `/comments/${s.comment.id}/parent-request`, form: { contact: 'private' } }),
+  },
+  'GET /parent-requests': { allowed: ALL, build: u('/parent-requests') },
+  'POST /parent-requests/:id/escalate': {
+    allowed: ADMIN_OR_SENIOR,
+    scoped: true,
+    build: async (s) => {
+      const comment = await createComment(t.db, {
+        schoolId: s.school.id,
+        accountId: s.account.id,
+        text: 'You are all useless',
+      });
+      const [row] = await t.db
+        .insert(parentRequests)
+        .values({
+          schoolId: s.school.id,
+          accountId: s.account.id,
+          commentId: comment.id,
+          contact: 'private',
+          requestedBy: s.users.senior_leader.id,
+        })
+        .returning();
+      return { url: `/parent-requests/${row!.id}/escalate`, form: { reason: 'Still up after a week' } };
+    },
+  },
+  'POST /schools/:schoolId/settings/behaviour-lead': {
+    allowed: ['senior_leader', 'trust_admin'],
+    scoped: true,
+    build: (s) => ({ url: `/schools/${s.school.id}/settings/behaviour-lead`, form: { userId: '' } }),
   },
   'POST /comments/:id/escalate': {
     allowed: ADMIN_OR_SENIOR,

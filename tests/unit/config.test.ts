@@ -265,4 +265,19 @@ describe('outside classification tiers', () => {
       }
     });
   });
+
+  describe('Bluesky', () => {
+    it('is on with no configuration, signing in at bsky.social; a self-hosted PDS is one variable', () => {
+      expect(loadConfig(valid).bluesky).toEqual({ serviceUrl: 'https://bsky.social' });
+      expect(loadConfig({ ...valid, BLUESKY_SERVICE_URL: 'https://pds.example.org/' }).bluesky).toEqual({
+        serviceUrl: 'https://pds.example.org',
+      });
+    });
+
+    it('refuses a service URL that is not one, naming the variable', () => {
+      const error = failure({ ...valid, BLUESKY_SERVICE_URL: 'bsky.social' });
+      expect(error.variable).toBe('BLUESKY_SERVICE_URL');
+      expect(error.message).toMatch(/a URL starting with http:\/\/ or https:\/\//);
+    });
+  });
 });

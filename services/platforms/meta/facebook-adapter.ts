@@ -15,6 +15,7 @@ import {
 import { facebookCapabilities as facebookCapabilitiesOf } from '../platform-profiles.js';
 import { GraphClient } from './meta-client.js';
 import { metaCommentActions } from './meta-comment-actions.js';
+import { isNotFound } from './meta-errors.js';
 import { type CommentPage, fetchMetaPages, type MetaPost, type MetaSource } from './meta-fetch.js';
 import {
   FB_COMMENT_FIELDS,
@@ -27,6 +28,7 @@ import {
   fbPost,
   graphCreated,
   graphList,
+  graphObjectId,
   graphSuccess,
   readItems,
 } from './meta-schemas.js';
@@ -250,6 +252,16 @@ export function createFacebookPageAdapter(options: MetaAdapterOptions): Platform
     async report() {
       assertCapable(capabilities, 'report');
       throw new PlatformError('unsupported', 'report is not supported', { capability: 'report' });
+    },
+
+    async commentGone(externalId: string) {
+      try {
+        await client.get('GET /{comment-id}', externalId, { fields: 'id' }, graphObjectId);
+        return false;
+      } catch (error) {
+        if (isNotFound(error)) return true;
+        throw error;
+      }
     },
 
     async readState(kind: ReadStateKind, target: string) {

@@ -17,11 +17,13 @@ import { instagramCapabilities as instagramCapabilitiesOf } from '../platform-pr
 import type { MetaAdapterOptions } from './facebook-adapter.js';
 import { GraphClient } from './meta-client.js';
 import { metaCommentActions } from './meta-comment-actions.js';
+import { isNotFound } from './meta-errors.js';
 import { type CommentPage, fetchMetaPages, type MetaPost, type MetaSource } from './meta-fetch.js';
 import {
   graphCreated,
   graphId,
   graphList,
+  graphObjectId,
   graphSuccess,
   IG_COMMENT_FIELDS,
   IG_MENTIONED_FIELDS,
@@ -209,6 +211,16 @@ export function createInstagramAdapter(options: MetaAdapterOptions): PlatformAda
     mute: unsupported('mute'),
     unmute: unsupported('unmute'),
     report: unsupported('report'),
+
+    async commentGone(externalId: string) {
+      try {
+        await client.get('GET /{ig-comment-id}', externalId, { fields: 'id' }, graphObjectId);
+        return false;
+      } catch (error) {
+        if (isNotFound(error)) return true;
+        throw error;
+      }
+    },
 
     async readState(kind: ReadStateKind, target: string) {
       if (kind === 'hidden') {

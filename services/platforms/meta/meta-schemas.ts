@@ -68,6 +68,8 @@ export type FbComment = z.infer<typeof fbComment>;
 
 export const FB_COMMENT_FIELDS = 'id,message,from{id,name},created_time,parent{id},permalink_url,is_hidden';
 
+/** An object that still exists: only its id is asked for. */
+export const graphObjectId = z.object({ id: graphId });
 export const fbHidden = z.object({ id: graphId.optional(), is_hidden: z.boolean() });
 export const fbBlocked = z.object({ data: z.array(z.object({ id: graphId })).max(5000) });
 export const fbMe = z.object({ id: graphId, name: z.string().max(500) });

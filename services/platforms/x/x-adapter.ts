@@ -15,7 +15,17 @@ import {
 import { xCapabilities } from '../platform-profiles.js';
 import { createXClientFactory } from './x-client.js';
 import { fetchXPages } from './x-fetch.js';
-import { parseX, xBlocking, xDeleted, xHidden, xMe, xMuting, xPostedTweet, xUserPage } from './x-schemas.js';
+import {
+  parseX,
+  xBlocking,
+  xDeleted,
+  xHidden,
+  xLookup,
+  xMe,
+  xMuting,
+  xPostedTweet,
+  xUserPage,
+} from './x-schemas.js';
 import { XSession } from './x-session.js';
 
 export interface XAdapterOptions {
@@ -210,6 +220,18 @@ export function createXAdapter(options: XAdapterOptions): PlatformAdapter {
     async report() {
       assertCapable(capabilities, 'report');
       throw new PlatformError('unsupported', 'report is not supported', { capability: 'report' });
+    },
+
+    async commentGone(externalId: string) {
+      const endpoint = 'GET /2/tweets/:id';
+      const body = await session.call(endpoint, 'read', (client) =>
+        client.v2.get(`tweets/${encodeURIComponent(externalId)}`, {}, { fullResponse: true }),
+      );
+      const parsed = parseX(xLookup, body, endpoint);
+      if (parsed.data) return false;
+      return !!parsed.errors?.some(
+        (e) => e.type?.endsWith('/resource-not-found') || e.title === 'Not Found Error',
+      );
     },
 
     async readState(kind: ReadStateKind, target: string) {

@@ -152,6 +152,11 @@ export const xUserPage = z.object({
 export const xMe = z.object({ data: xUser });
 export const xPostedTweet = z.object({ data: z.object({ id: xId, text: z.string() }) });
 export const xHidden = z.object({ data: z.object({ hidden: z.boolean() }) });
+/** GET /2/tweets/:id: the post, or (HTTP 200) an error saying it is not found. */
+export const xLookup = z.object({
+  data: z.object({ id: xId }).optional(),
+  errors: z.array(z.object({ type: z.string().optional(), title: z.string().optional() })).optional(),
+});
 export const xDeleted = z.object({ data: z.object({ deleted: z.boolean() }) });
 export const xMuting = z.object({ data: z.object({ muting: z.boolean() }) });
 export const xBlocking = z.object({ data: z.object({ blocking: z.boolean() }) });

@@ -73,6 +73,11 @@ export function PeopleSettingsSection({
             : `Changes that would leave an account short put it at risk; a replacement is due within ${people.replacementDays} days.`}
         </p>
       )}
+      <BehaviourLead
+        action={action.replace(/\/people$/, '/behaviour-lead')}
+        csrfToken={csrfToken}
+        people={people}
+      />
       {people.atRisk.length ? (
         <>
           <h3>Accounts at risk</h3>
@@ -93,5 +98,49 @@ export function PeopleSettingsSection({
         ''
       )}
     </section>
+  );
+}
+
+/** 002 §5 Pupils: who a pupil's comment on the school's accounts goes to (the behaviour policy). */
+function BehaviourLead({
+  action,
+  csrfToken,
+  people,
+}: {
+  action: string;
+  csrfToken: string;
+  people: PeopleSettingsView;
+}): JSX.Element {
+  const id = fieldId('behaviour-lead');
+  const leadText: string = people.behaviourLead
+    ? `Behaviour lead: ${people.behaviourLead.name}`
+    : 'No behaviour lead is named: the senior leaders receive pupils’ comments.';
+  return (
+    <div id="behaviour-lead">
+      <h3>Behaviour lead</h3>
+      <p class="help">
+        The school does not reply to pupils on its accounts (policy 002 §5 Pupils): a comment that appears to
+        come from a pupil goes to the behaviour lead, and its reply box refuses replies. With nobody named,
+        the senior leaders receive them.
+      </p>
+      {people.editable ? (
+        <PostForm action={action} csrfToken={csrfToken} class="stack-form">
+          <label for={id}>Behaviour lead</label>
+          <select id={id} name="userId">
+            <Option
+              value=""
+              label="Nobody: the senior leaders"
+              selected={people.behaviourLead?.userId ?? ''}
+            />
+            {people.staff.map((p) => (
+              <Option value={p.userId} label={p.name} selected={people.behaviourLead?.userId ?? ''} />
+            ))}
+          </select>
+          <button type="submit">Save behaviour lead</button>
+        </PostForm>
+      ) : (
+        <p safe>{leadText}</p>
+      )}
+    </div>
   );
 }

@@ -134,7 +134,13 @@ function Lifecycle({
     <section aria-labelledby="life-h">
       <h2 id="life-h">Status</h2>
       <div class="lifecycle">
-        {connect ? (
+        {connect && platformProfile(a.platform).connect.kind === 'app-password' ? (
+          <p>
+            <a class="button-link" href={`${base}/connect/bluesky`} safe>
+              {connectLabel(a)}
+            </a>
+          </p>
+        ) : connect ? (
           <PostForm action={`${base}/connect`} csrfToken={csrfToken} class="inline-form">
             <button type="submit" safe>
               {connectLabel(a)}

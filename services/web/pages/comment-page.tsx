@@ -1,12 +1,14 @@
 import { escapeHtml } from '@kitajs/html';
 import { auditActionLabel, commentLabelOf } from '../../audit/audit-labels.js';
 import { labelTier, tierOutcomeText } from '../../classification/label-tier.js';
+import type { CommentPeople } from '../../comments/comment-people.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
 import type { PlatformName } from '../../platforms/adapter.js';
 import { platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
 import { ActionOutcomeItem } from '../components/action-outcome.js';
 import { CommentName } from '../components/comment-name.js';
+import { PupilNotice, PupilOverrideField, WhoWroteIt } from '../components/comment-people.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Option, PostForm, Time, words } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
@@ -41,6 +43,8 @@ export interface CommentPageProps {
   draft?: { kind?: string; text?: string } | undefined;
   /** Preselects a moderation kind (the inbox's `h` shortcut opens the page with `do=hide`). */
   preselect?: string | undefined;
+  /** Who wrote it: parent and pupil marks, the pupil rule, the parent path (P9). */
+  people?: CommentPeople | undefined;
   /** P6: a media enquiry's approvers ("Ann Head (headteacher) or Bob Deputy"); null when it is not one. */
   mediaApprovers?: string | null | undefined;
 }
@@ -474,6 +478,8 @@ function Composer(p: CommentPageProps): JSX.Element {
         id="compose"
       >
         <FormError error={error} form="reply" draftText={draft?.text} />
+        <PupilNotice people={p.people} />
+        <PupilOverrideField people={p.people} />
         <label for="reply-kind">How</label>
         <select id="reply-kind" name="kind">
           <Option value="public_reply" label="Public reply on the platform" selected={kind} />
@@ -922,6 +928,11 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
         <section aria-labelledby="h-escalate">
           <h2 id="h-escalate">Escalate</h2>
           <EscalateSection {...props} />
+        </section>
+        <section aria-labelledby="h-who">
+          <h2 id="h-who">Who wrote it</h2>
+          <FormError error={props.error} form="author" />
+          <WhoWroteIt commentId={c.id} people={props.people} csrfToken={props.csrfToken} />
         </section>
         <section aria-labelledby="h-thread">
           <h2 id="h-thread">The thread</h2>

@@ -125,6 +125,16 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
             </a>{' '}
             ({r.school.followUpOverdue} past the follow-up target)
           </li>
+          <li id="stat-flag-target">
+            <span class="stat" safe>
+              {r.offensiveFlags.shareInTime === null
+                ? '—'
+                : `${Math.round(r.offensiveFlags.shareInTime * 100)}%`}
+            </span>{' '}
+            of offensive flags handled within the target of{' '}
+            <span safe>{flagTarget(r.offensiveFlags.targetMinutes)}</span> ({r.offensiveFlags.handledInTime}{' '}
+            of {r.offensiveFlags.flagged} flagged; {r.offensiveFlags.openOverdue} unhandled past it)
+          </li>
           <li>
             <span class="stat">{r.coverageGaps.length}</span> account-days nobody triaged, of {r.workingDays}{' '}
             working days
@@ -231,4 +241,10 @@ export function DeadlinesPage(props: DeadlinesPageProps): JSX.Element {
       </main>
     </Layout>
   );
+}
+
+/** A flag target as the settings page writes it: "1 working hour", "90 working minutes". */
+function flagTarget(minutes: number): string {
+  if (minutes % 60 === 0) return `${minutes / 60} working hour${minutes === 60 ? '' : 's'}`;
+  return `${minutes} working minutes`;
 }

@@ -362,7 +362,7 @@ describe('deadline report', () => {
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toMatch(/^section,id,label,date,/);
     expect(lines).toContainEqual(
-      expect.stringMatching(/^school,.*,4,4,3,2,0\.5000,7200,76320,2,1,0,0,0,,0,3,0$/),
+      expect.stringMatching(/^school,.*,4,4,3,2,0\.5000,7200,76320,2,1,0,0,0,,0,3,0,,,,$/),
     );
     expect(lines).toContainEqual(
       expect.stringContaining(`coverage_gap,${f.account.id},"'@${f.account.handle} on X",2026-03-04`),

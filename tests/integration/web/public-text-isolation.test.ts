@@ -1,7 +1,13 @@
 import { eq } from 'drizzle-orm';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escalations, moderationActions, responses, socialAccounts } from '../../../db/schema/index.js';
+import {
+  escalations,
+  moderationActions,
+  parentRequests,
+  responses,
+  socialAccounts,
+} from '../../../db/schema/index.js';
 import { SchoolClassifierCache } from '../../../services/classification/school-classifier-cache.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { processComment } from '../../../services/ingestion/process-comment.js';
@@ -240,6 +246,14 @@ beforeAll(async () => {
       },
     ])
     .returning();
+  // P9: the parent asked to remove it, on the tracking list by name and handle.
+  await t.db.insert(parentRequests).values({
+    schoolId: school.id,
+    accountId: account.id,
+    commentId: comment.id,
+    contact: 'private',
+    requestedBy: second.id,
+  });
   await t.db.insert(responses).values({
     schoolId: school.id,
     commentId: comment.id,
@@ -277,12 +291,22 @@ beforeAll(async () => {
       { pageId: '1002', name: 'Oakfield PTA', accessToken: 'page-token-2', tasks: [], instagram: null },
     ],
   });
+  // The Bluesky connect form shows the approved handle (typed by staff, not public text).
+  const sky = await createAccount(t.db, {
+    schoolId: school.id,
+    platform: 'bluesky',
+    handle: 'oakfield.bsky.social',
+    status: 'approved',
+    credentialStatus: 'none',
+    adminIds: [viewer.id, second.id],
+  });
   session = await signIn(t.db, viewer.id);
   urls = {
     '/comments/:id': [`/comments/${comment.id}`, `/comments/${earlier.id}`],
     '/actions/:id': [`/actions/${failedAction!.id}`],
     '/accounts/:id': [`/accounts/${account.id}`],
     '/accounts/:id/connect/facebook': [`/accounts/${page.id}/connect/facebook?picker=${picker}`],
+    '/accounts/:id/connect/bluesky': [`/accounts/${sky.id}/connect/bluesky`],
     '/schools/:schoolId/settings': [`/schools/${school.id}/settings`],
     '/schools/:schoolId/notifications': [`/schools/${school.id}/notifications`],
     '/schools/:schoolId/saved-replies': [`/schools/${school.id}/saved-replies`],
@@ -321,6 +345,7 @@ const MUST_SHOW: Record<string, string[]> = {
   '/accounts': [POLL_ERROR],
   '/accounts/:id': [POLL_ERROR],
   '/accounts/:id/connect/facebook': [NAME, HANDLE],
+  '/parent-requests': [NAME, HANDLE],
 };
 
 describe('public text on every staff page', () => {

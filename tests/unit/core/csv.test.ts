@@ -68,8 +68,16 @@ describe('the shared CSV writer', () => {
       workingDays: 5,
       closuresWithoutMonitor: [],
       escalations: [],
+      offensiveFlags: {
+        targetMinutes: 60,
+        flagged: 0,
+        handled: 0,
+        handledInTime: 0,
+        shareInTime: null,
+        openOverdue: 0,
+      },
     });
     const line = csv.split('\r\n').find((l) => l.startsWith('responder,'));
-    expect(line).toBe(`responder,u1,"'=HYPERLINK(""http://x"",""y"")",,1,,1,1,1.0000,60,60,,,,,,,,,`);
+    expect(line).toBe(`responder,u1,"'=HYPERLINK(""http://x"",""y"")",,1,,1,1,1.0000,60,60,,,,,,,,,,,,,`);
   });
 });

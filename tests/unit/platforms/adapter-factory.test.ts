@@ -54,14 +54,27 @@ describe('adapter factory', () => {
     }
   });
 
+  it('builds a Bluesky adapter with no configuration at all (BLUESKY_SERVICE_URL defaults to bsky.social)', () => {
+    expect(testConfig().bluesky.serviceUrl).toBe('https://bsky.social');
+    const factory = createAdapterFactory(testConfig({ BLUESKY_SERVICE_URL: 'http://127.0.0.1:1/' }));
+    const adapter = factory(
+      { id: 'a', platform: 'bluesky', platformUserId: 'did:plc:abc', handle: 'oakfield.bsky.social' },
+      credentials,
+      noRefresh,
+    );
+    expect(adapter.platform).toBe('bluesky');
+    expect(adapter.capabilities.hide).toBe(true);
+    adapter.close();
+  });
+
   it('refuses platforms Hallmonitor has no adapter for, whatever the config', () => {
     const factory = createAdapterFactory(testConfig(metaTestEnv('http://127.0.0.1:1')));
-    for (const platform of ['youtube', 'bluesky'] as const) {
+    for (const platform of ['youtube'] as const) {
       const error = refusal(() =>
         factory({ id: 'a', platform, platformUserId: '42', handle: 'oakfield' }, credentials, noRefresh),
       );
       expect(error.kind).toBe('unsupported');
-      expect(error.reason).toMatch(/cannot connect (YouTube|Bluesky) accounts yet/);
+      expect(error.reason).toMatch(/cannot connect YouTube accounts yet/);
     }
   });
 

@@ -81,17 +81,24 @@ describe('demo traffic', () => {
       admins: ['Jo Head'],
       instagram: { username: 'oakfield_primary' },
     });
+    const bluesky = sandbox.bluesky.state.addActor({ handle: 'oakfieldprimary.bsky.social' }).actor;
     const both = startDemoTraffic(
       sandbox,
-      { xUsername: school.username, pageId: page.id },
+      { xUsername: school.username, pageId: page.id, blueskyHandle: bluesky.handle },
       { ratePerSecond: 10_000, seed: 11 },
     );
     const traffic = both.x;
     while (traffic.posted + traffic.failed < 400) await new Promise((resolve) => setTimeout(resolve, 25));
     await both.stop();
     expect(both.failed).toBe(0);
-    // Most of the demo's comments go to the Facebook Page, a little to X.
+    // Most of the demo's comments go to the Facebook Page, a little to X and as much to Bluesky,
+    // where each reaches the school's notifications (a reply, a mention or a quote).
     expect(both.meta.posted).toBeGreaterThan(traffic.posted * 4);
+    expect(both.bluesky.posted).toBeGreaterThan(traffic.posted / 2);
+    const bsky = sandbox.bluesky.state;
+    const reasons = bsky.notificationsOf(bluesky.did, [], Number.POSITIVE_INFINITY).map((x) => x.reason);
+    expect(reasons.length).toBeGreaterThanOrEqual(both.bluesky.posted);
+    expect(new Set(reasons)).toEqual(new Set(['reply', 'mention', 'quote']));
 
     const state = sandbox.state;
     const ownPosts = new Set(

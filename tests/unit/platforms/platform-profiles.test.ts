@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PLATFORMS } from '../../../db/schema/index.js';
 import { CAPABILITY_NAMES } from '../../../services/platforms/adapter.js';
+import { blueskyCapabilities } from '../../../services/platforms/bluesky/index.js';
 import {
   accountDisplayName,
   PLATFORM_NAMES,
@@ -70,8 +71,26 @@ describe('platform profiles', () => {
     expect(accountDisplayName('x', 'oakfield')).toBe('@oakfield');
   });
 
+  it('Bluesky: connects with an app password, hides through the threadgate, cannot delete others’ posts', () => {
+    const bsky = platformProfile('bluesky');
+    expect(bsky.supported).toBe(true);
+    expect(bsky.connect).toEqual({ kind: 'app-password' });
+    expect(bsky.maxReplyChars).toBe(300);
+    expect(bsky.capabilities).toMatchObject({
+      hide: true,
+      mute: true,
+      block: true,
+      report: true,
+      delete: false,
+    });
+    expect(bsky.capabilities.notes.hide).toMatch(/threads the account started, at most 300/);
+    expect(bsky.capabilities.notes.delete).toMatch(/only its own posts/);
+    // the adapter and the registry agree
+    expect(blueskyCapabilities).toEqual(bsky.capabilities);
+  });
+
   it('offers platforms Hallmonitor cannot reach yet only for proposing, never acting', () => {
-    for (const platform of ['youtube', 'bluesky'] as const) {
+    for (const platform of ['youtube'] as const) {
       const profile = platformProfile(platform);
       expect(profile.supported).toBe(false);
       expect(CAPABILITY_NAMES.filter((c) => profile.capabilities[c])).toEqual([]);

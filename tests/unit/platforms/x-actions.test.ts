@@ -98,6 +98,14 @@ describe('X adapter: actions', () => {
     expect(ctx.sandbox.state.isHidden(comment.id)).toBe(false);
   });
 
+  it('says a reply is gone once its author deletes it (P9 read-back), and not while it is up', async () => {
+    ctx = await connectedSandbox();
+    const { reply } = conversation(ctx);
+    expect(await ctx.adapter.commentGone!(reply.id)).toBe(false);
+    ctx.sandbox.state.deleteTweet(reply.id);
+    expect(await ctx.adapter.commentGone!(reply.id)).toBe(true);
+  });
+
   it('mute and unmute, read back through the muting list', async () => {
     ctx = await connectedSandbox();
     const { reply } = conversation(ctx);

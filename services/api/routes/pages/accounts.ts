@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { connectUnavailable } from '../../../../config/load-config.js';
 import { activateAccount } from '../../../accounts/activate-account.js';
 import { addAccountAdmin } from '../../../accounts/add-account-admin.js';
+import { connectableBlueskyAccount, connectBluesky } from '../../../accounts/connect-bluesky.js';
 import { choosePage, describePagePicker } from '../../../accounts/connect-facebook.js';
 import { connectOutcome, connectOutcomeCode } from '../../../accounts/connect-outcome.js';
 import { getAccount } from '../../../accounts/get-account.js';
@@ -20,6 +21,7 @@ import { hasRole } from '../../../core/principal.js';
 import { pollIntervalInUse } from '../../../ingestion/webhook-health.js';
 import { AccountPage } from '../../../web/pages/account-page.js';
 import { AccountsPage } from '../../../web/pages/accounts-page.js';
+import { BlueskyConnectPage } from '../../../web/pages/bluesky-connect-page.js';
 import { PagePickerPage } from '../../../web/pages/page-picker-page.js';
 import { formBody, formField, pageRoutes, renderPage, runForm } from '../../page-kit.js';
 
@@ -297,6 +299,43 @@ export const accountsPageRoutes = pageRoutes(async (app) => {
           ? `${accountPath(id)}?connected=${result.reconnected ? 'again' : 'new'}`
           : `${accountPath(id)}?connect_error=${result.reason ?? 'unknown'}`,
       );
+    },
+  );
+
+  // Bluesky: the handle and an app password, typed here (Bluesky has no consent page to go to).
+  app.get('/accounts/:id/connect/bluesky', { schema: { params: idParams } }, async (request, reply) =>
+    renderPage(request, reply, async (base) => {
+      await connectableBlueskyAccount(request.ctx, request.params.id);
+      const account = await getAccount(request.ctx, { accountId: request.params.id });
+      return BlueskyConnectPage({
+        ...base,
+        account: { id: account.id, label: account.label, handle: account.handle },
+      });
+    }),
+  );
+
+  app.post(
+    '/accounts/:id/connect/bluesky',
+    {
+      schema: {
+        params: idParams,
+        body: formBody({ handle: formField.text(300), appPassword: formField.text(200) }),
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.id;
+      return runForm(reply, `${accountPath(id)}/connect/bluesky`, async () => {
+        const result = await connectBluesky(
+          request.ctx,
+          { accountId: id, handle: request.body.handle, appPassword: request.body.appPassword },
+          app.deps.blueskyConnect,
+        );
+        return {
+          redirect: result.connected
+            ? `${accountPath(id)}?connected=${result.reconnected ? 'again' : 'new'}`
+            : `${accountPath(id)}?connect_error=${result.reason}`,
+        };
+      });
     },
   );
 

@@ -4,12 +4,15 @@ import { approverNames, mediaApprovers } from '../../../accounts/conduct-setting
 import { clearFlag } from '../../../classification/corrections/clear-flag.js';
 import { flagComment } from '../../../classification/corrections/flag-comment.js';
 import { assignComment } from '../../../comments/assign-comment.js';
+import { getCommentPeople } from '../../../comments/comment-people.js';
 import { getCommentDetail } from '../../../comments/get-comment-detail.js';
 import { savedReplyText } from '../../../comments/list-saved-replies.js';
+import { markAuthor, unmarkAuthor } from '../../../comments/mark-author.js';
 import { removeReply } from '../../../comments/remove-reply.js';
 import { respond } from '../../../comments/respond.js';
 import { ServiceError } from '../../../core/service-error.js';
 import type { ActionOutcome } from '../../../moderation/action-outcome.js';
+import { askParentToRemove } from '../../../moderation/ask-parent.js';
 import { confirmAction } from '../../../moderation/confirm-action.js';
 import { escalateComment } from '../../../moderation/escalate-comment.js';
 import { rejectAction } from '../../../moderation/reject-action.js';
@@ -70,6 +73,8 @@ const replyForm = formBody({
   contactPerson: formField.optionalText(200),
   channel: formField.optionalText(20),
   holding: formField.checkbox(),
+  /** A senior leader's reason to reply to a pupil after all (002 §5 Pupils). */
+  pupilOverrideReason: formField.optionalText(2_000),
 });
 
 /**
@@ -95,6 +100,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     let status = extra.status ?? 200;
     try {
       const detail = await getCommentDetail(request.ctx, commentId);
+      const people = await getCommentPeople(request.ctx, commentId);
       const media = detail.comment.labels.some((l) => l.category === 'media_enquiry')
         ? approverNames(await mediaApprovers(app.db, detail.comment.schoolId))
         : null;
@@ -108,6 +114,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
           error: extra.error,
           draft: extra.draft,
           preselect: extra.preselect,
+          people,
           mediaApprovers: media,
         });
       });
@@ -185,6 +192,9 @@ export const commentPageRoutes = pageRoutes(async (app) => {
     async (request, reply) => {
       const { kind, template, overrideReason, requestApproval, contactPerson, channel, holding } =
         request.body;
+      const pupil = request.body.pupilOverrideReason
+        ? { pupilOverrideReason: request.body.pupilOverrideReason }
+        : {};
       let text = request.body.text.trim();
       if (!text && template) text = (await savedReplyText(request.ctx, template)) ?? '';
       const input =
@@ -194,6 +204,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
               ...(text ? { text } : {}),
               ...(overrideReason ? { overrideReason } : {}),
               ...(requestApproval ? { requestApproval } : {}),
+              ...pupil,
             }
           : kind === 'seen'
             ? { kind, ...(text ? { note: text } : {}) }
@@ -204,6 +215,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
                   text,
                   ...(overrideReason ? { overrideReason } : {}),
                   ...(requestApproval ? { requestApproval } : {}),
+                  ...pupil,
                 };
       return handleForm(
         request,
@@ -403,6 +415,68 @@ export const commentPageRoutes = pageRoutes(async (app) => {
           throw error;
         }
         return 'escalated';
+      }),
+  );
+
+  // ---- Who wrote it: parents (P9) and pupils (002 §5 Pupils) ---------------------------------------
+  app.post(
+    '/comments/:id/author/mark',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({ kind: formField.text(20), note: formField.optionalText(500) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'author', async () => {
+        const { kind, note } = request.body;
+        await markAuthor(request.ctx, request.params.id, { kind, ...(note ? { note } : {}) });
+        return {
+          flash:
+            kind === 'pupil'
+              ? 'Marked as a pupil: the comment has gone to the behaviour lead, and replies are refused.'
+              : 'Marked as a parent or carer: you can now ask them to remove the comment and talk.',
+        };
+      }),
+  );
+
+  app.post(
+    '/comments/:id/author/unmark',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({ kind: formField.text(20), reason: formField.text(2_000) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'author', async () => {
+        await unmarkAuthor(request.ctx, request.params.id, request.body);
+        return { flash: 'The mark is undone; your reason is recorded.' };
+      }),
+  );
+
+  app.post(
+    '/comments/:id/parent-request',
+    {
+      schema: {
+        params: commentParams,
+        body: formBody({ contact: formField.text(20) }),
+      },
+    },
+    async (request, reply) =>
+      handleForm(request, reply, request.params.id, 'author', async () => {
+        const result = await askParentToRemove(
+          request.ctx,
+          request.params.id,
+          { contact: request.body.contact },
+          { dispatch, classifiers: app.classifiers },
+        );
+        return {
+          flash:
+            result.contact === 'private'
+              ? 'Recorded: send the private message in the platform’s app. The request is tracked on Parent requests until the comment is removed or you escalate it.'
+              : 'The public notice is queued. The request is tracked on Parent requests until the comment is removed or you escalate it.',
+        };
       }),
   );
 

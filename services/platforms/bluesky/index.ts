@@ -1,0 +1,2 @@
+export { type BlueskyAdapterOptions, blueskyCapabilities, createBlueskyAdapter } from './bluesky-adapter.js';
+export { signInWithAppPassword } from './bluesky-client.js';
