@@ -59,15 +59,26 @@ export function staffReferences(text: string): string[] {
 export function findDefamation(text: string): Label | null {
   const who = [...matches(NAMED_STAFF, text), ...matches(STAFF_ROLE, text)];
   if (who.length === 0) return null;
+  // In text order, without overlaps: only allegations within MAX_GAP of a reference can pair with
+  // it, so each reference looks at its neighbours (a long hostile comment is not who × what work).
   const what = matches(ALLEGATION, text);
-  const spans: Span[] = [];
+  const spans = new Set<Span>();
   for (const w of who) {
-    for (const a of what) {
-      if (sameSentence(text, w, a)) spans.push(w, a);
+    let lo = 0;
+    let hi = what.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (what[mid]![1] < w[0] - MAX_GAP) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < what.length && what[i]![0] <= w[1] + MAX_GAP; i++) {
+      if (sameSentence(text, w, what[i]!)) spans.add(w).add(what[i]!);
     }
   }
-  if (spans.length === 0) return null;
-  const unique = [...new Map(spans.map((s) => [`${s[0]}:${s[1]}`, s])).values()].sort((x, y) => x[0] - y[0]);
+  if (spans.size === 0) return null;
+  const unique = [...new Map([...spans].map((s) => [`${s[0]}:${s[1]}`, s])).values()].sort(
+    (x, y) => x[0] - y[0],
+  );
   return {
     category: 'offensive',
     subcategory: 'defamation',

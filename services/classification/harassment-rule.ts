@@ -27,6 +27,8 @@ export interface HarassmentSubject {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Named members of staff one comment is checked against. */
+const MAX_TARGETS = 10;
 
 export async function findHarassment(
   db: Queryable,
@@ -44,18 +46,24 @@ export async function findHarassment(
     sql`'offensive' = any(${comments.categories})`,
   );
   const needed = window.count - 1;
-  const [byAuthor] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(comments)
-    .where(
-      and(
-        earlier,
-        eq(comments.platform, comment.platform as 'x'),
-        eq(comments.authorExternalId, comment.authorExternalId),
-      ),
-    );
-  if ((byAuthor?.n ?? 0) >= needed) return label('harassment_by_author');
-  const targets = staffReferences(comment.text).filter((t) => /^(?:mr|mrs|miss|ms|mx|dr|sir)\b/i.test(t));
+  // No author id (Meta withholds `from` from a Page without permission): not one author, many unknown.
+  if (comment.authorExternalId.trim() !== '') {
+    const [byAuthor] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(comments)
+      .where(
+        and(
+          earlier,
+          eq(comments.platform, comment.platform as 'x'),
+          eq(comments.authorExternalId, comment.authorExternalId),
+        ),
+      );
+    if ((byAuthor?.n ?? 0) >= needed) return label('harassment_by_author');
+  }
+  // A few names at most: a comment naming thousands would otherwise be thousands of ILIKEs.
+  const targets = staffReferences(comment.text)
+    .filter((t) => /^(?:mr|mrs|miss|ms|mx|dr|sir)\b/i.test(t))
+    .slice(0, MAX_TARGETS);
   if (targets.length) {
     const [atTarget] = await db
       .select({ n: sql<number>`count(*)::int` })

@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
-import { escalations, notificationDeliveries } from '../../db/schema/index.js';
+import { escalations, memberships, notificationDeliveries, users } from '../../db/schema/index.js';
 import { loadConductSettings } from '../accounts/conduct-settings.js';
 import { escalationSubjectLabel } from '../audit/audit-labels.js';
 import { emitAudit } from '../audit/emit-audit.js';
@@ -9,10 +9,13 @@ import type { ServiceContext } from '../core/service-context.js';
 import { DELIVERY_CHANNEL, notifyUsers } from '../notifications/notify-users.js';
 import { recipientChain } from '../notifications/recipient-chain.js';
 
-/** Offensive subcategories that are unacceptable conduct under 002 §5 Behaviour (P7). */
-const CONDUCT = ['defamation', 'harassment', 'threat'] as const;
-/** Conduct that may be a crime: the escalation carries a police-referral step until it is settled. */
-const POSSIBLY_ILLEGAL = new Set<string>(['harassment', 'threat']);
+/**
+ * Offensive subcategories that are unacceptable conduct under 002 §5 Behaviour (P7): "defamatory,
+ * discriminatory, ... harassing" (discriminatory is the classifier's `hate`), and threats.
+ */
+const CONDUCT = ['defamation', 'hate', 'harassment', 'threat'] as const;
+/** Conduct that may be a crime (a hate crime, harassment, a threat): a police-referral step until settled. */
+const POSSIBLY_ILLEGAL = new Set<string>(['hate', 'harassment', 'threat']);
 
 export interface ConductFindings {
   /** e.g. ["defamation", "personal data (phone)"] */
@@ -89,7 +92,25 @@ export async function routeConduct(
     personal,
   });
   const chain = await recipientChain(tx, comment.schoolId, ['senior_leader']);
-  const dpo = findings.dataProtection && settings.dpoUserId ? [settings.dpoUserId] : [];
+  // The DPO named in Settings, while they are still someone at the school (not disabled).
+  const dpo =
+    findings.dataProtection && settings.dpoUserId
+      ? (
+          await tx
+            .selectDistinct({ id: users.id })
+            .from(memberships)
+            .innerJoin(users, eq(users.id, memberships.userId))
+            .where(
+              and(
+                eq(memberships.schoolId, comment.schoolId),
+                eq(users.id, settings.dpoUserId),
+                isNull(users.disabledAt),
+              ),
+            )
+        ).map((u) => u.id)
+      : [];
+  const dpoEmail = findings.dataProtection ? settings.dpoEmail : null;
+  const dpoTold = dpo.length > 0 || !!dpoEmail;
   const ids = await notifyUsers(tx, {
     schoolId: comment.schoolId,
     userIds: [...chain.userIds, ...dpo],
@@ -97,11 +118,11 @@ export async function routeConduct(
     urgency: 'urgent',
     // Never the comment's words: this goes out by email.
     title: `Unacceptable conduct on ${onAccount}: ${what}`,
-    body: `A comment was found to contain ${what} (P7).${findings.dataProtection ? ' It publishes personal data: the data protection officer is told.' : ''}${findings.policeReferralDue ? ' It may be illegal: refer it to the police and record the reference on the comment page.' : ''}`,
+    body: `A comment was found to contain ${what} (P7).${findings.dataProtection ? (dpoTold ? ' It publishes personal data: the data protection officer is told.' : ' It publishes personal data. No data protection officer is named in Settings: tell yours, and name them there.') : ''}${findings.policeReferralDue ? ' It may be illegal: refer it to the police and record the reference on the comment page.' : ''}`,
     link: `/comments/${comment.id}`,
     subject: { type: 'escalation', id: escalationId },
   });
-  if (findings.dataProtection && settings.dpoEmail && ids[0]) {
+  if (dpoEmail && ids[0]) {
     // An outside DPO has no account here: the same notice, by email, on the first recipient's row.
     const [delivery] = await tx
       .insert(notificationDeliveries)
@@ -109,7 +130,7 @@ export async function routeConduct(
         notificationId: ids[0],
         schoolId: comment.schoolId,
         channel: 'email',
-        target: settings.dpoEmail,
+        target: dpoEmail,
         status: 'pending',
       })
       .returning({ id: notificationDeliveries.id });

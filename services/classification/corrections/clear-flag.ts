@@ -2,6 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { classifierCorrections, escalations } from '../../../db/schema/index.js';
 import { accountLabel } from '../../accounts/account-label.js';
+import { approverNames, mediaApprovers } from '../../accounts/conduct-settings.js';
 import { escalationSubjectLabel } from '../../audit/audit-labels.js';
 import { emitAudit } from '../../audit/emit-audit.js';
 import { commentLabel } from '../../comments/comment-label.js';
@@ -9,6 +10,7 @@ import { requireUserId } from '../../core/authorization.js';
 import type { ServiceContext } from '../../core/service-context.js';
 import { conflict, invalidInputFrom } from '../../core/service-error.js';
 import { withTransaction } from '../../core/with-transaction.js';
+import { notifyUsers } from '../../notifications/notify-users.js';
 import { SCHOOL_TERM_CATEGORIES } from '../add-school-term.js';
 import type { Label } from '../types.js';
 import { loadCommentToCorrect, saveLabels, words } from './correction-access.js';
@@ -116,6 +118,23 @@ export async function clearFlag(
         details: { kind: 'media', to: 'closed', commentId: comment.id, why: 'not a media enquiry' },
         personal: { note: input.reason },
       });
+    }
+    if (input.category === 'media_enquiry') {
+      // P6: unmarking lifts the headteacher's approval from its replies; someone else doing so tells them.
+      const approvers = await mediaApprovers(tx, comment.schoolId);
+      if (!approvers.ids.includes(userId)) {
+        await notifyUsers(tx, {
+          schoolId: comment.schoolId,
+          userIds: approvers.ids,
+          event: 'escalation.media',
+          urgency: 'normal',
+          title: `${commentLabel(comment, account)} is not a media enquiry, says ${ctx.actor.label}`,
+          // Not the reason itself: staff words about a member of the public stay off email.
+          body: `${ctx.actor.label} unmarked it as a media enquiry, so its replies no longer wait for ${approverNames(approvers)}. Their reason is in the comment's history.`,
+          link: `/comments/${comment.id}`,
+          subject: { type: 'comment', id: comment.id },
+        });
+      }
     }
     await emitAudit(tx, txCtx, {
       action: 'comment.corrected',

@@ -56,8 +56,13 @@ const igCommentChange = z.object({
   parent_id: graphId.optional(),
 });
 
-/** `field: mentions`: ids only (a mention of the account in a caption has no comment_id: not ours). */
-const igMentionChange = z.object({ media_id: graphId, comment_id: graphId });
+/**
+ * `field: mentions`: ids only (a mention of the account in a caption has no comment_id: not ours).
+ * Instagram's ids are digits: the fetch-mention job accepts nothing else, and an id it refused
+ * would fail the whole delivery as if the queue were down.
+ */
+const igObjectId = z.string().regex(/^[0-9]{1,25}$/, 'an Instagram id (digits)');
+const igMentionChange = z.object({ media_id: igObjectId, comment_id: igObjectId });
 
 export interface MetaDeliveryItem {
   platform: 'facebook' | 'instagram';

@@ -29,9 +29,9 @@ export function ConductSettingsSection({
       <h2 id="conduct-h">Media enquiries and unacceptable conduct</h2>
       <p class="help">
         A journalist's enquiry goes to the headteacher: no reply, and no offline response, without their
-        written approval or that of a deputy named here (P6). Defamation, harassment, threats and personal
-        data published in a comment go to the senior leaders at once; personal data also to the data
-        protection officer (P7).
+        written approval or that of a deputy named here (P6). Defamation, discriminatory content, harassment,
+        threats and personal data published in a comment go to the senior leaders at once; personal data also
+        to the data protection officer (P7).
       </p>
       {conduct.headteacher ? (
         ''

@@ -337,6 +337,32 @@ describe('turning commenting off on an Instagram post', () => {
     expect(forged.body).toContain('the Graph API cannot turn off comments on a Page post');
   });
 
+  it('on a mention under someone else’s media it is refused saying why (4xx), and their post is not touched', async () => {
+    const s = await scene();
+    const m = sandbox.meta.state;
+    m.createIgActor({ username: `bakery_${n}` });
+    const theirs = m.createMedia({ owner: `bakery_${n}`, caption: 'Cakes' });
+    const raw = m.addIgComment({ on: theirs.id, from: `gossip_${n}`, text: `@${s.ig.handle} awful school` });
+    const mention = await createComment(t.db, {
+      schoolId: s.school.id,
+      accountId: s.ig.id,
+      platform: 'instagram',
+      externalId: raw.id,
+      conversationId: theirs.id,
+      inReplyToExternalId: theirs.id,
+      authorExternalId: raw.fromId,
+      authorHandle: `gossip_${n}`,
+      text: raw.text,
+    });
+    const res = await form(s.adminA.id, `/comments/${mention.id}/post-commenting`, {
+      commenting: 'off',
+      reason: 'A pile-on elsewhere',
+    });
+    expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode, res.body).toBeLessThan(500);
+    expect(m.media.get(theirs.id)!.commentsEnabled).toBe(true);
+  });
+
   it('someone who is not the account’s admin is refused, and Instagram is not touched', async () => {
     const s = await scene();
     const comms = await createUser(t.db, {

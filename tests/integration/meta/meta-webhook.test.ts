@@ -268,6 +268,39 @@ describe('POST /webhooks/meta (deliveries)', () => {
     ).toHaveLength(1);
   });
 
+  it('a mention naming a Graph id with underscores is quarantined, and the rest of the delivery is kept (not a 503 Meta resends for ever)', async () => {
+    const id = nextId();
+    const ig = await createAccount(t.db, { schoolId, platform: 'instagram', platformUserId: id });
+    const res = await deliver({
+      object: 'instagram',
+      entry: [
+        {
+          id,
+          time: Math.floor(Date.now() / 1000),
+          changes: [
+            { field: 'mentions', value: { media_id: '17_1', comment_id: `${id}1` } },
+            { field: 'mentions', value: { media_id: '18', comment_id: `${id}_2` } },
+            { field: 'mentions', value: { media_id: '19', comment_id: `${id}3` } },
+            {
+              field: 'comments',
+              value: { id: `${id}4`, text: 'hi', from: { id: '77', username: 'kid' }, media: { id: '55' } },
+            },
+          ],
+        },
+      ],
+    });
+    expect(res.statusCode).toBe(200);
+    expect((await rowsFor(ig.id)).map((r) => r.externalId)).toEqual([`${id}4`]);
+    const jobs = await withMeta.app.queues.poll.getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(
+      jobs
+        .filter((j) => j.name === 'fetch-mention' && j.data.accountId === ig.id)
+        .map((j) => j.data.commentId),
+    ).toEqual([`${id}3`]);
+    const kept = await t.db.select().from(quarantinedItems).where(eq(quarantinedItems.accountId, ig.id));
+    expect(kept).toHaveLength(2);
+  });
+
   it('a signed body that is not a delivery answers 400; an oversized one 413; neither stores', async () => {
     expect((await deliver('{"object":')).statusCode).toBe(400);
     expect((await deliver({ object: 'page', entry: 'nope' })).statusCode).toBe(400);

@@ -218,6 +218,15 @@ describe('P6: staff mark a media enquiry; the headteacher or a named deputy appr
     });
     const [row] = await t.db.select().from(comments).where(eq(comments.id, c.id));
     expect(row!.categories).not.toContain('media_enquiry');
+    // The headteacher, who alone approved its replies until now, is told who lifted that and why.
+    const told = await t.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, s.head.id), eq(notifications.event, 'escalation.media')));
+    const unmarkNotice = told.find((n) => n.title.includes('not a media enquiry'));
+    expect(unmarkNotice, JSON.stringify(told.map((n) => n.title))).toBeDefined();
+    expect(unmarkNotice!.body).toContain('Casey Comms');
+    expect(unmarkNotice!.link).toBe(`/comments/${c.id}`);
     const offline = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, {
       kind: 'offline',
       channel: 'phone',
@@ -260,5 +269,58 @@ describe('P6: staff mark a media enquiry; the headteacher or a named deputy appr
     expect(badEmail.statusCode).toBe(303);
     const shown = await badEmail.follow();
     expect(shown.body).toContain('is not an email address');
+  });
+  it('settings under attack: other schools’ people, markup and oversized or malformed values are refused with a message, never a 500', async () => {
+    const s = await scene();
+    const other = await scene();
+    const base = {
+      headteacherId: s.head.id,
+      mediaDeputyIds: [] as string[],
+      dpoUserId: '',
+      dpoEmail: '',
+      harassmentCount: '3',
+      harassmentWindowDays: '7',
+    };
+    const cases: [string, Record<string, string | string[]>, string][] = [
+      [
+        'another school’s senior leader as deputy',
+        { mediaDeputyIds: [other.head.id] },
+        'Each deputy must be a senior leader of this school',
+      ],
+      ['another school’s person as DPO', { dpoUserId: other.comms.id }, 'must be someone at this school'],
+      ['markup as the headteacher', { headteacherId: '<script>x</script>' }, 'choose a person from the list'],
+      [
+        'an email with a header break',
+        { dpoEmail: 'dpo@x.example\r\nBcc: all@x.example' },
+        'is not an email address',
+      ],
+      ['an email with an RTL override', { dpoEmail: 'dpo\u202e@x.example' }, 'is not an email address'],
+      ['a huge count', { harassmentCount: '1e308' }, 'at most 20'],
+      ['a count that is not a number', { harassmentCount: 'three' }, 'whole number'],
+      ['a window of no days', { harassmentWindowDays: '0' }, 'at least 1 day'],
+    ];
+    for (const [what, over, message] of cases) {
+      const res = await form(s.trustAdmin.id, `/schools/${s.school.id}/settings/conduct`, {
+        ...base,
+        ...over,
+      });
+      expect(res.statusCode, what).toBeLessThan(500);
+      const shown = res.statusCode === 303 ? (await res.follow()).body : res.body;
+      expect(shown.toLowerCase(), what).toContain(message.toLowerCase());
+      expect(shown, what).not.toContain('<script>x');
+    }
+    const tooLong = await form(s.trustAdmin.id, `/schools/${s.school.id}/settings/conduct`, {
+      ...base,
+      dpoEmail: `${'a'.repeat(100_000)}@x.example`,
+    });
+    expect(tooLong.statusCode).toBe(400);
+    // Another trust's admin cannot see or change this school's settings.
+    const theirs = await createSchool(t.db);
+    const stranger = await createUser(t.db, {
+      trustId: theirs.trustId,
+      displayName: 'Other Trust',
+      roles: [{ schoolId: theirs.id, role: 'trust_admin' }],
+    });
+    expect((await form(stranger.id, `/schools/${s.school.id}/settings/conduct`, base)).statusCode).toBe(404);
   });
 });

@@ -1,6 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { comments, escalations, notificationDeliveries, notifications } from '../../../db/schema/index.js';
+import {
+  comments,
+  escalations,
+  memberships,
+  notificationDeliveries,
+  notifications,
+} from '../../../db/schema/index.js';
 import { SchoolClassifierCache } from '../../../services/classification/school-classifier-cache.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { processComment } from '../../../services/ingestion/process-comment.js';
@@ -127,6 +133,52 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
     expect(emailed[0]).toMatchObject({ channel: 'email', status: 'pending' });
   });
 
+  it('discriminatory content (hate) is unacceptable conduct: escalated at once, with a police step', async () => {
+    const s = await scene();
+    const hateful = await s.arrive('go back to your own country, you are not welcome at this school');
+    expect(subcategories(hateful.comment)).toContain('hate');
+    expect(hateful.conduct).toHaveLength(1);
+    expect(hateful.conduct[0]).toMatchObject({ status: 'open', policeReferral: 'due' });
+    expect(hateful.conduct[0]!.reason).toContain('Unacceptable conduct (P7): hate');
+  });
+
+  it('with no data protection officer named, the senior leaders are not told one was; a DPO who left the school is not told', async () => {
+    const s = await scene();
+    const leaked = await s.arrive('Her mobile is 07700 900123 call her and tell her');
+    expect(leaked.conduct).toHaveLength(1);
+    const [told] = await t.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, s.head.id), eq(notifications.event, 'escalation.raised')));
+    expect(told!.body).not.toContain('the data protection officer is told');
+    expect(told!.body).toContain('No data protection officer is named');
+
+    // Named, then removed from the school: the next breach does not reach them.
+    const { headers, csrfToken } = await signIn(t.db, s.head.id);
+    const saved = await api.app.inject({
+      method: 'POST',
+      url: `/schools/${s.school.id}/settings/conduct`,
+      headers: { cookie: headers.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        _csrf: csrfToken,
+        headteacherId: s.head.id,
+        dpoUserId: s.dpo.id,
+        dpoEmail: '',
+        harassmentCount: '3',
+        harassmentWindowDays: '7',
+      }).toString(),
+    });
+    expect(saved.statusCode).toBe(303);
+    await t.db.delete(memberships).where(eq(memberships.userId, s.dpo.id));
+    const again = await s.arrive('His address is 12 Acacia Avenue, AB1 2CD go round');
+    expect(again.conduct).toHaveLength(1);
+    const toLeaver = await t.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, s.dpo.id), eq(notifications.event, 'escalation.raised')));
+    expect(toLeaver).toEqual([]);
+  });
+
   it('harassment: the third offensive comment by one author in the window is escalated with a police step', async () => {
     const s = await scene();
     const first = await s.arrive('you idiot', 'troll');
@@ -160,6 +212,15 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
     expect((await call(s.head.id, `/api/escalations/${id}/close`, { note: 'Referred' })).statusCode).toBe(
       200,
     );
+  });
+
+  it('comments whose author the platform withheld (no from) are not one author: no harassment, no police step', async () => {
+    const s = await scene();
+    await s.arrive('you idiot', '');
+    await s.arrive('what an idiot', '');
+    const third = await s.arrive('idiot teachers', '');
+    expect(subcategories(third.comment)).not.toContain('harassment');
+    expect(third.conduct).toHaveLength(0);
   });
 
   it('harassment at one named member of staff by different authors; closed as not referred, with why', async () => {

@@ -27,6 +27,12 @@ describe('the defamation rule (P7)', () => {
     expect(findDefamation(text)).toBeNull();
   });
 
+  it('in a long comment, pairs each member of staff with the allegations of their own sentence', () => {
+    const text = `${'Lovely trip, thank you. '.repeat(500)}Mr Patel stole the money. ${'Great day. '.repeat(50)}Then Mrs Jones ${'x'.repeat(120)} was arrested`;
+    const label = findDefamation(text);
+    expect(label!.spans.map(([s, e]) => text.slice(s, e))).toEqual(['Mr Patel', 'stole']);
+  });
+
   it('names the members of staff a text speaks of', () => {
     expect(staffReferences('Mrs Jones and the head both ignored Mr Patel')).toEqual([
       'Mrs Jones',
