@@ -4,6 +4,7 @@ import { sealCredentials } from '../services/accounts/account-credentials.js';
 import { systemContext } from '../services/core/service-context.js';
 import { pollAccount } from '../services/ingestion/poll-account.js';
 import type { Credentials, PlatformName } from '../services/platforms/adapter.js';
+import { signInWithAppPassword } from '../services/platforms/bluesky/bluesky-client.js';
 import { createAdapterFactory } from '../services/platforms/create-adapter-factory.js';
 import { createAccount, createSchool } from '../tests/helpers/factories.js';
 import { metaTestEnv, testConfig, youtubeTestEnv } from '../tests/helpers/test-config.js';
@@ -52,7 +53,7 @@ interface BenchAccount {
 }
 
 /** One account per platform with a little history (so the idle poll has something behind its cursor). */
-async function setUp(post: ReturnType<typeof adminClient>): Promise<BenchAccount[]> {
+async function setUp(post: ReturnType<typeof adminClient>, base: string): Promise<BenchAccount[]> {
   const x = await post<{ id: string; username: string }>('/accounts', { username: 'bench_school' });
   const xToken = await post<{ accessToken: string; refreshToken: string; expiresAt: number }>('/tokens', {
     user: x.id,
@@ -91,6 +92,21 @@ async function setUp(post: ReturnType<typeof adminClient>): Promise<BenchAccount
     { channel: channel.id, ttlSeconds: 86_400 },
   );
 
+  // Bluesky: the school's thread with replies; the idle poll is one listNotifications call.
+  const bsky = await post<{ did: string; appPassword: string }>('/bluesky/actors', {
+    handle: 'benchprimary.bsky.social',
+    appPassword: '',
+  });
+  await post('/bluesky/actors', { handle: 'parent1.bsky.social' });
+  const root = await post<{ uri: string }>('/bluesky/posts', {
+    author: 'benchprimary.bsky.social',
+    text: 'Sports day',
+  });
+  for (let i = 0; i < 10; i += 1) {
+    await post('/bluesky/posts', { author: 'parent1.bsky.social', text: `Reply ${i}`, replyTo: root.uri });
+  }
+  const bskySession = await signInWithAppPassword(base, 'benchprimary.bsky.social', bsky.appPassword);
+
   return [
     {
       platform: 'x',
@@ -124,6 +140,12 @@ async function setUp(post: ReturnType<typeof adminClient>): Promise<BenchAccount
         expiresAt: new Date(ytToken.expiresAt),
       },
     },
+    {
+      platform: 'bluesky',
+      handle: 'benchprimary.bsky.social',
+      platformUserId: bskySession.did,
+      credentials: bskySession.credentials,
+    },
   ];
 }
 
@@ -132,7 +154,7 @@ export async function benchPollCost(): Promise<BenchRow[]> {
   const bench = await createBenchDatabase(5);
   try {
     const post = adminClient(url);
-    const config = testConfig({ ...metaTestEnv(url), ...youtubeTestEnv(url), X_API_BASE_URL: url });
+    const config = testConfig({ ...metaTestEnv(url), ...youtubeTestEnv(url), X_API_BASE_URL: url, BLUESKY_SERVICE_URL: url });
     const deps = {
       encryptionKey: config.encryptionKey,
       adapterFor: createAdapterFactory(config),
@@ -141,7 +163,7 @@ export async function benchPollCost(): Promise<BenchRow[]> {
     const school = await createSchool(bench.db);
     const ctx = systemContext(bench.db, 'bench poller');
     const rows: BenchRow[] = [];
-    for (const account of await setUp(post)) {
+    for (const account of await setUp(post, url)) {
       const row = await createAccount(bench.db, {
         schoolId: school.id,
         platform: account.platform,
