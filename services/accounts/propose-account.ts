@@ -36,19 +36,50 @@ export const moderationSettingsSchema = z.object({
   proposalExpiryHours: z.number().int().min(1).max(168).optional(),
 });
 
-export const proposeAccountInput = z.object({
-  schoolId: z.uuid(),
-  platform: z.enum(PLATFORMS),
-  handle: z
-    .string()
-    .trim()
-    .transform((h) => h.replace(/^@/, ''))
-    .pipe(z.string().regex(/^[A-Za-z0-9_.]{1,50}$/, 'a handle of letters, digits, _ or .')),
-  purpose: z.string().trim().min(1, 'say what the account is for').max(2_000),
-  audience: z.string().trim().min(1, 'say who the account is for').max(2_000),
-  admins: z.array(adminConfirmationSchema).min(2, 'an official account needs at least two admins'),
-  moderation: moderationSettingsSchema.default({}),
-});
+export const proposeAccountInput = z
+  .object({
+    schoolId: z.uuid(),
+    platform: z.enum(PLATFORMS),
+    handle: z
+      .string()
+      .trim()
+      .transform((h) => h.replace(/^@/, ''))
+      .pipe(z.string().min(1, 'give the account’s handle').max(253, 'a handle is at most 253 characters')),
+    purpose: z.string().trim().min(1, 'say what the account is for').max(2_000),
+    audience: z.string().trim().min(1, 'say who the account is for').max(2_000),
+    admins: z.array(adminConfirmationSchema).min(2, 'an official account needs at least two admins'),
+    moderation: moderationSettingsSchema.default({}),
+  })
+  .superRefine((input, ctx) => {
+    const rule = HANDLE_RULES[input.platform];
+    if (!rule.pattern.test(input.handle))
+      ctx.addIssue({ code: 'custom', path: ['handle'], message: rule.message });
+  });
+
+/**
+ * What each platform's handles look like. A Bluesky handle is a domain name
+ * (`oak-field.bsky.social`, or the school's own domain); YouTube's allow hyphens and full stops.
+ */
+const HANDLE_RULES: { readonly [P in (typeof PLATFORMS)[number]]: { pattern: RegExp; message: string } } = {
+  x: { pattern: /^[A-Za-z0-9_.]{1,50}$/, message: 'a handle of letters, digits, _ or .' },
+  facebook: {
+    pattern: /^[A-Za-z0-9_.]{1,50}$/,
+    message: 'a Page handle is its name without spaces: letters, digits, _ or .',
+  },
+  instagram: {
+    pattern: /^[A-Za-z0-9_.]{1,50}$/,
+    message: 'an Instagram username is letters, digits, _ or .',
+  },
+  youtube: {
+    pattern: /^[A-Za-z0-9_.-]{3,30}$/,
+    message: 'a YouTube handle is 3 to 30 letters, digits, _, - or .',
+  },
+  bluesky: {
+    pattern:
+      /^(?=.{3,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
+    message: 'a Bluesky handle is a domain name, such as oakfieldprimary.bsky.social',
+  },
+};
 export type ProposeAccountInput = z.input<typeof proposeAccountInput>;
 
 /** Checks each proposed admin is a member of staff at the school, enabled. */

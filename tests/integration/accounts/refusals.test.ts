@@ -65,6 +65,32 @@ const pollKey = (accountId: string) => JOBS['poll-account'].jobId({ accountId })
 const schedulerKeys = async () => (await api.app.queues.poll.getJobSchedulers(0, -1)).map((s) => s.key);
 
 describe('proposals', () => {
+  it("takes each platform's handles as the platform writes them, and refuses others naming the field", async () => {
+    for (const [platform, handle] of [
+      ['bluesky', 'oak-field-primary.bsky.social'],
+      ['bluesky', 'social.oakfield.sch.uk'],
+      ['youtube', 'oakfield-primary'],
+    ] as const) {
+      const res = await call(cast.comms, 'POST', '/api/accounts', {
+        ...proposal(cast, handle),
+        platform,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json().handle).toBe(handle);
+    }
+    for (const [platform, handle, message] of [
+      ['bluesky', 'oakfield', /a domain name/],
+      ['bluesky', 'oak_field.bsky.social', /a domain name/],
+      ['youtube', 'oak field', /3 to 30 letters/],
+      ['x', 'oak-field', /letters, digits, _ or \./],
+    ] as const) {
+      const res = await call(cast.comms, 'POST', '/api/accounts', { ...proposal(cast, handle), platform });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().message).toMatch(message);
+      expect(res.json().message).toMatch(/handle/);
+    }
+  });
+
   it('refuses a proposal with one admin', async () => {
     const res = await call(
       cast.comms,
