@@ -89,6 +89,12 @@ export const comments = pgTable(
     firstResponseAt: at('first_response_at'),
     resolvedAt: at('resolved_at'),
     assigneeId: uuid('assignee_id').references(() => users.id),
+    /**
+     * When a comment arrived held back by its platform for the account to approve (YouTube's
+     * heldForReview): nobody else sees it until it is published. Cleared when it is published or
+     * rejected, here or on the platform (read back by the poll).
+     */
+    heldByPlatformAt: at('held_by_platform_at'),
     /** Set when the retention policy or an erasure request removed text and author identity (P12). */
     redactedAt: at('redacted_at'),
     /**

@@ -1,0 +1,1 @@
+ALTER TABLE "comments" ADD COLUMN "held_by_platform_at" timestamp with time zone;
