@@ -481,10 +481,7 @@ export function createYouTubeAdapter(options: YouTubeAdapterOptions): PlatformAd
       for (const id of externalIds.slice(0, 50)) states.set(id, 'removed');
       for (const c of found) {
         const status = c.snippet.moderationStatus ?? 'published';
-        states.set(
-          c.id,
-          status === 'published' ? 'published' : status === 'rejected' ? 'removed' : 'held',
-        );
+        states.set(c.id, status === 'published' ? 'published' : status === 'rejected' ? 'removed' : 'held');
       }
       return states;
     },

@@ -5,7 +5,11 @@ import type { CommentPeople } from '../../comments/comment-people.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
 import type { PlatformName } from '../../platforms/adapter.js';
-import { heldByPlatformText, platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
+import {
+  heldByPlatformText,
+  platformDisplayName,
+  platformProfile,
+} from '../../platforms/platform-profiles.js';
 import { ActionOutcomeItem } from '../components/action-outcome.js';
 import { CommentName } from '../components/comment-name.js';
 import { PupilNotice, PupilOverrideField, WhoWroteIt } from '../components/comment-people.js';
@@ -711,7 +715,9 @@ function HeldForReview(p: CommentPageProps): JSX.Element {
   const { detail: d, csrfToken } = p;
   const platform = platformDisplayName(d.comment.platform);
   const under = (kind: 'unhide' | 'delete') =>
-    d.actions.some((a) => a.kind === kind && ['proposed', 'approved', 'queued', 'executing'].includes(a.status));
+    d.actions.some(
+      (a) => a.kind === kind && ['proposed', 'approved', 'queued', 'executing'].includes(a.status),
+    );
   const can = (kind: 'unhide' | 'delete') =>
     d.can.moderate && d.available.actions.some((a) => a.kind === kind && a.mode === 'platform');
   const twoAdminReject = d.available.actions.some((a) => a.kind === 'delete' && a.approval === 'two_admins');
@@ -719,7 +725,9 @@ function HeldForReview(p: CommentPageProps): JSX.Element {
     <div class="held-for-review" id="held-for-review">
       <p>
         <strong safe>{`${heldByPlatformText(d.comment.platform)}.`}</strong>{' '}
-        <span safe>{`Nobody else sees it on ${platform} until an account admin publishes or rejects it.`}</span>
+        <span
+          safe
+        >{`Nobody else sees it on ${platform} until an account admin publishes or rejects it.`}</span>
       </p>
       {can('unhide') && !under('unhide') ? (
         <PostForm action={`/comments/${d.comment.id}/act`} csrfToken={csrfToken} class="inline-form">
