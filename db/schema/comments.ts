@@ -130,6 +130,10 @@ export const comments = pgTable(
     index('comments_unprocessed_idx').on(t.ingestedAt).where(sql`${t.processedAt} is null`),
     index('comments_author_idx').on(t.schoolId, t.authorExternalId),
     index('comments_categories_idx').using('gin', t.categories),
+    // Each poll's read-back of the comments its platform still holds (YouTube): few, so a small index.
+    index('comments_held_idx')
+      .on(t.accountId, t.heldByPlatformAt)
+      .where(sql`${t.heldByPlatformAt} is not null`),
   ],
 );
 
