@@ -253,7 +253,8 @@ const ITEM_JSON = sql`(select row_to_json(i) from (select ${comments.id} as "id"
     when ${comments.labels} @> '[{"severity":"low"}]' then 'low' end as "severity",
   case when ${comments.status} = 'responded' then 'responded' when ${comments.status} = 'closed' then 'closed'
     when ${comments.breachedAt} is not null then 'breached' when ${comments.deadlineAt} is not null then 'due'
-    else 'unset' end as "dueState") i)`;
+    else 'unset' end as "dueState",
+  ${comments.heldByPlatformAt} is not null as "heldByPlatform") i)`;
 
 const dialect = new PgDialect();
 
