@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = {
   'comment.responded': 'comment',
   'comment.closed': 'comment',
   'comment.seen': 'comment',
+  'comment.post_commenting_requested': 'comment',
   'comment.post_commenting_turned_off': 'comment',
   'comment.post_commenting_turned_on': 'comment',
   'comment.redacted': 'comment',
