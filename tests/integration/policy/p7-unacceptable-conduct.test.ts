@@ -246,6 +246,63 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
     });
   });
 
+  describe('a police referral and closing as not referred exclude each other', () => {
+    async function harassed() {
+      const s = await scene();
+      await s.arrive('you idiot', 'troll');
+      await s.arrive('what an idiot', 'troll');
+      const third = await s.arrive('idiot teachers', 'troll');
+      return { s, commentId: third.comment.id, id: third.conduct[0]!.id };
+    }
+    const referral = { kind: 'police', reason: 'Repeated abuse of staff', externalReference: 'CAD-77' };
+    const notReferred = { note: 'Not a police matter.', notReferred: true };
+    const policeRows = async (commentId: string) =>
+      (await t.db.select().from(escalations).where(eq(escalations.commentId, commentId))).filter(
+        (e) => e.kind === 'police',
+      );
+
+    it('closed as not referred first: a referral after it is refused (409) saying so, and nothing is recorded', async () => {
+      const { s, commentId, id } = await harassed();
+      expect((await call(s.head.id, `/api/escalations/${id}/close`, notReferred)).statusCode).toBe(200);
+      const late = await call(s.head.id, `/api/comments/${commentId}/escalations`, referral);
+      expect(late.statusCode, late.body).toBe(409);
+      expect(late.json().message).toContain("closed this comment's escalation as not referred to the police");
+      expect(await policeRows(commentId)).toEqual([]);
+      const [after] = await t.db.select().from(escalations).where(eq(escalations.id, id));
+      expect(after!.policeReferral).toBe('not_referred');
+    });
+
+    it('referred first: closing as not referred is refused (409) naming the referral; closing as dealt with works', async () => {
+      const { s, commentId, id } = await harassed();
+      expect((await call(s.head.id, `/api/comments/${commentId}/escalations`, referral)).statusCode).toBe(
+        201,
+      );
+      const late = await call(s.head.id, `/api/escalations/${id}/close`, notReferred);
+      expect(late.statusCode, late.body).toBe(409);
+      expect(late.json().message).toContain('was referred to the police');
+      const [still] = await t.db.select().from(escalations).where(eq(escalations.id, id));
+      expect(still).toMatchObject({ status: 'open', policeReferral: 'referred' });
+      const closed = await call(s.head.id, `/api/escalations/${id}/close`, { note: 'Referred, CAD-77' });
+      expect(closed.statusCode).toBe(200);
+    });
+
+    it('both at once: exactly one wins, and the record never says both', async () => {
+      const { s, commentId, id } = await harassed();
+      const [closed, referred] = await Promise.all([
+        call(s.head.id, `/api/escalations/${id}/close`, notReferred),
+        call(s.head.id, `/api/comments/${commentId}/escalations`, referral),
+      ]);
+      expect([closed.statusCode, referred.statusCode].sort()).toEqual(
+        closed.statusCode === 200 ? [200, 409] : [201, 409],
+      );
+      const [after] = await t.db.select().from(escalations).where(eq(escalations.id, id));
+      const police = await policeRows(commentId);
+      if (after!.policeReferral === 'not_referred') expect(police).toEqual([]);
+      else expect(after!.policeReferral).toBe('referred');
+      expect(police.length).toBe(after!.policeReferral === 'referred' ? 1 : 0);
+    });
+  });
+
   it('the window and count are the school’s: outside the window it is not harassment', async () => {
     const s = await scene();
     const old = await createComment(t.db, {
