@@ -76,6 +76,7 @@ export const AUDIT_ACTIONS = {
   'escalation.acknowledged': 'escalation',
   'escalation.closed': 'escalation',
   'escalation.referred': 'escalation',
+  'escalation.comment_added': 'escalation',
   // School settings
   'school.calendar_changed': 'school',
   'school.policy_version_set': 'school',

@@ -214,6 +214,59 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
     );
   });
 
+  it('harassment keeps coming from one author: later comments join the open escalation, not a new one each with its own police step', async () => {
+    const s = await scene();
+    await s.arrive('you idiot', 'troll');
+    await s.arrive('what an idiot', 'troll');
+    const third = await s.arrive('idiot teachers', 'troll');
+    expect(third.conduct).toHaveLength(1);
+    const id = third.conduct[0]!.id;
+    const told = async () =>
+      (
+        await t.db
+          .select({ id: notifications.id })
+          .from(notifications)
+          .where(and(eq(notifications.schoolId, s.school.id), eq(notifications.event, 'escalation.raised')))
+      ).length;
+    const toldAtFirst = await told();
+    const fourth = await s.arrive('idiots, all of you', 'troll');
+    const fifth = await s.arrive('stupid idiots', 'troll');
+    expect(subcategories(fifth.comment)).toContain('harassment');
+    expect([...fourth.conduct, ...fifth.conduct]).toEqual([]);
+    const open = (await t.db.select().from(escalations).where(eq(escalations.schoolId, s.school.id))).filter(
+      (e) => e.kind === 'senior_leader',
+    );
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({
+      id,
+      policeReferral: 'due',
+      laterCommentIds: [fourth.comment.id, fifth.comment.id],
+    });
+    expect(await told()).toBe(toldAtFirst);
+    const page = await api.app.inject({
+      method: 'GET',
+      url: '/escalations',
+      headers: (await signIn(t.db, s.head.id)).headers,
+    });
+    expect(page.body).toContain('2 later comments by the same author joined this escalation');
+    expect(page.body).toContain(`href="/comments/${fifth.comment.id}"`);
+    await expectAuditEntry(t.db, {
+      action: 'escalation.comment_added',
+      subjectId: id,
+      details: { commentId: fifth.comment.id, conduct: ['harassment'] },
+    });
+
+    // Once it is closed, the next one opens a new escalation.
+    const closed = await call(s.head.id, `/api/escalations/${id}/close`, {
+      note: 'Blocked; not a police matter.',
+      notReferred: true,
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    const sixth = await s.arrive('idiot school', 'troll');
+    expect(sixth.conduct).toHaveLength(1);
+    expect(sixth.conduct[0]!.id).not.toBe(id);
+  });
+
   it('comments whose author the platform withheld (no from) are not one author: no harassment, no police step', async () => {
     const s = await scene();
     await s.arrive('you idiot', '');
