@@ -1,9 +1,10 @@
-import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
 import { comments, escalations, memberships, notificationDeliveries, users } from '../../db/schema/index.js';
 import { loadConductSettings } from '../accounts/conduct-settings.js';
 import { escalationSubjectLabel } from '../audit/audit-labels.js';
 import { emitAudit } from '../audit/emit-audit.js';
+import { escapeLike, namedStaff } from '../classification/harassment-rule.js';
 import type { Label } from '../classification/types.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { DELIVERY_CHANNEL, notifyUsers } from '../notifications/notify-users.js';
@@ -48,28 +49,38 @@ export function conductFindings(labels: readonly Label[]): ConductFindings | nul
 }
 
 /**
- * The open (or acknowledged) conduct escalation with a police step raised for this author's
- * comment on this platform, locked; null when there is none or the platform withheld the author.
+ * The open (or acknowledged) conduct escalation with a police step raised for a comment by this
+ * author on this platform, or naming a member of staff this comment names; locked. Null when
+ * there is none (an author the platform withheld is nobody in particular).
  */
 async function openHarassmentEscalation(
   tx: Transaction,
-  comment: { schoolId: string; platform: string; authorExternalId: string },
+  comment: { schoolId: string; platform: string; authorExternalId: string; text: string },
 ): Promise<string | null> {
-  if (comment.authorExternalId.trim() === '') return null;
+  const open = and(
+    eq(escalations.schoolId, comment.schoolId),
+    eq(escalations.kind, 'senior_leader'),
+    inArray(escalations.status, ['open', 'acknowledged']),
+    isNotNull(escalations.policeReferral),
+  );
+  const byAuthor =
+    comment.authorExternalId.trim() === ''
+      ? null
+      : and(
+          eq(comments.platform, comment.platform as 'x'),
+          eq(comments.authorExternalId, comment.authorExternalId),
+        );
+  // At the same person: the escalated comment names the member of staff this one names.
+  const targets = namedStaff(comment.text);
+  const atStaff = targets.length
+    ? or(...targets.map((t) => ilike(comments.text, `%${escapeLike(t)}%`)))
+    : null;
+  if (!byAuthor && !atStaff) return null;
   const [row] = await tx
     .select({ id: escalations.id })
     .from(escalations)
     .innerJoin(comments, eq(comments.id, escalations.commentId))
-    .where(
-      and(
-        eq(escalations.schoolId, comment.schoolId),
-        eq(escalations.kind, 'senior_leader'),
-        inArray(escalations.status, ['open', 'acknowledged']),
-        isNotNull(escalations.policeReferral),
-        eq(comments.platform, comment.platform as 'x'),
-        eq(comments.authorExternalId, comment.authorExternalId),
-      ),
-    )
+    .where(and(open, byAuthor && atStaff ? or(byAuthor, atStaff) : (byAuthor ?? atStaff!)))
     .orderBy(asc(escalations.createdAt))
     .limit(1)
     .for('update', { of: escalations });
@@ -86,14 +97,14 @@ async function openHarassmentEscalation(
 export async function routeConduct(
   tx: Transaction,
   ctx: Pick<ServiceContext, 'actor' | 'requestId'>,
-  comment: { id: string; schoolId: string; platform: string; authorExternalId: string },
+  comment: { id: string; schoolId: string; platform: string; authorExternalId: string; text: string },
   onAccount: string,
   findings: ConductFindings,
   personal: Record<string, unknown>,
 ): Promise<{ escalationId: string }> {
   const what = findings.kinds.join(', ');
-  // Harassment keeps coming: once an author's run is escalated, each further comment joins that
-  // open escalation (and its one police step) instead of opening another and alerting again.
+  // Harassment keeps coming: once an author's run (or a pile-on at one member of staff) is
+  // escalated, each further comment joins that open escalation (and its one police step) instead of opening another and alerting again.
   const joined = findings.harassmentOnly ? await openHarassmentEscalation(tx, comment) : null;
   if (joined) {
     await tx

@@ -276,7 +276,7 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
     expect(third.conduct).toHaveLength(0);
   });
 
-  it('harassment at one named member of staff by different authors; closed as not referred, with why', async () => {
+  it('harassment at one named member of staff by different authors joins one escalation; closed as not referred, with why', async () => {
     const s = await scene();
     await s.arrive('Mrs Jones is a useless idiot', 'a');
     await s.arrive('Mrs Jones should be sacked, idiot woman', 'b');
@@ -285,6 +285,11 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
       'rule:conduct/harassment_of_staff',
     );
     const id = third.conduct[0]!.id;
+    // More at the same person, from yet another author, joins that escalation rather than opening another.
+    const fourth = await s.arrive('Mrs Jones is an idiot and should go', 'd');
+    expect(fourth.conduct).toEqual([]);
+    const [joined] = await t.db.select().from(escalations).where(eq(escalations.id, id));
+    expect(joined!.laterCommentIds).toEqual([fourth.comment.id]);
     const closed = await call(s.head.id, `/api/escalations/${id}/close`, {
       note: 'Spoke to the parents involved; not a police matter.',
       notReferred: true,
