@@ -44,6 +44,11 @@ export const escalations = pgTable(
      * not (`not_referred`). Null: no police step.
      */
     policeReferral: text('police_referral', { enum: ['due', 'referred', 'not_referred'] }),
+    /**
+     * P7 harassment: later comments by the same author that joined this open escalation rather than
+     * opening one each (routeConduct), oldest first.
+     */
+    laterCommentIds: uuid('later_comment_ids').array().notNull().default([]),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { X_MAX_WEIGHTED_LENGTH, xWeightedLength } from '../../services/platforms/x/x-weighted-length.js';
 import { apiContext, FormBody, jsonBody, type PlatformApiOptions, platformApi } from '../core/http.js';
 import type { SandboxRateLimits } from '../core/rate-limits.js';
 import { token } from './oauth.js';
@@ -274,7 +275,8 @@ function postTweet(ctx: ApiContext): ApiReply {
       'The `text` field is required and must be a string',
     );
   }
-  if ([...text].length > 280) {
+  // X weighs the text (a link 23, CJK and emoji 2), as the product's length check does.
+  if (xWeightedLength(text) > X_MAX_WEIGHTED_LENGTH) {
     return problems.forbidden('You are not permitted to create a Tweet longer than 280 characters.');
   }
   const reply = bodyField(ctx.body, 'reply');

@@ -84,11 +84,17 @@ export async function mediaApprovers(db: Queryable, schoolId: string): Promise<M
   };
 }
 
-/** The people the approvals page and refusals name: "Ann Head (headteacher) or Bob Deputy". */
-export function approverNames(a: MediaApprovers): string {
+/**
+ * The people the approvals page and refusals name: "Ann Head (headteacher) or Bob Deputy". `show`
+ * renders each name (a page escapes and isolates it; plain text leaves it as typed).
+ */
+export function approverNames(
+  a: Pick<MediaApprovers, 'headteacher' | 'deputies'>,
+  show: (name: string) => string = (name) => name,
+): string {
   const names = [
-    ...(a.headteacher ? [`${a.headteacher.name} (headteacher)`] : []),
-    ...a.deputies.map((d) => d.name),
+    ...(a.headteacher ? [`${show(a.headteacher.name)} (headteacher)`] : []),
+    ...a.deputies.map((d) => show(d.name)),
   ];
   return names.length ? names.join(' or ') : 'a senior leader (no headteacher is named in Settings)';
 }

@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = {
   'comment.responded': 'comment',
   'comment.closed': 'comment',
   'comment.seen': 'comment',
+  'comment.post_commenting_requested': 'comment',
   'comment.post_commenting_turned_off': 'comment',
   'comment.post_commenting_turned_on': 'comment',
   'comment.redacted': 'comment',
@@ -77,6 +78,7 @@ export const AUDIT_ACTIONS = {
   'escalation.acknowledged': 'escalation',
   'escalation.closed': 'escalation',
   'escalation.referred': 'escalation',
+  'escalation.comment_added': 'escalation',
   // School settings
   'school.calendar_changed': 'school',
   'school.policy_version_set': 'school',

@@ -27,6 +27,8 @@ const ACTION_WORDING: Partial<Record<AuditAction, string>> = {
   'comment.held_released': 'No longer held for review (read back from the platform)',
   'comment.follow_up_overdue': 'Follow-up overdue: people told',
   'response.pupil_override': 'Reply to a pupil allowed by a senior leader',
+  'comment.post_commenting_requested': 'Post commenting change asked of the platform',
+  'escalation.comment_added': 'Later harassing comment added to the open escalation',
 };
 
 /** "comment.deadline_set" → "Deadline set"; "response.sent" → "Response sent". */

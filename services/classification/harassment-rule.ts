@@ -61,9 +61,7 @@ export async function findHarassment(
     if ((byAuthor?.n ?? 0) >= needed) return label('harassment_by_author');
   }
   // A few names at most: a comment naming thousands would otherwise be thousands of ILIKEs.
-  const targets = staffReferences(comment.text)
-    .filter((t) => /^(?:mr|mrs|miss|ms|mx|dr|sir)\b/i.test(t))
-    .slice(0, MAX_TARGETS);
+  const targets = namedStaff(comment.text);
   if (targets.length) {
     const [atTarget] = await db
       .select({ n: sql<number>`count(*)::int` })
@@ -74,7 +72,14 @@ export async function findHarassment(
   return null;
 }
 
-function escapeLike(s: string): string {
+/** The named members of staff ("Mrs Jones") a comment mentions, at most MAX_TARGETS. */
+export function namedStaff(text: string): string[] {
+  return staffReferences(text)
+    .filter((t) => /^(?:mr|mrs|miss|ms|mx|dr|sir)\b/i.test(t))
+    .slice(0, MAX_TARGETS);
+}
+
+export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 

@@ -17,7 +17,12 @@ export interface PendingResponseView {
   /** An offline response: how and with whom; its note is what will be said. */
   offline: { channel: string | null; contactPerson: string | null; note: string | null } | null;
   /** P6: a reply to a media enquiry, who may approve it, and whether the reader is one of them. */
-  media: { approvers: string; mayDecide: boolean } | null;
+  media: {
+    approvers: string;
+    /** The same people, for a page to name each one isolated. */
+    people: Pick<MediaApprovers, 'headteacher' | 'deputies'>;
+    mayDecide: boolean;
+  } | null;
   createdAt: Date;
   comment: {
     id: string;
@@ -77,6 +82,10 @@ export async function listPendingResponses(
       media: comment.categories.includes('media_enquiry')
         ? {
             approvers: approverNames(media.get(comment.schoolId)!),
+            people: {
+              headteacher: media.get(comment.schoolId)!.headteacher,
+              deputies: media.get(comment.schoolId)!.deputies,
+            },
             mayDecide: media.get(comment.schoolId)!.ids.includes(principal.userId),
           }
         : null,

@@ -14,6 +14,7 @@ import { withTransaction } from '../core/with-transaction.js';
 import { notifyUsers, schoolRoleUserIds } from '../notifications/notify-users.js';
 import type { PlatformName } from '../platforms/adapter.js';
 import { platformProfile } from '../platforms/platform-profiles.js';
+import { xWeightedLength } from '../platforms/x/x-weighted-length.js';
 import type { CommentEffects } from './comment-effects.js';
 import { commentLabel } from './comment-label.js';
 import { loadComment } from './load-comment.js';
@@ -118,17 +119,28 @@ export function distinctProblems(
   return [...byReason.values()];
 }
 
-/** Characters as people count them (an emoji is one), which is how the platforms count a reply. */
-export const replyLength = (text: string): number => [...text].length;
+/**
+ * A reply's length as its platform counts it: X weighs it (a link 23, CJK and emoji 2); the others
+ * count characters as people do (an emoji is one).
+ */
+export const replyLength = (text: string, platform: PlatformName): number =>
+  platform === 'x' ? xWeightedLength(text) : [...text].length;
 
-/** A reply that goes to the platform fits its limit, sign-off included (X 280, Instagram 2,200, Facebook 8,000). */
-function assertFitsPlatform(text: string, platform: PlatformName): void {
-  const { maxReplyChars, displayName } = platformProfile(platform);
-  const length = replyLength(text);
+/**
+ * A reply that goes to the platform fits its limit, sign-off included (X 280 weighted, Instagram
+ * 2,200, Facebook 8,000); a private reply fits the platform's message limit where it has one
+ * (Messenger 2,000).
+ */
+function assertFitsPlatform(text: string, platform: PlatformName, kind: 'public' | 'private'): void {
+  const profile = platformProfile(platform);
+  const { displayName } = profile;
+  const maxReplyChars = kind === 'private' ? profile.maxPrivateReplyChars : profile.maxReplyChars;
+  if (maxReplyChars === undefined) return;
+  const length = replyLength(text, platform);
   if (length <= maxReplyChars) return;
   const n = (v: number) => v.toLocaleString('en-GB');
   throw invalidInput(
-    `This reply is ${n(length)} characters with its sign-off; ${displayName} allows ${n(maxReplyChars)}. Shorten it by ${n(length - maxReplyChars)} characters.`,
+    `This reply is ${n(length)} characters with its sign-off; ${displayName} allows ${n(maxReplyChars)}${kind === 'private' ? ' in a private reply' : ''}. Shorten it by ${n(length - maxReplyChars)} characters.`,
     { maxReplyChars, length },
   );
 }
@@ -229,7 +241,7 @@ export async function respond(
             : null;
       // 002 §5 Behaviour: staff say who they are. Checked without it (the check's spans are the author's).
       text = signReply(text, await signatureOf(tx, ctx, comment.schoolId, policy.signOff));
-      if (input.kind !== 'private_reply') assertFitsPlatform(text, account.platform);
+      assertFitsPlatform(text, account.platform, input.kind === 'private_reply' ? 'private' : 'public');
     } else if (input.kind === 'offline' && media) {
       // P6: "must not respond without written approval" covers a phone call or meeting too.
       approvalReason = 'offline response to a media enquiry (P6)';

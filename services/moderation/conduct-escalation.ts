@@ -1,9 +1,10 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
-import { escalations, memberships, notificationDeliveries, users } from '../../db/schema/index.js';
+import { comments, escalations, memberships, notificationDeliveries, users } from '../../db/schema/index.js';
 import { loadConductSettings } from '../accounts/conduct-settings.js';
 import { escalationSubjectLabel } from '../audit/audit-labels.js';
 import { emitAudit } from '../audit/emit-audit.js';
+import { escapeLike, namedStaff } from '../classification/harassment-rule.js';
 import type { Label } from '../classification/types.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { DELIVERY_CHANNEL, notifyUsers } from '../notifications/notify-users.js';
@@ -22,6 +23,8 @@ export interface ConductFindings {
   kinds: string[];
   dataProtection: boolean;
   policeReferralDue: boolean;
+  /** Harassment is all it found: a later comment in a run, which joins its author's open escalation. */
+  harassmentOnly: boolean;
 }
 
 /** What in a comment's labels P7 escalates; null when nothing does. */
@@ -41,7 +44,47 @@ export function conductFindings(labels: readonly Label[]): ConductFindings | nul
     kinds: [...conduct, ...(personal.length ? [`personal data (${personal.join(', ')})`] : [])],
     dataProtection: personal.length > 0,
     policeReferralDue: conduct.some((c) => POSSIBLY_ILLEGAL.has(c)),
+    harassmentOnly: conduct.length === 1 && conduct[0] === 'harassment' && !personal.length,
   };
+}
+
+/**
+ * The open (or acknowledged) conduct escalation with a police step raised for a comment by this
+ * author on this platform, or naming a member of staff this comment names; locked. Null when
+ * there is none (an author the platform withheld is nobody in particular).
+ */
+async function openHarassmentEscalation(
+  tx: Transaction,
+  comment: { schoolId: string; platform: string; authorExternalId: string; text: string },
+): Promise<string | null> {
+  const open = and(
+    eq(escalations.schoolId, comment.schoolId),
+    eq(escalations.kind, 'senior_leader'),
+    inArray(escalations.status, ['open', 'acknowledged']),
+    isNotNull(escalations.policeReferral),
+  );
+  const byAuthor =
+    comment.authorExternalId.trim() === ''
+      ? null
+      : and(
+          eq(comments.platform, comment.platform as 'x'),
+          eq(comments.authorExternalId, comment.authorExternalId),
+        );
+  // At the same person: the escalated comment names the member of staff this one names.
+  const targets = namedStaff(comment.text);
+  const atStaff = targets.length
+    ? or(...targets.map((t) => ilike(comments.text, `%${escapeLike(t)}%`)))
+    : null;
+  if (!byAuthor && !atStaff) return null;
+  const [row] = await tx
+    .select({ id: escalations.id })
+    .from(escalations)
+    .innerJoin(comments, eq(comments.id, escalations.commentId))
+    .where(and(open, byAuthor && atStaff ? or(byAuthor, atStaff) : (byAuthor ?? atStaff!)))
+    .orderBy(asc(escalations.createdAt))
+    .limit(1)
+    .for('update', { of: escalations });
+  return row?.id ?? null;
 }
 
 /**
@@ -54,12 +97,29 @@ export function conductFindings(labels: readonly Label[]): ConductFindings | nul
 export async function routeConduct(
   tx: Transaction,
   ctx: Pick<ServiceContext, 'actor' | 'requestId'>,
-  comment: { id: string; schoolId: string },
+  comment: { id: string; schoolId: string; platform: string; authorExternalId: string; text: string },
   onAccount: string,
   findings: ConductFindings,
   personal: Record<string, unknown>,
 ): Promise<{ escalationId: string }> {
   const what = findings.kinds.join(', ');
+  // Harassment keeps coming: once an author's run (or a pile-on at one member of staff) is
+  // escalated, each further comment joins that open escalation (and its one police step) instead of opening another and alerting again.
+  const joined = findings.harassmentOnly ? await openHarassmentEscalation(tx, comment) : null;
+  if (joined) {
+    await tx
+      .update(escalations)
+      .set({ laterCommentIds: sql`array_append(${escalations.laterCommentIds}, ${comment.id}::uuid)` })
+      .where(eq(escalations.id, joined));
+    await emitAudit(tx, ctx, {
+      action: 'escalation.comment_added',
+      schoolId: comment.schoolId,
+      subject: { type: 'escalation', id: joined, label: escalationSubjectLabel('senior_leader', onAccount) },
+      details: { kind: 'senior_leader', commentId: comment.id, conduct: findings.kinds },
+      personal,
+    });
+    return { escalationId: joined };
+  }
   const [row] = await tx
     .insert(escalations)
     .values({

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { escalations } from '../../db/schema/index.js';
 import { accountLabel } from '../accounts/account-label.js';
@@ -7,7 +7,7 @@ import { emitAudit } from '../audit/emit-audit.js';
 import { requireUserId } from '../core/authorization.js';
 import { hasRole } from '../core/principal.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { forbidden } from '../core/service-error.js';
+import { conflict, forbidden } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
 import { notifyUsers } from '../notifications/notify-users.js';
 import { recipientChain } from '../notifications/recipient-chain.js';
@@ -35,6 +35,22 @@ export async function escalateComment(
     const p = ctx.principal;
     if (!(p?.adminOfAccounts.has(account.id) || (p && hasRole(p, comment.schoolId, ['senior_leader'])))) {
       throw forbidden("Only the account's admins or a senior leader may escalate its comments");
+    }
+    if (input.kind === 'police') {
+      // P7: a referral and a close "not referred to the police" exclude each other. The comment's
+      // police steps are locked first, so one that a senior leader is closing as not referred is
+      // read as it ends; a referral after that is refused rather than contradicting the record.
+      const steps = await tx
+        .select({ policeReferral: escalations.policeReferral })
+        .from(escalations)
+        .where(and(eq(escalations.commentId, comment.id), isNotNull(escalations.policeReferral)))
+        .for('update');
+      if (steps.some((e) => e.policeReferral === 'not_referred')) {
+        throw conflict(
+          "A senior leader closed this comment's escalation as not referred to the police, so a referral cannot be recorded on it: nothing was recorded. Raise it with a senior leader.",
+          { policeReferral: 'not_referred' },
+        );
+      }
     }
     const [row] = await tx
       .insert(escalations)

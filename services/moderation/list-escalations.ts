@@ -27,6 +27,8 @@ export interface EscalationItem {
   externalReference: string | null;
   /** P7: a police-referral step for possibly illegal conduct: due, referred, not_referred; null: none. */
   policeReferral: 'due' | 'referred' | 'not_referred' | null;
+  /** P7 harassment: later comments by the same author that joined this escalation, oldest first. */
+  laterCommentIds: string[];
   /** null when the system raised it from a classification. */
   raisedByName: string | null;
   createdAt: Date;
@@ -131,6 +133,7 @@ export function toEscalationItem(r: EscalationRow): EscalationItem {
     reason: r.e.reason,
     externalReference: r.e.externalReference,
     policeReferral: r.e.policeReferral,
+    laterCommentIds: r.e.laterCommentIds,
     raisedByName: r.e.raisedBy ? r.raisedByName : null,
     createdAt: r.e.createdAt,
     acknowledgedAt: r.e.acknowledgedAt,

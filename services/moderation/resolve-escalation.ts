@@ -57,6 +57,12 @@ export async function resolveEscalation(
         'This may be illegal (P7): record the police referral with its reference on the comment page first, or close it as not referred to the police, saying why in the note',
       );
     }
+    if (!acknowledge && input.notReferred && current.policeReferral === 'referred') {
+      throw conflict(
+        'This comment was referred to the police while you were closing it: close it without "not referred", noting the referral',
+        { policeReferral: 'referred' },
+      );
+    }
     const from = acknowledge ? (['open'] as const) : (['open', 'acknowledged'] as const);
     const now = new Date();
     const [updated] = await tx
@@ -74,7 +80,16 @@ export async function resolveEscalation(
               acknowledgedAt: current.acknowledgedAt ?? now,
             },
       )
-      .where(and(eq(escalations.id, current.id), inArray(escalations.status, [...from])))
+      .where(
+        and(
+          eq(escalations.id, current.id),
+          inArray(escalations.status, [...from]),
+          // Closing "not referred" holds only while the police step is still due (see escalate-comment).
+          ...(current.policeReferral === 'due' && !acknowledge
+            ? [eq(escalations.policeReferral, 'due')]
+            : []),
+        ),
+      )
       .returning();
     if (!updated) {
       throw conflict(`This escalation is already ${current.status}`, { status: current.status });

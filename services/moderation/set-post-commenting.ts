@@ -6,6 +6,7 @@ import { assertAccountAdmin } from '../core/authorization.js';
 import { recordAfterExternalCall } from '../core/retry-on-connection-loss.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { invalidInput, preconditionFailed, ServiceError } from '../core/service-error.js';
+import { withTransaction } from '../core/with-transaction.js';
 import { isPlatformError } from '../platforms/adapter.js';
 import type { AdapterFactory } from '../platforms/adapter-factory.js';
 import { platformProfile } from '../platforms/platform-profiles.js';
@@ -26,7 +27,8 @@ export interface SetPostCommentingDeps {
  * Turns commenting off (or on again) on the post a comment is under, where the platform's API can
  * (Instagram): a pile-on is stopped at its source. One of the account's admins does it, at once
  * (like a hide), with a reason; the adapter reads the post's state before and after, so a second
- * click changes nothing, and the audit entry records what the platform now says.
+ * click changes nothing. The request is audited before the platform is asked and the outcome after,
+ * recording what the platform now says.
  */
 export async function setPostCommenting(
   ctx: ServiceContext,
@@ -49,6 +51,19 @@ export async function setPostCommenting(
   const postId = comment.conversationId;
   if (!postId) throw preconditionFailed('Hallmonitor does not know which post this comment is under');
 
+  // The intent is on record before the platform is asked, so a process that dies between the
+  // platform's change and the outcome entry still leaves who asked for what, and why.
+  const label = commentLabel(comment, account);
+  const subject = { type: 'comment' as const, id: comment.id, label };
+  await withTransaction(ctx, (tx, txCtx) =>
+    emitAudit(tx, txCtx, {
+      action: 'comment.post_commenting_requested',
+      schoolId: comment.schoolId,
+      subject,
+      details: { accountId: account.id, postExternalId: postId, enabled, reason },
+    }),
+  );
+
   let alreadyInState = false;
   const adapter = openAccountAdapter(ctx, account, deps, 'action');
   try {
@@ -67,12 +82,11 @@ export async function setPostCommenting(
     adapter.close();
   }
 
-  const label = commentLabel(comment, account);
   await recordAfterExternalCall(ctx, (tx, txCtx) =>
     emitAudit(tx, txCtx, {
       action: enabled ? 'comment.post_commenting_turned_on' : 'comment.post_commenting_turned_off',
       schoolId: comment.schoolId,
-      subject: { type: 'comment', id: comment.id, label },
+      subject,
       details: {
         accountId: account.id,
         postExternalId: postId,

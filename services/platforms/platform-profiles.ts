@@ -44,6 +44,8 @@ export interface PlatformProfile {
   readonly accountName: 'handle' | 'name';
   /** the longest reply the platform accepts, in characters */
   readonly maxReplyChars: number;
+  /** the longest private reply (a message) the platform accepts, where Hallmonitor sends one */
+  readonly maxPrivateReplyChars?: number;
   /** the longest public notice Hallmonitor drafts; never more than maxReplyChars */
   readonly maxNoticeChars: number;
   readonly noticeOrder: NoticeOrder;
@@ -259,6 +261,8 @@ const PROFILES: { readonly [P in PlatformName]: PlatformProfile } = {
     capabilities: facebookCapabilities(),
     accountName: 'name',
     maxReplyChars: 8_000,
+    // A private reply is a Messenger message: the Send API takes at most 2,000 characters.
+    maxPrivateReplyChars: 2_000,
     // A notice is read under the comment: kept to a paragraph whatever the platform allows.
     maxNoticeChars: 1_000,
     noticeOrder: 'reply-then-hide',

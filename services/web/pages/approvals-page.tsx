@@ -3,6 +3,7 @@ import type { AccountApprovals } from '../../accounts/list-account-approvals.js'
 import type { PendingResponseView } from '../../comments/list-pending-responses.js';
 import type { ActionItem } from '../../moderation/list-flags.js';
 import { AdminNames, ReviewForm } from '../components/account-bits.js';
+import { ApproverNames } from '../components/approver-names.js';
 import { PostForm, Time, words } from '../components/kit.js';
 import { CommentLink, Quoted, RejectForm } from '../components/moderation-bits.js';
 import { excerptOf, Flash, type FlashMessage, fieldId } from '../components/page-bits.js';
@@ -100,7 +101,13 @@ function ReplyItem({
         <Time at={r.comment.deadlineAt} />
       </p>
       {r.why ? <p class="approval-why" safe>{`Needs approval: ${r.why}`}</p> : ''}
-      {r.media ? <p class="media-approvers" safe>{`Approved only by ${r.media.approvers}`}</p> : ''}
+      {r.media ? (
+        <p class="media-approvers">
+          Approved only by <ApproverNames approvers={r.media.people} />
+        </p>
+      ) : (
+        ''
+      )}
       <p>In answer to:</p>
       <Quoted text={excerptOf(r.comment.text)} />
       {r.offline ? (
@@ -123,10 +130,9 @@ function ReplyItem({
       )}
       <CommentLink commentId={r.comment.id} />
       {r.media && !r.media.mayDecide ? (
-        <p
-          class="muted"
-          safe
-        >{`Only ${r.media.approvers} may approve or reject a reply to a media enquiry.`}</p>
+        <p class="muted">
+          Only <ApproverNames approvers={r.media.people} /> may approve or reject a reply to a media enquiry.
+        </p>
       ) : actionable ? (
         <>
           <PostForm action={`/approvals/replies/${r.id}/approve`} csrfToken={csrfToken} class="inline-form">

@@ -1,4 +1,5 @@
 import { escapeHtml } from '@kitajs/html';
+import type { MediaApprovers } from '../../accounts/conduct-settings.js';
 import { auditActionLabel, commentLabelOf } from '../../audit/audit-labels.js';
 import { labelTier, tierOutcomeText } from '../../classification/label-tier.js';
 import type { CommentPeople } from '../../comments/comment-people.js';
@@ -11,6 +12,7 @@ import {
   platformProfile,
 } from '../../platforms/platform-profiles.js';
 import { ActionOutcomeItem } from '../components/action-outcome.js';
+import { ApproverNames } from '../components/approver-names.js';
 import { CommentName } from '../components/comment-name.js';
 import { PupilNotice, PupilOverrideField, WhoWroteIt } from '../components/comment-people.js';
 import { HighlightedText } from '../components/highlighted-text.js';
@@ -50,7 +52,7 @@ export interface CommentPageProps {
   /** Who wrote it: parent and pupil marks, the pupil rule, the parent path (P9). */
   people?: CommentPeople | undefined;
   /** P6: a media enquiry's approvers ("Ann Head (headteacher) or Bob Deputy"); null when it is not one. */
-  mediaApprovers?: string | null | undefined;
+  mediaApprovers?: Pick<MediaApprovers, 'headteacher' | 'deputies'> | null | undefined;
 }
 
 /** P6: whether this is a media enquiry, who approves its replies, and marking or unmarking it. */
@@ -61,7 +63,7 @@ function MediaEnquiry({
   csrfToken,
 }: {
   commentId: string;
-  approvers: string | null;
+  approvers: Pick<MediaApprovers, 'headteacher' | 'deputies'> | null;
   canMark: boolean;
   csrfToken: string;
 }): JSX.Element {
@@ -69,8 +71,8 @@ function MediaEnquiry({
     return (
       <div class="media-enquiry" id="media-enquiry">
         <p>
-          <strong>Media enquiry.</strong>{' '}
-          <span safe>{`No reply and no offline response without the approval of ${approvers} (P6).`}</span>
+          <strong>Media enquiry.</strong> No reply and no offline response without the approval of{' '}
+          <ApproverNames approvers={approvers} /> (P6).
         </p>
         {canMark ? (
           <PostForm action={`/comments/${commentId}/not-a-problem`} csrfToken={csrfToken} class="inline-form">

@@ -94,6 +94,21 @@ function Item({ e, csrfToken }: { e: QueueItem; csrfToken: string | null }): JSX
       ) : (
         ''
       )}
+      {e.laterCommentIds.length ? (
+        <p class="later-comments">
+          <span
+            safe
+          >{`${e.laterCommentIds.length} later ${e.laterCommentIds.length === 1 ? 'comment' : 'comments'} by the same author joined this escalation: `}</span>
+          {e.laterCommentIds.map((id, i) => (
+            <>
+              {i ? ', ' : ''}
+              <a href={`/comments/${id}`} safe>{`comment ${i + 1}`}</a>
+            </>
+          ))}
+        </p>
+      ) : (
+        ''
+      )}
       {e.externalReference ? (
         <p>
           Reference: <PublicText text={e.externalReference} />

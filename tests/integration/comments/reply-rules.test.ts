@@ -7,7 +7,7 @@ import { systemContext } from '../../../services/core/service-context.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
 import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
-import { createComment, createSchool, createUser } from '../../helpers/factories.js';
+import { createAccount, createComment, createSchool, createUser } from '../../helpers/factories.js';
 import { connectSandboxAccount } from '../../helpers/sandbox-account.js';
 import { signIn } from '../../helpers/sign-in.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -207,6 +207,74 @@ describe('a reply longer than X allows', () => {
     );
     expect(await t.db.select().from(responses).where(eq(responses.commentId, c.id))).toEqual([]);
     const fits = await reply(s.comms.id, c.id, { text: 'The fair opens at ten.' });
+    expect(fits.statusCode, fits.body).toBe(201);
+  });
+});
+
+describe('a reply is measured as X measures it (links 23, CJK and emoji 2)', () => {
+  it('a reply in Chinese that X counts past 280 is refused, though it is under 160 characters', async () => {
+    const s = await scene();
+    const c = await s.comment('集市几点开门？');
+    const res = await reply(s.comms.id, c.id, {
+      text: '集市十点开门。'.repeat(21) + '欢迎光临！！！' + '集',
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().message).toMatch(/characters with its sign-off; X allows 280\./);
+    expect(res.json()).toMatchObject({ maxReplyChars: 280 });
+    expect(res.json().length).toBeGreaterThan(300);
+    expect(await t.db.select().from(responses).where(eq(responses.commentId, c.id))).toEqual([]);
+  });
+
+  it('a reply with a long link that X counts as 23 is accepted, and X takes it when it is sent', async () => {
+    const s = await scene();
+    const c = await s.comment('Where are the fair details?');
+    const text = `The details are at https://oakfield.sch.uk/news/${'summer-fair-'.repeat(22)}details - see you there!`;
+    expect([...text].length).toBeGreaterThan(300);
+    const res = await reply(s.comms.id, c.id, { text });
+    expect(res.statusCode, res.body).toBe(201);
+    const sent = await sendReply(
+      systemContext(t.db, 'test sender'),
+      { responseId: res.json().responseId },
+      {
+        encryptionKey: api.config.encryptionKey,
+        adapterFor: createAdapterFactory(api.config),
+        timers: { schedule: async () => {}, remove: async () => {} },
+      },
+    );
+    expect(sent.status).toBe('sent');
+    const externalId = (await responseRow(res.json().responseId)).externalId!;
+    expect(sandbox.state.tweet(externalId)?.text).toContain('summer-fair-summer-fair');
+  });
+});
+
+describe('a private reply on Facebook is a Messenger message', () => {
+  it('is refused past Messenger’s 2,000 characters, saying so; one that fits is recorded', async () => {
+    const s = await scene();
+    const fb = await createAccount(t.db, {
+      schoolId: s.school.id,
+      platform: 'facebook',
+      handle: `Hill Top Page ${n}`,
+      adminIds: [s.comms.id],
+    });
+    const c = await createComment(t.db, {
+      schoolId: s.school.id,
+      accountId: fb.id,
+      platform: 'facebook',
+      text: 'Please message me about the trip money',
+    });
+    const long = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, {
+      kind: 'private_reply',
+      text: 'About the trip money. '.repeat(95),
+    });
+    expect(long.statusCode, long.body).toBe(400);
+    expect(long.json().message).toMatch(
+      /characters with its sign-off; Facebook allows 2,000 in a private reply\. Shorten it by \d+ characters\./,
+    );
+    expect(await t.db.select().from(responses).where(eq(responses.commentId, c.id))).toEqual([]);
+    const fits = await call(s.comms.id, 'POST', `/api/comments/${c.id}/responses`, {
+      kind: 'private_reply',
+      text: 'About the trip money. '.repeat(80),
+    });
     expect(fits.statusCode, fits.body).toBe(201);
   });
 });

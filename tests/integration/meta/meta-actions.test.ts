@@ -6,9 +6,10 @@ import { sealCredentials } from '../../../services/accounts/account-credentials.
 import { sendReply } from '../../../services/comments/send-reply.js';
 import { systemContext } from '../../../services/core/service-context.js';
 import { executeAction } from '../../../services/moderation/execute-action.js';
+import { setPostCommenting } from '../../../services/moderation/set-post-commenting.js';
 import { createAdapterFactory } from '../../../services/platforms/create-adapter-factory.js';
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js';
-import { expectAuditEntry } from '../../helpers/expect-audit-entry.js';
+import { auditActions, expectAuditEntry } from '../../helpers/expect-audit-entry.js';
 import { createAccount, createComment, createSchool, createUser } from '../../helpers/factories.js';
 import { signIn } from '../../helpers/sign-in.js';
 import { metaTestEnv } from '../../helpers/test-config.js';
@@ -322,6 +323,50 @@ describe('turning commenting off on an Instagram post', () => {
       subjectId: s.igComment.id,
       actorId: s.adminB.id,
     });
+  });
+
+  it('records the intent before Instagram is asked: a process that dies after the call still leaves an audit entry saying who asked for what', async () => {
+    const s = await scene();
+    const mediaId = s.igComment.conversationId!;
+    const real = createAdapterFactory(api.config);
+    // The platform call succeeds, then the process "dies" before it can record the outcome.
+    const dying: typeof real = (account, credentials, onRefresh) => {
+      const adapter = real(account, credentials, onRefresh);
+      const set = adapter.setCommentsEnabled!.bind(adapter);
+      adapter.setCommentsEnabled = async (postId: string, enabled: boolean) => {
+        await set(postId, enabled);
+        throw new Error('process killed');
+      };
+      return adapter;
+    };
+    await expect(
+      setPostCommenting(
+        systemContext(t.db, 'test'),
+        s.igComment.id,
+        { enabled: false, reason: 'A pile-on about the trip' },
+        { encryptionKey: api.config.encryptionKey, adapterFor: dying },
+      ),
+    ).rejects.toThrow('process killed');
+    expect(await commentingOnInstagram(mediaId, s.page.id)).toBe(false);
+    await expectAuditEntry(t.db, {
+      action: 'comment.post_commenting_requested',
+      subjectId: s.igComment.id,
+      details: { postExternalId: mediaId, enabled: false, reason: 'A pile-on about the trip' },
+    });
+    expect(await auditActions(t.db, s.igComment.id)).not.toContain('comment.post_commenting_turned_off');
+
+    // Done properly, the request comes before the outcome.
+    const ok = await setPostCommenting(
+      systemContext(t.db, 'test'),
+      s.igComment.id,
+      { enabled: true, reason: 'It has calmed down' },
+      { encryptionKey: api.config.encryptionKey, adapterFor: real },
+    );
+    expect(ok.commentsEnabled).toBe(true);
+    expect((await auditActions(t.db, s.igComment.id)).slice(-2)).toEqual([
+      'comment.post_commenting_requested',
+      'comment.post_commenting_turned_on',
+    ]);
   });
 
   it('is not offered on Facebook, and a forged form is refused saying why, changing nothing', async () => {

@@ -147,8 +147,18 @@ describe('P6: staff mark a media enquiry; the headteacher or a named deputy appr
 
     // The Approvals page shows who approves, to the one who may not as well.
     const page = await call(s.other.id, 'GET', '/approvals');
-    expect(page.body).toContain('Approved only by Hana Head (headteacher) or Dev Deputy');
-    expect(page.body).toContain('Only Hana Head (headteacher) or Dev Deputy may approve or reject');
+    // Staff names are typed text: each is escaped and isolated, so a right-to-left name cannot
+    // reorder the sentence around it.
+    expect(page.body).toContain(
+      'Approved only by <bdi>Hana Head</bdi> (headteacher) or <bdi>Dev Deputy</bdi>',
+    );
+    expect(page.body).toContain(
+      'Only <bdi>Hana Head</bdi> (headteacher) or <bdi>Dev Deputy</bdi> may approve or reject',
+    );
+    const commentPage = await call(s.other.id, 'GET', `/comments/${c.id}`);
+    expect(commentPage.body).toContain(
+      'without the approval of <bdi>Hana Head</bdi> (headteacher) or <bdi>Dev Deputy</bdi> (P6)',
+    );
   });
 
   it("the headteacher's own reply is approved by its author; another senior leader's waits", async () => {

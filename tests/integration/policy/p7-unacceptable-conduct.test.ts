@@ -214,6 +214,59 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
     );
   });
 
+  it('harassment keeps coming from one author: later comments join the open escalation, not a new one each with its own police step', async () => {
+    const s = await scene();
+    await s.arrive('you idiot', 'troll');
+    await s.arrive('what an idiot', 'troll');
+    const third = await s.arrive('idiot teachers', 'troll');
+    expect(third.conduct).toHaveLength(1);
+    const id = third.conduct[0]!.id;
+    const told = async () =>
+      (
+        await t.db
+          .select({ id: notifications.id })
+          .from(notifications)
+          .where(and(eq(notifications.schoolId, s.school.id), eq(notifications.event, 'escalation.raised')))
+      ).length;
+    const toldAtFirst = await told();
+    const fourth = await s.arrive('idiots, all of you', 'troll');
+    const fifth = await s.arrive('stupid idiots', 'troll');
+    expect(subcategories(fifth.comment)).toContain('harassment');
+    expect([...fourth.conduct, ...fifth.conduct]).toEqual([]);
+    const open = (await t.db.select().from(escalations).where(eq(escalations.schoolId, s.school.id))).filter(
+      (e) => e.kind === 'senior_leader',
+    );
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({
+      id,
+      policeReferral: 'due',
+      laterCommentIds: [fourth.comment.id, fifth.comment.id],
+    });
+    expect(await told()).toBe(toldAtFirst);
+    const page = await api.app.inject({
+      method: 'GET',
+      url: '/escalations',
+      headers: (await signIn(t.db, s.head.id)).headers,
+    });
+    expect(page.body).toContain('2 later comments by the same author joined this escalation');
+    expect(page.body).toContain(`href="/comments/${fifth.comment.id}"`);
+    await expectAuditEntry(t.db, {
+      action: 'escalation.comment_added',
+      subjectId: id,
+      details: { commentId: fifth.comment.id, conduct: ['harassment'] },
+    });
+
+    // Once it is closed, the next one opens a new escalation.
+    const closed = await call(s.head.id, `/api/escalations/${id}/close`, {
+      note: 'Blocked; not a police matter.',
+      notReferred: true,
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    const sixth = await s.arrive('idiot school', 'troll');
+    expect(sixth.conduct).toHaveLength(1);
+    expect(sixth.conduct[0]!.id).not.toBe(id);
+  });
+
   it('comments whose author the platform withheld (no from) are not one author: no harassment, no police step', async () => {
     const s = await scene();
     await s.arrive('you idiot', '');
@@ -223,7 +276,7 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
     expect(third.conduct).toHaveLength(0);
   });
 
-  it('harassment at one named member of staff by different authors; closed as not referred, with why', async () => {
+  it('harassment at one named member of staff by different authors joins one escalation; closed as not referred, with why', async () => {
     const s = await scene();
     await s.arrive('Mrs Jones is a useless idiot', 'a');
     await s.arrive('Mrs Jones should be sacked, idiot woman', 'b');
@@ -232,6 +285,11 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
       'rule:conduct/harassment_of_staff',
     );
     const id = third.conduct[0]!.id;
+    // More at the same person, from yet another author, joins that escalation rather than opening another.
+    const fourth = await s.arrive('Mrs Jones is an idiot and should go', 'd');
+    expect(fourth.conduct).toEqual([]);
+    const [joined] = await t.db.select().from(escalations).where(eq(escalations.id, id));
+    expect(joined!.laterCommentIds).toEqual([fourth.comment.id]);
     const closed = await call(s.head.id, `/api/escalations/${id}/close`, {
       note: 'Spoke to the parents involved; not a police matter.',
       notReferred: true,
@@ -243,6 +301,63 @@ describe('P7: unacceptable conduct found by the classifier goes to a senior memb
       action: 'escalation.closed',
       subjectId: id,
       details: { policeReferral: 'not_referred' },
+    });
+  });
+
+  describe('a police referral and closing as not referred exclude each other', () => {
+    async function harassed() {
+      const s = await scene();
+      await s.arrive('you idiot', 'troll');
+      await s.arrive('what an idiot', 'troll');
+      const third = await s.arrive('idiot teachers', 'troll');
+      return { s, commentId: third.comment.id, id: third.conduct[0]!.id };
+    }
+    const referral = { kind: 'police', reason: 'Repeated abuse of staff', externalReference: 'CAD-77' };
+    const notReferred = { note: 'Not a police matter.', notReferred: true };
+    const policeRows = async (commentId: string) =>
+      (await t.db.select().from(escalations).where(eq(escalations.commentId, commentId))).filter(
+        (e) => e.kind === 'police',
+      );
+
+    it('closed as not referred first: a referral after it is refused (409) saying so, and nothing is recorded', async () => {
+      const { s, commentId, id } = await harassed();
+      expect((await call(s.head.id, `/api/escalations/${id}/close`, notReferred)).statusCode).toBe(200);
+      const late = await call(s.head.id, `/api/comments/${commentId}/escalations`, referral);
+      expect(late.statusCode, late.body).toBe(409);
+      expect(late.json().message).toContain("closed this comment's escalation as not referred to the police");
+      expect(await policeRows(commentId)).toEqual([]);
+      const [after] = await t.db.select().from(escalations).where(eq(escalations.id, id));
+      expect(after!.policeReferral).toBe('not_referred');
+    });
+
+    it('referred first: closing as not referred is refused (409) naming the referral; closing as dealt with works', async () => {
+      const { s, commentId, id } = await harassed();
+      expect((await call(s.head.id, `/api/comments/${commentId}/escalations`, referral)).statusCode).toBe(
+        201,
+      );
+      const late = await call(s.head.id, `/api/escalations/${id}/close`, notReferred);
+      expect(late.statusCode, late.body).toBe(409);
+      expect(late.json().message).toContain('was referred to the police');
+      const [still] = await t.db.select().from(escalations).where(eq(escalations.id, id));
+      expect(still).toMatchObject({ status: 'open', policeReferral: 'referred' });
+      const closed = await call(s.head.id, `/api/escalations/${id}/close`, { note: 'Referred, CAD-77' });
+      expect(closed.statusCode).toBe(200);
+    });
+
+    it('both at once: exactly one wins, and the record never says both', async () => {
+      const { s, commentId, id } = await harassed();
+      const [closed, referred] = await Promise.all([
+        call(s.head.id, `/api/escalations/${id}/close`, notReferred),
+        call(s.head.id, `/api/comments/${commentId}/escalations`, referral),
+      ]);
+      expect([closed.statusCode, referred.statusCode].sort()).toEqual(
+        closed.statusCode === 200 ? [200, 409] : [201, 409],
+      );
+      const [after] = await t.db.select().from(escalations).where(eq(escalations.id, id));
+      const police = await policeRows(commentId);
+      if (after!.policeReferral === 'not_referred') expect(police).toEqual([]);
+      else expect(after!.policeReferral).toBe('referred');
+      expect(police.length).toBe(after!.policeReferral === 'referred' ? 1 : 0);
     });
   });
 

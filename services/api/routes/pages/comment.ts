@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { approverNames, mediaApprovers } from '../../../accounts/conduct-settings.js';
+import { mediaApprovers } from '../../../accounts/conduct-settings.js';
 import { clearFlag } from '../../../classification/corrections/clear-flag.js';
 import { flagComment } from '../../../classification/corrections/flag-comment.js';
 import { assignComment } from '../../../comments/assign-comment.js';
@@ -111,7 +111,7 @@ export const commentPageRoutes = pageRoutes(async (app) => {
       const detail = await getCommentDetail(request.ctx, commentId);
       const people = await getCommentPeople(request.ctx, commentId);
       const media = detail.comment.labels.some((l) => l.category === 'media_enquiry')
-        ? approverNames(await mediaApprovers(app.db, detail.comment.schoolId))
+        ? await mediaApprovers(app.db, detail.comment.schoolId)
         : null;
       html = await inViewerTimeZone(request, async () => {
         showTimesForSchool(detail.comment.schoolId);

@@ -1,0 +1,1 @@
+ALTER TABLE "escalations" ADD COLUMN "later_comment_ids" uuid[] DEFAULT '{}' NOT NULL;
