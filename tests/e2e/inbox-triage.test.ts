@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredLabel } from '../../db/schema/index.js';
 import { moderationActions } from '../../db/schema/index.js';
 import { notifyFlagDigest } from '../../services/notifications/notify-flag-digest.js';
-import { saveScreenshot } from '../helpers/browser.js';
+import { saveScreenshot, selectsCutOff } from '../helpers/browser.js';
 import { createPasswordUser } from '../helpers/e2e-app.js';
 import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createAccount, createComment, createSchool } from '../helpers/factories.js';
@@ -80,6 +80,8 @@ describe('the inbox for triage', () => {
     expect(await first.locator('.urgency-badge').textContent()).toBe('Safeguarding');
     expect(await first.locator('.severity-badge').textContent()).toBe('High severity');
     expect(await first.locator('.assignee').textContent()).toBe('Unassigned');
+    // Every filter shows its choice whole ("Any or nobody", not "Anyone or nobod").
+    expect(await selectsCutOff(page, 'form.filters')).toEqual([]);
     await ui.checkA11y(page);
 
     // A comment arriving live goes where the order puts it: a threat, below the disclosure.

@@ -231,7 +231,7 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
           <label>
             Assigned to{' '}
             <select name="assignee">
-              <Option value="" label="Anyone or nobody" selected={filter.assignee ?? ''} />
+              <Option value="" label="Any or nobody" selected={filter.assignee ?? ''} />
               <Option value="me" label="Me" selected={filter.assignee ?? ''} />
               <Option value="none" label="Nobody" selected={filter.assignee ?? ''} />
               {props.people.map((p) => (
