@@ -1,13 +1,13 @@
 import { escapeHtml } from '@kitajs/html';
 import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
-import { platformDisplayName, platformProfiles } from '../../platforms/platform-profiles.js';
+import { PLATFORM_NAMES, platformDisplayName, platformProfiles } from '../../platforms/platform-profiles.js';
 import { AtRiskBanner } from '../components/account-risk.js';
 import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Option, Time } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
-import { AccountName, AuthorName } from '../components/public-text.js';
+import { AccountName, AuthorName, namesPeople } from '../components/public-text.js';
 import { SeverityBadge, UrgencyBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -292,7 +292,11 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
         ) : (
           ''
         )}
-        <ol class="inbox" data-live={defaultView ? 'on' : 'off'}>
+        <ol
+          class="inbox"
+          data-live={defaultView ? 'on' : 'off'}
+          data-named-platforms={PLATFORM_NAMES.filter(namesPeople).join(' ')}
+        >
           {props.items.map((item, index) => (
             <Row item={item} index={index} />
           ))}
