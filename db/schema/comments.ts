@@ -89,6 +89,12 @@ export const comments = pgTable(
     firstResponseAt: at('first_response_at'),
     resolvedAt: at('resolved_at'),
     assigneeId: uuid('assignee_id').references(() => users.id),
+    /**
+     * When a comment arrived held back by its platform for the account to approve (YouTube's
+     * heldForReview): nobody else sees it until it is published. Cleared when it is published or
+     * rejected, here or on the platform (read back by the poll).
+     */
+    heldByPlatformAt: at('held_by_platform_at'),
     /** Set when the retention policy or an erasure request removed text and author identity (P12). */
     redactedAt: at('redacted_at'),
     /**
@@ -124,6 +130,10 @@ export const comments = pgTable(
     index('comments_unprocessed_idx').on(t.ingestedAt).where(sql`${t.processedAt} is null`),
     index('comments_author_idx').on(t.schoolId, t.authorExternalId),
     index('comments_categories_idx').using('gin', t.categories),
+    // Each poll's read-back of the comments its platform still holds (YouTube): few, so a small index.
+    index('comments_held_idx')
+      .on(t.accountId, t.heldByPlatformAt)
+      .where(sql`${t.heldByPlatformAt} is not null`),
   ],
 );
 

@@ -46,6 +46,8 @@ export const AUDIT_ACTIONS = {
   'comment.parent_asked': 'comment',
   'comment.parent_removed': 'comment',
   'comment.parent_escalated': 'comment',
+  // A comment the platform held back, published or removed there (read back by the poll)
+  'comment.held_released': 'comment',
   // Staff teaching the classifier (issue 20)
   'comment.corrected': 'comment',
   'correction.reviewed': 'correction',

@@ -24,6 +24,7 @@ const ACTION_WORDING: Partial<Record<AuditAction, string>> = {
   'comment.parent_asked': 'Parent asked to remove it and invited to talk',
   'comment.parent_removed': 'Removed by the parent (read back from the platform)',
   'comment.parent_escalated': 'Parent request escalated',
+  'comment.held_released': 'No longer held for review (read back from the platform)',
   'comment.follow_up_overdue': 'Follow-up overdue: people told',
   'response.pupil_override': 'Reply to a pupil allowed by a senior leader',
 };

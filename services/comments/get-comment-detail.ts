@@ -70,6 +70,8 @@ export interface CommentDetail {
     followUpDueAt: Date | null;
     assignee: { id: string; name: string } | null;
     redacted: boolean;
+    /** The platform holds it back until an account admin publishes or rejects it (YouTube). */
+    heldByPlatform: boolean;
   };
   /** The conversation around it on this account, oldest first (the comment itself included). */
   thread: CommentSummary[];
@@ -305,6 +307,7 @@ async function readCommentDetail(
       followUpDueAt: comment.followUpDueAt,
       assignee: assignee[0] ?? null,
       redacted,
+      heldByPlatform: comment.heldByPlatformAt !== null,
     },
     thread: thread.map(summary),
     authorHistory: earlier.map(summary),

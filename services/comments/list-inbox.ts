@@ -56,6 +56,8 @@ export interface InboxItem {
   severity: Severity | null;
   /** What the row may say about its deadline: only `due` and `breached` count down. */
   dueState: DueState;
+  /** The platform holds it back until an account admin publishes or rejects it (YouTube). */
+  heldByPlatform: boolean;
 }
 
 /** What GET /api/inbox answers: InboxItems as JSON, dates as ISO 8601 strings, no other field. */
@@ -87,6 +89,7 @@ export const inboxItemSchema = z.object({
   urgency: z.number(),
   severity: z.enum(['high', 'medium', 'low']).nullable(),
   dueState: z.enum(['responded', 'closed', 'breached', 'due', 'unset']),
+  heldByPlatform: z.boolean(),
 });
 export const inboxPageSchema = z.object({ items: z.array(inboxItemSchema), next: z.string().nullable() });
 
@@ -174,17 +177,20 @@ export const INBOX_ROW = {
   redactedAt: comments.redactedAt,
   platform: comments.platform,
   urgency: comments.urgency,
+  heldByPlatformAt: comments.heldByPlatformAt,
 };
 
-type InboxRow = Omit<InboxItem, 'redacted' | 'severity' | 'dueState' | 'assigneeName'> & {
+type InboxRow = Omit<InboxItem, 'redacted' | 'severity' | 'dueState' | 'assigneeName' | 'heldByPlatform'> & {
   assigneeName: string | null;
   redactedAt: Date | null;
+  heldByPlatformAt: Date | null;
 };
 
 /** An InboxItem from an INBOX_ROW row. */
-export function inboxItemOf({ redactedAt, ...r }: InboxRow): InboxItem {
+export function inboxItemOf({ redactedAt, heldByPlatformAt, ...r }: InboxRow): InboxItem {
   return {
     ...r,
+    heldByPlatform: heldByPlatformAt !== null,
     assigneeName: r.assigneeName ?? null,
     redacted: redactedAt !== null,
     severity: severityOf(r.labels),
@@ -247,7 +253,8 @@ const ITEM_JSON = sql`(select row_to_json(i) from (select ${comments.id} as "id"
     when ${comments.labels} @> '[{"severity":"low"}]' then 'low' end as "severity",
   case when ${comments.status} = 'responded' then 'responded' when ${comments.status} = 'closed' then 'closed'
     when ${comments.breachedAt} is not null then 'breached' when ${comments.deadlineAt} is not null then 'due'
-    else 'unset' end as "dueState") i)`;
+    else 'unset' end as "dueState",
+  ${comments.heldByPlatformAt} is not null as "heldByPlatform") i)`;
 
 const dialect = new PgDialect();
 

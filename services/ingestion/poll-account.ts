@@ -32,6 +32,7 @@ import {
 import type { AdapterFactory } from '../platforms/adapter-factory.js';
 import { platformProfile } from '../platforms/platform-profiles.js';
 import { ASYNC_COMMIT } from './process-comment.js';
+import { readBackHeld } from './read-back-held.js';
 import {
   backstopPollDue,
   type PollIntervalSettings,
@@ -163,6 +164,8 @@ export async function pollAccount(
     }
     // P9: a comment a parent was asked to remove is read back from the platform on each poll.
     await readBackParentRequests(ctx, account, adapter).catch(() => {});
+    // A comment the platform held back: published or rejected in the platform's own app since.
+    await readBackHeld(ctx, account, adapter).catch(() => {});
     // One audit entry per round, not per page: each page's comments get their own entries when
     // processed (comment.deadline_set records when each arrived), and every transaction that writes
     // to the chain queues on its head, so a per-page entry halved how fast a backlog goes through.
@@ -286,6 +289,7 @@ async function storePage(
     if (!ctx.tx) await tx.execute(ASYNC_COMMIT);
     // The page travels as one JSON parameter read back as `comments` records: a multi-row INSERT
     // with a bind parameter per value cost more client CPU than the write itself.
+    const heldAt = new Date();
     const records = page.comments.map((c) =>
       commentRecord({
         schoolId: account.schoolId,
@@ -301,6 +305,7 @@ async function storePage(
         textTruncated: c.textTruncated,
         url: c.url,
         postedAt: c.createdAt,
+        heldByPlatformAt: c.heldByPlatform ? heldAt : null,
       }),
     );
     const rows = records.length
@@ -538,6 +543,7 @@ const INSERTED_COLUMNS = [
   'textTruncated',
   'url',
   'postedAt',
+  'heldByPlatformAt',
 ] as const satisfies readonly (keyof NewComment)[];
 const INSERTED_COLUMN_LIST = sql.join(
   INSERTED_COLUMNS.map((key) => sql.identifier(comments[key].name)),

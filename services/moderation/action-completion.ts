@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.js';
 import {
   comments,
@@ -12,6 +12,8 @@ import type { ServiceContext } from '../core/service-context.js';
 import { platformProfile } from '../platforms/platform-profiles.js';
 import { actionSubject } from './action-access.js';
 import { actionMode, CLOSES_COMMENT } from './action-rules.js';
+
+const HELD_ENDS: ReadonlySet<ModerationAction['kind']> = new Set(['hide', 'unhide', 'delete']);
 
 /**
  * What follows a succeeded action, in its transaction: a hide or delete closes the comment and is
@@ -27,6 +29,13 @@ export async function followSucceededAction(
 ): Promise<string[]> {
   if (!action.commentId) return [];
   const now = new Date();
+  // A comment the platform held back is held no longer once it is hidden, published or removed.
+  if (HELD_ENDS.has(action.kind)) {
+    await tx
+      .update(comments)
+      .set({ heldByPlatformAt: null })
+      .where(and(eq(comments.id, action.commentId), isNotNull(comments.heldByPlatformAt)));
+  }
   if (CLOSES_COMMENT.has(action.kind)) {
     const [closed] = await tx
       .update(comments)

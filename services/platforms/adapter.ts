@@ -116,6 +116,8 @@ export interface IncomingComment {
   url: string;
   /** how it was found: the account's mentions, or a search of the account's own conversations */
   foundBy: 'mention' | 'conversation';
+  /** the platform holds it back until the account approves it (YouTube's heldForReview) */
+  heldByPlatform?: boolean;
   raw?: never;
 }
 
@@ -243,6 +245,11 @@ export interface PlatformAdapter {
    * only where the platform can say; a comment it cannot find is gone.
    */
   commentGone?(externalId: string): Promise<boolean>;
+  /**
+   * Where the platform holds comments back for the account (YouTube): what became of comments that
+   * arrived held, read in one call: still held, published, or removed (rejected or gone).
+   */
+  heldStates?(externalIds: string[]): Promise<Map<string, 'held' | 'published' | 'removed'>>;
 
   verifyCredentials(): Promise<PlatformIdentity>;
   refreshCredentials(): Promise<Credentials>;

@@ -64,6 +64,12 @@ export interface PlatformProfile {
   readonly turnOffComments?: string;
 }
 
+/** "Held for review by YouTube": a comment its platform holds back until the account approves it. */
+export function heldByPlatformText(platform: string): string {
+  const held = isPlatformName(platform) ? PROFILES[platform].heldForReview : undefined;
+  return `${held ?? 'Held for review'} by ${platformDisplayName(platform)}`;
+}
+
 const CAPABILITY_OFF = {
   fetch: false,
   reply: false,

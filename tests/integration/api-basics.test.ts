@@ -5,7 +5,7 @@ import { generateAuditKey } from '../helpers/audit-fixtures.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { createSchool, createUser } from '../helpers/factories.js';
 import { signIn } from '../helpers/sign-in.js';
-import { metaTestEnv, testConfig } from '../helpers/test-config.js';
+import { metaTestEnv, testConfig, youtubeTestEnv } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { clearRedisPrefix } from '../helpers/test-redis.js';
 
@@ -58,15 +58,17 @@ describe('health and readiness', () => {
         'AUDIT_SIGNING_KEY is not set and no key file is in use: audit checkpoints are not signed',
         'SMTP_URL is not set: notification email is off (in-app and webhooks still work)',
         'META_APP_ID, META_APP_SECRET and META_WEBHOOK_VERIFY_TOKEN are not set: Facebook and Instagram are off (accounts on them can be proposed, not connected)',
+        'YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET are not set: YouTube is off (accounts on it can be proposed, not connected)',
         'METRICS_TOKEN is not set: /metrics answers anyone who can reach it',
       ],
     });
   });
 
-  it('/readyz has no warnings when signing, email, Meta and the metrics token are set', async () => {
+  it('/readyz has no warnings when signing, email, Meta, YouTube and the metrics token are set', async () => {
     const configured = await buildTestApp(t.db, {
       configOverrides: {
         ...metaTestEnv('http://127.0.0.1:1'),
+        ...youtubeTestEnv('http://127.0.0.1:1'),
         AUDIT_SIGNING_KEY: generateAuditKey(),
         SMTP_URL: 'smtp://127.0.0.1:2525',
         METRICS_TOKEN: 'x'.repeat(32),

@@ -67,7 +67,11 @@ export function ytCommentUrl(videoId: string, commentId: string): string {
   return `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}&lc=${encodeURIComponent(commentId)}`;
 }
 
-function toIncoming(c: YtComment, threadVideoId: string | undefined): IncomingComment {
+function toIncoming(
+  c: YtComment,
+  threadVideoId: string | undefined,
+  list: (typeof LISTS)[number],
+): IncomingComment {
   const videoId = c.snippet.videoId ?? threadVideoId ?? '';
   const bounded = boundCommentText(c.snippet.textOriginal ?? c.snippet.textDisplay);
   const name = c.snippet.authorDisplayName;
@@ -83,7 +87,17 @@ function toIncoming(c: YtComment, threadVideoId: string | undefined): IncomingCo
     createdAt: c.snippet.publishedAt,
     url: ytCommentUrl(videoId, c.id),
     foundBy: 'conversation',
+    ...(heldOnArrival(c, list) ? { heldByPlatform: true } : {}),
   };
+}
+
+/**
+ * The held list returns a thread when its top comment or any reply is held, so the comment's own
+ * status decides; the list only where the status is missing (it is sent to the channel owner).
+ */
+function heldOnArrival(c: YtComment, list: (typeof LISTS)[number]): boolean {
+  const status = c.snippet.moderationStatus;
+  return status === undefined ? list === 'heldForReview' : status === 'heldForReview';
 }
 
 /** a reply's thread: YouTube replies only to top-level comments, so a reply to a reply joins its thread */
@@ -286,19 +300,19 @@ export function createYouTubeAdapter(options: YouTubeAdapterOptions): PlatformAd
         const videoId = thread.snippet.videoId ?? top?.snippet.videoId;
         if (top) {
           if (top.snippet.publishedAt.getTime() < windowStart) reachedWindowEnd = true;
-          if (top.snippet.publishedAt.getTime() >= floor) comments.push(toIncoming(top, videoId));
+          if (top.snippet.publishedAt.getTime() >= floor) comments.push(toIncoming(top, videoId, list));
         }
         const shown = (thread.replies?.comments ?? []).flatMap((r, i) => {
           const reply = readItem(ytComment, r, `items.${index}.replies.comments.${i}`, quarantined);
           return reply ? [reply] : [];
         });
         for (const reply of shown) {
-          if (reply.snippet.publishedAt.getTime() >= floor) comments.push(toIncoming(reply, videoId));
+          if (reply.snippet.publishedAt.getTime() >= floor) comments.push(toIncoming(reply, videoId, list));
         }
         const total = thread.snippet.totalReplyCount;
         if (list === 'published' && total > shown.length && replyCounts[thread.id] !== total) {
           for await (const reply of allReplies(thread.id, floor, quarantined)) {
-            comments.push(toIncoming(reply, videoId));
+            comments.push(toIncoming(reply, videoId, list));
           }
           calls += 1;
         }
@@ -459,6 +473,17 @@ export function createYouTubeAdapter(options: YouTubeAdapterOptions): PlatformAd
       }
       assertCapable(capabilities, kind === 'blocked' ? 'readBlocked' : 'readMuted');
       return false;
+    },
+
+    async heldStates(externalIds: string[]) {
+      const found = await commentsById(externalIds.slice(0, 50), 'read');
+      const states = new Map<string, 'held' | 'published' | 'removed'>();
+      for (const id of externalIds.slice(0, 50)) states.set(id, 'removed');
+      for (const c of found) {
+        const status = c.snippet.moderationStatus ?? 'published';
+        states.set(c.id, status === 'published' ? 'published' : status === 'rejected' ? 'removed' : 'held');
+      }
+      return states;
     },
 
     async verifyCredentials() {

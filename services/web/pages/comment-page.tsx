@@ -5,7 +5,11 @@ import type { CommentPeople } from '../../comments/comment-people.js';
 import type { CommentDetail, CommentSummary } from '../../comments/get-comment-detail.js';
 import { REASON_CATEGORIES } from '../../moderation/action-rules.js';
 import type { PlatformName } from '../../platforms/adapter.js';
-import { platformDisplayName, platformProfile } from '../../platforms/platform-profiles.js';
+import {
+  heldByPlatformText,
+  platformDisplayName,
+  platformProfile,
+} from '../../platforms/platform-profiles.js';
 import { ActionOutcomeItem } from '../components/action-outcome.js';
 import { CommentName } from '../components/comment-name.js';
 import { PupilNotice, PupilOverrideField, WhoWroteIt } from '../components/comment-people.js';
@@ -703,6 +707,63 @@ function ModerateForm(p: CommentPageProps): JSX.Element {
   );
 }
 
+/**
+ * A comment its platform holds back (YouTube): nobody else sees it until an account admin
+ * publishes it (an unhide there) or rejects it (a delete, so the second admin confirms).
+ */
+function HeldForReview(p: CommentPageProps): JSX.Element {
+  const { detail: d, csrfToken } = p;
+  const platform = platformDisplayName(d.comment.platform);
+  const under = (kind: 'unhide' | 'delete') =>
+    d.actions.some(
+      (a) => a.kind === kind && ['proposed', 'approved', 'queued', 'executing'].includes(a.status),
+    );
+  const can = (kind: 'unhide' | 'delete') =>
+    d.can.moderate && d.available.actions.some((a) => a.kind === kind && a.mode === 'platform');
+  const twoAdminReject = d.available.actions.some((a) => a.kind === 'delete' && a.approval === 'two_admins');
+  return (
+    <div class="held-for-review" id="held-for-review">
+      <p>
+        <strong safe>{`${heldByPlatformText(d.comment.platform)}.`}</strong>{' '}
+        <span
+          safe
+        >{`Nobody else sees it on ${platform} until an account admin publishes or rejects it.`}</span>
+      </p>
+      {can('unhide') && !under('unhide') ? (
+        <PostForm action={`/comments/${d.comment.id}/act`} csrfToken={csrfToken} class="inline-form">
+          <input type="hidden" name="kind" value="unhide" />
+          <input type="hidden" name="reasonCategory" value="other" />
+          <input type="hidden" name="notice" value="no" />
+          <label for="held-publish-why">Why publish it (recorded in the audit log)</label>
+          <input id="held-publish-why" name="reasonText" required maxlength="2000" />
+          <button type="submit">Publish</button>
+        </PostForm>
+      ) : (
+        ''
+      )}
+      {can('delete') && !under('delete') ? (
+        <PostForm action={`/comments/${d.comment.id}/act`} csrfToken={csrfToken} class="inline-form">
+          <input type="hidden" name="kind" value="delete" />
+          <input type="hidden" name="notice" value="no" />
+          <label for="held-reject-reason">Reason</label>
+          <select id="held-reject-reason" name="reasonCategory">
+            {REASON_CATEGORIES.map((r) => (
+              <Option value={r} label={sentenceCase(words(r))} />
+            ))}
+          </select>
+          <label for="held-reject-why">Why reject it (recorded in the audit log)</label>
+          <input id="held-reject-why" name="reasonText" required maxlength="2000" />
+          <button type="submit" class="secondary">
+            {twoAdminReject ? 'Reject (needs a second admin)' : 'Reject'}
+          </button>
+        </PostForm>
+      ) : (
+        ''
+      )}
+    </div>
+  );
+}
+
 function ActionsSection(p: CommentPageProps): JSX.Element {
   const { detail: d, error } = p;
   const pending = d.actions.filter((a) => a.status === 'proposed');
@@ -735,6 +796,7 @@ function ActionsSection(p: CommentPageProps): JSX.Element {
       ) : (
         ''
       )}
+      {d.comment.heldByPlatform ? <HeldForReview {...p} /> : ''}
       {d.can.moderate ? (
         <ModerateForm {...p} />
       ) : (
@@ -860,6 +922,16 @@ export function CommentPage(props: CommentPageProps): JSX.Element {
                 {' '}
                 <span class="badge hidden-badge" safe>
                   {hidden}
+                </span>
+              </>
+            ) : (
+              ''
+            )}
+            {c.heldByPlatform ? (
+              <>
+                {' '}
+                <span class="badge held-badge" safe>
+                  {heldByPlatformText(c.platform)}
                 </span>
               </>
             ) : (

@@ -1,7 +1,12 @@
 import { escapeHtml } from '@kitajs/html';
 import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
-import { PLATFORM_NAMES, platformDisplayName, platformProfiles } from '../../platforms/platform-profiles.js';
+import {
+  heldByPlatformText,
+  PLATFORM_NAMES,
+  platformDisplayName,
+  platformProfiles,
+} from '../../platforms/platform-profiles.js';
 import { AtRiskBanner } from '../components/account-risk.js';
 import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
@@ -106,6 +111,13 @@ function Row({ item, index }: { item: InboxItem; index: number }): JSX.Element {
         </span>
         <UrgencyBadge urgency={item.urgency} />
         <SeverityBadge severity={item.severity} />
+        {item.heldByPlatform ? (
+          <span class="held-badge" safe>
+            {heldByPlatformText(item.platform)}
+          </span>
+        ) : (
+          ''
+        )}
         <span class="assignee">
           {item.assigneeName ? (
             <>

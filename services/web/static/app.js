@@ -147,6 +147,16 @@
       meta.append(' ', text('strong', `severity-badge severity-${item.severity}`, `${severity} severity`));
     const urgent = { 0: 'Safeguarding', 1: 'Threat' }[item.urgency];
     if (urgent) meta.append(' ', text('strong', 'urgency-badge', urgent));
+    // As heldByPlatformText says it (platform-profiles.ts); only YouTube holds comments back.
+    if (item.heldByPlatform)
+      meta.append(
+        ' ',
+        text(
+          'span',
+          'held-badge',
+          item.platform === 'youtube' ? 'Held for review by YouTube' : 'Held for review',
+        ),
+      );
     meta.append(
       ' ',
       text('span', 'assignee', item.assigneeName ? `Assigned to ${item.assigneeName}` : 'Unassigned'),

@@ -113,10 +113,11 @@ describe('YouTube poll against the Data API sandbox', () => {
       `https://www.youtube.com/watch?v=${video.id}&lc=${top.id}`,
     );
 
-    // Nothing new: nothing stored, and the idle poll cost two units (published and held lists).
+    // Nothing new: nothing stored, and the idle poll cost three units (published and held lists,
+    // and one comments.list reading back the comment still held).
     const before = y.quota.snapshot(y.client.id).used;
     expect(await pollAccount(ctx(), { accountId: account.id }, deps())).toMatchObject({ inserted: 0 });
-    expect(y.quota.snapshot(y.client.id).used - before).toBe(2);
+    expect(y.quota.snapshot(y.client.id).used - before).toBe(3);
 
     const late = y.addComment({ on: top.id, from: 'Lee Late', text: 'What time does it start?' });
     expect(await pollAccount(ctx(), { accountId: account.id }, deps())).toMatchObject({ inserted: 1 });

@@ -1,0 +1,2 @@
+ALTER TABLE "comments" ADD COLUMN "held_by_platform_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "comments_held_idx" ON "comments" USING btree ("account_id","held_by_platform_at") WHERE "comments"."held_by_platform_at" is not null;
