@@ -435,6 +435,18 @@ const SHOWN_ON_PAGE = new Set<ServiceErrorCode>([
   'UPSTREAM_UNAVAILABLE',
 ]);
 
+/**
+ * A refusal that is not about what was typed (someone got there first, a step is missing), in
+ * plain words: first that nothing was done, then why, as a sentence. A message that already says
+ * it was refused or that nothing was done is left as it is.
+ */
+export function refusalText(message: string): string {
+  const trimmed = message.trim();
+  const sentence = /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+  if (/\brefused\b|^nothing was|^not done/i.test(sentence)) return sentence;
+  return `Not done. ${sentence}`;
+}
+
 /** What a form's verb step answers: a message for the page it came from, or somewhere else to go. */
 export type FormOutcome = string | { redirect: string; flash?: FlashMessage };
 
@@ -468,7 +480,11 @@ export async function runForm(reply: FastifyReply, back: string, act: () => Prom
       return reply.redirect(back, 303);
     }
     if (error instanceof ServiceError && SHOWN_ON_PAGE.has(error.code)) {
-      setFlash(reply, await refusedFormFlash(reply.request, { kind: 'error', text: error.message }));
+      const text =
+        error.code === 'CONFLICT' || error.code === 'PRECONDITION_FAILED'
+          ? refusalText(error.message)
+          : error.message;
+      setFlash(reply, await refusedFormFlash(reply.request, { kind: 'error', text }));
       return reply.redirect(back, 303);
     }
     throw error;

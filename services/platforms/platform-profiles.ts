@@ -153,7 +153,7 @@ export function facebookCapabilities(): Capabilities {
 
 /** Instagram business account through the Graph API (tokens through its linked Facebook Page). */
 export function instagramCapabilities(): Capabilities {
-  const blockNote = "Instagram's API cannot block; do it in the app and record it";
+  const blockNote = 'Instagram’s API cannot block; do it in the Instagram app and record it';
   return {
     ...CAPABILITY_OFF,
     fetch: true,

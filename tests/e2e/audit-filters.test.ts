@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emitAudit } from '../../services/audit/emit-audit.js';
+import { selectsCutOff } from '../helpers/browser.js';
 import { createPasswordUser } from '../helpers/e2e-app.js';
 import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createAccount, createSchool } from '../helpers/factories.js';
@@ -81,6 +82,8 @@ describe('the audit page’s filters, as an auditor', () => {
       .toEqual(['Main account second change', 'PTA account review'].sort());
     // The picker keeps the choice, and the page does not scroll sideways at 390 px.
     expect(await page.locator('select[name="actorId"]').inputValue()).not.toBe('');
+    // and shows the chosen person's name and email whole, not cut off at the select's edge.
+    expect(await selectsCutOff(page, 'form.filters')).toEqual([]);
     expect(
       await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
     ).toBeLessThanOrEqual(0);

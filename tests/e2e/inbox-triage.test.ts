@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredLabel } from '../../db/schema/index.js';
 import { moderationActions } from '../../db/schema/index.js';
 import { notifyFlagDigest } from '../../services/notifications/notify-flag-digest.js';
-import { saveScreenshot } from '../helpers/browser.js';
+import { saveScreenshot, selectsCutOff } from '../helpers/browser.js';
 import { createPasswordUser } from '../helpers/e2e-app.js';
 import { useE2eBrowser } from '../helpers/e2e-browser.js';
 import { createAccount, createComment, createSchool } from '../helpers/factories.js';
@@ -80,6 +80,8 @@ describe('the inbox for triage', () => {
     expect(await first.locator('.urgency-badge').textContent()).toBe('Safeguarding');
     expect(await first.locator('.severity-badge').textContent()).toBe('High severity');
     expect(await first.locator('.assignee').textContent()).toBe('Unassigned');
+    // Every filter shows its choice whole ("Any or nobody", not "Anyone or nobod").
+    expect(await selectsCutOff(page, 'form.filters')).toEqual([]);
     await ui.checkA11y(page);
 
     // A comment arriving live goes where the order puts it: a threat, below the disclosure.
@@ -146,6 +148,66 @@ describe('the inbox for triage', () => {
     expect(await closed.locator('.deadline').textContent()).toBe('Closed');
     expect(await closed.textContent()).not.toMatch(/due/);
     await saveScreenshot(page, 'inbox-urgency');
+  });
+
+  it('a row arriving live names a Facebook Page and its commenter as the page does, and a YouTube @name once', async () => {
+    const s = await scene();
+    const page = await createAccount(ui.e2e.t.db, {
+      schoolId: s.school.id,
+      platform: 'facebook',
+      handle: 'Oakfield Primary School',
+    });
+    const channel = await createAccount(ui.e2e.t.db, {
+      schoolId: s.school.id,
+      platform: 'youtube',
+      handle: 'oakfieldtube',
+    });
+    const at = { schoolId: s.school.id, processedAt: new Date(Date.now() - 60_000), deadlineAt: hours(20) };
+    await createComment(ui.e2e.t.db, {
+      ...at,
+      accountId: page.id,
+      platform: 'facebook',
+      authorHandle: 'Sarah J',
+      authorName: 'Sarah J',
+      text: 'Drawn by the server',
+    });
+    const inbox = await ui.signedInPage(s.casey.email);
+    const meta = async (text: string) => {
+      const row = inbox.locator('.inbox .comment', { hasText: text });
+      return [await row.locator('.account').textContent(), await row.locator('.author').textContent()];
+    };
+    expect(await meta('Drawn by the server')).toEqual(['Oakfield Primary School', 'Sarah J']);
+
+    await createComment(ui.e2e.t.db, {
+      ...at,
+      accountId: page.id,
+      platform: 'facebook',
+      authorHandle: 'Sarah J',
+      authorName: 'Sarah J',
+      text: 'Arrived live on Facebook',
+      processedAt: new Date(),
+    });
+    await createComment(ui.e2e.t.db, {
+      ...at,
+      accountId: channel.id,
+      platform: 'youtube',
+      authorHandle: 'dave',
+      authorName: '@dave',
+      text: 'Arrived live on YouTube',
+      processedAt: new Date(),
+    });
+    await inbox.locator('.live-notice .live-show').waitFor({ state: 'visible', timeout: 20_000 });
+    await expect
+      .poll(async () => {
+        await inbox
+          .locator('.live-notice .live-show')
+          .click({ timeout: 1_000 })
+          .catch(() => undefined);
+        return inbox.locator('.inbox .comment', { hasText: 'Arrived live on' }).count();
+      })
+      .toBe(2);
+    expect(await meta('Arrived live on Facebook')).toEqual(['Oakfield Primary School', 'Sarah J']);
+    expect(await meta('Arrived live on YouTube')).toEqual(['@oakfieldtube', '@dave']);
   });
 });
 

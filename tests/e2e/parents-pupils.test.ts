@@ -47,6 +47,9 @@ describe('P9 in the browser: a parent asked to remove their comment', () => {
     await comms.goto(`${ui.e2e.baseUrl}/comments/${comment.id}`);
     const who = comms.getByRole('region', { name: 'Who wrote it' });
     expect(await who.textContent()).toContain('Not marked as a parent or a pupil.');
+    // Each form's note box says which it is for (not two boxes both called "How you know").
+    expect(await who.getByLabel('How you know they are a parent or carer (optional)').count()).toBe(1);
+    expect(await who.getByLabel('How you know they are a pupil (optional)').count()).toBe(1);
     await who.getByRole('button', { name: 'Mark the author as a parent or carer' }).click();
     await expect
       .poll(() => comms.locator('.flash-ok').textContent())

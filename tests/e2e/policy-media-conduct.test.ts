@@ -66,6 +66,10 @@ describe('P6: a media enquiry in the browser', () => {
       .check();
     await head.getByRole('button', { name: 'Save media and conduct settings' }).click();
     await head.getByText('Media and conduct settings saved: Hana Head is the headteacher').waitFor();
+    // The headteacher is not offered as her own deputy.
+    const deputyBoxes = head.getByRole('group', { name: /Deputies who may approve/ });
+    expect(await deputyBoxes.getByLabel('Hana Head').count()).toBe(0);
+    expect(await deputyBoxes.getByLabel('Dev Deputy').isChecked()).toBe(true);
 
     const c = await s.arrive(
       'Who can I speak to about the car park plans? Asking for the community newsletter.',
@@ -121,6 +125,9 @@ describe('P7: unacceptable conduct in the browser', () => {
     expect(texts.some((t) => t.includes('Unacceptable conduct (P7): defamation'))).toBe(true);
     const harassment = cards.filter({ hasText: 'Unacceptable conduct (P7): harassment' });
     expect(await harassment.innerText()).toContain('Police referral due');
+    // Sentence case, as the rest of the page: "High severity", not "High Severity" (as shown, CSS included).
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point (text-transform)
+    expect(await harassment.locator('.severity').innerText()).toMatch(/^(High|Medium|Low) severity$/);
 
     await harassment
       .getByLabel('What was done (required to close)')

@@ -46,6 +46,10 @@ describe('staff teach the classifier in the browser', () => {
     const c = await ui.signedInPage(casey.email);
     await c.goto(`${ui.e2e.baseUrl}/comments/${comment.id}`);
     expect(await c.locator('.why-flagged').count()).toBe(0);
+    // Nothing is chosen for her: a preselected category would be one careless click from the
+    // wrong route.
+    expect(await c.locator('#flag-category').inputValue()).toBe('');
+    expect(await c.locator('#flag-category option:checked').textContent()).toBe('Choose…');
     await c.selectOption('#flag-category', 'safeguarding');
     await c.fill('#flag-note', 'Sounds like neglect at home');
     await c.click('#flag-this button[type=submit]');

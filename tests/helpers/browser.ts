@@ -46,3 +46,25 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * The selects under `scope` whose chosen option's text does not fit in the box (cut off at its
+ * edge), by name: what a person would see as "Anyone or nobod". The select's padding and arrow
+ * take about 2rem.
+ */
+export async function selectsCutOff(page: Page, scope: string): Promise<string[]> {
+  return page.locator(`${scope} select`).evaluateAll((selects) =>
+    (selects as HTMLSelectElement[])
+      .filter((select) => {
+        const probe = document.createElement('span');
+        probe.style.font = getComputedStyle(select).font;
+        probe.style.whiteSpace = 'pre';
+        probe.textContent = select.selectedOptions[0]?.text ?? '';
+        document.body.append(probe);
+        const text = probe.getBoundingClientRect().width;
+        probe.remove();
+        return text > select.clientWidth - 32;
+      })
+      .map((select) => select.name),
+  );
+}

@@ -102,7 +102,7 @@ function MarkForms({
         ) : (
           <PostForm action={`/comments/${commentId}/author/mark`} csrfToken={csrfToken} class="inline-form">
             <input type="hidden" name="kind" value={kind} />
-            <label for={`mark-${kind}-note`}>How you know (optional)</label>
+            <label for={`mark-${kind}-note`} safe>{`How you know they are ${words} (optional)`}</label>
             <input id={`mark-${kind}-note`} name="note" maxlength="500" />
             <button type="submit" class="secondary" safe>{`Mark the author as ${words}`}</button>
           </PostForm>

@@ -26,6 +26,8 @@ export function AuthorName({
   platform?: string;
 }): string {
   if (platform !== undefined && namesPeople(platform)) return PublicText({ text: name });
+  // A name that is the @handle itself (YouTube's display names are): once, not "@dave (@dave)".
+  if (name === `@${handle}`) return PublicHandle({ handle });
   return `${PublicText({ text: name })} (@${PublicText({ text: handle })})`;
 }
 

@@ -24,6 +24,8 @@ export function ConductSettingsSection({
   const count = fieldId('harassment-count');
   const days = fieldId('harassment-days');
   const deputyIds = new Set(conduct.deputies.map((d) => d.id));
+  // The headteacher is not their own deputy.
+  const candidates = conduct.seniorLeaders.filter((p) => p.id !== conduct.headteacher?.id);
   return (
     <section aria-labelledby="conduct-h" class="conduct-settings">
       <h2 id="conduct-h">Media enquiries and unacceptable conduct</h2>
@@ -51,7 +53,12 @@ export function ConductSettingsSection({
           </select>
           <fieldset>
             <legend>Deputies who may approve media replies in the headteacher's place</legend>
-            {conduct.seniorLeaders.map((p) => (
+            {candidates.length === 0 ? (
+              <p class="muted">No other senior leader at this school to name as a deputy.</p>
+            ) : (
+              ''
+            )}
+            {candidates.map((p) => (
               <p class="checkbox">
                 <input
                   type="checkbox"
@@ -76,7 +83,7 @@ export function ConductSettingsSection({
           <label for={dpoEmail}>Data protection officer's email (an outside DPO service)</label>
           <input id={dpoEmail} name="dpoEmail" type="email" maxlength="320" value={conduct.dpo.email ?? ''} />
           <label for={count}>
-            Harassment: offensive comments by one author, or naming one member of staff
+            Harassment: this many offensive comments by one author, or naming one member of staff
           </label>
           <input
             id={count}
@@ -87,7 +94,7 @@ export function ConductSettingsSection({
             required
             value={String(conduct.harassmentCount)}
           />
-          <label for={days}>... within this many days</label>
+          <label for={days}>Harassment: within this many days</label>
           <input
             id={days}
             name="harassmentWindowDays"

@@ -37,7 +37,12 @@ export function TeachClassifier({ commentId, labels, csrfToken, error }: TeachCl
       >
         <ErrorFor error={error} form="flag" />
         <label for="flag-category">Flag this as</label>
-        <select id="flag-category" name="category">
+        {/* No default: a preselected "offensive" on a disclosure would be one careless click from the
+            wrong route. The person chooses. */}
+        <select id="flag-category" name="category" required>
+          <option value="" selected>
+            Choose…
+          </option>
           {SCHOOL_TERM_CATEGORIES.map((c) => (
             <Option value={c} label={words(c)} />
           ))}

@@ -248,7 +248,11 @@ function Admins({
       {manage && candidates.length > 0 ? (
         <PostForm action={`${base}/admins`} csrfToken={csrfToken} class="stack-form">
           <label for="a-user">Add an admin</label>
-          <select id="a-user" name="userId">
+          {/* Nobody preselected: the first name in the list (the auditor, in the demo) is not a choice. */}
+          <select id="a-user" name="userId" required>
+            <option value="" selected>
+              Choose a person…
+            </option>
             {candidates.map((c) => (
               <Option value={c.userId} label={c.displayName} />
             ))}

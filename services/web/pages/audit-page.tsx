@@ -265,7 +265,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
               ))}
             </select>
           </label>
-          <label>
+          <label class="wide">
             Action{' '}
             <select name="action">
               <Option value="" label="Any" selected={filter.action ?? ''} />
@@ -274,7 +274,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
               ))}
             </select>
           </label>
-          <label>
+          <label class="wide">
             Account{' '}
             <select name="accountId">
               <Option value="" label="Any account" selected={filter.accountId ?? ''} />
@@ -284,7 +284,7 @@ export function AuditPage(props: AuditPageProps): JSX.Element {
               />
             </select>
           </label>
-          <label>
+          <label class="wide">
             Person{' '}
             <select name="actorId">
               <Option value="" label="Anyone (or the system)" selected={filter.actorId ?? ''} />

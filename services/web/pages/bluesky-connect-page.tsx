@@ -40,7 +40,10 @@ export function BlueskyConnectPage(props: BlueskyConnectPageProps): JSX.Element 
           <li>
             Add an app password named “Hallmonitor”. Leave “Allow access to your direct messages” unticked.
           </li>
-          <li>Copy the password Bluesky shows (four groups of four letters) into the box below.</li>
+          <li>
+            Copy the password Bluesky shows (four groups of four letters and digits, like abcd-1234-efgh-5678)
+            into the box below.
+          </li>
         </ol>
         <p>
           To disconnect Hallmonitor later, delete that app password in Bluesky; Hallmonitor will say the

@@ -67,8 +67,11 @@ function Item({ e, csrfToken }: { e: QueueItem; csrfToken: string | null }): JSX
         {KIND_LABEL[e.kind] ?? e.kind}
       </h3>
       <p class="meta">
-        <strong class="severity" safe>{`${e.queueSeverity} severity`}</strong> ·{' '}
-        <span class={`status status-${e.status}`}>{e.status}</span> · raised <Time at={e.createdAt} />
+        <strong
+          class="severity"
+          safe
+        >{`${e.queueSeverity.charAt(0).toUpperCase()}${e.queueSeverity.slice(1)} severity`}</strong>{' '}
+        · <span class={`status status-${e.status}`}>{e.status}</span> · raised <Time at={e.createdAt} />
         {e.raisedByName ? <span safe>{` by ${e.raisedByName}`}</span> : ' by the classifier'}
         {e.accountLabel ? <span safe>{` · ${e.accountLabel}`}</span> : ''}
         {e.authorHandle ? (

@@ -3,6 +3,7 @@ import { URGENCY_EXPLANATION } from '../../comments/inbox-urgency.js';
 import type { InboxItem } from '../../comments/list-inbox.js';
 import {
   heldByPlatformText,
+  PLATFORM_NAMES,
   platformDisplayName,
   platformProfiles,
 } from '../../platforms/platform-profiles.js';
@@ -11,7 +12,7 @@ import { CsrfField } from '../components/csrf-field.js';
 import { HighlightedText } from '../components/highlighted-text.js';
 import { Option, Time } from '../components/kit.js';
 import { Flash, type FlashMessage } from '../components/page-bits.js';
-import { AccountName, AuthorName } from '../components/public-text.js';
+import { AccountName, AuthorName, namesPeople } from '../components/public-text.js';
 import { SeverityBadge, UrgencyBadge } from '../components/severity-badge.js';
 import type { NavUser } from '../components/site-nav.js';
 import { Layout } from '../layout.js';
@@ -242,7 +243,7 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
           <label>
             Assigned to{' '}
             <select name="assignee">
-              <Option value="" label="Anyone or nobody" selected={filter.assignee ?? ''} />
+              <Option value="" label="Any or nobody" selected={filter.assignee ?? ''} />
               <Option value="me" label="Me" selected={filter.assignee ?? ''} />
               <Option value="none" label="Nobody" selected={filter.assignee ?? ''} />
               {props.people.map((p) => (
@@ -303,7 +304,11 @@ export function InboxPage(props: InboxPageProps): JSX.Element {
         ) : (
           ''
         )}
-        <ol class="inbox" data-live={defaultView ? 'on' : 'off'}>
+        <ol
+          class="inbox"
+          data-live={defaultView ? 'on' : 'off'}
+          data-named-platforms={PLATFORM_NAMES.filter(namesPeople).join(' ')}
+        >
           {props.items.map((item, index) => (
             <Row item={item} index={index} />
           ))}

@@ -129,12 +129,18 @@
     box.setAttribute('aria-label', 'Select this comment');
     const open = text('a', 'open-comment', 'Open');
     open.href = `/comments/${encodeURIComponent(item.id)}`;
+    // As the server draws a row (AccountName, AuthorName): on a platform that knows people by name
+    // (Facebook) a Page and a commenter are names, not "@Oakfield Primary School" or "Sarah (@Sarah)".
+    const named = (inbox()?.dataset.namedPlatforms ?? '').split(' ').includes(item.platform);
     const account = document.createElement('span');
     account.className = 'account';
-    account.append('@', isolated(item.accountHandle));
+    if (named) account.append(isolated(item.accountHandle));
+    else account.append('@', isolated(item.accountHandle));
     const author = document.createElement('span');
     author.className = 'author';
-    author.append(isolated(item.authorName), ' (@', isolated(item.authorHandle), ')');
+    if (named) author.append(isolated(item.authorName));
+    else if (item.authorName === `@${item.authorHandle}`) author.append('@', isolated(item.authorHandle));
+    else author.append(isolated(item.authorName), ' (@', isolated(item.authorHandle), ')');
     meta.append(box, ' ', open, ' ', account, ' ', author);
     const severity = { high: 'High', medium: 'Medium', low: 'Low' }[item.severity];
     if (severity)

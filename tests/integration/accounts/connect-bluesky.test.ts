@@ -93,6 +93,8 @@ describe('connecting a Bluesky account with an app password', () => {
     const form = await api.app.inject({ url: `/accounts/${s.account.id}/connect/bluesky`, headers });
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain('App passwords');
+    // What the person will see in Bluesky: letters and digits, not "four groups of four letters".
+    expect(form.body).toContain('four groups of four letters and digits, like abcd-1234-efgh-5678');
     expect(form.body).toContain(`value="${s.handle}"`);
     expect(form.body).toContain('type="password"');
 

@@ -259,6 +259,11 @@ describe('flag this', () => {
     );
     expect(res.body).not.toContain('✖');
     expect((await commentRow(c.id)).labels).toEqual([]);
+    // The form's "Choose…" (no category chosen) is refused the same way, never a 500.
+    const empty = await postForm(s.comms.id, `/comments/${c.id}/flag`, { category: '', note: '' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('Choose a category: offensive, safeguarding');
+    expect((await commentRow(c.id)).labels).toEqual([]);
     const auditorPage = await call(s.auditor.id, 'GET', `/comments/${c.id}`);
     expect(auditorPage.statusCode).toBe(200);
     expect(auditorPage.body).not.toContain('id="flag-this"');

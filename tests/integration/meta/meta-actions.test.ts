@@ -189,7 +189,7 @@ describe('Instagram actions', () => {
     const block = body.actions.find((a) => a.kind === 'block');
     expect(block).toMatchObject({
       mode: 'manual',
-      note: "Instagram's API cannot block; do it in the app and record it",
+      note: 'Instagram’s API cannot block; do it in the Instagram app and record it',
     });
   });
 });

@@ -135,7 +135,7 @@ describe('platforms as equals', () => {
       name: 'Instagram',
       mode: { hide: 'platform', delete: 'platform', block: 'manual' },
     });
-    expect(ig.note.block).toBe("Instagram's API cannot block; do it in the app and record it");
+    expect(ig.note.block).toBe('Instagram’s API cannot block; do it in the Instagram app and record it');
   });
 
   it('a block on Instagram takes the manual path under the two-admin rule', async () => {

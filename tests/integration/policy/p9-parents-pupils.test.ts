@@ -67,6 +67,19 @@ async function page(userId: string, url: string) {
   const { headers } = await signIn(t.db, userId);
   return api.app.inject({ method: 'GET', url, headers });
 }
+/** The page a form's 303 goes back to, with the message it carried. */
+async function follow(userId: string, res: Awaited<ReturnType<typeof postForm>>) {
+  const { headers } = await signIn(t.db, userId);
+  const flash = res.cookies.find((c) => c.name === 'hm_flash');
+  return api.app.inject({
+    method: 'GET',
+    url: res.headers.location as string,
+    headers: {
+      ...headers,
+      cookie: `${headers.cookie}${flash ? `; hm_flash=${encodeURIComponent(flash.value)}` : ''}`,
+    },
+  });
+}
 
 let n = 0;
 /** A school with a Facebook Page in the Graph sandbox, its admin, comms, a head and a behaviour lead. */
@@ -201,6 +214,13 @@ describe('P9: a parent is asked to remove the comment and invited to talk, track
     const [raised] = await t.db.select().from(escalations).where(eq(escalations.id, after!.escalationId!));
     expect(raised).toMatchObject({ kind: 'senior_leader', commentId: row.id });
     await expectAuditEntry(t.db, { action: 'comment.parent_escalated', subjectId: row.id });
+    // Escalated again (two people on the list at once): said plainly on the list, not a 409 page.
+    const again = await postForm(s.head.id, `/parent-requests/${request!.id}/escalate`, {
+      reason: 'Still up',
+    });
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toBe('/parent-requests');
+    expect((await follow(s.head.id, again)).body).toContain('Not done. This request is already escalated.');
 
     // Another parent's comment, already hidden: the request would mislead, so it is refused.
     const hidden = await s.incoming('Pam Parent', 'Disgraceful school');

@@ -63,6 +63,11 @@ async function postForm(userId: string, url: string, fields: Record<string, stri
   });
 }
 
+async function page(userId: string, url: string) {
+  const { headers } = await signIn(t.db, userId);
+  return api.app.inject({ method: 'GET', url, headers });
+}
+
 async function statusOf(accountId: string) {
   const [row] = await t.db.select().from(socialAccounts).where(eq(socialAccounts.id, accountId));
   return row!.status;
@@ -178,6 +183,19 @@ describe('account detail page forms', () => {
       }),
       'change the account&#39;s admins',
     );
+    expect(await adminsOf(acc.id)).not.toContain(newcomer.id);
+
+    // The form preselects nobody; sent without a choice it is refused on the page, adding nobody.
+    const form = await page(a.adminA.id, `/accounts/${acc.id}`);
+    expect(form.body).toMatch(
+      /<select id="a-user" name="userId" required><option value="" selected>Choose a person…<\/option>/,
+    );
+    const nobody = await postForm(a.adminA.id, `/accounts/${acc.id}/admins`, {
+      userId: '',
+      trainingCompleted: 'on',
+      acceptableUseSigned: 'on',
+    });
+    expect(nobody.statusCode).toBe(303);
     expect(await adminsOf(acc.id)).not.toContain(newcomer.id);
 
     const added = await postForm(a.adminA.id, `/accounts/${acc.id}/admins`, {

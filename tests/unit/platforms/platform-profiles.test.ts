@@ -49,7 +49,7 @@ describe('platform profiles', () => {
     expect(ig.noticeOrder).toBe('notice-first');
     expect(ig.capabilities.block).toBe(false);
     expect(ig.capabilities.notes.block).toMatch(
-      /Instagram's API cannot block; do it in the app and record it/,
+      /Instagram’s API cannot block; do it in the Instagram app and record it/,
     );
     expect(ig.capabilities.turnOffComments).toBe(true);
     expect(ig.connect).toEqual({ kind: 'facebook-login', picker: 'instagram-business-accounts' });

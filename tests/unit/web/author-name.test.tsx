@@ -16,6 +16,10 @@ describe('an author as staff see them', () => {
     );
   });
 
+  it('on YouTube, where the name is the @handle itself: once, not "@dave (@dave)"', () => {
+    expect(AuthorName({ name: '@dave', handle: 'dave', platform: 'youtube' })).toBe('@<bdi>dave</bdi>');
+  });
+
   it('on Facebook, where a commenter has a name and no handle: the name alone, not "Chloe (@Chloe)"', () => {
     expect(AuthorName({ name: 'Chloe', handle: 'Chloe', platform: 'facebook' })).toBe('<bdi>Chloe</bdi>');
   });

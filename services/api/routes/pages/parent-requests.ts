@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ServiceError } from '../../../core/service-error.js';
 import { escalateParentRequest, listParentRequests } from '../../../moderation/parent-requests.js';
 import { ParentRequestsPage } from '../../../web/pages/parent-requests-page.js';
-import { formBody, formField, pageRoutes, renderPage, setFlash } from '../../page-kit.js';
+import { formBody, formField, pageRoutes, refusalText, renderPage, setFlash } from '../../page-kit.js';
 
 /** P9: the tracking list of parents asked to remove a comment, and its escalate form. */
 export const parentRequestsPageRoutes = pageRoutes(async (app) => {
@@ -26,6 +26,14 @@ export const parentRequestsPageRoutes = pageRoutes(async (app) => {
       } catch (error) {
         if (error instanceof ServiceError && error.code === 'INVALID_INPUT') {
           setFlash(reply, { kind: 'error', text: error.message });
+          return reply.redirect('/parent-requests', 303);
+        }
+        // Someone else escalated it, or the comment went, a moment ago: said on the page, not a 409 page.
+        if (
+          error instanceof ServiceError &&
+          (error.code === 'CONFLICT' || error.code === 'PRECONDITION_FAILED')
+        ) {
+          setFlash(reply, { kind: 'error', text: refusalText(error.message) });
           return reply.redirect('/parent-requests', 303);
         }
         throw error;
