@@ -154,7 +154,12 @@ export async function benchPollCost(): Promise<BenchRow[]> {
   const bench = await createBenchDatabase(5);
   try {
     const post = adminClient(url);
-    const config = testConfig({ ...metaTestEnv(url), ...youtubeTestEnv(url), X_API_BASE_URL: url, BLUESKY_SERVICE_URL: url });
+    const config = testConfig({
+      ...metaTestEnv(url),
+      ...youtubeTestEnv(url),
+      X_API_BASE_URL: url,
+      BLUESKY_SERVICE_URL: url,
+    });
     const deps = {
       encryptionKey: config.encryptionKey,
       adapterFor: createAdapterFactory(config),

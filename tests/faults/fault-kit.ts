@@ -1,5 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { expect } from 'vitest';
 import type { Database } from '../../db/client.js';
+import { comments } from '../../db/schema/index.js';
 
 /**
  * Polls `probe` until it returns a value (not undefined/false); fails with `what` after `ms`,
@@ -40,4 +42,29 @@ export async function auditCounts(db: Database, action: string): Promise<Map<str
     sql`select subject_id, count(*) as n from audit_entries where action = ${action} group by subject_id`,
   );
   return new Map(rows.rows.map((r) => [r.subject_id, Number(r.n)]));
+}
+
+/**
+ * What every fault test ends on: waits until the account holds the comments `posted` on the
+ * platform, each processed, then checks none is missing or doubled and each got exactly one
+ * deadline. Returns the rows for the file's own checks.
+ */
+export async function expectEachCommentOnce(db: Database, accountId: string, posted: ReadonlySet<string>) {
+  await until(
+    'every comment processed',
+    async () => {
+      const rows = await db
+        .select({ processedAt: comments.processedAt })
+        .from(comments)
+        .where(eq(comments.accountId, accountId));
+      return rows.length === posted.size && rows.every((r) => r.processedAt !== null);
+    },
+    60_000,
+  );
+  const rows = await db.select().from(comments).where(eq(comments.accountId, accountId));
+  expect(rows).toHaveLength(posted.size);
+  expect(new Set(rows.map((r) => r.externalId))).toEqual(posted);
+  const deadlineSet = await auditCounts(db, 'comment.deadline_set');
+  expect(rows.filter((r) => deadlineSet.get(r.id) !== 1)).toEqual([]);
+  return rows;
 }

@@ -13,7 +13,7 @@ import { connectSandboxAccount } from '../helpers/sandbox-account.js';
 import { testConfig } from '../helpers/test-config.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { clearRedisPrefix } from '../helpers/test-redis.js';
-import { auditCounts, until } from './fault-kit.js';
+import { expectEachCommentOnce, until } from './fault-kit.js';
 
 let t: TestDatabase;
 let sandbox: Sandbox;
@@ -107,21 +107,7 @@ describe('the platform answering 429, 500, malformed JSON and resets in turn', (
     }
     sandbox.faults.reset();
 
-    await until(
-      'every comment processed',
-      async () => {
-        const rows = await t.db
-          .select({ processedAt: comments.processedAt })
-          .from(comments)
-          .where(eq(comments.accountId, account.id));
-        return rows.length === posted.size && rows.every((r) => r.processedAt !== null);
-      },
-      60_000,
-    );
-    const rows = await t.db.select().from(comments).where(eq(comments.accountId, account.id));
-    expect(new Set(rows.map((r) => r.externalId))).toEqual(posted);
-    const deadlineSet = await auditCounts(t.db, 'comment.deadline_set');
-    expect(rows.filter((r) => deadlineSet.get(r.id) !== 1)).toEqual([]);
+    await expectEachCommentOnce(t.db, account.id, posted);
     const newest = [...posted].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).at(-1);
     expect((await cursor())?.sinceId).toBe(newest);
 
