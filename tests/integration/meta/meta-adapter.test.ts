@@ -149,7 +149,7 @@ describe('Instagram adapter', () => {
     expect(ig.capabilities.block).toBe(false);
     const error = await failure(ig.block('123'));
     expect(isPlatformError(error, 'unsupported')).toBe(true);
-    expect((error as Error).message).toContain("Instagram’s API cannot block");
+    expect((error as Error).message).toContain('Instagram’s API cannot block');
   });
 
   it('identifies the Instagram account through the Page token', async () => {
