@@ -17,6 +17,7 @@ import { loadAccount, transitionAccount } from './account-access.js';
 import { sealCredentials } from './account-credentials.js';
 import { accountLabel } from './account-label.js';
 import { type AccountView, describeAccount } from './account-view.js';
+import { recordConnection } from './record-connection.js';
 import type { ConnectDeps } from './start-connect.js';
 import { CONNECTABLE_STATUSES, pkceOAuthFor } from './start-connect.js';
 
@@ -158,31 +159,10 @@ export async function completeConnect(
       throw withAccount(conflict(`${label} is ${account.status}; only an approved account can be connected`));
     }
 
-    const to = account.status === 'approved' ? 'connected' : account.status;
-    const updated = await transitionAccount(
-      tx,
-      account,
-      [account.status],
-      {
-        status: to,
-        platformUserId: connected.platformUserId,
-        credentialsEncrypted: sealCredentials(deps.encryptionKey, connected.credentials),
-        credentialsExpiresAt: connected.credentials.expiresAt ?? null,
-        credentialStatus: 'valid',
-      },
-      'connected',
-    );
-    await emitAudit(tx, ctx, {
-      action: 'account.connected',
-      schoolId: updated.schoolId,
-      subject: { type: 'account', id: updated.id, label },
-      details: {
-        from: account.status,
-        to,
-        reconnected: account.status !== 'approved',
-        platformUserId: connected.platformUserId,
-        scopes: connected.credentials.scope ?? [],
-      },
+    const updated = await recordConnection(tx, ctx, deps.encryptionKey, account, label, {
+      platformUserId: connected.platformUserId,
+      credentials: connected.credentials,
+      scopes: connected.credentials.scope ?? [],
     });
     return {
       connected: true as const,

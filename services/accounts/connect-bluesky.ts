@@ -19,6 +19,7 @@ import { platformProfile } from '../platforms/platform-profiles.js';
 import { loadAccount, transitionAccount } from './account-access.js';
 import { sealCredentials } from './account-credentials.js';
 import { accountLabel } from './account-label.js';
+import { recordConnection } from './record-connection.js';
 import { CONNECTABLE_STATUSES } from './start-connect.js';
 
 export interface BlueskyConnectDeps {
@@ -136,31 +137,10 @@ export async function connectBluesky(
     if (!(CONNECTABLE_STATUSES as readonly string[]).includes(account.status))
       throw conflict(`${label} is ${account.status}; only an approved account can be connected`);
 
-    const to = account.status === 'approved' ? 'connected' : account.status;
-    const updated = await transitionAccount(
-      tx,
-      account,
-      [account.status],
-      {
-        status: to,
-        platformUserId: signedIn.did,
-        credentialsEncrypted: sealCredentials(deps.encryptionKey, signedIn.credentials),
-        credentialsExpiresAt: null,
-        credentialStatus: 'valid',
-      },
-      'connected',
-    );
-    await emitAudit(tx, ctx, {
-      action: 'account.connected',
-      schoolId: updated.schoolId,
-      subject: { type: 'account', id: updated.id, label },
-      details: {
-        from: account.status,
-        to,
-        reconnected: account.status !== 'approved',
-        platformUserId: signedIn.did,
-        scopes: ['app-password'],
-      },
+    await recordConnection(tx, ctx, deps.encryptionKey, account, label, {
+      platformUserId: signedIn.did,
+      credentials: signedIn.credentials,
+      scopes: ['app-password'],
     });
     return { connected: true as const, accountId: account.id, reconnected: account.status !== 'approved' };
   });

@@ -34,6 +34,7 @@ import { loadAccount, transitionAccount } from './account-access.js';
 import { sealCredentials } from './account-credentials.js';
 import { accountLabel } from './account-label.js';
 import type { ConnectStateStore } from './connect-state-store.js';
+import { recordConnection } from './record-connection.js';
 import { CONNECTABLE_STATUSES } from './start-connect.js';
 
 export interface FacebookConnectDeps {
@@ -394,32 +395,11 @@ export async function choosePage(
     }
     if (!(CONNECTABLE_STATUSES as readonly string[]).includes(account.status))
       throw conflict(`${label} is ${account.status}; only an approved account can be connected`);
-    const to = account.status === 'approved' ? 'connected' : account.status;
-    const updated = await transitionAccount(
-      tx,
-      account,
-      [account.status],
-      {
-        status: to,
-        platformUserId: parsed.choice,
-        credentialsEncrypted: sealCredentials(deps.encryptionKey, { accessToken: page.accessToken }),
-        credentialsExpiresAt: null,
-        credentialStatus: 'valid',
-      },
-      'connected',
-    );
-    await emitAudit(tx, ctx, {
-      action: 'account.connected',
-      schoolId: updated.schoolId,
-      subject: { type: 'account', id: updated.id, label },
-      details: {
-        from: account.status,
-        to,
-        reconnected: account.status !== 'approved',
-        platformUserId: parsed.choice,
-        pageId: page.pageId,
-        scopes: page.tasks,
-      },
+    await recordConnection(tx, ctx, deps.encryptionKey, account, label, {
+      platformUserId: parsed.choice,
+      credentials: { accessToken: page.accessToken },
+      scopes: page.tasks,
+      details: { pageId: page.pageId },
     });
     return { accountId: account.id, connected: true, reconnected: account.status !== 'approved' } as const;
   });
