@@ -7,7 +7,7 @@ import { accuracy, printTable } from './classifier.js';
  * dev2). It never reads the test split. `--misses` lists the rows the classifier gets wrong.
  */
 const classifier = createClassifier({ roster: loadRoster() });
-for (const split of ['dev', 'dev2'] as const) {
+for (const split of ['dev', 'dev2', 'dev3'] as const) {
   const rows = loadSplit(split);
   printTable(accuracy(split, rows, classifier));
   if (!process.argv.includes('--misses')) continue;

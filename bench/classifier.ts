@@ -82,6 +82,7 @@ export async function benchClassifier(): Promise<BenchRow[]> {
   results.push(...accuracy('old', rows, classifier));
   results.push(...accuracy('dev', loadSplit('dev'), classifier));
   results.push(...accuracy('dev2', loadSplit('dev2'), classifier));
+  results.push(...accuracy('dev3', loadSplit('dev3'), classifier));
   results.push(...accuracy('test', loadSplit('test'), classifier));
   return results;
 }

@@ -42,8 +42,11 @@ const NOT_A_LAST_NAME = new Set(
     ' ',
   ),
 );
-/** Sources the model may overrule: the shipped lexicons and obscenity's word list. */
-const LISTED_TERM = /^(lexicon|obscenity):/;
+/**
+ * Sources the model may overrule: the shipped lexicons, obscenity's word list and the sentence
+ * structure rules. A school's own terms, its roster and the personal-data patterns always stand.
+ */
+const OVERRULABLE = /^(lexicon|obscenity|structure):/;
 /** A listed term, pattern or roster name: the confidence of a label found by matching it. */
 const RULE_CONFIDENCE = 0.9;
 /** A first name this close (in characters) to "Year 4", "4B", "class 3" names a pupil. */
@@ -368,10 +371,10 @@ class LexiconClassifier implements Classifier {
    * - a category no rule labelled gets a model label over the whole text when its probability
    *   reaches the category's operating point (low, or medium from `sure`);
    * - a structure-rule label the model agrees with becomes high, its confidence the two combined;
-   * - a listed term the model is all but sure is innocent (probability under `veto`: "county
-   *   lines warning signs session", "Bell End" on a hike) is dropped, in the categories where
-   *   that lost no true label on the dev split.
-   * Operating points were chosen on the dev split (operating-points.ts).
+   * - a listed term or structure-rule label the model is all but sure is innocent (probability
+   *   under `veto`: "county lines warning signs session", "Bell End" on a hike, an e-safety
+   *   reminder read as an adult contacting a child) is dropped.
+   * Operating points were chosen on the tuning splits (operating-points.ts).
    */
   private withModel(text: string, skel: string, labels: Label[]): Label[] {
     const model = this.model!;
@@ -401,7 +404,7 @@ class LexiconClassifier implements Classifier {
         });
         continue;
       }
-      if (mayVeto && probability < point.veto && ofCategory.every((l) => LISTED_TERM.test(l.source))) {
+      if (mayVeto && probability < point.veto && ofCategory.every((l) => OVERRULABLE.test(l.source))) {
         out = out.filter((l) => l.category !== category);
         continue;
       }

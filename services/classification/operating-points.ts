@@ -8,8 +8,8 @@ import type { Category } from './types.js';
 export const MODEL_OPERATING_POINTS: Readonly<
   Record<Category, { flag: number; sure: number; veto: number }>
 > = {
-  offensive: { flag: 0.6, sure: 0.9, veto: 0 },
-  safeguarding: { flag: 0.5, sure: 0.8, veto: 0.01 },
+  offensive: { flag: 0.6, sure: 0.9, veto: 0.02 },
+  safeguarding: { flag: 0.5, sure: 0.8, veto: 0.03 },
   personal_data: { flag: 0.9, sure: 0.97, veto: 0 },
   media_enquiry: { flag: 0.4, sure: 0.8, veto: 0 },
   complaint: { flag: 0.9, sure: 0.97, veto: 0.03 },

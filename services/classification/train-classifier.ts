@@ -20,6 +20,12 @@ export interface TrainingOptions {
   /** A positive row of a category weighs this × sqrt(negatives/positives), at most `maxPositiveWeight`. */
   maxPositiveWeight: number;
   seed: number;
+  /**
+   * Runs trained (each shuffling the rows from its own seed: seed, seed + 1, …) whose weights are
+   * averaged into the one model shipped. Averaging the runs of a linear model averages their
+   * scores, so the model costs no more to run, and it no longer depends on one row order.
+   */
+  runs: number;
 }
 
 export const DEFAULT_TRAINING: TrainingOptions = {
@@ -30,6 +36,7 @@ export const DEFAULT_TRAINING: TrainingOptions = {
   l2: 1e-5,
   maxPositiveWeight: 4,
   seed: 20,
+  runs: 1,
 };
 
 /** mulberry32: a small seeded generator, so the row order (and the model) is the same every run. */
@@ -79,17 +86,64 @@ export function trainModel(
   );
 
   const w = new Float64Array(dims * k);
+  const bias = new Float64Array(k);
+  const runs = Math.max(1, options.runs ?? 1);
+  for (let run = 0; run < runs; run++) {
+    const trained = trainRun(features, values, targets, positives, positiveWeight, rows.length, dims, options.seed + run, options);
+    for (let i = 0; i < w.length; i++) w[i]! += trained.w[i]! / runs;
+    for (let c = 0; c < k; c++) bias[c]! += trained.bias[c]! / runs;
+  }
+
+  const scale: number[] = [];
+  const quantised = new Int8Array(dims * k);
+  for (let c = 0; c < k; c++) {
+    let max = 0;
+    for (let f = 0; f < dims; f++) max = Math.max(max, Math.abs(w[f * k + c]!));
+    const s = max === 0 ? 1 : max / 127;
+    scale.push(round(s));
+    for (let f = 0; f < dims; f++) quantised[f * k + c] = Math.round(w[f * k + c]! / s);
+  }
+  return {
+    format: MODEL_FORMAT,
+    bits: options.bits,
+    categories: [...options.categories],
+    bias: Array.from(bias, round),
+    scale,
+    weights: Buffer.from(quantised.buffer).toString('base64'),
+    training: {
+      ...training,
+      rows: rows.length,
+      positives: Object.fromEntries(options.categories.map((c, i) => [c, positives[i]])),
+      options,
+    },
+  };
+}
+
+/** One run of Adagrad over the rows in an order shuffled from `seed`. */
+function trainRun(
+  features: readonly Int32Array[],
+  values: Float64Array,
+  targets: Uint8Array,
+  positives: Float64Array,
+  positiveWeight: Float64Array,
+  n: number,
+  dims: number,
+  seed: number,
+  options: TrainingOptions,
+): { w: Float64Array; bias: Float64Array } {
+  const k = options.categories.length;
+  const w = new Float64Array(dims * k);
   const g2 = new Float64Array(dims * k);
   // The intercept starts at the (weighted) prior log-odds. Left to Adagrad from zero it is pushed
   // up by the first positive rows and then hardly moves, while common n-grams take negative
   // weights to compensate: a short text with few of them then looks positive by default.
   const bias = Float64Array.from(positives, (p, c) => {
     const weighted = p * positiveWeight[c]!;
-    return p === 0 ? -5 : Math.log(weighted / (rows.length - p));
+    return p === 0 ? -5 : Math.log(weighted / (n - p));
   });
   const biasG2 = new Float64Array(k);
-  const random = seeded(options.seed);
-  const order = Array.from(rows, (_, i) => i);
+  const random = seeded(seed);
+  const order = Array.from({ length: n }, (_, i) => i);
   const z = new Float64Array(k);
   const lr = options.learningRate;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -117,29 +171,7 @@ export function trainModel(
     }
   }
 
-  const scale: number[] = [];
-  const quantised = new Int8Array(dims * k);
-  for (let c = 0; c < k; c++) {
-    let max = 0;
-    for (let f = 0; f < dims; f++) max = Math.max(max, Math.abs(w[f * k + c]!));
-    const s = max === 0 ? 1 : max / 127;
-    scale.push(round(s));
-    for (let f = 0; f < dims; f++) quantised[f * k + c] = Math.round(w[f * k + c]! / s);
-  }
-  return {
-    format: MODEL_FORMAT,
-    bits: options.bits,
-    categories: [...options.categories],
-    bias: Array.from(bias, round),
-    scale,
-    weights: Buffer.from(quantised.buffer).toString('base64'),
-    training: {
-      ...training,
-      rows: rows.length,
-      positives: Object.fromEntries(options.categories.map((c, i) => [c, positives[i]])),
-      options,
-    },
-  };
+  return { w, bias };
 }
 
 /** Rounded so the file is the same on every platform that prints doubles the same way. */

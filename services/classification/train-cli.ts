@@ -7,17 +7,14 @@ import { DEFAULT_TRAINING, type TrainingRow, trainModel } from './train-classifi
 /**
  * `npm run classifier:train`: trains the learned model from config/classifier/corpus/*.jsonl
  * (files in name order, rows in file order) and the original evaluation set, and writes
- * config/classifier/model.json. Rows whose text is also in the dev, dev2 or test split are left out,
- * so no evaluation split is ever trained on. `--out <file>` writes elsewhere (for trying options).
+ * config/classifier/model.json. Rows whose text is also in a labelled evaluation split
+ * (tests/fixtures/classification/*.jsonl: dev, dev2, dev3, test) are left out, so no evaluation
+ * split is ever trained on. `--out <file>` writes elsewhere (for trying options).
  */
 const root = new URL('../../', import.meta.url);
 const CORPUS_DIR = new URL('config/classifier/corpus/', root);
 const OLD_SET = 'tests/fixtures/classification-eval.jsonl';
-const HELD_OUT = [
-  'tests/fixtures/classification/dev.jsonl',
-  'tests/fixtures/classification/dev2.jsonl',
-  'tests/fixtures/classification/test.jsonl',
-];
+const SPLITS_DIR = 'tests/fixtures/classification/';
 
 const rowSchema = z.object({
   text: z.string().min(1),
@@ -48,7 +45,10 @@ function main(): void {
     .filter((f) => f.endsWith('.jsonl'))
     .sort()
     .map((f) => `config/classifier/corpus/${f}`);
-  const heldOut = new Set(HELD_OUT.flatMap((path) => readRows(path).map((r) => same(r.text))));
+  const splits = readdirSync(new URL(SPLITS_DIR, root))
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => `${SPLITS_DIR}${f}`);
+  const heldOut = new Set(splits.flatMap((path) => readRows(path).map((r) => same(r.text))));
   const seen = new Set<string>();
   const rows: TrainingRow[] = [];
   const files: { path: string; rows: number; sha256: string }[] = [];
@@ -73,7 +73,7 @@ function main(): void {
   const raw = `${JSON.stringify(model)}\n`;
   writeFileSync(out, raw);
   process.stdout.write(
-    `trained on ${rows.length} rows from ${files.length} files (${leftOut} left out: in dev, dev2 or test); ` +
+    `trained on ${rows.length} rows from ${files.length} files (${leftOut} left out: in an evaluation split); ` +
       `wrote ${out} (${(raw.length / 1e6).toFixed(2)} MB), version ${modelVersionOf(raw)}\n`,
   );
 }

@@ -16,7 +16,7 @@ describe('checkOutgoingReply (P11)', () => {
   });
 
   it('does not refuse a reply on the learned model’s word alone, which has nothing to point at', () => {
-    const text = 'Our head will call you this afternoon.';
+    const text = 'We will deal with the boys who did this, they will be punished.';
     // The model reads it as a little like a threat...
     expect(classifier.classify(text).labels.some((l) => l.source.startsWith('model@'))).toBe(true);
     // ...but a reply is refused only for what a rule can show.

@@ -52,6 +52,7 @@ const REQUIRED_SUBKINDS: Record<string, number> = {
 const splits: Record<SplitName, LabelledRow[]> = {
   dev: loadSplit('dev'),
   dev2: loadSplit('dev2'),
+  dev3: loadSplit('dev3'),
   test: loadSplit('test'),
 };
 const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -207,6 +208,80 @@ describe('the dev2 split', () => {
 
   it('shares no text with dev, test or the old set', () => {
     const others = new Set([...splits.dev, ...splits.test, ...loadEvalSet()].map((r) => same(r.text)));
+    const texts = rows.map((r) => same(r.text));
+    expect(rows.filter((r) => others.has(same(r.text))).map((r) => r.id)).toEqual([]);
+    expect(texts.filter((t, i) => texts.indexOf(t) !== i)).toEqual([]);
+  });
+});
+
+/** What dev3 (written in session 9 by two writers who read none of the project's data) covers. */
+const DEV3_SUBKINDS: Record<string, number> = {
+  third_party_disclosure: 10,
+  plain_disclosure: 10,
+  adult_approach: 10,
+  cce: 10,
+  suicidal_passive: 10,
+  neglect: 10,
+  extremism_recruitment: 10,
+  weapon_report: 10,
+  self_harm: 10,
+  online_harm: 10,
+  intent_to_hurt: 6,
+  intent_to_find: 6,
+  race_opinion: 4,
+  road_safety_complaint: 10,
+  history_lesson: 10,
+  esafety_assembly: 10,
+  legit_adult_visit: 10,
+  place_name: 10,
+  sport_idiom: 10,
+  kill_idiom: 8,
+};
+
+describe('the dev3 split', () => {
+  const rows = splits.dev3;
+
+  it('has at least 750 rows, 240 of them hard negatives of school life', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(750);
+    expect(rows.filter((r) => r.kind === 'hard_negative').length).toBeGreaterThanOrEqual(240);
+  });
+
+  it('writes at least 40% of its safeguarding and threat rows with none of the lexicons’ words', () => {
+    const cases = rows.filter((r) => SAFEGUARDING_KINDS.includes(r.kind));
+    expect(cases.length).toBeGreaterThanOrEqual(240);
+    expect(cases.filter((r) => r.lexicon_free).length / cases.length).toBeGreaterThanOrEqual(0.4);
+  });
+
+  it('covers the kinds issue #20 lists', () => {
+    for (const [subkind, least] of Object.entries(DEV3_SUBKINDS)) {
+      expect(rows.filter((r) => r.subkind === subkind).length, subkind).toBeGreaterThanOrEqual(least);
+    }
+  });
+
+  it('has well-formed, consistently labelled rows with ids of its own', () => {
+    for (const row of rows) {
+      expect(row.id, row.text).toMatch(/^f[ab]\d{4}$/);
+      expect(KINDS, row.id).toContain(row.kind);
+      expect(typeof row.lexicon_free, row.id).toBe('boolean');
+      for (const category of row.expect) expect(CATEGORIES, row.id).toContain(category);
+      if (row.kind === 'praise' || row.kind === 'question') expect(row.expect, row.id).toEqual([]);
+      if (row.kind === 'hard_negative')
+        expect(
+          row.expect.filter((c) => c !== 'complaint'),
+          row.id,
+        ).toEqual([]);
+      if (row.kind === 'safeguarding') expect(row.expect, row.id).toContain('safeguarding');
+      if (['threat', 'hate', 'sexual', 'evasive', 'offensive'].includes(row.kind))
+        expect(row.expect, row.id).toContain('offensive');
+      if (row.subkind === 'weapon_report') expect(row.expect, row.id).toEqual(['safeguarding', 'offensive']);
+    }
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+  });
+
+  it('shares no text with the other splits or the old set', () => {
+    const others = new Set(
+      [...splits.dev, ...splits.dev2, ...splits.test, ...loadEvalSet()].map((r) => same(r.text)),
+    );
     const texts = rows.map((r) => same(r.text));
     expect(rows.filter((r) => others.has(same(r.text))).map((r) => r.id)).toEqual([]);
     expect(texts.filter((t, i) => texts.indexOf(t) !== i)).toEqual([]);

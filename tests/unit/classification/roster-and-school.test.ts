@@ -95,8 +95,9 @@ describe('school extra terms and allow-list', () => {
     expect(offensive('TWATT trip photos are up')).toBe(false);
     expect(offensive('the head is a twat')).toBe(true);
     expect(offensive('Twatt was wet, and the head is a twat')).toBe(true);
-    // Without the allow-list the place is flagged, so the first case above is the list at work.
-    expect(createClassifier().classify('Our residential trip to Twatt').labels.length).toBeGreaterThan(0);
+    // Without the allow-list the place is flagged, so the second case above is the list at work
+    // (in a text of three words the learned model, which knows the place, does not speak).
+    expect(createClassifier().classify('Twatt trip photos').labels.length).toBeGreaterThan(0);
   });
 
   it('an allowed word is allowed wherever the text has all its letters', () => {
