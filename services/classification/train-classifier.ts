@@ -36,7 +36,7 @@ export const DEFAULT_TRAINING: TrainingOptions = {
   l2: 1e-5,
   maxPositiveWeight: 4,
   seed: 20,
-  runs: 1,
+  runs: 5,
 };
 
 /** mulberry32: a small seeded generator, so the row order (and the model) is the same every run. */

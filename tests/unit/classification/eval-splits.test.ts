@@ -53,6 +53,7 @@ const splits: Record<SplitName, LabelledRow[]> = {
   dev: loadSplit('dev'),
   dev2: loadSplit('dev2'),
   dev3: loadSplit('dev3'),
+  dev4: loadSplit('dev4'),
   test: loadSplit('test'),
 };
 const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -214,7 +215,10 @@ describe('the dev2 split', () => {
   });
 });
 
-/** What dev3 (written in session 9 by two writers who read none of the project's data) covers. */
+/**
+ * dev3 and dev4 (session 9), written by writers who read none of the project's data: what each
+ * covers, at least this many times.
+ */
 const DEV3_SUBKINDS: Record<string, number> = {
   third_party_disclosure: 10,
   plain_disclosure: 10,
@@ -237,30 +241,43 @@ const DEV3_SUBKINDS: Record<string, number> = {
   sport_idiom: 10,
   kill_idiom: 8,
 };
+const DEV4_SUBKINDS: Record<string, number> = {
+  third_party_disclosure: 6,
+  plain_disclosure: 6,
+  adult_approach: 6,
+  cce: 6,
+  suicidal_passive: 6,
+  extremism_recruitment: 6,
+  weapon_report: 6,
+  intent_to_hurt: 4,
+};
 
-describe('the dev3 split', () => {
-  const rows = splits.dev3;
+describe.each([
+  { name: 'dev3' as const, ids: /^f[ab]\d{4}$/, least: 750, hard: 240, cases: 240, subkinds: DEV3_SUBKINDS },
+  { name: 'dev4' as const, ids: /^fc\d{4}$/, least: 380, hard: 120, cases: 120, subkinds: DEV4_SUBKINDS },
+])('the $name split', ({ name, ids, least, hard, cases, subkinds }) => {
+  const rows = splits[name];
 
-  it('has at least 750 rows, 240 of them hard negatives of school life', () => {
-    expect(rows.length).toBeGreaterThanOrEqual(750);
-    expect(rows.filter((r) => r.kind === 'hard_negative').length).toBeGreaterThanOrEqual(240);
+  it(`has at least ${least} rows, ${hard} of them hard negatives of school life`, () => {
+    expect(rows.length).toBeGreaterThanOrEqual(least);
+    expect(rows.filter((r) => r.kind === 'hard_negative').length).toBeGreaterThanOrEqual(hard);
   });
 
   it('writes at least 40% of its safeguarding and threat rows with none of the lexicons’ words', () => {
-    const cases = rows.filter((r) => SAFEGUARDING_KINDS.includes(r.kind));
-    expect(cases.length).toBeGreaterThanOrEqual(240);
-    expect(cases.filter((r) => r.lexicon_free).length / cases.length).toBeGreaterThanOrEqual(0.4);
+    const found = rows.filter((r) => SAFEGUARDING_KINDS.includes(r.kind));
+    expect(found.length).toBeGreaterThanOrEqual(cases);
+    expect(found.filter((r) => r.lexicon_free).length / found.length).toBeGreaterThanOrEqual(0.4);
   });
 
   it('covers the kinds issue #20 lists', () => {
-    for (const [subkind, least] of Object.entries(DEV3_SUBKINDS)) {
-      expect(rows.filter((r) => r.subkind === subkind).length, subkind).toBeGreaterThanOrEqual(least);
+    for (const [subkind, at] of Object.entries(subkinds)) {
+      expect(rows.filter((r) => r.subkind === subkind).length, subkind).toBeGreaterThanOrEqual(at);
     }
   });
 
   it('has well-formed, consistently labelled rows with ids of its own', () => {
     for (const row of rows) {
-      expect(row.id, row.text).toMatch(/^f[ab]\d{4}$/);
+      expect(row.id, row.text).toMatch(ids);
       expect(KINDS, row.id).toContain(row.kind);
       expect(typeof row.lexicon_free, row.id).toBe('boolean');
       for (const category of row.expect) expect(CATEGORIES, row.id).toContain(category);
@@ -280,7 +297,9 @@ describe('the dev3 split', () => {
 
   it('shares no text with the other splits or the old set', () => {
     const others = new Set(
-      [...splits.dev, ...splits.dev2, ...splits.test, ...loadEvalSet()].map((r) => same(r.text)),
+      [...Object.entries(splits).flatMap(([n, r]) => (n === name ? [] : r)), ...loadEvalSet()].map((r) =>
+        same(r.text),
+      ),
     );
     const texts = rows.map((r) => same(r.text));
     expect(rows.filter((r) => others.has(same(r.text))).map((r) => r.id)).toEqual([]);
