@@ -44,9 +44,15 @@ const NOT_A_LAST_NAME = new Set(
 );
 /**
  * Sources the model may overrule: the shipped lexicons, obscenity's word list and the sentence
- * structure rules. A school's own terms, its roster and the personal-data patterns always stand.
+ * structure rules. A school's own terms, its roster, the personal-data patterns and a child's full
+ * name beside their class (a pattern, not a reading of meaning) always stand.
  */
-const OVERRULABLE = /^(lexicon|obscenity|structure):/;
+const OVERRULABLE = /^(lexicon|obscenity|structure):(?!full-name-and-year)/;
+
+/** Swearing is flagged whatever the model thinks of the rest ("what crap weather"): the policy asks for it. */
+function overrulable(label: Label): boolean {
+  return OVERRULABLE.test(label.source) && label.subcategory !== 'profanity';
+}
 /** A listed term, pattern or roster name: the confidence of a label found by matching it. */
 const RULE_CONFIDENCE = 0.9;
 /** A first name this close (in characters) to "Year 4", "4B", "class 3" names a pupil. */
@@ -73,6 +79,8 @@ interface TermInfo {
    * Null for a term with an optional word (`~`), which can only allow what it is longer than.
    */
   allowForm?: { skel: string; prefix: boolean } | null;
+  /** For allow terms: a school's own, which the learned model has never seen and does not read. */
+  hideFromModel?: boolean;
   /**
    * For a label term with a word of one repeated letter ("xxx"): the form the text must spell in
    * full. Repeated letters are collapsed when matching, so "xxx" would otherwise be met by any lone
@@ -195,7 +203,10 @@ class LexiconClassifier implements Classifier {
       source: 'allow',
       group: -1,
     };
-    for (const term of allowTerms) this.addTerm(term, { ...allow, allowForm: allowFormOf(term) });
+    const schoolAllows = new Set(options.allowList ?? []);
+    for (const term of allowTerms) {
+      this.addTerm(term, { ...allow, allowForm: allowFormOf(term), hideFromModel: schoolAllows.has(term) });
+    }
     for (const extra of options.extraTerms ?? []) {
       this.addTerm(extra.term, {
         kind: TermKind.Label,
@@ -278,8 +289,11 @@ class LexiconClassifier implements Classifier {
       else if (info.kind === TermKind.Allow) {
         const matched = n.skel.slice(this.hitStarts[i]!, this.hitEnds[i]!);
         const form = info.allowForm;
-        // The model does not read an allowed phrase either ("Bitchfield", a school's "crap").
-        modelSkel = `${modelSkel.slice(0, this.hitStarts[i]!)}${' '.repeat(this.hitEnds[i]! - this.hitStarts[i]!)}${modelSkel.slice(this.hitEnds[i]!)}`;
+        // The model does not read a school's allowed phrase either ("Bitchfield", a school's
+        // "crap"); the shipped ones ("assess", "killed it") it learned in context, and reads.
+        if (info.hideFromModel) {
+          modelSkel = `${modelSkel.slice(0, this.hitStarts[i]!)}${' '.repeat(this.hitEnds[i]! - this.hitStarts[i]!)}${modelSkel.slice(this.hitEnds[i]!)}`;
+        }
         allowSpans.push({
           span: this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!),
           spelled: !!form && spellsAtLeast(matched, form.skel, form.prefix),
@@ -404,7 +418,7 @@ class LexiconClassifier implements Classifier {
         });
         continue;
       }
-      if (mayVeto && probability < point.veto && ofCategory.every((l) => OVERRULABLE.test(l.source))) {
+      if (mayVeto && probability < point.veto && ofCategory.every(overrulable)) {
         out = out.filter((l) => l.category !== category);
         continue;
       }

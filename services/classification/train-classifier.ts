@@ -89,7 +89,11 @@ export function trainModel(
   const bias = new Float64Array(k);
   const runs = Math.max(1, options.runs ?? 1);
   for (let run = 0; run < runs; run++) {
-    const trained = trainRun(features, values, targets, positives, positiveWeight, rows.length, dims, options.seed + run, options);
+    const trained = trainRun(
+      { features, values, targets, positives, positiveWeight },
+      options.seed + run,
+      options,
+    );
     for (let i = 0; i < w.length; i++) w[i]! += trained.w[i]! / runs;
     for (let c = 0; c < k; c++) bias[c]! += trained.bias[c]! / runs;
   }
@@ -119,19 +123,24 @@ export function trainModel(
   };
 }
 
+/** The rows as training reads them: features, targets and per-category positive counts. */
+interface EncodedRows {
+  features: readonly Int32Array[];
+  values: Float64Array;
+  targets: Uint8Array;
+  positives: Float64Array;
+  positiveWeight: Float64Array;
+}
+
 /** One run of Adagrad over the rows in an order shuffled from `seed`. */
 function trainRun(
-  features: readonly Int32Array[],
-  values: Float64Array,
-  targets: Uint8Array,
-  positives: Float64Array,
-  positiveWeight: Float64Array,
-  n: number,
-  dims: number,
+  { features, values, targets, positives, positiveWeight }: EncodedRows,
   seed: number,
   options: TrainingOptions,
 ): { w: Float64Array; bias: Float64Array } {
   const k = options.categories.length;
+  const n = values.length;
+  const dims = 1 << options.bits;
   const w = new Float64Array(dims * k);
   const g2 = new Float64Array(dims * k);
   // The intercept starts at the (weighted) prior log-odds. Left to Adagrad from zero it is pushed

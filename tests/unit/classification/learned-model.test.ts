@@ -54,6 +54,19 @@ describe('training', () => {
     expect(JSON.stringify(trainModel(rows, options, {}))).toBe(JSON.stringify(trainModel(rows, options, {})));
   });
 
+  it('averages its runs into one model that does not depend on a single row order', () => {
+    const one = (seed: number) => trainModel(rows, { ...options, runs: 1, seed }, {});
+    const averaged = trainModel(rows, { ...options, runs: 3, seed: 7 }, {});
+    // Different shuffles give different weights...
+    expect(one(7).weights).not.toBe(one(8).weights);
+    // ...and the averaged model is none of them, the same every time, and just as small.
+    expect(averaged.weights).not.toBe(one(7).weights);
+    expect(JSON.stringify(trainModel(rows, { ...options, runs: 3, seed: 7 }, {}))).toBe(
+      JSON.stringify(averaged),
+    );
+    expect(averaged.weights.length).toBe(one(7).weights.length);
+  });
+
   it('learns what it is shown', () => {
     const model = new LinearModel(trainModel(rows, options, {}), 'test');
     const classifier = createClassifier({ model });

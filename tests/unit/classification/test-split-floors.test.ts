@@ -4,16 +4,19 @@ import type { Category } from '../../../services/classification/types.js';
 import { loadRoster, loadSplit } from './eval-set.js';
 
 // The classifier on the held-out test split (issue #20). Nothing was tuned on this split: rules,
-// features and operating points were chosen on dev. Failures report figures only, never rows, so
-// reading a failure cannot turn into tuning on test.
+// features and operating points were chosen on the tuning splits (dev, dev2, dev3). Failures
+// report figures only, never rows, so reading a failure cannot turn into tuning on test.
 //
-// RATCHET, NOT THE ISSUE'S FLOORS. Issue #20 asks for safeguarding recall ≥ 0.95, offensive
-// recall ≥ 0.92 and hard negatives flagged ≤ 3%. The classifier that met all three on dev
-// (0.967, 0.924, 2.8%) reached 0.915, 0.915 and 6.7% on test (evaluated 2026-12-04 15:43 UTC at
-// 4c94e24; hard negatives 6.1% after the car-park lexicon fix, 16:25 UTC). These assertions hold it to what it reached, so it cannot get worse; raise them as it
-// improves (on dev), up to the issue's floors. Never lower them.
+// Issue #20 asks for safeguarding recall ≥ 0.95, offensive recall ≥ 0.92 and hard negatives
+// flagged ≤ 3%. Session 8's classifier reached 0.915, 0.915 and 6.1% here. Session 9 (eight more
+// writers' corpora, averaged training runs, the model overruling structure rules it is sure are
+// wrong, a named pupil labelled safeguarding in the corpus as in the product) reached 0.958,
+// 0.930 and 4.5% (evaluated 2026-12-04 23:47 UTC; chosen on dev3, confirmed on dev4, then run
+// here). The first two floors hold; the third does not yet, so it is held as a RATCHET at what
+// was reached. Raise it as the classifier improves (on the tuning splits), down to 3%. Never
+// loosen any of these.
 const ISSUE_FLOORS = { safeguardingRecall: 0.95, offensiveRecall: 0.92, hardNegativesFlagged: 0.03 };
-const RATCHET = { safeguardingRecall: 108 / 118, offensiveRecall: 130 / 142, hardNegativesFlagged: 11 / 179 };
+const RATCHET = { hardNegativesFlagged: 8 / 179 };
 
 const rows = loadSplit('test');
 const classifier = createClassifier({ roster: loadRoster() });
@@ -25,24 +28,24 @@ function recall(category: Category): { recall: number; of: number } {
   return { recall: hits / relevant.length, of: relevant.length };
 }
 
-describe('the classifier on the held-out test split (ratchet below the issue #20 floors)', () => {
-  it(`finds safeguarding concerns (issue floor ${ISSUE_FLOORS.safeguardingRecall}, reached 0.915)`, () => {
+describe('the classifier on the held-out test split (issue #20 floors; hard negatives still a ratchet)', () => {
+  it(`finds safeguarding concerns (issue floor ${ISSUE_FLOORS.safeguardingRecall})`, () => {
     const r = recall('safeguarding');
     expect(r.of).toBe(118);
     expect(r.recall, `safeguarding recall ${r.recall.toFixed(3)} of ${r.of}`).toBeGreaterThanOrEqual(
-      RATCHET.safeguardingRecall,
+      ISSUE_FLOORS.safeguardingRecall,
     );
   });
 
-  it(`finds offensive comments (issue floor ${ISSUE_FLOORS.offensiveRecall}, reached 0.915)`, () => {
+  it(`finds offensive comments (issue floor ${ISSUE_FLOORS.offensiveRecall})`, () => {
     const r = recall('offensive');
     expect(r.of).toBe(142);
     expect(r.recall, `offensive recall ${r.recall.toFixed(3)} of ${r.of}`).toBeGreaterThanOrEqual(
-      RATCHET.offensiveRecall,
+      ISSUE_FLOORS.offensiveRecall,
     );
   });
 
-  it(`flags few hard negatives with a category they do not have (issue floor ${ISSUE_FLOORS.hardNegativesFlagged}, reached 0.061)`, () => {
+  it(`flags few hard negatives with a category they do not have (issue floor ${ISSUE_FLOORS.hardNegativesFlagged}, ratchet at 0.045 until it reaches the floor)`, () => {
     const hard = rows.flatMap((row, i) => (row.kind === 'hard_negative' ? [i] : []));
     const flagged = hard.filter((i) => [...found[i]!].some((c) => !rows[i]!.expect.includes(c))).length;
     expect(hard.length).toBe(179);
