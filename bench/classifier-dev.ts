@@ -1,13 +1,13 @@
 import { createClassifier } from '../services/classification/create-classifier.js';
-import { loadRoster, loadSplit } from '../tests/unit/classification/eval-set.js';
+import { loadRoster, loadSplit, TUNING_SPLITS } from '../tests/unit/classification/eval-set.js';
 import { accuracy, printTable } from './classifier.js';
 
 /**
- * `npx tsx bench/classifier-dev.ts [--misses]`: the figures on the tuning splits only (dev and
- * dev2). It never reads the test split. `--misses` lists the rows the classifier gets wrong.
+ * `npx tsx bench/classifier-dev.ts [--misses]`: the figures on the tuning splits only (dev to
+ * dev5). It never reads the test split. `--misses` lists the rows the classifier gets wrong.
  */
 const classifier = createClassifier({ roster: loadRoster() });
-for (const split of ['dev', 'dev2', 'dev3'] as const) {
+for (const split of TUNING_SPLITS) {
   const rows = loadSplit(split);
   printTable(accuracy(split, rows, classifier));
   if (!process.argv.includes('--misses')) continue;

@@ -9,6 +9,7 @@ import {
   loadRoster,
   loadSplit,
   SAFEGUARDING_KINDS,
+  TUNING_SPLITS,
 } from '../tests/unit/classification/eval-set.js';
 import type { BenchRow } from './bench-result.js';
 
@@ -80,9 +81,7 @@ export async function benchClassifier(): Promise<BenchRow[]> {
   ];
 
   results.push(...accuracy('old', rows, classifier));
-  results.push(...accuracy('dev', loadSplit('dev'), classifier));
-  results.push(...accuracy('dev2', loadSplit('dev2'), classifier));
-  results.push(...accuracy('dev3', loadSplit('dev3'), classifier));
+  for (const split of TUNING_SPLITS) results.push(...accuracy(split, loadSplit(split), classifier));
   results.push(...accuracy('test', loadSplit('test'), classifier));
   return results;
 }

@@ -27,7 +27,10 @@ export interface LabelledRow extends EvalRow {
  * chooses between training runs and operating points, and its misses are not read to write rules.
  * `dev4` (session 9, a third such writer) was read once, to confirm dev3's choice, before test.
  */
-export type SplitName = 'dev' | 'dev2' | 'dev3' | 'dev4' | 'test';
+export type SplitName = 'dev' | 'dev2' | 'dev3' | 'dev4' | 'dev5' | 'test';
+
+/** The splits rules, training runs and operating points may be chosen on: every one but test. */
+export const TUNING_SPLITS = ['dev', 'dev2', 'dev3', 'dev4', 'dev5'] as const;
 
 export const CATEGORIES: readonly Category[] = [
   'offensive',
