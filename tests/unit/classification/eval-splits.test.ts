@@ -55,6 +55,7 @@ const splits: Record<SplitName, LabelledRow[]> = {
   dev3: loadSplit('dev3'),
   dev4: loadSplit('dev4'),
   dev5: loadSplit('dev5'),
+  dev6: loadSplit('dev6'),
   test: loadSplit('test'),
 };
 const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -217,7 +218,7 @@ describe('the dev2 split', () => {
 });
 
 /**
- * dev3, dev4 and dev5 (session 9), written by writers who read none of the project's data: what
+ * dev3 to dev6 (session 9), written by writers who read none of the project's data: what
  * each covers, at least this many times.
  */
 const DEV3_SUBKINDS: Record<string, number> = {
@@ -257,6 +258,7 @@ describe.each([
   { name: 'dev3' as const, ids: /^f[ab]\d{4}$/, least: 750, hard: 240, cases: 240, subkinds: DEV3_SUBKINDS },
   { name: 'dev4' as const, ids: /^fc\d{4}$/, least: 380, hard: 120, cases: 120, subkinds: DEV4_SUBKINDS },
   { name: 'dev5' as const, ids: /^fd\d{4}$/, least: 380, hard: 120, cases: 120, subkinds: DEV4_SUBKINDS },
+  { name: 'dev6' as const, ids: /^fe\d{4}$/, least: 380, hard: 120, cases: 120, subkinds: DEV4_SUBKINDS },
 ])('the $name split', ({ name, ids, least, hard, cases, subkinds }) => {
   const rows = splits[name];
 

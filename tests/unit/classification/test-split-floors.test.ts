@@ -4,19 +4,19 @@ import type { Category } from '../../../services/classification/types.js';
 import { loadRoster, loadSplit } from './eval-set.js';
 
 // The classifier on the held-out test split (issue #20). Nothing was tuned on this split: rules,
-// features and operating points were chosen on the tuning splits (dev, dev2, dev3). Failures
+// features and operating points were chosen on the tuning splits (dev to dev6). Failures
 // report figures only, never rows, so reading a failure cannot turn into tuning on test.
 //
 // Issue #20 asks for safeguarding recall ≥ 0.95, offensive recall ≥ 0.92 and hard negatives
-// flagged ≤ 3%. Session 8's classifier reached 0.915, 0.915 and 6.1% here. Session 9 (eight more
-// writers' corpora, averaged training runs, the model overruling structure rules it is sure are
-// wrong, a named pupil labelled safeguarding in the corpus as in the product) reached 0.958,
-// 0.930 and 4.5% (evaluated 2026-12-04 23:47 UTC; chosen on dev3, confirmed on dev4, then run
-// here). The first two floors hold; the third does not yet, so it is held as a RATCHET at what
-// was reached. Raise it as the classifier improves (on the tuning splits), down to 3%. Never
-// loosen any of these.
+// flagged ≤ 3%. Session 8's classifier reached 0.915, 0.915 and 6.1% here. Session 9's (sixteen
+// more writers' corpora, averaged training runs, the model overruling lexicon and structure-rule
+// labels it is near-certain are wrong, a named pupil labelled safeguarding as the product files
+// it) reached 0.966, 0.944 and 4.5% (2026-12-05 00:20 UTC, after choosing on dev to dev5 and a
+// last fresh read of dev6). The recall floors hold; hard negatives do not yet, so that one is a
+// RATCHET at what was reached. Tighten it as the classifier improves on the tuning splits, down
+// to 3%. Never loosen any of these.
 const ISSUE_FLOORS = { safeguardingRecall: 0.95, offensiveRecall: 0.92, hardNegativesFlagged: 0.03 };
-const RATCHET = { hardNegativesFlagged: 9 / 179 };
+const RATCHET = { hardNegativesFlagged: 8 / 179 };
 
 const rows = loadSplit('test');
 const classifier = createClassifier({ roster: loadRoster() });
