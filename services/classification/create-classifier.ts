@@ -43,16 +43,21 @@ const NOT_A_LAST_NAME = new Set(
   ),
 );
 /**
- * Sources the model may overrule: the shipped lexicons, obscenity's word list and the sentence
- * structure rules. A school's own terms, its roster, the personal-data patterns and a child's full
- * name beside their class (a pattern, not a reading of meaning) always stand.
+ * Sources the model may overrule: the shipped lexicons and the sentence-structure rules. Swearing
+ * (obscenity's word list, whose slurs and sexual words included, and the lexicons' profanity), a
+ * school's own terms, its roster, the personal-data patterns and a child's full name beside their
+ * class (a pattern, not a reading of meaning) always stand.
  */
-const OVERRULABLE = /^(lexicon|obscenity|structure):(?!full-name-and-year)/;
+const OVERRULABLE = /^(lexicon|structure):(?!full-name-and-year)/;
 
-/** Swearing is flagged whatever the model thinks of the rest ("what crap weather"): the policy asks for it. */
 function overrulable(label: Label): boolean {
   return OVERRULABLE.test(label.source) && label.subcategory !== 'profanity';
 }
+
+/** What ends a clause and a sentence: before overruling a label the model reads the clause it is in. */
+const CLAUSE_END = /[.!?;,\n]/;
+const SENTENCE_END = /[.!?\n]/;
+
 /** A listed term, pattern or roster name: the confidence of a label found by matching it. */
 const RULE_CONFIDENCE = 0.9;
 /** A first name this close (in characters) to "Year 4", "4B", "class 3" names a pupil. */
@@ -119,12 +124,15 @@ class LexiconClassifier implements Classifier {
   private readonly obscenityMap: ObscenityMapping;
   private readonly profanity: AnchoredProfanityMatcher = profanityMatcher();
   private readonly normaliser = new TextNormaliser();
+  /** For the clause the model reads before it overrules a label (clausesInnocent). */
+  private readonly clauseNormaliser = new TextNormaliser();
   private readonly structure = new StructureRules();
   private contextGroups = 0;
   private readonly hasRoster: boolean;
   private readonly model: LinearModel | null;
   private readonly modelSource: string;
   private readonly probabilities: Float64Array;
+  private readonly clauseProbabilities: Float64Array;
   /** Whether a personal-data finding is the school's own published contact detail. */
   private readonly isOwnContact: (subcategory: string, matched: string) => boolean;
 
@@ -151,6 +159,7 @@ class LexiconClassifier implements Classifier {
     this.model = model;
     this.modelSource = model === null ? '' : `model@${model.version}`;
     this.probabilities = new Float64Array(model?.categories.length ?? 0);
+    this.clauseProbabilities = new Float64Array(model?.categories.length ?? 0);
     let mapping: ObscenityMapping | undefined;
     for (const lexicon of lexicons) {
       if (lexicon.obscenity !== undefined) mapping = lexicon.obscenity;
@@ -418,7 +427,11 @@ class LexiconClassifier implements Classifier {
         });
         continue;
       }
-      if (mayVeto && probability < point.veto && ofCategory.every(overrulable)) {
+      if (
+        mayVeto &&
+        probability < point.veto &&
+        ofCategory.every((label) => overrulable(label) && this.clausesInnocent(text, label, c, point.flag))
+      ) {
         out = out.filter((l) => l.category !== category);
         continue;
       }
@@ -431,6 +444,40 @@ class LexiconClassifier implements Classifier {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether the model, reading only the clause around each of the label's spans, finds nothing
+   * there either (under the category's `flag`). Warm words elsewhere in a comment ("Fantastic
+   * nativity, well done everyone. I'm going to kill myself tonight") must not talk it out of a
+   * concern stated in one clause. A clause too short to judge is read with its sentence, and a
+   * sentence too short with the whole comment.
+   */
+  private clausesInnocent(text: string, label: Label, category: number, below: number): boolean {
+    for (const [start, end] of label.spans) {
+      const clause = this.probabilityAround(text, start, end, CLAUSE_END, category);
+      const sentence = clause ?? this.probabilityAround(text, start, end, SENTENCE_END, category);
+      if ((sentence ?? 0) >= below) return false;
+    }
+    return true;
+  }
+
+  /** The model's probability of `category` for the stretch of `text` around [start, end) between two `stops`, or null when it is too short to judge. */
+  private probabilityAround(
+    text: string,
+    start: number,
+    end: number,
+    stops: RegExp,
+    category: number,
+  ): number | null {
+    let from = start;
+    while (from > 0 && !stops.test(text[from - 1]!)) from--;
+    let to = end;
+    while (to < text.length && !stops.test(text[to]!)) to++;
+    const stretch = text.slice(from, to);
+    this.clauseNormaliser.run(stretch);
+    const words = this.model!.score(this.clauseNormaliser.skel, stretch, this.clauseProbabilities);
+    return words < MODEL_MIN_WORDS ? null : this.clauseProbabilities[category]!;
   }
 
   /**

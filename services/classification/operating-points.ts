@@ -3,8 +3,9 @@ import type { Category } from './types.js';
 /**
  * Where the learned model's probability becomes a label, per category: `flag` labels the
  * comment (low severity), `sure` makes the label medium, and under `veto` the model overrules a
- * listed term or structure rule (never swearing, a school's own term, a roster name or a
- * personal-data pattern). Chosen on the tuning splits (dev, dev2, dev3;
+ * lexicon term or structure rule (never swearing, a school's own term, a roster name or a
+ * personal-data pattern), if reading the label's clause alone it finds nothing there either.
+ * Chosen on the tuning splits (dev to dev6;
  * `npx tsx bench/classifier-dev.ts`), never on test. Safeguarding flags at 0.4: a missed
  * disclosure costs more than a second look at an innocent comment, and below 0.5 it found more
  * on every tuning split without flagging more hard negatives on any.

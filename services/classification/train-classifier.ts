@@ -87,7 +87,7 @@ export function trainModel(
 
   const w = new Float64Array(dims * k);
   const bias = new Float64Array(k);
-  const runs = Math.max(1, options.runs ?? 1);
+  const runs = Math.max(1, Math.floor(options.runs ?? 1));
   for (let run = 0; run < runs; run++) {
     const trained = trainRun(
       { features, values, targets, positives, positiveWeight },

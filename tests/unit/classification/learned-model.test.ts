@@ -65,6 +65,11 @@ describe('training', () => {
       JSON.stringify(averaged),
     );
     expect(averaged.weights.length).toBe(one(7).weights.length);
+    // Its intercepts are the mean of the runs' (the weights are too, before 8-bit quantising).
+    const runs = [one(7), one(8), one(9)];
+    averaged.bias.forEach((b, c) => {
+      expect(b).toBeCloseTo(runs.reduce((sum, run) => sum + run.bias[c]!, 0) / 3, 6);
+    });
   });
 
   it('learns what it is shown', () => {

@@ -88,14 +88,18 @@ describe('school extra terms and allow-list', () => {
   });
 
   it('an allowed place spelled like a slur with a letter doubled does not allow the slur', () => {
-    // Twatt, a village in Orkney, is on the shipped allow-list: matching forgives doubled letters,
-    // so it reaches "twat" too, and must not allow the insult.
-    const orkney = createClassifier();
+    // Twatt, a village in Orkney: matching forgives doubled letters, so it reaches "twat" too.
+    const orkney = createClassifier({ allowList: ['Twatt'] });
     const offensive = (text: string) => orkney.classify(text).labels.some((l) => l.category === 'offensive');
     expect(offensive('Our residential trip to Twatt starts on Monday')).toBe(false);
     expect(offensive('TWATT trip photos are up')).toBe(false);
     expect(offensive('the head is a twat')).toBe(true);
     expect(offensive('Twatt was wet, and the head is a twat')).toBe(true);
+    // Without the allow-list the place is flagged (it is not on the shipped list, since "ur a
+    // twatt" is the insult), so the cases above are the school's list at work.
+    expect(
+      createClassifier().classify('Our residential trip to Twatt starts on Monday').labels.length,
+    ).toBeGreaterThan(0);
   });
 
   it('an allowed word is allowed wherever the text has all its letters', () => {

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../services/classification/create-classifier.js';
+
+// The learned model may overrule a lexicon or structure-rule label it is near-certain is wrong
+// (create-classifier.ts, withModel). These are the limits of that power.
+const classifier = createClassifier();
+const categories = (text: string, c = classifier) => new Set(c.classify(text).labels.map((l) => l.category));
+const subcategories = (text: string, c = classifier) =>
+  new Set(c.classify(text).labels.map((l) => l.subcategory));
+
+describe('the learned model overruling a rule', () => {
+  it('drops a rule the whole comment shows to be a joke', () => {
+    const joke = 'I’ll kill him if he loses another water bottle 😂';
+    expect(categories(joke, createClassifier({ model: null })).has('offensive')).toBe(true);
+    expect(categories(joke).has('offensive')).toBe(false);
+  });
+
+  it.each([
+    ['Im going to kill myself tonight, thanks for a lovely year', 'safeguarding'],
+    ['Fantastic nativity, well done everyone. Im going to kill myself tonight', 'safeguarding'],
+    [
+      'Lovely sports day, the cake sale raised loads. I will bring a knife to school tomorrow and stab him.',
+      'offensive',
+    ],
+    ['Lovely sports day, well done kids, even the retard who came last', 'offensive'],
+    ['Well done year 6, Mr Smith is a paedo and should be sacked', 'offensive'],
+  ])('is not talked out of a concern by warm words around it: %s', (text, category) => {
+    expect(categories(text).has(category as 'offensive')).toBe(true);
+  });
+
+  it('never overrules swearing, which the policies name as offensive', () => {
+    expect(subcategories('what crap weather for sports day, the kids were soaked').has('profanity')).toBe(
+      true,
+    );
+  });
+
+  it('never overrules a school’s own terms, its roster or a child’s name beside their class', () => {
+    const school = createClassifier({
+      extraTerms: [
+        { category: 'safeguarding', subcategory: 'radicalisation', severity: 'high', term: 'the lads club' },
+      ],
+      roster: [{ firstName: 'Amelia', lastName: 'Hartley', yearGroup: '4' }],
+    });
+    const warm = 'Lovely assembly this morning, thank you to all the staff and well done to';
+    expect(categories(`${warm} the lads club`, school).has('safeguarding')).toBe(true);
+    expect(subcategories(`${warm} Amelia in Year 4`, school).has('pupil_named')).toBe(true);
+    expect(subcategories(`${warm} Evie Morgan year 6`).has('child_identified')).toBe(true);
+  });
+
+  it('does not read a school’s own allowed phrase, so it cannot flag it either', () => {
+    const school = createClassifier({ allowList: ['crap'] });
+    expect(school.classify('what crap weather for sports day, the kids were soaked').labels).toEqual([]);
+  });
+});
