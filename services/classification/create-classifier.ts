@@ -394,9 +394,9 @@ class LexiconClassifier implements Classifier {
    * - a category no rule labelled gets a model label over the whole text when its probability
    *   reaches the category's operating point (low, or medium from `sure`);
    * - a structure-rule label the model agrees with becomes high, its confidence the two combined;
-   * - a listed term or structure-rule label the model is all but sure is innocent (probability
-   *   under `veto`: "county lines warning signs session", "Bell End" on a hike, an e-safety
-   *   reminder read as an adult contacting a child) is dropped.
+   * - a lexicon or structure-rule label the model is all but sure is innocent (probability under
+   *   `veto`: "county lines warning signs session", an idiom read as a threat) is dropped, if the
+   *   clause it was found in reads as innocent on its own too (clausesInnocent).
    * Operating points were chosen on the tuning splits (operating-points.ts).
    */
   private withModel(text: string, skel: string, labels: Label[]): Label[] {
@@ -455,9 +455,10 @@ class LexiconClassifier implements Classifier {
    */
   private clausesInnocent(text: string, label: Label, category: number, below: number): boolean {
     for (const [start, end] of label.spans) {
-      const clause = this.probabilityAround(text, start, end, CLAUSE_END, category);
-      const sentence = clause ?? this.probabilityAround(text, start, end, SENTENCE_END, category);
-      if ((sentence ?? 0) >= below) return false;
+      const probability =
+        this.probabilityAround(text, start, end, CLAUSE_END, category) ??
+        this.probabilityAround(text, start, end, SENTENCE_END, category);
+      if ((probability ?? 0) >= below) return false;
     }
     return true;
   }
