@@ -4,8 +4,9 @@ import type { Transaction } from '../../db/client.js';
 import { schoolLexiconEntries } from '../../db/schema/index.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
-import { conflict, invalidInputFrom } from '../core/service-error.js';
+import { conflict, invalidField, invalidInputFrom } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
+import { createClassifier } from './create-classifier.js';
 import type { SchoolTermView } from './list-school-terms.js';
 import { bumpLexiconVersion } from './school-classifier-cache.js';
 import { LEXICON_EDITORS, loadSchoolFor } from './school-lexicon-access.js';
@@ -61,6 +62,7 @@ export async function addSchoolTerm(
   const parsed = addSchoolTermInput.safeParse(raw);
   if (!parsed.success) throw invalidInputFrom(parsed.error);
   const input = parsed.data;
+  if (input.kind === 'allow') refuseAllowingAConcern(input.term);
   return withTransaction(ctx, async (tx) => {
     const school = await loadSchoolFor(
       ctx,
@@ -113,6 +115,28 @@ export async function addSchoolTerm(
       createdAt: entry.createdAt,
     };
   });
+}
+
+let rulesOnly: ReturnType<typeof createClassifier> | undefined;
+
+/**
+ * An allow-list entry keeps a harmless word unflagged wherever it appears; one that is itself a
+ * safeguarding concern or a threat ("kill myself", "bring a knife") would silence every comment
+ * that says it, so it is refused. Swearing and insults may be allowed (a village called Twatt).
+ */
+function refuseAllowingAConcern(term: string): void {
+  rulesOnly ??= createClassifier({ model: null });
+  const concern = rulesOnly
+    .classify(term)
+    .labels.find(
+      (l) => l.category === 'safeguarding' || (l.category === 'offensive' && l.subcategory === 'threat'),
+    );
+  if (concern === undefined) return;
+  const what = concern.category === 'safeguarding' ? 'a safeguarding concern' : 'a threat';
+  throw invalidField(
+    'term',
+    `“${term}” reads as ${what}; allowing it would stop the classifier finding it in every comment, so it cannot be allowed. To clear one comment, mark it Not a problem`,
+  );
 }
 
 /**

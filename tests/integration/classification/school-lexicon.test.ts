@@ -170,6 +170,25 @@ describe("a school's own terms and allow-list", () => {
     expect((await ingest(worker, s, 'you are a b1tch')).categories).toEqual(['offensive']);
   });
 
+  it('refuses an allow-list entry that would silence a safeguarding concern or a threat, and allows swearing', async () => {
+    const s = await scene();
+    for (const term of ['kill myself', 'bring a knife to school', 'touches me']) {
+      const res = await call(s.trustAdmin.id, 'POST', `/api/schools/${s.school.id}/lexicon`, {
+        kind: 'allow',
+        term,
+      });
+      expect(res.statusCode, term).toBe(400);
+      expect(res.json().message, term).toMatch(/cannot be allowed/);
+    }
+    const worker = workerClassifiers();
+    expect((await ingest(worker, s, 'i want to kill myself')).categories).toContain('safeguarding');
+    const twatt = await call(s.trustAdmin.id, 'POST', `/api/schools/${s.school.id}/lexicon`, {
+      kind: 'allow',
+      term: 'Twatt',
+    });
+    expect(twatt.statusCode).toBe(201);
+  });
+
   it('refuses comms, auditors and safeguarding leads a change (403), and another school (404)', async () => {
     const s = await scene();
     const body = { kind: 'allow', term: 'Scunthorpe United' };
