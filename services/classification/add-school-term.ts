@@ -6,9 +6,8 @@ import { emitAudit } from '../audit/emit-audit.js';
 import type { ServiceContext } from '../core/service-context.js';
 import { conflict, invalidField, invalidInputFrom } from '../core/service-error.js';
 import { withTransaction } from '../core/with-transaction.js';
-import { createClassifier } from './create-classifier.js';
 import type { SchoolTermView } from './list-school-terms.js';
-import { bumpLexiconVersion } from './school-classifier-cache.js';
+import { bumpLexiconVersion, shippedClassifier } from './school-classifier-cache.js';
 import { LEXICON_EDITORS, loadSchoolFor } from './school-lexicon-access.js';
 
 /** Categories a school may add terms to; the shipped lexicons name the same ones. */
@@ -117,19 +116,19 @@ export async function addSchoolTerm(
   });
 }
 
-let rulesOnly: ReturnType<typeof createClassifier> | undefined;
-
 /**
  * An allow-list entry keeps a harmless word unflagged wherever it appears; one that is itself a
  * safeguarding concern or a threat ("kill myself", "bring a knife") would silence every comment
  * that says it, so it is refused. Swearing and insults may be allowed (a village called Twatt).
  */
 function refuseAllowingAConcern(term: string): void {
-  rulesOnly ??= createClassifier({ model: null });
-  const concern = rulesOnly
+  const concern = shippedClassifier()
     .classify(term)
     .labels.find(
-      (l) => l.category === 'safeguarding' || (l.category === 'offensive' && l.subcategory === 'threat'),
+      (l) =>
+        // What a rule finds in the phrase; the model's guess about a short phrase is not enough to refuse it.
+        !l.source.startsWith('model@') &&
+        (l.category === 'safeguarding' || (l.category === 'offensive' && l.subcategory === 'threat')),
     );
   if (concern === undefined) return;
   const what = concern.category === 'safeguarding' ? 'a safeguarding concern' : 'a threat';
