@@ -134,7 +134,7 @@ function refuseAllowingAConcern(term: string): void {
   const what = concern.category === 'safeguarding' ? 'a safeguarding concern' : 'a threat';
   throw invalidField(
     'term',
-    `“${term}” reads as ${what}; allowing it would stop the classifier finding it in every comment, so it cannot be allowed. To clear one comment, mark it Not a problem`,
+    `“${term}” reads as ${what}; allowing it would stop the classifier finding it in every comment, so it cannot be allowed. A single comment flagged wrongly is cleared with “Not a problem”, which needs no allow-list entry`,
   );
 }
 
