@@ -298,7 +298,7 @@ class LexiconClassifier implements Classifier {
       else if (info.kind === TermKind.Allow) {
         const matched = n.skel.slice(this.hitStarts[i]!, this.hitEnds[i]!);
         const form = info.allowForm;
-        // The model does not read a school's allowed phrase either ("Bitchfield", a school's
+        // The model does not read a school's allowed phrase either ("Cockshutt", a school's
         // "crap"); the shipped ones ("assess", "killed it") it learned in context, and reads.
         if (info.hideFromModel) {
           modelSkel = `${modelSkel.slice(0, this.hitStarts[i]!)}${' '.repeat(this.hitEnds[i]! - this.hitStarts[i]!)}${modelSkel.slice(this.hitEnds[i]!)}`;

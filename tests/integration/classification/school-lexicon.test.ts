@@ -158,15 +158,15 @@ describe("a school's own terms and allow-list", () => {
   it('an allow-list entry stops a flag and leaves the word it contains flagged', async () => {
     const s = await scene();
     const worker = workerClassifiers();
-    expect((await ingest(worker, s, 'Lovely walk to Bitchfield church today')).categories).toEqual([
+    expect((await ingest(worker, s, 'Lovely walk to Cockshutt church today')).categories).toEqual([
       'offensive',
     ]);
     const res = await call(s.trustAdmin.id, 'POST', `/api/schools/${s.school.id}/lexicon`, {
       kind: 'allow',
-      term: 'Bitchfield',
+      term: 'Cockshutt',
     });
     expect(res.statusCode).toBe(201);
-    expect((await ingest(worker, s, 'Lovely walk to Bitchfield church today')).categories).toEqual([]);
+    expect((await ingest(worker, s, 'Lovely walk to Cockshutt church today')).categories).toEqual([]);
     expect((await ingest(worker, s, 'you are a b1tch')).categories).toEqual(['offensive']);
   });
 

@@ -60,7 +60,7 @@ describe('school extra terms and allow-list', () => {
       { category: 'complaint', subcategory: 'complaint', severity: 'low', term: 'car park chaos' },
       { category: 'safeguarding', subcategory: 'radicalisation', severity: 'high', term: 'local gang*' },
     ],
-    allowList: ['Bitchfield'],
+    allowList: ['Cockshutt'],
   });
 
   it('adds the school terms, normalised like the shipped ones', () => {
@@ -81,10 +81,10 @@ describe('school extra terms and allow-list', () => {
   });
 
   it('keeps the school’s allowed phrases unflagged', () => {
-    // A real Lincolnshire village that any profanity filter would catch.
-    expect(createClassifier().classify('Our trip to Bitchfield church').labels.length).toBeGreaterThan(0);
-    expect(school.classify('Our trip to Bitchfield church').labels).toEqual([]);
-    expect(school.classify('Bitchfield is lovely, unlike you bitch').labels.length).toBeGreaterThan(0);
+    // A real Shropshire village that any profanity filter would catch.
+    expect(createClassifier().classify('Our trip to Cockshutt church').labels.length).toBeGreaterThan(0);
+    expect(school.classify('Our trip to Cockshutt church').labels).toEqual([]);
+    expect(school.classify('Cockshutt is lovely, unlike you cock').labels.length).toBeGreaterThan(0);
   });
 
   it('an allowed place spelled like a slur with a letter doubled does not allow the slur', () => {
