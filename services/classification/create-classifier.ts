@@ -7,6 +7,7 @@ import {
   MODEL_VETO_MAX_WORDS,
 } from './operating-points.js';
 import { ownContactMatcher } from './own-contact-details.js';
+import { framedAsInnocent } from './frames.js';
 import { findAddresses, findPersonalDataInLight, type RuleHit } from './personal-data-rules.js';
 import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
@@ -413,7 +414,7 @@ class LexiconClassifier implements Classifier {
       const category = model.categories[c]!;
       const point = MODEL_OPERATING_POINTS[category];
       const probability = p[c]!;
-      if (probability >= point.veto && probability < point.flag) continue;
+      if (probability >= Math.max(point.veto, point.framedVeto) && probability < point.flag) continue;
       const ofCategory = out.filter((l) => l.category === category);
       if (ofCategory.length === 0) {
         if (probability < point.flag) continue;
@@ -429,8 +430,12 @@ class LexiconClassifier implements Classifier {
       }
       if (
         mayVeto &&
-        probability < point.veto &&
-        ofCategory.every((label) => overrulable(label) && this.clausesInnocent(text, label, c, point.flag))
+        ofCategory.every(
+          (label) =>
+            overrulable(label) &&
+            ((probability < point.veto && this.clausesInnocent(text, label, c, point.flag)) ||
+              (probability < point.framedVeto && this.framedAndInnocent(text, label, c, point.flag))),
+        )
       ) {
         out = out.filter((l) => l.category !== category);
         continue;
@@ -463,7 +468,24 @@ class LexiconClassifier implements Classifier {
     return true;
   }
 
-  /** The model's probability of `category` for the stretch of `text` around [start, end) between two `stops`, or null when it is too short to judge. */
+  /**
+   * Whether each of the label's spans sits in a sentence framed as innocent (frames.ts: a lesson
+   * or awareness talk; a threat word said laughing) which the model, reading that sentence alone,
+   * finds nothing in either.
+   */
+  private framedAndInnocent(text: string, label: Label, category: number, below: number): boolean {
+    for (const [start, end] of label.spans) {
+      const probability = this.probabilityAround(text, start, end, SENTENCE_END, category);
+      if (!framedAsInnocent(label, this.clauseNormaliser.light, text)) return false;
+      if ((probability ?? 0) >= below) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The model's probability of `category` for the stretch of `text` around [start, end) between
+   * two `stops`, or null when it is too short to judge. Leaves the stretch in clauseNormaliser.
+   */
   private probabilityAround(
     text: string,
     start: number,

@@ -52,3 +52,33 @@ describe('the learned model overruling a rule', () => {
     expect(school.classify('what crap weather for sports day, the kids were soaked').labels).toEqual([]);
   });
 });
+
+// A harm word in a lesson or awareness talk, or a threat word said laughing, may be overruled at a
+// lower bar (frames.ts, `framedVeto`), but only where the model reads the sentence as innocent.
+describe('the learned model overruling a rule in a frame', () => {
+  const rulesAlone = createClassifier({ model: null });
+
+  it.each([
+    [
+      'Anti bullying week assembly was powerful, they covered cyberbullying, trolling and self harm and where to get help',
+      'safeguarding',
+    ],
+    [
+      'the session on self harm and how to support a friend was really helpful, well done to the wellbeing team',
+      'safeguarding',
+    ],
+    ['ur dead for tagging me in this photo 😂', 'offensive'],
+  ])('drops a rule in a lesson, a talk or a laugh: %s', (text, category) => {
+    expect(categories(text, rulesAlone).has(category as 'offensive')).toBe(true);
+    expect(categories(text).has(category as 'offensive')).toBe(false);
+  });
+
+  it.each([
+    ['after the assembly on self harm i realised i do it too, i cut my arms most nights', 'safeguarding'],
+    ['Great assembly on mental health today. Im going to kill myself tonight', 'safeguarding'],
+    ['ur dead after school 😂 watch ur back', 'offensive'],
+    ['im gonna stab you tomorrow lol', 'offensive'],
+  ])('keeps a concern said in the same frame: %s', (text, category) => {
+    expect(categories(text).has(category as 'offensive')).toBe(true);
+  });
+});
