@@ -1,3 +1,4 @@
+import { framedAsInnocent } from './frames.js';
 import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
 import { type LinearModel, shippedModel } from './linear-model.js';
 import {
@@ -7,7 +8,6 @@ import {
   MODEL_VETO_MAX_WORDS,
 } from './operating-points.js';
 import { ownContactMatcher } from './own-contact-details.js';
-import { framedAsInnocent } from './frames.js';
 import { findAddresses, findPersonalDataInLight, type RuleHit } from './personal-data-rules.js';
 import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';

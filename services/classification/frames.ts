@@ -19,7 +19,8 @@ const TEACHING =
   /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|awareness|campaign|posters?|leaflets?|learn(?:t|ed|ing|s)? about|taught|teach(?:es|ing)? (?:us|them|the kids|children|pupils|students)|covered|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay|keep|report|support|recogni[sz]e|say no|help)|signs (?:of|to look for)|history|holocaust|world war|ww[12i]|documentary|charity|fundrais\w*|guest speaker|speakers?|visit(?:ed)? from|training|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying)\b/;
 
 // Matched on the original comment, where the emoji are.
-const LAUGHING = /[\u{1F602}\u{1F923}\u{1F480}\u{1F606}\u{1F639}\u{1F62D}]|\b(?:lol+|lmf?ao+|haha\w*|jk|jokin[g']?|banter)\b/iu;
+const LAUGHING =
+  /[\u{1F602}\u{1F923}\u{1F480}\u{1F606}\u{1F639}\u{1F62D}]|\b(?:lol+|lmf?ao+|haha\w*|jk|jokin[g']?|banter)\b/iu;
 
 /** Whether `sentence` (a stretch of TextNormaliser.light) frames a harm word as taught, not meant. */
 export function isTeachingFrame(sentence: string): boolean {
