@@ -476,7 +476,7 @@ class LexiconClassifier implements Classifier {
   private framedAndInnocent(text: string, label: Label, category: number, below: number): boolean {
     for (const [start, end] of label.spans) {
       const probability = this.probabilityAround(text, start, end, SENTENCE_END, category);
-      if (!framedAsInnocent(label, this.clauseNormaliser.light, text)) return false;
+      if (!framedAsInnocent(label, this.clauseNormaliser.light, text, this.normaliser.light)) return false;
       if ((probability ?? 0) >= below) return false;
     }
     return true;

@@ -10,7 +10,7 @@ import type { Category } from './types.js';
  * and how to support a friend"), or a threat word said laughing ("ur dead for tagging me 😂").
  * The frame alone overrules nothing: the model must also find the comment and the sentence
  * innocent, so "after the assembly on self harm I realised I do it too" stands.
- * Chosen on the tuning splits (dev to dev6;
+ * Chosen on the tuning splits (dev to dev7;
  * `npx tsx bench/classifier-dev.ts`), never on test. Safeguarding flags at 0.4: a missed
  * disclosure costs more than a second look at an innocent comment, and below 0.5 it found more
  * on every tuning split without flagging more hard negatives on any.

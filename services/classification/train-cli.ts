@@ -8,7 +8,7 @@ import { DEFAULT_TRAINING, type TrainingRow, trainModel } from './train-classifi
  * `npm run classifier:train`: trains the learned model from config/classifier/corpus/*.jsonl
  * (files in name order, rows in file order) and the original evaluation set, and writes
  * config/classifier/model.json. Rows whose text is also in a labelled evaluation split
- * (tests/fixtures/classification/*.jsonl: dev to dev6, test) are left out, so no evaluation
+ * (tests/fixtures/classification/*.jsonl: dev to dev7, test) are left out, so no evaluation
  * split is ever trained on. `--out <file>` writes elsewhere (for trying options).
  */
 const root = new URL('../../', import.meta.url);

@@ -68,7 +68,16 @@ describe('the learned model overruling a rule in a frame', () => {
       'safeguarding',
     ],
     ['ur dead for tagging me in this photo 😂', 'offensive'],
-  ])('drops a rule in a lesson, a talk or a laugh: %s', (text, category) => {
+    [
+      'Great to have PC Evans in to talk to year 6 about sexting, nudes and the law before they go up to secondary.',
+      'offensive',
+    ],
+    [
+      'World Book Day: we have a Matilda, two Harry Potters and a very small Voldemort who says he is going to murder his brother',
+      'offensive',
+    ],
+    ['our little secret: the staff panto is happening on friday, dont tell the kids', 'safeguarding'],
+  ])('drops a rule in a lesson, a talk, a book, a surprise or a laugh: %s', (text, category) => {
     expect(categories(text, rulesAlone).has(category as 'offensive')).toBe(true);
     expect(categories(text).has(category as 'offensive')).toBe(false);
   });
@@ -78,6 +87,11 @@ describe('the learned model overruling a rule in a frame', () => {
     ['Great assembly on mental health today. Im going to kill myself tonight', 'safeguarding'],
     ['ur dead after school 😂 watch ur back', 'offensive'],
     ['im gonna stab you tomorrow lol', 'offensive'],
+    ['its our little secret he said, he will get me a birthday present if i dont tell mum', 'safeguarding'],
+    [
+      'coach says our little secret, he is planning a surprise for me after training if I come alone',
+      'safeguarding',
+    ],
   ])('keeps a concern said in the same frame: %s', (text, category) => {
     expect(categories(text).has(category as 'offensive')).toBe(true);
   });
