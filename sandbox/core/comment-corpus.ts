@@ -82,6 +82,17 @@ export const CORPUS: Readonly<Record<CommentCategory, Readonly<Record<string, re
       'Good luck to the {year} choir at the festival',
       'Such a warm welcome for our new starters, thank you',
     ],
+    // School life in the words of harm: what a word list flags and a reader would not.
+    school_life: [
+      'The wellbeing team’s session on self harm and how to help a mate was brilliant, thank you',
+      'Good assembly on online safety, they explained what grooming looks like and who to tell',
+      'ur dead for tagging me in this one 😂😂',
+      'Gorgeous photos from the residential at Twatt in Orkney',
+      'Break a leg to the {year} cast tonight!',
+      'The under 11s absolutely killed it on {day}',
+      'History homework on how the Nazis radicalised young people was heavy going but she loved it',
+      'World Book Day: a very small Voldemort here says he is going to murder his brother',
+    ],
   },
   question: {
     dates: [

@@ -3,6 +3,7 @@ import { CORPUS } from '../../../sandbox/core/comment-corpus.js';
 import { createCommentGenerator, type GeneratedComment } from '../../../sandbox/core/traffic-generator.js';
 import { type Sandbox, startSandbox } from '../../../sandbox/server.js';
 import type { SandboxTweet } from '../../../sandbox/x/state.js';
+import { createClassifier } from '../../../services/classification/create-classifier.js';
 import { startDemoTraffic } from '../../../services/demo/demo-traffic.js';
 import { type PlatformAdapter, PlatformError } from '../../../services/platforms/adapter.js';
 import { createXAdapter } from '../../../services/platforms/x/x-adapter.js';
@@ -63,6 +64,7 @@ describe('demo traffic', () => {
       'offensive/evasive_spelling',
       'offensive/innuendo',
       'media_enquiry/plain_words',
+      'praise/school_life',
     ]) {
       expect(kinds).toContain(kind);
     }
@@ -71,6 +73,15 @@ describe('demo traffic', () => {
     const plain = comments.filter((c) => c.kind === 'plain_words').map((c) => c.text);
     expect(plain.length).toBeGreaterThan(0);
     expect(plain.filter((t) => /\b(press|reporter|journalist)\b/i.test(t))).toEqual([]);
+  });
+
+  it('shows school life in the words of harm, which the classifier leaves unflagged', () => {
+    const schoolLife = generate(7, 2_000).filter((c) => c.kind === 'school_life');
+    expect(new Set(schoolLife.map((c) => c.core)).size).toBe(CORPUS.praise.school_life!.length);
+    const classifier = createClassifier();
+    expect(
+      schoolLife.filter((c) => classifier.classify(c.text).labels.length > 0).map((c) => c.text),
+    ).toEqual([]);
   });
 
   it("puts most comments in the school's own conversations, where hiding one through the X adapter works; elsewhere X refuses", async () => {
