@@ -1,4 +1,4 @@
-import { framedAsInnocent } from './frames.js';
+import { framedAsInnocent, inFirstPerson } from './frames.js';
 import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
 import { type LinearModel, shippedModel } from './linear-model.js';
 import {
@@ -51,13 +51,19 @@ const NOT_A_LAST_NAME = new Set(
  */
 const OVERRULABLE = /^(lexicon|structure):(?!full-name-and-year)/;
 
-function overrulable(label: Label): boolean {
-  return OVERRULABLE.test(label.source) && label.subcategory !== 'profanity';
+function overrulable(label: Label, standing: ReadonlySet<string>): boolean {
+  return OVERRULABLE.test(label.source) && label.subcategory !== 'profanity' && !standing.has(label.source);
 }
 
 /** What ends a clause and a sentence: before overruling a label the model reads the clause it is in. */
 const CLAUSE_END = /[.!?;,\n]/;
 const SENTENCE_END = /[.!?\n]/;
+/**
+ * An "I", "me" or "my" this many words before a safeguarding label, or anywhere after it in its
+ * sentence, keeps the model from overruling it. Before it, only close: "Can I just say the
+ * session on self harm was brilliant" is a speaker, not a disclosure.
+ */
+const FIRST_PERSON_BEFORE = 3;
 
 /** A listed term, pattern or roster name: the confidence of a label found by matching it. */
 const RULE_CONFIDENCE = 0.9;
@@ -128,6 +134,8 @@ class LexiconClassifier implements Classifier {
   /** For the clause the model reads before it overrules a label (clausesInnocent). */
   private readonly clauseNormaliser = new TextNormaliser();
   private readonly structure = new StructureRules();
+  /** Lexicon groups the model never overrules (`standsAlone`: slogans and endorsements). */
+  private readonly standingSources = new Set<string>();
   private contextGroups = 0;
   private readonly hasRoster: boolean;
   private readonly model: LinearModel | null;
@@ -166,6 +174,7 @@ class LexiconClassifier implements Classifier {
       if (lexicon.obscenity !== undefined) mapping = lexicon.obscenity;
       for (const group of lexicon.groups) {
         const source = `lexicon:${lexicon.category}/${group.id}`;
+        if (group.standsAlone) this.standingSources.add(source);
         let required = -1;
         if (group.requires !== undefined) {
           required = this.contextGroups++;
@@ -432,9 +441,12 @@ class LexiconClassifier implements Classifier {
         mayVeto &&
         ofCategory.every(
           (label) =>
-            overrulable(label) &&
+            overrulable(label, this.standingSources) &&
+            !(label.category === 'safeguarding' && this.saidInFirstPerson(text, label)) &&
             ((probability < point.veto && this.clausesInnocent(text, label, c, point.flag)) ||
-              (probability < point.framedVeto && this.framedAndInnocent(text, label, c, point.flag))),
+              (probability < point.framedVeto &&
+                this.framedAndInnocent(text, label, c, point.flag) &&
+                this.clausesInnocent(text, label, c, point.flag))),
         )
       ) {
         out = out.filter((l) => l.category !== category);
@@ -455,29 +467,50 @@ class LexiconClassifier implements Classifier {
    * Whether the model, reading only the clause around each of the label's spans, finds nothing
    * there either (under the category's `flag`). Warm words elsewhere in a comment ("Fantastic
    * nativity, well done everyone. I'm going to kill myself tonight") must not talk it out of a
-   * concern stated in one clause. A clause too short to judge is read with its sentence, and a
-   * sentence too short with the whole comment.
+   * concern stated in one clause. A clause too short to judge is read with its sentence; a
+   * sentence too short to judge ("Ur dead.", "Dad hit me.") keeps its label.
    */
   private clausesInnocent(text: string, label: Label, category: number, below: number): boolean {
     for (const [start, end] of label.spans) {
       const probability =
         this.probabilityAround(text, start, end, CLAUSE_END, category) ??
         this.probabilityAround(text, start, end, SENTENCE_END, category);
-      if ((probability ?? 0) >= below) return false;
+      // A sentence too short to read stands as said: "Great panto. Dad beats me."
+      if (probability === null || probability >= below) return false;
     }
     return true;
   }
 
   /**
+   * Whether the first person singular is just before any of the label's spans or after it in its
+   * sentence ("we learnt about domestic abuse in rse, it happens in my house every weekend"): a
+   * safeguarding concern said so is never overruled, however the rest of the comment reads.
+   */
+  private saidInFirstPerson(text: string, label: Label): boolean {
+    for (const [start, end] of label.spans) {
+      let from = start;
+      for (let words = 0; from > 0 && !SENTENCE_END.test(text[from - 1]!); from--) {
+        if (/\s/.test(text[from - 1]!) && !/\s/.test(text[from]!) && ++words > FIRST_PERSON_BEFORE) break;
+      }
+      let to = end;
+      while (to < text.length && !SENTENCE_END.test(text[to]!)) to++;
+      this.clauseNormaliser.run(text.slice(from, to));
+      if (inFirstPerson(this.clauseNormaliser.light)) return true;
+    }
+    return false;
+  }
+
+  /**
    * Whether each of the label's spans sits in a sentence framed as innocent (frames.ts: a lesson
-   * or awareness talk; a threat word said laughing) which the model, reading that sentence alone,
-   * finds nothing in either.
+   * or awareness talk, a surprise, a threat word said laughing) which the model, reading that
+   * sentence alone, finds nothing in either. The caller also reads the label's clause.
    */
   private framedAndInnocent(text: string, label: Label, category: number, below: number): boolean {
     for (const [start, end] of label.spans) {
       const probability = this.probabilityAround(text, start, end, SENTENCE_END, category);
-      if (!framedAsInnocent(label, this.clauseNormaliser.light, text, this.normaliser.light)) return false;
-      if ((probability ?? 0) >= below) return false;
+      // A sentence too short for the model to read is not framed: "Stepdad hits me."
+      if (probability === null || probability >= below) return false;
+      if (!framedAsInnocent(label, this.clauseNormaliser.light, text)) return false;
     }
     return true;
   }

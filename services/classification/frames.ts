@@ -4,42 +4,58 @@ import type { Label } from './types.js';
  * Frames that make a harm word in a sentence likely innocent, so the learned model may overrule
  * a lexicon or structure-rule label there at `framedVeto` (operating-points.ts) rather than the
  * near-certain `veto`. A frame never drops a label by itself: the model must also read the
- * comment, and the label's sentence, as innocent.
+ * comment, the label's sentence and the label's clause as innocent (create-classifier.ts).
  *
- * - Teaching: the sentence is about a lesson, assembly, talk, workshop, awareness week, poster,
- *   helpline or history topic ("the session on self harm and how to support a friend", "PC Evans
- *   in to talk to year 6 about sexting").
- * - A surprise, for safeguarding only: a secret kept for a party, a present or the panto.
+ * - Teaching, for safeguarding and for offensive labels other than threats: the sentence is about
+ *   a lesson, an assembly, a talk, an awareness week, a set text or a history topic ("the session
+ *   on self harm and how to support a friend", "PC Evans in to talk to year 6 about sexting").
+ * - A surprise, for safeguarding: a secret kept for the panto, an award or a leaving present.
  * - Laughing, for threats only: a laughing emoji or "lol" in the comment ("ur dead for tagging me
- *   😂", "dads gonna murder u when he sees that report 😂😂"). A threat said laughing can still be
- *   meant ("ur dead after school 😂 watch ur back"): the model reads that one as a threat.
+ *   😂"), unless the sentence names a time or place, or says it is meant ("see you outside the gate
+ *   at 3 😂", "not joking"), or the threat is the first-person intent rule's.
+ *
+ * The model never overrules a safeguarding label in a sentence that speaks in the first person
+ * singular, framed or not (create-classifier.ts): "the pshe lesson was on healthy relationships,
+ * my boyfriend chokes me" is a disclosure that follows a lesson, which is when children make them.
+ * An attack set of 428 hostile comments written against the first version of these frames
+ * (session 10) shaped these limits.
  */
 
 // Matched on TextNormaliser.light (lower case, accents and look-alikes folded).
 const TEACHING =
-  /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak|chat)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|campaign|posters?|leaflets?|learn(?:t|ed|ing|s)? about|taught|teach(?:es|ing)? (?:us|them|the kids|children|pupils|students)|covered|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay|keep|report|support|recogni[sz]e|say no|help)|signs (?:of|to look for)|history|holocaust|world war|ww[12i]|documentary|charity|fundrais\w*|guest speaker|speakers?|visit(?:ed)? from|training|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|book|novels?|chapters?|characters?|poems?|set texts?|shakespeare)\b/;
+  /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|posters?|leaflets?|learn(?:t|ed|ing|s)? about|taught|teach(?:es|ing)? (?:us|them|the kids|children|pupils|students)|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay safe|keep safe|support|recogni[sz]e|say no)|signs (?:of|to look for)|history (?:lesson|today|homework|class|trip)|in history|holocaust|world war|ww[12i]|documentary|fundrais\w*|guest speaker|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|world book day|book club|novels?|set texts?|shakespeare)\b/;
 
-// A secret kept for a surprise ("our little secret: the staff panto is on friday"). Matched on
-// the whole comment (TextNormaliser.light): the surprise is often the next sentence.
 const SURPRISE =
-  /\b(?:surprise[ds]?|no idea|(?:birthday|leaving|retirement|christmas) (?:party|do|present|card)|panto(?:mime)?|award ceremony|(?:mothers|fathers) day)\b/;
+  /\b(?:panto(?:mime)?|award ceremony|(?:leaving|retirement) (?:party|do|present|card|collection)|(?:mothers|fathers) day|secret santa)\b/;
 
 // Matched on the original comment, where the emoji are.
 const LAUGHING =
   /[\u{1F602}\u{1F923}\u{1F480}\u{1F606}\u{1F639}\u{1F62D}]|\b(?:lol+|lmf?ao+|haha\w*|jk|jokin[g']?|banter)\b/iu;
 
-/** Whether `sentence` (a stretch of TextNormaliser.light) frames a harm word as taught, not meant. */
-export function isTeachingFrame(sentence: string): boolean {
-  return TEACHING.test(sentence);
+/** A threat said laughing is still meant when it names a when or a where, or says so. */
+const MEANT =
+  /\b(?:tomorrow|tmrw|tonight|after school|at (?:lunch|break|home time|\d)|outside|bus stop|gates?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|meant it|not joking|watch (?:your|ur) back|wait (?:till|until|til)|see (?:you|u|ya) (?:at|outside|after)|deserves? to die|should be (?:shot|stabbed|killed|dead))\b/;
+
+/** The first person singular, in TextNormaliser.light. */
+const FIRST_PERSON = /\b(?:i|im|ive|id|ill|me|my|myself|mine)\b/;
+
+/** Whether `sentence` (TextNormaliser.light) speaks in the first person singular. */
+export function inFirstPerson(sentence: string): boolean {
+  return FIRST_PERSON.test(sentence);
 }
 
 /**
- * Whether the label's sentence (TextNormaliser.light) is taught; for a safeguarding label, whether
- * the comment (`light`) keeps a secret for a surprise; for a threat, whether the comment (as
- * written) laughs.
+ * Whether the label's sentence (`sentence`, TextNormaliser.light) frames it as innocent: taught or
+ * a surprise for a safeguarding label, taught for an offensive one, laughed (in the comment as
+ * written) for a threat.
  */
-export function framedAsInnocent(label: Label, sentence: string, comment: string, light: string): boolean {
-  if (isTeachingFrame(sentence)) return true;
-  if (label.category === 'safeguarding' && SURPRISE.test(light)) return true;
-  return label.category === 'offensive' && label.subcategory === 'threat' && LAUGHING.test(comment);
+export function framedAsInnocent(label: Label, sentence: string, comment: string): boolean {
+  if (label.category === 'safeguarding') return TEACHING.test(sentence) || SURPRISE.test(sentence);
+  if (label.category !== 'offensive') return false;
+  if (label.subcategory !== 'threat') return TEACHING.test(sentence);
+  return (
+    !label.source.startsWith('structure:first-person-intent') &&
+    LAUGHING.test(comment) &&
+    !MEANT.test(sentence)
+  );
 }

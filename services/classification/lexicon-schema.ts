@@ -9,6 +9,11 @@ const termGroup = z.object({
   subcategory: z.string().min(1),
   severity,
   terms: z.array(z.string().min(1)).min(1),
+  /**
+   * A slogan or endorsement that means what it says in any context ("sieg heil", "hitler was
+   * right"): the learned model never overrules a term of this group, not even in a history lesson.
+   */
+  standsAlone: z.boolean().optional(),
   /** The group fires only if one of these also appears somewhere in the text. */
   requires: z.array(z.string().min(1)).optional(),
 });

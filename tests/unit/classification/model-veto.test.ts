@@ -28,6 +28,14 @@ describe('the learned model overruling a rule', () => {
     expect(categories(text).has(category as 'offensive')).toBe(true);
   });
 
+  it('never overrules an extremist slogan, not even in a history lesson', () => {
+    expect(categories('history lesson on the holocaust today, sieg heil').has('safeguarding')).toBe(true);
+    expect(categories('learned about the holocaust today. hitler was right').has('safeguarding')).toBe(true);
+    expect(
+      categories('we learned about extremism in rshe and honestly white power').has('safeguarding'),
+    ).toBe(true);
+  });
+
   it('never overrules swearing, which the policies name as offensive', () => {
     expect(subcategories('what crap weather for sports day, the kids were soaked').has('profanity')).toBe(
       true,
@@ -53,25 +61,20 @@ describe('the learned model overruling a rule', () => {
   });
 });
 
-// A harm word in a lesson or awareness talk, or a threat word said laughing, may be overruled at a
-// lower bar (frames.ts, `framedVeto`), but only where the model reads the sentence as innocent.
+// A harm word in a lesson or awareness talk, a secret kept for a surprise, or a threat word said
+// laughing, may be overruled at a lower bar (frames.ts, `framedVeto`), but only where the model
+// reads the comment, the sentence and the clause as innocent, and never in the first person.
 describe('the learned model overruling a rule in a frame', () => {
   const rulesAlone = createClassifier({ model: null });
 
   it.each([
-    [
-      'Anti bullying week assembly was powerful, they covered cyberbullying, trolling and self harm and where to get help',
-      'safeguarding',
-    ],
+    ['Year 9 had a workshop on knife crime with the youth offending team, very powerful', 'offensive'],
     [
       'the session on self harm and how to support a friend was really helpful, well done to the wellbeing team',
       'safeguarding',
     ],
     ['ur dead for tagging me in this photo 😂', 'offensive'],
-    [
-      'Great to have PC Evans in to talk to year 6 about sexting, nudes and the law before they go up to secondary.',
-      'offensive',
-    ],
+    ['PC Evans came in to talk to year 6 about sexting and the law, really needed', 'offensive'],
     [
       'World Book Day: we have a Matilda, two Harry Potters and a very small Voldemort who says he is going to murder his brother',
       'offensive',
@@ -92,6 +95,18 @@ describe('the learned model overruling a rule in a frame', () => {
       'coach says our little secret, he is planning a surprise for me after training if I come alone',
       'safeguarding',
     ],
+    // Said in the first person, near or after the harm word: never overruled.
+    ['the helpline number from the assembly didnt work and my dad still beats me', 'safeguarding'],
+    ['we learnt about domestic abuse in rse, it happens in my house every weekend', 'safeguarding'],
+    ['the pshe lesson was on healthy relationships, my boyfriend chokes me', 'safeguarding'],
+    // A sentence too short for the model to read keeps its label.
+    ['Great panto. Dad beats me.', 'safeguarding'],
+    ['Surprise for mum. Our little secret.', 'safeguarding'],
+    ['Brilliant day lol. Ur dead.', 'offensive'],
+    // A threat said laughing that names a when or a where.
+    ['see you outside the gate at 3 😂', 'offensive'],
+    // The clause still reads as the concern it is.
+    ['loved the session on mental health, cant go on like this', 'safeguarding'],
   ])('keeps a concern said in the same frame: %s', (text, category) => {
     expect(categories(text).has(category as 'offensive')).toBe(true);
   });
