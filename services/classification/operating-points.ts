@@ -7,23 +7,28 @@ import type { Category } from './types.js';
  * personal-data pattern), if reading the label's clause alone it finds nothing there either.
  * `framedVeto` is the same, higher, bar for a label whose own sentence is framed as innocent
  * (frames.ts): a lesson, assembly or awareness talk that names a harm ("the session on self harm
- * and how to support a friend"), or a threat word said laughing ("ur dead for tagging me 😂").
- * The frame alone overrules nothing: the model must also find the comment and the sentence
- * innocent, so "after the assembly on self harm I realised I do it too" stands.
- * Chosen on the tuning splits (dev to dev7;
- * `npx tsx bench/classifier-dev.ts`), never on test. Safeguarding flags at 0.4: a missed
- * disclosure costs more than a second look at an innocent comment, and below 0.5 it found more
- * on every tuning split without flagging more hard negatives on any.
+ * and how to support a friend"), a secret kept for the panto, or a threat word said laughing ("ur
+ * dead for tagging me 😂"). The frame alone overrules nothing: the model must also find the
+ * comment, the sentence and the clause innocent, and a safeguarding concern said in the first
+ * person ("after the assembly on self harm I realised I do it too") is never overruled.
+ *
+ * Chosen on the tuning splits (dev to dev7; `npx tsx bench/classifier-dev.ts`) and an attack
+ * set of 428 hostile comments, never on test. The model is trained with hard negatives weighing
+ * 12 (train-classifier.ts), which lowers every probability: safeguarding flags from 0.18 and
+ * offensive from 0.4, which find as much as 0.4 and 0.6 did before on the tuning splits with a
+ * sixth fewer hard negatives flagged; `sure` keeps the same share of findings at medium (the
+ * default offensive threshold routes medium and up to the admins); the vetoes were lowered until
+ * the attack set lost no more than before.
  */
 export const MODEL_OPERATING_POINTS: Readonly<
   Record<Category, { flag: number; sure: number; veto: number; framedVeto: number }>
 > = {
-  offensive: { flag: 0.6, sure: 0.9, veto: 0.02, framedVeto: 0.2 },
-  safeguarding: { flag: 0.4, sure: 0.8, veto: 0.03, framedVeto: 0.2 },
+  offensive: { flag: 0.4, sure: 0.8, veto: 0.005, framedVeto: 0.05 },
+  safeguarding: { flag: 0.18, sure: 0.65, veto: 0.005, framedVeto: 0.05 },
   personal_data: { flag: 0.9, sure: 0.97, veto: 0, framedVeto: 0 },
-  media_enquiry: { flag: 0.4, sure: 0.8, veto: 0, framedVeto: 0 },
-  complaint: { flag: 0.9, sure: 0.97, veto: 0.03, framedVeto: 0.03 },
-  spam: { flag: 0.7, sure: 0.9, veto: 0.01, framedVeto: 0.01 },
+  media_enquiry: { flag: 0.3, sure: 0.8, veto: 0, framedVeto: 0 },
+  complaint: { flag: 0.8, sure: 0.97, veto: 0.03, framedVeto: 0.03 },
+  spam: { flag: 0.5, sure: 0.9, veto: 0.01, framedVeto: 0.01 },
 };
 
 /** What a model label calls its finding (it reads the whole comment, so it has no span). */

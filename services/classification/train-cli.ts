@@ -21,6 +21,7 @@ const rowSchema = z.object({
   expect: z.array(
     z.enum(['offensive', 'safeguarding', 'personal_data', 'media_enquiry', 'complaint', 'spam']),
   ),
+  kind: z.string().optional(),
 });
 
 const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
