@@ -1,4 +1,4 @@
-import { framedAsInnocent, inFirstPerson } from './frames.js';
+import { framedAsInnocent, inFirstPerson, namesWhenOrWhere } from './frames.js';
 import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
 import { type LinearModel, shippedModel } from './linear-model.js';
 import {
@@ -442,7 +442,7 @@ class LexiconClassifier implements Classifier {
         ofCategory.every(
           (label) =>
             overrulable(label, this.standingSources) &&
-            !(label.category === 'safeguarding' && this.saidInFirstPerson(text, label)) &&
+            !this.meantAsSaid(text, label) &&
             ((probability < point.veto && this.clausesInnocent(text, label, c, point.flag)) ||
               (probability < point.framedVeto &&
                 this.framedAndInnocent(text, label, c, point.flag) &&
@@ -482,20 +482,29 @@ class LexiconClassifier implements Classifier {
   }
 
   /**
-   * Whether the first person singular is just before any of the label's spans or after it in its
-   * sentence ("we learnt about domestic abuse in rse, it happens in my house every weekend"): a
-   * safeguarding concern said so is never overruled, however the rest of the comment reads.
+   * Whether the label is meant as said, whatever the rest of the comment: a safeguarding concern
+   * with the first person singular just before it or after it in its sentence ("we learnt about
+   * domestic abuse in rse, it happens in my house every weekend"); a threat whose sentence names
+   * a when or a where ("after the anti bullying assembly: ur dead tomorrow"). The model never
+   * overrules these.
    */
-  private saidInFirstPerson(text: string, label: Label): boolean {
+  private meantAsSaid(text: string, label: Label): boolean {
+    const threat = label.category === 'offensive' && label.subcategory === 'threat';
+    if (label.category !== 'safeguarding' && !threat) return false;
     for (const [start, end] of label.spans) {
       let from = start;
-      for (let words = 0; from > 0 && !SENTENCE_END.test(text[from - 1]!); from--) {
-        if (/\s/.test(text[from - 1]!) && !/\s/.test(text[from]!) && ++words > FIRST_PERSON_BEFORE) break;
+      if (threat) {
+        while (from > 0 && !SENTENCE_END.test(text[from - 1]!)) from--;
+      } else {
+        for (let words = 0; from > 0 && !SENTENCE_END.test(text[from - 1]!); from--) {
+          if (/\s/.test(text[from - 1]!) && !/\s/.test(text[from]!) && ++words > FIRST_PERSON_BEFORE) break;
+        }
       }
       let to = end;
       while (to < text.length && !SENTENCE_END.test(text[to]!)) to++;
       this.clauseNormaliser.run(text.slice(from, to));
-      if (inFirstPerson(this.clauseNormaliser.light)) return true;
+      const said = this.clauseNormaliser.light;
+      if (threat ? namesWhenOrWhere(said) : inFirstPerson(said)) return true;
     }
     return false;
   }

@@ -6,13 +6,14 @@ import type { Label } from './types.js';
  * near-certain `veto`. A frame never drops a label by itself: the model must also read the
  * comment, the label's sentence and the label's clause as innocent (create-classifier.ts).
  *
- * - Teaching, for safeguarding and for offensive labels other than threats: the sentence is about
+ * - Teaching, for safeguarding and for sexual and hate labels: the sentence is about
  *   a lesson, an assembly, a talk, an awareness week, a set text or a history topic ("the session
  *   on self harm and how to support a friend", "PC Evans in to talk to year 6 about sexting").
  * - A surprise, for safeguarding: a secret kept for the panto, an award or a leaving present.
  * - Laughing, for threats only: a laughing emoji or "lol" in the comment ("ur dead for tagging me
- *   😂"), unless the sentence names a time or place, or says it is meant ("see you outside the gate
- *   at 3 😂", "not joking"), or the threat is the first-person intent rule's.
+ *   😂"), unless the threat is the first-person intent rule's. A threat whose sentence names a
+ *   time or place, or says it is meant ("see you outside the gate at 3 😂", "not joking", "go and
+ *   die lol"), is never overruled at all (namesWhenOrWhere).
  *
  * The model never overrules a safeguarding label in a sentence that speaks in the first person
  * singular, framed or not (create-classifier.ts): "the pshe lesson was on healthy relationships,
@@ -32,12 +33,17 @@ const SURPRISE =
 const LAUGHING =
   /[\u{1F602}\u{1F923}\u{1F480}\u{1F606}\u{1F639}\u{1F62D}]|\b(?:lol+|lmf?ao+|haha\w*|jk|jokin[g']?|banter)\b/iu;
 
-/** A threat said laughing is still meant when it names a when or a where, or says so. */
+/** A threat is meant when it names a when or a where, or says so, laughing or not. */
 const MEANT =
-  /\b(?:tomorrow|tmrw|tonight|after school|at (?:lunch|break|home time|\d)|outside|bus stop|gates?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|meant it|not joking|watch (?:your|ur) back|wait (?:till|until|til)|see (?:you|u|ya) (?:at|outside|after)|deserves? to die|should be (?:shot|stabbed|killed|dead))\b/;
+  /\b(?:tomorrow|tmrw|tonight|after school|at (?:lunch|break|home time|\d)|outside|bus stop|gates?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|meant it|not joking|watch (?:your|ur) back|wait (?:till|until|til)|see (?:you|u|ya) (?:at|outside|after)|deserves? to die|should be (?:shot|stabbed|killed|dead)|go (?:and )?die|kys|kill (?:yourself|urself|yourselves))\b/;
 
 /** The first person singular, in TextNormaliser.light. */
 const FIRST_PERSON = /\b(?:i|im|ive|id|ill|me|my|myself|mine)\b/;
+
+/** Whether a threat's sentence (TextNormaliser.light) names a when or a where, or says it is meant. */
+export function namesWhenOrWhere(sentence: string): boolean {
+  return MEANT.test(sentence);
+}
 
 /** Whether `sentence` (TextNormaliser.light) speaks in the first person singular. */
 export function inFirstPerson(sentence: string): boolean {
@@ -52,10 +58,11 @@ export function inFirstPerson(sentence: string): boolean {
 export function framedAsInnocent(label: Label, sentence: string, comment: string): boolean {
   if (label.category === 'safeguarding') return TEACHING.test(sentence) || SURPRISE.test(sentence);
   if (label.category !== 'offensive') return false;
-  if (label.subcategory !== 'threat') return TEACHING.test(sentence);
+  if (label.subcategory === 'sexual' || label.subcategory === 'hate') return TEACHING.test(sentence);
+  // A threat named with a when or a where never reaches here (namesWhenOrWhere).
   return (
+    label.subcategory === 'threat' &&
     !label.source.startsWith('structure:first-person-intent') &&
-    LAUGHING.test(comment) &&
-    !MEANT.test(sentence)
+    LAUGHING.test(comment)
   );
 }

@@ -103,8 +103,12 @@ describe('the learned model overruling a rule in a frame', () => {
     ['Great panto. Dad beats me.', 'safeguarding'],
     ['Surprise for mum. Our little secret.', 'safeguarding'],
     ['Brilliant day lol. Ur dead.', 'offensive'],
-    // A threat said laughing that names a when or a where.
+    // A threat that names a when or a where, or says it is meant, laughing or in a lesson.
     ['see you outside the gate at 3 😂', 'offensive'],
+    ['after the anti bullying assembly: ur dead tomorrow', 'offensive'],
+    ['go and die lol', 'offensive'],
+    // An accusation in a workshop is not taught: only sexual and hate words are.
+    ['the workshop leader is a paedo', 'offensive'],
     // The clause still reads as the concern it is.
     ['loved the session on mental health, cant go on like this', 'safeguarding'],
   ])('keeps a concern said in the same frame: %s', (text, category) => {
