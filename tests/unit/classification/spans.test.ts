@@ -119,6 +119,8 @@ describe('allow-list', () => {
     'We are taking the under 11s to a tournament in Bitchfield next month',
     'Where can I get shiitake mushrooms for the food tech recipe?',
     'The Year 4 pussy willow display in reception is gorgeous',
+    'ay up cock, any news on the coach times?',
+    'Cock-a-leekie soup on the menu tomorrow',
   ])('%s stays unflagged', (text) => {
     expect(classifier.classify(text).labels).toEqual([]);
   });
@@ -133,6 +135,7 @@ describe('allow-list', () => {
     'I sent a message to bell end in 9C',
     'shiitake you',
     'pussy willow you',
+    'suck my cock',
     'what a shit day',
   ])('a place, plant or food named like an insult does not allow the insult: %s', (text) => {
     expect(offensive(classifier.classify(text)).length).toBeGreaterThan(0);
