@@ -24,10 +24,10 @@ import type { Label } from './types.js';
 
 // Matched on TextNormaliser.light (lower case, accents and look-alikes folded).
 const TEACHING =
-  /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|posters?|leaflets?|learn(?:t|ed|ing|s)? about|taught|teach(?:es|ing)? (?:us|them|the kids|children|pupils|students)|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay safe|keep safe|support|recogni[sz]e|say no)|signs (?:of|to look for)|history (?:lesson|today|homework|class|trip)|in history|holocaust|world war|ww[12i]|documentary|fundrais\w*|guest speaker|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|world book day|book club|novels?|set texts?|shakespeare)\b/;
+  /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|posters?|leaflets?|learn(?:t|ed|ing|s)? about|taught|teach(?:es|ing)? (?:us|them|the kids|children|pupils|students)|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay safe|keep safe|support|recogni[sz]e|say no)|signs (?:of|to look for)|history (?:lesson|today|homework|class|trip)|in history|holocaust|world war|ww[12i]|documentary|fundrais\w*|charity|coffee morning|donat(?:e|ed|ing|ions?)|sponsored|guest speaker|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|world book day|book club|novels?|set texts?|shakespeare)\b/;
 
 const SURPRISE =
-  /\b(?:panto(?:mime)?|award ceremony|(?:leaving|retirement) (?:party|do|present|card|collection)|(?:mothers|fathers) day|secret santa)\b/;
+  /\b(?:panto(?:mime)?|award ceremony|(?:leaving|retirement) (?:party|do|present|card|collection)|(?:mother|father)'?s day|secret santa)\b/;
 
 // Matched on the original comment, where the emoji are.
 const LAUGHING =

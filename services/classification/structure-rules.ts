@@ -82,7 +82,8 @@ const HARM_STRONG = words(
 const HARM_WEAK = words('find visit get sort teach pay see wait come catch follow deal end ruin');
 const HARM_PHRASES: readonly RegExp[] = [
   /\b(better|should|gonna|will) watch (his|her|their|your|ur|yer) back\b/,
-  /\b(you|u|he|she|they)('?ll| will| are| r|'?re| is|'?s) (regret it|be sorry|dead|gonna regret|get what'?s coming)\b/,
+  // "dead" as an intensifier is not a threat: "he is dead excited", "she's dead good at netball".
+  /\b(you|u|he|she|they)('?ll| will| are| r|'?re| is|'?s) (regret it|be sorry|dead(?! (?:excited|chuffed|proud|good|nice|funny|pleased|keen|cute|jealous|impressed|posh|busy|easy|lucky|sweet|clever|popular|talented|happy|brave|kind)\b)|gonna regret|get what'?s coming)\b/,
   /\bi know where (you|u|he|she|they|the teacher|your kids?|his kids?|her kids?) (live|lives|go|goes)\b/,
   /\b(sleep with one eye open|count (your|ur) days|(your|ur) days are numbered|won'?t know what hit (you|u|him|her))\b/,
   /\bwait (till|until|til) i (see|get|catch|find)\b/,

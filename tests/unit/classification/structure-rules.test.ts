@@ -30,6 +30,7 @@ describe('sentence-structure rules', () => {
     ],
     ['offensive', 'structure:first-person-intent-to-harm', 'we will find that teacher and hurt her'],
     ['offensive', 'structure:threat-phrase', 'that PE teacher had better watch his back'],
+    ['offensive', 'structure:threat-phrase', 'tell that new lad he is dead when he gets off the bus'],
     [
       'safeguarding',
       'structure:weapon-brought',
@@ -83,6 +84,8 @@ describe('sentence-structure rules', () => {
     'I will kill my husband if he forgets the PE kit again 😂',
     'Thank you Mrs Jones 😘 best teacher ever',
     'Year 6 learnt about Rosa Parks and Martin Luther King',
+    'Grandad is coming in to read to class 2 on Friday, he is dead excited',
+    "she's dead good at netball, you should see her shoot",
   ])('stays quiet on an ordinary sentence: %s', (text) => {
     expect(structure(text)).toEqual([]);
   });
