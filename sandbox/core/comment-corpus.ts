@@ -91,7 +91,7 @@ export const CORPUS: Readonly<Record<CommentCategory, Readonly<Record<string, re
       'Break a leg to the {year} cast tonight!',
       'The under 11s absolutely killed it on {day}',
       'History homework on how the Nazis radicalised young people was heavy going but she loved it',
-      'World Book Day: a very small Voldemort here says he is going to murder his brother',
+      'Forest school today: whittling with knives and a fire, they loved it',
     ],
   },
   question: {

@@ -63,7 +63,7 @@ const SENTENCE_END = /[.!?\n]/;
  * sentence, keeps the model from overruling it. Before it, only close: "Can I just say the
  * session on self harm was brilliant" is a speaker, not a disclosure.
  */
-const FIRST_PERSON_BEFORE = 3;
+const FIRST_PERSON_BEFORE = 5;
 
 /** A listed term, pattern or roster name: the confidence of a label found by matching it. */
 const RULE_CONFIDENCE = 0.9;
