@@ -439,6 +439,7 @@ class LexiconClassifier implements Classifier {
       }
       if (
         mayVeto &&
+        probability < Math.max(point.veto, point.framedVeto) &&
         ofCategory.every(
           (label) =>
             overrulable(label, this.standingSources) &&

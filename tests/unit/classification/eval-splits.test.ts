@@ -58,6 +58,7 @@ const splits: Record<SplitName, LabelledRow[]> = {
   dev6: loadSplit('dev6'),
   dev7: loadSplit('dev7'),
   dev8: loadSplit('dev8'),
+  dev9: loadSplit('dev9'),
   test: loadSplit('test'),
 };
 const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -267,9 +268,9 @@ describe.each([
     lexiconFree: 0.4,
     subkinds: DEV3_SUBKINDS,
   },
-  // dev7 and dev8 (session 10): their writers were asked for half their safeguarding and threat
-  // rows without an alarm word, and 37% and 39% turned out free of every lexicon term; they are
-  // there for their hard negatives (260 and 338), and are held to what they have.
+  // dev7, dev8 and dev9 (session 10): their writers were asked for half their safeguarding and
+  // threat rows without an alarm word, and 37%, 39% and 39% turned out free of every lexicon term;
+  // they are there for their hard negatives (260, 338, 340), and are held to what they have.
   {
     name: 'dev7' as const,
     ids: /^f[fg]\d{4}$/,
@@ -282,6 +283,15 @@ describe.each([
   {
     name: 'dev8' as const,
     ids: /^f[hi]\d{4}$/,
+    least: 820,
+    hard: 330,
+    cases: 230,
+    lexiconFree: 0.35,
+    subkinds: SMALL_SPLIT_SUBKINDS,
+  },
+  {
+    name: 'dev9' as const,
+    ids: /^f[jk]\d{4}$/,
     least: 820,
     hard: 330,
     cases: 230,

@@ -4,7 +4,7 @@ import type { Category } from '../../../services/classification/types.js';
 import { loadRoster, loadSplit } from './eval-set.js';
 
 // The classifier on the held-out test split (issue #20). Nothing was tuned on this split: rules,
-// features and operating points were chosen on the tuning splits (dev to dev6). Failures
+// features and operating points were chosen on the tuning splits (dev to dev9). Failures
 // report figures only, never rows, so reading a failure cannot turn into tuning on test.
 //
 // Issue #20 asks for safeguarding recall ≥ 0.95, offensive recall ≥ 0.92 and hard negatives
@@ -14,11 +14,14 @@ import { loadRoster, loadSplit } from './eval-set.js';
 // product files it) reached 0.966, 0.944 and 4.5%; a review then showed that warm words around a
 // disclosure or threat could talk the model into dropping it, and the overruling was narrowed
 // (the label's own clause must read as innocent too; swearing never), which cost two hard
-// negatives: 0.966, 0.944 and 5.6% (2026-12-05 00:33 UTC, choices made on dev to dev6). The
+// negatives: 0.966, 0.944 and 5.6% (2026-12-05 00:33 UTC, choices made on dev to dev6). Session
+// 10's (frames, limits on overruling from an attack set, eight more writers' corpora, hard
+// negatives weighing 12 in training, operating points moved to match; chosen on dev to dev9,
+// test run once at the end, 2026-12-05 03:04 UTC) reached 0.958, 0.923 and 3.9% (7 of 179). The
 // recall floors hold; hard negatives do not yet, so that one is a RATCHET at what was reached.
 // Tighten it as the classifier improves on the tuning splits, down to 3%. Never loosen these.
 const ISSUE_FLOORS = { safeguardingRecall: 0.95, offensiveRecall: 0.92, hardNegativesFlagged: 0.03 };
-const RATCHET = { hardNegativesFlagged: 10 / 179 };
+const RATCHET = { hardNegativesFlagged: 7 / 179 };
 
 const rows = loadSplit('test');
 const classifier = createClassifier({ roster: loadRoster() });
@@ -47,7 +50,7 @@ describe('the classifier on the held-out test split (issue #20 floors; hard nega
     );
   });
 
-  it(`flags few hard negatives with a category they do not have (issue floor ${ISSUE_FLOORS.hardNegativesFlagged}, ratchet at 0.056 until it reaches the floor)`, () => {
+  it(`flags few hard negatives with a category they do not have (issue floor ${ISSUE_FLOORS.hardNegativesFlagged}, ratchet at 0.039 until it reaches the floor)`, () => {
     const hard = rows.flatMap((row, i) => (row.kind === 'hard_negative' ? [i] : []));
     const flagged = hard.filter((i) => [...found[i]!].some((c) => !rows[i]!.expect.includes(c))).length;
     expect(hard.length).toBe(179);
