@@ -423,7 +423,8 @@ class LexiconClassifier implements Classifier {
       const category = model.categories[c]!;
       const point = MODEL_OPERATING_POINTS[category];
       const probability = p[c]!;
-      if (probability >= Math.max(point.veto, point.framedVeto) && probability < point.flag) continue;
+      const overruleBelow = Math.max(point.veto, point.framedVeto);
+      if (probability >= overruleBelow && probability < point.flag) continue;
       const ofCategory = out.filter((l) => l.category === category);
       if (ofCategory.length === 0) {
         if (probability < point.flag) continue;
@@ -439,7 +440,7 @@ class LexiconClassifier implements Classifier {
       }
       if (
         mayVeto &&
-        probability < Math.max(point.veto, point.framedVeto) &&
+        probability < overruleBelow &&
         ofCategory.every(
           (label) =>
             overrulable(label, this.standingSources) &&
@@ -493,17 +494,8 @@ class LexiconClassifier implements Classifier {
     const threat = label.category === 'offensive' && label.subcategory === 'threat';
     if (label.category !== 'safeguarding' && !threat) return false;
     for (const [start, end] of label.spans) {
-      let from = start;
-      if (threat) {
-        while (from > 0 && !SENTENCE_END.test(text[from - 1]!)) from--;
-      } else {
-        for (let words = 0; from > 0 && !SENTENCE_END.test(text[from - 1]!); from--) {
-          if (/\s/.test(text[from - 1]!) && !/\s/.test(text[from]!) && ++words > FIRST_PERSON_BEFORE) break;
-        }
-      }
-      let to = end;
-      while (to < text.length && !SENTENCE_END.test(text[to]!)) to++;
-      this.clauseNormaliser.run(text.slice(from, to));
+      const wordsBefore = threat ? Number.POSITIVE_INFINITY : FIRST_PERSON_BEFORE;
+      this.clauseNormaliser.run(stretchAround(text, start, end, SENTENCE_END, wordsBefore));
       const said = this.clauseNormaliser.light;
       if (threat ? namesWhenOrWhere(said) : inFirstPerson(said)) return true;
     }
@@ -536,11 +528,7 @@ class LexiconClassifier implements Classifier {
     stops: RegExp,
     category: number,
   ): number | null {
-    let from = start;
-    while (from > 0 && !stops.test(text[from - 1]!)) from--;
-    let to = end;
-    while (to < text.length && !stops.test(text[to]!)) to++;
-    const stretch = text.slice(from, to);
+    const stretch = stretchAround(text, start, end, stops);
     this.clauseNormaliser.run(stretch);
     const words = this.model!.score(this.clauseNormaliser.skel, stretch, this.clauseProbabilities);
     return words < MODEL_MIN_WORDS ? null : this.clauseProbabilities[category]!;
@@ -636,6 +624,26 @@ class LexiconClassifier implements Classifier {
     labels.sort((a, b) => a.spans[0]![0] - b.spans[0]![0] || a.category.localeCompare(b.category));
     return dropCoveredDuplicates(labels);
   }
+}
+
+/**
+ * The stretch of `text` around [start, end) out to the nearest `stops` on either side, and on the
+ * left no more than `wordsBefore` words.
+ */
+function stretchAround(
+  text: string,
+  start: number,
+  end: number,
+  stops: RegExp,
+  wordsBefore = Number.POSITIVE_INFINITY,
+): string {
+  let from = start;
+  for (let words = 0; from > 0 && !stops.test(text[from - 1]!); from--) {
+    if (/\s/.test(text[from - 1]!) && !/\s/.test(text[from]!) && ++words > wordsBefore) break;
+  }
+  let to = end;
+  while (to < text.length && !stops.test(text[to]!)) to++;
+  return text.slice(from, to);
 }
 
 /** A roster first name that is also a word ("will", "grace") counts only when capitalised. */
