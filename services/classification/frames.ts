@@ -15,9 +15,10 @@ import type { Label } from './types.js';
  *   time or place, or says it is meant ("see you outside the gate at 3 😂", "not joking", "go and
  *   die lol"), is never overruled at all (namesWhenOrWhere).
  *
- * The model never overrules a safeguarding label in a sentence that speaks in the first person
- * singular, framed or not (create-classifier.ts): "the pshe lesson was on healthy relationships,
- * my boyfriend chokes me" is a disclosure that follows a lesson, which is when children make them.
+ * The model never overrules a safeguarding label with "I", "me" or "my" up to five words before it
+ * or anywhere after it in its sentence, framed or not (create-classifier.ts, meantAsSaid): "the
+ * pshe lesson was on healthy relationships, my boyfriend chokes me" is a disclosure that follows a
+ * lesson, which is when children make them.
  * An attack set of 428 hostile comments written against the first version of these frames
  * (session 10) shaped these limits.
  */
@@ -52,7 +53,7 @@ export function inFirstPerson(sentence: string): boolean {
 
 /**
  * Whether the label's sentence (`sentence`, TextNormaliser.light) frames it as innocent: taught or
- * a surprise for a safeguarding label, taught for an offensive one, laughed (in the comment as
+ * a surprise for a safeguarding label, taught for a sexual or hate one, laughed (in the comment as
  * written) for a threat.
  */
 export function framedAsInnocent(label: Label, sentence: string, comment: string): boolean {
