@@ -64,6 +64,8 @@ const SENTENCE_END = /[.!?\n]/;
  * session on self harm was brilliant" is a speaker, not a disclosure.
  */
 const FIRST_PERSON_BEFORE = 5;
+/** A label whose span is this share of its sentence's words is never overruled ("I will kill you all"). */
+const LABEL_FILLS_SENTENCE = 0.6;
 
 /** A listed term, pattern or roster name: the confidence of a label found by matching it. */
 const RULE_CONFIDENCE = 0.9;
@@ -445,6 +447,7 @@ class LexiconClassifier implements Classifier {
           (label) =>
             overrulable(label, this.standingSources) &&
             !this.meantAsSaid(text, label) &&
+            !this.fillsItsSentence(text, label) &&
             ((probability < point.veto && this.clausesInnocent(text, label, c, point.flag)) ||
               (probability < point.framedVeto &&
                 this.framedAndInnocent(text, label, c, point.flag) &&
@@ -498,6 +501,18 @@ class LexiconClassifier implements Classifier {
       this.clauseNormaliser.run(stretchAround(text, start, end, SENTENCE_END, wordsBefore));
       const said = this.clauseNormaliser.light;
       if (threat ? namesWhenOrWhere(said) : inFirstPerson(said)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether a span of the label is most of its sentence ("I will kill you all"): the sentence is
+   * the finding, with nothing around it for the model to read as innocent, so it stands.
+   */
+  private fillsItsSentence(text: string, label: Label): boolean {
+    for (const [start, end] of label.spans) {
+      const sentence = wordCount(stretchAround(text, start, end, SENTENCE_END));
+      if (wordCount(text.slice(start, end)) >= LABEL_FILLS_SENTENCE * sentence) return true;
     }
     return false;
   }
@@ -624,6 +639,11 @@ class LexiconClassifier implements Classifier {
     labels.sort((a, b) => a.spans[0]![0] - b.spans[0]![0] || a.category.localeCompare(b.category));
     return dropCoveredDuplicates(labels);
   }
+}
+
+function wordCount(stretch: string): number {
+  const trimmed = stretch.trim();
+  return trimmed.length === 0 ? 0 : trimmed.split(/\s+/).length;
 }
 
 /**

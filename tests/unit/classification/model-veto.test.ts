@@ -109,6 +109,8 @@ describe('the learned model overruling a rule in a frame', () => {
     ['go and die lol', 'offensive'],
     // An accusation in a workshop is not taught: only sexual and hate words are.
     ['the workshop leader is a paedo', 'offensive'],
+    // A threat that is the whole sentence, nothing around it to read as innocent.
+    ['I will kill you all', 'offensive'],
     // The clause still reads as the concern it is.
     ['loved the session on mental health, cant go on like this', 'safeguarding'],
   ])('keeps a concern said in the same frame: %s', (text, category) => {
