@@ -448,10 +448,9 @@ class LexiconClassifier implements Classifier {
             overrulable(label, this.standingSources) &&
             !this.meantAsSaid(text, label) &&
             !this.fillsItsSentence(text, label) &&
-            ((probability < point.veto && this.clausesInnocent(text, label, c, point.flag)) ||
-              (probability < point.framedVeto &&
-                this.framedAndInnocent(text, label, c, point.flag) &&
-                this.clausesInnocent(text, label, c, point.flag))),
+            this.clausesInnocent(text, label, c, point.flag) &&
+            (probability < point.veto ||
+              (probability < point.framedVeto && this.framedAndInnocent(text, label, c, point.flag))),
         )
       ) {
         out = out.filter((l) => l.category !== category);
