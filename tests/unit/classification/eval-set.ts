@@ -30,7 +30,8 @@ export interface LabelledRow extends EvalRow {
  * (session 10, two more writers, 260 hard negatives) was committed unread and read first to check
  * session 10's frames, allow-list and corpus together; `dev8` (two more writers, 338 hard
  * negatives) likewise checked the hard-negative weighting and operating points after them, and
- * `dev9` (two more, 340) the session's last corpora.
+ * `dev9` (two more, 340) the session's last corpora. `dev10` (session 11, two more writers, 338
+ * hard negatives) was committed unread, to be read once after session 11's choices.
  */
 export type SplitName =
   | 'dev'
@@ -42,6 +43,7 @@ export type SplitName =
   | 'dev7'
   | 'dev8'
   | 'dev9'
+  | 'dev10'
   | 'test';
 
 /** The splits rules, training runs and operating points may be chosen on: every one but test. */
