@@ -57,6 +57,10 @@ function overrulable(label: Label, standing: ReadonlySet<string>): boolean {
 
 /** What ends a clause and a sentence: before overruling a label the model reads the clause it is in. */
 const CLAUSE_END = /[.!?;,\n]/;
+/** CLAUSE_END for one character code, without a regular expression (strongestParts reads every character). */
+function endsAClause(code: number): boolean {
+  return code === 0x2e || code === 0x21 || code === 0x3f || code === 0x3b || code === 0x2c || code === 0x0a;
+}
 const SENTENCE_END = /[.!?\n]/;
 /**
  * An "I", "me" or "my" this many words before a safeguarding label, or anywhere after it in its
@@ -93,7 +97,7 @@ interface TermInfo {
    * Null for a term with an optional word (`~`), which can only allow what it is longer than.
    */
   allowForm?: { skel: string; prefix: boolean } | null;
-  /** For allow terms: a school's own, which the learned model has never seen and does not read. */
+  /** For allow terms: a name or a school's own phrase, which the learned model does not read. */
   hideFromModel?: boolean;
   /**
    * For a label term with a word of one repeated letter ("xxx"): the form the text must spell in
@@ -121,6 +125,12 @@ interface CompiledPattern {
   source: string;
 }
 
+/** A clause of a comment and what the model reads in it alone. */
+interface ModelPart {
+  span: Span;
+  probability: number;
+}
+
 interface LabelBuilder {
   label: Label;
 }
@@ -144,6 +154,8 @@ class LexiconClassifier implements Classifier {
   private readonly modelSource: string;
   private readonly probabilities: Float64Array;
   private readonly clauseProbabilities: Float64Array;
+  /** For each skeleton index of the comment, the clause it is in (strongestParts). */
+  private partOf = new Int32Array(256);
   /** Whether a personal-data finding is the school's own published contact detail. */
   private readonly isOwnContact: (subcategory: string, matched: string) => boolean;
 
@@ -161,7 +173,7 @@ class LexiconClassifier implements Classifier {
 
   constructor(
     lexicons: Lexicon[],
-    allowTerms: string[],
+    allowTerms: { read: string[]; hidden: string[] },
     options: ClassifierOptions,
     model: LinearModel | null,
     version: string,
@@ -224,9 +236,9 @@ class LexiconClassifier implements Classifier {
       source: 'allow',
       group: -1,
     };
-    const schoolAllows = new Set(options.allowList ?? []);
-    for (const term of allowTerms) {
-      this.addTerm(term, { ...allow, allowForm: allowFormOf(term), hideFromModel: schoolAllows.has(term) });
+    for (const term of allowTerms.read) this.addTerm(term, { ...allow, allowForm: allowFormOf(term) });
+    for (const term of allowTerms.hidden) {
+      this.addTerm(term, { ...allow, allowForm: allowFormOf(term), hideFromModel: true });
     }
     for (const extra of options.extraTerms ?? []) {
       this.addTerm(extra.term, {
@@ -308,17 +320,16 @@ class LexiconClassifier implements Classifier {
       const info = this.terms[ids[i]!]!;
       if (info.kind === TermKind.Context) this.contextSeen[info.group] = 1;
       else if (info.kind === TermKind.Allow) {
-        const matched = n.skel.slice(this.hitStarts[i]!, this.hitEnds[i]!);
+        const start = this.hitStarts[i]!;
+        const end = this.hitEnds[i]!;
         const form = info.allowForm;
-        // The model does not read a school's allowed phrase either ("Cockshutt", a school's
-        // "crap"); the shipped ones ("assess", "killed it") it learned in context, and reads.
-        if (info.hideFromModel) {
-          modelSkel = `${modelSkel.slice(0, this.hitStarts[i]!)}${' '.repeat(this.hitEnds[i]! - this.hitStarts[i]!)}${modelSkel.slice(this.hitEnds[i]!)}`;
-        }
-        allowSpans.push({
-          span: this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!),
-          spelled: !!form && spellsAtLeast(matched, form.skel, form.prefix),
-        });
+        const spelled = !!form && spellsAtLeast(n.skel.slice(start, end), form.skel, form.prefix);
+        // The model does not read an allowed name or a school's allowed phrase: a place or a name
+        // it never saw in context ("Fagin", "Upper Dicker", a school's "Cockshutt") would read as
+        // the word inside it. The shipped phrases ("break a leg", "assess") it learned in context.
+        if (spelled && info.hideFromModel)
+          modelSkel = `${modelSkel.slice(0, start)}${' '.repeat(end - start)}${modelSkel.slice(end)}`;
+        allowSpans.push({ span: this.skelSpan(start, end), spelled });
       } else if (info.kind === TermKind.FirstName) {
         const span = this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!);
         if (isNameAsWritten(text.slice(span[0], span[1]))) names.push(span);
@@ -420,11 +431,15 @@ class LexiconClassifier implements Classifier {
     if (words < MODEL_MIN_WORDS) return labels;
     // In a long text one term is a small part of what the model reads: it may not overrule it.
     const mayVeto = words <= MODEL_VETO_MAX_WORDS;
+    const parts = this.strongestParts(text, p);
     let out = labels;
     for (let c = 0; c < model.categories.length; c++) {
       const category = model.categories[c]!;
       const point = MODEL_OPERATING_POINTS[category];
-      const probability = p[c]!;
+      // A clause the model finds a concern in stands for the comment (strongestParts).
+      const part = parts[c];
+      const probability = part?.probability ?? p[c]!;
+      const span: Span = part?.span ?? [0, text.length];
       const overruleBelow = Math.max(point.veto, point.framedVeto);
       if (probability >= overruleBelow && probability < point.flag) continue;
       const ofCategory = out.filter((l) => l.category === category);
@@ -434,7 +449,7 @@ class LexiconClassifier implements Classifier {
           category,
           subcategory: MODEL_SUBCATEGORY[category],
           severity: probability >= point.sure ? 'medium' : 'low',
-          spans: [[0, text.length]],
+          spans: [span],
           source: this.modelSource,
           confidence: Number(probability.toFixed(3)),
         });
@@ -465,6 +480,45 @@ class LexiconClassifier implements Classifier {
       }
     }
     return out;
+  }
+
+  /**
+   * For each category with a `part` operating point that the whole comment does not reach: the
+   * clause the model, reading it alone, finds most likely, if it reaches `part`. A disclosure
+   * beside a fundraiser ("mental health awareness fundraiser, ive taken 20 paracetamol and im not
+   * telling my mum") is a small part of what the model reads in the whole comment. Call right
+   * after scoring the whole comment: the parts are read from its features.
+   */
+  private strongestParts(text: string, whole: Float64Array): (ModelPart | null)[] {
+    const model = this.model!;
+    const best: (ModelPart | null)[] = model.categories.map(() => null);
+    const wanted = model.categories.filter((category, c) => {
+      const part = MODEL_OPERATING_POINTS[category].part;
+      return part !== undefined && whole[c]! < MODEL_OPERATING_POINTS[category].flag;
+    });
+    if (wanted.length === 0) return best;
+    const ends: number[] = [];
+    for (let i = 0; i < text.length; i++) if (endsAClause(text.charCodeAt(i))) ends.push(i);
+    if (ends.length === 0 || (ends.length === 1 && ends[0] === text.length - 1)) return best;
+    ends.push(text.length);
+    const n = this.normaliser;
+    if (this.partOf.length < n.skel.length) this.partOf = new Int32Array(n.skel.length * 2);
+    for (let k = 0, part = 0; k < n.skel.length; k++) {
+      while (n.skelStart[k]! >= ends[part]! && part < ends.length - 1) part++;
+      this.partOf[k] = part;
+    }
+    const probabilities = new Float64Array(ends.length);
+    for (const category of wanted) {
+      const c = model.categories.indexOf(category);
+      const bar = MODEL_OPERATING_POINTS[category].part!;
+      model.scoreParts(this.partOf, ends.length, c, MODEL_MIN_WORDS, probabilities);
+      for (let part = 0; part < ends.length; part++) {
+        const probability = probabilities[part]!;
+        if (probability < bar || probability <= (best[c]?.probability ?? 0)) continue;
+        best[c] = { span: [part === 0 ? 0 : ends[part - 1]! + 1, ends[part]!], probability };
+      }
+    }
+    return best;
   }
 
   /**
@@ -792,7 +846,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   if (model !== null) parts.push(`model@${model.version}`);
   return new LexiconClassifier(
     shipped.lexicons,
-    [...shipped.allow.terms, ...(options.allowList ?? [])],
+    { read: shipped.allow.terms, hidden: [...shipped.allow.names, ...(options.allowList ?? [])] },
     options,
     model,
     parts.join(';'),

@@ -43,7 +43,14 @@ export const lexiconSchema = z.object({
 
 export const allowListSchema = z.object({
   version: z.string().min(1),
+  /** Innocent phrases the learned model has seen in context and reads ("killed it", "assess"). */
   terms: z.array(z.string().min(1)),
+  /**
+   * Places, names, plants and dishes spelled like a rude word ("Fagin", "Upper Dicker", "oilseed
+   * rape"): allowed, and hidden from the learned model too, which never met them in context and
+   * would read only the word inside them.
+   */
+  names: z.array(z.string().min(1)).default([]),
 });
 
 export type Lexicon = z.infer<typeof lexiconSchema>;

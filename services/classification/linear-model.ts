@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { FeatureBuffer } from './text-features.js';
+import { FeatureBuffer, MIN_FEATURES } from './text-features.js';
 import type { Category } from './types.js';
 
 /**
@@ -107,6 +107,39 @@ export class LinearModel {
     }
     for (let c = 0; c < k; c++) out[c] = sigmoid(this.bias[c]! + sums[c]! * this.scale[c]! * f.value);
     return f.words;
+  }
+
+  /**
+   * After `score`, the probability of category `c` in each part of the same text as if it were
+   * read alone, from the features `score` found: a part's features are those that start in it
+   * (`partOf` gives each skeleton index its part, 0 to `parts` - 1). A part of fewer than
+   * `minWords` words gets 0. Close to scoring each part on its own (only the n-grams across a
+   * part's end and the emoji differ) for one pass over the features.
+   */
+  scoreParts(partOf: Int32Array, parts: number, c: number, minWords: number, out: Float64Array): void {
+    const f = this.features;
+    const sums = new Float64Array(parts);
+    const counts = new Int32Array(parts);
+    const words = new Int32Array(parts);
+    const w = this.weights;
+    const k = this.k;
+    for (let i = 0; i < f.count; i++) {
+      const at = f.at[i]!;
+      if (at < 0) continue;
+      const part = partOf[at]!;
+      sums[part]! += w[f.indices[i]! * k + c]!;
+      counts[part]!++;
+    }
+    for (let i = 0; i < f.words; i++) words[partOf[f.wordAt[i]!]!]!++;
+    for (let part = 0; part < parts; part++) {
+      out[part] =
+        words[part]! < minWords
+          ? 0
+          : sigmoid(
+              this.bias[c]! +
+                (sums[part]! * this.scale[c]!) / Math.sqrt(Math.max(counts[part]!, MIN_FEATURES)),
+            );
+    }
   }
 }
 

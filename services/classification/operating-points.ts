@@ -19,12 +19,22 @@ import type { Category } from './types.js';
  * sixth fewer hard negatives flagged; `sure` keeps the same share of findings at medium (the
  * default offensive threshold routes medium and up to the admins); the vetoes were lowered until
  * the attack set lost no more than before.
+ *
+ * Session 11: `part` reads each clause of a comment alone (create-classifier.ts, strongestParts): a
+ * clause at or above it labels the comment even when the whole comment reads as ordinary ("Great
+ * fundraiser for the hospice, congrats all. honestly everyone would be better off if i wasnt
+ * here"). At 0.7 it found 16 more of the 300 concerns in tests/fixtures/classification/attack.jsonl
+ * for 4 more hard negatives of 1,858 on the tuning splits, measured with session 10's model (0.5: 24
+ * more for 17; 0.8: 13 for 3).
+ * After the model was retrained on session 11's corpora, safeguarding `flag` moved from 0.18 to
+ * 0.15: five more of 1,275 safeguarding rows found on the tuning splits for one more hard negative
+ * (0.12: nine more for eight).
  */
 export const MODEL_OPERATING_POINTS: Readonly<
-  Record<Category, { flag: number; sure: number; veto: number; framedVeto: number }>
+  Record<Category, { flag: number; sure: number; veto: number; framedVeto: number; part?: number }>
 > = {
   offensive: { flag: 0.4, sure: 0.8, veto: 0.005, framedVeto: 0.05 },
-  safeguarding: { flag: 0.18, sure: 0.65, veto: 0.005, framedVeto: 0.05 },
+  safeguarding: { flag: 0.15, sure: 0.65, veto: 0.005, framedVeto: 0.05, part: 0.7 },
   personal_data: { flag: 0.9, sure: 0.97, veto: 0, framedVeto: 0 },
   media_enquiry: { flag: 0.3, sure: 0.8, veto: 0, framedVeto: 0 },
   complaint: { flag: 0.8, sure: 0.97, veto: 0.03, framedVeto: 0.03 },

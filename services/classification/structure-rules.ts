@@ -73,11 +73,15 @@ function inflected(set: ReadonlySet<string>): ReadonlySet<string> {
 // Person.
 const FIRST_PERSON = words('i im ima imma ill we ive id me myself');
 const INTENT = words('will ll shall gonna gunna gonna going finna imma ima about tryna wanna want');
+/** An intent word that opens a sentence with the speaker left out ("gonna stab u"). */
+const SPEAKER_UNSAID = words('gonna gunna finna');
+/** What may come before it: "yo gonna…", "lol finna…". */
+const OPENER = words('yo bro fam lol lmao so and then just honestly swear ngl tbh ok');
 const TARGET = words(
   'you u ya him her them yous youse he she they his their ur your teacher teachers head headteacher sir miss mr mrs ms kid kids son daughter school',
 );
 const HARM_STRONG = words(
-  'hurt kill stab shank batter beat punch smack slap kick deck bang burn shoot murder smash wreck jump merk murk cut knife strangle choke bottle torch destroy rape glass attack bury slash spark',
+  'hurt kill stab shank batter beat punch smack slap kick deck bang burn shoot murder smash wreck jump merk murk cut knife strangle choke bottle torch destroy rape glass attack bury slash spark drown',
 );
 const HARM_WEAK = words('find visit get sort teach pay see wait come catch follow deal end ruin');
 const HARM_PHRASES: readonly RegExp[] = [
@@ -111,6 +115,29 @@ const BODY = words(
 );
 const SPORT = words(
   'ball goal goals six sixes four fours shot shots record target wicket try match game games team football rugby cricket netball hockey tennis chess level boss score scored round race final semi penalty',
+);
+
+/** Road-safety worries (roadWorry): nobody in particular, not yet, on the road, no one to do it. */
+const ANY_ONE = words('a an one some any another someones somebodys every');
+const NOT_YET = words('will ll gonna going could might would before until till til');
+const ROAD = words(
+  'car cars driver drivers driving traffic road roads crossing crossings parking parked park van vans bus buses lorry lorries speed speeding zigzags junction bend lane pavement kerb drive drop pickup',
+);
+const WHO_WOULD_DO_IT = words(
+  'dad mum stepdad stepmum father mother boyfriend girlfriend uncle man men bloke guy stranger lads he she they him',
+);
+
+/** Verbs of beating someone that also mean winning ("I'll batter you at chess"). */
+const BEAT_AT = words(
+  'beat batter destroy smash thrash hammer end wreck murder kill bury annihilate demolish whoop own cream pummel',
+);
+/** Games and sports one plays against someone, as in "I'll beat you at ___". */
+const GAME = words(
+  'fifa fortnite minecraft roblox cod warzone apex mario mariokart chess draughts checkers uno monopoly scrabble cluedo dodgeball rounders badminton pool snooker darts quiz kahoot bingo cards pingpong tennis squash golf netball football footy rugby cricket hockey basketball volleyball swimming spelling maths ttrs tig tag connect4',
+);
+/** What may follow the game: when it is played, or the end of a friendly jibe. */
+const AFTER_A_GAME = words(
+  'later tmrw tomorrow tonight today again next this on at lol lmao haha mate bro m8 fam pal xx x jk innit',
 );
 
 // An adult approaching children.
@@ -277,7 +304,7 @@ export class StructureRules {
       for (const s of this.parse(m[0], m.index)) {
         if (rules & F.Threat) this.threatIntent(s, onHit);
         if (rules & F.Weapon) this.weaponReport(s, onHit);
-        if (rules & F.ThirdParty) this.thirdPartyDisclosure(s, onHit);
+        if (rules & F.ThirdParty) this.thirdPartyDisclosure(s, light, onHit);
         if (rules & F.Adult) this.adultApproach(s, onHit);
         if (rules & F.Group) this.groupExclusion(s, onHit);
       }
@@ -363,10 +390,12 @@ export class StructureRules {
     const n = s.normal.length;
     for (let i = 0; i < n; i++) {
       const w = s.normal[i]!;
-      if (!FIRST_PERSON.has(w)) continue;
+      // "gonna stab u", "yo finna batter him": the speaker left out, as people write.
+      const unsaid = SPEAKER_UNSAID.has(w) && (i === 0 || OPENER.has(s.normal[i - 1]!));
+      if (!FIRST_PERSON.has(w) && !unsaid) continue;
       // An intent marker right after the speaker ("i will", "im gonna", "imma" on its own).
       let j = i + 1;
-      const selfIntent = w === 'imma' || w === 'ima' || w === 'ill';
+      const selfIntent = w === 'imma' || w === 'ima' || w === 'ill' || unsaid;
       let intent = selfIntent;
       for (; j < Math.min(n, i + 4) && !intent; j++) {
         const x = s.normal[j]!;
@@ -384,6 +413,8 @@ export class StructureRules {
         // "I'll murder my daughter if she loses another calculator 😂": family, said laughing.
         if (s.normal[k + 1] === 'my' && (this.laughing || s.normal.some((x) => LAUGHING.has(x)))) return;
         if (weak && !strong && !s.normal.slice(k + 1, k + 5).some((x) => WEAK_HARM_TARGET.has(x))) continue;
+        // "im gonna batter u at dodgeball", "i'll destroy you at fifa later": a game, not a fight.
+        if (beatenAtAGame(s, k)) continue;
         hit(
           onHit,
           'offensive',
@@ -428,7 +459,7 @@ export class StructureRules {
   }
 
   /** "my mate's stepdad hits her with a belt": a friend or sibling, harmed by someone. */
-  private thirdPartyDisclosure(s: Sentence, onHit: OnHit): void {
+  private thirdPartyDisclosure(s: Sentence, light: string, onHit: OnHit): void {
     const n = s.normal.length;
     const party = s.normal.findIndex((x, i) => THIRD_PARTY.has(x) || THIRD_PARTY.has(s.lemma[i]!));
     if (party < 0) return;
@@ -441,6 +472,7 @@ export class StructureRules {
         k > 0 && ['got', 'gets', 'get', 'was', 'been', 'being', 'is'].includes(s.normal[k - 1]!);
       const body = s.normal.some((x) => BODY.has(x));
       if (!person && !passive && !body) continue;
+      if (roadWorry(s, party, k, light)) return;
       hit(
         onHit,
         'safeguarding',
@@ -520,6 +552,44 @@ export class StructureRules {
   }
 }
 
+/**
+ * Whether the harm at `k` is a win in a game: a verb of beating ("batter", "destroy", "end",
+ * "kill") whose target is followed by "at" or "in" and a game or sport that ends the clause or is
+ * followed by when it is played ("at fifa later"). "batter you at football practice, nobody will
+ * see" names a place, not a game, and stands; so does any sentence with a weapon in it.
+ */
+function beatenAtAGame(s: Sentence, k: number): boolean {
+  if (!BEAT_AT.has(s.lemma[k]!) && !BEAT_AT.has(s.normal[k]!)) return false;
+  if (s.normal.some((x, i) => WEAPON.has(x) || WEAPON.has(s.lemma[i]!))) return false;
+  for (let at = k + 2; at < Math.min(s.normal.length, k + 5); at++) {
+    if (s.normal[at] !== 'at' && s.normal[at] !== 'in') continue;
+    const game = s.normal[at + 1];
+    if (game === undefined || !GAME.has(game)) return false;
+    const after = s.normal[at + 2];
+    return after === undefined || AFTER_A_GAME.has(after);
+  }
+  return false;
+}
+
+/**
+ * Whether a third party's harm is a worry about traffic, not a disclosure: the party is nobody in
+ * particular ("a kid", "someone's child", "one of the little ones"), the harm has not happened
+ * ("will get hit", "is going to get hurt", "before a child gets knocked"), and the sentence is
+ * comment is about the road ("cars fly down there"), with no person who would do it ("a kid will get hit if
+ * her dad finds out" is a disclosure). The issue's example: "someone will get hurt" at pick-up.
+ */
+function roadWorry(s: Sentence, party: number, harm: number, comment: string): boolean {
+  const [a, b, c] = [s.normal[party - 1], s.normal[party - 2], s.normal[party - 3]];
+  const indefinite =
+    (a !== undefined && ANY_ONE.has(a)) ||
+    (a === "'s" && (b === 'someone' || b === 'somebody')) ||
+    (a === 'the' && b === 'of' && c === 'one');
+  if (!indefinite) return false;
+  if (!s.normal.slice(Math.max(0, harm - 4), harm).some((x) => NOT_YET.has(x))) return false;
+  if (s.normal.some((x) => WHO_WOULD_DO_IT.has(x))) return false;
+  return comment.split(NON_WORD).some((x) => ROAD.has(x));
+}
+
 const SENTENCE = /[^.!?;,\n]+/g;
 const NON_WORD = /[^\p{L}\p{N}']+/u;
 const INTENT_FORMS = words('will ll ill shall gonna gunna going finna imma ima tryna wanna about gon');
@@ -556,6 +626,7 @@ const F = {
 const TRIGGERS = new Map<string, number>();
 for (const [set, flag] of [
   [FIRST_PERSON, F.FirstPerson],
+  [SPEAKER_UNSAID, F.FirstPerson],
   [INTENT_FORMS, F.Intent],
   [HARM_STRONG_FORMS, F.Harm],
   [HARM_WEAK_FORMS, F.HarmWeak],

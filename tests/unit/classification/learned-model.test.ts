@@ -7,6 +7,7 @@ import {
   SHIPPED_MODEL_URL,
   shippedModel,
 } from '../../../services/classification/linear-model.js';
+import { TextNormaliser } from '../../../services/classification/text-normaliser.js';
 import {
   DEFAULT_TRAINING,
   type TrainingRow,
@@ -36,6 +37,69 @@ describe('the shipped learned model', () => {
     }
     // The rules alone do not see it.
     expect(createClassifier({ model: null }).classify(text).labels).toEqual([]);
+  });
+});
+
+describe('the learned model reading a comment clause by clause', () => {
+  const classifier = createClassifier();
+  const safeguarding = (text: string) =>
+    classifier.classify(text).labels.filter((l) => l.category === 'safeguarding');
+
+  it.each([
+    'mental health awareness fundraiser, ive taken 20 paracetamol and im not telling my mum',
+    'Thanks for the e-safety assembly, really good. a man on roblox keeps asking me to send pics and says not to tell',
+    'Great fundraiser for the hospice, congrats all. honestly everyone would be better off if i wasnt here',
+  ])('finds a concern written beside a fundraiser or an assembly: %s', (text) => {
+    expect(safeguarding(text).length, JSON.stringify(classifier.classify(text).labels)).toBeGreaterThan(0);
+  });
+
+  it('marks the clause it found a concern in, when the whole comment reads as ordinary', () => {
+    const text =
+      'Great fundraiser for the hospice, congrats all. honestly everyone would be better off if i wasnt here';
+    const byModel = safeguarding(text).find((l) => l.source === `model@${fileVersion}`)!;
+    expect(byModel).toBeDefined();
+    const [start, end] = byModel.spans[0]!;
+    expect(text.slice(start, end).trim()).toBe('honestly everyone would be better off if i wasnt here');
+  });
+
+  it('reads a clause from the whole comment’s features as it would read the clause alone', () => {
+    const model = shippedModel();
+    const normaliser = new TextNormaliser();
+    const whole = new Float64Array(model.categories.length);
+    const alone = new Float64Array(model.categories.length);
+    const safeguarding = model.categories.indexOf('safeguarding');
+    const text =
+      'Lovely harvest festival, thank you all. dad locks me in my room when he drinks, dont tell anyone';
+    const clauses = [
+      'Lovely harvest festival',
+      ' thank you all',
+      ' dad locks me in my room when he drinks',
+      ' dont tell anyone',
+    ];
+    normaliser.run(text);
+    model.score(normaliser.skel, text, whole);
+    const partOf = new Int32Array(normaliser.skel.length);
+    const ends = clauses.map((_, i) => clauses.slice(0, i + 1).join(',').length);
+    for (let k = 0; k < normaliser.skel.length; k++)
+      partOf[k] = ends.findIndex((end) => normaliser.skelStart[k]! < end);
+    const parts = new Float64Array(clauses.length);
+    model.scoreParts(partOf, clauses.length, safeguarding, 4, parts);
+    const clauseReader = new TextNormaliser();
+    clauses.forEach((clause, i) => {
+      clauseReader.run(clause);
+      const words = model.score(clauseReader.skel, clause, alone);
+      if (words < 4) expect(parts[i], clause).toBe(0);
+      else expect(Math.abs(parts[i]! - alone[safeguarding]!), clause).toBeLessThan(0.1);
+    });
+    // The disclosure is the clause the model is surest of; the whole comment dilutes it.
+    expect(parts[2]).toBeGreaterThan(whole[safeguarding]!);
+  });
+
+  it.each([
+    'Sponsored silence for Childline on Friday, my son lasted 40 minutes 😂 well done everyone',
+    'Thank you for the Samaritans talk, really useful for parents. Cake sale raised £212 too!',
+  ])('leaves an ordinary comment of several clauses alone: %s', (text) => {
+    expect(safeguarding(text)).toEqual([]);
   });
 });
 

@@ -121,6 +121,11 @@ describe('allow-list', () => {
     'The Year 4 pussy willow display in reception is gorgeous',
     'ay up cock, any news on the coach times?',
     'Cock-a-leekie soup on the menu tomorrow',
+    'The oilseed rape is out all along the school lane, half of Year 3 are sneezing',
+    'Food tech: please bring 50ml of rapeseed oil on Tuesday',
+    'Oliver! brought the house down. Fagin stole the show',
+    'Upper Dicker away 2pm Saturday, come and support the girls',
+    'Our lad plays hooker for the under 14s now',
   ])('%s stays unflagged', (text) => {
     expect(classifier.classify(text).labels).toEqual([]);
   });
@@ -135,6 +140,9 @@ describe('allow-list', () => {
     'I sent a message to bell end in 9C',
     'shiitake you',
     'pussy willow you',
+    'rape her in the oilseed rape',
+    'the new girl is ripe for raping',
+    'fagin is a fag',
     'suck my cock',
     'what a shit day',
   ])('a place, plant or food named like an insult does not allow the insult: %s', (text) => {

@@ -65,6 +65,20 @@ describe('sentence-structure rules', () => {
     ['offensive', 'structure:suggestive-emoji', 'that new drama teacher 🍑💦'],
     ['safeguarding', 'structure:suggestive-emoji', 'the year 8 girls on the trip photo 🥵'],
     ['personal_data', 'structure:full-name-and-year', 'Ruby Ashworth in 5T left her coat on the field'],
+    // A game named as where it will happen, or a weapon, is a threat, not a win.
+    [
+      'offensive',
+      'structure:first-person-intent-to-harm',
+      'im going to batter you at football practice, nobody will see',
+    ],
+    ['offensive', 'structure:first-person-intent-to-harm', 'im going to beat you at chess then stab you'],
+    // "Nobody in particular, not yet" with a person who would do it is a disclosure, not a road worry.
+    ['safeguarding', 'structure:third-party-harm', 'a kid will get hit if her dad finds out she told'],
+    [
+      'safeguarding',
+      'structure:third-party-harm',
+      'cars speed past every day, a kid is going to get hurt when the lads from year 11 get hold of him',
+    ],
   ] as const)('labels %s by %s: %s', (category, source, text) => {
     const label = structure(text).find((l) => l.source === source && l.category === category);
     expect(label, JSON.stringify(rules.classify(text).labels)).toBeDefined();
@@ -86,6 +100,10 @@ describe('sentence-structure rules', () => {
     'Year 6 learnt about Rosa Parks and Martin Luther King',
     'Grandad is coming in to read to class 2 on Friday, he is dead excited',
     "she's dead good at netball, you should see her shoot",
+    'im gonna batter u at dodgeball tmrw',
+    "I'll destroy you at fifa later bro",
+    'that crossing has no lollipop lady and cars fly down there. a kid will get hit one day',
+    "Parents parking on the zigzags every morning. Someone's kid is going to get hurt.",
   ])('stays quiet on an ordinary sentence: %s', (text) => {
     expect(structure(text)).toEqual([]);
   });
