@@ -2,9 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../services/classification/create-classifier.js';
 import type { Classifier } from '../services/classification/types.js';
 import {
+  ATTACK_FAMILIES,
   CATEGORIES,
   type EvalRow,
   type LabelledRow,
+  loadAttackSet,
   loadEvalSet,
   loadRoster,
   loadSplit,
@@ -94,6 +96,32 @@ export async function benchClassifier(): Promise<BenchRow[]> {
   results.push(...accuracy('old', rows, classifier));
   for (const split of TUNING_SPLITS) results.push(...accuracy(split, loadSplit(split), classifier));
   results.push(...accuracy('test', loadSplit('test'), classifier));
+  results.push(...attackSet(classifier));
+  return results;
+}
+
+/**
+ * The attack set: real concerns written in the shapes of the classifier's exceptions. For each
+ * family, how many miss one or more of their expected categories, and how many get no label at
+ * all (they reach nobody).
+ */
+function attackSet(classifier: Classifier): BenchRow[] {
+  const rows = loadAttackSet();
+  const results: BenchRow[] = [];
+  for (const [family, name] of Object.entries(ATTACK_FAMILIES)) {
+    const picked = rows.filter((r) => r.family === Number(family));
+    let missed = 0;
+    let unflagged = 0;
+    for (const row of picked) {
+      const found = new Set(classifier.classify(row.text).labels.map((l) => l.category));
+      if (row.expect.some((c) => !found.has(c))) missed++;
+      if (found.size === 0) unflagged++;
+    }
+    results.push({
+      name: `attack ${name}`,
+      figures: { 'missing a category': missed, 'no label': unflagged, of: picked.length },
+    });
+  }
   return results;
 }
 

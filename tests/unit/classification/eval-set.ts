@@ -47,7 +47,18 @@ export type SplitName =
   | 'test';
 
 /** The splits rules, training runs and operating points may be chosen on: every one but test. */
-export const TUNING_SPLITS = ['dev', 'dev2', 'dev3', 'dev4', 'dev5', 'dev6', 'dev7', 'dev8', 'dev9'] as const;
+export const TUNING_SPLITS = [
+  'dev',
+  'dev2',
+  'dev3',
+  'dev4',
+  'dev5',
+  'dev6',
+  'dev7',
+  'dev8',
+  'dev9',
+  'dev10',
+] as const;
 
 export const CATEGORIES: readonly Category[] = [
   'offensive',
@@ -82,4 +93,30 @@ export function loadSplit(split: SplitName): LabelledRow[] {
 
 export function loadRoster(): RosterEntry[] {
   return JSON.parse(fixture('classification-roster.json')) as RosterEntry[];
+}
+
+/**
+ * Real concerns written in the shapes of the classifier's exceptions (session 11, by a writer who
+ * read none of the project's data): 1 a threat beside a game or sport, 2 a concern shaped like a
+ * road-safety worry, 3 a disclosure beside a lesson or assembly that lists topics, 4 a disclosure
+ * beside a charity event, 5 abuse using a place, name or plant spelled like a rude word. Every row
+ * should be flagged with each of its `expect` categories.
+ */
+export interface AttackRow {
+  id: string;
+  family: 1 | 2 | 3 | 4 | 5;
+  text: string;
+  expect: Category[];
+}
+
+export const ATTACK_FAMILIES: Readonly<Record<AttackRow['family'], string>> = {
+  1: 'threat beside a game',
+  2: 'shaped like a road worry',
+  3: 'beside a lesson or assembly',
+  4: 'beside a charity event',
+  5: 'rude-looking name or place',
+};
+
+export function loadAttackSet(): AttackRow[] {
+  return jsonl<AttackRow>(fixture('classification/attack.jsonl'));
 }

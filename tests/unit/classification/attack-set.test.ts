@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../../services/classification/create-classifier.js';
+import { ATTACK_FAMILIES, loadAttackSet, loadRoster } from './eval-set.js';
+
+// The exceptions that keep school life unflagged (a win at a game, a road-safety worry, a lesson
+// or charity event that names a harm, a place or plant spelled like a rude word) must not swallow
+// real concerns written in their shape. 300 such concerns (tests/fixtures/classification/
+// attack.jsonl, session 11) were written before those exceptions were tuned. Session 10's
+// classifier missed one or more expected categories on 83 of them and gave 49 no label at all
+// (they reach nobody); session 11's missed a category on 52 and left 25 unlabelled. RATCHETS at what was reached: tighten them as
+// the classifier improves, never loosen them.
+const RATCHET_LOST = 52;
+const RATCHET_UNFLAGGED = 25;
+
+const rows = loadAttackSet();
+const classifier = createClassifier({ roster: loadRoster() });
+
+describe('real concerns written in the shape of the classifier’s exceptions', () => {
+  it('has 300 rows, 60 in each family, each with what it must be flagged as', () => {
+    expect(rows).toHaveLength(300);
+    for (const family of [1, 2, 3, 4, 5] as const) {
+      expect(
+        rows.filter((r) => r.family === family),
+        ATTACK_FAMILIES[family],
+      ).toHaveLength(60);
+    }
+    for (const row of rows) expect(row.expect.length, row.id).toBeGreaterThan(0);
+  });
+
+  it(`loses no more of them than session 11 did (${RATCHET_LOST} of 300 missing a category)`, () => {
+    const lost = rows.filter((row) => {
+      const found = new Set(classifier.classify(row.text).labels.map((l) => l.category));
+      return row.expect.some((category) => !found.has(category));
+    });
+    const byFamily = Object.entries(ATTACK_FAMILIES).map(
+      ([family, name]) => `${name}: ${lost.filter((r) => r.family === Number(family)).length}`,
+    );
+    expect(lost.length, byFamily.join('; ')).toBeLessThanOrEqual(RATCHET_LOST);
+  });
+
+  it('flags every one of them with at least one category, or says which it does not', () => {
+    const unflagged = rows
+      .filter((row) => classifier.classify(row.text).labels.length === 0)
+      .map((r) => r.id);
+    // Each of these reaches nobody. Listed so that a change that adds to them shows which.
+    expect(unflagged.length, unflagged.join(' ')).toBeLessThanOrEqual(RATCHET_UNFLAGGED);
+  });
+});
