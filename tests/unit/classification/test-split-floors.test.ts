@@ -4,7 +4,7 @@ import type { Category } from '../../../services/classification/types.js';
 import { loadRoster, loadSplit } from './eval-set.js';
 
 // The classifier on the held-out test split (issue #20). Nothing was tuned on this split: rules,
-// features and operating points were chosen on the tuning splits (dev to dev9). Failures
+// features and operating points were chosen on the tuning splits (dev to dev10). Failures
 // report figures only, never rows, so reading a failure cannot turn into tuning on test.
 //
 // Issue #20 asks for safeguarding recall ≥ 0.95, offensive recall ≥ 0.92 and hard negatives
@@ -19,6 +19,9 @@ import { loadRoster, loadSplit } from './eval-set.js';
 // negatives weighing 12 in training, operating points moved to match; chosen on dev to dev9,
 // test run once at the end, 2026-12-05 03:04 UTC) reached 0.958, 0.923 and 3.9% (7 of 179). The
 // recall floors hold; hard negatives do not yet, so that one is a RATCHET at what was reached.
+// Session 11's (the model reads each clause alone too, two more writers' corpora, exceptions for
+// games and road worries; chosen on dev to dev10 and an attack set, test run once at the end,
+// 2026-12-05 05:17 UTC) reached 0.975, 0.930 and 3.9% (7 of 179, the same).
 // Tighten it as the classifier improves on the tuning splits, down to 3%. Never loosen these.
 const ISSUE_FLOORS = { safeguardingRecall: 0.95, offensiveRecall: 0.92, hardNegativesFlagged: 0.03 };
 const RATCHET = { hardNegativesFlagged: 7 / 179 };
