@@ -515,7 +515,11 @@ class LexiconClassifier implements Classifier {
       for (let part = 0; part < ends.length; part++) {
         const probability = probabilities[part]!;
         if (probability < bar || probability <= (best[c]?.probability ?? 0)) continue;
-        best[c] = { span: [part === 0 ? 0 : ends[part - 1]! + 1, ends[part]!], probability };
+        let start = part === 0 ? 0 : ends[part - 1]! + 1;
+        let end = ends[part]!;
+        while (start < end && /\s/.test(text[start]!)) start++;
+        while (end > start && /\s/.test(text[end - 1]!)) end--;
+        best[c] = { span: [start, end], probability };
       }
     }
     return best;

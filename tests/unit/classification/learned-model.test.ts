@@ -59,7 +59,7 @@ describe('the learned model reading a comment clause by clause', () => {
     const byModel = safeguarding(text).find((l) => l.source === `model@${fileVersion}`)!;
     expect(byModel).toBeDefined();
     const [start, end] = byModel.spans[0]!;
-    expect(text.slice(start, end).trim()).toBe('honestly everyone would be better off if i wasnt here');
+    expect(text.slice(start, end)).toBe('honestly everyone would be better off if i wasnt here');
   });
 
   it('reads a clause from the whole comment’s features as it would read the clause alone', () => {
