@@ -255,6 +255,13 @@ export const CORPUS: Readonly<Record<CommentCategory, Readonly<Record<string, re
       'everyone would be better off without me anyway',
       'whats the point revising when i wont be here for the exams',
     ],
+    // A concern written beside something ordinary, whose warm words once drowned it (#20).
+    beside_an_event: [
+      'Great sponsored walk for the hospice, well done all. honestly everyone would be better off if i wasnt here',
+      'lovely harvest festival, thank you. theres no food in our house again and mum says not to tell school',
+      'Thanks for the online safety assembly, really useful. a man on roblox keeps asking me to send pics and says its our secret',
+      'well done on the Children in Need total! my mate says her stepdad hits her when her mum is on nights',
+    ],
     extremism: [
       'there is a group at the park telling kids to join them and hate people who are different',
       'a lad in {year} keeps sharing videos saying our people are being replaced and we have to fight back',

@@ -58,6 +58,7 @@ describe('demo traffic', () => {
       'safeguarding/exploitation',
       'safeguarding/suicidal_ideation',
       'safeguarding/extremism',
+      'safeguarding/beside_an_event',
       'threat/no_swear_word',
       'threat/weapon_report',
       'offensive/hate_opinion',
@@ -82,6 +83,16 @@ describe('demo traffic', () => {
     expect(
       schoolLife.filter((c) => classifier.classify(c.text).labels.length > 0).map((c) => c.text),
     ).toEqual([]);
+  });
+
+  it('shows concerns written beside a fundraiser or an assembly, which reach the safeguarding lead', () => {
+    const beside = generate(7, 2_000).filter((c) => c.kind === 'beside_an_event');
+    expect(new Set(beside.map((c) => c.core)).size).toBe(CORPUS.safeguarding.beside_an_event!.length);
+    const classifier = createClassifier();
+    const missed = beside.filter(
+      (c) => !classifier.classify(c.text).labels.some((l) => l.category === 'safeguarding'),
+    );
+    expect(missed.map((c) => c.text)).toEqual([]);
   });
 
   it("puts most comments in the school's own conversations, where hiding one through the X adapter works; elsewhere X refuses", async () => {
