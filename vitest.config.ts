@@ -8,16 +8,17 @@ import { defineConfig } from 'vitest/config';
 // suite then ran one file at a time: 489 s of a 1,427 s run had no test running at all, only
 // files being loaded. Unit and integration files (each on its own cloned database) run two at a
 // time at least: those two suites took 368 s instead of 590 s. The browser and fault suites
-// still run one file at a time, each suite after the other (groupOrder), as before.
+// still run one file at a time, each suite after the other (groupOrder), as before. Set once at
+// the top, so `vitest run --maxWorkers=1` still slows a run down on a loaded machine.
 const workers = Math.max(2, availableParallelism() - 1);
 
 export default defineConfig({
   test: {
+    maxWorkers: workers,
     projects: [
       {
         test: {
           name: 'unit',
-          maxWorkers: workers,
           include: ['tests/unit/**/*.test.ts', 'tests/unit/**/*.test.tsx'],
           // The property tests run thousands of cases; on a loaded 2-core machine even a small
           // test waited 6 s for the CPU. A timeout is a hang detector here, not a speed check.
@@ -27,7 +28,6 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          maxWorkers: workers,
           include: ['tests/integration/**/*.test.ts', 'tests/integration/**/*.test.tsx'],
           globalSetup: ['tests/helpers/global-setup.ts'],
           testTimeout: 30_000,

@@ -327,7 +327,9 @@ class LexiconClassifier implements Classifier {
         // The model does not read an allowed name or a school's allowed phrase: a place or a name
         // it never saw in context ("Fagin", "Upper Dicker", a school's "Cockshutt") would read as
         // the word inside it. The shipped phrases ("break a leg", "assess") it learned in context.
-        if (spelled && info.hideFromModel)
+        // Training reads the names as written; the model has only ever seen them in innocent rows.
+        // (A term with an optional word has no spelled form: it is hidden wherever it matched.)
+        if (info.hideFromModel && (spelled || !form))
           modelSkel = `${modelSkel.slice(0, start)}${' '.repeat(end - start)}${modelSkel.slice(end)}`;
         allowSpans.push({ span: this.skelSpan(start, end), spelled });
       } else if (info.kind === TermKind.FirstName) {

@@ -1,5 +1,6 @@
 import model from 'wink-eng-lite-web-model';
 import winkNLP from 'wink-nlp';
+import { namesWhenOrWhere } from './frames.js';
 import type { Category, Severity } from './types.js';
 
 /**
@@ -74,9 +75,9 @@ function inflected(set: ReadonlySet<string>): ReadonlySet<string> {
 const FIRST_PERSON = words('i im ima imma ill we ive id me myself');
 const INTENT = words('will ll shall gonna gunna gonna going finna imma ima about tryna wanna want');
 /** An intent word that opens a sentence with the speaker left out ("gonna stab u"). */
-const SPEAKER_UNSAID = words('gonna gunna finna');
+const SPEAKER_UNSAID = words('gonna gunna finna gon');
 /** What may come before it: "yo gonna…", "lol finna…". */
-const OPENER = words('yo bro fam lol lmao so and then just honestly swear ngl tbh ok');
+const OPENER = words('yo oi bro fam lol lmao omg fr so and then just honestly swear ngl tbh ok');
 const TARGET = words(
   'you u ya him her them yous youse he she they his their ur your teacher teachers head headteacher sir miss mr mrs ms kid kids son daughter school',
 );
@@ -119,26 +120,33 @@ const SPORT = words(
 
 /** Road-safety worries (roadWorry): nobody in particular, not yet, on the road, no one to do it. */
 const ANY_ONE = words('a an one some any another someones somebodys every');
+const ROAD_HARM = words('hit hurt');
 const NOT_YET = words('will ll gonna going could might would before until till til');
+/** Traffic: no word here can be the person who does it (no "driver", "van"). */
 const ROAD = words(
-  'car cars driver drivers driving traffic road roads crossing crossings parking parked park van vans bus buses lorry lorries speed speeding zigzags junction bend lane pavement kerb drive drop pickup',
+  'car cars traffic road roads crossing crossings parking zigzags junction speeding speed lorry lorries bend pavement kerb',
 );
+const VEHICLE = words('car cars lorry lorries traffic vehicle');
+/** Someone who would do it, in the sentence. */
+const PERSON_HERE = words('he she him whoever driver man men');
+/** Someone who would do it, anywhere in the comment. */
 const WHO_WOULD_DO_IT = words(
-  'dad mum stepdad stepmum father mother boyfriend girlfriend uncle man men bloke guy stranger lads he she they him',
+  'dad mum stepdad stepmum father mother boyfriend girlfriend uncle brother cousin man men bloke guy stranger lads driver',
 );
 
 /** Verbs of beating someone that also mean winning ("I'll batter you at chess"). */
 const BEAT_AT = words(
   'beat batter destroy smash thrash hammer end wreck murder kill bury annihilate demolish whoop own cream pummel',
 );
-/** Games and sports one plays against someone, as in "I'll beat you at ___". */
+/** Games and sports one plays against someone, as in "I'll beat you at ___" (not lessons: a place). */
 const GAME = words(
-  'fifa fortnite minecraft roblox cod warzone apex mario mariokart chess draughts checkers uno monopoly scrabble cluedo dodgeball rounders badminton pool snooker darts quiz kahoot bingo cards pingpong tennis squash golf netball football footy rugby cricket hockey basketball volleyball swimming spelling maths ttrs tig tag connect4',
+  'fifa fortnite minecraft roblox cod warzone apex mario mariokart chess draughts checkers uno monopoly scrabble cluedo dodgeball rounders badminton pool snooker darts kahoot bingo cards pingpong tennis squash golf netball football footy rugby cricket hockey basketball volleyball tig tag connect4',
 );
-/** What may follow the game: when it is played, or the end of a friendly jibe. */
-const AFTER_A_GAME = words(
-  'later tmrw tomorrow tonight today again next this on at lol lmao haha mate bro m8 fam pal xx x jk innit',
-);
+/** All that may follow the game: the end of a friendly jibe. */
+const AFTER_A_GAME = words('later again lol lmao haha mate bro m8 fam pal xx x jk innit');
+/** Said to be meant, beyond frames.ts's when and where. */
+const MEANT_HERE =
+  /\b(?:no ?(?:one|body) (?:will|can|gonna) see|no teachers|for real|behind the|bringing|hospital)\b/;
 
 // An adult approaching children.
 const ADULT = words(
@@ -233,10 +241,13 @@ export class StructureRules {
   /** Runs every rule whose triggers appear in `skel`, reporting hits on `light` (same comment). */
   /** Whether the comment laughs (emoji are not in the folded text). */
   private laughing = false;
+  /** The whole comment (light), for rules that look past their sentence. */
+  private comment = '';
 
   run(light: string, skel: string, onHit: OnHit, original = light): void {
     const emoji = MAYBE_EMOJI.test(original);
     this.laughing = emoji && LAUGHING_EMOJI.test(original);
+    this.comment = light;
     if (emoji && SUGGESTIVE_EMOJI.test(original)) this.suggestive(light, original, onHit);
     // One map lookup per word says which rules' words the comment has at all.
     let seen = 0;
@@ -414,7 +425,7 @@ export class StructureRules {
         if (s.normal[k + 1] === 'my' && (this.laughing || s.normal.some((x) => LAUGHING.has(x)))) return;
         if (weak && !strong && !s.normal.slice(k + 1, k + 5).some((x) => WEAK_HARM_TARGET.has(x))) continue;
         // "im gonna batter u at dodgeball", "i'll destroy you at fifa later": a game, not a fight.
-        if (beatenAtAGame(s, k)) continue;
+        if (beatenAtAGame(s, k, this.comment)) continue;
         hit(
           onHit,
           'offensive',
@@ -554,29 +565,34 @@ export class StructureRules {
 
 /**
  * Whether the harm at `k` is a win in a game: a verb of beating ("batter", "destroy", "end",
- * "kill") whose target is followed by "at" or "in" and a game or sport that ends the clause or is
- * followed by when it is played ("at fifa later"). "batter you at football practice, nobody will
- * see" names a place, not a game, and stands; so does any sentence with a weapon in it.
+ * "kill") whose target is followed by "at" or "in" and a game or sport, with nothing after the
+ * game but banter ("lol", "mate") or "later" and "again". It stands when anything else follows
+ * the game ("at football practice"), when the comment names a when or a where or says it is meant
+ * ("tmrw", "after school", "nobody will see": frames.ts), or has a weapon in it anywhere.
  */
-function beatenAtAGame(s: Sentence, k: number): boolean {
+function beatenAtAGame(s: Sentence, k: number, comment: string): boolean {
   if (!BEAT_AT.has(s.lemma[k]!) && !BEAT_AT.has(s.normal[k]!)) return false;
-  if (s.normal.some((x, i) => WEAPON.has(x) || WEAPON.has(s.lemma[i]!))) return false;
   for (let at = k + 2; at < Math.min(s.normal.length, k + 5); at++) {
     if (s.normal[at] !== 'at' && s.normal[at] !== 'in') continue;
     const game = s.normal[at + 1];
     if (game === undefined || !GAME.has(game)) return false;
-    const after = s.normal[at + 2];
-    return after === undefined || AFTER_A_GAME.has(after);
+    if (!s.normal.slice(at + 2).every((x) => AFTER_A_GAME.has(x))) return false;
+    if (namesWhenOrWhere(comment) || MEANT_HERE.test(comment)) return false;
+    return !comment.split(NON_WORD).some((x) => WEAPON.has(x));
   }
   return false;
 }
 
 /**
- * Whether a third party's harm is a worry about traffic, not a disclosure: the party is nobody in
- * particular ("a kid", "someone's child", "one of the little ones"), the harm has not happened
- * ("will get hit", "is going to get hurt", "before a child gets knocked"), and the sentence is
- * comment is about the road ("cars fly down there"), with no person who would do it ("a kid will get hit if
- * her dad finds out" is a disclosure). The issue's example: "someone will get hurt" at pick-up.
+ * Whether a third party's harm is a worry about traffic, not a disclosure (the issue's example:
+ * "someone will get hurt" at pick-up). All of these must hold:
+ * - the party is nobody in particular ("a kid", "someone's child", "one of the little ones");
+ * - the harm is being hit or hurt, and has not happened ("will get hit", "before a child gets
+ *   hurt"), nor happened before ("again");
+ * - nobody who would do it is named: no person in the sentence, no family member or adult
+ *   anywhere in the comment, and no "by" anyone but a vehicle ("a kid will get hit if her dad finds
+ *   out", "one of the girls will get hurt by that man at the gate" are disclosures);
+ * - the comment is about traffic ("cars fly down there").
  */
 function roadWorry(s: Sentence, party: number, harm: number, comment: string): boolean {
   const [a, b, c] = [s.normal[party - 1], s.normal[party - 2], s.normal[party - 3]];
@@ -585,9 +601,14 @@ function roadWorry(s: Sentence, party: number, harm: number, comment: string): b
     (a === "'s" && (b === 'someone' || b === 'somebody')) ||
     (a === 'the' && b === 'of' && c === 'one');
   if (!indefinite) return false;
+  if (!ROAD_HARM.has(s.lemma[harm]!)) return false;
   if (!s.normal.slice(Math.max(0, harm - 4), harm).some((x) => NOT_YET.has(x))) return false;
-  if (s.normal.some((x) => WHO_WOULD_DO_IT.has(x))) return false;
-  return comment.split(NON_WORD).some((x) => ROAD.has(x));
+  if (s.normal.includes('again') || s.normal.some((x) => PERSON_HERE.has(x))) return false;
+  const by = s.normal.indexOf('by', harm);
+  if (by >= 0 && !s.normal.slice(by + 1, by + 4).some((x) => VEHICLE.has(x))) return false;
+  const words = comment.split(NON_WORD);
+  if (words.some((x) => WHO_WOULD_DO_IT.has(x))) return false;
+  return words.some((x) => ROAD.has(x));
 }
 
 const SENTENCE = /[^.!?;,\n]+/g;

@@ -72,6 +72,20 @@ describe('sentence-structure rules', () => {
       'im going to batter you at football practice, nobody will see',
     ],
     ['offensive', 'structure:first-person-intent-to-harm', 'im going to beat you at chess then stab you'],
+    [
+      'offensive',
+      'structure:first-person-intent-to-harm',
+      'im going to batter you at football tonight, nobody will see',
+    ],
+    ['offensive', 'structure:first-person-intent-to-harm', 'im gonna smash you in maths tomorrow'],
+    ['offensive', 'structure:first-person-intent-to-harm', 'gonna stab u at the match saturday'],
+    // A disclosure shaped like a road worry: it happened before, or someone is named who would do it.
+    ['safeguarding', 'structure:third-party-harm', 'a kid is going to get hit again if she tells'],
+    [
+      'safeguarding',
+      'structure:third-party-harm',
+      'one of the girls will get hurt by the man who waits by the crossing',
+    ],
     // "Nobody in particular, not yet" with a person who would do it is a disclosure, not a road worry.
     ['safeguarding', 'structure:third-party-harm', 'a kid will get hit if her dad finds out she told'],
     [
@@ -100,7 +114,7 @@ describe('sentence-structure rules', () => {
     'Year 6 learnt about Rosa Parks and Martin Luther King',
     'Grandad is coming in to read to class 2 on Friday, he is dead excited',
     "she's dead good at netball, you should see her shoot",
-    'im gonna batter u at dodgeball tmrw',
+    'im gonna batter u at dodgeball lol',
     "I'll destroy you at fifa later bro",
     'that crossing has no lollipop lady and cars fly down there. a kid will get hit one day',
     "Parents parking on the zigzags every morning. Someone's kid is going to get hurt.",
