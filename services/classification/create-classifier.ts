@@ -494,9 +494,11 @@ class LexiconClassifier implements Classifier {
   private strongestParts(text: string, whole: Float64Array): (ModelPart | null)[] {
     const model = this.model!;
     const best: (ModelPart | null)[] = model.categories.map(() => null);
-    const wanted = model.categories.filter((category, c) => {
-      const part = MODEL_OPERATING_POINTS[category].part;
-      return part !== undefined && whole[c]! < MODEL_OPERATING_POINTS[category].flag;
+    // The categories that read clauses, and that the whole comment does not already reach.
+    const wanted: number[] = [];
+    model.categories.forEach((category, c) => {
+      const point = MODEL_OPERATING_POINTS[category];
+      if (point.part !== undefined && whole[c]! < point.flag) wanted.push(c);
     });
     if (wanted.length === 0) return best;
     const ends: number[] = [];
@@ -510,19 +512,20 @@ class LexiconClassifier implements Classifier {
       this.partOf[k] = part;
     }
     const probabilities = new Float64Array(ends.length);
-    for (const category of wanted) {
-      const c = model.categories.indexOf(category);
-      const bar = MODEL_OPERATING_POINTS[category].part!;
+    for (const c of wanted) {
       model.scoreParts(this.partOf, ends.length, c, MODEL_MIN_WORDS, probabilities);
+      let strongest = -1;
       for (let part = 0; part < ends.length; part++) {
-        const probability = probabilities[part]!;
-        if (probability < bar || probability <= (best[c]?.probability ?? 0)) continue;
-        let start = part === 0 ? 0 : ends[part - 1]! + 1;
-        let end = ends[part]!;
-        while (start < end && /\s/.test(text[start]!)) start++;
-        while (end > start && /\s/.test(text[end - 1]!)) end--;
-        best[c] = { span: [start, end], probability };
+        if (strongest < 0 || probabilities[part]! > probabilities[strongest]!) strongest = part;
       }
+      const probability = probabilities[strongest]!;
+      if (probability < MODEL_OPERATING_POINTS[model.categories[c]!].part!) continue;
+      // The clause without the spaces around it, as the page marks it.
+      let start = strongest === 0 ? 0 : ends[strongest - 1]! + 1;
+      let end = ends[strongest]!;
+      while (start < end && /\s/.test(text[start]!)) start++;
+      while (end > start && /\s/.test(text[end - 1]!)) end--;
+      best[c] = { span: [start, end], probability };
     }
     return best;
   }
