@@ -34,15 +34,24 @@ const OBSCENITY_VERSION = 'obscenity-en.0.4.6';
 const NAME_TO_YEAR_JOIN = /^[\s,(]*(?:(?:in|from|of|is in|at)\s+)?(?:class\s+)?$/i;
 const FULL_NAME = /\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?) (\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b/gu;
 const NOT_A_FIRST_NAME = new Set(
-  'mr mrs miss ms dr sir madam year yr well thank thanks happy good great merry dear the this that these our your my his her their class form head deputy congrats congratulations huge big lovely brilliant welcome hello hi has have is are was can could will would please reception nursery school sports world book red blue green christmas easter summer spring autumn winter monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december st saint team house lower upper key stage'.split(
+  'mr mrs miss ms dr sir madam year yr well thank thanks happy good great merry dear the this that these our your my his her their class form head deputy congrats congratulations huge big lovely brilliant welcome hello hi has have is are was can could will would please reception nursery school sports world book red blue green christmas easter summer spring autumn winter monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december st saint team house lower upper key stage secret striped little old new last first next art music drama science maths history reading father mother'.split(
     ' ',
   ),
 );
 const NOT_A_LAST_NAME = new Set(
-  'class school academy primary college year day week team road street lane avenue church park hall club trust council house group assembly trip fair show concert award awards cup league stage centre center library office'.split(
+  'class school academy primary college year day week team road street lane avenue church park hall club trust council house group assembly trip fair show concert award awards cup league stage centre center library office santa pyjamas party service play musical panto night evening morning'.split(
     ' ',
   ),
 );
+/** First names that are also the titles of school shows ("Oliver!", "Matilda", "Annie"). */
+const SHOW_TITLE = new Set(
+  'oliver matilda annie joseph aladdin bugsy shrek cinderella pinocchio moana mulan heidi'.split(' '),
+);
+/** What comes just before a show's title: "can't wait to see Oliver", "the cast of Annie". */
+const TITLE_BEFORE = /\b(?:see|seeing|watch|watching|of|for)\s+$/i;
+/** Talk of a show, in TextNormaliser.light: a show title beside it is the show. */
+const SHOW_TALK =
+  /\b(?:break a leg|show|musical|production|performances?|panto|tickets?|cast|rehearsals?|opening night|matinee|curtain)\b/;
 /**
  * Sources the model may overrule: the shipped lexicons and the sentence-structure rules. Swearing
  * (obscenity's word list, whose slurs and sexual words included, and the lexicons' profanity), a
@@ -390,7 +399,7 @@ class LexiconClassifier implements Classifier {
         this.isOwnContact(hit.subcategory, text.slice(hit.start, hit.end)) ||
         this.add('personal_data', hit.subcategory, hit.severity, hit.source, [hit.start, hit.end]),
     );
-    if (names.length > 0 && this.hasRoster) this.matchNamesBesideYearGroups(names, classMentions);
+    if (names.length > 0 && this.hasRoster) this.matchNamesBesideYearGroups(text, names, classMentions);
     this.matchFullNamesBesideYearGroups(text, light);
     this.structure.run(
       light,
@@ -640,8 +649,10 @@ class LexiconClassifier implements Classifier {
     }
   }
 
-  private matchNamesBesideYearGroups(names: Span[], mentions: Span[]): void {
+  private matchNamesBesideYearGroups(text: string, names: Span[], mentions: Span[]): void {
     const light = this.normaliser.light;
+    // "Break a leg Year 6! Can't wait to see Oliver!": the show, not a pupil called Oliver.
+    const atTheShow = SHOW_TALK.test(light);
     YEAR_GROUP_MENTION.lastIndex = 0;
     for (let m = YEAR_GROUP_MENTION.exec(light); m !== null; m = YEAR_GROUP_MENTION.exec(light)) {
       mentions.push(this.lightSpan(m.index, m.index + m[0].length));
@@ -649,6 +660,7 @@ class LexiconClassifier implements Classifier {
     for (const name of names) {
       // "Willow class", "class Willow": the class's name, not a pupil's.
       if (mentions.some((m) => m[0] < name[1] && name[0] < m[1])) continue;
+      if (atTheShow && this.isShowTitle(text, name)) continue;
       for (const mention of mentions) {
         const gap = mention[0] >= name[1] ? mention[0] - name[1] : name[0] - mention[1];
         if (gap <= NAME_TO_YEAR_GAP && gap >= -1) {
@@ -657,6 +669,12 @@ class LexiconClassifier implements Classifier {
         }
       }
     }
+  }
+
+  /** "see Oliver", "tickets for Matilda", "Annie!": a show's title, not a pupil. */
+  private isShowTitle(text: string, [start, end]: Span): boolean {
+    if (!SHOW_TITLE.has(text.slice(start, end).toLowerCase())) return false;
+    return text[end] === '!' || TITLE_BEFORE.test(text.slice(Math.max(0, start - 14), start));
   }
 
   private skelSpan(start: number, end: number): Span {

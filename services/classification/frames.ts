@@ -10,6 +10,7 @@ import type { Label } from './types.js';
  *   a lesson, an assembly, a talk, an awareness week, a set text or a history topic ("the session
  *   on self harm and how to support a friend", "PC Evans in to talk to year 6 about sexting").
  * - A surprise, for safeguarding: a secret kept for the panto, an award or a leaving present.
+ * - A lost or forgotten thing, for threats: "I'll kill him if he's lost another blazer".
  * - Laughing, for threats only: a laughing emoji or "lol" in the comment ("ur dead for tagging me
  *   😂"), unless the threat is the first-person intent rule's. A threat whose sentence names a
  *   time or place, or says it is meant ("see you outside the gate at 3 😂", "not joking", "go and
@@ -25,7 +26,7 @@ import type { Label } from './types.js';
 
 // Matched on TextNormaliser.light (lower case, accents and look-alikes folded).
 const TEACHING =
-  /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|posters?|leaflets?|learn(?:t|ed|ing|s)? about|(?:taught|teach(?:es|ing)?) (?:us|them|the (?:kids|children|class|pupils)|children|pupils|students|year)|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay safe|keep safe|support|recogni[sz]e|say no)|signs (?:of|to look for)|history (?:lesson|today|homework|class|trip)|in history|holocaust|world war|ww[12i]|documentary|fundrais\w*|charity|coffee morning|donat(?:e|ed|ing|ions?)|sponsored|guest speaker|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|world book day|book club|novels?|set texts?|shakespeare)\b/;
+  /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|posters?|leaflets?|learn(?:t|ed|ing|s)? about|(?:taught|teach(?:es|ing)?) (?:us|them|the (?:kids|children|class|pupils)|children|pupils|students|year)|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay safe|keep safe|support|recogni[sz]e|say no)|signs (?:of|to look for)|history (?:lesson|today|homework|class|trip)|in history|holocaust|world war|ww[12i]|documentary|fundrais\w*|charity|coffee morning|donat(?:e|ed|ing|ions?)|sponsored|guest speaker|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|world book day|book club|novels?|set texts?|shakespeare|essays?|coursework|revision|inspector calls|(?:theatre|drama) (?:company|group)|(?:the|a|this|that) (?:[\w ]{1,20} )?play (?:was|about|on|for|they)|prevention (?:day|week|month)|awareness (?:day|week|month)|women ?s aid|refuges?|samaritans)\b/;
 
 const SURPRISE =
   /\b(?:panto(?:mime)?|award ceremony|(?:leaving|retirement) (?:party|do|present|card|collection)|(?:mother|father)'?s day|secret santa)\b/;
@@ -34,12 +35,28 @@ const SURPRISE =
 const LAUGHING =
   /[\u{1F602}\u{1F923}\u{1F480}\u{1F606}\u{1F639}\u{1F62D}]|\b(?:lol+|lmf?ao+|haha\w*|jk|jokin[g']?|banter)\b/iu;
 
+/**
+ * A parent's exasperation at a lost or forgotten thing, for threats: "I'll kill him if he's lost
+ * another blazer", "im going to strangle her, shes left her PE kit on the bus AGAIN".
+ */
+const TRIVIAL_CAUSE =
+  /\b(?:los(?:e|es|t|ing)|forg(?:et|ets|ot|etting|otten)|left|leaves?|leaving|without|ruin(?:s|ed)?|spill(?:s|ed)?|rip(?:s|ped)?|sees?|another) (?:[\w ]{0,24} )?(?:blazer|pe kit|kit|water bottles?|bottles?|coats?|jumpers?|cardigans?|jackets?|keys|lunch ?box|lunch|homework|reading book|book bag|shoes|trainers|glasses|tie|hat|gloves|scarf|uniform|calculator|pencil case|charger|school bag|planner|letter|reading record)\b|\b(?:blazer|pe kit|kit|water bottle|coat|jumper|keys|homework|reading book|book bag|shoes|glasses|tie|uniform) (?:left|lost|forgotten|gone missing)\b/;
+
 /** A threat is meant when it names a when or a where, or says so, laughing or not. */
 const MEANT =
   /\b(?:tomorrow|tmrw|tonight|after school|at (?:lunch|break|home time|\d)|outside|bus stop|gates?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|meant it|not joking|watch (?:your|ur) back|wait (?:till|until|til)|see (?:you|u|ya) (?:at|outside|after)|deserves? to die|should be (?:shot|stabbed|killed|dead)|go (?:and )?die|kys|kill (?:yourself|urself|yourselves))\b/;
 
 /** The first person singular, in TextNormaliser.light. */
 const FIRST_PERSON = /\b(?:i|im|ive|id|ill|me|my|myself|mine)\b/;
+
+/**
+ * First-person words that say nothing about the speaker's own safety: a parent naming their child
+ * ("my son said it was eye opening", "my 11 year old came home") and set phrases of reaction
+ * ("made me think", "pray for me", "wish me luck"). What the child said is still read: it is
+ * only the "my" that is not counted.
+ */
+const FIRST_PERSON_ASIDE =
+  /\bmy (?=(?:son|sons|daughter|daughters|lad|lads|boy|boys|girl|girls|child|children|kid|kids|little one|eldest|youngest|middle one|\d+ ?(?:yr|year) old|year \d+)\b)|\bmade me (?:think|cry|laugh|smile|proud|emotional|tear up)\b|\bpray for me\b|\bwish me luck\b/g;
 
 /** Whether a threat's sentence (TextNormaliser.light) names a when or a where, or says it is meant. */
 export function namesWhenOrWhere(sentence: string): boolean {
@@ -48,7 +65,7 @@ export function namesWhenOrWhere(sentence: string): boolean {
 
 /** Whether `sentence` (TextNormaliser.light) speaks in the first person singular. */
 export function inFirstPerson(sentence: string): boolean {
-  return FIRST_PERSON.test(sentence);
+  return FIRST_PERSON.test(sentence.replace(FIRST_PERSON_ASIDE, ' '));
 }
 
 /**
@@ -61,9 +78,7 @@ export function framedAsInnocent(label: Label, sentence: string, comment: string
   if (label.category !== 'offensive') return false;
   if (label.subcategory === 'sexual' || label.subcategory === 'hate') return TEACHING.test(sentence);
   // A threat named with a when or a where never reaches here (namesWhenOrWhere).
-  return (
-    label.subcategory === 'threat' &&
-    !label.source.startsWith('structure:first-person-intent') &&
-    LAUGHING.test(comment)
-  );
+  if (label.subcategory !== 'threat') return false;
+  if (TRIVIAL_CAUSE.test(sentence)) return true;
+  return !label.source.startsWith('structure:first-person-intent') && LAUGHING.test(comment);
 }

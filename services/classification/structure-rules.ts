@@ -143,7 +143,11 @@ const GAME = words(
   'fifa fortnite minecraft roblox cod warzone apex mario mariokart chess draughts checkers uno monopoly scrabble cluedo dodgeball rounders badminton pool snooker darts kahoot bingo cards pingpong tennis squash golf netball football footy rugby cricket hockey basketball volleyball tig tag connect4',
 );
 /** All that may follow the game: the end of a friendly jibe. */
-const AFTER_A_GAME = words('later again lol lmao haha mate bro m8 fam pal xx x jk innit');
+const AFTER_A_GAME = words(
+  'later again lol lmao haha mate bro m8 fam pal xx x jk innit watch sir miss tmrw tomorrow tonight today monday tuesday wednesday thursday friday saturday sunday',
+);
+/** When a game is played: not, by itself, a threat's when ("I'll thrash you at chess tmrw"). */
+const GAME_TIME = /\b(?:tomorrow|tmrw|tonight|today|later|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/g;
 /** Said to be meant, beyond frames.ts's when and where. */
 const MEANT_HERE =
   /\b(?:no ?(?:one|body) (?:will|can|gonna) see|no teachers|for real|behind the|bringing|hospital)\b/;
@@ -574,10 +578,12 @@ function beatenAtAGame(s: Sentence, k: number, comment: string): boolean {
   if (!BEAT_AT.has(s.lemma[k]!) && !BEAT_AT.has(s.normal[k]!)) return false;
   for (let at = k + 2; at < Math.min(s.normal.length, k + 5); at++) {
     if (s.normal[at] !== 'at' && s.normal[at] !== 'in') continue;
-    const game = s.normal[at + 1];
-    if (game === undefined || !GAME.has(game)) return false;
-    if (!s.normal.slice(at + 2).every((x) => AFTER_A_GAME.has(x))) return false;
-    if (namesWhenOrWhere(comment) || MEANT_HERE.test(comment)) return false;
+    // The game may come a few words on: "at staff v students dodgeball".
+    let game = at + 1;
+    while (game < Math.min(s.normal.length, at + 5) && !GAME.has(s.normal[game]!)) game++;
+    if (game >= s.normal.length || !GAME.has(s.normal[game]!)) return false;
+    if (!s.normal.slice(game + 1).every((x) => AFTER_A_GAME.has(x))) return false;
+    if (namesWhenOrWhere(comment.replace(GAME_TIME, ' ')) || MEANT_HERE.test(comment)) return false;
     return !comment.split(NON_WORD).some((x) => WEAPON.has(x));
   }
   return false;

@@ -80,10 +80,29 @@ describe('the learned model overruling a rule in a frame', () => {
       'offensive',
     ],
     ['our little secret: the staff panto is happening on friday, dont tell the kids', 'safeguarding'],
-  ])('drops a rule in a lesson, a talk, a book, a surprise or a laugh: %s', (text, category) => {
-    expect(categories(text, rulesAlone).has(category as 'offensive')).toBe(true);
-    expect(categories(text).has(category as 'offensive')).toBe(false);
-  });
+    // A parent's "my son said" and "made me think" are not the speaker's own concern.
+    [
+      'Y8 had a county lines awareness talk today from the youth workers, my son said it was eye opening',
+      'safeguarding',
+    ],
+    [
+      'history today was on how extremist groups radicalised young people in 1930s germany, made me think',
+      'safeguarding',
+    ],
+    [
+      'the theatre company doing the county lines play was amazing, really hit home for year 9',
+      'safeguarding',
+    ],
+    // A parent's exasperation at a lost thing.
+    ["I'll kill him if he's lost another blazer", 'offensive'],
+    ['im going to strangle her, shes left her PE kit on the bus AGAIN', 'offensive'],
+  ])(
+    'drops a rule in a lesson, a talk, a book, a surprise, a lost blazer or a laugh: %s',
+    (text, category) => {
+      expect(categories(text, rulesAlone).has(category as 'offensive')).toBe(true);
+      expect(categories(text).has(category as 'offensive')).toBe(false);
+    },
+  );
 
   it.each([
     ['after the assembly on self harm i realised i do it too, i cut my arms most nights', 'safeguarding'],
@@ -111,6 +130,14 @@ describe('the learned model overruling a rule in a frame', () => {
     ['the workshop leader is a paedo', 'offensive'],
     // A threat that is the whole sentence, nothing around it to read as innocent.
     ['I will kill you all', 'offensive'],
+    // What the child said after the talk is still read, and a lost blazer is no cover for a weapon.
+    [
+      'after the county lines talk my son said the older lads make him carry packages for them',
+      'safeguarding',
+    ],
+    ['Y8 had a county lines awareness talk, my son said he owes them money and is scared', 'safeguarding'],
+    ['ill stab him if he loses my blazer again', 'offensive'],
+    ["I'll kill him if he's lost another blazer, see you at the gate at 3", 'offensive'],
     // The clause still reads as the concern it is.
     ['loved the session on mental health, cant go on like this', 'safeguarding'],
   ])('keeps a concern said in the same frame: %s', (text, category) => {

@@ -42,6 +42,20 @@ describe('roster matching', () => {
     expect(pupilNamed(classifier.classify(text))).toBe(false);
   });
 
+  it.each([
+    "Break a leg tonight Year 6! Can't wait to see Oliver!",
+    'Year 6 tickets for Matilda are on sale now, the cast have worked so hard',
+  ])('reads a show named after a child as the show: %s', (text) => {
+    expect(pupilNamed(classifier.classify(text))).toBe(false);
+  });
+
+  it.each([
+    'Oliver in Year 6 was brilliant in the show, but he was crying at the gate after',
+    'Year 6 show tonight, Oliver has been so anxious he has not eaten',
+  ])('still names a pupil at a show: %s', (text) => {
+    expect(pupilNamed(classifier.classify(text))).toBe(true);
+  });
+
   it('spans the name and the year group in the original text', () => {
     const text = 'Is Amelia in Year 4 ok?';
     const label = classifier.classify(text).labels.find((l) => l.subcategory === 'pupil_named');

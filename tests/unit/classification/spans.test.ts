@@ -126,6 +126,10 @@ describe('allow-list', () => {
     'Oliver! brought the house down. Fagin stole the show',
     'Upper Dicker away 2pm Saturday, come and support the girls',
     'Our lad plays hooker for the under 14s now',
+    'The Duke of Edinburgh group will hike from Bell End to the Lickey Hills',
+    'welcome to the S1s from Twatt and Dounby coming on transition day',
+    'School dinner heritage day: faggots, mushy peas and jam roly poly',
+    'our Jack Russell bitch had 5 pups and the kids are naming them',
   ])('%s stays unflagged', (text) => {
     expect(classifier.classify(text).labels).toEqual([]);
   });
@@ -134,6 +138,8 @@ describe('allow-list', () => {
     'ur a twatt',
     'going to twat him after school',
     'you absolute bell end',
+    'go back to bell end you bell end',
+    'faggots the lot of you',
     'the head is a bell end',
     'shut up you faggot',
     'go home faggots and gravy',

@@ -79,6 +79,16 @@ describe('sentence-structure rules', () => {
     ],
     ['offensive', 'structure:first-person-intent-to-harm', 'im gonna smash you in maths tomorrow'],
     ['offensive', 'structure:first-person-intent-to-harm', 'gonna stab u at the match saturday'],
+    [
+      'offensive',
+      'structure:first-person-intent-to-harm',
+      'im gonna batter u at dodgeball tmrw by the bus stop',
+    ],
+    [
+      'offensive',
+      'structure:first-person-intent-to-harm',
+      'im gonna batter u at dodgeball tmrw then outside',
+    ],
     // A disclosure shaped like a road worry: it happened before, or someone is named who would do it.
     ['safeguarding', 'structure:third-party-harm', 'a kid is going to get hit again if she tells'],
     [
@@ -115,6 +125,8 @@ describe('sentence-structure rules', () => {
     'Grandad is coming in to read to class 2 on Friday, he is dead excited',
     "she's dead good at netball, you should see her shoot",
     'im gonna batter u at dodgeball lol',
+    'im gonna batter u at dodgeball tmrw watch',
+    "we're gonna destroy you at staff v students dodgeball sir, watch",
     "I'll destroy you at fifa later bro",
     'that crossing has no lollipop lady and cars fly down there. a kid will get hit one day',
     "Parents parking on the zigzags every morning. Someone's kid is going to get hurt.",
