@@ -13,7 +13,7 @@ import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
 import { WORD_LIKE_FIRST_NAMES, YEAR_GROUP_MENTION } from './roster-terms.js';
 import { shippedLexicons } from './shipped-lexicons.js';
-import { StructureRules } from './structure-rules.js';
+import { StructureRules, withoutGameTimes } from './structure-rules.js';
 import { skeletonOf, TextNormaliser } from './text-normaliser.js';
 import {
   type Category,
@@ -292,7 +292,7 @@ class LexiconClassifier implements Classifier {
 
   private addTerm(term: string, info: TermInfo): void {
     const id = this.terms.length;
-    if (info.kind === TermKind.Label && hasOneLetterRun(term))
+    if (info.kind === TermKind.Label && (hasOneLetterRun(term) || collapsesToAWord(term)))
       info = { ...info, spelledForm: allowFormOf(term) };
     this.terms.push(info);
     this.trie.add(term, id);
@@ -309,19 +309,27 @@ class LexiconClassifier implements Classifier {
     if (this.contextGroups > 0) this.contextSeen.fill(0);
 
     this.trie.match(n.skel, this.onTrieHit);
+    const titledNames: number[] = [];
     this.profanity.match(n.skel, (hit) => {
       const mapped = this.obscenityMap.words[hit.word] ?? this.obscenityMap.default;
-      this.add(
-        'offensive',
-        mapped.subcategory,
-        mapped.severity,
-        `obscenity:${hit.word}`,
-        this.skelSpan(hit.start, hit.end),
-      );
+      const span = this.skelSpan(hit.start, hit.end);
+      if (inATitledName(text, span)) {
+        // Nor does the model read it: it has seen the word, not the name.
+        let [start, end] = [hit.start, hit.end];
+        while (start > 0 && n.skel[start - 1] !== ' ') start--;
+        while (end < n.skel.length && n.skel[end] !== ' ') end++;
+        titledNames.push(start, end);
+        return;
+      }
+      this.add('offensive', mapped.subcategory, mapped.severity, `obscenity:${hit.word}`, span);
     });
 
     const allowSpans: AllowSpan[] = [];
     let modelSkel = n.skel;
+    for (let i = 0; i < titledNames.length; i += 2) {
+      const [start, end] = [titledNames[i]!, titledNames[i + 1]!];
+      modelSkel = `${modelSkel.slice(0, start)}${' '.repeat(end - start)}${modelSkel.slice(end)}`;
+    }
     const names: Span[] = [];
     const classMentions: Span[] = [];
     const ids = this.hitIds;
@@ -355,13 +363,14 @@ class LexiconClassifier implements Classifier {
       const form = info.spelledForm;
       if (form && !spellsAtLeast(n.skel.slice(this.hitStarts[i]!, this.hitEnds[i]!), form.skel, form.prefix))
         continue;
-      this.add(
-        info.category,
-        info.subcategory,
-        info.severity,
-        info.source,
-        this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!),
-      );
+      const span = this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!);
+      if (
+        info.category === 'offensive' &&
+        SWEAR_SUBCATEGORIES.has(info.subcategory) &&
+        inATitledName(text, span)
+      )
+        continue;
+      this.add(info.category, info.subcategory, info.severity, info.source, span);
     }
 
     const light = n.light;
@@ -571,7 +580,7 @@ class LexiconClassifier implements Classifier {
       const wordsBefore = threat ? Number.POSITIVE_INFINITY : FIRST_PERSON_BEFORE;
       this.clauseNormaliser.run(stretchAround(text, start, end, SENTENCE_END, wordsBefore));
       const said = this.clauseNormaliser.light;
-      if (threat ? namesWhenOrWhere(said) : inFirstPerson(said)) return true;
+      if (threat ? namesWhenOrWhere(withoutGameTimes(said)) : inFirstPerson(said)) return true;
     }
     return false;
   }
@@ -821,6 +830,58 @@ function spellsAtLeast(text: string, term: string, prefix: boolean): boolean {
     if (have < need) return false;
   }
   return prefix || i === text.length;
+}
+
+/** The lexicons' swearing, which a surname can contain ("Mrs Wankhede", "Mr Dikshit"). */
+const SWEAR_SUBCATEGORIES = new Set(['profanity', 'insult']);
+/** Words that make what follows a person's name: "Mr Dick", "Uncle Dick", "Mrs Wankhede". */
+const HONORIFIC = new Set(
+  'mr mrs miss ms mx dr sir madam uncle auntie aunty aunt grandad grandpa granddad nan nanny grandma father rev reverend coach prof captain'.split(
+    ' ',
+  ),
+);
+/** Names no one has: after "Mr" these are still the insult ("Mr Wanker over there"). */
+const NEVER_A_NAME = new Set(
+  'wanker wankers twat cunt bastard prick bellend knob knobhead dickhead shithead arsehole asshole bitch slag slut whore tosser nonce paedo pedo'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Whether `span` lies inside a capitalised word, as written, that follows a title ("Mr Dick",
+ * "Uncle Dick is picking her up", "Mrs Dikshit"): a person's name, not the word inside it.
+ */
+function inATitledName(text: string, [start, end]: Span): boolean {
+  let from = start;
+  let to = end;
+  while (from > 0 && /[\p{L}'’-]/u.test(text[from - 1]!)) from--;
+  while (to < text.length && /[\p{L}'’-]/u.test(text[to]!)) to++;
+  const word = text.slice(from, to);
+  if (!/^\p{Lu}/u.test(word) || NEVER_A_NAME.has(word.toLowerCase())) return false;
+  const before = /([\p{L}]+)\.?\s+$/u.exec(text.slice(Math.max(0, from - 16), from));
+  return before !== null && HONORIFIC.has(before[1]!.toLowerCase());
+}
+
+/**
+ * Everyday words that a term's word becomes when its doubled letter is collapsed, as matching
+ * does ("noose" to "nose", "coons" to "cons", "shoot him" to "shot him"): such a term matches only
+ * where the text spells the doubled letter ("pros and cons", "a bloody nose" are not it).
+ */
+const EVERYDAY_COLLAPSED = new Set(
+  'nose con cons shot god por pol lok hok met se of ben wek fel kep tel hel bel al wil il stil as mary fod'.split(
+    ' ',
+  ),
+);
+
+function collapsesToAWord(term: string): boolean {
+  return term
+    .trim()
+    .split(/\s+/)
+    .some((word) => {
+      const bare = word.replace(/\*$/, '');
+      const collapsed = bare.replace(/(.)\1+/g, '$1');
+      return collapsed !== bare && EVERYDAY_COLLAPSED.has(collapsed);
+    });
 }
 
 /** Whether a term has a word that is one letter repeated ("xxx", "zzz"), which collapses to one letter. */

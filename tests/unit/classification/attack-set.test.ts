@@ -7,10 +7,11 @@ import { ATTACK_FAMILIES, loadAttackSet, loadRoster } from './eval-set.js';
 // real concerns written in their shape. 300 such concerns (tests/fixtures/classification/
 // attack.jsonl, session 11) were written before those exceptions were tuned. Session 10's
 // classifier missed one or more expected categories on 83 of them and gave 49 no label at all
-// (they reach nobody); session 11's missed a category on 52 and left 25 unlabelled. RATCHETS at what was reached: tighten them as
-// the classifier improves, never loosen them.
-const RATCHET_LOST = 52;
-const RATCHET_UNFLAGGED = 25;
+// (they reach nobody); session 11's missed a category on 52 and left 25 unlabelled; session 12's
+// (two more writers' corpora, one of them concerns beside school events) 44 and 19. RATCHETS at
+// what was reached: tighten them as the classifier improves, never loosen them.
+const RATCHET_LOST = 44;
+const RATCHET_UNFLAGGED = 19;
 
 const rows = loadAttackSet();
 const classifier = createClassifier({ roster: loadRoster() });

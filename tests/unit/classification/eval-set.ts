@@ -31,7 +31,9 @@ export interface LabelledRow extends EvalRow {
  * session 10's frames, allow-list and corpus together; `dev8` (two more writers, 338 hard
  * negatives) likewise checked the hard-negative weighting and operating points after them, and
  * `dev9` (two more, 340) the session's last corpora. `dev10` (session 11, two more writers, 338
- * hard negatives) was committed unread, to be read once after session 11's choices.
+ * hard negatives) was committed unread, to be read once after session 11's choices. `dev11`
+ * (session 12, two more writers, 359 hard negatives, some of them names and parents' hyperbole)
+ * was committed unread and read first after session 12's first choices.
  */
 export type SplitName =
   | 'dev'
@@ -44,6 +46,7 @@ export type SplitName =
   | 'dev8'
   | 'dev9'
   | 'dev10'
+  | 'dev11'
   | 'test';
 
 /** The splits rules, training runs and operating points may be chosen on: every one but test. */
@@ -58,6 +61,7 @@ export const TUNING_SPLITS = [
   'dev8',
   'dev9',
   'dev10',
+  'dev11',
 ] as const;
 
 export const CATEGORIES: readonly Category[] = [

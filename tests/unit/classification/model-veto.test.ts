@@ -95,6 +95,16 @@ describe('the learned model overruling a rule in a frame', () => {
     ],
     // A parent's exasperation at a lost thing.
     ["I'll kill him if he's lost another blazer", 'offensive'],
+    // A game's time is when it is played; a surprise for a wedding; a child's question at home.
+    ['Jake ur dead meat at dodgeball tmrw 😂', 'offensive'],
+    [
+      "Our little secret: Year 6 are making a video for Mr Byrne's wedding, don't let him see this post!",
+      'safeguarding',
+    ],
+    [
+      "After the county lines talk my son asked me what a trap house is. Glad they're teaching it",
+      'safeguarding',
+    ],
     ['im going to strangle her, shes left her PE kit on the bus AGAIN', 'offensive'],
   ])(
     'drops a rule in a lesson, a talk, a book, a surprise, a lost blazer or a laugh: %s',
@@ -137,6 +147,12 @@ describe('the learned model overruling a rule in a frame', () => {
     ],
     ['Y8 had a county lines awareness talk, my son said he owes them money and is scared', 'safeguarding'],
     ['ill stab him if he loses my blazer again', 'offensive'],
+    ['ur dead meat at dodgeball tmrw, bring a knife', 'offensive'],
+    ['Jake ur dead meat tmrw 😂 see u at the bus stop', 'offensive'],
+    [
+      'after the county lines talk my son asked me if it is normal that the older lads give him money',
+      'safeguarding',
+    ],
     ["I'll kill him if he's lost another blazer, see you at the gate at 3", 'offensive'],
     // The clause still reads as the concern it is.
     ['loved the session on mental health, cant go on like this', 'safeguarding'],

@@ -105,15 +105,16 @@ describe('school extra terms and allow-list', () => {
     // Twatt, a village in Orkney: matching forgives doubled letters, so it reaches "twat" too.
     const orkney = createClassifier({ allowList: ['Twatt'] });
     const offensive = (text: string) => orkney.classify(text).labels.some((l) => l.category === 'offensive');
-    expect(offensive('Our residential trip to Twatt starts on Monday')).toBe(false);
+    expect(offensive('Twatt residential starts on Monday')).toBe(false);
     expect(offensive('TWATT trip photos are up')).toBe(false);
     expect(offensive('the head is a twat')).toBe(true);
     expect(offensive('Twatt was wet, and the head is a twat')).toBe(true);
-    // Without the allow-list the place is flagged (it is not on the shipped list, since "ur a
-    // twatt" is the insult), so the cases above are the school's list at work.
-    expect(
-      createClassifier().classify('Our residential trip to Twatt starts on Monday').labels.length,
-    ).toBeGreaterThan(0);
+    // Without the allow-list the place is flagged (the shipped list has it only after "trip to",
+    // "from", "past" and the like, since "ur a twatt" is the insult), so the cases above are the
+    // school's list at work.
+    expect(createClassifier().classify('Twatt residential starts on Monday').labels.length).toBeGreaterThan(
+      0,
+    );
   });
 
   it('an allowed word is allowed wherever the text has all its letters', () => {

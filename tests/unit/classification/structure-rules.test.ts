@@ -89,6 +89,9 @@ describe('sentence-structure rules', () => {
       'structure:first-person-intent-to-harm',
       'im gonna batter u at dodgeball tmrw then outside',
     ],
+    ['offensive', 'structure:first-person-intent-to-harm', 'ill batter u at football after school'],
+    ['offensive', 'structure:first-person-intent-to-harm', 'ill destroy u at fifa then batter u outside'],
+    ['offensive', 'structure:first-person-intent-to-harm', 'gonna batter the year 10 who nicked my bike'],
     // A disclosure shaped like a road worry: it happened before, or someone is named who would do it.
     ['safeguarding', 'structure:third-party-harm', 'a kid is going to get hit again if she tells'],
     [
@@ -127,6 +130,8 @@ describe('sentence-structure rules', () => {
     'im gonna batter u at dodgeball lol',
     'im gonna batter u at dodgeball tmrw watch',
     "we're gonna destroy you at staff v students dodgeball sir, watch",
+    'ill destroy u at fifa after school kyle no cap',
+    "i'll end you on minecraft pvp, bring diamond armour",
     "I'll destroy you at fifa later bro",
     'that crossing has no lollipop lady and cars fly down there. a kid will get hit one day',
     "Parents parking on the zigzags every morning. Someone's kid is going to get hurt.",
