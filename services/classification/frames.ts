@@ -29,7 +29,7 @@ const TEACHING =
   /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|posters?|leaflets?|learn(?:t|ed|ing|s)? about|(?:taught|teach(?:es|ing)?) (?:us|them|the (?:kids|children|class|pupils)|children|pupils|students|year)|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay safe|keep safe|support|recogni[sz]e|say no)|signs (?:of|to look for)|history (?:lesson|today|homework|class|trip)|in history|holocaust|world war|ww[12i]|documentary|fundrais\w*|charity|coffee morning|donat(?:e|ed|ing|ions?)|sponsored|guest speaker|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|world book day|book club|novels?|set texts?|shakespeare|essays?|coursework|revision|inspector calls|(?:theatre|drama) (?:company|group)|(?:the|a|this|that) (?:[\w ]{1,20} )?play (?:was|about|on|for|they)|prevention (?:day|week|month)|awareness (?:day|week|month)|women ?s aid|refuges?|samaritans)\b/;
 
 const SURPRISE =
-  /\b(?:panto(?:mime)?|award ceremony|(?:leaving|retirement) (?:party|do|present|card|collection)|(?:mother|father)'?s day|secret santa|wedding|hen do|baby shower|surprise (?:party|video|card|visit)|birthday (?:party|card|cake|present|surprise))\b/;
+  /\b(?:panto(?:mime)?|award ceremony|(?:leaving|retirement) (?:party|do|present|card|collection)|(?:mother|father)'?s day|secret santa|wedding|hen do|baby shower|surprise (?:party|video|card|visit)|birthday)\b/;
 
 // Matched on the original comment, where the emoji are.
 const LAUGHING =
@@ -56,7 +56,7 @@ const FIRST_PERSON = /\b(?:i|im|ive|id|ill|me|my|myself|mine)\b/;
  * only the "my" that is not counted.
  */
 const FIRST_PERSON_ASIDE =
-  /\bmy (?=(?:son|sons|daughter|daughters|lad|lads|boy|boys|girl|girls|child|children|kid|kids|little one|eldest|youngest|middle one|\d+ ?(?:yr|year) old|year \d+)\b)|\bmade me (?:think|cry|laugh|smile|proud|emotional|tear up)\b|\bpray for me\b|\bwish me luck\b|\basked me (?=(?:what|how|why|if|about|whether)\b)/g;
+  /\bmy (?=(?:son|sons|daughter|daughters|lad|lads|boy|boys|girl|girls|child|children|kid|kids|little one|eldest|youngest|middle one|\d+ ?(?:yr|year) old|year \d+)\b)|\bmade me (?:think|cry|laugh|smile|proud|emotional|tear up)\b|\bpray for me\b|\bwish me luck\b|\basked me (?=(?:what|how|why|if|about|whether)\b)|\b(?:talked|spoke|chatted) to me about\b|\bi missed the (?:bit|part|start|end)\b/g;
 
 /** Whether a threat's sentence (TextNormaliser.light) names a when or a where, or says it is meant. */
 export function namesWhenOrWhere(sentence: string): boolean {

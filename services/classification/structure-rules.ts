@@ -503,6 +503,9 @@ export class StructureRules {
     for (let k = 0; k < n; k++) {
       if (s.negated[k]) continue;
       if (!DISCLOSE_HARM.has(s.lemma[k]!)) continue;
+      // "gonna strangle my little brother", "im going to throttle our Harvey": the speaker would
+      // do it, which is a threat or a joke (threatIntent reads it), not a third party harmed.
+      if (this.speakerWould(s, k)) continue;
       const person = s.normal.slice(k + 1, k + 3).some((x) => PERSON_OBJECT.has(x));
       const passive =
         k > 0 && ['got', 'gets', 'get', 'was', 'been', 'being', 'is'].includes(s.normal[k - 1]!);
@@ -520,6 +523,16 @@ export class StructureRules {
       );
       return;
     }
+  }
+
+  /** Whether the harm at `k` is the speaker's own intent: "i'll", "im gonna", "gonna" opening. */
+  private speakerWould(s: Sentence, k: number): boolean {
+    const before = s.normal.slice(Math.max(0, k - 3), k);
+    if (!before.some((x) => INTENT.has(x) || x === 'ill' || x === 'imma' || x === 'ima')) return false;
+    const opener = s.normal[0]!;
+    return (
+      SPEAKER_UNSAID.has(opener) || s.normal.slice(Math.max(0, k - 5), k).some((x) => FIRST_PERSON.has(x))
+    );
   }
 
   /** "a man in a van keeps offering the year 6 girls vapes": an adult, a child, contact or gifts. */

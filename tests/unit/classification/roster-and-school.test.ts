@@ -28,6 +28,8 @@ describe('roster matching', () => {
     'Priya, class 3, forgot her bag',
     'Freddie from Oak class hurt his knee',
     'Year 5 Maisie made the best cakes',
+    'Zara in P4 has been crying every morning',
+    'Isla (S2) was upset at the bus stop',
   ])('names a pupil by first name beside a year group or class: %s', (text) => {
     expect(pupilNamed(classifier.classify(text))).toBe(true);
   });

@@ -92,6 +92,12 @@ describe('sentence-structure rules', () => {
     ['offensive', 'structure:first-person-intent-to-harm', 'ill batter u at football after school'],
     ['offensive', 'structure:first-person-intent-to-harm', 'ill destroy u at fifa then batter u outside'],
     ['offensive', 'structure:first-person-intent-to-harm', 'gonna batter the year 10 who nicked my bike'],
+    ['safeguarding', 'structure:third-party-harm', 'i think my mates dad is going to hit her again'],
+    [
+      'personal_data',
+      'structure:full-name-and-year',
+      "Liam Fairbairn in S2 got excluded, his da's inside as well",
+    ],
     // A disclosure shaped like a road worry: it happened before, or someone is named who would do it.
     ['safeguarding', 'structure:third-party-harm', 'a kid is going to get hit again if she tells'],
     [
@@ -131,6 +137,8 @@ describe('sentence-structure rules', () => {
     'im gonna batter u at dodgeball tmrw watch',
     "we're gonna destroy you at staff v students dodgeball sir, watch",
     'ill destroy u at fifa after school kyle no cap',
+    // The speaker would do it: a threat or a joke for threatIntent, not a third party harmed.
+    'gonna strangle my little brother he ate my lunch out the fridge lol',
     "i'll end you on minecraft pvp, bring diamond armour",
     "I'll destroy you at fifa later bro",
     'that crossing has no lollipop lady and cars fly down there. a kid will get hit one day',
