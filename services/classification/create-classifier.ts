@@ -1,4 +1,4 @@
-import { framedAsInnocent, inFirstPerson, namesWhenOrWhere } from './frames.js';
+import { framedAsInnocent, inFirstPerson, namesWhenOrWhere, withoutGameTimes } from './frames.js';
 import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
 import { type LinearModel, shippedModel } from './linear-model.js';
 import {
@@ -13,7 +13,7 @@ import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
 import { WORD_LIKE_FIRST_NAMES, YEAR_GROUP_MENTION } from './roster-terms.js';
 import { shippedLexicons } from './shipped-lexicons.js';
-import { StructureRules, withoutGameTimes } from './structure-rules.js';
+import { StructureRules } from './structure-rules.js';
 import { skeletonOf, TextNormaliser } from './text-normaliser.js';
 import {
   type Category,
@@ -842,14 +842,23 @@ const HONORIFIC = new Set(
 );
 /** Names no one has: after "Mr" these are still the insult ("Mr Wanker over there"). */
 const NEVER_A_NAME = new Set(
-  'wanker wankers twat cunt bastard prick bellend knob knobhead dickhead shithead arsehole asshole bitch slag slut whore tosser nonce paedo pedo'.split(
+  'wanker wankers twat twats cunt cunts bastard bastards prick pricks bellend bellends knob knobhead knobheads dickhead dickheads shithead shitheads shithole arsehole arseholes asshole assholes bitch bitches slag slags slut sluts whore whores tosser tossers nonce nonces paedo paedos pedo pedos fucker fuckers fucking fuckin fuckwit motherfucker motherfuckers shitty shite wanky cocksucker cocksuckers'.split(
     ' ',
   ),
 );
 
+/** Capitalised words beside a rude one that make it the insult, not a name ("Dick Head"). */
+const NOT_A_NAME_BESIDE = new Set([
+  ...NEVER_A_NAME,
+  ...'head heads face hole holes wad bag weed sucker suckers licker lickers end ends the you your ur what such stupid fat ugly big little absolute total fucking bloody'.split(
+    ' ',
+  ),
+]);
+
 /**
  * Whether `span` lies inside a capitalised word, as written, that follows a title ("Mr Dick",
- * "Uncle Dick is picking her up", "Mrs Dikshit"): a person's name, not the word inside it.
+ * "Uncle Dick is picking her up", "Mrs Dikshit") or, longer than the word, stands beside
+ * another capitalised name ("Jo Glasscock"): a person's name, not the word inside it.
  */
 function inATitledName(text: string, [start, end]: Span): boolean {
   let from = start;
@@ -858,8 +867,16 @@ function inATitledName(text: string, [start, end]: Span): boolean {
   while (to < text.length && /[\p{L}'’-]/u.test(text[to]!)) to++;
   const word = text.slice(from, to);
   if (!/^\p{Lu}/u.test(word) || NEVER_A_NAME.has(word.toLowerCase())) return false;
-  const before = /([\p{L}]+)\.?\s+$/u.exec(text.slice(Math.max(0, from - 16), from));
-  return before !== null && HONORIFIC.has(before[1]!.toLowerCase());
+  const before = /(\p{L}+)\.?\s+$/u.exec(text.slice(Math.max(0, from - 16), from))?.[1];
+  if (before !== undefined && HONORIFIC.has(before.toLowerCase())) return true;
+  // A surname with the word inside it, beside another capitalised name: "the Willy Cummings
+  // trophy", "Jo Glasscock". Not the word alone, which Title Case writes too ("Fuck Off").
+  if (word.length < end - start + 3) return false;
+  const after = /^\s+(\p{L}+)/u.exec(text.slice(to, to + 24))?.[1];
+  return [before, after].some(
+    (other) =>
+      other !== undefined && /^\p{Lu}\p{Ll}/u.test(other) && !NOT_A_NAME_BESIDE.has(other.toLowerCase()),
+  );
 }
 
 /**

@@ -10,7 +10,10 @@ import type { Label } from './types.js';
  *   a lesson, an assembly, a talk, an awareness week, a set text or a history topic ("the session
  *   on self harm and how to support a friend", "PC Evans in to talk to year 6 about sexting").
  * - A surprise, for safeguarding: a secret kept for the panto, an award or a leaving present.
- * - A lost or forgotten thing, for threats: "I'll kill him if he's lost another blazer".
+ * - A lost or forgotten thing, or whoever invented something, for threats: "I'll kill him if he's
+ *   lost another blazer", "I'm going to murder whoever invented homework on a Friday".
+ * - A game, for threats: "Aaron you're dead meat in the chess club final".
+ * - Knocks from sport, for safeguarding: "bruises all over from rugby".
  * - Laughing, for threats only: a laughing emoji or "lol" in the comment ("ur dead for tagging me
  *   😂"), unless the threat is the first-person intent rule's. A threat whose sentence names a
  *   time or place, or says it is meant ("see you outside the gate at 3 😂", "not joking", "go and
@@ -40,7 +43,11 @@ const LAUGHING =
  * another blazer", "im going to strangle her, shes left her PE kit on the bus AGAIN".
  */
 const TRIVIAL_CAUSE =
-  /\b(?:los(?:e|es|t|ing)|forg(?:et|ets|ot|etting|otten)|left|leaves?|leaving|without|ruin(?:s|ed)?|spill(?:s|ed)?|rip(?:s|ped)?|sees?|another) (?:[\w ]{0,24} )?(?:blazer|pe kit|kit|water bottles?|bottles?|coats?|jumpers?|cardigans?|jackets?|keys|lunch ?box|lunch|homework|reading book|book bag|shoes|trainers|glasses|tie|hat|gloves|scarf|uniform|calculator|pencil case|charger|school bag|planner|letter|reading record)\b|\b(?:blazer|pe kit|kit|water bottle|coat|jumper|keys|homework|reading book|book bag|shoes|glasses|tie|uniform) (?:left|lost|forgotten|gone missing)\b/;
+  /\b(?:los(?:e|es|t|ing)|forg(?:et|ets|ot|etting|otten)|left|leaves?|leaving|without|ruin(?:s|ed)?|spill(?:s|ed)?|rip(?:s|ped)?|sees?|another) (?:[\w ]{0,24} )?(?:blazer|pe kit|kit|water bottles?|bottles?|coats?|jumpers?|cardigans?|jackets?|keys|lunch ?box|lunch|homework|reading book|book bag|shoes|trainers|glasses|tie|hat|gloves|scarf|uniform|calculator|pencil case|charger|school bag|planner|letter|reading record)\b|\bwhoever (?:invented|came up with|thought of|decided on|designed)\b|\b(?:blazer|pe kit|kit|water bottle|coat|jumper|keys|homework|reading book|book bag|shoes|glasses|tie|uniform) (?:left|lost|forgotten|gone missing)\b/;
+
+/** Knocks from sport, for safeguarding: "bruises all over from rugby". */
+const SPORTS_INJURY =
+  /\bfrom (?:rugby|football|footy|hockey|netball|training|the match|pe|boxing|judo|karate|gymnastics|the trampoline|cricket|lacrosse|basketball)\b/;
 
 /** A threat is meant when it names a when or a where, or says so, laughing or not. */
 const MEANT =
@@ -74,11 +81,47 @@ export function inFirstPerson(sentence: string): boolean {
  * written) for a threat.
  */
 export function framedAsInnocent(label: Label, sentence: string, comment: string): boolean {
-  if (label.category === 'safeguarding') return TEACHING.test(sentence) || SURPRISE.test(sentence);
+  if (label.category === 'safeguarding')
+    return TEACHING.test(sentence) || SURPRISE.test(sentence) || SPORTS_INJURY.test(sentence);
   if (label.category !== 'offensive') return false;
   if (label.subcategory === 'sexual' || label.subcategory === 'hate') return TEACHING.test(sentence);
   // A threat named with a when or a where never reaches here (namesWhenOrWhere).
   if (label.subcategory !== 'threat') return false;
-  if (TRIVIAL_CAUSE.test(sentence)) return true;
+  if (TRIVIAL_CAUSE.test(sentence) || ENDS_AT_A_GAME.test(sentence)) return true;
   return !label.source.startsWith('structure:first-person-intent') && LAUGHING.test(comment);
+}
+
+const words = (s: string): ReadonlySet<string> => new Set(s.trim().split(/\s+/));
+
+/** Games played on a screen or at a table: nobody is hurt "at fifa", whenever it is played. */
+export const SCREEN_GAME = words(
+  'fifa fortnite minecraft roblox cod warzone apex valorant pvp mario mariokart chess draughts checkers uno monopoly scrabble cluedo kahoot bingo cards connect4',
+);
+export const GAME: ReadonlySet<string> = new Set([
+  ...SCREEN_GAME,
+  ...words(
+    'dodgeball rounders badminton pool snooker darts pingpong tennis squash golf netball football footy rugby cricket hockey basketball volleyball tig tag',
+  ),
+]);
+/** When a game is played: not, by itself, a threat's when ("I'll thrash you at chess tmrw"). */
+export const GAME_TIME =
+  /\b(?:tomorrow|tmrw|tonight|today|later|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/g;
+/** A screen game's when may be after school too: that is when it is played. */
+export const SCREEN_GAME_TIME =
+  /\b(?:tomorrow|tmrw|tonight|today|later|after school|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/g;
+const PLAYS_A_GAME = new RegExp(`\\b(?:at|in|on) (?:\\w+ ){0,3}?(?:${[...GAME].join('|')})\\b`);
+const PLAYS_A_SCREEN_GAME = new RegExp(`\\b(?:at|in|on) (?:\\w+ ){0,3}?(?:${[...SCREEN_GAME].join('|')})\\b`);
+/** A sentence that ends at a game: "you're dead meat in the chess club final 😈" (not "at
+ * football practice then pour bleach on u"). */
+const ENDS_AT_A_GAME = new RegExp(
+  `\\b(?:at|in|on) (?:\\w+ ){0,3}?(?:${[...GAME].join('|')})(?: (?:club|final|match|game|tournament|later|again|lol|lmao|haha|mate|bro|tmrw|tomorrow|tonight|today))*\\W*$`,
+);
+
+/**
+ * `sentence` (TextNormaliser.light) without the times of a game it names: "ur dead meat at
+ * dodgeball tmrw 😂" names when the game is, not when a threat is meant.
+ */
+export function withoutGameTimes(sentence: string): string {
+  if (PLAYS_A_SCREEN_GAME.test(sentence)) return sentence.replace(SCREEN_GAME_TIME, ' ');
+  return PLAYS_A_GAME.test(sentence) ? sentence.replace(GAME_TIME, ' ') : sentence;
 }

@@ -1,6 +1,6 @@
 import model from 'wink-eng-lite-web-model';
 import winkNLP from 'wink-nlp';
-import { namesWhenOrWhere } from './frames.js';
+import { GAME, GAME_TIME, namesWhenOrWhere, SCREEN_GAME, SCREEN_GAME_TIME } from './frames.js';
 import type { Category, Severity } from './types.js';
 
 /**
@@ -139,36 +139,10 @@ const BEAT_AT = words(
   'beat batter destroy smash thrash hammer end wreck murder kill bury annihilate demolish whoop own cream pummel',
 );
 /** Games and sports one plays against someone, as in "I'll beat you at ___" (not lessons: a place). */
-/** Games played on a screen or at a table: nobody is hurt "at fifa", whenever it is played. */
-const SCREEN_GAME = words(
-  'fifa fortnite minecraft roblox cod warzone apex valorant pvp mario mariokart chess draughts checkers uno monopoly scrabble cluedo kahoot bingo cards connect4',
-);
-const GAME = new Set([
-  ...SCREEN_GAME,
-  ...words(
-    'dodgeball rounders badminton pool snooker darts pingpong tennis squash golf netball football footy rugby cricket hockey basketball volleyball tig tag',
-  ),
-]);
 /** All that may follow the game: the end of a friendly jibe. */
 const AFTER_A_GAME = words(
   'later again lol lmao haha mate bro m8 fam pal xx x jk innit watch sir miss tmrw tomorrow tonight today monday tuesday wednesday thursday friday saturday sunday',
 );
-/** When a game is played: not, by itself, a threat's when ("I'll thrash you at chess tmrw"). */
-const GAME_TIME = /\b(?:tomorrow|tmrw|tonight|today|later|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/g;
-/** A screen game's when may be after school too: that is when it is played. */
-const SCREEN_GAME_TIME =
-  /\b(?:tomorrow|tmrw|tonight|today|later|after school|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/g;
-const PLAYS_A_GAME = new RegExp(`\\b(?:at|in|on) (?:\\w+ ){0,3}?(?:${[...GAME].join('|')})\\b`);
-const PLAYS_A_SCREEN_GAME = new RegExp(`\\b(?:at|in|on) (?:\\w+ ){0,3}?(?:${[...SCREEN_GAME].join('|')})\\b`);
-
-/**
- * `sentence` (TextNormaliser.light) without the times of a game it names: "ur dead meat at
- * dodgeball tmrw 😂" names when the game is, not when a threat is meant.
- */
-export function withoutGameTimes(sentence: string): string {
-  if (PLAYS_A_SCREEN_GAME.test(sentence)) return sentence.replace(SCREEN_GAME_TIME, ' ');
-  return PLAYS_A_GAME.test(sentence) ? sentence.replace(GAME_TIME, ' ') : sentence;
-}
 /** Said to be meant, beyond frames.ts's when and where. */
 const MEANT_HERE =
   /\b(?:no ?(?:one|body) (?:will|can|gonna) see|no teachers|for real|behind the|bringing|hospital)\b/;

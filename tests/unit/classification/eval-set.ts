@@ -33,7 +33,8 @@ export interface LabelledRow extends EvalRow {
  * `dev9` (two more, 340) the session's last corpora. `dev10` (session 11, two more writers, 338
  * hard negatives) was committed unread, to be read once after session 11's choices. `dev11`
  * (session 12, two more writers, 359 hard negatives, some of them names and parents' hyperbole)
- * was committed unread and read first after session 12's first choices.
+ * was committed unread and read first after session 12's first choices; `dev12` (two more) after
+ * its later ones.
  */
 export type SplitName =
   | 'dev'
@@ -47,6 +48,7 @@ export type SplitName =
   | 'dev9'
   | 'dev10'
   | 'dev11'
+  | 'dev12'
   | 'test';
 
 /** The splits rules, training runs and operating points may be chosen on: every one but test. */
@@ -62,6 +64,7 @@ export const TUNING_SPLITS = [
   'dev9',
   'dev10',
   'dev11',
+  'dev12',
 ] as const;
 
 export const CATEGORIES: readonly Category[] = [

@@ -97,6 +97,7 @@ describe('the learned model overruling a rule in a frame', () => {
     ["I'll kill him if he's lost another blazer", 'offensive'],
     // A game's time is when it is played; a surprise for a wedding; a child's question at home.
     ['Jake ur dead meat at dodgeball tmrw 😂', 'offensive'],
+    ["Aaron you're dead meat in the chess club final 😈", 'offensive'],
     [
       "Our little secret: Year 6 are making a video for Mr Byrne's wedding, don't let him see this post!",
       'safeguarding',
@@ -148,6 +149,8 @@ describe('the learned model overruling a rule in a frame', () => {
     ['Y8 had a county lines awareness talk, my son said he owes them money and is scared', 'safeguarding'],
     ['ill stab him if he loses my blazer again', 'offensive'],
     ['ur dead meat at dodgeball tmrw, bring a knife', 'offensive'],
+    ['ill batter u at football practice then pour bleach on u, dont test me', 'offensive'],
+    ['bruises all over from rugby, thats what dad tells me to say', 'safeguarding'],
     ['Jake ur dead meat tmrw 😂 see u at the bus stop', 'offensive'],
     [
       'after the county lines talk my son asked me if it is normal that the older lads give him money',
