@@ -47,11 +47,11 @@ const NOT_A_LAST_NAME = new Set(
 const SHOW_TITLE = new Set(
   'oliver matilda annie joseph aladdin bugsy shrek cinderella pinocchio moana mulan heidi'.split(' '),
 );
-/** What comes just before a show's title: "can't wait to see Oliver", "the cast of Annie". */
-const TITLE_BEFORE = /\b(?:see|seeing|watch|watching|of|for)\s+$/i;
+/** What comes just before a show's title: "can't wait to see Oliver", "tickets for Matilda". */
+const TITLE_BEFORE = /\b(?:see|seeing|watch|watching|production of|performance of|tickets for)\s+$/i;
 /** Talk of a show, in TextNormaliser.light: a show title beside it is the show. */
 const SHOW_TALK =
-  /\b(?:break a leg|show|musical|production|performances?|panto|tickets?|cast|rehearsals?|opening night|matinee|curtain)\b/;
+  /\b(?:break a leg|musical|production|performances?|panto|opening night|matinee|curtain call|dress rehearsal)\b/;
 /**
  * Sources the model may overrule: the shipped lexicons and the sentence-structure rules. Swearing
  * (obscenity's word list, whose slurs and sexual words included, and the lexicons' profanity), a
@@ -108,6 +108,12 @@ interface TermInfo {
   allowForm?: { skel: string; prefix: boolean } | null;
   /** For allow terms: a name or a school's own phrase, which the learned model does not read. */
   hideFromModel?: boolean;
+  /**
+   * For a shipped name written with capitals ("from Bell End"): which of its words must be
+   * capitalised in the text, as a place is and an insult often is not ("a text from bell end the
+   * head"). Such a name must also be spelled in full ("via twat" is not "via Twatt").
+   */
+  asWritten?: boolean[] | undefined;
   /**
    * For a label term with a word of one repeated letter ("xxx"): the form the text must spell in
    * full. Repeated letters are collapsed when matching, so "xxx" would otherwise be met by any lone
@@ -182,7 +188,7 @@ class LexiconClassifier implements Classifier {
 
   constructor(
     lexicons: Lexicon[],
-    allowTerms: { read: string[]; hidden: string[] },
+    allowTerms: { read: string[]; names: string[]; hidden: string[] },
     options: ClassifierOptions,
     model: LinearModel | null,
     version: string,
@@ -246,6 +252,10 @@ class LexiconClassifier implements Classifier {
       group: -1,
     };
     for (const term of allowTerms.read) this.addTerm(term, { ...allow, allowForm: allowFormOf(term) });
+    for (const term of allowTerms.names) {
+      const asWritten = capitalsOf(term);
+      this.addTerm(term, { ...allow, allowForm: allowFormOf(term), hideFromModel: true, asWritten });
+    }
     for (const term of allowTerms.hidden) {
       this.addTerm(term, { ...allow, allowForm: allowFormOf(term), hideFromModel: true });
     }
@@ -310,10 +320,12 @@ class LexiconClassifier implements Classifier {
 
     this.trie.match(n.skel, this.onTrieHit);
     const titledNames: number[] = [];
+    const nameWords: Span[] = [];
     this.profanity.match(n.skel, (hit) => {
       const mapped = this.obscenityMap.words[hit.word] ?? this.obscenityMap.default;
       const span = this.skelSpan(hit.start, hit.end);
       if (inATitledName(text, span)) {
+        nameWords.push(wordAround(text, span));
         // Nor does the model read it: it has seen the word, not the name.
         let [start, end] = [hit.start, hit.end];
         while (start > 0 && n.skel[start - 1] !== ' ') start--;
@@ -341,6 +353,8 @@ class LexiconClassifier implements Classifier {
         const end = this.hitEnds[i]!;
         const form = info.allowForm;
         const spelled = !!form && spellsAtLeast(n.skel.slice(start, end), form.skel, form.prefix);
+        if (info.asWritten && !(spelled && capitalisedAs(text, this.skelSpan(start, end), info.asWritten)))
+          continue;
         // The model does not read an allowed name or a school's allowed phrase: a place or a name
         // it never saw in context ("Fagin", "Upper Dicker", a school's "Cockshutt") would read as
         // the word inside it. The shipped phrases ("break a leg", "assess") it learned in context.
@@ -367,7 +381,7 @@ class LexiconClassifier implements Classifier {
       if (
         info.category === 'offensive' &&
         SWEAR_SUBCATEGORIES.has(info.subcategory) &&
-        inATitledName(text, span)
+        nameWords.some(([from, to]) => from <= span[0] && span[1] <= to)
       )
         continue;
       this.add(info.category, info.subcategory, info.severity, info.source, span);
@@ -669,9 +683,11 @@ class LexiconClassifier implements Classifier {
     for (const name of names) {
       // "Willow class", "class Willow": the class's name, not a pupil's.
       if (mentions.some((m) => m[0] < name[1] && name[0] < m[1])) continue;
-      if (atTheShow && this.isShowTitle(text, name)) continue;
+      // Only when the year group comes first ("Year 6 ... see Oliver!"), never "Joseph in Y5".
+      const show = atTheShow && this.isShowTitle(text, name);
       for (const mention of mentions) {
         const gap = mention[0] >= name[1] ? mention[0] - name[1] : name[0] - mention[1];
+        if (show && mention[1] <= name[0]) continue;
         if (gap <= NAME_TO_YEAR_GAP && gap >= -1) {
           this.add('safeguarding', 'pupil_named', 'high', 'roster:first-name-and-year', name);
           this.add('safeguarding', 'pupil_named', 'high', 'roster:first-name-and-year', mention);
@@ -683,7 +699,7 @@ class LexiconClassifier implements Classifier {
   /** "see Oliver", "tickets for Matilda", "Annie!": a show's title, not a pupil. */
   private isShowTitle(text: string, [start, end]: Span): boolean {
     if (!SHOW_TITLE.has(text.slice(start, end).toLowerCase())) return false;
-    return text[end] === '!' || TITLE_BEFORE.test(text.slice(Math.max(0, start - 14), start));
+    return text[end] === '!' || TITLE_BEFORE.test(text.slice(Math.max(0, start - 16), start));
   }
 
   private skelSpan(start: number, end: number): Span {
@@ -860,18 +876,46 @@ const NOT_A_NAME_BESIDE = new Set([
  * "Uncle Dick is picking her up", "Mrs Dikshit") or, longer than the word, stands beside
  * another capitalised name ("Jo Glasscock"): a person's name, not the word inside it.
  */
-function inATitledName(text: string, [start, end]: Span): boolean {
+/** For a term with capitals ("from Bell End"): whether each word is capitalised; else undefined. */
+function capitalsOf(term: string): boolean[] | undefined {
+  const words = term.trim().split(/\s+/);
+  return words.some((w) => /^\p{Lu}/u.test(w)) ? words.map((w) => /^\p{Lu}/u.test(w)) : undefined;
+}
+
+/** Whether the words of `text` in `span` start with a capital wherever `capitals` says. */
+function capitalisedAs(text: string, [start, end]: Span, capitals: boolean[]): boolean {
+  const words = text
+    .slice(start, end)
+    .split(/[^\p{L}\p{N}'’]+/u)
+    .filter((w) => w.length > 0);
+  return capitals.every((capital, i) => !capital || /^\p{Lu}/u.test(words[i] ?? ''));
+}
+
+/** The word of `text` around `span`, with its apostrophes and hyphens ("Wankhede's"). */
+function wordAround(text: string, [start, end]: Span): Span {
   let from = start;
   let to = end;
   while (from > 0 && /[\p{L}'’-]/u.test(text[from - 1]!)) from--;
   while (to < text.length && /[\p{L}'’-]/u.test(text[to]!)) to++;
+  return [from, to];
+}
+
+function inATitledName(text: string, [start, end]: Span): boolean {
+  const [from, to] = wordAround(text, [start, end]);
   const word = text.slice(from, to);
-  if (!/^\p{Lu}/u.test(word) || NEVER_A_NAME.has(word.toLowerCase())) return false;
+  const lower = word.toLowerCase();
+  if (!/^\p{Lu}/u.test(word) || NEVER_A_NAME.has(lower)) return false;
+  // A name holds the word inside it with letters that are no insult's ("Wank-hede", "Dik-shit",
+  // "Glass-cock"), or is a name people have ("Dick", "Fanny"). "Mr Fuckface", "Miss Slapper"
+  // and "Mr Fag" are the insult with a title.
+  const rest = lower.slice(0, start - from) + lower.slice(end - from);
+  const inside = rest.length >= 3 && !INSULT_PART.test(rest);
+  if (!inside && !RUDE_LOOKING_NAMES.has(lower)) return false;
   const before = /(\p{L}+)\.?\s+$/u.exec(text.slice(Math.max(0, from - 16), from))?.[1];
   if (before !== undefined && HONORIFIC.has(before.toLowerCase())) return true;
   // A surname with the word inside it, beside another capitalised name: "the Willy Cummings
   // trophy", "Jo Glasscock". Not the word alone, which Title Case writes too ("Fuck Off").
-  if (word.length < end - start + 3) return false;
+  if (!inside) return false;
   const after = /^\s+(\p{L}+)/u.exec(text.slice(to, to + 24))?.[1];
   return [before, after].some(
     (other) =>
@@ -879,16 +923,19 @@ function inATitledName(text: string, [start, end]: Span): boolean {
   );
 }
 
+/** First names and surnames people have that are also rude words. */
+const RUDE_LOOKING_NAMES = new Set(['dick', 'dicky', 'dickie', 'willy', 'willie', 'fanny', 'butt', 'butts']);
+/** What turns a rude word into an insult when joined to it: "-face", "-head", "-wit", "-phile". */
+const INSULT_PART =
+  /^(?:face|faces|head|heads|hole|holes|wad|wads|bag|bags|sucker|suckers|licker|lickers|wit|wits|stain|stains|show|shows|tard|tards|nugget|muncher|weasel|phile|philes|ing|in|er|ers|y|ed|s|es|ish|ty|tastic|bag|brain|brains|lord|master|wipe|stick)$/;
+
 /**
  * Everyday words that a term's word becomes when its doubled letter is collapsed, as matching
- * does ("noose" to "nose", "coons" to "cons", "shoot him" to "shot him"): such a term matches only
- * where the text spells the doubled letter ("pros and cons", "a bloody nose" are not it).
+ * does ("noose" to "nose", "coons" to "cons"): such a term matches only where the text spells the
+ * doubled letter ("pros and cons", "a bloody nose" are not it). Only these: collapsing is also how
+ * a typo still matches ("better of dead", "not to tel", "jump of a bridge"), and those must.
  */
-const EVERYDAY_COLLAPSED = new Set(
-  'nose con cons shot god por pol lok hok met se of ben wek fel kep tel hel bel al wil il stil as mary fod'.split(
-    ' ',
-  ),
-);
+const EVERYDAY_COLLAPSED = new Set(['nose', 'con', 'cons']);
 
 function collapsesToAWord(term: string): boolean {
   return term
@@ -951,7 +998,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   if (model !== null) parts.push(`model@${model.version}`);
   return new LexiconClassifier(
     shipped.lexicons,
-    { read: shipped.allow.terms, hidden: [...shipped.allow.names, ...(options.allowList ?? [])] },
+    { read: shipped.allow.terms, names: shipped.allow.names, hidden: options.allowList ?? [] },
     options,
     model,
     parts.join(';'),

@@ -3,7 +3,7 @@
  * Used only beside a roster first name: a first name alone is too common to mean a pupil.
  */
 export const YEAR_GROUP_MENTION =
-  /\b(?:year|yr|y)\s?-?(?:1[0-3]|[1-9]|r|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen)\b|\bclass\s?(?:1[0-3]|[1-9])[a-z]?\b|\b[1-9][a-z]\b|\b[sp][1-7]\b|\b(?:reception|nursery)\b|\b(?:key\s?stage\s?|ks\s?)[1-5]\b/g;
+  /\b(?:year|yr|y)\s?-?(?:1[0-3]|[1-9]|r|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen)\b|\bclass\s?(?:1[0-3]|[1-9])[a-z]?\b|\b[1-9][a-z]\b|\bs[1-6]\b|\bp[1-7]\b|\b(?:reception|nursery)\b|\b(?:key\s?stage\s?|ks\s?)[1-5]\b/g;
 
 /** The whole of a span is one year-group or class mention ("Year 6", "Reception", "6C"). */
 export function isYearGroupMention(text: string): boolean {

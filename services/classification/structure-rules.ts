@@ -73,6 +73,10 @@ function inflected(set: ReadonlySet<string>): ReadonlySet<string> {
 
 // Person.
 const FIRST_PERSON = words('i im ima imma ill we ive id me myself');
+/** Between the speaker and the harm in "im gonna", "i am going to", "ill just", "imma really". */
+const SPEAKER_INTENT = words(
+  'will ll ill shall gonna gunna going to finna imma ima am just really actually literally defo deffo',
+);
 const INTENT = words('will ll shall gonna gunna gonna going finna imma ima about tryna wanna want');
 /** An intent word that opens a sentence with the speaker left out ("gonna stab u"). */
 const SPEAKER_UNSAID = words('gonna gunna finna gon');
@@ -143,6 +147,17 @@ const BEAT_AT = words(
 const AFTER_A_GAME = words(
   'later again lol lmao haha mate bro m8 fam pal xx x jk innit watch sir miss tmrw tomorrow tonight today monday tuesday wednesday thursday friday saturday sunday',
 );
+/** What may stand between "at" and the game ("at staff v students dodgeball"). */
+const BEFORE_A_GAME = words(
+  'the a staff v vs students pupils parents teachers sports day house year yr school club inter',
+);
+/** After a screen game, its kit and how it is played too. */
+const AFTER_A_SCREEN_GAME = new Set([
+  ...AFTER_A_GAME,
+  ...words(
+    'no cap bring ur your controller headset dont do nt not even bother try trying logging log on after school pvp online',
+  ),
+]);
 /** Said to be meant, beyond frames.ts's when and where. */
 const MEANT_HERE =
   /\b(?:no ?(?:one|body) (?:will|can|gonna) see|no teachers|for real|behind the|bringing|hospital)\b/;
@@ -501,12 +516,12 @@ export class StructureRules {
 
   /** Whether the harm at `k` is the speaker's own intent: "i'll", "im gonna", "gonna" opening. */
   private speakerWould(s: Sentence, k: number): boolean {
-    const before = s.normal.slice(Math.max(0, k - 3), k);
-    if (!before.some((x) => INTENT.has(x) || x === 'ill' || x === 'imma' || x === 'ima')) return false;
-    const opener = s.normal[0]!;
-    return (
-      SPEAKER_UNSAID.has(opener) || s.normal.slice(Math.max(0, k - 5), k).some((x) => FIRST_PERSON.has(x))
-    );
+    // Walk back from the harm over intent words only ("im gonna", "i am going to", "ill just").
+    let j = k - 1;
+    while (j >= 0 && SPEAKER_INTENT.has(s.normal[j]!)) j--;
+    if (j === k - 1) return false;
+    if (j < 0) return SPEAKER_UNSAID.has(s.normal[0]!) || s.normal[0] === 'ill' || s.normal[0] === 'imma';
+    return FIRST_PERSON.has(s.normal[j]!);
   }
 
   /** "a man in a van keeps offering the year 6 girls vapes": an adult, a child, contact or gifts. */
@@ -587,20 +602,16 @@ function beatenAtAGame(s: Sentence, k: number, comment: string): boolean {
   for (let at = k + 2; at < Math.min(s.normal.length, k + 5); at++) {
     const word = s.normal[at];
     if (word !== 'at' && word !== 'in' && word !== 'on') continue;
-    // The game may come a few words on: "at staff v students dodgeball".
+    // The game may come a few words on: "at staff v students dodgeball" (not "in the bogs
+    // before chess").
     let game = at + 1;
-    while (game < Math.min(s.normal.length, at + 5) && !GAME.has(s.normal[game]!)) game++;
+    while (game < Math.min(s.normal.length, at + 4) && BEFORE_A_GAME.has(s.normal[game]!)) game++;
     if (game >= s.normal.length || !GAME.has(s.normal[game]!)) return false;
-    const after = s.normal.slice(game + 1);
-    // After a screen game anything but a harm or a weapon ("bring diamond armour"); after a
-    // sport, nothing but banter and when it is played.
+    // After the game, banter and when it is played; after a screen game, also its kit ("bring ur
+    // controller"). Anything else ("and then his nan's house gets it") keeps the threat.
     const screen = SCREEN_GAME.has(s.normal[game]!);
-    if (
-      screen
-        ? after.some((x) => HARM_STRONG.has(x) || WEAPON.has(x))
-        : !after.every((x) => AFTER_A_GAME.has(x))
-    )
-      return false;
+    const allowed = screen ? AFTER_A_SCREEN_GAME : AFTER_A_GAME;
+    if (!s.normal.slice(game + 1).every((x) => allowed.has(x))) return false;
     if (
       namesWhenOrWhere(comment.replace(screen ? SCREEN_GAME_TIME : GAME_TIME, ' ')) ||
       MEANT_HERE.test(comment)

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../services/classification/create-classifier.js';
-import { ATTACK_FAMILIES, loadAttackSet, loadRoster } from './eval-set.js';
+import {
+  ATTACK_FAMILIES,
+  ATTACK_S12_ROSTER,
+  loadAttackSet,
+  loadExceptionAttackSet,
+  loadRoster,
+} from './eval-set.js';
 
 // The exceptions that keep school life unflagged (a win at a game, a road-safety worry, a lesson
 // or charity event that names a harm, a place or plant spelled like a rude word) must not swallow
@@ -45,5 +51,32 @@ describe('real concerns written in the shape of the classifier’s exceptions', 
       .map((r) => r.id);
     // Each of these reaches nobody. Listed so that a change that adds to them shows which.
     expect(unflagged.length, unflagged.join(' ')).toBeLessThanOrEqual(RATCHET_UNFLAGGED);
+  });
+});
+
+// Session 12 added exceptions of its own, and a review wrote 193 real concerns and insults to slip
+// through them (tests/fixtures/classification/attack-s12.jsonl). The first version of those
+// exceptions missed 63 (47 of them only because of the exceptions: "half his mates have been self
+// harming this term my son said", "if Mr Dean confiscates another water bottle I will stab him",
+// "Mr Fuckface", "i would be better of dead"); the exceptions were narrowed or dropped until
+// they missed fewer than session 11's classifier did (18). RATCHET: never loosen it.
+const RATCHET_EXCEPTIONS_MISSED = 16;
+
+describe('real concerns written to slip through session 12’s exceptions', () => {
+  const attacks = loadExceptionAttackSet();
+  const plain = createClassifier();
+  const withRoster = createClassifier({ roster: ATTACK_S12_ROSTER });
+
+  it(`misses no more than ${RATCHET_EXCEPTIONS_MISSED} of ${attacks.length}`, () => {
+    expect(attacks.length).toBe(193);
+    const missed = attacks.filter((row) => {
+      const c = row.exception === 7 ? withRoster : plain;
+      const found = new Set(c.classify(row.text).labels.map((l) => l.category));
+      return row.expect.some((category) => !found.has(category));
+    });
+    expect(
+      missed.length,
+      missed.map((r) => `${r.id} (exception ${r.exception})`).join(' '),
+    ).toBeLessThanOrEqual(RATCHET_EXCEPTIONS_MISSED);
   });
 });

@@ -127,3 +127,31 @@ export const ATTACK_FAMILIES: Readonly<Record<AttackRow['family'], string>> = {
 export function loadAttackSet(): AttackRow[] {
   return jsonl<AttackRow>(fixture('classification/attack.jsonl'));
 }
+
+/**
+ * Session 12's review of its own exceptions: real concerns and abuse written to slip through each
+ * one (1 a parent's asides, 2 teaching and surprise frames, 3 a lost thing or a game framing a
+ * threat, 4 games and the speaker's own intent, 5 names after a title and doubled letters, 6 the
+ * allowed names, 7 show titles, 8 Scottish year groups). Exception 7's rows are read with
+ * `ATTACK_S12_ROSTER`, since show titles only matter beside a roster's names.
+ */
+export interface ExceptionAttackRow {
+  id: string;
+  exception: number;
+  text: string;
+  expect: Category[];
+}
+
+export const ATTACK_S12_ROSTER: RosterEntry[] = [
+  { firstName: 'Oliver', lastName: 'Hughes', yearGroup: '6' },
+  { firstName: 'Matilda', lastName: 'Reid', yearGroup: '4' },
+  { firstName: 'Annie', lastName: 'Walsh', yearGroup: '3' },
+  { firstName: 'Joseph', lastName: 'Okoro', yearGroup: '5' },
+  { firstName: 'Heidi', lastName: 'Clarke', yearGroup: '2' },
+  { firstName: 'Callum', lastName: 'McLeod', yearGroup: 'S4' },
+  { firstName: 'Isla', lastName: 'Fraser', yearGroup: 'P5' },
+];
+
+export function loadExceptionAttackSet(): ExceptionAttackRow[] {
+  return jsonl<ExceptionAttackRow>(fixture('classification/attack-s12.jsonl'));
+}

@@ -80,32 +80,15 @@ describe('the learned model overruling a rule in a frame', () => {
       'offensive',
     ],
     ['our little secret: the staff panto is happening on friday, dont tell the kids', 'safeguarding'],
-    // A parent's "my son said" and "made me think" are not the speaker's own concern.
-    [
-      'Y8 had a county lines awareness talk today from the youth workers, my son said it was eye opening',
-      'safeguarding',
-    ],
-    [
-      'history today was on how extremist groups radicalised young people in 1930s germany, made me think',
-      'safeguarding',
-    ],
     [
       'the theatre company doing the county lines play was amazing, really hit home for year 9',
       'safeguarding',
     ],
     // A parent's exasperation at a lost thing.
     ["I'll kill him if he's lost another blazer", 'offensive'],
-    // A game's time is when it is played; a surprise for a wedding; a child's question at home.
+    // A game's time is when it is played.
     ['Jake ur dead meat at dodgeball tmrw 😂', 'offensive'],
     ["Aaron you're dead meat in the chess club final 😈", 'offensive'],
-    [
-      "Our little secret: Year 6 are making a video for Mr Byrne's wedding, don't let him see this post!",
-      'safeguarding',
-    ],
-    [
-      "After the county lines talk my son asked me what a trap house is. Glad they're teaching it",
-      'safeguarding',
-    ],
     ['im going to strangle her, shes left her PE kit on the bus AGAIN', 'offensive'],
   ])(
     'drops a rule in a lesson, a talk, a book, a surprise, a lost blazer or a laugh: %s',
@@ -157,6 +140,21 @@ describe('the learned model overruling a rule in a frame', () => {
       'safeguarding',
     ],
     ["I'll kill him if he's lost another blazer, see you at the gate at 3", 'offensive'],
+    // Session 12's review: what its first exceptions let through.
+    [
+      'Great PSHE lesson, half his mates have been self harming this term my son said, thanks Mrs Patel',
+      'safeguarding',
+    ],
+    [
+      'Lovely assembly, half his class have been self harming this term which made me think, thanks Mrs Patel',
+      'safeguarding',
+    ],
+    [
+      'Happy birthday to my little man, 11 today, he wants to die every day at this school but we love him x',
+      'safeguarding',
+    ],
+    ['Love the school but if Mr Dean confiscates another water bottle I will stab him', 'offensive'],
+    ["Great photos, but if Mr Dean takes another phone charger off him I'll stab him", 'offensive'],
     // The clause still reads as the concern it is.
     ['loved the session on mental health, cant go on like this', 'safeguarding'],
   ])('keeps a concern said in the same frame: %s', (text, category) => {

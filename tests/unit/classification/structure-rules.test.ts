@@ -91,6 +91,17 @@ describe('sentence-structure rules', () => {
     ],
     ['offensive', 'structure:first-person-intent-to-harm', 'ill batter u at football after school'],
     ['offensive', 'structure:first-person-intent-to-harm', 'ill destroy u at fifa then batter u outside'],
+    [
+      'offensive',
+      'structure:first-person-intent-to-harm',
+      "imma end him on fifa and then his nan's house gets it",
+    ],
+    ['offensive', 'structure:first-person-intent-to-harm', "i'll smash him in the bogs before chess"],
+    [
+      'safeguarding',
+      'structure:third-party-harm',
+      'Brilliant sports day, im worried her boyfriend will strangle my sister again',
+    ],
     ['offensive', 'structure:first-person-intent-to-harm', 'gonna batter the year 10 who nicked my bike'],
     ['safeguarding', 'structure:third-party-harm', 'i think my mates dad is going to hit her again'],
     [
@@ -136,7 +147,7 @@ describe('sentence-structure rules', () => {
     'im gonna batter u at dodgeball lol',
     'im gonna batter u at dodgeball tmrw watch',
     "we're gonna destroy you at staff v students dodgeball sir, watch",
-    'ill destroy u at fifa after school kyle no cap',
+    'ill destroy u at fifa tonight dont even bother logging on',
     // The speaker would do it: a threat or a joke for threatIntent, not a third party harmed.
     'gonna strangle my little brother he ate my lunch out the fridge lol',
     "i'll end you on minecraft pvp, bring diamond armour",
