@@ -34,7 +34,7 @@ const OBSCENITY_VERSION = 'obscenity-en.0.4.6';
 const NAME_TO_YEAR_JOIN = /^[\s,(]*(?:(?:in|from|of|is in|at)\s+)?(?:class\s+)?$/i;
 const FULL_NAME = /\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?) (\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b/gu;
 const NOT_A_FIRST_NAME = new Set(
-  'mr mrs miss ms dr sir madam year yr well thank thanks happy good great merry dear the this that these our your my his her their class form head deputy congrats congratulations huge big lovely brilliant welcome hello hi has have is are was can could will would please reception nursery school sports world book red blue green christmas easter summer spring autumn winter monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december st saint team house lower upper key stage secret striped little old new last first next art music drama science maths history reading father mother'.split(
+  'mr mrs miss ms dr sir madam year yr well thank thanks happy good great merry dear the this that these our your my his her their class form head deputy congrats congratulations huge big lovely brilliant welcome hello hi has have is are was can could will would please reception nursery school sports world book red blue green christmas easter summer spring autumn winter monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december st saint team house lower upper key stage secret striped little old new last first next art music drama science maths history reading father mother samsung galaxy apple google'.split(
     ' ',
   ),
 );
@@ -905,11 +905,14 @@ function inATitledName(text: string, [start, end]: Span): boolean {
   const word = text.slice(from, to);
   const lower = word.toLowerCase();
   if (!/^\p{Lu}/u.test(word) || NEVER_A_NAME.has(lower)) return false;
-  // A name holds the word inside it with letters that are no insult's ("Wank-hede", "Dik-shit",
-  // "Glass-cock"), or is a name people have ("Dick", "Fanny"). "Mr Fuckface", "Miss Slapper"
-  // and "Mr Fag" are the insult with a title.
-  const rest = lower.slice(0, start - from) + lower.slice(end - from);
-  const inside = rest.length >= 3 && !INSULT_PART.test(rest);
+  // Only names people have: "Dick", "Fanny", and surnames such as Wankhede, Dikshit, Glasscock,
+  // Cummings. Any other rude word after a title is the insult with a title ("Mr Fuckface",
+  // "Miss Slapper", "Mr Shitgibbon"), whatever it is joined to.
+  // The part of a double-barrelled name the word is in ("Dickinson-Cockburn").
+  const partStart = lower.lastIndexOf('-', start - from) + 1;
+  const partEnd = lower.indexOf('-', end - from);
+  const part = lower.slice(partStart, partEnd < 0 ? undefined : partEnd);
+  const inside = RUDE_LOOKING_SURNAME.test(part);
   if (!inside && !RUDE_LOOKING_NAMES.has(lower)) return false;
   const before = /(\p{L}+)\.?\s+$/u.exec(text.slice(Math.max(0, from - 16), from))?.[1];
   if (before !== undefined && HONORIFIC.has(before.toLowerCase())) return true;
@@ -925,9 +928,14 @@ function inATitledName(text: string, [start, end]: Span): boolean {
 
 /** First names and surnames people have that are also rude words. */
 const RUDE_LOOKING_NAMES = new Set(['dick', 'dicky', 'dickie', 'willy', 'willie', 'fanny', 'butt', 'butts']);
-/** What turns a rude word into an insult when joined to it: "-face", "-head", "-wit", "-phile". */
-const INSULT_PART =
-  /^(?:face|faces|head|heads|hole|holes|wad|wads|bag|bags|sucker|suckers|licker|lickers|wit|wits|stain|stains|show|shows|tard|tards|nugget|muncher|weasel|phile|philes|ing|in|er|ers|y|ed|s|es|ish|ty|tastic|bag|brain|brains|lord|master|wipe|stick)$/;
+/**
+ * Surnames that hold a rude word: English "-cock" and "-bottom" names (Hancock, Glasscock,
+ * Ramsbottom), Cockburn, Dickens, Cummings and the like, and some from other languages (Wankhede,
+ * Dikshit, Fuchs). A list, not a rule about what the rest of the word is: people invent insults
+ * with any ending ("Mr Shitgibbon").
+ */
+const RUDE_LOOKING_SURNAME =
+  /^(?:[a-z]{2,}cocks?|cock(?:burn|croft|erill|erell|shutt|ayne|ram|erton|ington|ett)|dick(?:ens|ins|inson|son|erson|ey|ie|y)|cum(?:mings?|mins|berbatch|bria|bernauld|nock)|(?:rams|higgin|long|side|winter|shuffle|ross|hig|ollers|ain)bottom|wankhede|dikshit|shitole|fuchs|kuntz|titley|tittensor|sexton|bumstead|assante|bassett|cassidy|passmore|massey|lassiter)(?:['’]s)?$/;
 
 /**
  * Everyday words that a term's word becomes when its doubled letter is collapsed, as matching

@@ -28,7 +28,7 @@ import type { Label } from './types.js';
 
 // Matched on TextNormaliser.light (lower case, accents and look-alikes folded).
 const TEACHING =
-  /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|posters?|leaflets?|learn(?:t|ed|ing|s)? about|(?:taught|teach(?:es|ing)?) (?:us|them|the (?:kids|children|class|pupils)|children|pupils|students|year)|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay safe|keep safe|support|recogni[sz]e|say no)|signs (?:of|to look for)|history (?:lesson|today|homework|class|trip)|in history|holocaust|world war|ww[12i]|documentary|fundrais\w*|charity|coffee morning|donat(?:e|ed|ing|ions?)|sponsored|guest speaker|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|world book day|book club|novels?|set texts?|shakespeare|inspector calls|(?:theatre|drama) (?:company|group)|(?:the|a|this|that) (?:[\w ]{1,20} )?play (?:was|about|on|for|they)|prevention (?:day|week|month)|awareness (?:day|week|month)|women ?s aid|refuges?|samaritans)\b/;
+  /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|posters?|leaflets?|learn(?:t|ed|ing|s)? about|(?:taught|teach(?:es|ing)?) (?:us|them|the (?:kids|children|class|pupils)|children|pupils|students|year)|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay safe|keep safe|support|recogni[sz]e|say no)|signs (?:of|to look for)|history (?:lesson|today|homework|class|trip)|in history|holocaust|world war|ww[12i]|documentary|fundrais\w*|charity|coffee morning|donat(?:e|ed|ing|ions?)|sponsored|guest speaker|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|world book day|book club|novels?|set texts?|shakespeare|inspector calls|(?:theatre|drama) (?:company|group)|prevention (?:day|week|month)|awareness (?:day|week|month)|women ?s aid|samaritans)\b/;
 
 const SURPRISE =
   /\b(?:panto(?:mime)?|award ceremony|(?:leaving|retirement) (?:party|do|present|card|collection)|(?:mother|father)'?s day|secret santa)\b/;
@@ -49,8 +49,10 @@ const HYPERBOLE =
   /\b(?:kill|killing|murder|murdering|strangle|strangling|throttle|throttling|end|ending|wring|swing for|dead|death of)\b/;
 /** Harm that is no figure of speech, and staff as the one it is aimed at. */
 const REAL_HARM =
-  /\b(?:stab\w*|shank\w*|shoot\w*|shot|knife|knives|blade|slit\w*|slash\w*|hurt\w*|knock \w+ out|bleach|acid|gun|machete|burn\w*|glass(?:ed)?|batter\w*|punch\w*|bottle (?:him|her|you|u))\b/;
-const STAFF = /\b(?:mr|mrs|miss|ms|sir|teacher\w*|head\w*|staff|ta|coach|caretaker|dinner lady)\b/;
+  /\b(?:stab\w*|shank\w*|shoot\w*|shot|knife|knives|blade|slit\w*|slash\w*|hurt\w*|knock \w+ out|bleach|acid|gun|machete|burn\w*|glass(?:ed)?|batter\w*|punch\w*|bottle (?:him|her|you|u)|black and blue|sit down for|wooden spoon|belt|slipper|till (?:he|she|they|u|you) (?:goes|go|turns?|pass(?:es)?)|bare hands|own lanyard|no food|lock (?:him|her|them)|coming up|walking|with (?:a|my|the) \w+)\b/;
+/** Anyone who works with the children, as a parent names them. */
+const STAFF =
+  /\b(?:mr|mrs|miss|ms|sir|teach\w*|head\w*|staff|ta|tas|lsa|coach|caretaker|dinner lad(?:y|ies)|senco|deputy|assistant|receptionist|office|lollipop|mentor|tutor|cleaner|slt|driver|hoy|nurse|governor\w*|ref|referee|manager)\b/;
 
 /** A threat is meant when it names a when or a where, or says so, laughing or not. */
 const MEANT =
@@ -93,12 +95,12 @@ const words = (s: string): ReadonlySet<string> => new Set(s.trim().split(/\s+/))
 
 /** Games played on a screen or at a table: nobody is hurt "at fifa", whenever it is played. */
 export const SCREEN_GAME = words(
-  'fifa fortnite minecraft roblox cod warzone apex valorant pvp mario mariokart chess draughts checkers uno monopoly scrabble cluedo kahoot bingo cards connect4',
+  'fifa fortnite minecraft roblox cod warzone apex valorant pvp mario mariokart chess draughts checkers uno monopoly scrabble cluedo kahoot bingo connect4',
 );
 export const GAME: ReadonlySet<string> = new Set([
   ...SCREEN_GAME,
   ...words(
-    'dodgeball rounders badminton pool snooker darts pingpong tennis squash golf netball football footy rugby cricket hockey basketball volleyball tig tag',
+    'dodgeball rounders badminton snooker darts pingpong tennis squash golf netball football footy rugby cricket hockey basketball volleyball tig tag',
   ),
 ]);
 /** When a game is played: not, by itself, a threat's when ("I'll thrash you at chess tmrw"). */
@@ -114,17 +116,20 @@ const PLAYS_A_GAME = new RegExp(`\\b(?:at|in|on) ${BEFORE_A_GAME}(?:${[...GAME].
 const PLAYS_A_SCREEN_GAME = new RegExp(
   `\\b(?:at|in|on) ${BEFORE_A_GAME}(?:${[...SCREEN_GAME].join('|')})\\b`,
 );
-/** A sentence that ends at a game: "you're dead meat in the chess club final 😈" (not "at
- * football practice then pour bleach on u"). */
+/**
+ * A sentence that ends at a game played on a screen or a board: "you're dead meat in the chess
+ * club final 😈". Not a sport, which people attend and fight at ("dead meat at the football on
+ * sunday"), nor anything after the game ("at football practice then pour bleach on u").
+ */
 const ENDS_AT_A_GAME = new RegExp(
-  `\\b(?:at|in|on) ${BEFORE_A_GAME}(?:${[...GAME].join('|')})(?: (?:club|final|match|game|tournament|later|again|lol|lmao|haha|mate|bro|tmrw|tomorrow|tonight|today))*\\W*$`,
+  `\\b(?:at|in|on) ${BEFORE_A_GAME}(?:${[...SCREEN_GAME].join('|')})(?: (?:club|final|match|game|tournament|later|again|lol|lmao|haha|mate|bro|tmrw|tomorrow|tonight|today))*\\W*$`,
 );
 
 /**
- * `sentence` (TextNormaliser.light) without the times of a game it names: "ur dead meat at
- * dodgeball tmrw 😂" names when the game is, not when a threat is meant.
+ * `sentence` (TextNormaliser.light) without the times of a screen or board game it names: "ur
+ * dead meat at fifa tmrw 😂" names when the game is, not when a threat is meant. A sport's time is
+ * a threat's time: people meet at a fixture.
  */
 export function withoutGameTimes(sentence: string): string {
-  if (PLAYS_A_SCREEN_GAME.test(sentence)) return sentence.replace(SCREEN_GAME_TIME, ' ');
-  return PLAYS_A_GAME.test(sentence) ? sentence.replace(GAME_TIME, ' ') : sentence;
+  return PLAYS_A_SCREEN_GAME.test(sentence) ? sentence.replace(SCREEN_GAME_TIME, ' ') : sentence;
 }

@@ -83,7 +83,7 @@ const SPEAKER_UNSAID = words('gonna gunna finna gon');
 /** What may come before it: "yo gonna…", "lol finna…". */
 const OPENER = words('yo oi bro fam lol lmao omg fr so and then just honestly swear ngl tbh ok');
 const TARGET = words(
-  'you u ya him her them yous youse he she they his their ur your teacher teachers head headteacher sir miss mr mrs ms kid kids son daughter school year yr lad lads boy boys girl girls opp opps whoever staff bloke guy snitch grass bully bullies',
+  'you u ya him her them yous youse he she they his their ur your teacher teachers head headteacher sir miss mr mrs ms kid kids son daughter school year yr lad lads boy boys girl girls opp opps whoever staff bloke guy snitch grass bully bullies sister sis brother bro',
 );
 const HARM_STRONG = words(
   'hurt kill stab shank batter beat punch smack slap kick deck bang burn shoot murder smash wreck jump merk murk cut knife strangle choke bottle torch destroy rape glass attack bury slash spark drown',

@@ -6,6 +6,7 @@ import {
   loadAttackSet,
   loadExceptionAttackSet,
   loadRoster,
+  loadSecondExceptionAttackSet,
 } from './eval-set.js';
 
 // The exceptions that keep school life unflagged (a win at a game, a road-safety worry, a lesson
@@ -78,5 +79,39 @@ describe('real concerns written to slip through session 12’s exceptions', () =
       missed.length,
       missed.map((r) => `${r.id} (exception ${r.exception})`).join(' '),
     ).toBeLessThanOrEqual(RATCHET_EXCEPTIONS_MISSED);
+  });
+});
+
+// A second review of the narrowed exceptions (tests/fixtures/classification/attack-s12b.jsonl)
+// found 49 more that only the exceptions let through ("Mr Shitgibbon", "Got a detention from Bell
+// End", "the senco forgot his reading book again, ill murder her", "dead meat at the football on
+// sunday") and 17 false alarms from the session's new terms ("Can the boys wear grey joggers for
+// PE?"). After the fixes none of the misses is the exceptions' doing: the 25 left are missed by
+// session 11's classifier too. RATCHETS: never loosen them.
+const RATCHET_SECOND_MISSED = 25;
+const RATCHET_SECOND_FALSE_ALARMS = 3;
+
+describe('a second review of session 12’s exceptions', () => {
+  const rows = loadSecondExceptionAttackSet();
+  const classifier = createClassifier();
+  const found = (text: string) => new Set(classifier.classify(text).labels.map((l) => l.category));
+
+  it(`misses no more than ${RATCHET_SECOND_MISSED} of its concerns`, () => {
+    const attacks = rows.filter((r) => r.exception !== 'false_alarm');
+    expect(attacks.length).toBe(135);
+    const missed = attacks.filter((r) => {
+      const got = found(r.text);
+      return r.expect.some((category) => !got.has(category));
+    });
+    expect(missed.length, missed.map((r) => r.id).join(' ')).toBeLessThanOrEqual(RATCHET_SECOND_MISSED);
+  });
+
+  it(`flags no more than ${RATCHET_SECOND_FALSE_ALARMS} of its innocent comments`, () => {
+    const innocent = rows.filter((r) => r.exception === 'false_alarm');
+    expect(innocent.length).toBe(32);
+    const flagged = innocent.filter((r) => found(r.text).size > 0);
+    expect(flagged.length, flagged.map((r) => r.id).join(' ')).toBeLessThanOrEqual(
+      RATCHET_SECOND_FALSE_ALARMS,
+    );
   });
 });

@@ -155,3 +155,19 @@ export const ATTACK_S12_ROSTER: RosterEntry[] = [
 export function loadExceptionAttackSet(): ExceptionAttackRow[] {
   return jsonl<ExceptionAttackRow>(fixture('classification/attack-s12.jsonl'));
 }
+
+/**
+ * A second review of session 12's exceptions once narrowed: 135 more concerns and insults aimed
+ * at them, and 32 innocent comments (`exception: 'false_alarm'`, expect []) in the words of the
+ * session's new lexicon terms.
+ */
+export interface SecondAttackRow {
+  id: string;
+  exception: string;
+  text: string;
+  expect: Category[];
+}
+
+export function loadSecondExceptionAttackSet(): SecondAttackRow[] {
+  return jsonl<SecondAttackRow>(fixture('classification/attack-s12b.jsonl'));
+}

@@ -86,8 +86,7 @@ describe('the learned model overruling a rule in a frame', () => {
     ],
     // A parent's exasperation at a lost thing.
     ["I'll kill him if he's lost another blazer", 'offensive'],
-    // A game's time is when it is played.
-    ['Jake ur dead meat at dodgeball tmrw 😂', 'offensive'],
+    // A board game is no place for a fight.
     ["Aaron you're dead meat in the chess club final 😈", 'offensive'],
     ['im going to strangle her, shes left her PE kit on the bus AGAIN', 'offensive'],
   ])(
@@ -132,6 +131,12 @@ describe('the learned model overruling a rule in a frame', () => {
     ['Y8 had a county lines awareness talk, my son said he owes them money and is scared', 'safeguarding'],
     ['ill stab him if he loses my blazer again', 'offensive'],
     ['ur dead meat at dodgeball tmrw, bring a knife', 'offensive'],
+    // A sport is a fixture people meet at: its time is a threat's time.
+    ['the kid who fouled my son last week is dead meat at football on sunday', 'offensive'],
+    ['Jake ur dead meat at dodgeball tmrw 😂', 'offensive'],
+    // A parent's threat at staff, or with a punishment, is never exasperation.
+    ['the senco forgot his reading book again, ill murder her', 'offensive'],
+    ["if she loses another cardigan i'll kill her, she wont sit down for a week", 'offensive'],
     ['ill batter u at football practice then pour bleach on u, dont test me', 'offensive'],
     ['bruises all over from rugby, thats what dad tells me to say', 'safeguarding'],
     ['Jake ur dead meat tmrw 😂 see u at the bus stop', 'offensive'],
