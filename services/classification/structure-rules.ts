@@ -492,9 +492,10 @@ export class StructureRules {
     for (let k = 0; k < n; k++) {
       if (s.negated[k]) continue;
       if (!DISCLOSE_HARM.has(s.lemma[k]!)) continue;
-      // "gonna strangle my little brother", "im going to throttle our Harvey": the speaker would
-      // do it, which is a threat or a joke (threatIntent reads it), not a third party harmed.
-      if (this.speakerWould(s, k)) continue;
+      // "gonna strangle my little brother he ate my lunch lol": the speaker would do it, laughing,
+      // which threatIntent reads. Said straight ("im going to strangle my little sister till she
+      // passes out") a sibling is at risk, and it stands.
+      if ((this.laughing || s.normal.some((x) => LAUGHING.has(x))) && this.speakerWould(s, k)) continue;
       const person = s.normal.slice(k + 1, k + 3).some((x) => PERSON_OBJECT.has(x));
       const passive =
         k > 0 && ['got', 'gets', 'get', 'was', 'been', 'being', 'is'].includes(s.normal[k - 1]!);

@@ -86,9 +86,9 @@ describe('real concerns written to slip through session 12’s exceptions', () =
 // found 49 more that only the exceptions let through ("Mr Shitgibbon", "Got a detention from Bell
 // End", "the senco forgot his reading book again, ill murder her", "dead meat at the football on
 // sunday") and 17 false alarms from the session's new terms ("Can the boys wear grey joggers for
-// PE?"). After the fixes none of the misses is the exceptions' doing: the 25 left are missed by
+// PE?"). After the fixes none of the misses is the exceptions' doing: the 24 left are missed by
 // session 11's classifier too. RATCHETS: never loosen them.
-const RATCHET_SECOND_MISSED = 25;
+const RATCHET_SECOND_MISSED = 24;
 const RATCHET_SECOND_FALSE_ALARMS = 3;
 
 describe('a second review of session 12’s exceptions', () => {

@@ -102,6 +102,11 @@ describe('sentence-structure rules', () => {
       'structure:third-party-harm',
       'Brilliant sports day, im worried her boyfriend will strangle my sister again',
     ],
+    [
+      'safeguarding',
+      'structure:third-party-harm',
+      'im going to strangle my little sister till she passes out',
+    ],
     ['offensive', 'structure:first-person-intent-to-harm', 'gonna batter the year 10 who nicked my bike'],
     ['safeguarding', 'structure:third-party-harm', 'i think my mates dad is going to hit her again'],
     [

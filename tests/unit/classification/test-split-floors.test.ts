@@ -4,7 +4,7 @@ import type { Category } from '../../../services/classification/types.js';
 import { loadRoster, loadSplit } from './eval-set.js';
 
 // The classifier on the held-out test split (issue #20). Nothing was tuned on this split: rules,
-// features and operating points were chosen on the tuning splits (dev to dev10). Failures
+// features and operating points were chosen on the tuning splits (dev to dev12). Failures
 // report figures only, never rows, so reading a failure cannot turn into tuning on test.
 //
 // Issue #20 asks for safeguarding recall ≥ 0.95, offensive recall ≥ 0.92 and hard negatives
@@ -21,7 +21,12 @@ import { loadRoster, loadSplit } from './eval-set.js';
 // recall floors hold; hard negatives do not yet, so that one is a RATCHET at what was reached.
 // Session 11's (the model reads each clause alone too, two more writers' corpora, exceptions for
 // games and road worries; chosen on dev to dev10 and an attack set, test run once at the end,
-// 2026-12-05 05:17 UTC) reached 0.975, 0.930 and 3.9% (7 of 179, the same).
+// 2026-12-05 05:17 UTC) reached 0.975, 0.930 and 3.9% (7 of 179, the same). Session 12's (two
+// more corpora, rules for names, games, parents' exasperation and Scottish year groups, then two
+// reviews that took back what let real concerns through; chosen on dev to dev12 and three attack
+// sets, test run once at the end, 2026-12-05 08:17 UTC) reached 0.975, 0.937 and 3.9% (7 of 179).
+// One more change followed (a sibling harmed by the speaker, said straight, stands as a
+// disclosure), which can only add labels; after it test was run pass/fail only.
 // Tighten it as the classifier improves on the tuning splits, down to 3%. Never loosen these.
 const ISSUE_FLOORS = { safeguardingRecall: 0.95, offensiveRecall: 0.92, hardNegativesFlagged: 0.03 };
 const RATCHET = { hardNegativesFlagged: 7 / 179 };
