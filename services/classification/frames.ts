@@ -109,12 +109,16 @@ export const GAME_TIME =
 /** A screen game's when may be after school too: that is when it is played. */
 export const SCREEN_GAME_TIME =
   /\b(?:tomorrow|tmrw|tonight|today|later|after school|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/g;
-/** What may stand between "at" and the game: "at staff v students dodgeball", "in the chess club". */
-const BEFORE_A_GAME =
-  '(?:(?:the|a|staff|v|vs|students|pupils|parents|teachers|sports|day|house|year|yr|\\d+|school|club|inter|final|s) ){0,3}?';
-const PLAYS_A_GAME = new RegExp(`\\b(?:at|in|on) ${BEFORE_A_GAME}(?:${[...GAME].join('|')})\\b`);
+/**
+ * What may stand between "at" and the game, besides a number: "at staff v students dodgeball",
+ * "in the chess club final", "at the year 10 football" (not "in the bogs before chess").
+ */
+export const BEFORE_A_GAME = words(
+  'the a staff v vs students pupils parents teachers sports day house year yr school club inter final',
+);
+const BEFORE_A_GAME_WORDS = `(?:(?:${[...BEFORE_A_GAME].join('|')}|\\d+) ){0,3}?`;
 const PLAYS_A_SCREEN_GAME = new RegExp(
-  `\\b(?:at|in|on) ${BEFORE_A_GAME}(?:${[...SCREEN_GAME].join('|')})\\b`,
+  `\\b(?:at|in|on) ${BEFORE_A_GAME_WORDS}(?:${[...SCREEN_GAME].join('|')})\\b`,
 );
 /**
  * A sentence that ends at a game played on a screen or a board: "you're dead meat in the chess
@@ -122,7 +126,7 @@ const PLAYS_A_SCREEN_GAME = new RegExp(
  * sunday"), nor anything after the game ("at football practice then pour bleach on u").
  */
 const ENDS_AT_A_GAME = new RegExp(
-  `\\b(?:at|in|on) ${BEFORE_A_GAME}(?:${[...SCREEN_GAME].join('|')})(?: (?:club|final|match|game|tournament|later|again|lol|lmao|haha|mate|bro|tmrw|tomorrow|tonight|today))*\\W*$`,
+  `\\b(?:at|in|on) ${BEFORE_A_GAME_WORDS}(?:${[...SCREEN_GAME].join('|')})(?: (?:club|final|match|game|tournament|later|again|lol|lmao|haha|mate|bro|tmrw|tomorrow|tonight|today))*\\W*$`,
 );
 
 /**

@@ -1,6 +1,6 @@
 import model from 'wink-eng-lite-web-model';
 import winkNLP from 'wink-nlp';
-import { GAME, GAME_TIME, namesWhenOrWhere, SCREEN_GAME, SCREEN_GAME_TIME } from './frames.js';
+import { BEFORE_A_GAME, GAME, GAME_TIME, namesWhenOrWhere, SCREEN_GAME, SCREEN_GAME_TIME } from './frames.js';
 import type { Category, Severity } from './types.js';
 
 /**
@@ -142,14 +142,9 @@ const WHO_WOULD_DO_IT = words(
 const BEAT_AT = words(
   'beat batter destroy smash thrash hammer end wreck murder kill bury annihilate demolish whoop own cream pummel',
 );
-/** Games and sports one plays against someone, as in "I'll beat you at ___" (not lessons: a place). */
-/** All that may follow the game: the end of a friendly jibe. */
+/** All that may follow the game (frames.ts's GAME): the end of a friendly jibe. */
 const AFTER_A_GAME = words(
   'later again lol lmao haha mate bro m8 fam pal xx x jk innit watch sir miss tmrw tomorrow tonight today monday tuesday wednesday thursday friday saturday sunday',
-);
-/** What may stand between "at" and the game ("at staff v students dodgeball"). */
-const BEFORE_A_GAME = words(
-  'the a staff v vs students pupils parents teachers sports day house year yr school club inter',
 );
 /** After a screen game, its kit and how it is played too. */
 const AFTER_A_SCREEN_GAME = new Set([
@@ -606,7 +601,11 @@ function beatenAtAGame(s: Sentence, k: number, comment: string): boolean {
     // The game may come a few words on: "at staff v students dodgeball" (not "in the bogs
     // before chess").
     let game = at + 1;
-    while (game < Math.min(s.normal.length, at + 4) && BEFORE_A_GAME.has(s.normal[game]!)) game++;
+    while (
+      game < Math.min(s.normal.length, at + 4) &&
+      (BEFORE_A_GAME.has(s.normal[game]!) || /^\d+$/.test(s.normal[game]!))
+    )
+      game++;
     if (game >= s.normal.length || !GAME.has(s.normal[game]!)) return false;
     // After the game, banter and when it is played; after a screen game, also its kit ("bring ur
     // controller"). Anything else ("and then his nan's house gets it") keeps the threat.
