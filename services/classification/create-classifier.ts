@@ -319,7 +319,8 @@ class LexiconClassifier implements Classifier {
     if (this.contextGroups > 0) this.contextSeen.fill(0);
 
     this.trie.match(n.skel, this.onTrieHit);
-    const titledNames: number[] = [];
+    // Stretches of the skeleton the model does not read (skeleton start, end, start, end…).
+    const hiddenFromModel: number[] = [];
     const nameWords: Span[] = [];
     this.profanity.match(n.skel, (hit) => {
       const mapped = this.obscenityMap.words[hit.word] ?? this.obscenityMap.default;
@@ -330,18 +331,13 @@ class LexiconClassifier implements Classifier {
         let [start, end] = [hit.start, hit.end];
         while (start > 0 && n.skel[start - 1] !== ' ') start--;
         while (end < n.skel.length && n.skel[end] !== ' ') end++;
-        titledNames.push(start, end);
+        hiddenFromModel.push(start, end);
         return;
       }
       this.add('offensive', mapped.subcategory, mapped.severity, `obscenity:${hit.word}`, span);
     });
 
     const allowSpans: AllowSpan[] = [];
-    let modelSkel = n.skel;
-    for (let i = 0; i < titledNames.length; i += 2) {
-      const [start, end] = [titledNames[i]!, titledNames[i + 1]!];
-      modelSkel = `${modelSkel.slice(0, start)}${' '.repeat(end - start)}${modelSkel.slice(end)}`;
-    }
     const names: Span[] = [];
     const classMentions: Span[] = [];
     const ids = this.hitIds;
@@ -360,8 +356,7 @@ class LexiconClassifier implements Classifier {
         // the word inside it. The shipped phrases ("break a leg", "assess") it learned in context.
         // Training reads the names as written; the model has only ever seen them in innocent rows.
         // (A term with an optional word has no spelled form: it is hidden wherever it matched.)
-        if (info.hideFromModel && (spelled || !form))
-          modelSkel = `${modelSkel.slice(0, start)}${' '.repeat(end - start)}${modelSkel.slice(end)}`;
+        if (info.hideFromModel && (spelled || !form)) hiddenFromModel.push(start, end);
         allowSpans.push({ span: this.skelSpan(start, end), spelled });
       } else if (info.kind === TermKind.FirstName) {
         const span = this.skelSpan(this.hitStarts[i]!, this.hitEnds[i]!);
@@ -441,7 +436,7 @@ class LexiconClassifier implements Classifier {
 
     const labels = this.finish(allowSpans);
     return {
-      labels: this.model === null ? labels : this.withModel(text, modelSkel, labels),
+      labels: this.model === null ? labels : this.withModel(text, blanked(n.skel, hiddenFromModel), labels),
       classifierVersion: this.version,
     };
   }
@@ -871,11 +866,6 @@ const NOT_A_NAME_BESIDE = new Set([
   ),
 ]);
 
-/**
- * Whether `span` lies inside a capitalised word, as written, that follows a title ("Mr Dick",
- * "Uncle Dick is picking her up", "Mrs Dikshit") or, longer than the word, stands beside
- * another capitalised name ("Jo Glasscock"): a person's name, not the word inside it.
- */
 /** For a term with capitals ("from Bell End"): whether each word is capitalised; else undefined. */
 function capitalsOf(term: string): boolean[] | undefined {
   const words = term.trim().split(/\s+/);
@@ -891,6 +881,14 @@ function capitalisedAs(text: string, [start, end]: Span, capitals: boolean[]): b
   return capitals.every((capital, i) => !capital || /^\p{Lu}/u.test(words[i] ?? ''));
 }
 
+/** `skel` with each stretch in `stretches` (start, end, start, end…) blanked to spaces. */
+function blanked(skel: string, stretches: readonly number[]): string {
+  if (stretches.length === 0) return skel;
+  const chars = skel.split('');
+  for (let i = 0; i < stretches.length; i += 2) chars.fill(' ', stretches[i]!, stretches[i + 1]!);
+  return chars.join('');
+}
+
 /** The word of `text` around `span`, with its apostrophes and hyphens ("Wankhede's"). */
 function wordAround(text: string, [start, end]: Span): Span {
   let from = start;
@@ -900,6 +898,12 @@ function wordAround(text: string, [start, end]: Span): Span {
   return [from, to];
 }
 
+/**
+ * Whether `span` lies inside a capitalised word, as written, that is a name: a listed surname
+ * shape or Dick or Fanny after a title ("Mr Dick", "Uncle Dick is picking her up", "Mrs
+ * Dikshit"), or a listed surname beside another capitalised name ("the Willy Cummings trophy").
+ * Then it is a person's name, not the word inside it.
+ */
 function inATitledName(text: string, [start, end]: Span): boolean {
   const [from, to] = wordAround(text, [start, end]);
   const word = text.slice(from, to);
