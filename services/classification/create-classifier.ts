@@ -325,7 +325,7 @@ class LexiconClassifier implements Classifier {
     this.profanity.match(n.skel, (hit) => {
       const mapped = this.obscenityMap.words[hit.word] ?? this.obscenityMap.default;
       const span = this.skelSpan(hit.start, hit.end);
-      if (inATitledName(text, span)) {
+      if (inAName(text, span)) {
         nameWords.push(wordAround(text, span));
         // Nor does the model read it: it has seen the word, not the name.
         let [start, end] = [hit.start, hit.end];
@@ -851,20 +851,15 @@ const HONORIFIC = new Set(
     ' ',
   ),
 );
-/** Names no one has: after "Mr" these are still the insult ("Mr Wanker over there"). */
-const NEVER_A_NAME = new Set(
-  'wanker wankers twat twats cunt cunts bastard bastards prick pricks bellend bellends knob knobhead knobheads dickhead dickheads shithead shitheads shithole arsehole arseholes asshole assholes bitch bitches slag slags slut sluts whore whores tosser tossers nonce nonces paedo paedos pedo pedos fucker fuckers fucking fuckin fuckwit motherfucker motherfuckers shitty shite wanky cocksucker cocksuckers'.split(
+/**
+ * Capitalised words beside a listed surname that make the pair an insult, not a name ("Cummings
+ * Stupid Cunt"): insults themselves, and the words insults are made of.
+ */
+const NOT_A_NAME_BESIDE = new Set(
+  'wanker wankers twat twats cunt cunts bastard bastards prick pricks bellend bellends knob knobhead knobheads dickhead dickheads shithead shitheads shithole arsehole arseholes asshole assholes bitch bitches slag slags slut sluts whore whores tosser tossers nonce nonces paedo paedos pedo pedos fucker fuckers fucking fuckin fuckwit motherfucker motherfuckers shitty shite wanky cocksucker cocksuckers head heads face hole holes wad bag weed sucker suckers licker lickers end ends the you your ur what such stupid fat ugly big little absolute total bloody'.split(
     ' ',
   ),
 );
-
-/** Capitalised words beside a rude one that make it the insult, not a name ("Dick Head"). */
-const NOT_A_NAME_BESIDE = new Set([
-  ...NEVER_A_NAME,
-  ...'head heads face hole holes wad bag weed sucker suckers licker lickers end ends the you your ur what such stupid fat ugly big little absolute total fucking bloody'.split(
-    ' ',
-  ),
-]);
 
 /** For a term with capitals ("from Bell End"): whether each word is capitalised; else undefined. */
 function capitalsOf(term: string): boolean[] | undefined {
@@ -904,11 +899,12 @@ function wordAround(text: string, [start, end]: Span): Span {
  * Dikshit"), or a listed surname beside another capitalised name ("the Willy Cummings trophy").
  * Then it is a person's name, not the word inside it.
  */
-function inATitledName(text: string, [start, end]: Span): boolean {
+function inAName(text: string, [start, end]: Span): boolean {
   const [from, to] = wordAround(text, [start, end]);
   const word = text.slice(from, to);
   const lower = word.toLowerCase();
-  if (!/^\p{Lu}/u.test(word) || NEVER_A_NAME.has(lower)) return false;
+  // (Only listed names pass below, so no insult word needs refusing here.)
+  if (!/^\p{Lu}/u.test(word)) return false;
   // Only names people have: "Dick", "Fanny", and surnames such as Wankhede, Dikshit, Glasscock,
   // Cummings. Any other rude word after a title is the insult with a title ("Mr Fuckface",
   // "Miss Slapper", "Mr Shitgibbon"), whatever it is joined to.

@@ -91,7 +91,8 @@ export function framedAsInnocent(label: Label, sentence: string, comment: string
   return !label.source.startsWith('structure:first-person-intent') && LAUGHING.test(comment);
 }
 
-const words = (s: string): ReadonlySet<string> => new Set(s.trim().split(/\s+/));
+/** The words of a space-separated list, as a set. */
+export const words = (s: string): ReadonlySet<string> => new Set(s.trim().split(/\s+/));
 
 /** Games played on a screen or at a table: nobody is hurt "at fifa", whenever it is played. */
 export const SCREEN_GAME = words(
@@ -104,11 +105,10 @@ export const GAME: ReadonlySet<string> = new Set([
   ),
 ]);
 /** When a game is played: not, by itself, a threat's when ("I'll thrash you at chess tmrw"). */
-export const GAME_TIME =
-  /\b(?:tomorrow|tmrw|tonight|today|later|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/g;
+const WHEN_PLAYED = 'tomorrow|tmrw|tonight|today|later|(?:mon|tues|wednes|thurs|fri|satur|sun)day';
+export const GAME_TIME = new RegExp(`\\b(?:${WHEN_PLAYED})\\b`, 'g');
 /** A screen game's when may be after school too: that is when it is played. */
-export const SCREEN_GAME_TIME =
-  /\b(?:tomorrow|tmrw|tonight|today|later|after school|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b/g;
+export const SCREEN_GAME_TIME = new RegExp(`\\b(?:${WHEN_PLAYED}|after school)\\b`, 'g');
 /**
  * What may stand between "at" and the game, besides a number: "at staff v students dodgeball",
  * "in the chess club final", "at the year 10 football" (not "in the bogs before chess").

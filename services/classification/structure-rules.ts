@@ -1,6 +1,14 @@
 import model from 'wink-eng-lite-web-model';
 import winkNLP from 'wink-nlp';
-import { BEFORE_A_GAME, GAME, GAME_TIME, namesWhenOrWhere, SCREEN_GAME, SCREEN_GAME_TIME } from './frames.js';
+import {
+  BEFORE_A_GAME,
+  GAME,
+  GAME_TIME,
+  namesWhenOrWhere,
+  SCREEN_GAME,
+  SCREEN_GAME_TIME,
+  words,
+} from './frames.js';
 import type { Category, Severity } from './types.js';
 
 /**
@@ -28,8 +36,6 @@ export interface StructureHit {
 }
 
 type OnHit = (hit: StructureHit) => void;
-
-const words = (s: string): ReadonlySet<string> => new Set(s.trim().split(/\s+/));
 
 const IRREGULAR: Record<string, string[]> = {
   beat: ['beaten'],
@@ -431,7 +437,7 @@ export class StructureRules {
         const target = s.normal.slice(k + 1, k + 4).some((x) => TARGET.has(x));
         if (!target) continue;
         // "I'll murder my daughter if she loses another calculator 😂": family, said laughing.
-        if (s.normal[k + 1] === 'my' && (this.laughing || s.normal.some((x) => LAUGHING.has(x)))) return;
+        if (s.normal[k + 1] === 'my' && this.laughingIn(s)) return;
         if (weak && !strong && !s.normal.slice(k + 1, k + 5).some((x) => WEAK_HARM_TARGET.has(x))) continue;
         // "im gonna batter u at dodgeball", "i'll destroy you at fifa later": a game, not a fight.
         if (beatenAtAGame(s, k, this.comment)) continue;
@@ -490,7 +496,7 @@ export class StructureRules {
       // "gonna strangle my little brother he ate my lunch lol": the speaker would do it, laughing,
       // which threatIntent reads. Said straight ("im going to strangle my little sister till she
       // passes out") a sibling is at risk, and it stands.
-      if ((this.laughing || s.normal.some((x) => LAUGHING.has(x))) && this.speakerWould(s, k)) continue;
+      if (this.laughingIn(s) && this.speakerWould(s, k)) continue;
       const person = s.normal.slice(k + 1, k + 3).some((x) => PERSON_OBJECT.has(x));
       const passive =
         k > 0 && ['got', 'gets', 'get', 'was', 'been', 'being', 'is'].includes(s.normal[k - 1]!);
@@ -508,6 +514,11 @@ export class StructureRules {
       );
       return;
     }
+  }
+
+  /** Whether the comment laughs (an emoji) or the sentence does ("lol", "haha"). */
+  private laughingIn(s: Sentence): boolean {
+    return this.laughing || s.normal.some((x) => LAUGHING.has(x));
   }
 
   /** Whether the harm at `k` is the speaker's own intent: "i'll", "im gonna", "gonna" opening. */
