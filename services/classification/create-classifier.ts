@@ -34,7 +34,7 @@ const OBSCENITY_VERSION = 'obscenity-en.0.4.6';
 const NAME_TO_YEAR_JOIN = /^[\s,(]*(?:(?:in|from|of|is in|at)\s+)?(?:class\s+)?$/i;
 const FULL_NAME = /\b(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?) (\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)\b/gu;
 const NOT_A_FIRST_NAME = new Set(
-  'mr mrs miss ms dr sir madam year yr well thank thanks happy good great merry dear the this that these our your my his her their class form head deputy congrats congratulations huge big lovely brilliant welcome hello hi has have is are was can could will would please reception nursery school sports world book red blue green christmas easter summer spring autumn winter monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december st saint team house lower upper key stage secret striped little old new last first next art music drama science maths history reading father mother samsung galaxy apple google'.split(
+  'mr mrs miss ms dr sir madam year yr well thank thanks happy good great merry dear the this that these our your my his her their class form head deputy congrats congratulations huge big lovely brilliant welcome hello hi has have is are was can could will would please reception nursery school sports world book red blue green christmas easter summer spring autumn winter monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december st saint team house lower upper key stage secret striped little old new last first next art music drama science maths history reading father mother samsung galaxy apple google lady lord king queen prince princess dame'.split(
     ' ',
   ),
 );
@@ -927,7 +927,17 @@ function inAName(text: string, [start, end]: Span): boolean {
 }
 
 /** First names and surnames people have that are also rude words. */
-const RUDE_LOOKING_NAMES = new Set(['dick', 'dicky', 'dickie', 'willy', 'willie', 'fanny', 'butt', 'butts']);
+const RUDE_LOOKING_NAMES = new Set([
+  'dick',
+  'dicky',
+  'dickie',
+  'willy',
+  'willie',
+  'fanny',
+  'butt',
+  'butts',
+  'pratt',
+]);
 /**
  * Surnames that hold a rude word: English "-cock" and "-bottom" names (Hancock, Glasscock,
  * Ramsbottom), Cockburn, Dickens, Cummings and the like, and some from other languages (Wankhede,

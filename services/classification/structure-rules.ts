@@ -89,10 +89,10 @@ const SPEAKER_UNSAID = words('gonna gunna finna gon');
 /** What may come before it: "yo gonna…", "lol finna…". */
 const OPENER = words('yo oi bro fam lol lmao omg fr so and then just honestly swear ngl tbh ok');
 const TARGET = words(
-  'you u ya him her them yous youse he she they his their ur your teacher teachers head headteacher sir miss mr mrs ms kid kids son daughter school year yr lad lads boy boys girl girls opp opps whoever staff bloke guy snitch grass bully bullies sister sis brother bro',
+  'you u ya him her them yous youse he she they his their ur your teacher teachers head headteacher sir miss mr mrs ms kid kids son daughter school year yr lad lads boy boys girl girls opp opps whoever staff bloke guy snitch grass bully bullies sister sis brother bro woman women man men ref referee',
 );
 const HARM_STRONG = words(
-  'hurt kill stab shank batter beat punch smack slap kick deck bang burn shoot murder smash wreck jump merk murk cut knife strangle choke bottle torch destroy rape glass attack bury slash spark drown',
+  'hurt kill stab shank batter beat punch smack slap kick deck bang burn shoot murder smash wreck jump merk murk cut knife strangle choke bottle torch destroy rape glass attack bury slash slit spark drown',
 );
 const HARM_WEAK = words('find visit get sort teach pay see wait come catch follow deal end ruin');
 const HARM_PHRASES: readonly RegExp[] = [
@@ -102,6 +102,9 @@ const HARM_PHRASES: readonly RegExp[] = [
   /\bi know where (you|u|he|she|they|the teacher|your kids?|his kids?|her kids?) (live|lives|go|goes)\b/,
   /\b(sleep with one eye open|count (your|ur) days|(your|ur) days are numbered|won'?t know what hit (you|u|him|her))\b/,
   /\bwait (till|until|til) i (see|get|catch|find)\b/,
+  /(?:\bis|\bare|\bwill be|s|re|ll be) (?:a )?dead (?:man|woman|girl|boy|men) walking\b/,
+  // Dead at a fixture on a day: "the ref is a dead man at the football on sunday".
+  /(?:\bis|\bwill be|\bgonna be|s|ll be) (?:a )?dead(?: (?:man|woman|men|meat|girl|boy))? at (?:the )?(?:\w+ )?(?:football|footy|match|game|pitch|pool|rugby|training|park|gates?|cricket|netball|courts?|fixture)\b[^.!?]{0,20}?\b(?:tomorrow|tmrw|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day|after school|weekend)\b/,
 ];
 const HARM_PHRASE_TRIGGERS = words('watch regret sorry dead know eye days numbered coming wait hit');
 
@@ -211,6 +214,18 @@ const IDEATION_TRIGGERS = words(
   'want wanna wish without point reason care notice miss tired sick end around sleep anymore more',
 );
 
+/**
+ * Someone else's self-harm or suicidal intent, reported: "told everyone he's going to hang
+ * himself", "she's been cutting again" ("wants to die" is the self-harm lexicon's). Not a danger
+ * said as a figure of speech ("he'll kill himself on that trampoline").
+ */
+const REPORTED_IDEATION: readonly RegExp[] = [
+  /\b(?:going|gonna|gunna|planning|plans|threaten(?:s|ed|ing)?|try(?:ing)?|tried|wants?|wanted|wanna) (?:to )?(?:kill|hang|hurt|harm|end|cut|top) (?:him|her|them)sel(?:f|ves)\b(?! (?:on|doing|laughing|with (?:that|those|the)|climbing|running|trying)\b)/,
+  /\b(?:been|keeps?|started|caught (?:him|her|them)) cutting (?:again|(?:him|her|them)sel(?:f|ves)|(?:his|her|their) (?:arms?|legs?|wrists?|thighs?|stomach)|since)\b/,
+  /\bcut (?:him|her|them)sel(?:f|ves) (?:again|on purpose|deliberately)\b/,
+];
+const REPORTED_IDEATION_TRIGGERS = words('himself herself themselves themself cutting');
+
 const HUNGER =
   /\b(i|we|me|my brother|my sister)( have| has|'ve|ve|s)? (not|n'?t|never|havent|haven'?t|hasnt|hasn'?t|didnt|didn'?t|aint|ain'?t) (had|eaten|ate|eat|got)( anything| much| a proper| proper| properly| any)?( (food|meal|meals|dinner|tea|breakfast|to eat))?( properly)? (for|in|since) (days|ages|a week|two days|\d+ days|a few days|yesterday|the weekend)\b|\b(no|nothing) (food|to eat) (in|at) (the house|home|ours|mine)\b|\bfridge is (empty|always empty)\b/;
 const SECRECY =
@@ -290,6 +305,16 @@ export class StructureRules {
         'safeguarding',
         'suicidal_ideation',
         'passive-ideation',
+        RULE_CONFIDENCE.ideation,
+        onHit,
+      );
+    if (seen & F.ReportedIdeation)
+      this.regexRule(
+        light,
+        REPORTED_IDEATION,
+        'safeguarding',
+        'self_harm',
+        'reported-ideation',
         RULE_CONFIDENCE.ideation,
         onHit,
       );
@@ -690,6 +715,7 @@ const F = {
   Target: 1 << 16,
   Ideation: 1 << 13,
   Distress: 1 << 14,
+  ReportedIdeation: 1 << 17,
   // Rules, for parsedRules' answer.
   Threat: 1 << 20,
 } as const;
@@ -714,6 +740,7 @@ for (const [set, flag] of [
   [HARM_PHRASE_TRIGGERS, F.Phrase],
   [IDEATION_TRIGGERS, F.Ideation],
   [DISTRESS, F.Distress],
+  [REPORTED_IDEATION_TRIGGERS, F.ReportedIdeation],
 ] as const) {
   for (const w of set) TRIGGERS.set(w, (TRIGGERS.get(w) ?? 0) | flag);
 }

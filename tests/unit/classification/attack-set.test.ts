@@ -60,8 +60,10 @@ describe('real concerns written in the shape of the classifier’s exceptions', 
 // exceptions missed 63 (47 of them only because of the exceptions: "half his mates have been self
 // harming this term my son said", "if Mr Dean confiscates another water bottle I will stab him",
 // "Mr Fuckface", "i would be better of dead"); the exceptions were narrowed or dropped until
-// they missed fewer than session 11's classifier did (18). RATCHET: never loosen it.
-const RATCHET_EXCEPTIONS_MISSED = 16;
+// they missed fewer than session 11's classifier did (18). Session 13's rules for someone else's
+// reported self-harm ("told everyone he's going to hang himself") and for a threat at a named woman
+// or referee ("I'll slit that woman's throat") took it from 16 to 12. RATCHET: never loosen it.
+const RATCHET_EXCEPTIONS_MISSED = 12;
 
 describe('real concerns written to slip through session 12’s exceptions', () => {
   const attacks = loadExceptionAttackSet();
@@ -87,8 +89,10 @@ describe('real concerns written to slip through session 12’s exceptions', () =
 // End", "the senco forgot his reading book again, ill murder her", "dead meat at the football on
 // sunday") and 17 false alarms from the session's new terms ("Can the boys wear grey joggers for
 // PE?"). After the fixes none of the misses is the exceptions' doing: the 24 left are missed by
-// session 11's classifier too. RATCHETS: never loosen them.
-const RATCHET_SECOND_MISSED = 24;
+// session 11's classifier too. Session 13's threat phrases for a fixture on a day ("the ref is a
+// dead man at the football on sunday") and "a dead woman walking" took the misses from 24 to 18.
+// RATCHETS: never loosen them.
+const RATCHET_SECOND_MISSED = 18;
 const RATCHET_SECOND_FALSE_ALARMS = 3;
 
 describe('a second review of session 12’s exceptions', () => {

@@ -34,7 +34,8 @@ export interface LabelledRow extends EvalRow {
  * hard negatives) was committed unread, to be read once after session 11's choices. `dev11`
  * (session 12, two more writers, 359 hard negatives, some of them names and parents' hyperbole)
  * was committed unread and read first after session 12's first choices; `dev12` (two more) after
- * its later ones.
+ * its later ones. `dev13` (session 13, two more writers, 373 hard negatives) was committed unread
+ * and read first, beside session 12's classifier, before any of session 13's rules.
  */
 export type SplitName =
   | 'dev'
@@ -49,6 +50,7 @@ export type SplitName =
   | 'dev10'
   | 'dev11'
   | 'dev12'
+  | 'dev13'
   | 'test';
 
 /** The splits rules, training runs and operating points may be chosen on: every one but test. */
@@ -65,6 +67,7 @@ export const TUNING_SPLITS = [
   'dev10',
   'dev11',
   'dev12',
+  'dev13',
 ] as const;
 
 export const CATEGORIES: readonly Category[] = [

@@ -62,6 +62,7 @@ const splits: Record<SplitName, LabelledRow[]> = {
   dev10: loadSplit('dev10'),
   dev11: loadSplit('dev11'),
   dev12: loadSplit('dev12'),
+  dev13: loadSplit('dev13'),
   test: loadSplit('test'),
 };
 const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -328,6 +329,16 @@ describe.each([
     least: 850,
     hard: 350,
     cases: 240,
+    lexiconFree: 0.4,
+    subkinds: SMALL_SPLIT_SUBKINDS,
+  },
+  // dev13 (session 13): 42% of its safeguarding and threat rows free of every lexicon term.
+  {
+    name: 'dev13' as const,
+    ids: /^f[rs]\d{4}$/,
+    least: 880,
+    hard: 370,
+    cases: 250,
     lexiconFree: 0.4,
     subkinds: SMALL_SPLIT_SUBKINDS,
   },

@@ -128,6 +128,30 @@ describe('sentence-structure rules', () => {
       'structure:third-party-harm',
       'cars speed past every day, a kid is going to get hurt when the lads from year 11 get hold of him',
     ],
+    // Someone else's suicidal intent or self-harm, reported.
+    [
+      'safeguarding',
+      'structure:reported-ideation',
+      'Jack in year 8 told everyone he is going to hang himself',
+    ],
+    [
+      'safeguarding',
+      'structure:reported-ideation',
+      "She's missed her deadlines because she's been cutting again",
+    ],
+    [
+      'safeguarding',
+      'structure:reported-ideation',
+      'his girlfriend threatens to kill herself if he goes out',
+    ],
+    [
+      'offensive',
+      'structure:first-person-intent-to-harm',
+      "she shouted at my girl, I'll slit that woman's throat",
+    ],
+    ['offensive', 'structure:threat-phrase', 'the ref is a dead man at the football on sunday'],
+    ['offensive', 'structure:threat-phrase', 'that grass is dead at footy tmrw'],
+    ['offensive', 'structure:threat-phrase', 'if she reports me again shes a dead woman walking'],
   ] as const)('labels %s by %s: %s', (category, source, text) => {
     const label = structure(text).find((l) => l.source === source && l.category === category);
     expect(label, JSON.stringify(rules.classify(text).labels)).toBeDefined();
@@ -159,6 +183,13 @@ describe('sentence-structure rules', () => {
     "I'll destroy you at fifa later bro",
     'that crossing has no lollipop lady and cars fly down there. a kid will get hit one day',
     "Parents parking on the zigzags every morning. Someone's kid is going to get hurt.",
+    // Danger and embarrassment said as figures of speech, and self-harm taught, are not reports.
+    "he'll kill himself on that trampoline one day",
+    'she nearly killed herself laughing at the panto',
+    'the council have been cutting budgets again',
+    "he's a dead man when he gets home, he ate the birthday cake",
+    'the pool is dead at the weekend, lovely for a swim',
+    'the batteries are dead at the tennis courts on sunday, someone bring spares',
   ])('stays quiet on an ordinary sentence: %s', (text) => {
     expect(structure(text)).toEqual([]);
   });
