@@ -23,6 +23,12 @@ export interface StartWorkersOptions {
   concurrency?: number;
   /** Queues this process serves (all by default): a trust can run pollers apart from executors. */
   queues?: readonly string[];
+  /**
+   * How long a job stays locked to its worker without the lock being renewed, and how often
+   * stalled jobs are looked for: a job whose worker died is taken up again within about twice
+   * this. BullMQ's 30 s by default; tests shorten it.
+   */
+  lockDurationMs?: number;
 }
 
 /**
@@ -83,6 +89,9 @@ export function startWorkers(options: StartWorkersOptions): RunningWorkers {
         prefix: options.prefix,
         concurrency: options.concurrency ?? 8,
         autorun: true,
+        ...(options.lockDurationMs
+          ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs }
+          : {}),
       },
     );
     worker.on('failed', (job, error) => {

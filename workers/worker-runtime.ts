@@ -47,6 +47,8 @@ export interface WorkerRuntimeOptions {
   relayAfterMs?: number;
   /** Overrides for tests: how long a public reply stays `sending` before its job is re-added. */
   replyRelayAfterMs?: number;
+  /** Overrides for tests: how long a job stays locked to a worker that stopped answering. */
+  lockDurationMs?: number;
   queues?: readonly string[];
   /** How often to check that Redis still holds the schedulers (default 15 s). */
   watchdogEveryMs?: number;
@@ -122,6 +124,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     logger,
     concurrency: config.workerConcurrency,
     ...(options.queues ? { queues: options.queues } : {}),
+    ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
   });
   await queues.maintenance.upsertJobScheduler(
     'relay-unprocessed',

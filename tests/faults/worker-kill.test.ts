@@ -50,7 +50,14 @@ afterAll(async () => {
 /** A real worker process on the same database, Redis prefix and sandbox. */
 async function startChild(): Promise<ChildProcess> {
   const child = spawn('npx', ['tsx', 'tests/helpers/action-worker-child.ts'], {
-    env: { ...process.env, HM_CHILD_ENV: JSON.stringify(env), HM_CHILD_DATABASE_URL: t.url },
+    // A 5 s lock: the killed worker's job is taken up again in seconds rather than BullMQ's
+    // 30-60 s; what happens after it is the same.
+    env: {
+      ...process.env,
+      HM_CHILD_ENV: JSON.stringify(env),
+      HM_CHILD_DATABASE_URL: t.url,
+      HM_CHILD_LOCK_MS: '5000',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
   });

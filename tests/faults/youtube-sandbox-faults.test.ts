@@ -25,7 +25,14 @@ let runtime: WorkerRuntime;
 beforeAll(async () => {
   t = await createTestDatabase();
   sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-  config = testConfig({ ...youtubeTestEnv(sandbox.url), POLL_INTERVAL_SECONDS: '5' });
+  // A daily quota this large spaces polls by the configured interval alone: at the real 10,000
+  // units each failed round waited for the next quota-spaced poll, 20 s or more by time of day.
+  // The spent-quota round is the sandbox's own limit, which this does not change.
+  config = testConfig({
+    ...youtubeTestEnv(sandbox.url),
+    POLL_INTERVAL_SECONDS: '5',
+    YOUTUBE_DAILY_QUOTA: '10000000',
+  });
   runtime = await startWorkerRuntime({
     config,
     db: t.db,

@@ -12,5 +12,12 @@ const db = createDatabase({
   max: 4,
   applicationName: 'hm-test-child',
 });
-await startWorkerRuntime({ config, db, logger: pino({ level: 'silent' }), queues: ['actions'] });
+const lockDurationMs = Number(process.env.HM_CHILD_LOCK_MS ?? 0) || undefined;
+await startWorkerRuntime({
+  config,
+  db,
+  logger: pino({ level: 'silent' }),
+  queues: ['actions'],
+  ...(lockDurationMs ? { lockDurationMs } : {}),
+});
 process.stdout.write('ready\n');
