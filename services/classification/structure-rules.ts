@@ -89,7 +89,7 @@ const SPEAKER_UNSAID = words('gonna gunna finna gon');
 /** What may come before it: "yo gonna…", "lol finna…". */
 const OPENER = words('yo oi bro fam lol lmao omg fr so and then just honestly swear ngl tbh ok');
 const TARGET = words(
-  'you u ya him her them yous youse he she they his their ur your teacher teachers head headteacher sir miss mr mrs ms kid kids son daughter school year yr lad lads boy boys girl girls opp opps whoever staff bloke guy snitch grass bully bullies sister sis brother bro woman women man men ref referee',
+  'you u ya him her them yous youse he she they his their ur your teacher teachers head headteacher sir miss mr mrs ms kid kids son daughter school year yr lad lads boy boys girl girls opp opps whoever staff bloke guy snitch grass bully bullies sister sis brother bro woman women man men lady fella ref referee',
 );
 const HARM_STRONG = words(
   'hurt kill stab shank batter beat punch smack slap kick deck bang burn shoot murder smash wreck jump merk murk cut knife strangle choke bottle torch destroy rape glass attack bury slash slit spark drown',
@@ -102,9 +102,17 @@ const HARM_PHRASES: readonly RegExp[] = [
   /\bi know where (you|u|he|she|they|the teacher|your kids?|his kids?|her kids?) (live|lives|go|goes)\b/,
   /\b(sleep with one eye open|count (your|ur) days|(your|ur) days are numbered|won'?t know what hit (you|u|him|her))\b/,
   /\bwait (till|until|til) i (see|get|catch|find)\b/,
-  /(?:\bis|\bare|\bwill be|s|re|ll be) (?:a )?dead (?:man|woman|girl|boy|men) walking\b/,
-  // Dead at a fixture on a day: "the ref is a dead man at the football on sunday".
-  /(?:\bis|\bwill be|\bgonna be|s|ll be) (?:a )?dead(?: (?:man|woman|men|meat|girl|boy))? at (?:the )?(?:\w+ )?(?:football|footy|match|game|pitch|pool|rugby|training|park|gates?|cricket|netball|courts?|fixture)\b[^.!?]{0,20}?\b(?:tomorrow|tmrw|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day|after school|weekend)\b/,
+];
+/**
+ * Threats with "dead" that name the one meant, said straight (not with a laughing emoji): "that
+ * head of year is a dead man walking", and someone dead at a fixture on a day ("the ref is a dead
+ * man at the football on sunday"; "your little brother is dead at the pool on saturday"). Not
+ * tiredness or a flat battery ("my legs will be dead at training tonight"), nor a role ("a dead
+ * woman walking in the staff panto"), nor "we're dead men walking" before SATs.
+ */
+const DEAD_THREATS: readonly RegExp[] = [
+  /(?:\bis|\b(?:he|she|who|that)'?s) a dead (?:man|woman|girl|boy) walk(?:ing|in'?)\b(?! in (?:the|our|a)\b)/,
+  /\b(?:your|ur|that|the other|this|the) (?:[a-z]+ ){0,2}?(?:is|'s) (?:a )?dead(?: (?:man|woman|girl|boy))? at (?:the )?(?:\w+ )?(?:football|footy|match|game|pitch|pool|rugby|training|park|gates?|cricket|netball|courts?|fixture)\b[^.!?]{0,20}?\b(?:tomorrow|tmrw|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day|after school|weekend)\b/,
 ];
 const HARM_PHRASE_TRIGGERS = words('watch regret sorry dead know eye days numbered coming wait hit');
 
@@ -217,11 +225,15 @@ const IDEATION_TRIGGERS = words(
 /**
  * Someone else's self-harm or suicidal intent, reported: "told everyone he's going to hang
  * himself", "she's been cutting again" ("wants to die" is the self-harm lexicon's). Not a danger
- * said as a figure of speech ("he'll kill himself on that trampoline").
+ * said as a figure of speech ("he'll kill himself on that trampoline", "going to harm herself
+ * carrying those papers", "kill himself with laughter"), nor queue-jumping, vegetables, a fringe
+ * or shaving ("caught him cutting again in the dinner queue", "been cutting since the knife
+ * skills unit", "cutting her legs shaving").
  */
 const REPORTED_IDEATION: readonly RegExp[] = [
-  /\b(?:going|gonna|gunna|planning|plans|threaten(?:s|ed|ing)?|try(?:ing)?|tried|wants?|wanted|wanna) (?:to )?(?:kill|hang|hurt|harm|end|cut|top) (?:him|her|them)sel(?:f|ves)\b(?! (?:on|doing|laughing|with (?:that|those|the)|climbing|running|trying)\b)/,
-  /\b(?:been|keeps?|started|caught (?:him|her|them)) cutting (?:again|(?:him|her|them)sel(?:f|ves)|(?:his|her|their) (?:arms?|legs?|wrists?|thighs?|stomach)|since)\b/,
+  /\b(?:going|gonna|gunna|planning|plans|threaten(?:s|ed|ing)?|try(?:ing)?|tried|wants?|wanted|wanna) (?:to )?(?:kill|hang|hurt|harm|end|cut|top) (?:him|her|them)sel(?:f|ves)\b(?! (?:on|with|\w+ing)\b)/,
+  /(?:\b(?:s?he|they|i)(?:'s| is| has|s| have|'ve|ve)? |^)been cutting (?:again|(?:him|her|them)sel(?:f|ves))\b(?! (?:in|at|into|the|a)\b)/,
+  /\b(?:been|keeps?|started) cutting (?:(?:him|her|them)sel(?:f|ves)|(?:his|her|their) (?:arms?|wrists?|thighs?|stomach))\b/,
   /\bcut (?:him|her|them)sel(?:f|ves) (?:again|on purpose|deliberately)\b/,
 ];
 const REPORTED_IDEATION_TRIGGERS = words('himself herself themselves themself cutting');
@@ -292,6 +304,16 @@ export class StructureRules {
       this.regexRule(
         light,
         HARM_PHRASES,
+        'offensive',
+        'threat',
+        'threat-phrase',
+        RULE_CONFIDENCE.threatPhrase,
+        onHit,
+      );
+    if (seen & F.Phrase && !this.laughing)
+      this.regexRule(
+        light,
+        DEAD_THREATS,
         'offensive',
         'threat',
         'threat-phrase',
@@ -464,6 +486,8 @@ export class StructureRules {
         // "I'll murder my daughter if she loses another calculator 😂": family, said laughing.
         if (s.normal[k + 1] === 'my' && this.laughingIn(s)) return;
         if (weak && !strong && !s.normal.slice(k + 1, k + 5).some((x) => WEAK_HARM_TARGET.has(x))) continue;
+        // "I'll shoot the ref a thank you card", "punch his number in", "cut the lady's hair".
+        if (s.normal.slice(k + 1, k + 8).some((x) => NOT_HARMED.has(x))) continue;
         // "im gonna batter u at dodgeball", "i'll destroy you at fifa later": a game, not a fight.
         if (beatenAtAGame(s, k, this.comment)) continue;
         hit(
@@ -772,6 +796,8 @@ const PUPILS = words('girl girls boy boys pupil pupils students kids daughter so
 const MAYBE_EMOJI = /[\ud83c-\ud83e]/;
 const LAUGHING = words('lol lmao haha hahaha jk');
 const LAUGHING_EMOJI = /[\u{1F602}\u{1F923}\u{1F605}\u{1F606}\u{1F648}]/u;
+/** What a harm verb is done with or to when it is no harm: a card shot over, a number punched in, hair cut. */
+const NOT_HARMED = words('text message msg email dm card number line note hair fringe nails pic photo link');
 const WEAK_HARM_TARGET = words('you u ya him her them yous youse house home car kids out after');
 
 function hit(

@@ -7,6 +7,7 @@ import {
   loadExceptionAttackSet,
   loadRoster,
   loadSecondExceptionAttackSet,
+  loadSessionThirteenAttackSet,
 } from './eval-set.js';
 
 // The exceptions that keep school life unflagged (a win at a game, a road-safety worry, a lesson
@@ -117,5 +118,37 @@ describe('a second review of session 12’s exceptions', () => {
     expect(flagged.length, flagged.map((r) => r.id).join(' ')).toBeLessThanOrEqual(
       RATCHET_SECOND_FALSE_ALARMS,
     );
+  });
+});
+
+// A review of session 13's rules (tests/fixtures/classification/attack-s13.jsonl) wrote 70 innocent
+// comments in their words and 50 real concerns beside them. The first version flagged 19 of the
+// innocent ones ("caught him cutting again in the dinner queue", "my legs will be dead at training
+// tonight", "I'll shoot the ref a thank you card") and missed 7 concerns; after the fixes it flags
+// 6 and misses 4, none of them by the new rules (session 12's classifier: 9 and 7).
+// RATCHETS: never loosen them.
+const RATCHET_S13_FALSE_ALARMS = 6;
+const RATCHET_S13_MISSED = 4;
+
+describe('a review of session 13’s rules', () => {
+  const rows = loadSessionThirteenAttackSet();
+  const classifier = createClassifier();
+  const found = (text: string) => new Set(classifier.classify(text).labels.map((l) => l.category));
+
+  it(`flags no more than ${RATCHET_S13_FALSE_ALARMS} of its 70 innocent comments`, () => {
+    const innocent = rows.filter((r) => r.aim === 'false_alarm');
+    expect(innocent).toHaveLength(70);
+    const flagged = innocent.filter((r) => found(r.text).size > 0);
+    expect(flagged.length, flagged.map((r) => r.id).join(' ')).toBeLessThanOrEqual(RATCHET_S13_FALSE_ALARMS);
+  });
+
+  it(`misses no more than ${RATCHET_S13_MISSED} of its 50 concerns`, () => {
+    const concerns = rows.filter((r) => r.aim === 'miss');
+    expect(concerns).toHaveLength(50);
+    const missed = concerns.filter((r) => {
+      const got = found(r.text);
+      return r.expect.some((category) => !got.has(category));
+    });
+    expect(missed.length, missed.map((r) => r.id).join(' ')).toBeLessThanOrEqual(RATCHET_S13_MISSED);
   });
 });

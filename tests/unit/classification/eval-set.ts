@@ -174,3 +174,21 @@ export interface SecondAttackRow {
 export function loadSecondExceptionAttackSet(): SecondAttackRow[] {
   return jsonl<SecondAttackRow>(fixture('classification/attack-s12b.jsonl'));
 }
+
+/**
+ * tests/fixtures/classification/attack-s13.jsonl: a review of session 13's rules (someone else's
+ * reported self-harm, threats with "dead" at a fixture or "walking", threats at a woman or a
+ * referee, titles before a name). `false_alarm` rows are innocent comments in the rules' words
+ * (expect []); `miss` rows are real concerns close to them. `rule` is the rule aimed at (A to D).
+ */
+export interface SessionThirteenAttackRow {
+  id: string;
+  text: string;
+  expect: Category[];
+  aim: 'false_alarm' | 'miss';
+  rule: 'A' | 'B' | 'C' | 'D';
+}
+
+export function loadSessionThirteenAttackSet(): SessionThirteenAttackRow[] {
+  return jsonl<SessionThirteenAttackRow>(fixture('classification/attack-s13.jsonl'));
+}

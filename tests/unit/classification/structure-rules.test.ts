@@ -189,6 +189,11 @@ describe('sentence-structure rules', () => {
     'the council have been cutting budgets again',
     "he's a dead man when he gets home, he ate the birthday cake",
     'the pool is dead at the weekend, lovely for a swim',
+    'caught him cutting again in the dinner queue, the cheek of year 7s',
+    'my legs will be dead at training tonight after that cross country',
+    'Mrs Ellis is a dead woman walking in the staff panto, she plays the ghost',
+    "I'll shoot the ref a thank you card, he was brilliant with the under 9s",
+    'Ms Okafor is going to harm herself carrying all those exam papers up the stairs',
     'the batteries are dead at the tennis courts on sunday, someone bring spares',
   ])('stays quiet on an ordinary sentence: %s', (text) => {
     expect(structure(text)).toEqual([]);
