@@ -35,7 +35,8 @@ export interface LabelledRow extends EvalRow {
  * (session 12, two more writers, 359 hard negatives, some of them names and parents' hyperbole)
  * was committed unread and read first after session 12's first choices; `dev12` (two more) after
  * its later ones. `dev13` (session 13, two more writers, 373 hard negatives) was committed unread
- * and read first, beside session 12's classifier, before any of session 13's rules.
+ * and read first, beside session 12's classifier, before any of session 13's rules; `dev14` (two
+ * more) after all of them.
  */
 export type SplitName =
   | 'dev'
@@ -51,6 +52,7 @@ export type SplitName =
   | 'dev11'
   | 'dev12'
   | 'dev13'
+  | 'dev14'
   | 'test';
 
 /** The splits rules, training runs and operating points may be chosen on: every one but test. */
@@ -68,6 +70,7 @@ export const TUNING_SPLITS = [
   'dev11',
   'dev12',
   'dev13',
+  'dev14',
 ] as const;
 
 export const CATEGORIES: readonly Category[] = [
