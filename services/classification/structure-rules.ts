@@ -231,7 +231,7 @@ const IDEATION_TRIGGERS = words(
  * skills unit", "cutting her legs shaving").
  */
 const REPORTED_IDEATION: readonly RegExp[] = [
-  /\b(?:going|gonna|gunna|planning|plans|threaten(?:s|ed|ing)?|try(?:ing)?|tried|wants?|wanted|wanna) (?:to )?(?:kill|hang|hurt|harm|end|cut|top) (?:him|her|them)sel(?:f|ves)\b(?! (?:on|with|\w+ing)\b)/,
+  /\b(?:going|gonna|gunna|planning|plans|threaten(?:s|ed|ing)?|try(?:ing)?|tried|wants?|wanted|wanna) (?:to )?(?:kill|hang|hurt|harm|end|cut|top) (?:him|her|them)sel(?:f|ves)\b(?! (?:on|with (?:laughter|laughing|that|those)|\w+ing)\b)/,
   /(?:\b(?:s?he|they|i)(?:'s| is| has|s| have|'ve|ve)? |^)been cutting (?:again|(?:him|her|them)sel(?:f|ves))\b(?! (?:in|at|into|the|a)\b)/,
   /\b(?:been|keeps?|started) cutting (?:(?:him|her|them)sel(?:f|ves)|(?:his|her|their) (?:arms?|wrists?|thighs?|stomach))\b/,
   /\bcut (?:him|her|them)sel(?:f|ves) (?:again|on purpose|deliberately)\b/,

@@ -144,6 +144,7 @@ describe('sentence-structure rules', () => {
       'structure:reported-ideation',
       'his girlfriend threatens to kill herself if he goes out',
     ],
+    ['safeguarding', 'structure:reported-ideation', 'my sister says she is going to kill herself with pills'],
     [
       'offensive',
       'structure:first-person-intent-to-harm',
@@ -186,6 +187,7 @@ describe('sentence-structure rules', () => {
     // Danger and embarrassment said as figures of speech, and self-harm taught, are not reports.
     "he'll kill himself on that trampoline one day",
     'she nearly killed herself laughing at the panto',
+    'my lad is going to kill himself with laughter at the comedy night',
     'the council have been cutting budgets again',
     "he's a dead man when he gets home, he ate the birthday cake",
     'the pool is dead at the weekend, lovely for a swim',
