@@ -390,7 +390,7 @@ export class StructureRules {
    */
   private suggestive(light: string, original: string, onHit: OnHit): void {
     const strong = STRONG_SUGGESTIVE.test(original);
-    const words = light.split(NON_WORD);
+    const words = light.split(NON_WORD).map((w) => w.replace(POSSESSIVE, ''));
     const staff = words.findIndex((w) => STAFF.has(w));
     const pupil = words.some((w) => PUPILS.has(w)) || /\byear \d|\byr ?\d/.test(light);
     const end = light.length;
@@ -400,6 +400,12 @@ export class StructureRules {
       return;
     }
     if (staff >= 0 && (strong || FLIRT.test(light))) {
+      hit(onHit, 'offensive', 'sexual', 'suggestive-emoji', RULE_CONFIDENCE.suggestive, 0, end);
+      return;
+    }
+    // A parent at a school event, with a come-on: "the mam in the red dress 🍑🍑 message me",
+    // "the dads race had me thirsty 🥵". Not the fruit salad the mums made 🍑.
+    if (strong && words.some((w) => ADULTS_AROUND_SCHOOL.has(w)) && COME_ON.test(light)) {
       hit(onHit, 'offensive', 'sexual', 'suggestive-emoji', RULE_CONFIDENCE.suggestive, 0, end);
     }
   }
@@ -792,6 +798,11 @@ const STRONG_SUGGESTIVE = /[\u{1F351}\u{1F346}\u{1F4A6}\u{1F445}\u{1F975}\u{1F92
 const FLIRT =
   /\b(detention|after school|private lesson|on (her|his) own|any ?time|mark my|teach me|stay behind)\b/;
 const STAFF = words('mr mrs miss ms sir teacher teachers head headteacher ta staff coach');
+/** Parents and other adults at school events, whom innuendo in emoji is also aimed at. */
+const ADULTS_AROUND_SCHOOL = words('mum mums mam mams mom moms mummy dad dads daddy wife husband');
+const POSSESSIVE = /['’]s$/;
+const COME_ON =
+  /\b(?:message me|dm me|inbox me|pm me|slide into|asking for a friend|fit|fitty|thirsty|phwoar|single|which (?:mum|mam|mom|dad)|(?:her|his) number|come (?:round|over)|night off)\b/;
 const PUPILS = words('girl girls boy boys pupil pupils students kids daughter son');
 const MAYBE_EMOJI = /[\ud83c-\ud83e]/;
 const LAUGHING = words('lol lmao haha hahaha jk');

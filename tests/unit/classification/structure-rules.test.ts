@@ -145,6 +145,9 @@ describe('sentence-structure rules', () => {
       'his girlfriend threatens to kill herself if he goes out',
     ],
     ['safeguarding', 'structure:reported-ideation', 'my sister says she is going to kill herself with pills'],
+    // Innuendo in emoji at a parent, with a come-on, or at staff written with a possessive.
+    ['offensive', 'structure:suggestive-emoji', 'the blonde mum at the disco 🍑🍑 dm me'],
+    ['offensive', 'structure:suggestive-emoji', "the deputy head's wife at the fayre 👅"],
     [
       'offensive',
       'structure:first-person-intent-to-harm',
@@ -188,6 +191,8 @@ describe('sentence-structure rules', () => {
     "he'll kill himself on that trampoline one day",
     'she nearly killed herself laughing at the panto',
     'my lad is going to kill himself with laughter at the comedy night',
+    'Thanks to all the mums who made the fruit salad 🍑🍓',
+    'the dads race was so hot today 🥵 well done all',
     'the council have been cutting budgets again',
     "he's a dead man when he gets home, he ate the birthday cake",
     'the pool is dead at the weekend, lovely for a swim',
