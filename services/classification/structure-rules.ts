@@ -114,7 +114,20 @@ const DEAD_THREATS: readonly RegExp[] = [
   /(?:\bis|\b(?:he|she|who|that)'?s) a dead (?:man|woman|girl|boy) walk(?:ing|in'?)\b(?! in (?:the|our|a)\b)/,
   /\b(?:your|ur|that|the other|this|the) (?:[a-z]+ ){0,2}?(?:is|'s) (?:a )?dead(?: (?:man|woman|girl|boy))? at (?:the )?(?:\w+ )?(?:football|footy|match|game|pitch|pool|rugby|training|park|gates?|cricket|netball|courts?|fixture)\b[^.!?]{0,20}?\b(?:tomorrow|tmrw|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day|after school|weekend)\b/,
 ];
-const HARM_PHRASE_TRIGGERS = words('watch regret sorry dead know eye days numbered coming wait hit');
+/**
+ * Threats that name no harm verb aimed at a person: a school building set alight (not a hall
+ * "set on fire with their dance"), someone's movements learned ("I know which bus he gets home"),
+ * a beating deserved (not a team's), doors to keep locked.
+ */
+const VEILED_THREATS: readonly RegExp[] = [
+  /\b(?:(?:set(?:ting)?|light(?:ing)?) (?:the|that|this|ur|your) (?:\w+ )?(?:school|hall|staffroom|staff room|classroom|building|canteen|library|gym|portakabin|block) (?:on fire|alight)|(?:put(?:ting)? a match to|torch(?:ing)?|burn(?:ing)?) (?:the|that|this|ur|your) (?:\w+ )?(?:school|hall|staffroom|staff room|classroom|building|canteen|library|gym|portakabin|block)(?: down\b|(?= *(?:$|[.!?,;]))))(?! with\b)/,
+  /\bi know (?:which|what) (?:bus|car|gym|route|street|house|door|train) (?:you|u|he|she|they|your|ur|his|her)\b|\bi know (?:her|his|your|ur|their) (?:route home|car|reg|movements)\b|\bfound out which (?:gym|house|street|car|bus|pub) (?:the|that|your|ur|his|her)\b/,
+  /(?<!\b(?:team|side|squad|opposition|club|they|we|us) )\bdeserves? (?:a )?(?:good |proper )?(?:beating|hiding|kicking|battering|slap|smack)\b/,
+  /\bbetter (?:keep|lock) (?:his|her|their|your|ur) doors? lock/,
+];
+const HARM_PHRASE_TRIGGERS = words(
+  'watch regret sorry dead know eye days numbered coming wait hit match fire alight torch torching burn burning found beating hiding kicking battering slap smack doors door',
+);
 
 // Weapons brought to school.
 const WEAPON = words(
@@ -304,6 +317,16 @@ export class StructureRules {
       this.regexRule(
         light,
         HARM_PHRASES,
+        'offensive',
+        'threat',
+        'threat-phrase',
+        RULE_CONFIDENCE.threatPhrase,
+        onHit,
+      );
+    if (seen & F.Phrase)
+      this.regexRule(
+        light,
+        VEILED_THREATS,
         'offensive',
         'threat',
         'threat-phrase',

@@ -145,6 +145,11 @@ describe('sentence-structure rules', () => {
       'his girlfriend threatens to kill herself if he goes out',
     ],
     ['safeguarding', 'structure:reported-ideation', 'my sister says she is going to kill herself with pills'],
+    // Threats that name no harm done to a person.
+    ['offensive', 'structure:threat-phrase', 'somebody should put a match to the staffroom, honestly'],
+    ['offensive', 'structure:threat-phrase', 'i know which car he drives and where he parks it'],
+    ['offensive', 'structure:threat-phrase', 'that supply teacher deserves a good hiding'],
+    ['offensive', 'structure:threat-phrase', 'the lad who did it had better keep his doors locked'],
     // Innuendo in emoji at a parent, with a come-on, or at staff written with a possessive.
     ['offensive', 'structure:suggestive-emoji', 'the blonde mum at the disco 🍑🍑 dm me'],
     ['offensive', 'structure:suggestive-emoji', "the deputy head's wife at the fayre 👅"],
@@ -192,6 +197,10 @@ describe('sentence-structure rules', () => {
     'she nearly killed herself laughing at the panto',
     'my lad is going to kill himself with laughter at the comedy night',
     'Thanks to all the mums who made the fruit salad 🍑🍓',
+    'Year 6 set the hall on fire with their dance tonight',
+    'we are burning the school s old tables on bonfire night',
+    'that team deserves a good beating on saturday after last year',
+    'the rug needs a good beating before the nativity',
     'the dads race was so hot today 🥵 well done all',
     'the council have been cutting budgets again',
     "he's a dead man when he gets home, he ate the birthday cake",
