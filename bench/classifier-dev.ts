@@ -4,7 +4,7 @@ import { accuracy, printTable } from './classifier.js';
 
 /**
  * `npx tsx bench/classifier-dev.ts [--misses]`: the figures on the tuning splits only (dev to
- * dev14). It never reads the test split. `--misses` lists the rows the classifier gets wrong.
+ * dev15). It never reads the test split. `--misses` lists the rows the classifier gets wrong.
  */
 const classifier = createClassifier({ roster: loadRoster() });
 for (const split of TUNING_SPLITS) {

@@ -36,7 +36,7 @@ export interface LabelledRow extends EvalRow {
  * was committed unread and read first after session 12's first choices; `dev12` (two more) after
  * its later ones. `dev13` (session 13, two more writers, 373 hard negatives) was committed unread
  * and read first, beside session 12's classifier, before any of session 13's rules; `dev14` (two
- * more) after all of them.
+ * more) after the rules its review narrowed, `dev15` (two more) after its last rules.
  */
 export type SplitName =
   | 'dev'
@@ -53,6 +53,7 @@ export type SplitName =
   | 'dev12'
   | 'dev13'
   | 'dev14'
+  | 'dev15'
   | 'test';
 
 /** The splits rules, training runs and operating points may be chosen on: every one but test. */
@@ -71,6 +72,7 @@ export const TUNING_SPLITS = [
   'dev12',
   'dev13',
   'dev14',
+  'dev15',
 ] as const;
 
 export const CATEGORIES: readonly Category[] = [
