@@ -95,6 +95,9 @@ const HARM_STRONG = words(
   'hurt kill stab shank batter beat punch smack slap kick deck bang burn shoot murder smash wreck jump merk murk cut knife strangle choke bottle torch destroy rape glass attack bury slash slit spark drown',
 );
 const HARM_WEAK = words('find visit get sort teach pay see wait come catch follow deal end ruin');
+/** A school building, as a threat to burn one names it. */
+const BUILDING =
+  '(?:school|hall|staffroom|staff room|classroom|building|canteen|library|gym|portakabin|block)';
 const HARM_PHRASES: readonly RegExp[] = [
   /\b(better|should|gonna|will) watch (his|her|their|your|ur|yer) back\b/,
   // "dead" as an intensifier is not a threat: "he is dead excited", "she's dead good at netball".
@@ -102,6 +105,15 @@ const HARM_PHRASES: readonly RegExp[] = [
   /\bi know where (you|u|he|she|they|the teacher|your kids?|his kids?|her kids?) (live|lives|go|goes)\b/,
   /\b(sleep with one eye open|count (your|ur) days|(your|ur) days are numbered|won'?t know what hit (you|u|him|her))\b/,
   /\bwait (till|until|til) i (see|get|catch|find)\b/,
+  // No harm verb aimed at a person: a school building set alight (not a hall "set on fire with
+  // their dance"), someone's movements learned ("I know which bus he gets home"), a beating
+  // deserved (not a team's), doors to keep locked.
+  new RegExp(
+    `\\b(?:(?:set(?:ting)?|light(?:ing)?) (?:the|that|this|ur|your) (?:\\w+ )?${BUILDING} (?:on fire|alight)|(?:put(?:ting)? a match to|torch(?:ing)?|burn(?:ing)?) (?:the|that|this|ur|your) (?:\\w+ )?${BUILDING}(?: down\\b|(?= *(?:$|[.!?,;]))))(?! with\\b)`,
+  ),
+  /\bi know (?:which|what) (?:bus|car|gym|route|street|house|door|train) (?:you|u|he|she|they|your|ur|his|her)\b|\bi know (?:her|his|your|ur|their) (?:route home|car|reg|movements)\b|\bfound out which (?:gym|house|street|car|bus|pub) (?:the|that|your|ur|his|her)\b/,
+  /(?<!\b(?:team|side|squad|opposition|club|they|we|us) )\bdeserves? (?:a )?(?:good |proper )?(?:beating|hiding|kicking|battering|slap|smack)\b/,
+  /\bbetter (?:keep|lock) (?:his|her|their|your|ur) doors? lock/,
 ];
 /**
  * Threats with "dead" that name the one meant, said straight (not with a laughing emoji): "that
@@ -113,17 +125,6 @@ const HARM_PHRASES: readonly RegExp[] = [
 const DEAD_THREATS: readonly RegExp[] = [
   /(?:\bis|\b(?:he|she|who|that)'?s) a dead (?:man|woman|girl|boy) walk(?:ing|in'?)\b(?! in (?:the|our|a)\b)/,
   /\b(?:your|ur|that|the other|this|the) (?:[a-z]+ ){0,2}?(?:is|'s) (?:a )?dead(?: (?:man|woman|girl|boy))? at (?:the )?(?:\w+ )?(?:football|footy|match|game|pitch|pool|rugby|training|park|gates?|cricket|netball|courts?|fixture)\b[^.!?]{0,20}?\b(?:tomorrow|tmrw|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day|after school|weekend)\b/,
-];
-/**
- * Threats that name no harm verb aimed at a person: a school building set alight (not a hall
- * "set on fire with their dance"), someone's movements learned ("I know which bus he gets home"),
- * a beating deserved (not a team's), doors to keep locked.
- */
-const VEILED_THREATS: readonly RegExp[] = [
-  /\b(?:(?:set(?:ting)?|light(?:ing)?) (?:the|that|this|ur|your) (?:\w+ )?(?:school|hall|staffroom|staff room|classroom|building|canteen|library|gym|portakabin|block) (?:on fire|alight)|(?:put(?:ting)? a match to|torch(?:ing)?|burn(?:ing)?) (?:the|that|this|ur|your) (?:\w+ )?(?:school|hall|staffroom|staff room|classroom|building|canteen|library|gym|portakabin|block)(?: down\b|(?= *(?:$|[.!?,;]))))(?! with\b)/,
-  /\bi know (?:which|what) (?:bus|car|gym|route|street|house|door|train) (?:you|u|he|she|they|your|ur|his|her)\b|\bi know (?:her|his|your|ur|their) (?:route home|car|reg|movements)\b|\bfound out which (?:gym|house|street|car|bus|pub) (?:the|that|your|ur|his|her)\b/,
-  /(?<!\b(?:team|side|squad|opposition|club|they|we|us) )\bdeserves? (?:a )?(?:good |proper )?(?:beating|hiding|kicking|battering|slap|smack)\b/,
-  /\bbetter (?:keep|lock) (?:his|her|their|your|ur) doors? lock/,
 ];
 const HARM_PHRASE_TRIGGERS = words(
   'watch regret sorry dead know eye days numbered coming wait hit match fire alight torch torching burn burning found beating hiding kicking battering slap smack doors door',
@@ -317,16 +318,6 @@ export class StructureRules {
       this.regexRule(
         light,
         HARM_PHRASES,
-        'offensive',
-        'threat',
-        'threat-phrase',
-        RULE_CONFIDENCE.threatPhrase,
-        onHit,
-      );
-    if (seen & F.Phrase)
-      this.regexRule(
-        light,
-        VEILED_THREATS,
         'offensive',
         'threat',
         'threat-phrase',

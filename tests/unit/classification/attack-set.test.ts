@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../../../services/classification/create-classifier.js';
+import type { Category } from '../../../services/classification/types.js';
 import {
   ATTACK_FAMILIES,
   ATTACK_S12_ROSTER,
@@ -96,18 +97,22 @@ describe('real concerns written to slip through session 12’s exceptions', () =
 const RATCHET_SECOND_MISSED = 18;
 const RATCHET_SECOND_FALSE_ALARMS = 3;
 
+// The review sets below are read by the classifier as shipped, with no roster.
+const shipped = createClassifier();
+const found = (text: string) => new Set(shipped.classify(text).labels.map((l) => l.category));
+/** Whether the classifier misses a category the row must be flagged as. */
+const missesACategory = (row: { text: string; expect: readonly Category[] }) => {
+  const got = found(row.text);
+  return row.expect.some((category) => !got.has(category));
+};
+
 describe('a second review of session 12’s exceptions', () => {
   const rows = loadSecondExceptionAttackSet();
-  const classifier = createClassifier();
-  const found = (text: string) => new Set(classifier.classify(text).labels.map((l) => l.category));
 
   it(`misses no more than ${RATCHET_SECOND_MISSED} of its concerns`, () => {
     const attacks = rows.filter((r) => r.exception !== 'false_alarm');
     expect(attacks.length).toBe(135);
-    const missed = attacks.filter((r) => {
-      const got = found(r.text);
-      return r.expect.some((category) => !got.has(category));
-    });
+    const missed = attacks.filter(missesACategory);
     expect(missed.length, missed.map((r) => r.id).join(' ')).toBeLessThanOrEqual(RATCHET_SECOND_MISSED);
   });
 
@@ -132,8 +137,6 @@ const RATCHET_S13_MISSED = 4;
 
 describe('a review of session 13’s rules', () => {
   const rows = loadSessionThirteenAttackSet();
-  const classifier = createClassifier();
-  const found = (text: string) => new Set(classifier.classify(text).labels.map((l) => l.category));
 
   it(`flags no more than ${RATCHET_S13_FALSE_ALARMS} of its 70 innocent comments`, () => {
     const innocent = rows.filter((r) => r.aim === 'false_alarm');
@@ -145,10 +148,7 @@ describe('a review of session 13’s rules', () => {
   it(`misses no more than ${RATCHET_S13_MISSED} of its 50 concerns`, () => {
     const concerns = rows.filter((r) => r.aim === 'miss');
     expect(concerns).toHaveLength(50);
-    const missed = concerns.filter((r) => {
-      const got = found(r.text);
-      return r.expect.some((category) => !got.has(category));
-    });
+    const missed = concerns.filter(missesACategory);
     expect(missed.length, missed.map((r) => r.id).join(' ')).toBeLessThanOrEqual(RATCHET_S13_MISSED);
   });
 });
