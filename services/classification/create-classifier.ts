@@ -1,7 +1,14 @@
-import { framedAsInnocent, inFirstPerson, namesWhenOrWhere, withoutGameTimes } from './frames.js';
+import {
+  framedAsInnocent,
+  inFirstPerson,
+  namesWhenOrWhere,
+  realHarmAtStaff,
+  withoutGameTimes,
+} from './frames.js';
 import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
 import { type LinearModel, shippedModel } from './linear-model.js';
 import {
+  ANOTHER_CLAUSE_KEEPS,
   MODEL_MIN_WORDS,
   MODEL_OPERATING_POINTS,
   MODEL_SUBCATEGORY,
@@ -73,10 +80,12 @@ function endsAClause(code: number): boolean {
 const SENTENCE_END = /[.!?\n]/;
 /**
  * An "I", "me" or "my" this many words before a safeguarding label, or anywhere after it in its
- * sentence, keeps the model from overruling it. Before it, only close: "Can I just say the
- * session on self harm was brilliant" is a speaker, not a disclosure.
+ * sentence, keeps the model from overruling it: "Happy birthday to my little man, 11 today, he
+ * wants to die every day at this school" is a parent's report (eight words back; five let a model
+ * trained on the tuning splits overrule it, and eight flagged no more hard negatives on dev13 to
+ * dev17). Before it, only close: a speaker at the start of a long sentence is not a disclosure.
  */
-const FIRST_PERSON_BEFORE = 5;
+const FIRST_PERSON_BEFORE = 8;
 /** A label whose span is this share of its sentence's words is never overruled ("I will kill you all"). */
 const LABEL_FILLS_SENTENCE = 0.6;
 
@@ -169,6 +178,11 @@ class LexiconClassifier implements Classifier {
   private readonly modelSource: string;
   private readonly probabilities: Float64Array;
   private readonly clauseProbabilities: Float64Array;
+  /**
+   * Per category that reads clauses, the highest probability the model gave any one clause of the
+   * comment (strongestParts; 0 when the comment is one clause or the whole already reaches `flag`).
+   */
+  private readonly strongestClause: Float64Array;
   /** For each skeleton index of the comment, the clause it is in (strongestParts). */
   private partOf = new Int32Array(256);
   /** Whether a personal-data finding is the school's own published contact detail. */
@@ -198,6 +212,7 @@ class LexiconClassifier implements Classifier {
     this.modelSource = model === null ? '' : `model@${model.version}`;
     this.probabilities = new Float64Array(model?.categories.length ?? 0);
     this.clauseProbabilities = new Float64Array(model?.categories.length ?? 0);
+    this.strongestClause = new Float64Array(model?.categories.length ?? 0);
     let mapping: ObscenityMapping | undefined;
     for (const lexicon of lexicons) {
       if (lexicon.obscenity !== undefined) mapping = lexicon.obscenity;
@@ -493,6 +508,9 @@ class LexiconClassifier implements Classifier {
             !this.meantAsSaid(text, label) &&
             !this.fillsItsSentence(text, label) &&
             this.clausesInnocent(text, label, c, point.flag) &&
+            // Nor when another clause reads as a concern ("fundraising for the domestic abuse
+            // charity is lovely. mines upstairs asleep and I'm packing a bag").
+            this.strongestClause[c]! < ANOTHER_CLAUSE_KEEPS &&
             (probability < point.veto ||
               (probability < point.framedVeto && this.framedAndInnocent(text, label, c, point.flag))),
         )
@@ -521,6 +539,7 @@ class LexiconClassifier implements Classifier {
   private strongestParts(text: string, whole: Float64Array): (ModelPart | null)[] {
     const model = this.model!;
     const best: (ModelPart | null)[] = model.categories.map(() => null);
+    this.strongestClause.fill(0);
     // The categories that read clauses, and that the whole comment does not already reach.
     const wanted: number[] = [];
     model.categories.forEach((category, c) => {
@@ -546,6 +565,7 @@ class LexiconClassifier implements Classifier {
         if (strongest < 0 || probabilities[part]! > probabilities[strongest]!) strongest = part;
       }
       const probability = probabilities[strongest]!;
+      this.strongestClause[c] = probability;
       if (probability < MODEL_OPERATING_POINTS[model.categories[c]!].part!) continue;
       // The clause without the spaces around it, as the page marks it.
       let start = strongest === 0 ? 0 : ends[strongest - 1]! + 1;
@@ -579,8 +599,9 @@ class LexiconClassifier implements Classifier {
    * Whether the label is meant as said, whatever the rest of the comment: a safeguarding concern
    * with the first person singular just before it or after it in its sentence ("we learnt about
    * domestic abuse in rse, it happens in my house every weekend"); a threat whose sentence names
-   * a when or a where ("after the anti bullying assembly: ur dead tomorrow"). The model never
-   * overrules these.
+   * a when or a where ("after the anti bullying assembly: ur dead tomorrow"), or a harm and a
+   * member of staff ("if Mr Dean confiscates another water bottle I will shoot him"). The model
+   * never overrules these.
    */
   private meantAsSaid(text: string, label: Label): boolean {
     const threat = label.category === 'offensive' && label.subcategory === 'threat';
@@ -589,7 +610,8 @@ class LexiconClassifier implements Classifier {
       const wordsBefore = threat ? Number.POSITIVE_INFINITY : FIRST_PERSON_BEFORE;
       this.clauseNormaliser.run(stretchAround(text, start, end, SENTENCE_END, wordsBefore));
       const said = this.clauseNormaliser.light;
-      if (threat ? namesWhenOrWhere(withoutGameTimes(said)) : inFirstPerson(said)) return true;
+      if (threat ? namesWhenOrWhere(withoutGameTimes(said)) || realHarmAtStaff(said) : inFirstPerson(said))
+        return true;
     }
     return false;
   }

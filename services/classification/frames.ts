@@ -28,7 +28,7 @@ import type { Label } from './types.js';
 
 // Matched on TextNormaliser.light (lower case, accents and look-alikes folded).
 const TEACHING =
-  /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|posters?|leaflets?|learn(?:t|ed|ing|s)? about|(?:taught|teach(?:es|ing)?) (?:us|them|the (?:kids|children|class|pupils)|children|pupils|students|year)|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay safe|keep safe|support|recogni[sz]e|say no)|signs (?:of|to look for)|history (?:lesson|today|homework|class|trip)|in history|holocaust|world war|ww[12i]|documentary|fundrais\w*|charity|coffee morning|donat(?:e|ed|ing|ions?)|sponsored|guest speaker|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|world book day|book club|novels?|set texts?|shakespeare|inspector calls|(?:theatre|drama) (?:company|group)|prevention (?:day|week|month)|awareness (?:day|week|month)|women ?s aid|samaritans)\b/;
+  /\b(?:assembl(?:y|ies)|sessions?|workshops?|lessons?|pshe|pshce|rshe|rse|talks? (?:on|about|from|with)|gave (?:a |us a |them a )?talk|(?:talk|spoke|speak)(?:s|ed|ing)? (?:to|with) (?:\w+ ){1,4}?about|in to (?:talk|speak)|awareness|posters?|leaflets?|learn(?:t|ed|ing|s)? about|(?:taught|teach(?:es|ing)?) (?:us|them|the (?:kids|children|class|pupils)|children|pupils|students|year)|curriculum|helplines?|childline|nspcc|where to (?:get|go for|find) (?:help|support)|who to (?:tell|talk to)|how to (?:spot|stay safe|keep safe|support|recogni[sz]e|say no)|signs (?:of|to look for)|history (?:lesson|today|homework|class|trip)|in history|holocaust|world war|ww[12i]|documentary|fundrais\w*|charity|coffee morning|donat(?:e|ed|ing|ions?)|sponsored|guest speaker|parents? (?:evening|information|info)|information evening|online safety|e ?safety|anti ?bullying|what to do (?:if|when)|world book day|book club|novels?|set texts?|shakespeare|inspector calls|(?:theatre|drama) (?:company|group)|prevention|in (?:loving |fond )?memory of|awareness (?:day|week|month)|women ?s aid|samaritans)\b/;
 
 const SURPRISE =
   /\b(?:panto(?:mime)?|award ceremony|(?:leaving|retirement) (?:party|do|present|card|collection)|(?:mother|father)'?s day|secret santa)\b/;
@@ -66,9 +66,32 @@ export function namesWhenOrWhere(sentence: string): boolean {
   return MEANT.test(sentence);
 }
 
+/**
+ * A fundraiser's dedication: "a sponsored walk for Papyrus in memory of my cousin" names a loss,
+ * not the writer's own harm, so its "my" does not make a framed label a disclosure.
+ */
+const DEDICATION =
+  /\bin (?:loving |fond )?memory of (?:my|our) (?:late |little |big |baby |beautiful |amazing |best )?(?:\w+ )?(?:cousin|brother|sister|bro|sis|dad|mum|mam|mom|father|mother|uncle|auntie|aunty|aunt|nan|nana|nanna|gran|granny|grandad|grandma|grandpa|grandfather|grandmother|friend|mate|pal|son|daughter|husband|wife|partner|nephew|niece|boy|girl)s?\b/g;
+
+/**
+ * Whether a threat's sentence (TextNormaliser.light) names a real harm and a member of staff:
+ * "if Mr Dean confiscates another water bottle I will shoot him" is an angry parent, however
+ * ordinary the rest of the comment reads.
+ */
+export function realHarmAtStaff(sentence: string): boolean {
+  return (REAL_HARM.test(sentence) || HYPERBOLE.test(sentence)) && STAFF.test(sentence);
+}
+
+/**
+ * A speaker's opener: "Can I just say the session on self harm was brilliant" is someone
+ * praising a talk; only a first person after the opener ("I have to say I cut myself") counts.
+ */
+const SAYING =
+  /\b(?:(?:can )?i (?:just )?say|i (?:just )?(?:have|had|must|need|want|wanted|would like|d like) to (?:say|admit)|i must say|i have to admit|ill be honest)\b/g;
+
 /** Whether `sentence` (TextNormaliser.light) speaks in the first person singular. */
 export function inFirstPerson(sentence: string): boolean {
-  return FIRST_PERSON.test(sentence);
+  return FIRST_PERSON.test(sentence.replace(DEDICATION, ' ').replace(SAYING, ' '));
 }
 
 /**

@@ -219,6 +219,11 @@ const HISTORY = words(
   'nazi nazis hitler holocaust history lesson lessons learn learned learnt learning taught teach ww2 wwii war assembly museum',
 );
 
+/** A knife brought for a cookery lesson, or a weapon that is a toy. */
+const WEAPON_IN_A_LESSON = words(
+  'kitchen cooking cookery food nerf water chopping apron recipe ingredients baking hospitality veg vegetables',
+);
+
 // Fixed phrasings read on the folded text.
 const IDEATION: readonly RegExp[] = [
   /\b(don'?t|do not|dont|dnt) (really )?(want|wanna) (to )?(be here|exist|wake up|live|be alive|carry on|go on|be around)( any ?more)?\b/,
@@ -524,6 +529,20 @@ export class StructureRules {
     }
   }
 
+  /**
+   * Whether the comment names harm done to a person: a harm verb with someone within four words
+   * after it ("stab Mrs Clarke", "end the head teacher", "the year 9s who jumped him"), never the
+   * weapon itself, "beat the eggs" or "cut the onions".
+   */
+  private harmsSomeone(): boolean {
+    const w = this.comment.split(/[^a-z0-9']+/);
+    for (let k = 0; k < w.length; k++) {
+      if (!HARM_TO_SOMEONE_FORMS.has(w[k]!)) continue;
+      if (w.slice(k + 1, k + 5).some((x) => TARGET.has(x))) return true;
+    }
+    return false;
+  }
+
   /** "he said he's bringing a knife in tomorrow": safeguarding and a threat. */
   private weaponReport(s: Sentence, onHit: OnHit): void {
     const n = s.normal.length;
@@ -532,18 +551,9 @@ export class StructureRules {
       for (let j = Math.max(0, i - 5); j < i; j++) {
         if (s.negated[j]) continue;
         if (!BRING.has(s.normal[j]!) && !BRING.has(s.lemma[j]!)) continue;
-        if (
-          s.normal.some(
-            (x) =>
-              HISTORY.has(x) ||
-              x === 'kitchen' ||
-              x === 'cooking' ||
-              x === 'food' ||
-              x === 'nerf' ||
-              x === 'water',
-          )
-        )
-          return;
+        // A lesson's kit ("do they bring their own sharp knife and chopping board?"), a toy; never
+        // with a person harmed in the comment ("a blade in to food tech to stab Mrs Clarke").
+        if (s.normal.some((x) => HISTORY.has(x) || WEAPON_IN_A_LESSON.has(x)) && !this.harmsSomeone()) return;
         const start = s.start[j]!;
         const end = s.end[i]!;
         hit(onHit, 'safeguarding', 'weapon', 'weapon-brought', RULE_CONFIDENCE.weapon, start, end);
@@ -734,6 +744,12 @@ const SENTENCE = /[^.!?;,\n]+/g;
 const NON_WORD = /[^\p{L}\p{N}']+/u;
 const INTENT_FORMS = words('will ll ill shall gonna gunna going finna imma ima tryna wanna about gon');
 const HARM_STRONG_FORMS = inflected(HARM_STRONG);
+/** Harm verbs, any form, that hurt someone named after them; not the weapon, nor cooking's cuts. */
+const HARM_TO_SOMEONE_FORMS = new Set(
+  [...inflected(new Set([...HARM_STRONG, 'end', 'sort', 'deal']))].filter(
+    (x) => !WEAPON.has(x) && !/^(?:cut|knife|bottle|glass|beat)/.test(x),
+  ),
+);
 const HARM_WEAK_FORMS = inflected(HARM_WEAK);
 const PRONOUN_TARGET = words('you u ya him her them yous youse ur your');
 const THIRD_PARTY_FORMS = new Set([...THIRD_PARTY].flatMap((w) => [w, `${w}s`]));

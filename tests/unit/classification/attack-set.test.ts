@@ -6,9 +6,9 @@ import {
   ATTACK_S12_ROSTER,
   loadAttackSet,
   loadExceptionAttackSet,
+  loadReviewSet,
   loadRoster,
   loadSecondExceptionAttackSet,
-  loadSessionThirteenAttackSet,
 } from './eval-set.js';
 
 // The exceptions that keep school life unflagged (a win at a game, a road-safety worry, a lesson
@@ -17,10 +17,11 @@ import {
 // attack.jsonl, session 11) were written before those exceptions were tuned. Session 10's
 // classifier missed one or more expected categories on 83 of them and gave 49 no label at all
 // (they reach nobody); session 11's missed a category on 52 and left 25 unlabelled; session 12's
-// (two more writers' corpora, one of them concerns beside school events) 44 and 19. RATCHETS at
-// what was reached: tighten them as the classifier improves, never loosen them.
+// (two more writers' corpora, one of them concerns beside school events) 44 and 19; session 14's
+// (the model trained on the tuning splits too) 44 and 17. RATCHETS at what was reached: tighten
+// them as the classifier improves, never loosen them.
 const RATCHET_LOST = 44;
-const RATCHET_UNFLAGGED = 19;
+const RATCHET_UNFLAGGED = 17;
 
 const rows = loadAttackSet();
 const classifier = createClassifier({ roster: loadRoster() });
@@ -64,8 +65,10 @@ describe('real concerns written in the shape of the classifier’s exceptions', 
 // "Mr Fuckface", "i would be better of dead"); the exceptions were narrowed or dropped until
 // they missed fewer than session 11's classifier did (18). Session 13's rules for someone else's
 // reported self-harm ("told everyone he's going to hang himself") and for a threat at a named woman
-// or referee ("I'll slit that woman's throat") took it from 16 to 12. RATCHET: never loosen it.
-const RATCHET_EXCEPTIONS_MISSED = 12;
+// or referee ("I'll slit that woman's throat") took it from 16 to 12; session 14's model and its
+// limits on overruling (a parent's "my" eight words back, a harm named at staff) to 11.
+// RATCHET: never loosen it.
+const RATCHET_EXCEPTIONS_MISSED = 11;
 
 describe('real concerns written to slip through session 12’s exceptions', () => {
   const attacks = loadExceptionAttackSet();
@@ -92,9 +95,9 @@ describe('real concerns written to slip through session 12’s exceptions', () =
 // sunday") and 17 false alarms from the session's new terms ("Can the boys wear grey joggers for
 // PE?"). After the fixes none of the misses is the exceptions' doing: the 24 left are missed by
 // session 11's classifier too. Session 13's threat phrases for a fixture on a day ("the ref is a
-// dead man at the football on sunday") and "a dead woman walking" took the misses from 24 to 18.
-// RATCHETS: never loosen them.
-const RATCHET_SECOND_MISSED = 18;
+// dead man at the football on sunday") and "a dead woman walking" took the misses from 24 to 18,
+// session 14's model to 15. RATCHETS: never loosen them.
+const RATCHET_SECOND_MISSED = 15;
 const RATCHET_SECOND_FALSE_ALARMS = 3;
 
 // The review sets below are read by the classifier as shipped, with no roster.
@@ -130,25 +133,32 @@ describe('a second review of session 12’s exceptions', () => {
 // comments in their words and 50 real concerns beside them. The first version flagged 19 of the
 // innocent ones ("caught him cutting again in the dinner queue", "my legs will be dead at training
 // tonight", "I'll shoot the ref a thank you card") and missed 7 concerns; after the fixes it flags
-// 6 and misses 4, none of them by the new rules (session 12's classifier: 9 and 7).
-// RATCHETS: never loosen them.
-const RATCHET_S13_FALSE_ALARMS = 6;
-const RATCHET_S13_MISSED = 4;
+// 6 and misses 4, none of them by the new rules (session 12's classifier: 9 and 7); session 14's
+// model misses 3.
+// A review of session 14's exceptions (attack-s14.jsonl: a fundraiser's "in memory of my …", a
+// speaker's "can I just say", a knife brought for a cookery lesson) wrote 30 innocent comments and
+// 60 concerns. The first version missed 3 ("Kai is bringing a blade in with his apron and
+// ingredients, says hes gonna end the head teacher"), none after the cookery exception was kept
+// from a comment that names a person harmed; it flags 11 of the innocent ones, most of them "is
+// bringing a knife in for cookery" as the threat lexicon reads it (session 13's classifier: 12, and
+// it missed 1). RATCHETS: never loosen them.
+describe.each([
+  { session: '13', file: 'attack-s13.jsonl', innocent: 70, concerns: 50, falseAlarms: 6, missed: 3 },
+  { session: '14', file: 'attack-s14.jsonl', innocent: 30, concerns: 60, falseAlarms: 11, missed: 0 },
+] as const)('a review of session $session’s rules', ({ file, innocent, concerns, falseAlarms, missed }) => {
+  const rows = loadReviewSet(file);
 
-describe('a review of session 13’s rules', () => {
-  const rows = loadSessionThirteenAttackSet();
-
-  it(`flags no more than ${RATCHET_S13_FALSE_ALARMS} of its 70 innocent comments`, () => {
-    const innocent = rows.filter((r) => r.aim === 'false_alarm');
-    expect(innocent).toHaveLength(70);
-    const flagged = innocent.filter((r) => found(r.text).size > 0);
-    expect(flagged.length, flagged.map((r) => r.id).join(' ')).toBeLessThanOrEqual(RATCHET_S13_FALSE_ALARMS);
+  it(`flags no more than ${falseAlarms} of its ${innocent} innocent comments`, () => {
+    const picked = rows.filter((r) => r.aim === 'false_alarm');
+    expect(picked).toHaveLength(innocent);
+    const flagged = picked.filter((r) => found(r.text).size > 0);
+    expect(flagged.length, flagged.map((r) => r.id).join(' ')).toBeLessThanOrEqual(falseAlarms);
   });
 
-  it(`misses no more than ${RATCHET_S13_MISSED} of its 50 concerns`, () => {
-    const concerns = rows.filter((r) => r.aim === 'miss');
-    expect(concerns).toHaveLength(50);
-    const missed = concerns.filter(missesACategory);
-    expect(missed.length, missed.map((r) => r.id).join(' ')).toBeLessThanOrEqual(RATCHET_S13_MISSED);
+  it(`misses no more than ${missed} of its ${concerns} concerns`, () => {
+    const picked = rows.filter((r) => r.aim === 'miss');
+    expect(picked).toHaveLength(concerns);
+    const lost = picked.filter(missesACategory);
+    expect(lost.length, lost.map((r) => r.id).join(' ')).toBeLessThanOrEqual(missed);
   });
 });

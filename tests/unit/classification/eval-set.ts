@@ -36,7 +36,13 @@ export interface LabelledRow extends EvalRow {
  * was committed unread and read first after session 12's first choices; `dev12` (two more) after
  * its later ones. `dev13` (session 13, two more writers, 373 hard negatives) was committed unread
  * and read first, beside session 12's classifier, before any of session 13's rules; `dev14` (two
- * more) after the rules its review narrowed, `dev15` (two more) after its last rules.
+ * more) after the rules its review narrowed, `dev15` (two more) after its last rules. `dev16` and
+ * `dev17` (session 14, two writers each, 386 and 390 hard negatives) were committed unread; dev16
+ * was read first to check training on the tuning splits, dev17 after the first rules and corpus
+ * of session 14. `dev18` (two more writers, 386 hard negatives) was committed unread and read once
+ * after session 14's last choice. Since session 14 the learned model is trained on the tuning
+ * splits (TRAINED_SPLITS in services/classification/train-cli.ts: dev to dev17), so their figures
+ * are no longer a check of the model: only a split read once, fresh, is. dev18 is not trained on.
  */
 export type SplitName =
   | 'dev'
@@ -54,6 +60,9 @@ export type SplitName =
   | 'dev13'
   | 'dev14'
   | 'dev15'
+  | 'dev16'
+  | 'dev17'
+  | 'dev18'
   | 'test';
 
 /** The splits rules, training runs and operating points may be chosen on: every one but test. */
@@ -73,6 +82,9 @@ export const TUNING_SPLITS = [
   'dev13',
   'dev14',
   'dev15',
+  'dev16',
+  'dev17',
+  'dev18',
 ] as const;
 
 export const CATEGORIES: readonly Category[] = [
@@ -181,19 +193,21 @@ export function loadSecondExceptionAttackSet(): SecondAttackRow[] {
 }
 
 /**
- * tests/fixtures/classification/attack-s13.jsonl: a review of session 13's rules (someone else's
- * reported self-harm, threats with "dead" at a fixture or "walking", threats at a woman or a
- * referee, titles before a name). `false_alarm` rows are innocent comments in the rules' words
- * (expect []); `miss` rows are real concerns close to them. `rule` is the rule aimed at (A to D).
+ * A review of one session's rules: `false_alarm` rows are innocent comments in the rules' words
+ * (expect []); `miss` rows are real concerns close to them; `rule` names the rule aimed at.
+ * attack-s13.jsonl reviews session 13's (someone else's reported self-harm, threats with "dead" at
+ * a fixture or "walking", threats at a woman or a referee, titles before a name; rules A to D),
+ * attack-s14.jsonl session 14's (a fundraiser's "in memory of my …", a speaker's "can I just
+ * say", a knife brought for a cookery lesson; rules 1 to 3).
  */
-export interface SessionThirteenAttackRow {
+export interface ReviewRow {
   id: string;
   text: string;
   expect: Category[];
   aim: 'false_alarm' | 'miss';
-  rule: 'A' | 'B' | 'C' | 'D';
+  rule: string;
 }
 
-export function loadSessionThirteenAttackSet(): SessionThirteenAttackRow[] {
-  return jsonl<SessionThirteenAttackRow>(fixture('classification/attack-s13.jsonl'));
+export function loadReviewSet(file: 'attack-s13.jsonl' | 'attack-s14.jsonl'): ReviewRow[] {
+  return jsonl<ReviewRow>(fixture(`classification/${file}`));
 }

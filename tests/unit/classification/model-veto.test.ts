@@ -89,6 +89,12 @@ describe('the learned model overruling a rule in a frame', () => {
     // A board game is no place for a fight.
     ["Aaron you're dead meat in the chess club final 😈", 'offensive'],
     ['im going to strangle her, shes left her PE kit on the bus AGAIN', 'offensive'],
+    // A fundraiser in someone's memory: its "my" names a loss, not the writer's harm.
+    [
+      "We're doing a sponsored walk for Papyrus, the suicide prevention charity, in memory of my cousin",
+      'safeguarding',
+    ],
+    ['Walking 10k along the canal for Papyrus suicide prevention in memory of my brother', 'safeguarding'],
   ])(
     'drops a rule in a lesson, a talk, a book, a surprise, a lost blazer or a laugh: %s',
     (text, category) => {
@@ -111,6 +117,22 @@ describe('the learned model overruling a rule in a frame', () => {
     ['the helpline number from the assembly didnt work and my dad still beats me', 'safeguarding'],
     ['we learnt about domestic abuse in rse, it happens in my house every weekend', 'safeguarding'],
     ['the pshe lesson was on healthy relationships, my boyfriend chokes me', 'safeguarding'],
+    // A parent's report a few words after "my", and a harm named at staff, stand however warm
+    // or ordinary the rest of the comment.
+    [
+      'Happy birthday to my little man, 11 today, he wants to die every day at this school but we love him x',
+      'safeguarding',
+    ],
+    ['Love the school but if Mr Dean confiscates another water bottle I will shoot him', 'offensive'],
+    // A concern in another clause keeps the label, and a speaker's opener hides no "I" after it.
+    [
+      "fundraising for the domestic abuse charity is lovely. mines upstairs asleep and I'm packing a bag, does anyone know a safe place tonight",
+      'safeguarding',
+    ],
+    ['Can I just say the session on self harm was good, I have been doing it since year 7', 'safeguarding'],
+    // A dedication covers only the one it names: the writer's own words are still read.
+    ['sponsored walk for Papyrus in memory of my brother, honestly i want to die too', 'safeguarding'],
+    ['in memory of my friend who took her own life. i think about suicide every day', 'safeguarding'],
     // A sentence too short for the model to read keeps its label.
     ['Great panto. Dad beats me.', 'safeguarding'],
     ['Surprise for mum. Our little secret.', 'safeguarding'],

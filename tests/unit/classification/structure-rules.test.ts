@@ -62,6 +62,17 @@ describe('sentence-structure rules', () => {
       'structure:weapon-brought',
       'my son says a lad has hidden a knife in the hedge by the field',
     ],
+    // A cookery lesson's kit does not excuse a knife brought for someone.
+    [
+      'safeguarding',
+      'structure:weapon-brought',
+      'he said he is bringing a knife in tomorrow for the lad who jumped him',
+    ],
+    [
+      'safeguarding',
+      'structure:weapon-brought',
+      'Kai is bringing a blade in with his apron and ingredients, says hes gonna end the head teacher',
+    ],
     ['offensive', 'structure:suggestive-emoji', 'that new drama teacher 🍑💦'],
     ['safeguarding', 'structure:suggestive-emoji', 'the year 8 girls on the trip photo 🥵'],
     ['personal_data', 'structure:full-name-and-year', 'Ruby Ashworth in 5T left her coat on the field'],
@@ -211,6 +222,7 @@ describe('sentence-structure rules', () => {
     "I'll shoot the ref a thank you card, he was brilliant with the under 9s",
     'Ms Okafor is going to harm herself carrying all those exam papers up the stairs',
     'the batteries are dead at the tennis courts on sunday, someone bring spares',
+    'Do they need to bring their own sharp knife and chopping board next week or does school provide them?',
   ])('stays quiet on an ordinary sentence: %s', (text) => {
     expect(structure(text)).toEqual([]);
   });
