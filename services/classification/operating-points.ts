@@ -29,17 +29,34 @@ import type { Category } from './types.js';
  * After the model was retrained on session 11's corpora, safeguarding `flag` moved from 0.18 to
  * 0.15: five more of 1,275 safeguarding rows found on the tuning splits for one more hard negative
  * (0.12: nine more for eight).
+ *
+ * Session 14: the model is trained on the tuning splits too (train-cli.ts, TRAINED_SPLITS). Chosen
+ * with the same training run on dev to dev12 only, read on dev13 to dev17 (1,902 hard negatives):
+ * offensive `flag` 0.4 to 0.42 and complaint 0.8 to 0.85 flag 3 fewer hard negatives (83 to 80)
+ * for 2 fewer of 895 offensive rows and 6 of 201 complaints (138 to 132; the model before this
+ * training found 100). Safeguarding stays at 0.15: at 0.17 the attack set lost 2 more concerns.
  */
 export const MODEL_OPERATING_POINTS: Readonly<
   Record<Category, { flag: number; sure: number; veto: number; framedVeto: number; part?: number }>
 > = {
-  offensive: { flag: 0.4, sure: 0.8, veto: 0.005, framedVeto: 0.05 },
+  offensive: { flag: 0.42, sure: 0.8, veto: 0.005, framedVeto: 0.05 },
   safeguarding: { flag: 0.15, sure: 0.65, veto: 0.005, framedVeto: 0.05, part: 0.7 },
   personal_data: { flag: 0.9, sure: 0.97, veto: 0, framedVeto: 0 },
   media_enquiry: { flag: 0.3, sure: 0.8, veto: 0, framedVeto: 0 },
-  complaint: { flag: 0.8, sure: 0.97, veto: 0.03, framedVeto: 0.03 },
+  complaint: { flag: 0.85, sure: 0.97, veto: 0.03, framedVeto: 0.03 },
   spam: { flag: 0.5, sure: 0.9, veto: 0.01, framedVeto: 0.01 },
 };
+
+/**
+ * The model does not overrule a label while any one clause of the comment, read alone, reaches
+ * this for the label's category (session 14): "fundraising for the domestic abuse charity is
+ * lovely. mines upstairs asleep and I'm packing a bag, does anyone know a safe place tonight" (its
+ * second clause 0.53) keeps its label; "the theatre company doing the county lines play was
+ * amazing, really hit home for year 9" (0.25) may still be overruled. At 0.3, on dev13 to dev17
+ * read by a model trained without them, as many hard negatives flagged as with no such check (83
+ * of 1,902; at the safeguarding `flag`, 0.15, one more) and one more attack-set concern kept.
+ */
+export const ANOTHER_CLAUSE_KEEPS = 0.3;
 
 /** What a model label calls its finding (it reads the whole comment, so it has no span). */
 export const MODEL_SUBCATEGORY: Readonly<Record<Category, string>> = {

@@ -65,6 +65,9 @@ const splits: Record<SplitName, LabelledRow[]> = {
   dev13: loadSplit('dev13'),
   dev14: loadSplit('dev14'),
   dev15: loadSplit('dev15'),
+  dev16: loadSplit('dev16'),
+  dev17: loadSplit('dev17'),
+  dev18: loadSplit('dev18'),
   test: loadSplit('test'),
 };
 const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -109,7 +112,8 @@ describe.each(['dev', 'test'] as const)('the %s split', (name) => {
       if (['threat', 'hate', 'sexual', 'evasive', 'offensive'].includes(row.kind)) {
         expect(row.expect, row.id).toContain('offensive');
       }
-      if (row.subkind === 'weapon_report') expect(row.expect, row.id).toEqual(['safeguarding', 'offensive']);
+      if (row.subkind === 'weapon_report')
+        expect(row.expect, row.id).toEqual(expect.arrayContaining(['safeguarding', 'offensive']));
     }
   });
 
@@ -207,7 +211,8 @@ describe('the dev2 split', () => {
       if (row.kind === 'safeguarding') expect(row.expect, row.id).toContain('safeguarding');
       if (['threat', 'hate', 'sexual', 'evasive'].includes(row.kind))
         expect(row.expect, row.id).toContain('offensive');
-      if (row.subkind === 'weapon_report') expect(row.expect, row.id).toEqual(['safeguarding', 'offensive']);
+      if (row.subkind === 'weapon_report')
+        expect(row.expect, row.id).toEqual(expect.arrayContaining(['safeguarding', 'offensive']));
     }
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
   });
@@ -364,6 +369,37 @@ describe.each([
     lexiconFree: 0.4,
     subkinds: SMALL_SPLIT_SUBKINDS,
   },
+  // dev16 and dev17 (session 14): 35% and 38% of their safeguarding and threat rows free of
+  // every lexicon term (their writers found 75% to 85% free of the words they checked); they are
+  // there for their hard negatives (386, 390).
+  {
+    name: 'dev16' as const,
+    ids: /^f[xy]\d{4}$/,
+    least: 850,
+    hard: 380,
+    cases: 240,
+    lexiconFree: 0.34,
+    subkinds: SMALL_SPLIT_SUBKINDS,
+  },
+  {
+    name: 'dev17' as const,
+    ids: /^(?:fz|ga)\d{4}$/,
+    least: 860,
+    hard: 385,
+    cases: 240,
+    lexiconFree: 0.35,
+    subkinds: SMALL_SPLIT_SUBKINDS,
+  },
+  // dev18 (session 14): 34% free of every lexicon term.
+  {
+    name: 'dev18' as const,
+    ids: /^g[bc]\d{4}$/,
+    least: 860,
+    hard: 380,
+    cases: 240,
+    lexiconFree: 0.33,
+    subkinds: SMALL_SPLIT_SUBKINDS,
+  },
   ...(
     [
       ['dev4', 'fc'],
@@ -414,7 +450,8 @@ describe.each([
       if (row.kind === 'safeguarding') expect(row.expect, row.id).toContain('safeguarding');
       if (['threat', 'hate', 'sexual', 'evasive', 'offensive'].includes(row.kind))
         expect(row.expect, row.id).toContain('offensive');
-      if (row.subkind === 'weapon_report') expect(row.expect, row.id).toEqual(['safeguarding', 'offensive']);
+      if (row.subkind === 'weapon_report')
+        expect(row.expect, row.id).toEqual(expect.arrayContaining(['safeguarding', 'offensive']));
     }
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
   });

@@ -7,6 +7,7 @@ import {
   SHIPPED_MODEL_URL,
   shippedModel,
 } from '../../../services/classification/linear-model.js';
+import { MODEL_OPERATING_POINTS } from '../../../services/classification/operating-points.js';
 import { TextNormaliser } from '../../../services/classification/text-normaliser.js';
 import {
   DEFAULT_TRAINING,
@@ -38,6 +39,20 @@ describe('the shipped learned model', () => {
     // The rules alone do not see it.
     expect(createClassifier({ model: null }).classify(text).labels).toEqual([]);
   });
+
+  it('was trained on the tuning splits it names, and never on test, a fresh split or an attack set', () => {
+    const training = JSON.parse(readFileSync(SHIPPED_MODEL_URL, 'utf8')).training as {
+      files: { path: string }[];
+    };
+    const splits = training.files
+      .map((f) => f.path)
+      .filter((path) => path.startsWith('tests/fixtures/classification/'));
+    expect(splits).toContain('tests/fixtures/classification/dev.jsonl');
+    expect(splits).toContain('tests/fixtures/classification/dev17.jsonl');
+    for (const path of splits) expect(path).toMatch(/\/dev\d*\.jsonl$/);
+    expect(splits).not.toContain('tests/fixtures/classification/test.jsonl');
+    expect(splits).not.toContain('tests/fixtures/classification/dev18.jsonl');
+  });
 });
 
 describe('the learned model reading a comment clause by clause', () => {
@@ -55,7 +70,14 @@ describe('the learned model reading a comment clause by clause', () => {
 
   it('marks the clause it found a concern in, when the whole comment reads as ordinary', () => {
     const text =
-      'Great fundraiser for the hospice, congrats all. honestly everyone would be better off if i wasnt here';
+      'What a fantastic sports day, the weather held and the sack race was hilarious, thank you to all the staff. honestly everyone would be better off if i wasnt here';
+    const whole = new Float64Array(shippedModel().categories.length);
+    const normaliser = new TextNormaliser();
+    normaliser.run(text);
+    shippedModel().score(normaliser.skel, text, whole);
+    expect(whole[shippedModel().categories.indexOf('safeguarding')]).toBeLessThan(
+      MODEL_OPERATING_POINTS.safeguarding.flag,
+    );
     const byModel = safeguarding(text).find((l) => l.source === `model@${fileVersion}`)!;
     expect(byModel).toBeDefined();
     const [start, end] = byModel.spans[0]!;

@@ -105,7 +105,10 @@ describe('school extra terms and allow-list', () => {
 
   it('an allowed place spelled like a slur with a letter doubled does not allow the slur', () => {
     // Twatt, a village in Orkney: matching forgives doubled letters, so it reaches "twat" too.
-    const orkney = createClassifier({ allowList: ['Twatt'] });
+    // The lexicons and the allow-list alone: the learned model reads the rest of a comment on its
+    // own terms (it gives "residential starts on Monday" 0.42 offensive, a false alarm of its own
+    // that the README lists), and this is about what the allow-list lets through.
+    const orkney = createClassifier({ allowList: ['Twatt'], model: null });
     const offensive = (text: string) => orkney.classify(text).labels.some((l) => l.category === 'offensive');
     expect(offensive('Twatt residential starts on Monday')).toBe(false);
     expect(offensive('TWATT trip photos are up')).toBe(false);
@@ -114,9 +117,9 @@ describe('school extra terms and allow-list', () => {
     // Without the allow-list the place is flagged (the shipped list has it only after "trip to",
     // "from", "past" and the like, since "ur a twatt" is the insult), so the cases above are the
     // school's list at work.
-    expect(createClassifier().classify('Twatt residential starts on Monday').labels.length).toBeGreaterThan(
-      0,
-    );
+    expect(
+      createClassifier({ model: null }).classify('Twatt residential starts on Monday').labels.length,
+    ).toBeGreaterThan(0);
   });
 
   it('an allowed word is allowed wherever the text has all its letters', () => {

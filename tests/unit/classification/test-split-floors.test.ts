@@ -4,7 +4,7 @@ import type { Category } from '../../../services/classification/types.js';
 import { loadRoster, loadSplit } from './eval-set.js';
 
 // The classifier on the held-out test split (issue #20). Nothing was tuned on this split: rules,
-// features and operating points were chosen on the tuning splits (dev to dev12). Failures
+// features and operating points were chosen on the tuning splits (dev to dev18). Failures
 // report figures only, never rows, so reading a failure cannot turn into tuning on test.
 //
 // Issue #20 asks for safeguarding recall ≥ 0.95, offensive recall ≥ 0.92 and hard negatives
@@ -26,10 +26,16 @@ import { loadRoster, loadSplit } from './eval-set.js';
 // reviews that took back what let real concerns through; chosen on dev to dev12 and three attack
 // sets, test run once at the end, 2026-12-05 08:17 UTC) reached 0.975, 0.937 and 3.9% (7 of 179).
 // One more change followed (a sibling harmed by the speaker, said straight, stands as a
-// disclosure), which can only add labels; after it test was run pass/fail only.
+// disclosure), which can only add labels; after it test was run pass/fail only. Session 13's
+// (structure rules for reported ideation, veiled threats and emoji innuendo; chosen on dev to dev15
+// and four attack sets) reached 0.975, 0.937 and 3.9% (7 of 179). Session 14's (the model trained
+// on the tuning splits dev to dev17 as well as the corpus; choices made on dev13 to dev17 with a
+// model trained without them, and checked once on dev18, fresh; test run at 13:26 UTC) reached
+// 0.975, 0.958 and 3.4% (6 of 179), and after the fixes the full suite and a review asked for
+// (test run again at the end, 14:31 UTC) 0.975, 0.944 and 3.4%.
 // Tighten it as the classifier improves on the tuning splits, down to 3%. Never loosen these.
 const ISSUE_FLOORS = { safeguardingRecall: 0.95, offensiveRecall: 0.92, hardNegativesFlagged: 0.03 };
-const RATCHET = { hardNegativesFlagged: 7 / 179 };
+const RATCHET = { hardNegativesFlagged: 6 / 179 };
 
 const rows = loadSplit('test');
 const classifier = createClassifier({ roster: loadRoster() });
@@ -58,7 +64,7 @@ describe('the classifier on the held-out test split (issue #20 floors; hard nega
     );
   });
 
-  it(`flags few hard negatives with a category they do not have (issue floor ${ISSUE_FLOORS.hardNegativesFlagged}, ratchet at 0.039 until it reaches the floor)`, () => {
+  it(`flags few hard negatives with a category they do not have (issue floor ${ISSUE_FLOORS.hardNegativesFlagged}, ratchet at 0.034 until it reaches the floor)`, () => {
     const hard = rows.flatMap((row, i) => (row.kind === 'hard_negative' ? [i] : []));
     const flagged = hard.filter((i) => [...found[i]!].some((c) => !rows[i]!.expect.includes(c))).length;
     expect(hard.length).toBe(179);
