@@ -1,8 +1,8 @@
 import {
   framedAsInnocent,
+  harmAtStaff,
   inFirstPerson,
   namesWhenOrWhere,
-  realHarmAtStaff,
   withoutGameTimes,
 } from './frames.js';
 import type { Lexicon, ObscenityMapping } from './lexicon-schema.js';
@@ -610,7 +610,7 @@ class LexiconClassifier implements Classifier {
       const wordsBefore = threat ? Number.POSITIVE_INFINITY : FIRST_PERSON_BEFORE;
       this.clauseNormaliser.run(stretchAround(text, start, end, SENTENCE_END, wordsBefore));
       const said = this.clauseNormaliser.light;
-      if (threat ? namesWhenOrWhere(withoutGameTimes(said)) || realHarmAtStaff(said) : inFirstPerson(said))
+      if (threat ? namesWhenOrWhere(withoutGameTimes(said)) || harmAtStaff(said) : inFirstPerson(said))
         return true;
     }
     return false;

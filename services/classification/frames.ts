@@ -74,11 +74,12 @@ const DEDICATION =
   /\bin (?:loving |fond )?memory of (?:my|our) (?:late |little |big |baby |beautiful |amazing |best )?(?:\w+ )?(?:cousin|brother|sister|bro|sis|dad|mum|mam|mom|father|mother|uncle|auntie|aunty|aunt|nan|nana|nanna|gran|granny|grandad|grandma|grandpa|grandfather|grandmother|friend|mate|pal|son|daughter|husband|wife|partner|nephew|niece|boy|girl)s?\b/g;
 
 /**
- * Whether a threat's sentence (TextNormaliser.light) names a real harm and a member of staff:
+ * Whether a threat's sentence (TextNormaliser.light) names a harm (a real one or a parent's
+ * "murder", "kill") and a member of staff:
  * "if Mr Dean confiscates another water bottle I will shoot him" is an angry parent, however
  * ordinary the rest of the comment reads.
  */
-export function realHarmAtStaff(sentence: string): boolean {
+export function harmAtStaff(sentence: string): boolean {
   return (REAL_HARM.test(sentence) || HYPERBOLE.test(sentence)) && STAFF.test(sentence);
 }
 
