@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../services/classification/create-classifier.js';
-import { SHIPPED_MODEL_URL } from '../services/classification/linear-model.js';
+import { shippedModel } from '../services/classification/linear-model.js';
 import type { Classifier } from '../services/classification/types.js';
 import {
   ATTACK_FAMILIES,
@@ -110,11 +109,8 @@ export async function benchClassifier(): Promise<BenchRow[]> {
 
 /** The evaluation splits the shipped model was trained on, from the files its training read. */
 function trainedSplits(): Set<string> {
-  const { training } = JSON.parse(readFileSync(SHIPPED_MODEL_URL, 'utf8')) as {
-    training: { files?: { path: string }[] };
-  };
   const split = /^tests\/fixtures\/classification\/(dev\d*)\.jsonl$/;
-  return new Set((training.files ?? []).flatMap((f) => split.exec(f.path)?.[1] ?? []));
+  return new Set(shippedModel().trainedOn.flatMap((path) => split.exec(path)?.[1] ?? []));
 }
 
 /**

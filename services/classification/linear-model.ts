@@ -43,6 +43,8 @@ export class LinearModel {
   private readonly bias: Float64Array;
   private readonly features: FeatureBuffer;
   private readonly sums: Float64Array;
+  /** The files its training read (train-cli.ts records them in the model file), by path. */
+  readonly trainedOn: readonly string[];
 
   constructor(
     file: ModelFile,
@@ -61,6 +63,10 @@ export class LinearModel {
     this.bias = Float64Array.from(file.bias);
     this.features = new FeatureBuffer(file.bits);
     this.sums = new Float64Array(this.k);
+    const files = file.training.files;
+    this.trainedOn = Array.isArray(files)
+      ? files.flatMap((f) => (typeof f?.path === 'string' ? [f.path as string] : []))
+      : [];
   }
 
   /**

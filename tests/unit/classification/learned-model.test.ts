@@ -41,12 +41,9 @@ describe('the shipped learned model', () => {
   });
 
   it('was trained on the tuning splits it names, and never on test, a fresh split or an attack set', () => {
-    const training = JSON.parse(readFileSync(SHIPPED_MODEL_URL, 'utf8')).training as {
-      files: { path: string }[];
-    };
-    const splits = training.files
-      .map((f) => f.path)
-      .filter((path) => path.startsWith('tests/fixtures/classification/'));
+    const splits = shippedModel().trainedOn.filter((path) =>
+      path.startsWith('tests/fixtures/classification/'),
+    );
     expect(splits).toContain('tests/fixtures/classification/dev.jsonl');
     expect(splits).toContain('tests/fixtures/classification/dev17.jsonl');
     for (const path of splits) expect(path).toMatch(/\/dev\d*\.jsonl$/);
