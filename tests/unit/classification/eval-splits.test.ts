@@ -68,6 +68,7 @@ const splits: Record<SplitName, LabelledRow[]> = {
   dev16: loadSplit('dev16'),
   dev17: loadSplit('dev17'),
   dev18: loadSplit('dev18'),
+  dev19: loadSplit('dev19'),
   test: loadSplit('test'),
 };
 const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -398,6 +399,16 @@ describe.each([
     hard: 380,
     cases: 240,
     lexiconFree: 0.33,
+    subkinds: SMALL_SPLIT_SUBKINDS,
+  },
+  // dev19 (session 15): 35% free of every lexicon term.
+  {
+    name: 'dev19' as const,
+    ids: /^g[de]\d{4}$/,
+    least: 860,
+    hard: 385,
+    cases: 240,
+    lexiconFree: 0.34,
     subkinds: SMALL_SPLIT_SUBKINDS,
   },
   ...(
