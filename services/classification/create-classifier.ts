@@ -20,6 +20,7 @@ import { PhraseTrie } from './phrase-trie.js';
 import { type AnchoredProfanityMatcher, profanityMatcher } from './profanity-matcher.js';
 import { WORD_LIKE_FIRST_NAMES, YEAR_GROUP_MENTION } from './roster-terms.js';
 import { shippedLexicons } from './shipped-lexicons.js';
+import { keepStringPrototypeFast } from './string-prototype.js';
 import { StructureRules } from './structure-rules.js';
 import { skeletonOf, TextNormaliser } from './text-normaliser.js';
 import {
@@ -1036,6 +1037,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   }
   const model = options.model === undefined ? shippedModel() : options.model;
   if (model !== null) parts.push(`model@${model.version}`);
+  keepStringPrototypeFast();
   return new LexiconClassifier(
     shipped.lexicons,
     { read: shipped.allow.terms, names: shipped.allow.names, hidden: options.allowList ?? [] },
