@@ -45,7 +45,8 @@ export interface LabelledRow extends EvalRow {
  * are no longer a check of the model: only a split read once, fresh, is. dev18 is not trained on.
  * `dev19` (session 15, two more writers, 392 hard negatives) was committed unread, to be read once
  * after the model had learned from dev18. `dev20` (two more writers, 391 hard negatives) was
- * committed unread with it, to be read once after session 15's last choice.
+ * committed unread with it, to be read once after session 15's last choice. `dev21` and `dev22`
+ * (four more writers, 390 and 389 hard negatives) were written to be trained on.
  */
 export type SplitName =
   | 'dev'
@@ -68,6 +69,8 @@ export type SplitName =
   | 'dev18'
   | 'dev19'
   | 'dev20'
+  | 'dev21'
+  | 'dev22'
   | 'test';
 
 /** The splits rules, training runs and operating points may be chosen on: every one but test. */
@@ -92,6 +95,8 @@ export const TUNING_SPLITS = [
   'dev18',
   'dev19',
   'dev20',
+  'dev21',
+  'dev22',
 ] as const;
 
 export const CATEGORIES: readonly Category[] = [

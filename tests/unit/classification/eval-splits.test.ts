@@ -70,6 +70,8 @@ const splits: Record<SplitName, LabelledRow[]> = {
   dev18: loadSplit('dev18'),
   dev19: loadSplit('dev19'),
   dev20: loadSplit('dev20'),
+  dev21: loadSplit('dev21'),
+  dev22: loadSplit('dev22'),
   test: loadSplit('test'),
 };
 const same = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -419,6 +421,25 @@ describe.each([
     hard: 385,
     cases: 240,
     lexiconFree: 0.34,
+    subkinds: SMALL_SPLIT_SUBKINDS,
+  },
+  // dev21 and dev22 (session 15, written to be trained on): 34% and 28% free of every lexicon term.
+  {
+    name: 'dev21' as const,
+    ids: /^g[hi]\d{4}$/,
+    least: 860,
+    hard: 385,
+    cases: 240,
+    lexiconFree: 0.33,
+    subkinds: SMALL_SPLIT_SUBKINDS,
+  },
+  {
+    name: 'dev22' as const,
+    ids: /^g[jk]\d{4}$/,
+    least: 860,
+    hard: 385,
+    cases: 240,
+    lexiconFree: 0.28,
     subkinds: SMALL_SPLIT_SUBKINDS,
   },
   ...(
