@@ -134,6 +134,8 @@ const HARM_PHRASE_TRIGGERS = words(
 const WEAPON = words(
   'knife knives blade blades machete machetes gun guns shank shanks pistol nunchucks crossbow axe taser tasers hammer hammers knuckleduster knuckledusters',
 );
+/** A word after a weapon that makes the pair name something else: knife edge, knife crime. */
+const WEAPON_NAMES_ANOTHER = words('edge crime crimes amnesty awareness safety fish powder');
 const BRING = words(
   'bring bringing brings brought carry carrying carries carried got has have had keep keeps kept pull pulled show showed hidden hid hide hiding posted planning',
 );
@@ -192,6 +194,10 @@ const MEANT_HERE =
 const ADULT = words(
   'man men bloke blokes guy guys adult adults stranger strangers older olders elders lads geezer fella someone somebody van',
 );
+const CHARACTER_BEFORE = words(
+  'chainsaw spider iron bat super snow ant pac gingerbread sand bogey bogie straw scare',
+);
+const COSTUME = words('costume costumes outfit outfits onesie mask masks');
 const CHILD = words(
   'kid kids child children girl girls boy boys pupil pupils daughter son students student year yr reception toddler little me us',
 );
@@ -548,6 +554,8 @@ export class StructureRules {
     const n = s.normal.length;
     for (let i = 0; i < n; i++) {
       if (!WEAPON.has(s.lemma[i]!) && !WEAPON.has(s.normal[i]!)) continue;
+      // The weapon word naming something else: "Knife Edge" (a novel), a knife crime talk.
+      if (WEAPON_NAMES_ANOTHER.has(s.normal[i + 1] ?? '')) continue;
       for (let j = Math.max(0, i - 5); j < i; j++) {
         if (s.negated[j]) continue;
         if (!BRING.has(s.normal[j]!) && !BRING.has(s.lemma[j]!)) continue;
@@ -612,7 +620,11 @@ export class StructureRules {
 
   /** "a man in a van keeps offering the year 6 girls vapes": an adult, a child, contact or gifts. */
   private adultApproach(s: Sentence, onHit: OnHit): void {
-    const adult = s.normal.findIndex((x) => ADULT.has(x));
+    // Not a character or a costume: "the kid in the chainsaw man costume", "Spider Man".
+    const adult = s.normal.findIndex(
+      (x, i) =>
+        ADULT.has(x) && !CHARACTER_BEFORE.has(s.normal[i - 1] ?? '') && !COSTUME.has(s.normal[i + 1] ?? ''),
+    );
     if (adult < 0) return;
     // A visitor the school invited ("a man from the council is coming to talk to the children").
     if (s.normal.some((x) => INVITED.has(x))) return;

@@ -129,6 +129,10 @@ describe('allow-list', () => {
     'Can the boys wear grey joggers for PE or does it have to be black?',
     'My dad did it in 1989, same sponsored walk, same blisters!',
     'welcome to the S1s from Twatt and Dounby coming on transition day',
+    'Trip to the garden centre near Three Cocks was lovely, thanks for the photos',
+    'yr9 bio doing sex cells and fertilisation this week',
+    'anyone know if the library has Knife Edge? it is on the summer reading list',
+    'the vote was on a knife edge right up to the count',
     // A term's doubled letter collapsed is another word: "noose" is not "nose", "coons" not "cons".
     'Bloody nose in netball but she played on, tough cookie',
     'pros and cons of the new timetable',

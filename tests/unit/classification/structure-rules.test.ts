@@ -48,6 +48,11 @@ describe('sentence-structure rules', () => {
     ],
     [
       'safeguarding',
+      'structure:adult-child-contact',
+      'a man in a spider man costume was offering the kids sweets by the park gates',
+    ],
+    [
+      'safeguarding',
       'structure:adult-exploitation',
       'some older lads are getting the year 9 boys to carry packages for cash',
     ],
@@ -223,6 +228,11 @@ describe('sentence-structure rules', () => {
     'Ms Okafor is going to harm herself carrying all those exam papers up the stairs',
     'the batteries are dead at the tennis courts on sunday, someone bring spares',
     'Do they need to bring their own sharp knife and chopping board next week or does school provide them?',
+    'the police are bringing a knife crime talk into year 9 next week',
+    'my son is bringing his copy of Knife Edge back to the library',
+    // A character or a costume is not an adult near a child.
+    'the kid in the chainsaw man costume is gonna give me nightmares',
+    'my son wants to give his spider man toy to the little ones in reception',
   ])('stays quiet on an ordinary sentence: %s', (text) => {
     expect(structure(text)).toEqual([]);
   });
