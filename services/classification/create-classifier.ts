@@ -884,6 +884,13 @@ const NOT_A_NAME_BESIDE = new Set(
   ),
 );
 
+/** Capitalised words beside Dick, Fanny or Willy that make it the word, not the name. */
+const NOT_BESIDE_A_FIRST_NAME = new Set(
+  'my his her our their a an no yes my suck sucks sucking sucked eat eats lick licks licking ride rides rider riders riding grab grabs touch touching show shows showing pic pics picture pictures photo photos move energy size small tiny massive huge hard little big long short sending send sent flash flashed flashing kiss kissing stroke stroking hairy sexy sex pussy cock penis balls'.split(
+    ' ',
+  ),
+);
+
 /** For a term with capitals ("from Bell End"): whether each word is capitalised; else undefined. */
 function capitalsOf(term: string): boolean[] | undefined {
   const words = term.trim().split(/\s+/);
@@ -925,7 +932,8 @@ function wordAround(text: string, [start, end]: Span): Span {
 function inAName(text: string, [start, end]: Span): boolean {
   const [from, to] = wordAround(text, [start, end]);
   const word = text.slice(from, to);
-  const lower = word.toLowerCase();
+  // "Mr Dick's Year 8 science": the name without its possessive.
+  const lower = word.toLowerCase().replace(/['’]s$/u, '');
   // (Only listed names pass below, so no insult word needs refusing here.)
   if (!/^\p{Lu}/u.test(word)) return false;
   // Only names people have: "Dick", "Fanny", and surnames such as Wankhede, Dikshit, Glasscock,
@@ -939,13 +947,22 @@ function inAName(text: string, [start, end]: Span): boolean {
   if (!inside && !RUDE_LOOKING_NAMES.has(lower)) return false;
   const before = /(\p{L}+)\.?\s+$/u.exec(text.slice(Math.max(0, from - 16), from))?.[1];
   if (before !== undefined && HONORIFIC.has(before.toLowerCase())) return true;
-  // A surname with the word inside it, beside another capitalised name: "the Willy Cummings
-  // trophy", "Jo Glasscock". Not the word alone, which Title Case writes too ("Fuck Off").
-  if (!inside) return false;
+  // A surname with the word inside it, or a first name people have, beside another capitalised
+  // name: "the Willy Cummings trophy", "Jo Glasscock", "Dick Whitlock", "Ollie Dick". Not the
+  // word alone, which Title Case writes too ("Fuck Off"), nor with the words insults are made of
+  // ("Suck My Dick", "Dick Pics").
   const after = /^\s+(\p{L}+)/u.exec(text.slice(to, to + 24))?.[1];
+  const insulting = (other: string | undefined) =>
+    other !== undefined &&
+    (NOT_A_NAME_BESIDE.has(other.toLowerCase()) || NOT_BESIDE_A_FIRST_NAME.has(other.toLowerCase()));
+  // A first name, on either side of which nothing reads as an insult ("Eat A Dick Sir").
+  if (!inside && (insulting(before) || insulting(after))) return false;
   return [before, after].some(
     (other) =>
-      other !== undefined && /^\p{Lu}\p{Ll}/u.test(other) && !NOT_A_NAME_BESIDE.has(other.toLowerCase()),
+      other !== undefined &&
+      /^\p{Lu}\p{Ll}/u.test(other) &&
+      !NOT_A_NAME_BESIDE.has(other.toLowerCase()) &&
+      (inside || !HONORIFIC.has(other.toLowerCase())),
   );
 }
 

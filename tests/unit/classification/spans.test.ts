@@ -143,6 +143,10 @@ describe('allow-list', () => {
     'Mrs Dikshit was such a fantastic teacher to both my children, enjoy retirement',
     'Blue tits, robins and a cock pheasant on the big garden birdwatch count!',
     'The Willy Cummings memorial trophy went to 8K this year, lovely tradition',
+    // A first name people have, beside another name or with a possessive.
+    'Massive well done to Dick Whitlock on 40 years as caretaker',
+    'congrats to Ollie Dick on his county call up',
+    "Mr Dick's Year 8 science was my daughter's favourite subject",
     "Field trip to Devil's Dyke is Tuesday, packed lunch and waterproofs please",
     'Sent from my iPhone',
     'Cheers, Stuart (Chair of Governors)',
@@ -161,6 +165,9 @@ describe('allow-list', () => {
     'Fuck Off Sir',
     'Motherfucker Sir',
     'Stop being a Dick Sarah',
+    'Eat A Dick Sir',
+    'Big Dick Energy from the new PE teacher',
+    'Dick Pics Are Not Banter Year 9',
     'faggots the lot of you',
     // Session 12's review: an allowed place is allowed only as a place, capitalised and spelled.
     'Text from bell end the head about uniform standards. Do one',
