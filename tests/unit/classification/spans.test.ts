@@ -214,6 +214,7 @@ describe('categories', () => {
     ['free stuff at bit.ly/xyz123', 'spam', 'scam_link'],
     ['I just want to die', 'safeguarding', 'self_harm'],
     ['My stepdad hits me', 'safeguarding', 'abuse_disclosure'],
+    ['take her to the oilseed rape and rape her, she deserves it', 'safeguarding', 'sexual_violence'],
     ['He keeps talking about a race war', 'safeguarding', 'radicalisation'],
     ["here's a photo of the kids at the gate", 'safeguarding', 'pupil_image'],
     ['the kids walk home along Mill Road at 3:15', 'safeguarding', 'pupil_location'],
