@@ -56,7 +56,7 @@ const STAFF =
 
 /** A threat is meant when it names a when or a where, or says so, laughing or not. */
 const MEANT =
-  /\b(?:tomorrow|tmrw|tonight|after school|at (?:lunch|break|home time|\d)|outside|bus stop|gates?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|meant it|not joking|watch (?:your|ur) back|wait (?:till|until|til)|see (?:you|u|ya) (?:at|outside|after)|deserves? to die|should be (?:shot|stabbed|killed|dead)|go (?:and )?die|kys|kill (?:yourself|urself|yourselves))\b/;
+  /\b(?:tomorrow|tmrw|tonight|after school|at (?:lunch|break|home time|\d)|outside|bus stop|gates?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|meant it|not joking|(?:his|her|their|your|ur|ya)(?: [\w'’]+){0,2} (?:house|home|address|front door)|watch (?:your|ur) back|wait (?:till|until|til)|see (?:you|u|ya) (?:at|outside|after)|deserves? to die|should be (?:shot|stabbed|killed|dead)|go (?:and )?die|kys|kill (?:yourself|urself|yourselves))\b/;
 
 /** The first person singular, in TextNormaliser.light. */
 const FIRST_PERSON = /\b(?:i|im|ive|id|ill|me|my|myself|mine)\b/;

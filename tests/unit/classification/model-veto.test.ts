@@ -124,6 +124,8 @@ describe('the learned model overruling a rule in a frame', () => {
       'safeguarding',
     ],
     ['Love the school but if Mr Dean confiscates another water bottle I will shoot him', 'offensive'],
+    // A threat at someone's home is meant, whatever game came before it.
+    ["imma end him on fifa and then his nan's house gets it", 'offensive'],
     // A concern in another clause keeps the label, and a speaker's opener hides no "I" after it.
     [
       "fundraising for the domestic abuse charity is lovely. mines upstairs asleep and I'm packing a bag, does anyone know a safe place tonight",

@@ -143,6 +143,9 @@ describe('allow-list', () => {
     'Mrs Dikshit was such a fantastic teacher to both my children, enjoy retirement',
     'Blue tits, robins and a cock pheasant on the big garden birdwatch count!',
     'The Willy Cummings memorial trophy went to 8K this year, lovely tradition',
+    // Medicine, a camping trip: not a parent's drug use or a child thrown out.
+    'my dad is taking tablets for his back so he cannot do the lifting at the fair',
+    'DofE group were sleeping in a tent in the rain, proud of them',
     // A first name people have, beside another name or with a possessive.
     'Massive well done to Dick Whitlock on 40 years as caretaker',
     'congrats to Ollie Dick on his county call up',
@@ -215,6 +218,14 @@ describe('categories', () => {
     ['I just want to die', 'safeguarding', 'self_harm'],
     ['My stepdad hits me', 'safeguarding', 'abuse_disclosure'],
     ['take her to the oilseed rape and rape her, she deserves it', 'safeguarding', 'sexual_violence'],
+    [
+      'rapeseed season, time to rape some of the girls who walk through it',
+      'safeguarding',
+      'sexual_violence',
+    ],
+    ['walking in memory of my stepdad but he abused us both for years', 'safeguarding', 'abuse_disclosure'],
+    ["sponsored walk for the drug charity, my mum's been on heroin since xmas", 'safeguarding', 'neglect'],
+    ['one of the year 10s is sleeping in the park, his parents kicked him out', 'safeguarding', 'neglect'],
     ['He keeps talking about a race war', 'safeguarding', 'radicalisation'],
     ["here's a photo of the kids at the gate", 'safeguarding', 'pupil_image'],
     ['the kids walk home along Mill Road at 3:15', 'safeguarding', 'pupil_location'],
