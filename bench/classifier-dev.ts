@@ -4,7 +4,7 @@ import { accuracy, printTable } from './classifier.js';
 
 /**
  * `npx tsx bench/classifier-dev.ts [--misses]`: the figures on the tuning splits only (dev to
- * dev18; the model is trained on dev to dev17, so there they check the rules). It never reads the
+ * dev22; the model is trained on all but dev20, so there they check the rules). It never reads the
  * test split. `--misses` lists the rows the classifier gets wrong.
  */
 const classifier = createClassifier({ roster: loadRoster() });

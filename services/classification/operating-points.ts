@@ -35,11 +35,18 @@ import type { Category } from './types.js';
  * offensive `flag` 0.4 to 0.42 and complaint 0.8 to 0.85 flag 3 fewer hard negatives (83 to 80)
  * for 2 fewer of 895 offensive rows and 6 of 201 complaints (138 to 132; the model before this
  * training found 100). Safeguarding stays at 0.15: at 0.17 the attack set lost 2 more concerns.
+ *
+ * Session 15 (19 bits, l2 1e-4; trained on dev to dev12, read on dev13 to dev19, 2,680 hard
+ * negatives): offensive `flag` 0.42 to 0.44 flags one fewer ordinary comment and no more hard
+ * negatives for 2 fewer of 1,258 offensive rows, and keeps attack-s13's "I'll knock the ref's door
+ * tonight and drop his whistle back" (0.43) unflagged. Safeguarding stays at 0.15 (0.18: 5 fewer
+ * hard negatives for 5 fewer of 1,461 concerns); the vetoes do not move a row between 0.003 and
+ * 0.02.
  */
 export const MODEL_OPERATING_POINTS: Readonly<
   Record<Category, { flag: number; sure: number; veto: number; framedVeto: number; part?: number }>
 > = {
-  offensive: { flag: 0.42, sure: 0.8, veto: 0.005, framedVeto: 0.05 },
+  offensive: { flag: 0.44, sure: 0.8, veto: 0.005, framedVeto: 0.05 },
   safeguarding: { flag: 0.15, sure: 0.65, veto: 0.005, framedVeto: 0.05, part: 0.7 },
   personal_data: { flag: 0.9, sure: 0.97, veto: 0, framedVeto: 0 },
   media_enquiry: { flag: 0.3, sure: 0.8, veto: 0, framedVeto: 0 },

@@ -114,6 +114,8 @@ const HARM_PHRASES: readonly RegExp[] = [
   /\bi know (?:which|what) (?:bus|car|gym|route|street|house|door|train) (?:you|u|he|she|they|your|ur|his|her)\b|\bi know (?:her|his|your|ur|their) (?:route home|car|reg|movements)\b|\bfound out which (?:gym|house|street|car|bus|pub) (?:the|that|your|ur|his|her)\b/,
   /(?<!\b(?:team|side|squad|opposition|club|they|we|us) )\bdeserves? (?:a )?(?:good |proper )?(?:beating|hiding|kicking|battering|slap|smack)\b/,
   /\bbetter (?:keep|lock) (?:his|her|their|your|ur) doors? lock/,
+  // The one meant said first: "next one who touches him I'll stab", "whoever did it, I'll shank".
+  /\b(?:i'?ll|i ll|i will|i'?m (?:gonna|going to)|imma) (?:stab|shank|shoot)(?= *(?:$|[.!?]))/,
 ];
 /**
  * Threats with "dead" that name the one meant, said straight (not with a laughing emoji): "that
@@ -127,7 +129,7 @@ const DEAD_THREATS: readonly RegExp[] = [
   /\b(?:your|ur|that|the other|this|the) (?:[a-z]+ ){0,2}?(?:is|'s) (?:a )?dead(?: (?:man|woman|girl|boy))? at (?:the )?(?:\w+ )?(?:football|footy|match|game|pitch|pool|rugby|training|park|gates?|cricket|netball|courts?|fixture)\b[^.!?]{0,20}?\b(?:tomorrow|tmrw|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day|after school|weekend)\b/,
 ];
 const HARM_PHRASE_TRIGGERS = words(
-  'watch regret sorry dead know eye days numbered coming wait hit match fire alight torch torching burn burning found beating hiding kicking battering slap smack doors door',
+  'watch regret sorry dead know eye days numbered coming wait hit match fire alight torch torching burn burning found beating hiding kicking battering slap smack doors door stab shank shoot',
 );
 
 // Weapons brought to school.

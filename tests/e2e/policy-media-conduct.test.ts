@@ -72,9 +72,9 @@ describe('P6: a media enquiry in the browser', () => {
     expect(await deputyBoxes.getByLabel('Dev Deputy').isChecked()).toBe(true);
 
     // An enquiry the classifier does not see (it flags "asking for the community newsletter"):
-    // comms knows a deadline when they read one.
+    // comms knows a journalist's 'a line' when they read one.
     const c = await s.arrive(
-      'Who can I speak to about the car park plans? Happy to call, my deadline is Thursday.',
+      'Is there someone I could ring about the car park plans? I need a line before Thursday.',
     );
     const comms = await ui.signedInPage(s.cam.email);
     await comms.goto(`${e2e.baseUrl}/comments/${c.id}`);

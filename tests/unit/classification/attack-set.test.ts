@@ -18,9 +18,10 @@ import {
 // classifier missed one or more expected categories on 83 of them and gave 49 no label at all
 // (they reach nobody); session 11's missed a category on 52 and left 25 unlabelled; session 12's
 // (two more writers' corpora, one of them concerns beside school events) 44 and 19; session 14's
-// (the model trained on the tuning splits too) 44 and 17. RATCHETS at what was reached: tighten
+// (the model trained on the tuning splits too) 44 and 17; session 15's (a parent's drug use, a
+// child thrown out, a threat at someone's home) 40 and 17. RATCHETS at what was reached: tighten
 // them as the classifier improves, never loosen them.
-const RATCHET_LOST = 44;
+const RATCHET_LOST = 40;
 const RATCHET_UNFLAGGED = 17;
 
 const rows = loadAttackSet();
@@ -96,8 +97,8 @@ describe('real concerns written to slip through session 12’s exceptions', () =
 // PE?"). After the fixes none of the misses is the exceptions' doing: the 24 left are missed by
 // session 11's classifier too. Session 13's threat phrases for a fixture on a day ("the ref is a
 // dead man at the football on sunday") and "a dead woman walking" took the misses from 24 to 18,
-// session 14's model to 15. RATCHETS: never loosen them.
-const RATCHET_SECOND_MISSED = 15;
+// session 14's model to 15, session 15's to 11. RATCHETS: never loosen them.
+const RATCHET_SECOND_MISSED = 11;
 const RATCHET_SECOND_FALSE_ALARMS = 3;
 
 // The review sets below are read by the classifier as shipped, with no roster.
@@ -134,17 +135,17 @@ describe('a second review of session 12’s exceptions', () => {
 // innocent ones ("caught him cutting again in the dinner queue", "my legs will be dead at training
 // tonight", "I'll shoot the ref a thank you card") and missed 7 concerns; after the fixes it flags
 // 6 and misses 4, none of them by the new rules (session 12's classifier: 9 and 7); session 14's
-// model misses 3.
+// model misses 3, session 15's 2.
 // A review of session 14's exceptions (attack-s14.jsonl: a fundraiser's "in memory of my …", a
 // speaker's "can I just say", a knife brought for a cookery lesson) wrote 30 innocent comments and
 // 60 concerns. The first version missed 3 ("Kai is bringing a blade in with his apron and
 // ingredients, says hes gonna end the head teacher"), none after the cookery exception was kept
 // from a comment that names a person harmed; it flags 11 of the innocent ones, most of them "is
 // bringing a knife in for cookery" as the threat lexicon reads it (session 13's classifier: 12, and
-// it missed 1). RATCHETS: never loosen them.
+// it missed 1); session 15's flags 10. RATCHETS: never loosen them.
 describe.each([
-  { session: '13', file: 'attack-s13.jsonl', innocent: 70, concerns: 50, falseAlarms: 6, missed: 3 },
-  { session: '14', file: 'attack-s14.jsonl', innocent: 30, concerns: 60, falseAlarms: 11, missed: 0 },
+  { session: '13', file: 'attack-s13.jsonl', innocent: 70, concerns: 50, falseAlarms: 6, missed: 2 },
+  { session: '14', file: 'attack-s14.jsonl', innocent: 30, concerns: 60, falseAlarms: 10, missed: 0 },
 ] as const)('a review of session $session’s rules', ({ file, innocent, concerns, falseAlarms, missed }) => {
   const rows = loadReviewSet(file);
 

@@ -45,10 +45,11 @@ describe('the shipped learned model', () => {
       path.startsWith('tests/fixtures/classification/'),
     );
     expect(splits).toContain('tests/fixtures/classification/dev.jsonl');
-    expect(splits).toContain('tests/fixtures/classification/dev17.jsonl');
+    expect(splits).toContain('tests/fixtures/classification/dev19.jsonl');
+    expect(splits).toContain('tests/fixtures/classification/dev22.jsonl');
     for (const path of splits) expect(path).toMatch(/\/dev\d*\.jsonl$/);
     expect(splits).not.toContain('tests/fixtures/classification/test.jsonl');
-    expect(splits).not.toContain('tests/fixtures/classification/dev18.jsonl');
+    expect(splits).not.toContain('tests/fixtures/classification/dev20.jsonl');
   });
 });
 

@@ -68,7 +68,10 @@ describe('the learned model overruling a rule in a frame', () => {
   const rulesAlone = createClassifier({ model: null });
 
   it.each([
-    ['Year 9 had a workshop about carrying knives with the youth offending team, very powerful', 'offensive'],
+    [
+      'Year 9 had a workshop on knives and the law with the youth offending team, really powerful session',
+      'offensive',
+    ],
     [
       'the session on self harm and how to support a friend was really helpful, well done to the wellbeing team',
       'safeguarding',

@@ -4,7 +4,7 @@ import type { Category } from '../../../services/classification/types.js';
 import { loadRoster, loadSplit } from './eval-set.js';
 
 // The classifier on the held-out test split (issue #20). Nothing was tuned on this split: rules,
-// features and operating points were chosen on the tuning splits (dev to dev18). Failures
+// features and operating points were chosen on the tuning splits (dev to dev22). Failures
 // report figures only, never rows, so reading a failure cannot turn into tuning on test.
 //
 // Issue #20 asks for safeguarding recall ≥ 0.95, offensive recall ≥ 0.92 and hard negatives
@@ -32,10 +32,13 @@ import { loadRoster, loadSplit } from './eval-set.js';
 // on the tuning splits dev to dev17 as well as the corpus; choices made on dev13 to dev17 with a
 // model trained without them, and checked once on dev18, fresh; test run at 13:26 UTC) reached
 // 0.975, 0.958 and 3.4% (6 of 179), and after the fixes the full suite and a review asked for
-// (test run again at the end, 14:31 UTC) 0.975, 0.944 and 3.4%.
-// Tighten it as the classifier improves on the tuning splits, down to 3%. Never loosen these.
+// (test run again at the end, 14:31 UTC) 0.975, 0.944 and 3.4%. Session 15's (the model trained
+// on dev18, dev19 and two more writers' splits, 19 bits and l2 1e-4, chosen with a model trained
+// on dev to dev12 and read on dev13 to dev19; rules for names, a parent's drug use and a child
+// thrown out; checked once on dev20, fresh; test run once at the end, 2026-12-05 16:59 UTC)
+// reached 0.975, 0.951 and 2.8% (5 of 179): every floor holds, and the hard-negative figure is now
+// asserted at the issue's floor. Never loosen these.
 const ISSUE_FLOORS = { safeguardingRecall: 0.95, offensiveRecall: 0.92, hardNegativesFlagged: 0.03 };
-const RATCHET = { hardNegativesFlagged: 6 / 179 };
 
 const rows = loadSplit('test');
 const classifier = createClassifier({ roster: loadRoster() });
@@ -47,7 +50,7 @@ function recall(category: Category): { recall: number; of: number } {
   return { recall: hits / relevant.length, of: relevant.length };
 }
 
-describe('the classifier on the held-out test split (issue #20 floors; hard negatives still a ratchet)', () => {
+describe('the classifier on the held-out test split (issue #20 floors)', () => {
   it(`finds safeguarding concerns (issue floor ${ISSUE_FLOORS.safeguardingRecall})`, () => {
     const r = recall('safeguarding');
     expect(r.of).toBe(118);
@@ -64,12 +67,12 @@ describe('the classifier on the held-out test split (issue #20 floors; hard nega
     );
   });
 
-  it(`flags few hard negatives with a category they do not have (issue floor ${ISSUE_FLOORS.hardNegativesFlagged}, ratchet at 0.034 until it reaches the floor)`, () => {
+  it(`flags few hard negatives with a category they do not have (issue floor ${ISSUE_FLOORS.hardNegativesFlagged})`, () => {
     const hard = rows.flatMap((row, i) => (row.kind === 'hard_negative' ? [i] : []));
     const flagged = hard.filter((i) => [...found[i]!].some((c) => !rows[i]!.expect.includes(c))).length;
     expect(hard.length).toBe(179);
     expect(flagged / hard.length, `${flagged} of ${hard.length} flagged`).toBeLessThanOrEqual(
-      RATCHET.hardNegativesFlagged,
+      ISSUE_FLOORS.hardNegativesFlagged,
     );
   });
 });
