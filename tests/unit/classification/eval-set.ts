@@ -41,8 +41,9 @@ export interface LabelledRow extends EvalRow {
  * was read first to check training on the tuning splits, dev17 after the first rules and corpus
  * of session 14. `dev18` (two more writers, 386 hard negatives) was committed unread and read once
  * after session 14's last choice. Since session 14 the learned model is trained on the tuning
- * splits (TRAINED_SPLITS in services/classification/train-cli.ts: dev to dev17), so their figures
- * are no longer a check of the model: only a split read once, fresh, is. dev18 is not trained on.
+ * splits (TRAINED_SPLITS in services/classification/train-cli.ts: since session 15 dev to dev19,
+ * dev21 and dev22), so their figures are no longer a check of the model: only a split read once,
+ * fresh, is (dev20 now).
  * `dev19` (session 15, two more writers, 392 hard negatives) was committed unread, to be read once
  * after the model had learned from dev18. `dev20` (two more writers, 391 hard negatives) was
  * committed unread with it, to be read once after session 15's last choice. `dev21` and `dev22`
