@@ -886,7 +886,7 @@ const NOT_A_NAME_BESIDE = new Set(
 
 /** Capitalised words beside Dick, Fanny or Willy that make it the word, not the name. */
 const NOT_BESIDE_A_FIRST_NAME = new Set(
-  'my his her our their a an no yes my suck sucks sucking sucked eat eats lick licks licking ride rides rider riders riding grab grabs touch touching show shows showing pic pics picture pictures photo photos move energy size small tiny massive huge hard little big long short sending send sent flash flashed flashing kiss kissing stroke stroking hairy sexy sex pussy cock penis balls'.split(
+  'my his her our their a an no yes suck sucks sucking sucked eat eats lick licks licking ride rides rider riders riding grab grabs touch touching show shows showing pic pics picture pictures photo photos move energy size small tiny massive huge hard little big long short sending send sent flash flashed flashing kiss kissing stroke stroking hairy sexy sex pussy cock penis balls'.split(
     ' ',
   ),
 );
