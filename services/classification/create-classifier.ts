@@ -962,7 +962,8 @@ function inAName(text: string, [start, end]: Span): boolean {
       other !== undefined &&
       /^\p{Lu}\p{Ll}/u.test(other) &&
       !NOT_A_NAME_BESIDE.has(other.toLowerCase()) &&
-      (inside || !HONORIFIC.has(other.toLowerCase())),
+      // Another such name is no name beside it: "Dick Dick Dick".
+      (inside || (!HONORIFIC.has(other.toLowerCase()) && !RUDE_LOOKING_NAMES.has(other.toLowerCase()))),
   );
 }
 

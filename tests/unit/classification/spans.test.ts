@@ -169,6 +169,8 @@ describe('allow-list', () => {
     'Motherfucker Sir',
     'Stop being a Dick Sarah',
     'Eat A Dick Sir',
+    'Dick Dick Dick',
+    'Willy Dick',
     'Big Dick Energy from the new PE teacher',
     'Dick Pics Are Not Banter Year 9',
     'faggots the lot of you',
