@@ -926,7 +926,8 @@ function wordAround(text: string, [start, end]: Span): Span {
 /**
  * Whether `span` lies inside a capitalised word, as written, that is a name: a listed surname
  * shape or Dick or Fanny after a title ("Mr Dick", "Uncle Dick is picking her up", "Mrs
- * Dikshit"), or a listed surname beside another capitalised name ("the Willy Cummings trophy").
+ * Dikshit", "Mr Dick's"), a listed surname beside another capitalised name ("the Willy Cummings
+ * trophy"), or Dick, Willy or Fanny beside one with no insult word beside it ("Ollie Dick").
  * Then it is a person's name, not the word inside it.
  */
 function inAName(text: string, [start, end]: Span): boolean {
@@ -952,19 +953,20 @@ function inAName(text: string, [start, end]: Span): boolean {
   // word alone, which Title Case writes too ("Fuck Off"), nor with the words insults are made of
   // ("Suck My Dick", "Dick Pics").
   const after = /^\s+(\p{L}+)/u.exec(text.slice(to, to + 24))?.[1];
-  const insulting = (other: string | undefined) =>
-    other !== undefined &&
-    (NOT_A_NAME_BESIDE.has(other.toLowerCase()) || NOT_BESIDE_A_FIRST_NAME.has(other.toLowerCase()));
+  const neighbours = [before, after].filter((w): w is string => w !== undefined);
+  const insulting = (w: string) =>
+    NOT_A_NAME_BESIDE.has(w.toLowerCase()) || NOT_BESIDE_A_FIRST_NAME.has(w.toLowerCase());
   // A first name, on either side of which nothing reads as an insult ("Eat A Dick Sir").
-  if (!inside && (insulting(before) || insulting(after))) return false;
-  return [before, after].some(
-    (other) =>
-      other !== undefined &&
-      /^\p{Lu}\p{Ll}/u.test(other) &&
-      !NOT_A_NAME_BESIDE.has(other.toLowerCase()) &&
+  if (!inside && neighbours.some(insulting)) return false;
+  return neighbours.some((w) => {
+    const other = w.toLowerCase();
+    return (
+      /^\p{Lu}\p{Ll}/u.test(w) &&
+      !NOT_A_NAME_BESIDE.has(other) &&
       // Another such name is no name beside it: "Dick Dick Dick".
-      (inside || (!HONORIFIC.has(other.toLowerCase()) && !RUDE_LOOKING_NAMES.has(other.toLowerCase()))),
-  );
+      (inside || (!HONORIFIC.has(other) && !RUDE_LOOKING_NAMES.has(other)))
+    );
+  });
 }
 
 /** First names and surnames people have that are also rude words. */
